@@ -1,0 +1,122 @@
+#include "agent/agent_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent/log.h"
+#include "platform/fs.h"
+
+namespace storeagent::agent {
+namespace {
+
+constexpr char kPosServiceName[] = "storeagent.v1.PosService";
+
+// Removes a socket file left by a previous run; refuses to remove anything
+// that is not a socket.
+Status ClearStaleSocket(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return Status::Ok();
+  if (!S_ISSOCK(st.st_mode)) {
+    return FailedPrecondition("pos.socket: " + path +
+                              " exists and is not a socket");
+  }
+  ::unlink(path.c_str());
+  return Status::Ok();
+}
+
+std::string DirName(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos || slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AgentServer>> AgentServer::Start(
+    const AgentConfig& config, const Clock& clock,
+    const ServerOverrides& overrides) {
+  std::unique_ptr<AgentServer> s(new AgentServer());
+  s->config_ = config;
+
+  STOREAGENT_RETURN_IF_ERROR(fs::EnsureDirectory(config.data_dir, 0750));
+  storage::DatabaseOptions dbo;
+  dbo.path = config.DatabasePath();
+  dbo.store_id = config.store_id;
+  dbo.read_threads = config.read_threads;
+  dbo.vfs = overrides.vfs;
+  dbo.writer.max_batch = static_cast<size_t>(config.max_batch);
+  Result<std::unique_ptr<storage::AgentDatabase>> db =
+      storage::AgentDatabase::Open(dbo, clock);
+  if (!db.ok()) return db.status();
+  s->db_ = std::move(db).value();
+
+  RecorderOptions ro;
+  ro.loyalty_key = config.loyalty_key;
+  ro.contact_public_key = config.contact_public_key;
+  s->recorder_ = std::make_unique<Recorder>(*s->db_, ro);
+  s->pos_ = std::make_unique<PosServiceImpl>(config.store_id, *s->db_,
+                                             *s->recorder_);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.SetMaxReceiveMessageSize(config.max_message_bytes);
+  builder.SetMaxSendMessageSize(config.max_message_bytes);
+  if (!config.pos_socket.empty()) {
+    STOREAGENT_RETURN_IF_ERROR(
+        fs::EnsureDirectory(DirName(config.pos_socket), 0755));
+    STOREAGENT_RETURN_IF_ERROR(ClearStaleSocket(config.pos_socket));
+    builder.AddListeningPort("unix:" + config.pos_socket,
+                             grpc::InsecureServerCredentials());
+  }
+  if (!config.pos_tcp_listen.empty()) {
+    builder.AddListeningPort(config.pos_tcp_listen,
+                             grpc::InsecureServerCredentials(), &s->tcp_port_);
+  }
+  builder.RegisterService(s->pos_.get());
+  s->server_ = builder.BuildAndStart();
+  if (s->server_ == nullptr) {
+    return Unavailable("could not listen on pos.socket '" + config.pos_socket +
+                       "' / pos.tcp_listen '" + config.pos_tcp_listen + "'");
+  }
+  if (!config.pos_tcp_listen.empty() && s->tcp_port_ == 0) {
+    return Unavailable("pos.tcp_listen: could not bind " +
+                       config.pos_tcp_listen);
+  }
+  if (!config.pos_socket.empty() &&
+      ::chmod(config.pos_socket.c_str(), config.pos_socket_mode) != 0) {
+    return Internal("pos.socket: chmod " + config.pos_socket + " failed");
+  }
+  s->server_->GetHealthCheckService()->SetServingStatus(kPosServiceName, true);
+  s->server_->GetHealthCheckService()->SetServingStatus(true);
+  storage::JournalHead head = s->db_->journal().head();
+  Log(LogLevel::kInfo, "agent.started",
+      {{"store", config.store_id},
+       {"db", dbo.path},
+       {"socket", config.pos_socket},
+       {"tcp", config.pos_tcp_listen.empty()
+                   ? std::string("off")
+                   : config.pos_tcp_listen + " port " +
+                         std::to_string(s->tcp_port_)},
+       {"head_seq", std::to_string(head.seq)}});
+  return s;
+}
+
+AgentServer::~AgentServer() { Shutdown(); }
+
+void AgentServer::Shutdown(int grace_ms) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (server_) {
+    server_->GetHealthCheckService()->SetServingStatus(false);
+    server_->Shutdown(gpr_time_add(
+        gpr_now(GPR_CLOCK_MONOTONIC),
+        gpr_time_from_millis(grace_ms, GPR_TIMESPAN)));
+  }
+  if (db_) db_->Close();
+  if (!config_.pos_socket.empty()) ::unlink(config_.pos_socket.c_str());
+  Log(LogLevel::kInfo, "agent.stopped", {{"store", config_.store_id}});
+}
+
+}  // namespace storeagent::agent

@@ -1,0 +1,57 @@
+// AgentServer: storeagentd's running parts wired together: the database
+// (writer + readers + journal), the recorder, and the gRPC server with the
+// POS API, health checking and reflection.
+//
+// Start() returns once the database is open and every listener listens.
+// Shutdown() stops taking calls, lets in-flight calls finish (their commits
+// included), then closes the database.
+#ifndef STOREAGENT_AGENT_AGENT_SERVER_H_
+#define STOREAGENT_AGENT_AGENT_SERVER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "agent/config.h"
+#include "agent/pos_service.h"
+#include "agent/recorder.h"
+#include "platform/clock.h"
+#include "storage/agent_database.h"
+
+namespace storeagent::agent {
+
+struct ServerOverrides {
+  // A registered SQLite VFS for the database (tests inject faults).
+  std::string vfs;
+};
+
+class AgentServer {
+ public:
+  static Result<std::unique_ptr<AgentServer>> Start(
+      const AgentConfig& config, const Clock& clock,
+      const ServerOverrides& overrides = {});
+  ~AgentServer();
+
+  // The TCP port actually bound (useful with "127.0.0.1:0"), or 0.
+  int tcp_port() const { return tcp_port_; }
+  storage::AgentDatabase& database() { return *db_; }
+
+  // Idempotent. Waits at most `grace_ms` for in-flight calls.
+  void Shutdown(int grace_ms = 5000);
+
+ private:
+  AgentServer() = default;
+
+  AgentConfig config_;
+  std::unique_ptr<storage::AgentDatabase> db_;
+  std::unique_ptr<Recorder> recorder_;
+  std::unique_ptr<PosServiceImpl> pos_;
+  std::unique_ptr<grpc::Server> server_;
+  int tcp_port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace storeagent::agent
+
+#endif  // STOREAGENT_AGENT_AGENT_SERVER_H_

@@ -1,0 +1,229 @@
+#include "agent/config.h"
+
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <toml++/toml.h>
+
+#include "platform/crypto.h"
+#include "platform/fs.h"
+#include "platform/seal.h"
+
+namespace storeagent::agent {
+namespace {
+
+// Every key the file may hold, by table.
+const std::map<std::string, std::set<std::string>>& KnownKeys() {
+  static const std::map<std::string, std::set<std::string>> kKeys = {
+      {"store", {"id"}},
+      {"storage", {"data_dir", "read_threads", "max_batch"}},
+      {"pos", {"socket", "socket_mode", "tcp_listen", "max_message_bytes"}},
+      {"loyalty", {"key_file", "contact_public_key_file"}},
+      {"log", {"level", "format"}},
+  };
+  return kKeys;
+}
+
+class Reader {
+ public:
+  Reader(const toml::table& root, std::string origin)
+      : root_(root), origin_(std::move(origin)) {}
+
+  Status Error(const std::string& key, const std::string& what) const {
+    return InvalidArgument(origin_ + ": " + key + ": " + what);
+  }
+
+  Status CheckKnown() const {
+    for (const auto& [table, node] : root_) {
+      const std::string t(table.str());
+      auto known = KnownKeys().find(t);
+      if (known == KnownKeys().end()) {
+        return Error(t, "unknown table");
+      }
+      const toml::table* tbl = node.as_table();
+      if (tbl == nullptr) return Error(t, "must be a table [" + t + "]");
+      for (const auto& [key, v] : *tbl) {
+        const std::string k(key.str());
+        if (!known->second.count(k)) {
+          return Error(t + "." + k, "unknown key");
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status String(const std::string& dotted, std::string* out) const {
+    const toml::node* n = root_.at_path(dotted).node();
+    if (n == nullptr) return Status::Ok();
+    if (!n->is_string()) return Error(dotted, "must be a string");
+    *out = n->as_string()->get();
+    return Status::Ok();
+  }
+
+  Status Int(const std::string& dotted, int64_t lo, int64_t hi,
+             int64_t* out) const {
+    const toml::node* n = root_.at_path(dotted).node();
+    if (n == nullptr) return Status::Ok();
+    if (!n->is_integer()) return Error(dotted, "must be an integer");
+    int64_t v = n->as_integer()->get();
+    if (v < lo || v > hi) {
+      return Error(dotted, "must be " + std::to_string(lo) + ".." +
+                               std::to_string(hi) + ", got " +
+                               std::to_string(v));
+    }
+    *out = v;
+    return Status::Ok();
+  }
+
+ private:
+  const toml::table& root_;
+  std::string origin_;
+};
+
+bool IsIdChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+bool IsLoopbackListen(const std::string& addr) {
+  return addr.rfind("127.", 0) == 0 || addr.rfind("[::1]:", 0) == 0 ||
+         addr.rfind("localhost:", 0) == 0;
+}
+
+Status LoadSecrets(const Reader& r, AgentConfig* c) {
+  // The loyalty key: environment first, then the key file.
+  std::string hex;
+  if (const char* env = std::getenv("STOREAGENT_LOYALTY_KEY");
+      env != nullptr && *env != '\0') {
+    hex = env;
+  } else if (!c->loyalty_key_file.empty()) {
+    Result<std::string> text = fs::ReadFile(c->loyalty_key_file, 4096);
+    if (!text.ok()) {
+      return r.Error("loyalty.key_file", text.status().message());
+    }
+    hex = *text;
+    while (!hex.empty() && (hex.back() == '\n' || hex.back() == '\r' ||
+                            hex.back() == ' ')) {
+      hex.pop_back();
+    }
+  }
+  if (!hex.empty()) {
+    Result<std::string> key = crypto::FromHex(hex);
+    if (!key.ok()) {
+      return r.Error("loyalty.key_file",
+                     "key is not hex (" + key.status().message() + ")");
+    }
+    if (key->size() < 32) {
+      return r.Error("loyalty.key_file",
+                     "key must be at least 32 bytes (64 hex digits)");
+    }
+    c->loyalty_key = std::move(key).value();
+  }
+  if (!c->contact_public_key_file.empty()) {
+    Result<std::string> pem = fs::ReadFile(c->contact_public_key_file, 16384);
+    if (!pem.ok()) {
+      return r.Error("loyalty.contact_public_key_file", pem.status().message());
+    }
+    Result<std::string> pub = crypto::X25519PublicKeyFromPem(*pem);
+    if (!pub.ok()) {
+      return r.Error("loyalty.contact_public_key_file",
+                     pub.status().message());
+    }
+    c->contact_public_key = std::move(pub).value();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<AgentConfig> ParseAgentConfig(std::string_view text,
+                                     const std::string& origin,
+                                     bool load_secrets) {
+  // Debian's toml++ is built with exceptions; none leaves this function.
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    return InvalidArgument(origin + ":" + std::to_string(e.source().begin.line) +
+                           ": " + std::string(e.description()));
+  }
+  Reader r(root, origin);
+  STOREAGENT_RETURN_IF_ERROR(r.CheckKnown());
+
+  AgentConfig c;
+  STOREAGENT_RETURN_IF_ERROR(r.String("store.id", &c.store_id));
+  if (c.store_id.empty()) return r.Error("store.id", "required");
+  if (c.store_id.size() > 64) return r.Error("store.id", "at most 64 characters");
+  for (char ch : c.store_id) {
+    if (!IsIdChar(ch)) {
+      return r.Error("store.id", "only letters, digits, '.', '_' and '-'");
+    }
+  }
+
+  STOREAGENT_RETURN_IF_ERROR(r.String("storage.data_dir", &c.data_dir));
+  if (c.data_dir.empty() || c.data_dir[0] != '/') {
+    return r.Error("storage.data_dir", "must be an absolute path");
+  }
+  int64_t v = c.read_threads;
+  STOREAGENT_RETURN_IF_ERROR(r.Int("storage.read_threads", 1, 16, &v));
+  c.read_threads = static_cast<int>(v);
+  v = c.max_batch;
+  STOREAGENT_RETURN_IF_ERROR(r.Int("storage.max_batch", 1, 65536, &v));
+  c.max_batch = static_cast<int>(v);
+
+  STOREAGENT_RETURN_IF_ERROR(r.String("pos.socket", &c.pos_socket));
+  if (!c.pos_socket.empty() && c.pos_socket[0] != '/') {
+    return r.Error("pos.socket", "must be an absolute path or empty (off)");
+  }
+  if (c.pos_socket.size() > 100) {
+    return r.Error("pos.socket", "at most 100 characters (a Unix socket path)");
+  }
+  std::string mode;
+  STOREAGENT_RETURN_IF_ERROR(r.String("pos.socket_mode", &mode));
+  if (!mode.empty()) {
+    char* end = nullptr;
+    unsigned long m = std::strtoul(mode.c_str(), &end, 8);
+    if (*end != '\0' || m > 0777) {
+      return r.Error("pos.socket_mode", "must be an octal mode like \"0660\"");
+    }
+    c.pos_socket_mode = static_cast<uint32_t>(m);
+  }
+  STOREAGENT_RETURN_IF_ERROR(r.String("pos.tcp_listen", &c.pos_tcp_listen));
+  if (!c.pos_tcp_listen.empty() && !IsLoopbackListen(c.pos_tcp_listen)) {
+    return r.Error("pos.tcp_listen",
+                   "must be a loopback address (127.0.0.1:PORT or [::1]:PORT)");
+  }
+  if (c.pos_socket.empty() && c.pos_tcp_listen.empty()) {
+    return r.Error("pos.socket", "pos.socket or pos.tcp_listen is required");
+  }
+  v = c.max_message_bytes;
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("pos.max_message_bytes", 4096, 16 << 20, &v));
+  c.max_message_bytes = static_cast<int>(v);
+
+  STOREAGENT_RETURN_IF_ERROR(r.String("loyalty.key_file", &c.loyalty_key_file));
+  STOREAGENT_RETURN_IF_ERROR(r.String("loyalty.contact_public_key_file",
+                                      &c.contact_public_key_file));
+
+  STOREAGENT_RETURN_IF_ERROR(r.String("log.level", &c.log_level));
+  if (c.log_level != "debug" && c.log_level != "info" &&
+      c.log_level != "warn" && c.log_level != "error") {
+    return r.Error("log.level", "must be debug, info, warn or error");
+  }
+  STOREAGENT_RETURN_IF_ERROR(r.String("log.format", &c.log_format));
+  if (c.log_format != "text" && c.log_format != "json") {
+    return r.Error("log.format", "must be text or json");
+  }
+
+  if (load_secrets) STOREAGENT_RETURN_IF_ERROR(LoadSecrets(r, &c));
+  return c;
+}
+
+Result<AgentConfig> LoadAgentConfig(const std::string& path,
+                                    bool load_secrets) {
+  Result<std::string> text = fs::ReadFile(path, 1 << 20);
+  if (!text.ok()) return text.status();
+  return ParseAgentConfig(*text, path, load_secrets);
+}
+
+}  // namespace storeagent::agent

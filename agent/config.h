@@ -1,0 +1,57 @@
+// AgentConfig: storeagentd's settings, read from one TOML file.
+//
+// Every key is documented in docs/configuration.md with its default. Unknown
+// keys are an error, not ignored, and every error names the key. Secrets may
+// come from the environment instead of the file (STOREAGENT_LOYALTY_KEY).
+#ifndef STOREAGENT_AGENT_CONFIG_H_
+#define STOREAGENT_AGENT_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+
+#include "platform/status.h"
+
+namespace storeagent::agent {
+
+struct AgentConfig {
+  // [store]
+  std::string store_id;  // required: 1..64 of [A-Za-z0-9._-]
+
+  // [storage]
+  std::string data_dir = "/var/lib/storeagent";
+  int read_threads = 2;  // 1..16
+  int max_batch = 1024;  // commands per commit, 1..65536
+
+  // [pos]
+  std::string pos_socket = "/run/storeagent/pos.sock";
+  uint32_t pos_socket_mode = 0660;
+  std::string pos_tcp_listen;  // "" = off; loopback only
+  int max_message_bytes = 1 << 20;
+
+  // [loyalty]
+  std::string loyalty_key_file;  // hex, >= 32 bytes; env overrides
+  std::string loyalty_key;       // raw bytes, resolved at load
+  std::string contact_public_key_file;  // PEM X25519 of head office
+  std::string contact_public_key;       // raw 32 bytes, resolved at load
+
+  // [log]
+  std::string log_level = "info";  // debug|info|warn|error
+  std::string log_format = "text";  // text|json
+
+  std::string DatabasePath() const { return data_dir + "/agent.db"; }
+};
+
+// Parses and checks `path`. With `load_secrets`, also reads the key files
+// it names (storeagentctl needs only paths and skips them). The error names
+// the file, the key and what is wrong.
+Result<AgentConfig> LoadAgentConfig(const std::string& path,
+                                    bool load_secrets = true);
+
+// The same from TOML text, for tests. `origin` names it in errors.
+Result<AgentConfig> ParseAgentConfig(std::string_view toml,
+                                     const std::string& origin,
+                                     bool load_secrets = true);
+
+}  // namespace storeagent::agent
+
+#endif  // STOREAGENT_AGENT_CONFIG_H_

@@ -1,0 +1,55 @@
+// PosServiceImpl: the POS API over gRPC's callback interface.
+//
+// Recording calls hand the request to the Recorder and finish when the
+// writer's commit completes; reads run on the storage read pool. No reaction
+// ever blocks on the database.
+#ifndef STOREAGENT_AGENT_POS_SERVICE_H_
+#define STOREAGENT_AGENT_POS_SERVICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+
+#include "agent/recorder.h"
+#include "storage/agent_database.h"
+#include "storeagent/v1/pos.grpc.pb.h"
+
+namespace storeagent::agent {
+
+// Maps our Status to grpc::Status (same codes, same message).
+grpc::Status ToGrpc(const Status& s);
+
+class PosServiceImpl final : public v1::PosService::CallbackService {
+ public:
+  // REQUIRES: both outlive the service.
+  PosServiceImpl(std::string store_id, storage::AgentDatabase& db,
+                 Recorder& recorder);
+
+  grpc::ServerUnaryReactor* RecordTransaction(
+      grpc::CallbackServerContext* ctx,
+      const v1::RecordTransactionRequest* request,
+      v1::RecordReply* reply) override;
+  grpc::ServerUnaryReactor* RecordLoyaltySignal(
+      grpc::CallbackServerContext* ctx,
+      const v1::RecordLoyaltySignalRequest* request,
+      v1::RecordReply* reply) override;
+  grpc::ServerUnaryReactor* GetEvent(grpc::CallbackServerContext* ctx,
+                                     const v1::GetEventRequest* request,
+                                     v1::JournalEntry* reply) override;
+  grpc::ServerUnaryReactor* GetJournalStatus(
+      grpc::CallbackServerContext* ctx,
+      const v1::GetJournalStatusRequest* request,
+      v1::JournalStatus* reply) override;
+  grpc::ServerUnaryReactor* Ping(grpc::CallbackServerContext* ctx,
+                                 const v1::PingRequest* request,
+                                 v1::PingReply* reply) override;
+
+ private:
+  std::string store_id_;
+  storage::AgentDatabase& db_;
+  Recorder& recorder_;
+};
+
+}  // namespace storeagent::agent
+
+#endif  // STOREAGENT_AGENT_POS_SERVICE_H_

@@ -1,0 +1,179 @@
+#include "agent/recorder.h"
+
+#include <memory>
+
+#include "core/event_validation.h"
+#include "core/journal_chain.h"
+#include "platform/crypto.h"
+#include "platform/seal.h"
+#include "storage/journal_store.h"
+
+namespace storeagent::agent {
+namespace {
+
+v1::LoyaltyMember* MutableMember(v1::LoyaltySignal* s) {
+  switch (s->kind_case()) {
+    case v1::LoyaltySignal::kIdentified:
+      return s->mutable_identified()->mutable_member();
+    case v1::LoyaltySignal::kEnrolled:
+      return s->mutable_enrolled()->mutable_member();
+    case v1::LoyaltySignal::kPointsEarned:
+      return s->mutable_points_earned()->mutable_member();
+    case v1::LoyaltySignal::kPointsRedeemed:
+      return s->mutable_points_redeemed()->mutable_member();
+    case v1::LoyaltySignal::kConsentChanged:
+      return s->mutable_consent_changed()->mutable_member();
+    case v1::LoyaltySignal::KIND_NOT_SET:
+      break;
+  }
+  return nullptr;
+}
+
+bool HasContact(const v1::ContactDetails& c) {
+  return !c.name().empty() || !c.email().empty() || !c.phone().empty();
+}
+
+std::string Deterministic(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::io::StringOutputStream raw(&out);
+  google::protobuf::io::CodedOutputStream coded(&raw);
+  coded.SetSerializationDeterministic(true);
+  m.SerializeToCodedStream(&coded);
+  return out;
+}
+
+// A post-void must name a sale or return of this store's journal.
+Status CheckVoidable(storage::WriteContext& ctx, const v1::ClientKey& key) {
+  Result<std::optional<v1::JournalEntry>> orig =
+      storage::JournalStore::ReadByKey(ctx.db(), key);
+  if (!orig.ok()) return orig.status();
+  const std::string name =
+      "(" + key.terminal_id() + ", " + key.client_txn_id() + ")";
+  if (!orig->has_value()) {
+    return FailedPrecondition("transaction.post_void.original: no event " +
+                              name + " in this store's journal");
+  }
+  const v1::JournalRecord& r = (*orig)->record();
+  if (!r.has_transaction() ||
+      !(r.transaction().has_sale() || r.transaction().has_return_())) {
+    return FailedPrecondition("transaction.post_void.original: event " + name +
+                              " is not a sale or a return");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Recorder::Recorder(storage::AgentDatabase& db, RecorderOptions options)
+    : db_(db), options_(std::move(options)) {}
+
+void Recorder::RecordTransaction(const v1::RecordTransactionRequest& request,
+                                 Done done) {
+  Status s = core::ValidateClientKey(request.client_key(), "client_key");
+  if (s.ok()) s = core::ValidateTransaction(request.transaction());
+  if (!s.ok()) {
+    done(s);
+    return;
+  }
+  v1::JournalRecord record;
+  *record.mutable_client_key() = request.client_key();
+  *record.mutable_transaction() = request.transaction();
+  std::function<Status(storage::WriteContext&)> precheck;
+  if (request.transaction().has_post_void()) {
+    precheck = [key = request.transaction().post_void().original()](
+                   storage::WriteContext& ctx) {
+      return CheckVoidable(ctx, key);
+    };
+  }
+  Append(std::move(record), {}, std::move(precheck), {}, std::move(done));
+}
+
+void Recorder::RecordLoyaltySignal(
+    const v1::RecordLoyaltySignalRequest& request, Done done) {
+  Status s = core::ValidateClientKey(request.client_key(), "client_key");
+  if (s.ok()) s = core::ValidateLoyaltySignal(request.signal());
+  if (s.ok() && options_.loyalty_key.empty()) {
+    s = FailedPrecondition(
+        "loyalty.key_file: not configured on this agent; loyalty signals "
+        "cannot be pseudonymised");
+  }
+  if (!s.ok()) {
+    done(s);
+    return;
+  }
+  v1::JournalRecord record;
+  *record.mutable_client_key() = request.client_key();
+  v1::LoyaltySignal* signal = record.mutable_loyalty();
+  *signal = request.signal();
+
+  v1::LoyaltyMember* member = MutableMember(signal);
+  const std::string pseudonym(crypto::AsBytes(
+      crypto::HmacSha256(options_.loyalty_key, member->card_number())));
+  member->set_pseudonym(pseudonym);  // clears card_number (same oneof)
+
+  std::string digest;
+  if (signal->has_enrolled() && HasContact(signal->enrolled().contact())) {
+    if (options_.contact_public_key.empty()) {
+      done(FailedPrecondition(
+          "signal.enrolled.contact: loyalty.contact_public_key_file is not "
+          "configured, so contact details cannot be sealed; send the "
+          "enrolment without contact details or configure the key"));
+      return;
+    }
+    v1::MemberEnrolled* e = signal->mutable_enrolled();
+    const std::string plain = Deterministic(e->contact());
+    // Sealing is randomised, so a retry is compared on a keyed digest of the
+    // contact details instead of the sealed bytes.
+    v1::JournalRecord content = record;
+    content.mutable_loyalty()->mutable_enrolled()->clear_contact();
+    content.mutable_loyalty()->mutable_enrolled()->set_sealed_contact(
+        std::string(crypto::AsBytes(crypto::HmacSha256(
+            options_.loyalty_key, "contact-digest\n" + plain))));
+    digest = core::ContentDigest(content);
+
+    Result<std::string> sealed =
+        crypto::Seal(options_.contact_public_key, plain, pseudonym);
+    if (!sealed.ok()) {
+      done(sealed.status());
+      return;
+    }
+    e->clear_contact();
+    e->set_sealed_contact(std::move(sealed).value());
+  }
+  Append(std::move(record), std::move(digest), nullptr, pseudonym,
+         std::move(done));
+}
+
+void Recorder::Append(v1::JournalRecord record, std::string content_digest,
+                      std::function<Status(storage::WriteContext&)> precheck,
+                      std::string pseudonym, Done done) {
+  auto result = std::make_shared<storage::AppendResult>();
+  storage::JournalStore& journal = db_.journal();
+  db_.writer().Submit(
+      [&journal, result, record = std::move(record),
+       digest = std::move(content_digest),
+       precheck = std::move(precheck)](storage::WriteContext& ctx) mutable {
+        if (precheck) STOREAGENT_RETURN_IF_ERROR(precheck(ctx));
+        Result<storage::AppendResult> r =
+            journal.Append(ctx, std::move(record), std::move(digest));
+        if (!r.ok()) return r.status();
+        *result = std::move(r).value();
+        return Status::Ok();
+      },
+      [result, pseudonym = std::move(pseudonym),
+       done = std::move(done)](const Status& s) {
+        if (!s.ok()) {
+          done(s);
+          return;
+        }
+        v1::RecordReply reply;
+        reply.set_seq(result->seq);
+        reply.set_hash(result->hash);
+        reply.set_recorded_at_us(result->recorded_at_us);
+        reply.set_replayed(result->replayed);
+        if (!pseudonym.empty()) reply.set_member_pseudonym(pseudonym);
+        done(std::move(reply));
+      });
+}
+
+}  // namespace storeagent::agent

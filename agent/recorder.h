@@ -1,0 +1,56 @@
+// Recorder: turns POS requests into journal events.
+//
+// Validates the request (core/event_validation), replaces a loyalty card
+// number with its pseudonym HMAC-SHA256(loyalty_key, card), seals enrolment
+// contact details to head office's key, then appends the event through the
+// storage writer. The answer comes back only after the commit, on the writer
+// thread. Thread-safe; never blocks the caller.
+#ifndef STOREAGENT_AGENT_RECORDER_H_
+#define STOREAGENT_AGENT_RECORDER_H_
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "platform/status.h"
+#include "storage/agent_database.h"
+#include "storeagent/v1/pos.pb.h"
+
+namespace storeagent::agent {
+
+struct RecorderOptions {
+  // Raw key bytes; empty: loyalty signals are refused (FAILED_PRECONDITION).
+  std::string loyalty_key;
+  // Raw X25519 public key of head office; empty: enrolments carrying contact
+  // details are refused.
+  std::string contact_public_key;
+};
+
+class Recorder {
+ public:
+  using Done = std::function<void(Result<v1::RecordReply>)>;
+
+  // REQUIRES: `db` outlives this.
+  Recorder(storage::AgentDatabase& db, RecorderOptions options);
+
+  // `done` runs exactly once: on the calling thread for refused input, on
+  // the writer thread after the commit otherwise.
+  void RecordTransaction(const v1::RecordTransactionRequest& request,
+                         Done done);
+  void RecordLoyaltySignal(const v1::RecordLoyaltySignalRequest& request,
+                           Done done);
+
+ private:
+  // Appends `record` and answers `done` after the commit. `precheck`, when
+  // set, runs in the same transaction first.
+  void Append(v1::JournalRecord record, std::string content_digest,
+              std::function<Status(storage::WriteContext&)> precheck,
+              std::string pseudonym, Done done);
+
+  storage::AgentDatabase& db_;
+  RecorderOptions options_;
+};
+
+}  // namespace storeagent::agent
+
+#endif  // STOREAGENT_AGENT_RECORDER_H_

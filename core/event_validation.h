@@ -1,0 +1,62 @@
+// Validation of what the POS hands the agent: client keys, transactions and
+// loyalty signals, against the rules and limits of the contract
+// (proto/storeagent/v1/events.proto, core/limits.h).
+//
+// Invariant 6 of the design: bad input gets a clear error and changes
+// nothing. The agent calls these before anything is written; central calls
+// the same functions on ingest, so the two cannot disagree. Pure functions,
+// no I/O, thread-safe.
+//
+// Every refusal is INVALID_ARGUMENT with a message "<field path>: <what is
+// wrong> (<limit>)", e.g. "transaction.sale.lines: 501 lines, too many (max
+// 500)". Only the first problem found is reported. Messages never echo free
+// text; they may echo numbers and currency codes.
+#ifndef STOREAGENT_CORE_EVENT_VALIDATION_H_
+#define STOREAGENT_CORE_EVENT_VALIDATION_H_
+
+#include <string_view>
+
+#include "platform/status.h"
+#include "storeagent/v1/common.pb.h"
+#include "storeagent/v1/events.pb.h"
+
+namespace storeagent::core {
+
+// A client key as the POS sends it: terminal_id and client_txn_id each
+// 1..64 characters of [A-Za-z0-9._:-], and no card number. `field` is the
+// path of the key in the caller's message, e.g. "client_key" gives
+// "client_key.terminal_id: required (1..64 characters of [A-Za-z0-9._:-])".
+Status ValidateClientKey(const v1::ClientKey& key, std::string_view field);
+
+// A till transaction as the POS sends it. Paths start with "transaction.".
+//
+// Exactly one kind. Sale and Return: 1..500 lines and 1..20 tenders; one
+// currency, that of totals.total, an active ISO 4217 code, used by every
+// Money; lines with sku, unit, quantity in the unit's range, unit price
+// 0..10^12, extended amount that matches quantity x unit price (MILLI:
+// rounded half up, one minor unit of tolerance), at most 10 positive
+// discounts not exceeding the line, tax rate 0..10000 bp; totals that add up
+// (subtotal, tax, total, tenders - change); change only with a cash tender;
+// restock only on returns; a return names its original. PostVoid: the
+// original's valid client key and a reason of 1..128 characters. DailyClose:
+// a business day, at most 20 tender and 20 tax totals, one per kind / rate.
+// Every business_day present is a real date YYYY-MM-DD. Finally every string
+// passes CheckFreeText (core/text_checks.h).
+Status ValidateTransaction(const v1::Transaction& txn);
+
+// A loyalty signal as the POS sends it. Paths start with "signal.".
+//
+// Exactly one kind; a member identified by card_number (6..32 digits), never
+// by pseudonym (set by the agent); enrolment with consent to the loyalty
+// programme and no sealed_contact (set by the agent); points 1..1,000,000;
+// consent_changed with consent; optional client keys valid. Every string
+// passes CheckFreeText.
+Status ValidateLoyaltySignal(const v1::LoyaltySignal& sig);
+
+// True when `text` is "YYYY-MM-DD" naming a real day of the proleptic
+// Gregorian calendar, year 0001..9999 ("2024-02-29" yes, "2026-02-30" no).
+bool IsBusinessDay(std::string_view text);
+
+}  // namespace storeagent::core
+
+#endif  // STOREAGENT_CORE_EVENT_VALIDATION_H_

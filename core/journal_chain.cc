@@ -1,0 +1,72 @@
+#include "core/journal_chain.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include "platform/crypto.h"
+
+namespace storeagent::core {
+
+const std::string& GenesisHash() {
+  static const std::string kGenesis(kHashBytes, '\0');
+  return kGenesis;
+}
+
+std::string CanonicalBytes(const v1::JournalRecord& record) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream raw(&out);
+    google::protobuf::io::CodedOutputStream coded(&raw);
+    coded.SetSerializationDeterministic(true);
+    record.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
+std::string ChainHash(std::string_view prev_hash, std::string_view canonical) {
+  return std::string(
+      crypto::AsBytes(crypto::Sha256Concat(prev_hash, canonical)));
+}
+
+std::string ContentDigest(const v1::JournalRecord& record) {
+  v1::JournalRecord content = record;
+  content.clear_seq();
+  content.clear_recorded_at_us();
+  return std::string(crypto::AsBytes(crypto::Sha256(CanonicalBytes(content))));
+}
+
+ChainVerifier::ChainVerifier(uint64_t anchor_seq, std::string anchor_hash)
+    : last_seq_(anchor_seq), last_hash_(std::move(anchor_hash)) {}
+
+Status ChainVerifier::Next(uint64_t seq, std::string_view prev_hash,
+                           std::string_view hash, std::string_view canonical) {
+  const std::string at = "seq " + std::to_string(seq) + ": ";
+  if (seq != last_seq_ + 1) {
+    if (seq > last_seq_ + 1) {
+      return DataLoss(at + "gap: seq " + std::to_string(last_seq_ + 1) +
+                      " is missing (deleted?)");
+    }
+    return DataLoss(at + "out of order after seq " + std::to_string(last_seq_));
+  }
+  if (prev_hash != last_hash_) {
+    return DataLoss(at +
+                    "prev_hash does not continue the chain (reordered or "
+                    "inserted row?)");
+  }
+  if (ChainHash(prev_hash, canonical) != hash) {
+    return DataLoss(at + "hash does not match the content (edited row?)");
+  }
+  v1::JournalRecord record;
+  if (!record.ParseFromString(std::string(canonical))) {
+    return DataLoss(at + "record bytes do not parse");
+  }
+  if (record.seq() != seq) {
+    return DataLoss(at + "record says seq " + std::to_string(record.seq()) +
+                    " (moved row?)");
+  }
+  last_seq_ = seq;
+  last_hash_ = std::string(hash);
+  return Status::Ok();
+}
+
+}  // namespace storeagent::core

@@ -1,0 +1,280 @@
+// Text checks: card-number detection, UTF-8, control characters and the
+// per-field length table, applied to every string of a message by reflection.
+#include "core/text_checks.h"
+
+#include <google/protobuf/descriptor.h>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/limits.h"
+
+namespace storeagent::core {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+struct FieldLimit {
+  std::string_view field;  // full proto name
+  std::size_t max_chars;
+};
+
+// Fields whose limit differs from kMaxFreeTextLength, or is stated in the
+// proto and worth naming. Keep in step with the proto comments.
+constexpr std::array<FieldLimit, 32> kFieldLimits = {{
+    {"storeagent.v1.Money.currency", kCurrencyCodeLength},
+    {"storeagent.v1.ClientKey.terminal_id", kMaxClientKeyIdLength},
+    {"storeagent.v1.ClientKey.client_txn_id", kMaxClientKeyIdLength},
+    {"storeagent.v1.Discount.reason", kMaxDiscountReasonLength},
+    {"storeagent.v1.TransactionLine.sku", kMaxSkuLength},
+    {"storeagent.v1.TransactionLine.gtin", kMaxGtinLength},
+    {"storeagent.v1.TransactionLine.description", kMaxDescriptionLength},
+    {"storeagent.v1.Tender.token", kMaxTenderTokenLength},
+    {"storeagent.v1.Tender.brand", kMaxTenderBrandLength},
+    {"storeagent.v1.Tender.last_four", kLastFourDigits},
+    {"storeagent.v1.Tender.auth_code", kMaxAuthCodeLength},
+    {"storeagent.v1.Sale.operator_id", kMaxOperatorIdLength},
+    {"storeagent.v1.Sale.receipt_number", kMaxReceiptNumberLength},
+    {"storeagent.v1.Sale.business_day", kBusinessDayLength},
+    {"storeagent.v1.OriginalTransaction.store_id", kMaxStoreIdLength},
+    {"storeagent.v1.OriginalTransaction.reference",
+     kMaxOriginalReferenceLength},
+    {"storeagent.v1.OriginalTransaction.channel", kMaxChannelLength},
+    {"storeagent.v1.Return.reason", kMaxReasonLength},
+    {"storeagent.v1.Return.operator_id", kMaxOperatorIdLength},
+    {"storeagent.v1.Return.business_day", kBusinessDayLength},
+    {"storeagent.v1.PostVoid.reason", kMaxReasonLength},
+    {"storeagent.v1.PostVoid.operator_id", kMaxOperatorIdLength},
+    {"storeagent.v1.PostVoid.business_day", kBusinessDayLength},
+    {"storeagent.v1.NoSale.reason", kMaxReasonLength},
+    {"storeagent.v1.NoSale.operator_id", kMaxOperatorIdLength},
+    {"storeagent.v1.NoSale.business_day", kBusinessDayLength},
+    {"storeagent.v1.DailyClose.business_day", kBusinessDayLength},
+    {"storeagent.v1.DailyClose.operator_id", kMaxOperatorIdLength},
+    {"storeagent.v1.LoyaltyMember.card_number", kMaxLoyaltyCardDigits},
+    {"storeagent.v1.ContactDetails.name", kMaxContactNameLength},
+    {"storeagent.v1.ContactDetails.email", kMaxContactEmailLength},
+    {"storeagent.v1.ContactDetails.phone", kMaxContactPhoneLength},
+}};
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+bool AllDigits(std::string_view s) {
+  for (char c : s) {
+    if (!IsDigit(c)) return false;
+  }
+  return true;
+}
+
+// Luhn over digit values (0..9), rightmost digit first undoubled.
+bool LuhnOverValues(const std::uint8_t* d, std::size_t n) {
+  unsigned sum = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    unsigned v = d[n - 1 - i];
+    if (i % 2 == 1) {
+      v *= 2;
+      if (v > 9) v -= 9;
+    }
+    sum += v;
+  }
+  return sum % 10 == 0;
+}
+
+std::string HexByte(unsigned char c) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  return std::string("0x") + kHex[c >> 4] + kHex[c & 0xF];
+}
+
+std::string Join(std::string_view path, std::string_view name) {
+  std::string out(path);
+  if (!out.empty()) out += '.';
+  out += name;
+  return out;
+}
+
+std::string Indexed(std::string_view path, int i) {
+  return std::string(path) + "[" + std::to_string(i) + "]";
+}
+
+Status CheckString(const Message& msg, const Reflection& r,
+                   const FieldDescriptor& f, const std::string& path) {
+  std::string scratch;
+  if (!f.is_repeated()) {
+    return CheckText(r.GetStringReference(msg, &f, &scratch), f.full_name(),
+                     path);
+  }
+  for (int i = 0; i < r.FieldSize(msg, &f); ++i) {
+    STOREAGENT_RETURN_IF_ERROR(
+        CheckText(r.GetRepeatedStringReference(msg, &f, i, &scratch),
+                  f.full_name(), Indexed(path, i)));
+  }
+  return Status::Ok();
+}
+
+Status Walk(const Message& msg, const std::string& path) {
+  const Reflection& r = *msg.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r.ListFields(msg, &fields);  // set fields only, by field number
+  for (const FieldDescriptor* f : fields) {
+    const std::string field_path = Join(path, f->name());
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (!f->is_repeated()) {
+        STOREAGENT_RETURN_IF_ERROR(Walk(r.GetMessage(msg, f), field_path));
+        continue;
+      }
+      for (int i = 0; i < r.FieldSize(msg, f); ++i) {
+        STOREAGENT_RETURN_IF_ERROR(
+            Walk(r.GetRepeatedMessage(msg, f, i), Indexed(field_path, i)));
+      }
+    } else if (f->type() == FieldDescriptor::TYPE_STRING) {
+      STOREAGENT_RETURN_IF_ERROR(CheckString(msg, r, *f, field_path));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool PassesLuhn(std::string_view digits) {
+  if (digits.empty() || !AllDigits(digits)) return false;
+  std::vector<std::uint8_t> values;
+  values.reserve(digits.size());
+  for (char c : digits) values.push_back(static_cast<std::uint8_t>(c - '0'));
+  return LuhnOverValues(values.data(), values.size());
+}
+
+bool ContainsPan(std::string_view text) {
+  std::vector<std::uint8_t> run;  // digit values of the current run
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (IsDigit(c)) {
+      run.push_back(static_cast<std::uint8_t>(c - '0'));
+      // Every window of kMinPanDigits..kMaxPanDigits ending at this digit.
+      for (std::size_t w = kMinPanDigits; w <= kMaxPanDigits && w <= run.size();
+           ++w) {
+        if (LuhnOverValues(run.data() + run.size() - w, w)) return true;
+      }
+      continue;
+    }
+    const bool separator = (c == ' ' || c == '-') && i > 0 &&
+                           IsDigit(text[i - 1]) && i + 1 < text.size() &&
+                           IsDigit(text[i + 1]);
+    if (!separator) run.clear();
+  }
+  return false;
+}
+
+bool IsWellFormedGtin(std::string_view text) {
+  const std::size_t n = text.size();
+  if ((n != 8 && n != 12 && n != 13 && n != 14) || !AllDigits(text)) {
+    return false;
+  }
+  // GS1: from the digit left of the check digit, weights 3, 1, 3, 1 ...
+  unsigned sum = 0;
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    const unsigned v = static_cast<unsigned>(text[n - 2 - i] - '0');
+    sum += (i % 2 == 0) ? 3 * v : v;
+  }
+  const unsigned check = (10 - sum % 10) % 10;
+  return check == static_cast<unsigned>(text[n - 1] - '0');
+}
+
+bool IsValidUtf8(std::string_view text) {
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  while (i < n) {
+    const auto b0 = static_cast<unsigned char>(text[i]);
+    if (b0 < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len;
+    std::uint32_t cp;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+      len = 2;
+      cp = b0 & 0x1F;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+      len = 3;
+      cp = b0 & 0x0F;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+      len = 4;
+      cp = b0 & 0x07;
+    } else {
+      return false;  // continuation byte, C0/C1 overlong lead, or > F4
+    }
+    if (n - i < len) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto b = static_cast<unsigned char>(text[i + k]);
+      if ((b & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return false;
+    if (cp >= 0xD800 && cp <= 0xDFFF) return false;
+    if (cp > 0x10FFFF) return false;
+    i += len;
+  }
+  return true;
+}
+
+std::size_t Utf8Length(std::string_view text) {
+  std::size_t count = 0;
+  for (char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
+  }
+  return count;
+}
+
+std::size_t MaxTextLength(std::string_view field_full_name) {
+  for (const FieldLimit& l : kFieldLimits) {
+    if (l.field == field_full_name) return l.max_chars;
+  }
+  return kMaxFreeTextLength;
+}
+
+Status CheckText(std::string_view value, std::string_view field_full_name,
+                 std::string_view path) {
+  const std::string p(path);
+  if (!IsValidUtf8(value)) return InvalidArgument(p + ": not valid UTF-8");
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (c < 0x20 || c == 0x7F) {
+      return InvalidArgument(p + ": control character " + HexByte(c) +
+                             " at byte " + std::to_string(i) +
+                             " (none allowed)");
+    }
+  }
+  const std::size_t max = MaxTextLength(field_full_name);
+  const std::size_t length = Utf8Length(value);
+  if (length > max) {
+    return InvalidArgument(p + ": too long, " + std::to_string(length) +
+                           " characters (max " + std::to_string(max) + ")");
+  }
+  if (field_full_name == kLoyaltyCardNumberField) {
+    if (length < kMinLoyaltyCardDigits || !AllDigits(value)) {
+      return InvalidArgument(p + ": must be " +
+                             std::to_string(kMinLoyaltyCardDigits) + ".." +
+                             std::to_string(kMaxLoyaltyCardDigits) + " digits");
+    }
+    return Status::Ok();
+  }
+  if (field_full_name == kGtinField && IsWellFormedGtin(value)) {
+    return Status::Ok();
+  }
+  if (ContainsPan(value)) {
+    return InvalidArgument(
+        p +
+        ": looks like a payment card number (13..19 digits passing the Luhn "
+        "check); card data may not be sent");
+  }
+  return Status::Ok();
+}
+
+Status CheckFreeText(const Message& msg, std::string_view root) {
+  return Walk(msg, std::string(root));
+}
+
+}  // namespace storeagent::core

@@ -1,0 +1,200 @@
+#include "storage/journal_store.h"
+
+#include "core/event_kind.h"
+#include "core/journal_chain.h"
+
+namespace storeagent::storage {
+namespace {
+
+constexpr char kSelectEntry[] =
+    "SELECT seq, record, prev_hash, hash FROM journal ";
+
+Result<v1::JournalEntry> EntryFromRow(const Statement& stmt) {
+  v1::JournalEntry entry;
+  std::string_view record = stmt.ColumnBlob(1);
+  if (!entry.mutable_record()->ParseFromArray(record.data(),
+                                              static_cast<int>(record.size()))) {
+    return DataLoss("journal seq " + std::to_string(stmt.ColumnInt(0)) +
+                    ": stored record does not parse");
+  }
+  entry.set_prev_hash(std::string(stmt.ColumnBlob(2)));
+  entry.set_hash(std::string(stmt.ColumnBlob(3)));
+  return entry;
+}
+
+Result<std::optional<v1::JournalEntry>> ReadOne(Statement& stmt) {
+  Result<bool> row = stmt.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<v1::JournalEntry>();
+  Result<v1::JournalEntry> e = EntryFromRow(stmt);
+  if (!e.ok()) return e.status();
+  return std::optional<v1::JournalEntry>(std::move(e).value());
+}
+
+}  // namespace
+
+JournalStore::JournalStore(Writer& writer, const Clock& clock)
+    : writer_(writer), clock_(clock) {
+  writer_.AddRollbackListener([this](WriteContext& ctx) {
+    // Best effort: if even this read fails the next append fails too and
+    // reloads again through the same path.
+    LoadHead(ctx.db()).IgnoreError();
+  });
+}
+
+Status JournalStore::Open() {
+  return writer_.Run([this](WriteContext& ctx) { return LoadHead(ctx.db()); });
+}
+
+Status JournalStore::LoadHead(sqlite3* db) {
+  Result<JournalHead> head = ReadHead(db);
+  if (!head.ok()) return head.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  head_ = std::move(head).value();
+  return Status::Ok();
+}
+
+JournalHead JournalStore::head() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return head_;
+}
+
+Result<AppendResult> JournalStore::Append(WriteContext& ctx,
+                                          v1::JournalRecord record,
+                                          std::string content_digest) {
+  record.clear_seq();
+  record.clear_recorded_at_us();
+  const std::string digest = content_digest.empty()
+                                 ? core::ContentDigest(record)
+                                 : std::move(content_digest);
+  const v1::ClientKey& key = record.client_key();
+
+  Result<Statement*> find = ctx.Prepare(
+      "SELECT seq, hash, recorded_at_us, content_digest FROM journal "
+      "WHERE terminal_id = ?1 AND client_txn_id = ?2");
+  if (!find.ok()) return find.status();
+  Statement& f = **find;
+  f.BindText(1, key.terminal_id());
+  f.BindText(2, key.client_txn_id());
+  Result<bool> found = f.Step();
+  if (!found.ok()) return found.status();
+  if (*found) {
+    const uint64_t seq = static_cast<uint64_t>(f.ColumnInt(0));
+    if (f.ColumnBlob(3) != digest) {
+      return AlreadyExists(
+          "client_key: (" + key.terminal_id() + ", " + key.client_txn_id() +
+          ") was already used for a different event (seq " +
+          std::to_string(seq) + "); a new event needs a new client_txn_id");
+    }
+    AppendResult r;
+    r.seq = seq;
+    r.hash = std::string(f.ColumnBlob(1));
+    r.recorded_at_us = f.ColumnInt(2);
+    r.replayed = true;
+    return r;
+  }
+
+  JournalHead prev = head();
+  record.set_seq(prev.seq + 1);
+  record.set_recorded_at_us(clock_.NowMicros());
+  const std::string canonical = core::CanonicalBytes(record);
+  const std::string hash = core::ChainHash(prev.hash, canonical);
+
+  Result<Statement*> ins = ctx.Prepare(
+      "INSERT INTO journal (seq, terminal_id, client_txn_id, kind, "
+      "recorded_at_us, content_digest, record, prev_hash, hash) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  if (!ins.ok()) return ins.status();
+  Statement& s = **ins;
+  s.BindInt(1, static_cast<int64_t>(record.seq()));
+  s.BindText(2, key.terminal_id());
+  s.BindText(3, key.client_txn_id());
+  s.BindText(4, core::EventKind(record));
+  s.BindInt(5, record.recorded_at_us());
+  s.BindBlob(6, digest);
+  s.BindBlob(7, canonical);
+  s.BindBlob(8, prev.hash);
+  s.BindBlob(9, hash);
+  STOREAGENT_RETURN_IF_ERROR(s.Run());
+
+  AppendResult r;
+  r.seq = record.seq();
+  r.hash = hash;
+  r.recorded_at_us = record.recorded_at_us();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    head_ = JournalHead{r.seq, r.hash, r.recorded_at_us};
+  }
+  return r;
+}
+
+Result<std::optional<v1::JournalEntry>> JournalStore::ReadBySeq(sqlite3* db,
+                                                                uint64_t seq) {
+  Result<Statement> stmt =
+      Statement::Prepare(db, std::string(kSelectEntry) + "WHERE seq = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindInt(1, static_cast<int64_t>(seq));
+  return ReadOne(*stmt);
+}
+
+Result<std::optional<v1::JournalEntry>> JournalStore::ReadByKey(
+    sqlite3* db, const v1::ClientKey& key) {
+  Result<Statement> stmt = Statement::Prepare(
+      db, std::string(kSelectEntry) +
+              "WHERE terminal_id = ?1 AND client_txn_id = ?2");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindText(1, key.terminal_id());
+  stmt->BindText(2, key.client_txn_id());
+  return ReadOne(*stmt);
+}
+
+Result<std::vector<v1::JournalEntry>> JournalStore::ReadRange(sqlite3* db,
+                                                              uint64_t from,
+                                                              size_t limit) {
+  Result<Statement> stmt = Statement::Prepare(
+      db, std::string(kSelectEntry) + "WHERE seq >= ?1 ORDER BY seq LIMIT ?2");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindInt(1, static_cast<int64_t>(from));
+  stmt->BindInt(2, static_cast<int64_t>(limit));
+  std::vector<v1::JournalEntry> out;
+  for (;;) {
+    Result<bool> row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    Result<v1::JournalEntry> e = EntryFromRow(*stmt);
+    if (!e.ok()) return e.status();
+    out.push_back(std::move(e).value());
+  }
+  return out;
+}
+
+Result<JournalHead> JournalStore::ReadAnchor(sqlite3* db) {
+  Result<Statement> stmt =
+      Statement::Prepare(db, "SELECT seq, hash FROM journal_anchor WHERE id = 1");
+  if (!stmt.ok()) return stmt.status();
+  Result<bool> row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return DataLoss("journal_anchor: row missing");
+  JournalHead anchor;
+  anchor.seq = static_cast<uint64_t>(stmt->ColumnInt(0));
+  anchor.hash = std::string(stmt->ColumnBlob(1));
+  return anchor;
+}
+
+Result<JournalHead> JournalStore::ReadHead(sqlite3* db) {
+  Result<Statement> stmt = Statement::Prepare(
+      db,
+      "SELECT seq, hash, recorded_at_us FROM journal ORDER BY seq DESC "
+      "LIMIT 1");
+  if (!stmt.ok()) return stmt.status();
+  Result<bool> row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return ReadAnchor(db);
+  JournalHead head;
+  head.seq = static_cast<uint64_t>(stmt->ColumnInt(0));
+  head.hash = std::string(stmt->ColumnBlob(1));
+  head.recorded_at_us = stmt->ColumnInt(2);
+  return head;
+}
+
+}  // namespace storeagent::storage

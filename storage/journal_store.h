@@ -1,0 +1,87 @@
+// JournalStore: the store's event journal in SQLite.
+//
+// Appends give each event the next seq (1, 2, 3 ... without gaps) and chain
+// it: hash = SHA-256(prev_hash || canonical bytes). The client key
+// (terminal_id, client_txn_id) is unique: appending a key again with the same
+// content returns the first answer (replayed); with other content it is
+// ALREADY_EXISTS and changes nothing.
+//
+// Appends run inside a Writer command (on the writer thread); the head is
+// cached and reloaded whenever the writer rolls anything back. Reads take
+// any connection and are static.
+#ifndef STOREAGENT_STORAGE_JOURNAL_STORE_H_
+#define STOREAGENT_STORAGE_JOURNAL_STORE_H_
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "platform/clock.h"
+#include "platform/status.h"
+#include "storage/writer.h"
+#include "storeagent/v1/events.pb.h"
+
+namespace storeagent::storage {
+
+struct AppendResult {
+  uint64_t seq = 0;
+  std::string hash;
+  int64_t recorded_at_us = 0;
+  bool replayed = false;
+};
+
+struct JournalHead {
+  uint64_t seq = 0;  // 0: empty journal
+  std::string hash;  // the anchor's hash when empty
+  int64_t recorded_at_us = 0;
+};
+
+class JournalStore {
+ public:
+  // REQUIRES: `writer` outlives this. Registers a rollback listener, so
+  // construct before the first Submit() to the writer.
+  JournalStore(Writer& writer, const Clock& clock);
+
+  // Loads the head from the database. Call once before appending.
+  Status Open();
+
+  // Appends `record` (body and client key set; seq and recorded_at are
+  // filled here). Runs on the writer thread, inside a command.
+  // `content_digest` is what a retry is compared on; empty means
+  // core::ContentDigest(record). Callers whose record holds randomised bytes
+  // (sealed contact details) pass a digest of the content before sealing.
+  Result<AppendResult> Append(WriteContext& ctx, v1::JournalRecord record,
+                              std::string content_digest = {});
+
+  // A consistent copy of the head as of the last append. Any thread.
+  JournalHead head() const;
+
+  // Reads. `db` is any connection (a reader's or the writer's).
+  static Result<std::optional<v1::JournalEntry>> ReadBySeq(sqlite3* db,
+                                                           uint64_t seq);
+  static Result<std::optional<v1::JournalEntry>> ReadByKey(
+      sqlite3* db, const v1::ClientKey& key);
+  // Up to `limit` entries with seq >= from, in seq order.
+  static Result<std::vector<v1::JournalEntry>> ReadRange(sqlite3* db,
+                                                         uint64_t from,
+                                                         size_t limit);
+  // The chain's anchor: (0, zeros) unless events were pruned.
+  static Result<JournalHead> ReadAnchor(sqlite3* db);
+  static Result<JournalHead> ReadHead(sqlite3* db);
+
+ private:
+  Status LoadHead(sqlite3* db);
+
+  Writer& writer_;
+  const Clock& clock_;
+  mutable std::mutex mu_;
+  JournalHead head_;  // guarded by mu_; written on the writer thread only
+};
+
+}  // namespace storeagent::storage
+
+#endif  // STOREAGENT_STORAGE_JOURNAL_STORE_H_
