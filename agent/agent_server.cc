@@ -55,8 +55,8 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   ro.loyalty_key = config.loyalty_key;
   ro.contact_public_key = config.contact_public_key;
   s->recorder_ = std::make_unique<Recorder>(*s->db_, ro);
-  s->pos_ = std::make_unique<PosServiceImpl>(config.store_id, *s->db_,
-                                             *s->recorder_);
+  s->pos_ =
+      std::make_unique<PosServiceImpl>(config.store_id, *s->db_, *s->recorder_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -95,10 +95,10 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
       {{"store", config.store_id},
        {"db", dbo.path},
        {"socket", config.pos_socket},
-       {"tcp", config.pos_tcp_listen.empty()
-                   ? std::string("off")
-                   : config.pos_tcp_listen + " port " +
-                         std::to_string(s->tcp_port_)},
+       {"tcp",
+        config.pos_tcp_listen.empty()
+            ? std::string("off")
+            : config.pos_tcp_listen + " port " + std::to_string(s->tcp_port_)},
        {"head_seq", std::to_string(head.seq)}});
   return s;
 }
@@ -110,9 +110,9 @@ void AgentServer::Shutdown(int grace_ms) {
   shut_down_ = true;
   if (server_) {
     server_->GetHealthCheckService()->SetServingStatus(false);
-    server_->Shutdown(gpr_time_add(
-        gpr_now(GPR_CLOCK_MONOTONIC),
-        gpr_time_from_millis(grace_ms, GPR_TIMESPAN)));
+    server_->Shutdown(
+        gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                     gpr_time_from_millis(grace_ms, GPR_TIMESPAN)));
   }
   if (db_) db_->Close();
   if (!config_.pos_socket.empty()) ::unlink(config_.pos_socket.c_str());

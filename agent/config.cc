@@ -1,9 +1,10 @@
 #include "agent/config.h"
 
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <map>
 #include <set>
-#include <toml++/toml.h>
 
 #include "platform/crypto.h"
 #include "platform/fs.h"
@@ -102,8 +103,8 @@ Status LoadSecrets(const Reader& r, AgentConfig* c) {
       return r.Error("loyalty.key_file", text.status().message());
     }
     hex = *text;
-    while (!hex.empty() && (hex.back() == '\n' || hex.back() == '\r' ||
-                            hex.back() == ' ')) {
+    while (!hex.empty() &&
+           (hex.back() == '\n' || hex.back() == '\r' || hex.back() == ' ')) {
       hex.pop_back();
     }
   }
@@ -126,8 +127,7 @@ Status LoadSecrets(const Reader& r, AgentConfig* c) {
     }
     Result<std::string> pub = crypto::X25519PublicKeyFromPem(*pem);
     if (!pub.ok()) {
-      return r.Error("loyalty.contact_public_key_file",
-                     pub.status().message());
+      return r.Error("loyalty.contact_public_key_file", pub.status().message());
     }
     c->contact_public_key = std::move(pub).value();
   }
@@ -144,8 +144,9 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
   try {
     root = toml::parse(text, origin);
   } catch (const toml::parse_error& e) {
-    return InvalidArgument(origin + ":" + std::to_string(e.source().begin.line) +
-                           ": " + std::string(e.description()));
+    return InvalidArgument(origin + ":" +
+                           std::to_string(e.source().begin.line) + ": " +
+                           std::string(e.description()));
   }
   Reader r(root, origin);
   STOREAGENT_RETURN_IF_ERROR(r.CheckKnown());
@@ -153,7 +154,8 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
   AgentConfig c;
   STOREAGENT_RETURN_IF_ERROR(r.String("store.id", &c.store_id));
   if (c.store_id.empty()) return r.Error("store.id", "required");
-  if (c.store_id.size() > 64) return r.Error("store.id", "at most 64 characters");
+  if (c.store_id.size() > 64)
+    return r.Error("store.id", "at most 64 characters");
   for (char ch : c.store_id) {
     if (!IsIdChar(ch)) {
       return r.Error("store.id", "only letters, digits, '.', '_' and '-'");
@@ -202,8 +204,8 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
   c.max_message_bytes = static_cast<int>(v);
 
   STOREAGENT_RETURN_IF_ERROR(r.String("loyalty.key_file", &c.loyalty_key_file));
-  STOREAGENT_RETURN_IF_ERROR(r.String("loyalty.contact_public_key_file",
-                                      &c.contact_public_key_file));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.String("loyalty.contact_public_key_file", &c.contact_public_key_file));
 
   STOREAGENT_RETURN_IF_ERROR(r.String("log.level", &c.log_level));
   if (c.log_level != "debug" && c.log_level != "info" &&

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/limits.h"
 #include "platform/status.h"
 
 namespace storeagent::agent {
@@ -26,16 +27,16 @@ struct AgentConfig {
   std::string pos_socket = "/run/storeagent/pos.sock";
   uint32_t pos_socket_mode = 0660;
   std::string pos_tcp_listen;  // "" = off; loopback only
-  int max_message_bytes = 1 << 20;
+  int max_message_bytes = static_cast<int>(core::kMaxRequestBytes);
 
   // [loyalty]
-  std::string loyalty_key_file;  // hex, >= 32 bytes; env overrides
-  std::string loyalty_key;       // raw bytes, resolved at load
+  std::string loyalty_key_file;         // hex, >= 32 bytes; env overrides
+  std::string loyalty_key;              // raw bytes, resolved at load
   std::string contact_public_key_file;  // PEM X25519 of head office
   std::string contact_public_key;       // raw 32 bytes, resolved at load
 
   // [log]
-  std::string log_level = "info";  // debug|info|warn|error
+  std::string log_level = "info";   // debug|info|warn|error
   std::string log_format = "text";  // text|json
 
   std::string DatabasePath() const { return data_dir + "/agent.db"; }

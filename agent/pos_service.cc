@@ -26,8 +26,8 @@ grpc::Status ToGrpc(const Status& s) {
   return grpc::Status(static_cast<grpc::StatusCode>(s.code()), s.message());
 }
 
-PosServiceImpl::PosServiceImpl(std::string store_id,
-                               storage::AgentDatabase& db, Recorder& recorder)
+PosServiceImpl::PosServiceImpl(std::string store_id, storage::AgentDatabase& db,
+                               Recorder& recorder)
     : store_id_(std::move(store_id)), db_(db), recorder_(recorder) {}
 
 grpc::ServerUnaryReactor* PosServiceImpl::RecordTransaction(

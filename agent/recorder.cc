@@ -107,6 +107,10 @@ void Recorder::RecordLoyaltySignal(
   *signal = request.signal();
 
   v1::LoyaltyMember* member = MutableMember(signal);
+  if (member == nullptr) {  // ValidateLoyaltySignal requires a kind
+    done(InvalidArgument("signal.kind: required"));
+    return;
+  }
   const std::string pseudonym(crypto::AsBytes(
       crypto::HmacSha256(options_.loyalty_key, member->card_number())));
   member->set_pseudonym(pseudonym);  // clears card_number (same oneof)

@@ -43,7 +43,7 @@ void ResolveFromConfig(Target& t) {
 
 std::unique_ptr<v1::PosService::Stub> Connect(Target& t) {
   ResolveFromConfig(t);
-  std::string target = !t.address.empty() ? t.address
+  std::string target = !t.address.empty()  ? t.address
                        : !t.socket.empty() ? "unix:" + t.socket
                                            : "unix:/run/storeagent/pos.sock";
   return v1::PosService::NewStub(
@@ -51,9 +51,9 @@ std::unique_ptr<v1::PosService::Stub> Connect(Target& t) {
 }
 
 void SetDeadline(grpc::ClientContext& ctx, const Target& t) {
-  ctx.set_deadline(gpr_time_add(
-      gpr_now(GPR_CLOCK_MONOTONIC),
-      gpr_time_from_millis(t.deadline_ms, GPR_TIMESPAN)));
+  ctx.set_deadline(
+      gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                   gpr_time_from_millis(t.deadline_ms, GPR_TIMESPAN)));
 }
 
 std::string RpcError(const grpc::Status& s) {
@@ -75,7 +75,8 @@ int Status(Target& t) {
   std::printf("store           %s\n", st.store_id().c_str());
   std::printf("journal head    seq %llu\n",
               static_cast<unsigned long long>(st.head_seq()));
-  std::printf("head hash       %s\n", sa::crypto::ToHex(st.head_hash()).c_str());
+  std::printf("head hash       %s\n",
+              sa::crypto::ToHex(st.head_hash()).c_str());
   std::printf("first seq       %llu\n",
               static_cast<unsigned long long>(st.first_seq()));
   std::printf("pending writes  %llu\n",
@@ -144,14 +145,15 @@ int Tail(Target& t, int n, bool json) {
       continue;
     }
     const v1::JournalRecord& r = e.record();
-    std::printf("seq=%llu kind=%s terminal=%s txn=%s recorded_at_us=%lld "
-                "hash=%s\n",
-                static_cast<unsigned long long>(r.seq()),
-                std::string(sa::core::EventKind(r)).c_str(),
-                r.client_key().terminal_id().c_str(),
-                r.client_key().client_txn_id().c_str(),
-                static_cast<long long>(r.recorded_at_us()),
-                ShortHash(e.hash()).c_str());
+    std::printf(
+        "seq=%llu kind=%s terminal=%s txn=%s recorded_at_us=%lld "
+        "hash=%s\n",
+        static_cast<unsigned long long>(r.seq()),
+        std::string(sa::core::EventKind(r)).c_str(),
+        r.client_key().terminal_id().c_str(),
+        r.client_key().client_txn_id().c_str(),
+        static_cast<long long>(r.recorded_at_us()),
+        ShortHash(e.hash()).c_str());
   }
   return 0;
 }
@@ -187,7 +189,8 @@ int main(int argc, char** argv) {
   int n = 10;
   bool json = false;
   CLI::App* tail = journal->add_subcommand("tail", "print the newest events");
-  tail->add_option("-n,--count", n, "how many")->capture_default_str()
+  tail->add_option("-n,--count", n, "how many")
+      ->capture_default_str()
       ->check(CLI::Range(1, 100000));
   tail->add_flag("--json", json, "one JSON object per event");
 

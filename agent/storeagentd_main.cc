@@ -54,8 +54,9 @@ int main(int argc, char** argv) {
     sa::platform::DaemonSignal sig = sa::platform::WaitForDaemonSignal();
     if (sig == sa::platform::DaemonSignal::kStop) break;
     sa::agent::Log(sa::agent::LogLevel::kWarn, "agent.reload_ignored",
-                   {{"reason", "SIGHUP reload is not supported yet; restart "
-                               "the service to apply configuration changes"}});
+                   {{"reason",
+                     "SIGHUP reload is not supported yet; restart "
+                     "the service to apply configuration changes"}});
   }
   sa::agent::Log(sa::agent::LogLevel::kInfo, "agent.stopping");
   (*server)->Shutdown();

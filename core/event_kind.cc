@@ -5,24 +5,36 @@ namespace {
 
 std::string_view TransactionKind(const v1::Transaction& t) {
   switch (t.kind_case()) {
-    case v1::Transaction::kSale: return "sale";
-    case v1::Transaction::kReturn: return "return";
-    case v1::Transaction::kPostVoid: return "post_void";
-    case v1::Transaction::kNoSale: return "no_sale";
-    case v1::Transaction::kDailyClose: return "daily_close";
-    case v1::Transaction::KIND_NOT_SET: break;
+    case v1::Transaction::kSale:
+      return "sale";
+    case v1::Transaction::kReturn:
+      return "return";
+    case v1::Transaction::kPostVoid:
+      return "post_void";
+    case v1::Transaction::kNoSale:
+      return "no_sale";
+    case v1::Transaction::kDailyClose:
+      return "daily_close";
+    case v1::Transaction::KIND_NOT_SET:
+      break;
   }
   return "unknown";
 }
 
 std::string_view LoyaltyKind(const v1::LoyaltySignal& s) {
   switch (s.kind_case()) {
-    case v1::LoyaltySignal::kIdentified: return "loyalty.identified";
-    case v1::LoyaltySignal::kEnrolled: return "loyalty.enrolled";
-    case v1::LoyaltySignal::kPointsEarned: return "loyalty.points_earned";
-    case v1::LoyaltySignal::kPointsRedeemed: return "loyalty.points_redeemed";
-    case v1::LoyaltySignal::kConsentChanged: return "loyalty.consent_changed";
-    case v1::LoyaltySignal::KIND_NOT_SET: break;
+    case v1::LoyaltySignal::kIdentified:
+      return "loyalty.identified";
+    case v1::LoyaltySignal::kEnrolled:
+      return "loyalty.enrolled";
+    case v1::LoyaltySignal::kPointsEarned:
+      return "loyalty.points_earned";
+    case v1::LoyaltySignal::kPointsRedeemed:
+      return "loyalty.points_redeemed";
+    case v1::LoyaltySignal::kConsentChanged:
+      return "loyalty.consent_changed";
+    case v1::LoyaltySignal::KIND_NOT_SET:
+      break;
   }
   return "unknown";
 }
@@ -35,7 +47,8 @@ std::string_view EventKind(const v1::JournalRecord& record) {
       return TransactionKind(record.transaction());
     case v1::JournalRecord::kLoyalty:
       return LoyaltyKind(record.loyalty());
-    case v1::JournalRecord::BODY_NOT_SET: break;
+    case v1::JournalRecord::BODY_NOT_SET:
+      break;
   }
   return "unknown";
 }

@@ -55,8 +55,7 @@ class [[nodiscard]] Status {
   // for data loss.
   bool retryable() const {
     return code_ == StatusCode::kResourceExhausted ||
-           code_ == StatusCode::kUnavailable ||
-           code_ == StatusCode::kAborted ||
+           code_ == StatusCode::kUnavailable || code_ == StatusCode::kAborted ||
            code_ == StatusCode::kDeadlineExceeded;
   }
 
@@ -100,7 +99,7 @@ inline Status DataLoss(std::string m) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).ok() && "Result from an OK status");
   }
@@ -126,10 +125,10 @@ class [[nodiscard]] Result {
 }  // namespace storeagent
 
 // Returns early from the enclosing function when `expr` is not OK.
-#define STOREAGENT_RETURN_IF_ERROR(expr)          \
-  do {                                            \
-    ::storeagent::Status _st = (expr);            \
-    if (!_st.ok()) return _st;                    \
+#define STOREAGENT_RETURN_IF_ERROR(expr) \
+  do {                                   \
+    ::storeagent::Status _st = (expr);   \
+    if (!_st.ok()) return _st;           \
   } while (0)
 
 #endif  // STOREAGENT_PLATFORM_STATUS_H_

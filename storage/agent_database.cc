@@ -9,8 +9,8 @@ namespace {
 
 // Writes the store id into a new file, or checks it against an existing one.
 Status ClaimStore(const Connection& conn, const std::string& store_id) {
-  Result<Statement> get =
-      Statement::Prepare(conn.get(), "SELECT value FROM meta WHERE key = 'store_id'");
+  Result<Statement> get = Statement::Prepare(
+      conn.get(), "SELECT value FROM meta WHERE key = 'store_id'");
   if (!get.ok()) return get.status();
   Result<bool> row = get->Step();
   if (!row.ok()) return row.status();

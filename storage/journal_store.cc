@@ -12,8 +12,8 @@ constexpr char kSelectEntry[] =
 Result<v1::JournalEntry> EntryFromRow(const Statement& stmt) {
   v1::JournalEntry entry;
   std::string_view record = stmt.ColumnBlob(1);
-  if (!entry.mutable_record()->ParseFromArray(record.data(),
-                                              static_cast<int>(record.size()))) {
+  if (!entry.mutable_record()->ParseFromArray(
+          record.data(), static_cast<int>(record.size()))) {
     return DataLoss("journal seq " + std::to_string(stmt.ColumnInt(0)) +
                     ": stored record does not parse");
   }
@@ -169,8 +169,8 @@ Result<std::vector<v1::JournalEntry>> JournalStore::ReadRange(sqlite3* db,
 }
 
 Result<JournalHead> JournalStore::ReadAnchor(sqlite3* db) {
-  Result<Statement> stmt =
-      Statement::Prepare(db, "SELECT seq, hash FROM journal_anchor WHERE id = 1");
+  Result<Statement> stmt = Statement::Prepare(
+      db, "SELECT seq, hash FROM journal_anchor WHERE id = 1");
   if (!stmt.ok()) return stmt.status();
   Result<bool> row = stmt->Step();
   if (!row.ok()) return row.status();

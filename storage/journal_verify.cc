@@ -26,9 +26,8 @@ Result<VerifyReport> VerifyJournal(sqlite3* db) {
     if (!s.ok()) {
       report.problem = s;
       // A gap is reported at the missing seq, anything else at this row.
-      report.first_bad_seq = seq > verifier.last_seq() + 1
-                                 ? verifier.last_seq() + 1
-                                 : seq;
+      report.first_bad_seq =
+          seq > verifier.last_seq() + 1 ? verifier.last_seq() + 1 : seq;
       break;
     }
     ++report.entries_checked;

@@ -59,8 +59,8 @@ Result<Connection> Connection::Open(const std::string& path,
 
 Status Connection::Exec(std::string_view sql) const {
   char* err = nullptr;
-  int rc = sqlite3_exec(db_.get(), std::string(sql).c_str(), nullptr, nullptr,
-                        &err);
+  int rc =
+      sqlite3_exec(db_.get(), std::string(sql).c_str(), nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {
     std::string what = err != nullptr ? err : "exec";
     sqlite3_free(err);
@@ -118,13 +118,15 @@ int64_t Statement::ColumnInt(int i) const {
 std::string_view Statement::ColumnText(int i) const {
   const auto* p =
       reinterpret_cast<const char*>(sqlite3_column_text(stmt_.get(), i));
-  return p == nullptr ? std::string_view()
-                      : std::string_view(p, sqlite3_column_bytes(stmt_.get(), i));
+  return p == nullptr
+             ? std::string_view()
+             : std::string_view(p, sqlite3_column_bytes(stmt_.get(), i));
 }
 std::string_view Statement::ColumnBlob(int i) const {
   const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_.get(), i));
-  return p == nullptr ? std::string_view()
-                      : std::string_view(p, sqlite3_column_bytes(stmt_.get(), i));
+  return p == nullptr
+             ? std::string_view()
+             : std::string_view(p, sqlite3_column_bytes(stmt_.get(), i));
 }
 bool Statement::ColumnIsNull(int i) const {
   return sqlite3_column_type(stmt_.get(), i) == SQLITE_NULL;

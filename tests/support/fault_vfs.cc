@@ -50,7 +50,9 @@ int Sync(sqlite3_file* f, int flags) {
 int FileSize(sqlite3_file* f, sqlite3_int64* size) {
   return Real(f)->pMethods->xFileSize(Real(f), size);
 }
-int Lock(sqlite3_file* f, int l) { return Real(f)->pMethods->xLock(Real(f), l); }
+int Lock(sqlite3_file* f, int l) {
+  return Real(f)->pMethods->xLock(Real(f), l);
+}
 int Unlock(sqlite3_file* f, int l) {
   return Real(f)->pMethods->xUnlock(Real(f), l);
 }
@@ -84,10 +86,24 @@ int Unfetch(sqlite3_file* f, sqlite3_int64 off, void* p) {
 }
 
 const sqlite3_io_methods kMethods = {
-    3,        Close,          Read,     Write,    Truncate,
-    Sync,     FileSize,       Lock,     Unlock,   CheckReservedLock,
-    FileControl, SectorSize,  DeviceCharacteristics,
-    ShmMap,   ShmLock,        ShmBarrier, ShmUnmap, Fetch,
+    3,
+    Close,
+    Read,
+    Write,
+    Truncate,
+    Sync,
+    FileSize,
+    Lock,
+    Unlock,
+    CheckReservedLock,
+    FileControl,
+    SectorSize,
+    DeviceCharacteristics,
+    ShmMap,
+    ShmLock,
+    ShmBarrier,
+    ShmUnmap,
+    Fetch,
     Unfetch,
 };
 
@@ -97,8 +113,8 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags,
   ff->real = reinterpret_cast<sqlite3_file*>(ff + 1);
   int rc = g_real->xOpen(g_real, name, ff->real, flags, out_flags);
   // SQLite calls xClose only when pMethods is set, so set it only on success.
-  f->pMethods = (rc == SQLITE_OK && ff->real->pMethods != nullptr) ? &kMethods
-                                                                   : nullptr;
+  f->pMethods =
+      (rc == SQLITE_OK && ff->real->pMethods != nullptr) ? &kMethods : nullptr;
   return rc;
 }
 

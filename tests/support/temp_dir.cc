@@ -10,8 +10,8 @@ namespace storeagent::testing {
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base != nullptr ? base : "/tmp") +
-                     "/storeagent-test-XXXXXX";
+  std::string tmpl =
+      std::string(base != nullptr ? base : "/tmp") + "/storeagent-test-XXXXXX";
   if (::mkdtemp(tmpl.data()) == nullptr) {
     throw std::runtime_error("mkdtemp failed for " + tmpl);
   }

@@ -66,8 +66,8 @@ TEST_F(JournalStoreTest, AppendsAreNumberedAndChained) {
         JournalStore::ReadBySeq(WriterDb(), r->seq);
     ASSERT_TRUE(e.ok() && e->has_value());
     EXPECT_EQ((*e)->prev_hash(), prev);
-    EXPECT_EQ((*e)->hash(), core::ChainHash(prev, core::CanonicalBytes(
-                                                      (*e)->record())));
+    EXPECT_EQ((*e)->hash(),
+              core::ChainHash(prev, core::CanonicalBytes((*e)->record())));
     EXPECT_EQ((*e)->hash(), r->hash);
     prev = r->hash;
   }
@@ -189,8 +189,8 @@ TEST_F(JournalStoreTest, GaplessUnder16ConcurrentWriters) {
 TEST_F(JournalStoreTest, ReadByKeyAndRange) {
   ASSERT_TRUE(AppendSync(*db_, NoSaleRecord("T1", "a")).ok());
   ASSERT_TRUE(AppendSync(*db_, NoSaleRecord("T2", "a")).ok());
-  auto e = JournalStore::ReadByKey(WriterDb(),
-                                   NoSaleRecord("T2", "a").client_key());
+  auto e =
+      JournalStore::ReadByKey(WriterDb(), NoSaleRecord("T2", "a").client_key());
   ASSERT_TRUE(e.ok() && e->has_value());
   EXPECT_EQ((*e)->record().seq(), 2u);
   auto none = JournalStore::ReadBySeq(WriterDb(), 3);

@@ -108,8 +108,9 @@ TEST_F(JournalVerifyTest, ReorderedRowsAreNamed) {
 TEST_F(JournalVerifyTest, InsertedRowIsNamed) {
   // Shift seq 5.. up by one and insert a forged event at 5 whose hash
   // correctly continues from seq 4.
-  Exec("UPDATE journal SET seq = -seq WHERE seq >= 5;"
-       "UPDATE journal SET seq = 1 - seq WHERE seq < 0;");
+  Exec(
+      "UPDATE journal SET seq = -seq WHERE seq >= 5;"
+      "UPDATE journal SET seq = 1 - seq WHERE seq < 0;");
   Result<Statement> s =
       Statement::Prepare(conn_.get(), "SELECT hash FROM journal WHERE seq=4");
   ASSERT_TRUE(s.ok() && *s->Step());

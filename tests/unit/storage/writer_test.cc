@@ -22,11 +22,12 @@ TEST(Writer, BatchesQueuedCommandsIntoOneCommit) {
   // Hold the writer inside one command while 50 more queue up behind it.
   std::promise<void> release;
   std::shared_future<void> gate = release.get_future().share();
-  db->writer().Submit([gate](WriteContext&) {
-    gate.wait();
-    return Status::Ok();
-  },
-                      [](const Status&) {});
+  db->writer().Submit(
+      [gate](WriteContext&) {
+        gate.wait();
+        return Status::Ok();
+      },
+      [](const Status&) {});
   std::atomic<int> done{0};
   for (int i = 0; i < 50; ++i) {
     db->writer().Submit(
@@ -59,11 +60,12 @@ TEST(Writer, OneFailingCommandDoesNotSinkItsBatch) {
   auto db = testing::OpenDb(dir.File("a.db"), clock);
   std::promise<void> release;
   std::shared_future<void> gate = release.get_future().share();
-  db->writer().Submit([gate](WriteContext&) {
-    gate.wait();
-    return Status::Ok();
-  },
-                      [](const Status&) {});
+  db->writer().Submit(
+      [gate](WriteContext&) {
+        gate.wait();
+        return Status::Ok();
+      },
+      [](const Status&) {});
   std::vector<Status> results(3);
   for (int i = 0; i < 3; ++i) {
     db->writer().Submit(
