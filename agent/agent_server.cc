@@ -12,6 +12,7 @@ namespace storeagent::agent {
 namespace {
 
 constexpr char kPosServiceName[] = "storeagent.v1.PosService";
+constexpr char kAvailabilityServiceName[] = "storeagent.v1.AvailabilityService";
 
 // Removes a socket file left by a previous run; refuses to remove anything
 // that is not a socket.
@@ -57,6 +58,8 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   s->recorder_ = std::make_unique<Recorder>(*s->db_, ro);
   s->pos_ =
       std::make_unique<PosServiceImpl>(config.store_id, *s->db_, *s->recorder_);
+  s->stock_ops_ = std::make_unique<StockOps>(*s->db_, clock);
+  s->availability_ = std::make_unique<AvailabilityServiceImpl>(*s->stock_ops_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -75,6 +78,7 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
                              grpc::InsecureServerCredentials(), &s->tcp_port_);
   }
   builder.RegisterService(s->pos_.get());
+  builder.RegisterService(s->availability_.get());
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr) {
     return Unavailable("could not listen on pos.socket '" + config.pos_socket +
@@ -89,6 +93,10 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
     return Internal("pos.socket: chmod " + config.pos_socket + " failed");
   }
   s->server_->GetHealthCheckService()->SetServingStatus(kPosServiceName, true);
+  s->server_->GetHealthCheckService()->SetServingStatus(
+      kAvailabilityServiceName, true);
+  s->expiry_timer_ = std::make_unique<HoldExpiryTimer>(
+      *s->stock_ops_, std::chrono::seconds(config.hold_expiry_interval_s));
   s->server_->GetHealthCheckService()->SetServingStatus(true);
   storage::JournalHead head = s->db_->journal().head();
   Log(LogLevel::kInfo, "agent.started",
@@ -108,6 +116,7 @@ AgentServer::~AgentServer() { Shutdown(); }
 void AgentServer::Shutdown(int grace_ms) {
   if (shut_down_) return;
   shut_down_ = true;
+  if (expiry_timer_) expiry_timer_->Stop();
   if (server_) {
     server_->GetHealthCheckService()->SetServingStatus(false);
     server_->Shutdown(

@@ -1,6 +1,7 @@
 // AgentServer: storeagentd's running parts wired together: the database
-// (writer + readers + journal), the recorder, and the gRPC server with the
-// POS API, health checking and reflection.
+// (writer + readers + journal), the recorder, stock operations and the hold
+// expiry timer, and the gRPC server with the POS and availability APIs,
+// health checking and reflection.
 //
 // Start() returns once the database is open and every listener listens.
 // Shutdown() stops taking calls, lets in-flight calls finish (their commits
@@ -13,9 +14,12 @@
 #include <memory>
 #include <string>
 
+#include "agent/availability_service.h"
 #include "agent/config.h"
+#include "agent/hold_expiry_timer.h"
 #include "agent/pos_service.h"
 #include "agent/recorder.h"
+#include "agent/stock_ops.h"
 #include "platform/clock.h"
 #include "storage/agent_database.h"
 
@@ -36,6 +40,7 @@ class AgentServer {
   // The TCP port actually bound (useful with "127.0.0.1:0"), or 0.
   int tcp_port() const { return tcp_port_; }
   storage::AgentDatabase& database() { return *db_; }
+  StockOps& stock_ops() { return *stock_ops_; }
 
   // Idempotent. Waits at most `grace_ms` for in-flight calls.
   void Shutdown(int grace_ms = 5000);
@@ -47,6 +52,9 @@ class AgentServer {
   std::unique_ptr<storage::AgentDatabase> db_;
   std::unique_ptr<Recorder> recorder_;
   std::unique_ptr<PosServiceImpl> pos_;
+  std::unique_ptr<StockOps> stock_ops_;
+  std::unique_ptr<AvailabilityServiceImpl> availability_;
+  std::unique_ptr<HoldExpiryTimer> expiry_timer_;
   std::unique_ptr<grpc::Server> server_;
   int tcp_port_ = 0;
   bool shut_down_ = false;

@@ -21,6 +21,8 @@ const std::map<std::string, std::set<std::string>>& KnownKeys() {
       {"pos", {"socket", "socket_mode", "tcp_listen", "max_message_bytes"}},
       {"loyalty", {"key_file", "contact_public_key_file"}},
       {"log", {"level", "format"}},
+      {"http", {"listen", "users"}},
+      {"holds", {"expiry_interval_s"}},
   };
   return kKeys;
 }
@@ -89,6 +91,47 @@ bool IsIdChar(char c) {
 bool IsLoopbackListen(const std::string& addr) {
   return addr.rfind("127.", 0) == 0 || addr.rfind("[::1]:", 0) == 0 ||
          addr.rfind("localhost:", 0) == 0;
+}
+
+// [[http.users]] name = "...", role = "staff"|"manager", token_sha256 = hex.
+Status ReadUsers(const Reader& r, const toml::table& root,
+                 std::vector<StaffUser>* out) {
+  const toml::node* n = root.at_path("http.users").node();
+  if (n == nullptr) return Status::Ok();
+  const toml::array* arr = n->as_array();
+  if (arr == nullptr) return r.Error("http.users", "must be [[http.users]]");
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const std::string at = "http.users[" + std::to_string(i) + "]";
+    const toml::table* t = (*arr)[i].as_table();
+    if (t == nullptr) return r.Error(at, "must be a table");
+    StaffUser u;
+    std::string hex;
+    for (const auto& [key, val] : *t) {
+      const std::string k(key.str());
+      std::string* target = k == "name"           ? &u.name
+                            : k == "role"         ? &u.role
+                            : k == "token_sha256" ? &hex
+                                                  : nullptr;
+      if (target == nullptr) return r.Error(at + "." + k, "unknown key");
+      if (!val.is_string()) return r.Error(at + "." + k, "must be a string");
+      *target = val.as_string()->get();
+    }
+    if (u.name.empty() || u.name.size() > 64) {
+      return r.Error(at + ".name", "required, 1..64 characters");
+    }
+    if (u.role != "staff" && u.role != "manager") {
+      return r.Error(at + ".role", "must be staff or manager");
+    }
+    Result<std::string> digest = crypto::FromHex(hex);
+    if (!digest.ok() || digest->size() != 32) {
+      return r.Error(at + ".token_sha256",
+                     "must be 64 hex digits: sha256 of the token "
+                     "(printf %s TOKEN | sha256sum)");
+    }
+    u.token_sha256 = std::move(digest).value();
+    out->push_back(std::move(u));
+  }
+  return Status::Ok();
 }
 
 Status LoadSecrets(const Reader& r, AgentConfig* c) {
@@ -206,6 +249,15 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
   STOREAGENT_RETURN_IF_ERROR(r.String("loyalty.key_file", &c.loyalty_key_file));
   STOREAGENT_RETURN_IF_ERROR(
       r.String("loyalty.contact_public_key_file", &c.contact_public_key_file));
+
+  STOREAGENT_RETURN_IF_ERROR(r.String("http.listen", &c.http_listen));
+  if (!c.http_listen.empty() && c.http_listen.find(':') == std::string::npos) {
+    return r.Error("http.listen", "must be ADDRESS:PORT, e.g. 127.0.0.1:8080");
+  }
+  STOREAGENT_RETURN_IF_ERROR(ReadUsers(r, root, &c.http_users));
+  v = c.hold_expiry_interval_s;
+  STOREAGENT_RETURN_IF_ERROR(r.Int("holds.expiry_interval_s", 1, 3600, &v));
+  c.hold_expiry_interval_s = static_cast<int>(v);
 
   STOREAGENT_RETURN_IF_ERROR(r.String("log.level", &c.log_level));
   if (c.log_level != "debug" && c.log_level != "info" &&

@@ -8,11 +8,19 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/limits.h"
 #include "platform/status.h"
 
 namespace storeagent::agent {
+
+// A staff user of the HTTP page and API.
+struct StaffUser {
+  std::string name;          // 1..64, for logs
+  std::string role;          // "staff" or "manager"
+  std::string token_sha256;  // raw 32 bytes: SHA-256 of the bearer token
+};
 
 struct AgentConfig {
   // [store]
@@ -34,6 +42,13 @@ struct AgentConfig {
   std::string loyalty_key;              // raw bytes, resolved at load
   std::string contact_public_key_file;  // PEM X25519 of head office
   std::string contact_public_key;       // raw 32 bytes, resolved at load
+
+  // [http] the staff page and JSON API; "" = off. Loopback or the store LAN.
+  std::string http_listen;
+  std::vector<StaffUser> http_users;  // [[http.users]]
+
+  // [holds]
+  int hold_expiry_interval_s = 10;  // how often due holds are expired, 1..3600
 
   // [log]
   std::string log_level = "info";   // debug|info|warn|error

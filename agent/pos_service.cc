@@ -62,28 +62,29 @@ grpc::ServerUnaryReactor* PosServiceImpl::GetEvent(
         "by: exactly one of seq (>= 1) or client_key is required")));
     return reactor;
   }
-  db_.readers().Submit([reactor, reply, req = *request](sqlite3* db) {
-    if (db == nullptr) {
-      reactor->Finish(ToGrpc(Unavailable("agent is shutting down")));
-      return;
-    }
-    Result<std::optional<v1::JournalEntry>> r =
-        req.by_case() == v1::GetEventRequest::kSeq
-            ? storage::JournalStore::ReadBySeq(db, req.seq())
-            : storage::JournalStore::ReadByKey(db, req.client_key());
-    if (!r.ok()) {
-      reactor->Finish(ToGrpc(r.status()));
-    } else if (!r->has_value()) {
-      reactor->Finish(ToGrpc(NotFound(
-          req.by_case() == v1::GetEventRequest::kSeq
-              ? "seq: no event " + std::to_string(req.seq())
-              : "client_key: no event (" + req.client_key().terminal_id() +
-                    ", " + req.client_key().client_txn_id() + ")")));
-    } else {
-      *reply = std::move(**r);
-      reactor->Finish(grpc::Status::OK);
-    }
-  });
+  db_.readers().Submit(
+      [reactor, reply, req = *request](storage::DbContext* rc) {
+        if (rc == nullptr) {
+          reactor->Finish(ToGrpc(Unavailable("agent is shutting down")));
+          return;
+        }
+        Result<std::optional<v1::JournalEntry>> r =
+            req.by_case() == v1::GetEventRequest::kSeq
+                ? storage::JournalStore::ReadBySeq(rc->db(), req.seq())
+                : storage::JournalStore::ReadByKey(rc->db(), req.client_key());
+        if (!r.ok()) {
+          reactor->Finish(ToGrpc(r.status()));
+        } else if (!r->has_value()) {
+          reactor->Finish(ToGrpc(NotFound(
+              req.by_case() == v1::GetEventRequest::kSeq
+                  ? "seq: no event " + std::to_string(req.seq())
+                  : "client_key: no event (" + req.client_key().terminal_id() +
+                        ", " + req.client_key().client_txn_id() + ")")));
+        } else {
+          *reply = std::move(**r);
+          reactor->Finish(grpc::Status::OK);
+        }
+      });
   return reactor;
 }
 
@@ -91,12 +92,13 @@ grpc::ServerUnaryReactor* PosServiceImpl::GetJournalStatus(
     grpc::CallbackServerContext* ctx, const v1::GetJournalStatusRequest*,
     v1::JournalStatus* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  db_.readers().Submit([this, reactor, reply](sqlite3* db) {
-    if (db == nullptr) {
+  db_.readers().Submit([this, reactor, reply](storage::DbContext* rc) {
+    if (rc == nullptr) {
       reactor->Finish(ToGrpc(Unavailable("agent is shutting down")));
       return;
     }
-    Result<storage::JournalHead> anchor = storage::JournalStore::ReadAnchor(db);
+    Result<storage::JournalHead> anchor =
+        storage::JournalStore::ReadAnchor(rc->db());
     if (!anchor.ok()) {
       reactor->Finish(ToGrpc(anchor.status()));
       return;

@@ -6,6 +6,7 @@
 #include "core/journal_chain.h"
 #include "platform/crypto.h"
 #include "platform/seal.h"
+#include "storage/event_store.h"
 #include "storage/journal_store.h"
 
 namespace storeagent::agent {
@@ -158,8 +159,8 @@ void Recorder::Append(v1::JournalRecord record, std::string content_digest,
        digest = std::move(content_digest),
        precheck = std::move(precheck)](storage::WriteContext& ctx) mutable {
         if (precheck) STOREAGENT_RETURN_IF_ERROR(precheck(ctx));
-        Result<storage::AppendResult> r =
-            journal.Append(ctx, std::move(record), std::move(digest));
+        Result<storage::AppendResult> r = storage::AppendEvent(
+            ctx, journal, std::move(record), std::move(digest));
         if (!r.ok()) return r.status();
         *result = std::move(r).value();
         return Status::Ok();

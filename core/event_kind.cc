@@ -39,6 +39,30 @@ std::string_view LoyaltyKind(const v1::LoyaltySignal& s) {
   return "unknown";
 }
 
+std::string_view StockKind(const v1::StockEvent& s) {
+  switch (s.kind_case()) {
+    case v1::StockEvent::kMovement:
+      return "stock.movement";
+    case v1::StockEvent::kCount:
+      return "stock.count";
+    case v1::StockEvent::kHoldPlaced:
+      return "hold.placed";
+    case v1::StockEvent::kHoldPicked:
+      return "hold.picked";
+    case v1::StockEvent::kHoldCollected:
+      return "hold.collected";
+    case v1::StockEvent::kHoldCancelled:
+      return "hold.cancelled";
+    case v1::StockEvent::kHoldExpired:
+      return "hold.expired";
+    case v1::StockEvent::kHoldShortPicked:
+      return "hold.short_picked";
+    case v1::StockEvent::KIND_NOT_SET:
+      break;
+  }
+  return "unknown";
+}
+
 }  // namespace
 
 std::string_view EventKind(const v1::JournalRecord& record) {
@@ -47,6 +71,8 @@ std::string_view EventKind(const v1::JournalRecord& record) {
       return TransactionKind(record.transaction());
     case v1::JournalRecord::kLoyalty:
       return LoyaltyKind(record.loyalty());
+    case v1::JournalRecord::kStock:
+      return StockKind(record.stock());
     case v1::JournalRecord::BODY_NOT_SET:
       break;
   }

@@ -136,6 +136,68 @@ inline constexpr std::size_t kMaxContactEmailLength = 254;
 // ContactDetails.phone: 0..32.
 inline constexpr std::size_t kMaxContactPhoneLength = 32;
 
+// ==== Stock, holds, availability and catalog ================================
+// (proto/storeagent/v1/stock.proto and availability.proto; checked by
+// core/stock_validation.h, tested at the edge in tests/unit/core_stock.)
+
+// StockMovement.lines and StockCount.lines: 1..500, one per SKU.
+inline constexpr int kMinStockLines = 1;
+inline constexpr int kMaxStockLines = 500;
+// StockDelta.quantity: non-zero, |quantity| <= 1,000,000,000 base units;
+// CountLine.counted: 0..1,000,000,000.
+inline constexpr std::int64_t kMaxStockQuantity = 1'000'000'000;
+// StockMovement.reference (delivery note, transfer id): 0..64 characters.
+inline constexpr std::size_t kMaxStockReferenceLength = 64;
+// StockMovement.note and StockCount.note: 0..128 characters.
+inline constexpr std::size_t kMaxStockNoteLength = 128;
+
+// HoldPlaced.lines: 1..100, one per SKU.
+inline constexpr int kMinHoldLines = 1;
+inline constexpr int kMaxHoldLines = 100;
+// HoldLine.quantity of a placement: 1..1,000,000 units; of a short pick's
+// `found`: 0..1,000,000.
+inline constexpr std::int64_t kMinHoldQuantity = 1;
+inline constexpr std::int64_t kMaxHoldQuantity = 1'000'000;
+// HoldPlaced.expires_at_us: later than now, at most 30 days after it.
+inline constexpr std::int64_t kMaxHoldDurationUs =
+    std::int64_t{30} * 24 * 60 * 60 * 1'000'000;
+// order_ref of every hold message: 1..64 characters of kOrderRefCharset.
+inline constexpr std::size_t kMinOrderRefLength = 1;
+inline constexpr std::size_t kMaxOrderRefLength = 64;
+// The characters allowed in an order reference, as written in error
+// messages: ASCII letters, digits, '.', '_', ':', '/', '#' and '-'.
+inline constexpr std::string_view kOrderRefCharset = "[A-Za-z0-9._:/#-]";
+// HoldPlaced.channel: 0..16 characters.
+inline constexpr std::size_t kMaxHoldChannelLength = 16;
+
+// GetAvailabilityRequest.skus: 1..500.
+inline constexpr int kMinSkusPerAvailabilityCall = 1;
+inline constexpr int kMaxSkusPerAvailabilityCall = 500;
+// SearchProductsRequest.query: 1..128 characters.
+inline constexpr std::size_t kMinSearchQueryLength = 1;
+inline constexpr std::size_t kMaxSearchQueryLength = 128;
+// SearchProductsRequest.limit: 1..50; 0 means kDefaultSearchLimit.
+inline constexpr int kMaxSearchLimit = 50;
+inline constexpr int kDefaultSearchLimit = 20;
+// ListHoldsRequest.limit: 1..1000; 0 means kDefaultListHoldsLimit.
+inline constexpr int kMaxListHoldsLimit = 1000;
+inline constexpr int kDefaultListHoldsLimit = 100;
+
+// A whole catalog: 1..200,000 products.
+inline constexpr int kMinCatalogProducts = 1;
+inline constexpr int kMaxCatalogProducts = 200'000;
+// Product.gtins: 0..10, each a GTIN-8, -12, -13 or -14 (8..14 digits) with a
+// correct GS1 check digit, unique across the catalog.
+inline constexpr int kMaxGtinsPerProduct = 10;
+inline constexpr std::size_t kMinGtinDigits = 8;
+inline constexpr std::size_t kMaxGtinDigits = 14;
+// Product.name: 1..128 characters; Product.department: 0..64.
+inline constexpr std::size_t kMinProductNameLength = 1;
+inline constexpr std::size_t kMaxProductNameLength = 128;
+inline constexpr std::size_t kMaxDepartmentLength = 64;
+// Product.safety_stock: 0..1,000,000,000 base units.
+inline constexpr std::int64_t kMaxSafetyStock = 1'000'000'000;
+
 }  // namespace storeagent::core
 
 #endif  // STOREAGENT_CORE_LIMITS_H_

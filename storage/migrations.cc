@@ -10,7 +10,7 @@ namespace {
 
 // Step N brings the schema from version N-1 to N. Append only; never edit a
 // step that has shipped.
-constexpr std::array<const char*, 2> kSteps = {
+constexpr std::array<const char*, 3> kSteps = {
     // 1: the journal of store events and the store's identity.
     R"sql(
 CREATE TABLE meta (
@@ -43,6 +43,56 @@ CREATE TABLE journal_anchor (
   hash  BLOB    NOT NULL
 );
 INSERT INTO journal_anchor (id, seq, hash) VALUES (1, 0, zeroblob(32));
+)sql",
+    // 3: the catalog, the materialised stock figures and the holds.
+    R"sql(
+CREATE TABLE catalog (
+  sku           TEXT    PRIMARY KEY,
+  name          TEXT    NOT NULL,
+  name_fold     TEXT    NOT NULL,  -- lower-case name, for prefix search
+  department    TEXT    NOT NULL,
+  price_minor   INTEGER NOT NULL,
+  currency      TEXT    NOT NULL,
+  safety_stock  INTEGER NOT NULL,
+  unit          TEXT    NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX catalog_by_name ON catalog (name_fold);
+CREATE TABLE catalog_gtin (
+  gtin  TEXT PRIMARY KEY,
+  sku   TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX catalog_gtin_by_sku ON catalog_gtin (sku);
+
+-- Materialised from the journal by core::StockEffectsOf, in the same
+-- transaction as each event; `storeagentctl stock rebuild --verify`
+-- recomputes it from the journal.
+CREATE TABLE stock (
+  sku                TEXT    PRIMARY KEY,
+  on_hand            INTEGER NOT NULL DEFAULT 0,
+  held               INTEGER NOT NULL DEFAULT 0,
+  unavailable        INTEGER NOT NULL DEFAULT 0,
+  count_qty          INTEGER,
+  count_store_seq    INTEGER NOT NULL DEFAULT 0,
+  count_central_seq  INTEGER NOT NULL DEFAULT 0,
+  updated_seq        INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE TABLE holds (
+  order_ref      TEXT    PRIMARY KEY,
+  state          INTEGER NOT NULL,
+  expires_at_us  INTEGER NOT NULL,
+  hold           BLOB    NOT NULL   -- storeagent.v1.Hold
+) WITHOUT ROWID;
+CREATE INDEX holds_by_state ON holds (state, expires_at_us);
+
+-- Transactions already post-voided, so a second void cannot reverse the
+-- same sale twice.
+CREATE TABLE voided (
+  terminal_id    TEXT    NOT NULL,
+  client_txn_id  TEXT    NOT NULL,
+  void_seq       INTEGER NOT NULL,
+  PRIMARY KEY (terminal_id, client_txn_id)
+) WITHOUT ROWID;
 )sql",
 };
 

@@ -15,8 +15,9 @@ Result<std::unique_ptr<ReadPool>> ReadPool::Open(const std::string& path,
     pool->conns_.push_back(std::move(c).value());
   }
   for (Connection& c : pool->conns_) {
-    sqlite3* db = c.get();
-    pool->threads_.emplace_back([p = pool.get(), db] { p->Loop(db); });
+    pool->contexts_.push_back(std::make_unique<DbContext>(c.get()));
+    DbContext* ctx = pool->contexts_.back().get();
+    pool->threads_.emplace_back([p = pool.get(), ctx] { p->Loop(ctx); });
   }
   return pool;
 }
@@ -46,7 +47,7 @@ void ReadPool::Stop() {
   }
 }
 
-void ReadPool::Loop(sqlite3* db) {
+void ReadPool::Loop(DbContext* ctx) {
   for (;;) {
     Query q;
     {
@@ -56,7 +57,7 @@ void ReadPool::Loop(sqlite3* db) {
       q = std::move(queue_.front());
       queue_.pop_front();
     }
-    q(db);
+    q(ctx);
   }
 }
 

@@ -16,14 +16,15 @@
 
 #include "platform/status.h"
 #include "storage/sqlite_handle.h"
+#include "storage/writer.h"
 
 namespace storeagent::storage {
 
 class ReadPool {
  public:
-  // `fn` runs on a reader thread with that thread's connection. When the
-  // pool is stopping, `fn` runs at once with a null connection.
-  using Query = std::function<void(sqlite3* db)>;
+  // `fn` runs on a reader thread with that thread's connection and
+  // statement cache. When the pool is stopping, `fn` runs at once with null.
+  using Query = std::function<void(DbContext* ctx)>;
 
   // Opens `threads` read-only connections to `path`.
   static Result<std::unique_ptr<ReadPool>> Open(const std::string& path,
@@ -37,9 +38,10 @@ class ReadPool {
 
  private:
   ReadPool() = default;
-  void Loop(sqlite3* db);
+  void Loop(DbContext* ctx);
 
   std::vector<Connection> conns_;
+  std::vector<std::unique_ptr<DbContext>> contexts_;
   std::vector<std::thread> threads_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -4,7 +4,7 @@
 
 namespace storeagent::storage {
 
-Result<Statement*> WriteContext::Prepare(const std::string& sql) {
+Result<Statement*> DbContext::Prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     Result<Statement> stmt = Statement::Prepare(db_, sql);

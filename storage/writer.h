@@ -33,18 +33,25 @@
 
 namespace storeagent::storage {
 
-// What a command sees: the writer's connection inside an open transaction.
-class WriteContext {
+// A connection plus its prepared-statement cache. The writer's commands get
+// one (inside the open transaction), and so does each reader thread.
+// Used by one thread at a time.
+class DbContext {
  public:
-  explicit WriteContext(sqlite3* db) : db_(db) {}
+  explicit DbContext(sqlite3* db) : db_(db) {}
   sqlite3* db() const { return db_; }
-  // A prepared statement cached for the writer's lifetime, reset and ready.
+  // A prepared statement cached for the connection's lifetime, reset and
+  // with its bindings cleared.
   Result<Statement*> Prepare(const std::string& sql);
 
  private:
   sqlite3* db_;
   std::unordered_map<std::string, Statement> cache_;
 };
+
+// What a writer command sees: the writer's connection inside an open
+// transaction.
+using WriteContext = DbContext;
 
 struct WriterOptions {
   // Most commands in one transaction. Bounds the latency one commit adds.

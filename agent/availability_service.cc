@@ -1,0 +1,147 @@
+#include "agent/availability_service.h"
+
+#include <vector>
+
+#include "agent/pos_service.h"
+#include "core/limits.h"
+
+namespace storeagent::agent {
+namespace {
+
+// ImportCatalogChunk.products: at most this many per streamed message.
+constexpr int kMaxCatalogChunkProducts = 1000;
+
+// A `done` that finishes the unary call with `reply` or the error.
+template <typename Reply>
+StockOps::Done<Reply> Finisher(grpc::ServerUnaryReactor* reactor,
+                               Reply* reply) {
+  return [reactor, reply](Result<Reply> r) {
+    if (!r.ok()) {
+      reactor->Finish(ToGrpc(r.status()));
+      return;
+    }
+    *reply = std::move(r).value();
+    reactor->Finish(grpc::Status::OK);
+  };
+}
+
+// Collects the streamed chunks, then replaces the catalog in one go.
+class ImportReactor : public grpc::ServerReadReactor<v1::ImportCatalogChunk> {
+ public:
+  ImportReactor(StockOps& ops, v1::ImportCatalogReply* reply)
+      : ops_(ops), reply_(reply) {
+    StartRead(&chunk_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the client finished sending
+      ops_.ImportCatalog(std::move(products_), first_row_,
+                         [this](Result<v1::ImportCatalogReply> r) {
+                           if (!r.ok()) {
+                             Finish(ToGrpc(r.status()));
+                             return;
+                           }
+                           *reply_ = std::move(r).value();
+                           Finish(grpc::Status::OK);
+                         });
+      return;
+    }
+    if (chunk_.products_size() > kMaxCatalogChunkProducts) {
+      Finish(ToGrpc(InvalidArgument(
+          "products: " + std::to_string(chunk_.products_size()) +
+          " in one chunk, too many (max " +
+          std::to_string(kMaxCatalogChunkProducts) + ")")));
+      return;
+    }
+    if (products_.size() + chunk_.products_size() >
+        static_cast<size_t>(core::kMaxCatalogProducts)) {
+      Finish(ToGrpc(InvalidArgument("products: more than " +
+                                    std::to_string(core::kMaxCatalogProducts) +
+                                    " in all")));
+      return;
+    }
+    if (products_.empty())
+      first_row_ = std::max<int64_t>(1, chunk_.first_row());
+    for (v1::Product& p : *chunk_.mutable_products()) {
+      products_.push_back(std::move(p));
+    }
+    chunk_.Clear();
+    StartRead(&chunk_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  StockOps& ops_;
+  v1::ImportCatalogReply* reply_;
+  v1::ImportCatalogChunk chunk_;
+  std::vector<v1::Product> products_;
+  int64_t first_row_ = 1;
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* AvailabilityServiceImpl::GetAvailability(
+    grpc::CallbackServerContext* ctx, const v1::GetAvailabilityRequest* req,
+    v1::GetAvailabilityReply* reply) {
+  auto* reactor = ctx->DefaultReactor();
+  ops_.GetAvailability({req->skus().begin(), req->skus().end()},
+                       Finisher(reactor, reply));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AvailabilityServiceImpl::SearchProducts(
+    grpc::CallbackServerContext* ctx, const v1::SearchProductsRequest* req,
+    v1::SearchProductsReply* reply) {
+  auto* reactor = ctx->DefaultReactor();
+  ops_.SearchProducts(*req, Finisher(reactor, reply));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AvailabilityServiceImpl::PlaceHold(
+    grpc::CallbackServerContext* ctx, const v1::PlaceHoldRequest* req,
+    v1::PlaceHoldReply* reply) {
+  auto* reactor = ctx->DefaultReactor();
+  ops_.PlaceHold(*req, Finisher(reactor, reply));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AvailabilityServiceImpl::UpdateHold(
+    grpc::CallbackServerContext* ctx, const v1::UpdateHoldRequest* req,
+    v1::HoldReply* reply) {
+  auto* reactor = ctx->DefaultReactor();
+  ops_.UpdateHold(*req, Finisher(reactor, reply));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AvailabilityServiceImpl::GetHold(
+    grpc::CallbackServerContext* ctx, const v1::GetHoldRequest* req,
+    v1::HoldReply* reply) {
+  auto* reactor = ctx->DefaultReactor();
+  ops_.GetHold(req->order_ref(), Finisher(reactor, reply));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AvailabilityServiceImpl::ListHolds(
+    grpc::CallbackServerContext* ctx, const v1::ListHoldsRequest* req,
+    v1::ListHoldsReply* reply) {
+  auto* reactor = ctx->DefaultReactor();
+  ops_.ListHolds(*req, Finisher(reactor, reply));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AvailabilityServiceImpl::RecordStockEvent(
+    grpc::CallbackServerContext* ctx, const v1::RecordStockEventRequest* req,
+    v1::RecordReply* reply) {
+  auto* reactor = ctx->DefaultReactor();
+  ops_.RecordStockEvent(*req, Finisher(reactor, reply));
+  return reactor;
+}
+
+grpc::ServerReadReactor<v1::ImportCatalogChunk>*
+AvailabilityServiceImpl::ImportCatalog(grpc::CallbackServerContext*,
+                                       v1::ImportCatalogReply* reply) {
+  return new ImportReactor(ops_, reply);
+}
+
+}  // namespace storeagent::agent

@@ -1,0 +1,410 @@
+#include "agent/stock_ops.h"
+
+#include <memory>
+
+#include "core/event_validation.h"
+#include "core/journal_chain.h"
+#include "core/limits.h"
+#include "core/stock_rule.h"
+#include "core/stock_validation.h"
+#include "storage/catalog_store.h"
+#include "storage/event_store.h"
+#include "storage/stock_ledger.h"
+
+namespace storeagent::agent {
+namespace {
+
+using storage::DbContext;
+
+// Runs `fn` inside one read transaction, so every figure it reads and the
+// journal head it reports come from the same snapshot.
+template <typename T>
+Result<T> InSnapshot(DbContext& ctx, const std::function<Result<T>()>& fn) {
+  if (int rc = sqlite3_exec(ctx.db(), "BEGIN", nullptr, nullptr, nullptr);
+      rc != SQLITE_OK) {
+    return storage::SqliteStatus(ctx.db(), rc, "begin read");
+  }
+  Result<T> r = fn();
+  sqlite3_exec(ctx.db(), "COMMIT", nullptr, nullptr, nullptr);
+  return r;
+}
+
+Result<v1::AsOf> AsOfNow(DbContext& ctx, const Clock& clock) {
+  Result<uint64_t> head = storage::StockLedger::SnapshotHead(ctx);
+  if (!head.ok()) return head.status();
+  v1::AsOf a;
+  a.set_seq(*head);
+  a.set_at_us(clock.NowMicros());
+  return a;
+}
+
+std::vector<std::string> SkusOf(
+    const google::protobuf::RepeatedPtrField<v1::HoldLine>& lines) {
+  std::vector<std::string> out;
+  for (const v1::HoldLine& l : lines) out.push_back(l.sku());
+  return out;
+}
+
+bool SameLines(const v1::Hold& h, const v1::HoldPlaced& p) {
+  if (h.lines_size() != p.lines_size()) return false;
+  for (int i = 0; i < h.lines_size(); ++i) {
+    if (h.lines(i).sku() != p.lines(i).sku() ||
+        h.lines(i).quantity() != p.lines(i).quantity()) {
+      return false;
+    }
+  }
+  return h.expires_at_us() == p.expires_at_us();
+}
+
+const std::string& OrderRefOf(const v1::UpdateHoldRequest& r) {
+  switch (r.action_case()) {
+    case v1::UpdateHoldRequest::kPick:
+      return r.pick().order_ref();
+    case v1::UpdateHoldRequest::kCollect:
+      return r.collect().order_ref();
+    case v1::UpdateHoldRequest::kCancel:
+      return r.cancel().order_ref();
+    default:
+      return r.short_pick().order_ref();
+  }
+}
+
+v1::StockEvent EventOf(const v1::UpdateHoldRequest& r) {
+  v1::StockEvent e;
+  switch (r.action_case()) {
+    case v1::UpdateHoldRequest::kPick:
+      *e.mutable_hold_picked() = r.pick();
+      break;
+    case v1::UpdateHoldRequest::kCollect:
+      *e.mutable_hold_collected() = r.collect();
+      break;
+    case v1::UpdateHoldRequest::kCancel:
+      *e.mutable_hold_cancelled() = r.cancel();
+      break;
+    default:
+      *e.mutable_hold_short_picked() = r.short_pick();
+      break;
+  }
+  return e;
+}
+
+// Expires up to `limit` holds due at `now_us`. Writer thread.
+Result<int> ExpireDue(DbContext& ctx, storage::JournalStore& journal,
+                      int64_t now_us, int limit) {
+  Result<std::vector<v1::Hold>> due =
+      storage::StockLedger::DueHolds(ctx, now_us, limit);
+  if (!due.ok()) return due.status();
+  for (const v1::Hold& h : *due) {
+    v1::JournalRecord r;
+    // A hold expires once, so its order_ref makes a natural client key.
+    r.mutable_client_key()->set_terminal_id("agent");
+    r.mutable_client_key()->set_client_txn_id("expire-" + h.order_ref());
+    r.mutable_stock()->mutable_hold_expired()->set_order_ref(h.order_ref());
+    Result<storage::AppendResult> a =
+        storage::AppendEvent(ctx, journal, std::move(r));
+    if (!a.ok()) return a.status();
+  }
+  return static_cast<int>(due->size());
+}
+
+constexpr int kExpireBatch = 1000;
+
+}  // namespace
+
+StockOps::StockOps(storage::AgentDatabase& db, const Clock& clock)
+    : db_(db), clock_(clock) {}
+
+void StockOps::GetAvailability(std::vector<std::string> skus,
+                               Done<v1::GetAvailabilityReply> done) {
+  Status s = core::ValidateSkuList(skus, "skus");
+  if (!s.ok()) return done(s);
+  db_.readers().Submit(
+      [this, skus = std::move(skus), done = std::move(done)](DbContext* rc) {
+        if (rc == nullptr) return done(Unavailable("agent is shutting down"));
+        done(InSnapshot<v1::GetAvailabilityReply>(
+            *rc, [&]() -> Result<v1::GetAvailabilityReply> {
+              v1::GetAvailabilityReply reply;
+              Result<v1::AsOf> as_of = AsOfNow(*rc, clock_);
+              if (!as_of.ok()) return as_of.status();
+              Result<std::vector<v1::SkuAvailability>> f =
+                  storage::StockLedger::Figures(*rc, skus);
+              if (!f.ok()) return f.status();
+              for (v1::SkuAvailability& a : *f)
+                *reply.add_items() = std::move(a);
+              *reply.mutable_as_of() = *as_of;
+              return reply;
+            }));
+      });
+}
+
+void StockOps::SearchProducts(const v1::SearchProductsRequest& request,
+                              Done<v1::SearchProductsReply> done) {
+  Status s = core::ValidateSearch(request);
+  if (!s.ok()) return done(s);
+  const int limit =
+      request.limit() > 0 ? request.limit() : core::kDefaultSearchLimit;
+  db_.readers().Submit([this, q = request.query(), limit,
+                        done = std::move(done)](DbContext* rc) {
+    if (rc == nullptr) return done(Unavailable("agent is shutting down"));
+    done(InSnapshot<v1::SearchProductsReply>(
+        *rc, [&]() -> Result<v1::SearchProductsReply> {
+          v1::SearchProductsReply reply;
+          Result<v1::AsOf> as_of = AsOfNow(*rc, clock_);
+          if (!as_of.ok()) return as_of.status();
+          Result<std::vector<v1::Product>> products =
+              storage::CatalogStore::Search(*rc, q, limit);
+          if (!products.ok()) return products.status();
+          std::vector<std::string> skus;
+          for (const v1::Product& p : *products) skus.push_back(p.sku());
+          Result<std::vector<v1::SkuAvailability>> f =
+              storage::StockLedger::Figures(*rc, skus);
+          if (!f.ok()) return f.status();
+          for (size_t i = 0; i < products->size(); ++i) {
+            v1::ProductAvailability* pa = reply.add_products();
+            *pa->mutable_product() = std::move((*products)[i]);
+            *pa->mutable_availability() = std::move((*f)[i]);
+          }
+          *reply.mutable_as_of() = *as_of;
+          return reply;
+        }));
+  });
+}
+
+void StockOps::PlaceHold(const v1::PlaceHoldRequest& request,
+                         Done<v1::PlaceHoldReply> done) {
+  const int64_t now = clock_.NowMicros();
+  Status s = core::ValidateClientKey(request.client_key(), "client_key");
+  if (s.ok()) s = core::ValidateHoldPlaced(request.hold(), now, "hold");
+  if (!s.ok()) return done(s);
+  auto reply = std::make_shared<v1::PlaceHoldReply>();
+  storage::JournalStore& journal = db_.journal();
+  db_.writer().Submit(
+      [&journal, reply, req = request, now](DbContext& ctx) -> Status {
+        Result<int> expired = ExpireDue(ctx, journal, now, kExpireBatch);
+        if (!expired.ok()) return expired.status();
+        const v1::HoldPlaced& p = req.hold();
+        Result<std::optional<v1::Hold>> existing =
+            storage::StockLedger::GetHold(ctx, p.order_ref());
+        if (!existing.ok()) return existing.status();
+        if (existing->has_value()) {
+          if (!SameLines(**existing, p)) {
+            return AlreadyExists("hold.order_ref: order " + p.order_ref() +
+                                 " already has a hold with other lines or "
+                                 "expiry");
+          }
+          reply->set_granted(true);
+          reply->set_replayed(true);
+          *reply->mutable_hold() = **existing;
+        } else {
+          Result<std::vector<v1::SkuAvailability>> f =
+              storage::StockLedger::Figures(ctx, SkusOf(p.lines()));
+          if (!f.ok()) return f.status();
+          for (int i = 0; i < p.lines_size(); ++i) {
+            if (p.lines(i).quantity() > (*f)[i].available()) {
+              *reply->add_shortfall() = (*f)[i];
+            }
+          }
+          if (reply->shortfall_size() == 0) {
+            v1::JournalRecord r;
+            *r.mutable_client_key() = req.client_key();
+            *r.mutable_stock()->mutable_hold_placed() = p;
+            Result<storage::AppendResult> a =
+                storage::AppendEvent(ctx, journal, std::move(r));
+            if (!a.ok()) return a.status();
+            Result<std::optional<v1::Hold>> h =
+                storage::StockLedger::GetHold(ctx, p.order_ref());
+            if (!h.ok()) return h.status();
+            if (!h->has_value()) return Internal("hold vanished");
+            reply->set_granted(true);
+            reply->set_replayed(a->replayed);
+            *reply->mutable_hold() = **h;
+          }
+        }
+        Result<uint64_t> head = storage::StockLedger::SnapshotHead(ctx);
+        if (!head.ok()) return head.status();
+        reply->mutable_as_of()->set_seq(*head);
+        reply->mutable_as_of()->set_at_us(now);
+        return Status::Ok();
+      },
+      [reply, done = std::move(done)](const Status& st) {
+        if (!st.ok()) return done(st);
+        done(std::move(*reply));
+      });
+}
+
+void StockOps::UpdateHold(const v1::UpdateHoldRequest& request,
+                          Done<v1::HoldReply> done) {
+  Status s = core::ValidateClientKey(request.client_key(), "client_key");
+  if (s.ok()) s = core::ValidateUpdateHold(request);
+  if (!s.ok()) return done(s);
+  auto reply = std::make_shared<v1::HoldReply>();
+  storage::JournalStore& journal = db_.journal();
+  const int64_t now = clock_.NowMicros();
+  db_.writer().Submit(
+      [&journal, reply, req = request, now](DbContext& ctx) -> Status {
+        const std::string& ref = OrderRefOf(req);
+        Result<std::optional<v1::Hold>> h =
+            storage::StockLedger::GetHold(ctx, ref);
+        if (!h.ok()) return h.status();
+        if (!h->has_value()) return NotFound("order_ref: no hold " + ref);
+        v1::JournalRecord r;
+        *r.mutable_client_key() = req.client_key();
+        *r.mutable_stock() = EventOf(req);
+        Result<storage::AppendResult> a =
+            storage::AppendEvent(ctx, journal, std::move(r));
+        if (!a.ok()) return a.status();
+        Result<std::optional<v1::Hold>> after =
+            storage::StockLedger::GetHold(ctx, ref);
+        if (!after.ok()) return after.status();
+        *reply->mutable_hold() = **after;
+        reply->set_replayed(a->replayed);
+        reply->mutable_as_of()->set_seq(journal.head().seq);
+        reply->mutable_as_of()->set_at_us(now);
+        return Status::Ok();
+      },
+      [reply, done = std::move(done)](const Status& st) {
+        if (!st.ok()) return done(st);
+        done(std::move(*reply));
+      });
+}
+
+void StockOps::GetHold(const std::string& order_ref, Done<v1::HoldReply> done) {
+  Status s = core::ValidateOrderRef(order_ref, "order_ref");
+  if (!s.ok()) return done(s);
+  db_.readers().Submit(
+      [this, order_ref, done = std::move(done)](DbContext* rc) {
+        if (rc == nullptr) return done(Unavailable("agent is shutting down"));
+        done(InSnapshot<v1::HoldReply>(*rc, [&]() -> Result<v1::HoldReply> {
+          Result<std::optional<v1::Hold>> h =
+              storage::StockLedger::GetHold(*rc, order_ref);
+          if (!h.ok()) return h.status();
+          if (!h->has_value())
+            return NotFound("order_ref: no hold " + order_ref);
+          Result<v1::AsOf> as_of = AsOfNow(*rc, clock_);
+          if (!as_of.ok()) return as_of.status();
+          v1::HoldReply reply;
+          *reply.mutable_hold() = std::move(**h);
+          *reply.mutable_as_of() = *as_of;
+          return reply;
+        }));
+      });
+}
+
+void StockOps::ListHolds(const v1::ListHoldsRequest& request,
+                         Done<v1::ListHoldsReply> done) {
+  Status s = core::ValidateListHolds(request);
+  if (!s.ok()) return done(s);
+  const int limit =
+      request.limit() > 0 ? request.limit() : core::kDefaultListHoldsLimit;
+  db_.readers().Submit([this, state = request.state(), limit,
+                        done = std::move(done)](DbContext* rc) {
+    if (rc == nullptr) return done(Unavailable("agent is shutting down"));
+    done(InSnapshot<v1::ListHoldsReply>(
+        *rc, [&]() -> Result<v1::ListHoldsReply> {
+          Result<std::vector<v1::Hold>> holds =
+              storage::StockLedger::ListHolds(*rc, state, limit);
+          if (!holds.ok()) return holds.status();
+          Result<v1::AsOf> as_of = AsOfNow(*rc, clock_);
+          if (!as_of.ok()) return as_of.status();
+          v1::ListHoldsReply reply;
+          for (v1::Hold& h : *holds) *reply.add_holds() = std::move(h);
+          *reply.mutable_as_of() = *as_of;
+          return reply;
+        }));
+  });
+}
+
+void StockOps::RecordStockEvent(const v1::RecordStockEventRequest& request,
+                                Done<v1::RecordReply> done) {
+  Status s = core::ValidateClientKey(request.client_key(), "client_key");
+  if (s.ok()) {
+    switch (request.kind_case()) {
+      case v1::RecordStockEventRequest::kMovement:
+        s = core::ValidateStockMovement(request.movement(), "movement");
+        break;
+      case v1::RecordStockEventRequest::kCount:
+        s = core::ValidateStockCount(request.count(), "count");
+        break;
+      default:
+        s = InvalidArgument("kind: one of movement or count is required");
+    }
+  }
+  if (!s.ok()) return done(s);
+  v1::JournalRecord record;
+  *record.mutable_client_key() = request.client_key();
+  if (request.has_movement()) {
+    *record.mutable_stock()->mutable_movement() = request.movement();
+  } else {
+    *record.mutable_stock()->mutable_count() = request.count();
+  }
+  // A retry is compared on what the caller sent, before the agent adds the
+  // central watermark to a count.
+  std::string digest = core::ContentDigest(record);
+  auto result = std::make_shared<storage::AppendResult>();
+  storage::JournalStore& journal = db_.journal();
+  db_.writer().Submit(
+      [&journal, result, record = std::move(record),
+       digest = std::move(digest)](DbContext& ctx) mutable -> Status {
+        if (record.stock().has_count()) {
+          Result<uint64_t> c = storage::StockLedger::CentralWatermark(ctx);
+          if (!c.ok()) return c.status();
+          record.mutable_stock()->mutable_count()->set_central_seq(*c);
+        }
+        Result<storage::AppendResult> a = storage::AppendEvent(
+            ctx, journal, std::move(record), std::move(digest));
+        if (!a.ok()) return a.status();
+        *result = std::move(a).value();
+        return Status::Ok();
+      },
+      [result, done = std::move(done)](const Status& st) {
+        if (!st.ok()) return done(st);
+        v1::RecordReply reply;
+        reply.set_seq(result->seq);
+        reply.set_hash(result->hash);
+        reply.set_recorded_at_us(result->recorded_at_us);
+        reply.set_replayed(result->replayed);
+        done(std::move(reply));
+      });
+}
+
+void StockOps::ImportCatalog(std::vector<v1::Product> products,
+                             int64_t first_row,
+                             Done<v1::ImportCatalogReply> done) {
+  Status s = core::ValidateCatalog(products, first_row);
+  if (!s.ok()) return done(s);
+  auto counts = std::make_shared<storage::CatalogCounts>();
+  db_.writer().Submit(
+      [counts, products = std::move(products)](DbContext& ctx) -> Status {
+        Result<storage::CatalogCounts> c =
+            storage::CatalogStore::ReplaceAll(ctx, products);
+        if (!c.ok()) return c.status();
+        *counts = *c;
+        return Status::Ok();
+      },
+      [counts, done = std::move(done)](const Status& st) {
+        if (!st.ok()) return done(st);
+        v1::ImportCatalogReply reply;
+        reply.set_products(counts->products);
+        reply.set_gtins(counts->gtins);
+        done(std::move(reply));
+      });
+}
+
+void StockOps::ExpireDueHolds(Done<int> done) {
+  auto count = std::make_shared<int>(0);
+  storage::JournalStore& journal = db_.journal();
+  const int64_t now = clock_.NowMicros();
+  db_.writer().Submit(
+      [&journal, count, now](DbContext& ctx) -> Status {
+        Result<int> n = ExpireDue(ctx, journal, now, kExpireBatch);
+        if (!n.ok()) return n.status();
+        *count = *n;
+        return Status::Ok();
+      },
+      [count, done = std::move(done)](const Status& st) {
+        if (!st.ok()) return done(st);
+        done(*count);
+      });
+}
+
+}  // namespace storeagent::agent

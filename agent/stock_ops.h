@@ -1,0 +1,67 @@
+// StockOps: the stock, availability and click-and-collect operations of the
+// agent, behind one asynchronous interface that both the gRPC
+// AvailabilityService and the staff HTTP API call.
+//
+// Writes go through the storage writer (a journal event and its stock effect
+// in one transaction); reads run on the read pool inside one read
+// transaction, so figures and their `as_of` agree. `done` runs exactly once:
+// on the calling thread for refused input, otherwise on a storage thread.
+// Thread-safe; never blocks the caller.
+#ifndef STOREAGENT_AGENT_STOCK_OPS_H_
+#define STOREAGENT_AGENT_STOCK_OPS_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "platform/clock.h"
+#include "platform/status.h"
+#include "storage/agent_database.h"
+#include "storeagent/v1/availability.pb.h"
+#include "storeagent/v1/pos.pb.h"
+
+namespace storeagent::agent {
+
+class StockOps {
+ public:
+  template <typename T>
+  using Done = std::function<void(Result<T>)>;
+
+  // REQUIRES: both outlive this.
+  StockOps(storage::AgentDatabase& db, const Clock& clock);
+
+  void GetAvailability(std::vector<std::string> skus,
+                       Done<v1::GetAvailabilityReply> done);
+  void SearchProducts(const v1::SearchProductsRequest& request,
+                      Done<v1::SearchProductsReply> done);
+  // Granted or refused (granted=false with the shortfall) is an OK answer;
+  // errors are for bad input and storage failures. An order that already has
+  // a hold with the same lines gets it back (replayed); with other lines,
+  // ALREADY_EXISTS. Holds that are due expire first, in the same
+  // transaction.
+  void PlaceHold(const v1::PlaceHoldRequest& request,
+                 Done<v1::PlaceHoldReply> done);
+  // FAILED_PRECONDITION when the hold's state does not allow the action,
+  // NOT_FOUND for an unknown order_ref.
+  void UpdateHold(const v1::UpdateHoldRequest& request,
+                  Done<v1::HoldReply> done);
+  void GetHold(const std::string& order_ref, Done<v1::HoldReply> done);
+  void ListHolds(const v1::ListHoldsRequest& request,
+                 Done<v1::ListHoldsReply> done);
+  void RecordStockEvent(const v1::RecordStockEventRequest& request,
+                        Done<v1::RecordReply> done);
+  // Replaces the catalog, all-or-nothing.
+  void ImportCatalog(std::vector<v1::Product> products, int64_t first_row,
+                     Done<v1::ImportCatalogReply> done);
+  // Appends HoldExpired for every open hold whose expires_at_us <= now;
+  // answers how many expired. Run at start-up and by a timer.
+  void ExpireDueHolds(Done<int> done);
+
+ private:
+  storage::AgentDatabase& db_;
+  const Clock& clock_;
+};
+
+}  // namespace storeagent::agent
+
+#endif  // STOREAGENT_AGENT_STOCK_OPS_H_

@@ -1,0 +1,137 @@
+#include "storage/catalog_store.h"
+
+namespace storeagent::storage {
+namespace {
+
+constexpr char kSelect[] =
+    "SELECT sku, name, department, price_minor, currency, safety_stock, unit "
+    "FROM catalog ";
+
+Result<std::vector<v1::Product>> ProductRows(DbContext& ctx, Statement& s) {
+  std::vector<v1::Product> out;
+  for (;;) {
+    Result<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    v1::Product p;
+    p.set_sku(std::string(s.ColumnText(0)));
+    p.set_name(std::string(s.ColumnText(1)));
+    p.set_department(std::string(s.ColumnText(2)));
+    p.mutable_price()->set_minor_units(s.ColumnInt(3));
+    p.mutable_price()->set_currency(std::string(s.ColumnText(4)));
+    p.set_safety_stock(s.ColumnInt(5));
+    p.set_unit(std::string(s.ColumnText(6)));
+    out.push_back(std::move(p));
+  }
+  Result<Statement*> g =
+      ctx.Prepare("SELECT gtin FROM catalog_gtin WHERE sku = ?1 ORDER BY gtin");
+  if (!g.ok()) return g.status();
+  for (v1::Product& p : out) {
+    (*g)->Reset();
+    (*g)->BindText(1, p.sku());
+    for (;;) {
+      Result<bool> row = (*g)->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      p.add_gtins(std::string((*g)->ColumnText(0)));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string FoldName(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+Result<CatalogCounts> CatalogStore::ReplaceAll(
+    DbContext& ctx, const std::vector<v1::Product>& products) {
+  for (const char* sql : {"DELETE FROM catalog_gtin", "DELETE FROM catalog"}) {
+    Result<Statement*> clear = ctx.Prepare(sql);
+    if (!clear.ok()) return clear.status();
+    STOREAGENT_RETURN_IF_ERROR((*clear)->Run());
+  }
+
+  Result<Statement*> ins = ctx.Prepare(
+      "INSERT INTO catalog (sku, name, name_fold, department, price_minor, "
+      "currency, safety_stock, unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (!ins.ok()) return ins.status();
+  Result<Statement*> gtin =
+      ctx.Prepare("INSERT INTO catalog_gtin (gtin, sku) VALUES (?1, ?2)");
+  if (!gtin.ok()) return gtin.status();
+  CatalogCounts counts;
+  for (const v1::Product& p : products) {
+    Statement& s = **ins;
+    s.Reset();
+    s.BindText(1, p.sku());
+    s.BindText(2, p.name());
+    s.BindText(3, FoldName(p.name()));
+    s.BindText(4, p.department());
+    s.BindInt(5, p.price().minor_units());
+    s.BindText(6, p.price().currency());
+    s.BindInt(7, p.safety_stock());
+    s.BindText(8, p.unit().empty() ? "each" : p.unit());
+    Status st = s.Run();
+    if (!st.ok()) {
+      return Status(st.code(), "sku " + p.sku() + ": " + st.message());
+    }
+    ++counts.products;
+    for (const std::string& g : p.gtins()) {
+      Statement& gs = **gtin;
+      gs.Reset();
+      gs.BindText(1, g);
+      gs.BindText(2, p.sku());
+      Status gst = gs.Run();
+      if (!gst.ok()) {
+        return Status(gst.code(), "gtin " + g + ": " + gst.message());
+      }
+      ++counts.gtins;
+    }
+  }
+  return counts;
+}
+
+Result<std::optional<v1::Product>> CatalogStore::Get(DbContext& ctx,
+                                                     const std::string& sku) {
+  Result<Statement*> s = ctx.Prepare(std::string(kSelect) + "WHERE sku = ?1");
+  if (!s.ok()) return s.status();
+  (*s)->BindText(1, sku);
+  Result<std::vector<v1::Product>> rows = ProductRows(ctx, **s);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<v1::Product>();
+  return std::optional<v1::Product>(std::move(rows->front()));
+}
+
+Result<std::vector<v1::Product>> CatalogStore::Search(DbContext& ctx,
+                                                      const std::string& query,
+                                                      int limit) {
+  // Exact SKU or GTIN (a scanned barcode) wins.
+  Result<Statement*> exact = ctx.Prepare(
+      std::string(kSelect) +
+      "WHERE sku = ?1 OR sku = (SELECT sku FROM catalog_gtin WHERE gtin = ?1)");
+  if (!exact.ok()) return exact.status();
+  (*exact)->BindText(1, query);
+  Result<std::vector<v1::Product>> out = ProductRows(ctx, **exact);
+  if (!out.ok()) return out.status();
+  if (!out->empty()) return out;
+
+  // Name prefix: [fold, fold + U+10FFFF) uses the index.
+  const std::string lo = FoldName(query);
+  const std::string hi = lo + "\xf4\x8f\xbf\xbf";
+  Result<Statement*> prefix = ctx.Prepare(
+      std::string(kSelect) +
+      "WHERE name_fold >= ?1 AND name_fold < ?2 ORDER BY name_fold, sku "
+      "LIMIT ?3");
+  if (!prefix.ok()) return prefix.status();
+  (*prefix)->BindText(1, lo);
+  (*prefix)->BindText(2, hi);
+  (*prefix)->BindInt(3, limit);
+  return ProductRows(ctx, **prefix);
+}
+
+}  // namespace storeagent::storage

@@ -1,0 +1,19 @@
+#include "storage/event_store.h"
+
+#include "storage/stock_ledger.h"
+
+namespace storeagent::storage {
+
+Result<AppendResult> AppendEvent(DbContext& ctx, JournalStore& journal,
+                                 v1::JournalRecord record,
+                                 std::string content_digest) {
+  Result<AppendResult> r =
+      journal.Append(ctx, record, std::move(content_digest));
+  if (!r.ok() || r->replayed) return r;
+  record.set_seq(r->seq);
+  record.set_recorded_at_us(r->recorded_at_us);
+  STOREAGENT_RETURN_IF_ERROR(StockLedger::Apply(ctx, record));
+  return r;
+}
+
+}  // namespace storeagent::storage
