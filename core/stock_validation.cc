@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "core/currency.h"
@@ -269,47 +270,46 @@ std::string AsGtin14(const std::string& gtin) {
   return std::string(kMaxGtinDigits - gtin.size(), '0') + gtin;
 }
 
-Status CheckPrice(const v1::Product& p, const std::string& label) {
+// Paths of the product checks are relative to the row ("price.currency");
+// CatalogChecker puts the row in front only when something is wrong, so a
+// valid catalog costs no label strings.
+Status CheckPrice(const v1::Product& p) {
   if (!p.has_price()) return Status::Ok();  // no price is allowed
-  const std::string path = label + ": price";
   const std::string& currency = p.price().currency();
   if (currency.empty()) {
-    return Error(path + ".currency", "required (an ISO 4217 code)");
+    return Error("price.currency", "required (an ISO 4217 code)");
   }
   // At most 3 clean characters before the code may be echoed.
   STOREAGENT_RETURN_IF_ERROR(
-      CheckText(currency, "storeagent.v1.Money.currency", path + ".currency"));
+      CheckText(currency, "storeagent.v1.Money.currency", "price.currency"));
   if (!IsActiveIso4217(currency)) {
-    return Error(path + ".currency",
+    return Error("price.currency",
                  "\"" + currency + "\" is not an active ISO 4217 code");
   }
   const std::int64_t units = p.price().minor_units();
   if (units < 0 || units > kMaxAmountMinorUnits) {
-    return Error(path, Num(units) + " minor units out of range (0.." +
-                           Num(kMaxAmountMinorUnits) + ")");
+    return Error("price", Num(units) + " minor units out of range (0.." +
+                              Num(kMaxAmountMinorUnits) + ")");
   }
   return Status::Ok();
 }
 
-// Every field of one product but the uniqueness of its SKU and GTINs.
-// `label` is "row N (sku S)".
-Status CheckProduct(const v1::Product& p, const std::string& label) {
-  STOREAGENT_RETURN_IF_ERROR(CheckString(p.name(), label + ": name",
-                                         kMinProductNameLength,
-                                         kMaxProductNameLength));
-  STOREAGENT_RETURN_IF_ERROR(CheckString(p.department(), label + ": department",
-                                         0, kMaxDepartmentLength));
-  STOREAGENT_RETURN_IF_ERROR(CheckPrice(p, label));
-  STOREAGENT_RETURN_IF_ERROR(CheckRange(p.safety_stock(), 0, kMaxSafetyStock,
-                                        label + ": safety_stock"));
+// Every field of one product but its SKU and its GTINs.
+Status CheckProduct(const v1::Product& p) {
+  STOREAGENT_RETURN_IF_ERROR(CheckString(
+      p.name(), "name", kMinProductNameLength, kMaxProductNameLength));
+  STOREAGENT_RETURN_IF_ERROR(
+      CheckString(p.department(), "department", 0, kMaxDepartmentLength));
+  STOREAGENT_RETURN_IF_ERROR(CheckPrice(p));
+  STOREAGENT_RETURN_IF_ERROR(
+      CheckRange(p.safety_stock(), 0, kMaxSafetyStock, "safety_stock"));
   if (!p.unit().empty() && p.unit() != "each" && p.unit() != "milli") {
-    return Error(label + ": unit",
-                 "must be \"each\" or \"milli\" (or empty for each)");
+    return Error("unit", "must be \"each\" or \"milli\" (or empty for each)");
   }
-  return CheckCount(p.gtins_size(), 0, kMaxGtinsPerProduct, label + ": gtins",
-                    "GTINs");
+  return CheckCount(p.gtins_size(), 0, kMaxGtinsPerProduct, "gtins", "GTINs");
 }
 
+// The rows of one catalog, in order; remembers SKUs and GTINs seen so far.
 class CatalogChecker {
  public:
   CatalogChecker(const std::vector<v1::Product>& products,
@@ -319,20 +319,39 @@ class CatalogChecker {
     gtins_.reserve(products.size());
   }
 
+  // Errors are "row N (sku S): <path>: <what>", or "row N: sku: <what>"
+  // when the SKU itself is wrong (it is then not echoed).
   Status CheckRow(std::size_t i) {
-    const v1::Product& p = products_[i];
-    const std::string row = RowName(i);
-    STOREAGENT_RETURN_IF_ERROR(
-        CheckString(p.sku(), row + ": sku", kMinSkuLength, kMaxSkuLength));
+    const Status sku =
+        CheckString(products_[i].sku(), "sku", kMinSkuLength, kMaxSkuLength);
+    if (!sku.ok()) return InRow(RowName(i), sku);
     // The SKU is clean from here on, so it may name the row.
-    const std::string label = Label(i);
+    const Status rest = CheckCleanRow(i);
+    if (!rest.ok()) return InRow(Label(i), rest);
+    return Status::Ok();
+  }
+
+ private:
+  static Status InRow(const std::string& row, const Status& s) {
+    return InvalidArgument(row + ": " + s.message());
+  }
+
+  std::string RowName(std::size_t i) const {
+    return "row " + Num(first_row_ + static_cast<std::int64_t>(i));
+  }
+
+  // REQUIRES: the SKU of products_[i] passed CheckString.
+  std::string Label(std::size_t i) const {
+    return RowName(i) + " (sku " + products_[i].sku() + ")";
+  }
+
+  Status CheckCleanRow(std::size_t i) {
+    const v1::Product& p = products_[i];
     const auto [it, inserted] = skus_.emplace(p.sku(), i);
-    if (!inserted) {
-      return Error(label + ": sku", "duplicate of " + RowName(it->second));
-    }
-    STOREAGENT_RETURN_IF_ERROR(CheckProduct(p, label));
+    if (!inserted) return Error("sku", "duplicate of " + RowName(it->second));
+    STOREAGENT_RETURN_IF_ERROR(CheckProduct(p));
     for (int g = 0; g < p.gtins_size(); ++g) {
-      const std::string path = label + ": " + Indexed("gtins", g);
+      const std::string path = Indexed("gtins", g);
       STOREAGENT_RETURN_IF_ERROR(CheckGtin(p.gtins(g), path));
       const auto [at, fresh] =
           gtins_.emplace(AsGtin14(p.gtins(g)), GtinSite{i, g});
@@ -347,15 +366,6 @@ class CatalogChecker {
     return Status::Ok();
   }
 
- private:
-  std::string RowName(std::size_t i) const {
-    return "row " + Num(first_row_ + static_cast<std::int64_t>(i));
-  }
-  // REQUIRES: the SKU of products_[i] passed CheckString.
-  std::string Label(std::size_t i) const {
-    return RowName(i) + " (sku " + products_[i].sku() + ")";
-  }
-
   const std::vector<v1::Product>& products_;
   const std::int64_t first_row_;
   std::unordered_map<std::string_view, std::size_t> skus_;
@@ -367,7 +377,7 @@ class CatalogChecker {
 Status ValidateStockMovement(const v1::StockMovement& m,
                              std::string_view field) {
   const std::string path(field);
-  ReasonRule rule;
+  ReasonRule rule{"", 0};
   if (!RuleOf(m.reason(), &rule)) {
     return Error(path + ".reason",
                  "required (RECEIPT, TRANSFER_OUT, TRANSFER_IN, SHRINK, "
