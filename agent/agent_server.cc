@@ -41,6 +41,11 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   s->config_ = config;
 
   STOREAGENT_RETURN_IF_ERROR(fs::EnsureDirectory(config.data_dir, 0750));
+  // One agent per data directory: a second one would write the same journal
+  // and take the POS socket away from the first.
+  Result<FileLock> lock = FileLock::Acquire(config.data_dir + "/agent.lock");
+  if (!lock.ok()) return lock.status();
+  s->lock_ = std::move(lock).value();
   storage::DatabaseOptions dbo;
   dbo.path = config.DatabasePath();
   dbo.store_id = config.store_id;
@@ -52,13 +57,21 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   if (!db.ok()) return db.status();
   s->db_ = std::move(db).value();
 
+  AgentServer* self = s.get();
+  s->disk_guard_ = std::make_unique<DiskGuard>(
+      [dir = config.data_dir] { return fs::FreeBytes(dir); },
+      static_cast<uint64_t>(config.min_free_mib) << 20, std::chrono::seconds(2),
+      [self](bool reached) { self->SetServing(!reached); });
+
   RecorderOptions ro;
   ro.loyalty_key = config.loyalty_key;
   ro.contact_public_key = config.contact_public_key;
+  ro.disk_guard = s->disk_guard_.get();
   s->recorder_ = std::make_unique<Recorder>(*s->db_, ro);
   s->pos_ =
       std::make_unique<PosServiceImpl>(config.store_id, *s->db_, *s->recorder_);
-  s->stock_ops_ = std::make_unique<StockOps>(*s->db_, clock);
+  s->stock_ops_ =
+      std::make_unique<StockOps>(*s->db_, clock, s->disk_guard_.get());
   s->availability_ = std::make_unique<AvailabilityServiceImpl>(*s->stock_ops_);
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -92,9 +105,8 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
       ::chmod(config.pos_socket.c_str(), config.pos_socket_mode) != 0) {
     return Internal("pos.socket: chmod " + config.pos_socket + " failed");
   }
-  s->server_->GetHealthCheckService()->SetServingStatus(kPosServiceName, true);
-  s->server_->GetHealthCheckService()->SetServingStatus(
-      kAvailabilityServiceName, true);
+  s->started_.store(true);
+  s->SetServing(!s->disk_guard_->reserve_reached());
   s->expiry_timer_ = std::make_unique<HoldExpiryTimer>(
       *s->stock_ops_, std::chrono::seconds(config.hold_expiry_interval_s));
   s->server_->GetHealthCheckService()->SetServingStatus(true);
@@ -113,10 +125,19 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
 
 AgentServer::~AgentServer() { Shutdown(); }
 
+void AgentServer::SetServing(bool serving) {
+  if (!started_.load() || server_ == nullptr) return;
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  health->SetServingStatus(kPosServiceName, serving);
+  health->SetServingStatus(kAvailabilityServiceName, serving);
+  health->SetServingStatus(serving);
+}
+
 void AgentServer::Shutdown(int grace_ms) {
   if (shut_down_) return;
   shut_down_ = true;
   if (expiry_timer_) expiry_timer_->Stop();
+  if (disk_guard_) disk_guard_->Stop();
   if (server_) {
     server_->GetHealthCheckService()->SetServingStatus(false);
     server_->Shutdown(
@@ -124,7 +145,10 @@ void AgentServer::Shutdown(int grace_ms) {
                      gpr_time_from_millis(grace_ms, GPR_TIMESPAN)));
   }
   if (db_) db_->Close();
-  if (!config_.pos_socket.empty()) ::unlink(config_.pos_socket.c_str());
+  // Only the instance that bound the socket removes it.
+  if (server_ && !config_.pos_socket.empty()) {
+    ::unlink(config_.pos_socket.c_str());
+  }
   Log(LogLevel::kInfo, "agent.stopped", {{"store", config_.store_id}});
 }
 

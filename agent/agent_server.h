@@ -11,16 +11,19 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 
 #include "agent/availability_service.h"
 #include "agent/config.h"
+#include "agent/disk_guard.h"
 #include "agent/hold_expiry_timer.h"
 #include "agent/pos_service.h"
 #include "agent/recorder.h"
 #include "agent/stock_ops.h"
 #include "platform/clock.h"
+#include "platform/file_lock.h"
 #include "storage/agent_database.h"
 
 namespace storeagent::agent {
@@ -37,6 +40,9 @@ class AgentServer {
       const ServerOverrides& overrides = {});
   ~AgentServer();
 
+  // Health of every service: SERVING unless the disk reserve is reached.
+  void SetServing(bool serving);
+
   // The TCP port actually bound (useful with "127.0.0.1:0"), or 0.
   int tcp_port() const { return tcp_port_; }
   storage::AgentDatabase& database() { return *db_; }
@@ -49,6 +55,8 @@ class AgentServer {
   AgentServer() = default;
 
   AgentConfig config_;
+  FileLock lock_;  // on the data directory, first to take, last to go
+  std::unique_ptr<DiskGuard> disk_guard_;
   std::unique_ptr<storage::AgentDatabase> db_;
   std::unique_ptr<Recorder> recorder_;
   std::unique_ptr<PosServiceImpl> pos_;
@@ -58,6 +66,7 @@ class AgentServer {
   std::unique_ptr<grpc::Server> server_;
   int tcp_port_ = 0;
   bool shut_down_ = false;
+  std::atomic<bool> started_{false};
 };
 
 }  // namespace storeagent::agent

@@ -17,7 +17,7 @@ namespace {
 const std::map<std::string, std::set<std::string>>& KnownKeys() {
   static const std::map<std::string, std::set<std::string>> kKeys = {
       {"store", {"id"}},
-      {"storage", {"data_dir", "read_threads", "max_batch"}},
+      {"storage", {"data_dir", "read_threads", "max_batch", "min_free_mib"}},
       {"pos", {"socket", "socket_mode", "tcp_listen", "max_message_bytes"}},
       {"loyalty", {"key_file", "contact_public_key_file"}},
       {"log", {"level", "format"}},
@@ -88,9 +88,33 @@ bool IsIdChar(char c) {
          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
+// True for "127.a.b.c:PORT" (a literal IPv4 address in 127/8), "[::1]:PORT"
+// and "localhost:PORT". A host name that merely starts with "127." is not
+// loopback: DNS could point it anywhere.
 bool IsLoopbackListen(const std::string& addr) {
-  return addr.rfind("127.", 0) == 0 || addr.rfind("[::1]:", 0) == 0 ||
-         addr.rfind("localhost:", 0) == 0;
+  const size_t colon = addr.rfind(':');
+  if (colon == std::string::npos || colon + 1 == addr.size()) return false;
+  for (size_t i = colon + 1; i < addr.size(); ++i) {
+    if (addr[i] < '0' || addr[i] > '9') return false;
+  }
+  const std::string host = addr.substr(0, colon);
+  if (host == "[::1]" || host == "localhost") return true;
+  int parts = 0;
+  size_t start = 0;
+  while (start <= host.size()) {
+    size_t dot = host.find('.', start);
+    if (dot == std::string::npos) dot = host.size();
+    const std::string part = host.substr(start, dot - start);
+    if (part.empty() || part.size() > 3) return false;
+    for (char ch : part) {
+      if (ch < '0' || ch > '9') return false;
+    }
+    if (std::stoi(part) > 255) return false;
+    if (parts == 0 && part != "127") return false;
+    ++parts;
+    start = dot + 1;
+  }
+  return parts == 4;
 }
 
 // [[http.users]] name = "...", role = "staff"|"manager", token_sha256 = hex.
@@ -137,9 +161,11 @@ Status ReadUsers(const Reader& r, const toml::table& root,
 Status LoadSecrets(const Reader& r, AgentConfig* c) {
   // The loyalty key: environment first, then the key file.
   std::string hex;
+  std::string source = "loyalty.key_file";
   if (const char* env = std::getenv("STOREAGENT_LOYALTY_KEY");
       env != nullptr && *env != '\0') {
     hex = env;
+    source = "STOREAGENT_LOYALTY_KEY (environment, overrides loyalty.key_file)";
   } else if (!c->loyalty_key_file.empty()) {
     Result<std::string> text = fs::ReadFile(c->loyalty_key_file, 4096);
     if (!text.ok()) {
@@ -154,12 +180,10 @@ Status LoadSecrets(const Reader& r, AgentConfig* c) {
   if (!hex.empty()) {
     Result<std::string> key = crypto::FromHex(hex);
     if (!key.ok()) {
-      return r.Error("loyalty.key_file",
-                     "key is not hex (" + key.status().message() + ")");
+      return r.Error(source, "key is not hex (" + key.status().message() + ")");
     }
     if (key->size() < 32) {
-      return r.Error("loyalty.key_file",
-                     "key must be at least 32 bytes (64 hex digits)");
+      return r.Error(source, "key must be at least 32 bytes (64 hex digits)");
     }
     c->loyalty_key = std::move(key).value();
   }
@@ -215,6 +239,8 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
   v = c.max_batch;
   STOREAGENT_RETURN_IF_ERROR(r.Int("storage.max_batch", 1, 65536, &v));
   c.max_batch = static_cast<int>(v);
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("storage.min_free_mib", 0, 1 << 20, &c.min_free_mib));
 
   STOREAGENT_RETURN_IF_ERROR(r.String("pos.socket", &c.pos_socket));
   if (!c.pos_socket.empty() && c.pos_socket[0] != '/') {
@@ -242,8 +268,9 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
     return r.Error("pos.socket", "pos.socket or pos.tcp_listen is required");
   }
   v = c.max_message_bytes;
-  STOREAGENT_RETURN_IF_ERROR(
-      r.Int("pos.max_message_bytes", 4096, 16 << 20, &v));
+  STOREAGENT_RETURN_IF_ERROR(r.Int("pos.max_message_bytes", 4096,
+                                   static_cast<int64_t>(core::kMaxRequestBytes),
+                                   &v));
   c.max_message_bytes = static_cast<int>(v);
 
   STOREAGENT_RETURN_IF_ERROR(r.String("loyalty.key_file", &c.loyalty_key_file));

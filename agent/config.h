@@ -30,6 +30,8 @@ struct AgentConfig {
   std::string data_dir = "/var/lib/storeagent";
   int read_threads = 2;  // 1..16
   int max_batch = 1024;  // commands per commit, 1..65536
+  // Disk reserve: below this much free space new events are refused.
+  int64_t min_free_mib = 256;  // 0..1048576; 0 = off
 
   // [pos]
   std::string pos_socket = "/run/storeagent/pos.sock";

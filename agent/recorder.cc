@@ -127,13 +127,12 @@ void Recorder::RecordLoyaltySignal(
     }
     v1::MemberEnrolled* e = signal->mutable_enrolled();
     const std::string plain = Deterministic(e->contact());
-    // Sealing is randomised, so a retry is compared on a keyed digest of the
-    // contact details instead of the sealed bytes.
+    // Sealing is randomised, and anything deterministic stored about the
+    // contact details (even a keyed digest: the key is on this box) would let
+    // whoever holds the box test guesses. So a retry is compared on
+    // everything but the contact details.
     v1::JournalRecord content = record;
     content.mutable_loyalty()->mutable_enrolled()->clear_contact();
-    content.mutable_loyalty()->mutable_enrolled()->set_sealed_contact(
-        std::string(crypto::AsBytes(crypto::HmacSha256(
-            options_.loyalty_key, "contact-digest\n" + plain))));
     digest = core::ContentDigest(content);
 
     Result<std::string> sealed =
@@ -152,6 +151,9 @@ void Recorder::RecordLoyaltySignal(
 void Recorder::Append(v1::JournalRecord record, std::string content_digest,
                       std::function<Status(storage::WriteContext&)> precheck,
                       std::string pseudonym, Done done) {
+  if (options_.disk_guard != nullptr) {
+    if (Status s = options_.disk_guard->Admit(); !s.ok()) return done(s);
+  }
   auto result = std::make_shared<storage::AppendResult>();
   storage::JournalStore& journal = db_.journal();
   db_.writer().Submit(

@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 
+#include "agent/disk_guard.h"
 #include "platform/status.h"
 #include "storage/agent_database.h"
 #include "storeagent/v1/pos.pb.h"
@@ -24,6 +25,8 @@ struct RecorderOptions {
   // Raw X25519 public key of head office; empty: enrolments carrying contact
   // details are refused.
   std::string contact_public_key;
+  // When set, new events are refused while the disk reserve is reached.
+  const DiskGuard* disk_guard = nullptr;
 };
 
 class Recorder {

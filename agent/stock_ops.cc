@@ -111,8 +111,13 @@ constexpr int kExpireBatch = 1000;
 
 }  // namespace
 
-StockOps::StockOps(storage::AgentDatabase& db, const Clock& clock)
-    : db_(db), clock_(clock) {}
+StockOps::StockOps(storage::AgentDatabase& db, const Clock& clock,
+                   const DiskGuard* disk_guard)
+    : db_(db), clock_(clock), disk_guard_(disk_guard) {}
+
+Status StockOps::Admit() const {
+  return disk_guard_ != nullptr ? disk_guard_->Admit() : Status::Ok();
+}
 
 void StockOps::GetAvailability(std::vector<std::string> skus,
                                Done<v1::GetAvailabilityReply> done) {
@@ -175,6 +180,7 @@ void StockOps::PlaceHold(const v1::PlaceHoldRequest& request,
   const int64_t now = clock_.NowMicros();
   Status s = core::ValidateClientKey(request.client_key(), "client_key");
   if (s.ok()) s = core::ValidateHoldPlaced(request.hold(), now, "hold");
+  if (s.ok()) s = Admit();
   if (!s.ok()) return done(s);
   auto reply = std::make_shared<v1::PlaceHoldReply>();
   storage::JournalStore& journal = db_.journal();
@@ -236,6 +242,7 @@ void StockOps::UpdateHold(const v1::UpdateHoldRequest& request,
                           Done<v1::HoldReply> done) {
   Status s = core::ValidateClientKey(request.client_key(), "client_key");
   if (s.ok()) s = core::ValidateUpdateHold(request);
+  if (s.ok()) s = Admit();
   if (!s.ok()) return done(s);
   auto reply = std::make_shared<v1::HoldReply>();
   storage::JournalStore& journal = db_.journal();
@@ -329,6 +336,7 @@ void StockOps::RecordStockEvent(const v1::RecordStockEventRequest& request,
         s = InvalidArgument("kind: one of movement or count is required");
     }
   }
+  if (s.ok()) s = Admit();
   if (!s.ok()) return done(s);
   v1::JournalRecord record;
   *record.mutable_client_key() = request.client_key();
@@ -371,6 +379,7 @@ void StockOps::ImportCatalog(std::vector<v1::Product> products,
                              int64_t first_row,
                              Done<v1::ImportCatalogReply> done) {
   Status s = core::ValidateCatalog(products, first_row);
+  if (s.ok()) s = Admit();
   if (!s.ok()) return done(s);
   auto counts = std::make_shared<storage::CatalogCounts>();
   db_.writer().Submit(

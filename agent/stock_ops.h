@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/disk_guard.h"
 #include "platform/clock.h"
 #include "platform/status.h"
 #include "storage/agent_database.h"
@@ -27,8 +28,10 @@ class StockOps {
   template <typename T>
   using Done = std::function<void(Result<T>)>;
 
-  // REQUIRES: both outlive this.
-  StockOps(storage::AgentDatabase& db, const Clock& clock);
+  // REQUIRES: all outlive this. With a `disk_guard`, new events and catalog
+  // imports are refused while the disk reserve is reached.
+  StockOps(storage::AgentDatabase& db, const Clock& clock,
+           const DiskGuard* disk_guard = nullptr);
 
   void GetAvailability(std::vector<std::string> skus,
                        Done<v1::GetAvailabilityReply> done);
@@ -58,8 +61,12 @@ class StockOps {
   void ExpireDueHolds(Done<int> done);
 
  private:
+  // OK unless the disk reserve is reached.
+  Status Admit() const;
+
   storage::AgentDatabase& db_;
   const Clock& clock_;
+  const DiskGuard* disk_guard_;
 };
 
 }  // namespace storeagent::agent

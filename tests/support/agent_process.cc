@@ -81,7 +81,6 @@ bool AgentProcess::Start(int timeout_ms) {
   }
   if (pid < 0) return false;
   pid_ = pid;
-  auto stub = NewStub();
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -90,6 +89,9 @@ bool AgentProcess::Start(int timeout_ms) {
       pid_ = -1;  // exited during start-up
       return false;
     }
+    // A fresh channel per attempt: a channel whose first connect failed
+    // (socket not there yet) waits out gRPC's reconnect backoff.
+    auto stub = NewStub();
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::milliseconds(500));

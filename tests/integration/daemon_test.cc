@@ -1,0 +1,477 @@
+// The real storeagentd and storeagentctl binaries, as an operator and the
+// POS use them: config checking, the socket, a clean stop under load
+// (invariant 1), and the journal commands (invariant 3).
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storeagent/v1/pos.grpc.pb.h"
+#include "tests/support/agent_process.h"
+#include "tests/support/temp_dir.h"
+#include "tests/unit/core/sample_events.h"
+
+namespace storeagent {
+namespace {
+
+using testing::AgentProcess;
+using ::testing::HasSubstr;
+using testing::TempDir;
+
+struct RunResult {
+  int exit_code = -1;  // -1: killed, died of a signal, or timed out
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv` (argv[0] is the path) with stdout and stderr captured. Kills
+// the child (only it) if it has not finished within `timeout_ms`.
+RunResult RunProgram(const std::vector<std::string>& argv,
+                     int timeout_ms = 30000) {
+  RunResult r;
+  int out_pipe[2], err_pipe[2];
+  if (::pipe(out_pipe) != 0) return r;
+  if (::pipe(err_pipe) != 0) {
+    ::close(out_pipe[0]);
+    ::close(out_pipe[1]);
+    return r;
+  }
+  std::vector<char*> args;
+  for (const std::string& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out_pipe[1], 1);
+    ::dup2(err_pipe[1], 2);
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    ::close(out_pipe[1]);
+    ::close(err_pipe[1]);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  if (pid < 0) {
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    return r;
+  }
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  std::string* sinks[2] = {&r.out, &r.err};
+  int open_fds = 2;
+  bool timed_out = false;
+  while (open_fds > 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    if (::poll(fds, 2, static_cast<int>(left.count())) < 0) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char buf[4096];
+      ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        sinks[i]->append(buf, static_cast<size_t>(n));
+      } else {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  for (pollfd& p : fds) {
+    if (p.fd >= 0) ::close(p.fd);
+  }
+  if (timed_out) ::kill(pid, SIGKILL);
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  if (!timed_out && WIFEXITED(st)) r.exit_code = WEXITSTATUS(st);
+  return r;
+}
+
+std::string Storeagentd() { return AgentProcess::BinDir() + "/storeagentd"; }
+std::string Storeagentctl() {
+  return AgentProcess::BinDir() + "/storeagentctl";
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+std::chrono::system_clock::time_point Deadline() {
+  return std::chrono::system_clock::now() + std::chrono::seconds(10);
+}
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  // Starts the agent of dir_, failing the test with its log if it does not
+  // come up.
+  void StartAgent() {
+    ASSERT_TRUE(agent_.Start()) << ReadText(agent_.log_path());
+    stub_ = agent_.NewStub();
+  }
+
+  grpc::Status Record(v1::PosService::Stub& stub, const v1::ClientKey& key,
+                      const v1::Transaction& txn, v1::RecordReply* reply) {
+    v1::RecordTransactionRequest req;
+    *req.mutable_client_key() = key;
+    *req.mutable_transaction() = txn;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    return stub.RecordTransaction(&ctx, req, reply);
+  }
+
+  // Records `n` sales txn-1..txn-n; returns the last reply.
+  v1::RecordReply RecordSales(int n) {
+    v1::RecordReply reply;
+    for (int i = 1; i <= n; ++i) {
+      grpc::Status s =
+          Record(*stub_, test::SampleClientKey("txn-" + std::to_string(i)),
+                 test::SampleSale(), &reply);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+    }
+    return reply;
+  }
+
+  // SIGTERM; returns the exit code. Our channel is closed first: the agent
+  // waits (up to its grace period) for open client connections to go.
+  int StopAgent() {
+    stub_.reset();
+    return agent_.Terminate();
+  }
+
+  RunResult Ctl(std::vector<std::string> args) {
+    args.insert(args.begin(),
+                {Storeagentctl(), "--config", agent_.config_path()});
+    return RunProgram(args);
+  }
+
+  TempDir dir_;
+  AgentProcess agent_{dir_.path()};
+  std::unique_ptr<v1::PosService::Stub> stub_;
+};
+
+// ---- storeagentd command line ---------------------------------------------
+
+TEST_F(DaemonTest, CheckConfigAcceptsAGoodConfig) {
+  RunResult r = RunProgram(
+      {Storeagentd(), "--check-config", "--config", agent_.config_path()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("ok"));
+  EXPECT_THAT(r.out, HasSubstr("store-0001"));
+  EXPECT_THAT(r.out, HasSubstr(agent_.db_path()));
+  // It only checks: no database was created.
+  struct stat st;
+  EXPECT_NE(::stat(agent_.db_path().c_str(), &st), 0);
+}
+
+TEST_F(DaemonTest, CheckConfigRefusesABadConfigNamingTheKey) {
+  // Each config has exactly one fault, in the key named.
+  const std::string store = "[store]\nid = \"s1\"\n";
+  const std::map<std::string, std::string> bad = {
+      {"storage.read_threads", store + "[storage]\nread_threads = 17\n"},
+      {"pos.tcp_listen", store + "[pos]\ntcp_listen = \"0.0.0.0:7000\"\n"},
+      {"log.level", store + "[log]\nlevel = \"loud\"\n"},
+      {"store.colour", store + "colour = \"red\"\n"},
+      {"store.id", "[store]\nid = \"\"\n"},
+      {"loyalty.key_file",
+       store + "[loyalty]\nkey_file = \"" + dir_.File("missing.key") + "\"\n"},
+  };
+  const std::string path = dir_.File("bad.toml");
+  for (const auto& [key, text] : bad) {
+    SCOPED_TRACE(key);
+    {
+      std::ofstream out(path, std::ios::trunc);
+      out << text;
+    }
+    RunResult r =
+        RunProgram({Storeagentd(), "--check-config", "--config", path});
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_THAT(r.err, HasSubstr(key + ":"));
+    EXPECT_THAT(r.err, HasSubstr(path));
+  }
+  // A missing file as well.
+  RunResult r = RunProgram(
+      {Storeagentd(), "--check-config", "--config", dir_.File("absent.toml")});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("absent.toml"));
+}
+
+TEST_F(DaemonTest, BadConfigStopsStartUpWithExitTwo) {
+  const std::string path = dir_.File("bad.toml");
+  {
+    std::ofstream out(path);
+    out << "[store]\nid = \"s1\"\n[storage]\nmax_batch = 0\n";
+  }
+  RunResult r = RunProgram({Storeagentd(), "--config", path});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("storage.max_batch"));
+}
+
+TEST_F(DaemonTest, HelpMentionsConfig) {
+  RunResult r = RunProgram({Storeagentd(), "--help"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("--config"));
+  EXPECT_THAT(r.out, HasSubstr("--check-config"));
+  r = RunProgram({Storeagentctl(), "--help"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("--config"));
+  EXPECT_THAT(r.out, HasSubstr("journal"));
+}
+
+// ---- Running ----------------------------------------------------------------
+
+TEST_F(DaemonTest, SocketIsCreatedWithMode0660AndRemovedOnStop) {
+  StartAgent();
+  struct stat st;
+  ASSERT_EQ(::stat(agent_.socket_path().c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0660u);
+  EXPECT_EQ(StopAgent(), 0) << ReadText(agent_.log_path());
+  EXPECT_NE(::stat(agent_.socket_path().c_str(), &st), 0);
+}
+
+TEST_F(DaemonTest, StaleSocketFromAKilledRunIsReplaced) {
+  StartAgent();
+  RecordSales(1);
+  agent_.Kill9();
+  struct stat st;
+  ASSERT_EQ(::stat(agent_.socket_path().c_str(), &st), 0);  // left behind
+  StartAgent();
+  v1::RecordReply reply;
+  grpc::Status s = Record(*stub_, test::SampleClientKey("txn-2"),
+                          test::SampleSale(), &reply);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(reply.seq(), 2u);
+}
+
+TEST_F(DaemonTest, SigtermUnderLoadLosesNoAcknowledgedCall) {
+  StartAgent();
+  constexpr int kThreads = 4;
+  constexpr int kMinAcksBeforeStop = 40;
+  constexpr int kMaxCallsPerThread = 100000;
+  std::atomic<int> acked{0};
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  // client_txn_id -> (seq, hash) of every call that returned OK.
+  std::map<std::string, std::pair<uint64_t, std::string>> acks;
+
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto stub = agent_.NewStub();
+      for (int i = 0; i < kMaxCallsPerThread && !stop.load(); ++i) {
+        const std::string id =
+            "t" + std::to_string(t) + "-" + std::to_string(i);
+        v1::RecordReply reply;
+        grpc::Status s = Record(*stub, test::SampleClientKey(id),
+                                test::SampleSale(2), &reply);
+        if (!s.ok()) break;  // the agent is going away
+        std::lock_guard<std::mutex> lock(mu);
+        acks[id] = {reply.seq(), reply.hash()};
+        acked.fetch_add(1);
+      }
+    });
+  }
+  // Poll (bounded) until the load is really running, then stop the agent.
+  const auto until =
+      std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (acked.load() < kMinAcksBeforeStop &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const int acked_before_stop = acked.load();
+  const int exit_code = StopAgent();
+  stop.store(true);
+  for (std::thread& th : threads) th.join();
+  ASSERT_GE(acked_before_stop, kMinAcksBeforeStop)
+      << "the load never got going\n"
+      << ReadText(agent_.log_path());
+  EXPECT_EQ(exit_code, 0) << ReadText(agent_.log_path());
+
+  // After a restart every acknowledged call is there, as it was answered.
+  StartAgent();
+  std::set<uint64_t> seqs;
+  for (const auto& [id, ack] : acks) {
+    v1::GetEventRequest req;
+    *req.mutable_client_key() = test::SampleClientKey(id);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    v1::JournalEntry e;
+    grpc::Status s = stub_->GetEvent(&ctx, req, &e);
+    ASSERT_TRUE(s.ok()) << id << ": " << s.error_message();
+    EXPECT_EQ(e.record().seq(), ack.first) << id;
+    EXPECT_EQ(e.hash(), ack.second) << id;
+    seqs.insert(ack.first);
+  }
+  EXPECT_EQ(seqs.size(), acks.size());
+  grpc::ClientContext ctx;
+  ctx.set_deadline(Deadline());
+  v1::JournalStatus st;
+  ASSERT_TRUE(stub_->GetJournalStatus(&ctx, {}, &st).ok());
+  EXPECT_GE(st.head_seq(), acks.size());
+  ASSERT_EQ(StopAgent(), 0);
+  RunResult verify = RunProgram(
+      {Storeagentctl(), "journal", "verify", "--db", agent_.db_path()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+}
+
+// A second storeagentd on the same config must be refused (the data
+// directory is locked) and must not take the first one's socket.
+TEST_F(DaemonTest, SecondInstanceOnTheSameConfigIsRefused) {
+  StartAgent();
+  RecordSales(1);
+  RunResult second =
+      RunProgram({Storeagentd(), "--config", agent_.config_path()},
+                 /*timeout_ms=*/10000);
+  EXPECT_NE(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.exit_code, -1) << "still running after 10 s";
+  // The first agent still answers on its socket.
+  v1::RecordReply reply;
+  stub_ = agent_.NewStub();
+  grpc::Status s = Record(*stub_, test::SampleClientKey("txn-2"),
+                          test::SampleSale(), &reply);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(reply.seq(), 2u);
+}
+
+// ---- storeagentctl
+// -----------------------------------------------------------
+
+TEST_F(DaemonTest, CtlStatusPrintsTheHead) {
+  StartAgent();
+  RecordSales(3);
+  RunResult r = Ctl({"status"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("store-0001"));
+  EXPECT_THAT(r.out, HasSubstr("seq 3"));
+  // By socket instead of config.
+  r = RunProgram({Storeagentctl(), "--config", dir_.File("absent.toml"),
+                  "--socket", agent_.socket_path(), "status"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("seq 3"));
+}
+
+TEST_F(DaemonTest, CtlStatusFailsWhenTheAgentIsDown) {
+  RunResult r = RunProgram({Storeagentctl(), "--config", agent_.config_path(),
+                            "--deadline-ms", "500", "status"});
+  EXPECT_NE(r.exit_code, 0) << r.out;
+  EXPECT_THAT(r.err, HasSubstr("storeagentctl"));
+}
+
+TEST_F(DaemonTest, CtlTailPrintsTheNewestEvents) {
+  StartAgent();
+  RecordSales(3);
+  RunResult r = Ctl({"journal", "tail", "-n", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::vector<std::string> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  EXPECT_THAT(lines[0], HasSubstr("seq=2"));
+  EXPECT_THAT(lines[0], HasSubstr("txn=txn-2"));
+  EXPECT_THAT(lines[1], HasSubstr("seq=3"));
+  EXPECT_THAT(lines[1], HasSubstr("terminal=till-01"));
+
+  // More than there are: all of them.
+  r = Ctl({"journal", "tail", "-n", "10"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Lines(r.out).size(), 3u) << r.out;
+}
+
+TEST_F(DaemonTest, CtlTailJsonPrintsOneObjectPerEvent) {
+  StartAgent();
+  RecordSales(3);
+  RunResult r = Ctl({"journal", "tail", "-n", "2", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::vector<std::string> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    nlohmann::json j = nlohmann::json::parse(lines[i], nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << lines[i];
+    ASSERT_TRUE(j.is_object()) << lines[i];
+    ASSERT_TRUE(j.contains("record")) << lines[i];
+    // uint64 is a string in proto3 JSON.
+    EXPECT_EQ(j["record"]["seq"], std::to_string(i + 2)) << lines[i];
+    EXPECT_EQ(j["record"]["clientKey"]["clientTxnId"],
+              "txn-" + std::to_string(i + 2));
+    EXPECT_TRUE(j["record"].contains("transaction"));
+    EXPECT_TRUE(j.contains("hash"));
+  }
+}
+
+TEST_F(DaemonTest, CtlVerifyFindsATamperedRow) {
+  StartAgent();
+  RecordSales(3);
+  ASSERT_EQ(StopAgent(), 0) << ReadText(agent_.log_path());
+
+  RunResult r = RunProgram(
+      {Storeagentctl(), "journal", "verify", "--db", agent_.db_path()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("ok"));
+  EXPECT_THAT(r.out, HasSubstr("3 entries"));
+  // Through the config file too.
+  r = Ctl({"journal", "verify"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(agent_.db_path().c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  int rc = sqlite3_exec(db, "UPDATE journal SET record = x'00' WHERE seq = 2",
+                        nullptr, nullptr, &error);
+  const int changes = sqlite3_changes(db);
+  sqlite3_free(error);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK);
+  ASSERT_EQ(changes, 1);
+
+  r = RunProgram(
+      {Storeagentctl(), "journal", "verify", "--db", agent_.db_path()});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("seq 2"));
+  EXPECT_THAT(r.out, HasSubstr("good up to seq 1"));
+}
+
+TEST_F(DaemonTest, CtlVerifyOfAMissingDatabaseFails) {
+  RunResult r = RunProgram(
+      {Storeagentctl(), "journal", "verify", "--db", dir_.File("none.db")});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.exit_code, 3);  // not "broken": there is nothing to check
+}
+
+}  // namespace
+}  // namespace storeagent
