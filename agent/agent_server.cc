@@ -109,7 +109,6 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   s->SetServing(!s->disk_guard_->reserve_reached());
   s->expiry_timer_ = std::make_unique<HoldExpiryTimer>(
       *s->stock_ops_, std::chrono::seconds(config.hold_expiry_interval_s));
-  s->server_->GetHealthCheckService()->SetServingStatus(true);
   storage::JournalHead head = s->db_->journal().head();
   Log(LogLevel::kInfo, "agent.started",
       {{"store", config.store_id},

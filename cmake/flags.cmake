@@ -4,7 +4,7 @@ target_compile_features(storeagent_flags INTERFACE cxx_std_20)
 set(CMAKE_CXX_EXTENSIONS OFF)
 target_compile_options(storeagent_flags INTERFACE
   -Wall -Wextra -Wpedantic -Werror -Wshadow -Wnon-virtual-dtor
-  -Wold-style-cast -Wcast-align -Wnull-dereference -Wimplicit-fallthrough)
+  -Wold-style-cast -Wcast-align -Wimplicit-fallthrough)
 target_include_directories(storeagent_flags INTERFACE ${PROJECT_SOURCE_DIR})
 
 # Sanitizers apply to every target, generated code included.

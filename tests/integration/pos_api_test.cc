@@ -27,6 +27,7 @@
 #include "platform/crypto.h"
 #include "platform/seal.h"
 #include "storeagent/v1/pos.grpc.pb.h"
+#include "tests/support/grpc_health.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/core/sample_events.h"
 
@@ -715,42 +716,6 @@ TEST_F(PosApiTest, LoopbackTcpListener) {
   EXPECT_EQ(JournalStatus().head_seq(), 1u);
 }
 
-// Runs one unary call of `method` with raw request bytes through a generic
-// stub; returns the status and fills `response` with the raw bytes.
-grpc::Status RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel,
-                          const std::string& method, const std::string& request,
-                          std::string* response) {
-  grpc::GenericStub stub(channel);
-  grpc::CompletionQueue cq;
-  grpc::ClientContext ctx;
-  ctx.set_deadline(Deadline());
-  grpc::Slice slice(request);
-  grpc::ByteBuffer req(&slice, 1);
-  std::unique_ptr<grpc::GenericClientAsyncResponseReader> call =
-      stub.PrepareUnaryCall(&ctx, method, req, &cq);
-  call->StartCall();
-  grpc::ByteBuffer resp;
-  grpc::Status status;
-  int tag = 1;
-  call->Finish(&resp, &status, &tag);
-  void* got = nullptr;
-  bool ok = false;
-  if (!cq.Next(&got, &ok) || got != &tag) {
-    return grpc::Status(grpc::StatusCode::INTERNAL, "completion queue");
-  }
-  if (status.ok()) {
-    grpc::Slice flat;
-    if (!resp.DumpToSingleSlice(&flat).ok()) {
-      return grpc::Status(grpc::StatusCode::INTERNAL, "response bytes");
-    }
-    response->assign(reinterpret_cast<const char*>(flat.begin()), flat.size());
-  }
-  cq.Shutdown();
-  while (cq.Next(&got, &ok)) {
-  }
-  return status;
-}
-
 // grpc.health.v1.HealthCheckResponse.status of a raw response; -1 if absent.
 int64_t HealthStatus(const std::string& raw) {
   UnknownFieldSet fields;
@@ -774,8 +739,8 @@ TEST_F(PosApiTest, HealthCheckReportsServing) {
     std::string req_bytes;
     ASSERT_TRUE(req.SerializeToString(&req_bytes));
     std::string resp;
-    grpc::Status s = RawUnaryCall(channel_, "/grpc.health.v1.Health/Check",
-                                  req_bytes, &resp);
+    grpc::Status s = testing::RawUnaryCall(
+        channel_, "/grpc.health.v1.Health/Check", req_bytes, &resp);
     ASSERT_TRUE(s.ok()) << s.error_code() << ": " << s.error_message();
     EXPECT_EQ(HealthStatus(resp), kServing);
   }
@@ -785,8 +750,8 @@ TEST_F(PosApiTest, HealthCheckReportsServing) {
   std::string req_bytes;
   ASSERT_TRUE(req.SerializeToString(&req_bytes));
   std::string resp;
-  grpc::Status s =
-      RawUnaryCall(channel_, "/grpc.health.v1.Health/Check", req_bytes, &resp);
+  grpc::Status s = testing::RawUnaryCall(
+      channel_, "/grpc.health.v1.Health/Check", req_bytes, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
