@@ -70,7 +70,7 @@ Recorder::Recorder(storage::AgentDatabase& db, RecorderOptions options)
 
 void Recorder::RecordTransaction(const v1::RecordTransactionRequest& request,
                                  Done done) {
-  Status s = core::ValidateClientKey(request.client_key(), "client_key");
+  Status s = core::ValidateCallerClientKey(request.client_key(), "client_key");
   if (s.ok()) s = core::ValidateTransaction(request.transaction());
   if (!s.ok()) {
     done(s);
@@ -91,7 +91,7 @@ void Recorder::RecordTransaction(const v1::RecordTransactionRequest& request,
 
 void Recorder::RecordLoyaltySignal(
     const v1::RecordLoyaltySignalRequest& request, Done done) {
-  Status s = core::ValidateClientKey(request.client_key(), "client_key");
+  Status s = core::ValidateCallerClientKey(request.client_key(), "client_key");
   if (s.ok()) s = core::ValidateLoyaltySignal(request.signal());
   if (s.ok() && options_.loyalty_key.empty()) {
     s = FailedPrecondition(

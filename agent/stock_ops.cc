@@ -7,6 +7,7 @@
 #include "core/limits.h"
 #include "core/stock_rule.h"
 #include "core/stock_validation.h"
+#include "platform/crypto.h"
 #include "storage/catalog_store.h"
 #include "storage/event_store.h"
 #include "storage/stock_ledger.h"
@@ -25,6 +26,7 @@ Result<T> InSnapshot(DbContext& ctx, const std::function<Result<T>()>& fn) {
     return storage::SqliteStatus(ctx.db(), rc, "begin read");
   }
   Result<T> r = fn();
+  ctx.ResetBusyStatements();
   sqlite3_exec(ctx.db(), "COMMIT", nullptr, nullptr, nullptr);
   return r;
 }
@@ -96,9 +98,15 @@ Result<int> ExpireDue(DbContext& ctx, storage::JournalStore& journal,
   if (!due.ok()) return due.status();
   for (const v1::Hold& h : *due) {
     v1::JournalRecord r;
-    // A hold expires once, so its order_ref makes a natural client key.
-    r.mutable_client_key()->set_terminal_id("agent");
-    r.mutable_client_key()->set_client_txn_id("expire-" + h.order_ref());
+    // A hold expires once, so its order_ref makes a natural client key; a
+    // digest of it keeps the key within the client-key charset and length,
+    // and the reserved terminal keeps callers from colliding with it.
+    r.mutable_client_key()->set_terminal_id(
+        std::string(core::kAgentTerminalPrefix) + "holds");
+    r.mutable_client_key()->set_client_txn_id(
+        "expire-" +
+        crypto::ToHex(crypto::AsBytes(crypto::Sha256(h.order_ref())))
+            .substr(0, 32));
     r.mutable_stock()->mutable_hold_expired()->set_order_ref(h.order_ref());
     Result<storage::AppendResult> a =
         storage::AppendEvent(ctx, journal, std::move(r));
@@ -178,7 +186,7 @@ void StockOps::SearchProducts(const v1::SearchProductsRequest& request,
 void StockOps::PlaceHold(const v1::PlaceHoldRequest& request,
                          Done<v1::PlaceHoldReply> done) {
   const int64_t now = clock_.NowMicros();
-  Status s = core::ValidateClientKey(request.client_key(), "client_key");
+  Status s = core::ValidateCallerClientKey(request.client_key(), "client_key");
   if (s.ok()) s = core::ValidateHoldPlaced(request.hold(), now, "hold");
   if (s.ok()) s = Admit();
   if (!s.ok()) return done(s);
@@ -240,7 +248,7 @@ void StockOps::PlaceHold(const v1::PlaceHoldRequest& request,
 
 void StockOps::UpdateHold(const v1::UpdateHoldRequest& request,
                           Done<v1::HoldReply> done) {
-  Status s = core::ValidateClientKey(request.client_key(), "client_key");
+  Status s = core::ValidateCallerClientKey(request.client_key(), "client_key");
   if (s.ok()) s = core::ValidateUpdateHold(request);
   if (s.ok()) s = Admit();
   if (!s.ok()) return done(s);
@@ -323,7 +331,7 @@ void StockOps::ListHolds(const v1::ListHoldsRequest& request,
 
 void StockOps::RecordStockEvent(const v1::RecordStockEventRequest& request,
                                 Done<v1::RecordReply> done) {
-  Status s = core::ValidateClientKey(request.client_key(), "client_key");
+  Status s = core::ValidateCallerClientKey(request.client_key(), "client_key");
   if (s.ok()) {
     switch (request.kind_case()) {
       case v1::RecordStockEventRequest::kMovement:

@@ -523,6 +523,17 @@ Status ValidateClientKey(const v1::ClientKey& key, std::string_view field) {
   return CheckFreeText(key, path);  // no card number as an id
 }
 
+Status ValidateCallerClientKey(const v1::ClientKey& key,
+                               std::string_view field) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateClientKey(key, field));
+  if (key.terminal_id().rfind(kAgentTerminalPrefix, 0) == 0) {
+    return Error(std::string(field) + ".terminal_id",
+                 "the prefix \"" + std::string(kAgentTerminalPrefix) +
+                     "\" is reserved for the agent's own events");
+  }
+  return Status::Ok();
+}
+
 Status ValidateTransaction(const v1::Transaction& txn) {
   STOREAGENT_RETURN_IF_ERROR(CheckFreeText(txn, "transaction"));
   switch (txn.kind_case()) {

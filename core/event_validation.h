@@ -28,6 +28,13 @@ namespace storeagent::core {
 // "client_key.terminal_id: required (1..64 characters of [A-Za-z0-9._:-])".
 Status ValidateClientKey(const v1::ClientKey& key, std::string_view field);
 
+// A client key sent by a caller that records something (POS, staff, CLI):
+// ValidateClientKey, and the terminal_id may not start with
+// kAgentTerminalPrefix, which is reserved for the agent's own events (hold
+// expiries), so no caller can collide with them.
+Status ValidateCallerClientKey(const v1::ClientKey& key,
+                               std::string_view field);
+
 // A till transaction as the POS sends it. Paths start with "transaction.".
 //
 // Exactly one kind. Sale and Return: 1..500 lines and 1..20 tenders; one

@@ -29,6 +29,9 @@ std::string ChainHash(std::string_view prev_hash, std::string_view canonical) {
 }
 
 std::string ContentDigest(const v1::JournalRecord& record) {
+  if (record.seq() == 0 && record.recorded_at_us() == 0) {
+    return std::string(crypto::AsBytes(crypto::Sha256(CanonicalBytes(record))));
+  }
   v1::JournalRecord content = record;
   content.clear_seq();
   content.clear_recorded_at_us();

@@ -198,6 +198,11 @@ inline constexpr std::size_t kMaxDepartmentLength = 64;
 // Product.safety_stock: 0..1,000,000,000 base units.
 inline constexpr std::int64_t kMaxSafetyStock = 1'000'000'000;
 
+// ---- Reserved identifiers ---------------------------------------------------
+// ClientKey.terminal_id prefix of events the agent writes itself (hold
+// expiries); refused from callers by ValidateCallerClientKey.
+inline constexpr std::string_view kAgentTerminalPrefix = "storeagent:";
+
 }  // namespace storeagent::core
 
 #endif  // STOREAGENT_CORE_LIMITS_H_

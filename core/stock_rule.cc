@@ -132,15 +132,15 @@ Result<StockEffects> StockEffectsOf(const v1::JournalRecord& record,
 
 int64_t Available(int64_t on_hand, int64_t held, int64_t unavailable,
                   int64_t safety_stock) {
-  // Quantities are bounded far below int64 by validation; the overflow
-  // checks keep even a corrupted figure from wrapping around.
-  int64_t a = on_hand;
-  for (int64_t minus : {held, unavailable, safety_stock}) {
-    if (__builtin_sub_overflow(a, minus, &a)) {
-      return minus > 0 ? 0 : std::numeric_limits<int64_t>::max();
-    }
+  // Quantities are bounded far below int64 by validation; 128-bit arithmetic
+  // keeps even a corrupted figure from wrapping around.
+  __extension__ using Wide = __int128;
+  const Wide a = static_cast<Wide>(on_hand) - held - unavailable - safety_stock;
+  if (a <= 0) return 0;
+  if (a > std::numeric_limits<int64_t>::max()) {
+    return std::numeric_limits<int64_t>::max();
   }
-  return a > 0 ? a : 0;
+  return static_cast<int64_t>(a);
 }
 
 int64_t OnHandFromHistory(const std::optional<CountReset>& count,

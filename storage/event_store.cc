@@ -7,11 +7,10 @@ namespace storeagent::storage {
 Result<AppendResult> AppendEvent(DbContext& ctx, JournalStore& journal,
                                  v1::JournalRecord record,
                                  std::string content_digest) {
+  // Append fills in seq and recorded_at, which the stock rule reads.
   Result<AppendResult> r =
-      journal.Append(ctx, record, std::move(content_digest));
+      journal.Append(ctx, &record, std::move(content_digest));
   if (!r.ok() || r->replayed) return r;
-  record.set_seq(r->seq);
-  record.set_recorded_at_us(r->recorded_at_us);
   STOREAGENT_RETURN_IF_ERROR(StockLedger::Apply(ctx, record));
   return r;
 }

@@ -62,6 +62,13 @@ JournalHead JournalStore::head() const {
 Result<AppendResult> JournalStore::Append(WriteContext& ctx,
                                           v1::JournalRecord record,
                                           std::string content_digest) {
+  return Append(ctx, &record, std::move(content_digest));
+}
+
+Result<AppendResult> JournalStore::Append(WriteContext& ctx,
+                                          v1::JournalRecord* rec,
+                                          std::string content_digest) {
+  v1::JournalRecord& record = *rec;
   record.clear_seq();
   record.clear_recorded_at_us();
   const std::string digest = content_digest.empty()

@@ -56,6 +56,9 @@ class JournalStore {
   // (sealed contact details) pass a digest of the content before sealing.
   Result<AppendResult> Append(WriteContext& ctx, v1::JournalRecord record,
                               std::string content_digest = {});
+  // The same without copying: fills in `record`'s seq and recorded_at.
+  Result<AppendResult> Append(WriteContext& ctx, v1::JournalRecord* record,
+                              std::string content_digest = {});
 
   // A consistent copy of the head as of the last append. Any thread.
   JournalHead head() const;

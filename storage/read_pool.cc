@@ -58,6 +58,9 @@ void ReadPool::Loop(DbContext* ctx) {
       queue_.pop_front();
     }
     q(ctx);
+    // A query that stopped mid-result would keep its snapshot open and every
+    // later query on this connection would see stale figures.
+    ctx->ResetBusyStatements();
   }
 }
 

@@ -15,6 +15,13 @@ Result<Statement*> DbContext::Prepare(const std::string& sql) {
   return &it->second;
 }
 
+void DbContext::ResetBusyStatements() {
+  for (sqlite3_stmt* s = sqlite3_next_stmt(db_, nullptr); s != nullptr;
+       s = sqlite3_next_stmt(db_, s)) {
+    if (sqlite3_stmt_busy(s) != 0) sqlite3_reset(s);
+  }
+}
+
 Writer::Writer(Connection conn, WriterOptions options)
     : conn_(std::move(conn)), options_(options), ctx_(conn_.get()) {
   thread_ = std::thread([this] { Loop(); });
@@ -87,13 +94,22 @@ void Writer::Loop() {
   }
 }
 
+Status Writer::Control(const char* sql) {
+  // Prepared once and cached: these run several times per command.
+  Result<Statement*> s = ctx_.Prepare(sql);
+  if (!s.ok()) return s.status();
+  Status st = (*s)->Run();
+  (*s)->Reset();
+  return st;
+}
+
 void Writer::RunBatch(std::vector<Item>& batch) {
   std::vector<Status> results(batch.size());
   sqlite3* db = conn_.get();
-  Status txn = conn_.Exec("BEGIN IMMEDIATE");
+  Status txn = Control("BEGIN IMMEDIATE");
   if (txn.ok()) {
     for (size_t i = 0; i < batch.size(); ++i) {
-      Status sp = conn_.Exec("SAVEPOINT cmd");
+      Status sp = Control("SAVEPOINT cmd");
       if (!sp.ok()) {
         txn = sp;
         break;
@@ -107,24 +123,25 @@ void Writer::RunBatch(std::vector<Item>& batch) {
         break;
       }
       if (!results[i].ok()) {
-        Status rb = conn_.Exec("ROLLBACK TO cmd");
+        Status rb = Control("ROLLBACK TO cmd");
         if (!rb.ok()) {
           txn = rb;
           break;
         }
         for (const Listener& l : rollback_listeners_) l(ctx_);
       }
-      Status rel = conn_.Exec("RELEASE cmd");
+      Status rel = Control("RELEASE cmd");
       if (!rel.ok()) {
         txn = rel;
         break;
       }
     }
   }
-  if (txn.ok()) txn = conn_.Exec("COMMIT");
+  ctx_.ResetBusyStatements();
+  if (txn.ok()) txn = Control("COMMIT");
   const bool committed = txn.ok();
   if (!committed) {
-    if (sqlite3_get_autocommit(db) == 0) conn_.Exec("ROLLBACK").IgnoreError();
+    if (sqlite3_get_autocommit(db) == 0) Control("ROLLBACK").IgnoreError();
     for (const Listener& l : rollback_listeners_) l(ctx_);
   }
   {

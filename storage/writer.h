@@ -43,6 +43,9 @@ class DbContext {
   // A prepared statement cached for the connection's lifetime, reset and
   // with its bindings cleared.
   Result<Statement*> Prepare(const std::string& sql);
+  // Resets every statement of the connection still positioned on a row, so
+  // none keeps a read snapshot (and the WAL) pinned after its transaction.
+  void ResetBusyStatements();
 
  private:
   sqlite3* db_;
@@ -108,6 +111,8 @@ class Writer {
   };
   void Loop();
   void RunBatch(std::vector<Item>& batch);
+  // Runs a transaction-control statement (BEGIN, SAVEPOINT, COMMIT ...).
+  Status Control(const char* sql);
 
   Connection conn_;
   WriterOptions options_;

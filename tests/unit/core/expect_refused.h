@@ -24,9 +24,8 @@ inline ::testing::AssertionResult RefusedAt(const Status& s,
   const std::string prefix = std::string(path) + ": ";
   if (s.code() != StatusCode::kInvalidArgument ||
       s.message().rfind(prefix, 0) != 0) {
-    return ::testing::AssertionFailure()
-           << "expected INVALID_ARGUMENT at \"" << path << "\", got "
-           << s.ToString();
+    return ::testing::AssertionFailure() << "expected INVALID_ARGUMENT at \""
+                                         << path << "\", got " << s.ToString();
   }
   return ::testing::AssertionSuccess() << s.message();
 }

@@ -16,7 +16,7 @@ namespace {
 using test::IsOk;
 using test::RefusedAt;
 
-TEST(core_Loyalty, SamplesAreValid) {
+TEST(Loyalty, SamplesAreValid) {
   EXPECT_TRUE(IsOk(ValidateLoyaltySignal(test::SampleIdentified())));
   EXPECT_TRUE(IsOk(ValidateLoyaltySignal(test::SampleEnrolment())));
   EXPECT_TRUE(IsOk(ValidateLoyaltySignal(test::SamplePointsEarned())));
@@ -24,7 +24,7 @@ TEST(core_Loyalty, SamplesAreValid) {
   EXPECT_TRUE(IsOk(ValidateLoyaltySignal(test::SampleConsentChanged())));
 }
 
-TEST(core_Loyalty, KindIsRequired) {
+TEST(Loyalty, KindIsRequired) {
   const Status s = ValidateLoyaltySignal(v1::LoyaltySignal());
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(),
@@ -32,7 +32,7 @@ TEST(core_Loyalty, KindIsRequired) {
             "points_earned, points_redeemed, consent_changed is required");
 }
 
-TEST(core_Loyalty, MemberWithCardNumberRequired) {
+TEST(Loyalty, MemberWithCardNumberRequired) {
   v1::LoyaltySignal sig = test::SampleIdentified();
   sig.mutable_identified()->clear_member();
   EXPECT_TRUE(
@@ -46,21 +46,22 @@ TEST(core_Loyalty, MemberWithCardNumberRequired) {
       RefusedAt(ValidateLoyaltySignal(sig), "signal.points_earned.member"));
 }
 
-TEST(core_Loyalty, PseudonymFromThePosRefused) {
+TEST(Loyalty, PseudonymFromThePosRefused) {
   v1::LoyaltySignal sig = test::SampleIdentified();
   sig.mutable_identified()->mutable_member()->set_pseudonym(
       std::string(32, '\x5a'));
   const Status s = ValidateLoyaltySignal(sig);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.message(),
-            "signal.identified.member.pseudonym: set by the agent, not the POS");
+  EXPECT_EQ(
+      s.message(),
+      "signal.identified.member.pseudonym: set by the agent, not the POS");
   sig = test::SampleConsentChanged();
   sig.mutable_consent_changed()->mutable_member()->set_pseudonym("");
   EXPECT_TRUE(RefusedAt(ValidateLoyaltySignal(sig),
                         "signal.consent_changed.member.pseudonym"));
 }
 
-TEST(core_Loyalty, CardNumberSixTo32Digits) {
+TEST(Loyalty, CardNumberSixTo32Digits) {
   const char* const kPath = "signal.identified.member.card_number";
   for (std::size_t n : {kMinLoyaltyCardDigits, kMaxLoyaltyCardDigits}) {
     v1::LoyaltySignal sig = test::SampleIdentified();
@@ -68,7 +69,7 @@ TEST(core_Loyalty, CardNumberSixTo32Digits) {
         std::string(n, '3'));
     EXPECT_TRUE(IsOk(ValidateLoyaltySignal(sig))) << n;
   }
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string(kMinLoyaltyCardDigits - 1, '3'),
         std::string(kMaxLoyaltyCardDigits + 1, '3'), std::string("60123a"),
         std::string("6012 3456"), std::string("")}) {
@@ -78,25 +79,24 @@ TEST(core_Loyalty, CardNumberSixTo32Digits) {
   }
 }
 
-TEST(core_Loyalty, LuhnValidCardNumberIsNotACardPan) {
+TEST(Loyalty, LuhnValidCardNumberIsNotACardPan) {
   v1::LoyaltySignal sig = test::SampleIdentified();
   sig.mutable_identified()->mutable_member()->set_card_number(
       "4111111111111111");
   EXPECT_TRUE(IsOk(ValidateLoyaltySignal(sig)));
 }
 
-TEST(core_Loyalty, EnrolmentNeedsLoyaltyConsent) {
+TEST(Loyalty, EnrolmentNeedsLoyaltyConsent) {
   v1::LoyaltySignal sig = test::SampleEnrolment();
   sig.mutable_enrolled()->clear_consent();
-  EXPECT_TRUE(
-      RefusedAt(ValidateLoyaltySignal(sig), "signal.enrolled.consent"));
+  EXPECT_TRUE(RefusedAt(ValidateLoyaltySignal(sig), "signal.enrolled.consent"));
   sig = test::SampleEnrolment();
   sig.mutable_enrolled()->mutable_consent()->set_loyalty_program(false);
   EXPECT_TRUE(RefusedAt(ValidateLoyaltySignal(sig),
                         "signal.enrolled.consent.loyalty_program"));
 }
 
-TEST(core_Loyalty, SealedContactFromThePosRefused) {
+TEST(Loyalty, SealedContactFromThePosRefused) {
   v1::LoyaltySignal sig = test::SampleEnrolment();
   sig.mutable_enrolled()->set_sealed_contact("opaque");
   const Status s = ValidateLoyaltySignal(sig);
@@ -105,7 +105,7 @@ TEST(core_Loyalty, SealedContactFromThePosRefused) {
             std::string::npos);
 }
 
-TEST(core_Loyalty, ContactLengthsAtTheLimit) {
+TEST(Loyalty, ContactLengthsAtTheLimit) {
   struct Edge {
     const char* path;
     std::size_t max;
@@ -129,7 +129,7 @@ TEST(core_Loyalty, ContactLengthsAtTheLimit) {
   }
 }
 
-TEST(core_Loyalty, PanInContactRefused) {
+TEST(Loyalty, PanInContactRefused) {
   v1::LoyaltySignal sig = test::SampleEnrolment();
   sig.mutable_enrolled()->mutable_contact()->set_name(
       "Ada 5555 5555 5555 4444");
@@ -137,26 +137,27 @@ TEST(core_Loyalty, PanInContactRefused) {
       RefusedAt(ValidateLoyaltySignal(sig), "signal.enrolled.contact.name"));
 }
 
-TEST(core_Loyalty, PointsAtTheLimit) {
-  EXPECT_TRUE(IsOk(ValidateLoyaltySignal(test::SamplePointsEarned(kMinPoints))));
-  EXPECT_TRUE(IsOk(ValidateLoyaltySignal(test::SamplePointsEarned(kMaxPoints))));
+TEST(Loyalty, PointsAtTheLimit) {
+  EXPECT_TRUE(
+      IsOk(ValidateLoyaltySignal(test::SamplePointsEarned(kMinPoints))));
+  EXPECT_TRUE(
+      IsOk(ValidateLoyaltySignal(test::SamplePointsEarned(kMaxPoints))));
   EXPECT_TRUE(
       IsOk(ValidateLoyaltySignal(test::SamplePointsRedeemed(kMaxPoints))));
   const Status s =
       ValidateLoyaltySignal(test::SamplePointsEarned(kMaxPoints + 1));
   EXPECT_TRUE(RefusedAt(s, "signal.points_earned.points"));
-  EXPECT_NE(s.message().find("(1..1000000)"), std::string::npos)
-      << s.message();
+  EXPECT_NE(s.message().find("(1..1000000)"), std::string::npos) << s.message();
   EXPECT_TRUE(RefusedAt(ValidateLoyaltySignal(test::SamplePointsEarned(0)),
                         "signal.points_earned.points"));
-  EXPECT_TRUE(
-      RefusedAt(ValidateLoyaltySignal(test::SamplePointsRedeemed(kMaxPoints + 1)),
-                "signal.points_redeemed.points"));
+  EXPECT_TRUE(RefusedAt(
+      ValidateLoyaltySignal(test::SamplePointsRedeemed(kMaxPoints + 1)),
+      "signal.points_redeemed.points"));
   EXPECT_TRUE(RefusedAt(ValidateLoyaltySignal(test::SamplePointsRedeemed(-5)),
                         "signal.points_redeemed.points"));
 }
 
-TEST(core_Loyalty, PointsTransactionKeyOptionalButValid) {
+TEST(Loyalty, PointsTransactionKeyOptionalButValid) {
   v1::LoyaltySignal sig = test::SamplePointsEarned();
   sig.mutable_points_earned()->clear_transaction();
   EXPECT_TRUE(IsOk(ValidateLoyaltySignal(sig)));
@@ -165,11 +166,11 @@ TEST(core_Loyalty, PointsTransactionKeyOptionalButValid) {
                         "signal.points_earned.transaction.terminal_id"));
 }
 
-TEST(core_Loyalty, ConsentChangedNeedsConsent) {
+TEST(Loyalty, ConsentChangedNeedsConsent) {
   v1::LoyaltySignal sig = test::SampleConsentChanged();
   sig.mutable_consent_changed()->clear_consent();
-  EXPECT_TRUE(RefusedAt(ValidateLoyaltySignal(sig),
-                        "signal.consent_changed.consent"));
+  EXPECT_TRUE(
+      RefusedAt(ValidateLoyaltySignal(sig), "signal.consent_changed.consent"));
 }
 
 }  // namespace

@@ -61,10 +61,10 @@ void SetCardTender(v1::Tender* t, std::int64_t amount) {
   t->set_auth_code("A1B2C3");
 }
 
-void Recompute(const google::protobuf::RepeatedPtrField<v1::TransactionLine>&
-                   lines,
-               google::protobuf::RepeatedPtrField<v1::Tender>* tenders,
-               v1::Totals* totals) {
+void Recompute(
+    const google::protobuf::RepeatedPtrField<v1::TransactionLine>& lines,
+    google::protobuf::RepeatedPtrField<v1::Tender>* tenders,
+    v1::Totals* totals) {
   std::int64_t subtotal = 0;
   std::int64_t tax = 0;
   for (const v1::TransactionLine& line : lines) {

@@ -21,9 +21,10 @@ v1::ClientKey SampleClientKey(const std::string& client_txn_id = "txn-0001");
 // Money in EUR.
 v1::Money Eur(std::int64_t minor_units);
 
-// A valid EUR sale of `lines` lines (1..500): pieces with a few quantities
-// and prices, one line with a discount, 20 % VAT included in the prices, and
-// one card tender paying the total exactly. business_day "2026-03-14".
+// A valid EUR sale of `lines` lines (1..500; more builds a sale refused for
+// its size): pieces, with every fifth line (index 4, 9, ...) weighed goods
+// (MILLI); line 1 has a discount; 20 % VAT included in the prices; one card
+// tender paying the total exactly. business_day "2026-03-14".
 v1::Transaction SampleSale(int lines = 5);
 
 // The same basket paid with a cash tender rounded up to the next 10 EUR and

@@ -19,11 +19,11 @@ using test::SampleClientKey;
 
 // ---- Client keys ------------------------------------------------------------
 
-TEST(core_ClientKey, SampleIsValid) {
+TEST(ClientKey, SampleIsValid) {
   EXPECT_TRUE(IsOk(ValidateClientKey(SampleClientKey(), "client_key")));
 }
 
-TEST(core_ClientKey, EmptyKeyRefused) {
+TEST(ClientKey, EmptyKeyRefused) {
   const Status s = ValidateClientKey(v1::ClientKey(), "client_key");
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(),
@@ -31,11 +31,11 @@ TEST(core_ClientKey, EmptyKeyRefused) {
             "[A-Za-z0-9._:-])");
   v1::ClientKey key = SampleClientKey();
   key.clear_client_txn_id();
-  EXPECT_TRUE(
-      RefusedAt(ValidateClientKey(key, "client_key"), "client_key.client_txn_id"));
+  EXPECT_TRUE(RefusedAt(ValidateClientKey(key, "client_key"),
+                        "client_key.client_txn_id"));
 }
 
-TEST(core_ClientKey, LengthAtTheLimit) {
+TEST(ClientKey, LengthAtTheLimit) {
   v1::ClientKey key = SampleClientKey();
   key.set_terminal_id(std::string(kMaxClientKeyIdLength, 'T'));
   key.set_client_txn_id(std::string(kMaxClientKeyIdLength, 'a'));
@@ -46,11 +46,11 @@ TEST(core_ClientKey, LengthAtTheLimit) {
   EXPECT_NE(s.message().find("(max 64)"), std::string::npos) << s.message();
   key = SampleClientKey();
   key.set_client_txn_id(std::string(kMaxClientKeyIdLength + 1, 'a'));
-  EXPECT_TRUE(
-      RefusedAt(ValidateClientKey(key, "client_key"), "client_key.client_txn_id"));
+  EXPECT_TRUE(RefusedAt(ValidateClientKey(key, "client_key"),
+                        "client_key.client_txn_id"));
 }
 
-TEST(core_ClientKey, Charset) {
+TEST(ClientKey, Charset) {
   v1::ClientKey key = SampleClientKey("AZaz09._:-");
   EXPECT_TRUE(IsOk(ValidateClientKey(key, "client_key")));
   for (const char* bad : {"till 01", "till/01", "t\xc3\xadll", "till\n",
@@ -67,7 +67,7 @@ TEST(core_ClientKey, Charset) {
   }
 }
 
-TEST(core_ClientKey, CardNumberAsIdRefused) {
+TEST(ClientKey, CardNumberAsIdRefused) {
   const Status s =
       ValidateClientKey(SampleClientKey("4111111111111111"), "request.key");
   EXPECT_TRUE(RefusedAt(s, "request.key.client_txn_id"));
@@ -75,33 +75,37 @@ TEST(core_ClientKey, CardNumberAsIdRefused) {
 
 // ---- Return -----------------------------------------------------------------
 
-TEST(core_Return, SampleIsValidAndMayRestock) {
+TEST(Return, SampleIsValidAndMayRestock) {
   const v1::Transaction txn = test::SampleReturn();
   ASSERT_TRUE(txn.return_().lines(0).restock());
   EXPECT_TRUE(IsOk(ValidateTransaction(txn)));
 }
 
-TEST(core_Return, OriginalNeedsClientKeyOrReference) {
+TEST(Return, OriginalNeedsClientKeyOrReference) {
   v1::Transaction txn = test::SampleReturn();
   txn.mutable_return_()->clear_original();
-  EXPECT_TRUE(RefusedAt(ValidateTransaction(txn), "transaction.return.original"));
+  EXPECT_TRUE(
+      RefusedAt(ValidateTransaction(txn), "transaction.return.original"));
 
   txn = test::SampleReturn();
   txn.mutable_return_()->mutable_original()->clear_client_key();
   EXPECT_TRUE(IsOk(ValidateTransaction(txn)));  // reference alone
   txn.mutable_return_()->mutable_original()->clear_reference();
-  EXPECT_TRUE(RefusedAt(ValidateTransaction(txn), "transaction.return.original"));
+  EXPECT_TRUE(
+      RefusedAt(ValidateTransaction(txn), "transaction.return.original"));
 
   txn = test::SampleReturn();
   txn.mutable_return_()->mutable_original()->clear_reference();
   EXPECT_TRUE(IsOk(ValidateTransaction(txn)));  // client key alone
-  txn.mutable_return_()->mutable_original()->mutable_client_key()->set_terminal_id(
-      "till 01");
+  txn.mutable_return_()
+      ->mutable_original()
+      ->mutable_client_key()
+      ->set_terminal_id("till 01");
   EXPECT_TRUE(RefusedAt(ValidateTransaction(txn),
                         "transaction.return.original.client_key.terminal_id"));
 }
 
-TEST(core_Return, StringLengthsAtTheLimit) {
+TEST(Return, StringLengthsAtTheLimit) {
   struct Edge {
     const char* path;
     std::size_t max;
@@ -134,7 +138,7 @@ TEST(core_Return, StringLengthsAtTheLimit) {
   }
 }
 
-TEST(core_Return, LinesAndTotalsFollowTheSaleRules) {
+TEST(Return, LinesAndTotalsFollowTheSaleRules) {
   v1::Transaction txn = test::SampleReturn();
   txn.mutable_return_()->mutable_lines(1)->set_quantity(0);
   EXPECT_TRUE(RefusedAt(ValidateTransaction(txn),
@@ -144,21 +148,23 @@ TEST(core_Return, LinesAndTotalsFollowTheSaleRules) {
   EXPECT_TRUE(RefusedAt(ValidateTransaction(txn),
                         "transaction.return.totals.total.currency"));
   txn = test::SampleReturn();
-  txn.mutable_return_()->mutable_tenders(0)->mutable_amount()->set_minor_units(1);
-  EXPECT_TRUE(RefusedAt(ValidateTransaction(txn), "transaction.return.tenders"));
+  txn.mutable_return_()->mutable_tenders(0)->mutable_amount()->set_minor_units(
+      1);
+  EXPECT_TRUE(
+      RefusedAt(ValidateTransaction(txn), "transaction.return.tenders"));
   txn = test::SampleReturn();
   txn.mutable_return_()->set_business_day("2026-02-30");
-  EXPECT_TRUE(RefusedAt(ValidateTransaction(txn),
-                        "transaction.return.business_day"));
+  EXPECT_TRUE(
+      RefusedAt(ValidateTransaction(txn), "transaction.return.business_day"));
 }
 
 // ---- PostVoid ---------------------------------------------------------------
 
-TEST(core_PostVoid, SampleIsValid) {
+TEST(PostVoid, SampleIsValid) {
   EXPECT_TRUE(IsOk(ValidateTransaction(test::SamplePostVoid())));
 }
 
-TEST(core_PostVoid, OriginalKeyRequiredAndValid) {
+TEST(PostVoid, OriginalKeyRequiredAndValid) {
   v1::Transaction txn = test::SamplePostVoid();
   txn.mutable_post_void()->clear_original();
   EXPECT_TRUE(
@@ -169,7 +175,7 @@ TEST(core_PostVoid, OriginalKeyRequiredAndValid) {
                         "transaction.post_void.original.terminal_id"));
 }
 
-TEST(core_PostVoid, ReasonOneTo128Characters) {
+TEST(PostVoid, ReasonOneTo128Characters) {
   v1::Transaction txn = test::SamplePostVoid();
   txn.mutable_post_void()->set_reason("x");
   EXPECT_TRUE(IsOk(ValidateTransaction(txn)));
@@ -183,12 +189,12 @@ TEST(core_PostVoid, ReasonOneTo128Characters) {
       RefusedAt(ValidateTransaction(txn), "transaction.post_void.reason"));
 }
 
-TEST(core_PostVoid, OperatorAndDay) {
+TEST(PostVoid, OperatorAndDay) {
   v1::Transaction txn = test::SamplePostVoid();
   txn.mutable_post_void()->set_operator_id(
       std::string(kMaxOperatorIdLength + 1, 'o'));
-  EXPECT_TRUE(RefusedAt(ValidateTransaction(txn),
-                        "transaction.post_void.operator_id"));
+  EXPECT_TRUE(
+      RefusedAt(ValidateTransaction(txn), "transaction.post_void.operator_id"));
   txn = test::SamplePostVoid();
   txn.mutable_post_void()->set_business_day("2026-04-31");
   EXPECT_TRUE(RefusedAt(ValidateTransaction(txn),
@@ -197,13 +203,14 @@ TEST(core_PostVoid, OperatorAndDay) {
 
 // ---- NoSale -----------------------------------------------------------------
 
-TEST(core_NoSale, SampleAndLimits) {
+TEST(NoSale, SampleAndLimits) {
   v1::Transaction txn = test::SampleNoSale();
   EXPECT_TRUE(IsOk(ValidateTransaction(txn)));
   txn.mutable_no_sale()->set_reason(std::string(kMaxReasonLength, 'n'));
   EXPECT_TRUE(IsOk(ValidateTransaction(txn)));
   txn.mutable_no_sale()->set_reason(std::string(kMaxReasonLength + 1, 'n'));
-  EXPECT_TRUE(RefusedAt(ValidateTransaction(txn), "transaction.no_sale.reason"));
+  EXPECT_TRUE(
+      RefusedAt(ValidateTransaction(txn), "transaction.no_sale.reason"));
   txn = test::SampleNoSale();
   txn.mutable_no_sale()->clear_reason();
   EXPECT_TRUE(IsOk(ValidateTransaction(txn)));  // 0..128
@@ -214,11 +221,11 @@ TEST(core_NoSale, SampleAndLimits) {
 
 // ---- DailyClose -------------------------------------------------------------
 
-TEST(core_DailyClose, SampleIsValid) {
+TEST(DailyClose, SampleIsValid) {
   EXPECT_TRUE(IsOk(ValidateTransaction(test::SampleDailyClose())));
 }
 
-TEST(core_DailyClose, BusinessDayRequired) {
+TEST(DailyClose, BusinessDayRequired) {
   v1::Transaction txn = test::SampleDailyClose();
   txn.mutable_daily_close()->clear_business_day();
   EXPECT_TRUE(RefusedAt(ValidateTransaction(txn),
@@ -228,7 +235,7 @@ TEST(core_DailyClose, BusinessDayRequired) {
                         "transaction.daily_close.business_day"));
 }
 
-TEST(core_DailyClose, TaxTotalsAtTheLimit) {
+TEST(DailyClose, TaxTotalsAtTheLimit) {
   v1::Transaction txn = test::SampleDailyClose();
   v1::DailyClose* dc = txn.mutable_daily_close();
   dc->clear_taxes();
@@ -248,7 +255,7 @@ TEST(core_DailyClose, TaxTotalsAtTheLimit) {
   EXPECT_NE(s.message().find("(max 20)"), std::string::npos) << s.message();
 }
 
-TEST(core_DailyClose, TenderTotalsAtTheLimit) {
+TEST(DailyClose, TenderTotalsAtTheLimit) {
   // Six kinds exist, so 20 distinct totals cannot be built; 21 entries are
   // refused for their number before anything else.
   v1::Transaction txn = test::SampleDailyClose();
@@ -266,7 +273,7 @@ TEST(core_DailyClose, TenderTotalsAtTheLimit) {
       << s.message();
 }
 
-TEST(core_DailyClose, OnePerKindAndRate) {
+TEST(DailyClose, OnePerKindAndRate) {
   v1::Transaction txn = test::SampleDailyClose();
   txn.mutable_daily_close()->mutable_tenders(1)->set_kind(
       v1::Tender::KIND_CASH);
@@ -287,7 +294,7 @@ TEST(core_DailyClose, OnePerKindAndRate) {
                         "transaction.daily_close.taxes[0].rate_bp"));
 }
 
-TEST(core_DailyClose, CountsAreNotNegative) {
+TEST(DailyClose, CountsAreNotNegative) {
   v1::Transaction txn = test::SampleDailyClose();
   txn.mutable_daily_close()->mutable_tenders(0)->set_count(0);
   txn.mutable_daily_close()->set_transaction_count(0);
@@ -301,7 +308,7 @@ TEST(core_DailyClose, CountsAreNotNegative) {
                         "transaction.daily_close.transaction_count"));
 }
 
-TEST(core_DailyClose, AmountsMayBeNegativeWithinTheLimitInOneCurrency) {
+TEST(DailyClose, AmountsMayBeNegativeWithinTheLimitInOneCurrency) {
   v1::Transaction txn = test::SampleDailyClose();
   v1::DailyClose* dc = txn.mutable_daily_close();
   dc->mutable_tenders(0)->mutable_net_amount()->set_minor_units(
@@ -320,10 +327,13 @@ TEST(core_DailyClose, AmountsMayBeNegativeWithinTheLimitInOneCurrency) {
   EXPECT_TRUE(RefusedAt(ValidateTransaction(txn),
                         "transaction.daily_close.taxes[1].tax.currency"));
   txn = test::SampleDailyClose();
-  txn.mutable_daily_close()->mutable_tenders(0)->mutable_net_amount()
+  txn.mutable_daily_close()
+      ->mutable_tenders(0)
+      ->mutable_net_amount()
       ->set_currency("ZZZ");
-  EXPECT_TRUE(RefusedAt(ValidateTransaction(txn),
-                        "transaction.daily_close.tenders[0].net_amount.currency"));
+  EXPECT_TRUE(
+      RefusedAt(ValidateTransaction(txn),
+                "transaction.daily_close.tenders[0].net_amount.currency"));
   txn = test::SampleDailyClose();
   txn.mutable_daily_close()->mutable_taxes(0)->clear_taxable();
   EXPECT_TRUE(RefusedAt(ValidateTransaction(txn),

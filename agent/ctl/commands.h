@@ -1,0 +1,25 @@
+// The storeagentctl command groups. Each Add*Commands registers its
+// subcommands (with their --help) on `app`; when one is chosen on the command
+// line, parsing stores what it runs in `action`. `t` holds the global
+// options and must outlive `app`.
+#ifndef STOREAGENT_AGENT_CTL_COMMANDS_H_
+#define STOREAGENT_AGENT_CTL_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+
+#include "agent/ctl/ctl_common.h"
+
+namespace storeagent::ctl {
+
+// status; journal verify | tail.
+void AddJournalCommands(CLI::App& app, Target& t, Action& action);
+// catalog import.
+void AddCatalogCommands(CLI::App& app, Target& t, Action& action);
+// stock show | adjust | count | rebuild --verify.
+void AddStockCommands(CLI::App& app, Target& t, Action& action);
+// holds list | show | pick | collect | cancel | short-pick.
+void AddHoldCommands(CLI::App& app, Target& t, Action& action);
+
+}  // namespace storeagent::ctl
+
+#endif  // STOREAGENT_AGENT_CTL_COMMANDS_H_

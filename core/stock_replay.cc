@@ -1,0 +1,159 @@
+#include "core/stock_replay.h"
+
+#include <string>
+
+namespace storeagent::core {
+namespace {
+
+// The order a hold event (other than placement) is about; empty for other
+// records.
+const std::string* HoldOrderRef(const v1::JournalRecord& r) {
+  if (!r.has_stock()) return nullptr;
+  const v1::StockEvent& e = r.stock();
+  switch (e.kind_case()) {
+    case v1::StockEvent::kHoldPicked:
+      return &e.hold_picked().order_ref();
+    case v1::StockEvent::kHoldCollected:
+      return &e.hold_collected().order_ref();
+    case v1::StockEvent::kHoldCancelled:
+      return &e.hold_cancelled().order_ref();
+    case v1::StockEvent::kHoldExpired:
+      return &e.hold_expired().order_ref();
+    case v1::StockEvent::kHoldShortPicked:
+      return &e.hold_short_picked().order_ref();
+    default:
+      return nullptr;
+  }
+}
+
+void TrimLines(
+    const google::protobuf::RepeatedPtrField<v1::TransactionLine>& from,
+    google::protobuf::RepeatedPtrField<v1::TransactionLine>* to) {
+  to->Reserve(from.size());
+  for (const v1::TransactionLine& l : from) {
+    v1::TransactionLine* t = to->Add();
+    t->set_sku(l.sku());
+    t->set_quantity(l.quantity());
+    t->set_restock(l.restock());
+  }
+}
+
+// What a later post-void of `r` needs: the kind and, for sales and returns,
+// each line's SKU, quantity and restock flag.
+v1::JournalRecord Trimmed(const v1::JournalRecord& r) {
+  v1::JournalRecord t;
+  t.set_seq(r.seq());
+  *t.mutable_client_key() = r.client_key();
+  v1::Transaction* txn = t.mutable_transaction();
+  if (r.transaction().has_sale()) {
+    TrimLines(r.transaction().sale().lines(),
+              txn->mutable_sale()->mutable_lines());
+  } else if (r.transaction().has_return_()) {
+    TrimLines(r.transaction().return_().lines(),
+              txn->mutable_return_()->mutable_lines());
+  }
+  return t;
+}
+
+bool AddOverflows(int64_t* into, int64_t delta) {
+  return __builtin_add_overflow(*into, delta, into);
+}
+
+}  // namespace
+
+SkuFigures StockReplay::Figures(const std::string& sku) const {
+  auto it = skus_.find(sku);
+  return it == skus_.end() ? SkuFigures{} : it->second;
+}
+
+const v1::Hold* StockReplay::FindHold(const std::string& order_ref) const {
+  auto it = holds_.find(order_ref);
+  return it == holds_.end() ? nullptr : &it->second;
+}
+
+Status StockReplay::Apply(const v1::JournalRecord& record) {
+  if (record.seq() <= last_seq_) {
+    return FailedPrecondition("seq " + std::to_string(record.seq()) +
+                              ": not after the last applied seq " +
+                              std::to_string(last_seq_));
+  }
+  const std::string at = "seq " + std::to_string(record.seq()) + ": ";
+  StockContext context;
+  const v1::Hold* hold = nullptr;
+  std::optional<Key> voided_key;
+  if (record.has_transaction() && record.transaction().has_post_void()) {
+    const v1::ClientKey& o = record.transaction().post_void().original();
+    voided_key = Key(o.terminal_id(), o.client_txn_id());
+    if (voided_.count(*voided_key) != 0) {
+      return FailedPrecondition(at + "post_void.original: (" + o.terminal_id() +
+                                ", " + o.client_txn_id() +
+                                ") was already voided");
+    }
+    auto it = transactions_.find(*voided_key);
+    if (it != transactions_.end()) context.voided = &it->second;
+  } else if (record.has_stock() && record.stock().has_hold_placed()) {
+    const std::string& ref = record.stock().hold_placed().order_ref();
+    if (holds_.count(ref) != 0) {
+      return AlreadyExists(at + "hold_placed.order_ref: order " + ref +
+                           " already has a hold");
+    }
+  } else if (const std::string* ref = HoldOrderRef(record); ref != nullptr) {
+    hold = FindHold(*ref);
+    if (hold == nullptr) return NotFound(at + "order_ref: no hold " + *ref);
+    context.hold = hold;
+  }
+  Result<StockEffects> fx = StockEffectsOf(record, context);
+  if (!fx.ok()) {
+    return Status(fx.status().code(), at + fx.status().message());
+  }
+  STOREAGENT_RETURN_IF_ERROR(ApplyEffects(record, *fx, hold));
+  if (voided_key) voided_.insert(*voided_key);
+  if (record.has_transaction()) {
+    const v1::ClientKey& k = record.client_key();
+    transactions_.emplace(Key(k.terminal_id(), k.client_txn_id()),
+                          Trimmed(record));
+  }
+  last_seq_ = record.seq();
+  ++records_applied_;
+  return Status::Ok();
+}
+
+Status StockReplay::ApplyEffects(const v1::JournalRecord& record,
+                                 const StockEffects& fx, const v1::Hold* hold) {
+  // Check every sum first, so a refused record changes nothing.
+  std::map<std::string, SkuFigures> next;
+  for (const CountReset& c : fx.counts) {
+    SkuFigures& f = next.try_emplace(c.sku, Figures(c.sku)).first->second;
+    f.on_hand = c.counted;
+    f.count = c;
+    f.updated_seq = record.seq();
+  }
+  for (const SkuEffect& d : fx.deltas) {
+    SkuFigures& f = next.try_emplace(d.sku, Figures(d.sku)).first->second;
+    if (AddOverflows(&f.on_hand, d.on_hand) || AddOverflows(&f.held, d.held) ||
+        AddOverflows(&f.unavailable, d.unavailable)) {
+      return FailedPrecondition("seq " + std::to_string(record.seq()) +
+                                ": sku " + d.sku + ": figures overflow");
+    }
+    f.updated_seq = record.seq();
+  }
+  for (auto& [sku, f] : next) skus_[sku] = std::move(f);
+  if (!fx.hold_state) return Status::Ok();
+  v1::Hold h;
+  if (hold == nullptr) {  // placement
+    const v1::HoldPlaced& p = record.stock().hold_placed();
+    h.set_order_ref(p.order_ref());
+    h.set_channel(p.channel());
+    *h.mutable_lines() = p.lines();
+    h.set_expires_at_us(p.expires_at_us());
+    h.set_placed_seq(record.seq());
+  } else {
+    h = *hold;
+  }
+  h.set_state(*fx.hold_state);
+  h.set_updated_seq(record.seq());
+  holds_[h.order_ref()] = std::move(h);
+  return Status::Ok();
+}
+
+}  // namespace storeagent::core

@@ -1,0 +1,91 @@
+// StockReplay: the stock figures and holds of a journal, recomputed in
+// memory by applying its records in seq order through the one stock rule
+// (core/stock_rule.h). `storeagentctl stock rebuild --verify` compares it
+// with the agent's materialised tables; central reuses it to replay a
+// store's journal.
+//
+// It keeps what the rule's StockContext needs: every sale and return by its
+// client key (trimmed to SKU, quantity and restock, for post-voids) and every
+// hold by order_ref. Apply() refuses what the agent's ledger refuses (a hold
+// event the hold's state does not allow, an unknown hold, a second hold for
+// an order, a post-void of an unknown or already voided transaction), and a
+// refused record changes nothing.
+//
+// Counts: records arrive in seq order, so when a count at seq S is applied
+// no store delta with seq > S has been seen yet, and on_hand becomes the
+// counted figure (the rule with store deltas only; central deltas come from
+// elsewhere and are not replayed here).
+//
+// Pure and in memory, no I/O. Not thread-safe: one owner at a time.
+#ifndef STOREAGENT_CORE_STOCK_REPLAY_H_
+#define STOREAGENT_CORE_STOCK_REPLAY_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "core/stock_rule.h"
+#include "platform/status.h"
+#include "storeagent/v1/availability.pb.h"
+#include "storeagent/v1/events.pb.h"
+
+namespace storeagent::core {
+
+// One SKU's figures after the records applied so far.
+struct SkuFigures {
+  int64_t on_hand = 0;
+  int64_t held = 0;
+  int64_t unavailable = 0;
+  // The last count, if any: counted quantity and its watermark (S, C).
+  std::optional<CountReset> count;
+  // Seq of the last record that touched this SKU.
+  uint64_t updated_seq = 0;
+};
+
+class StockReplay {
+ public:
+  StockReplay() = default;
+
+  // Applies `record` (seq set). REQUIRES: seqs strictly increase from one
+  // call to the next; a smaller or equal seq is FAILED_PRECONDITION.
+  // FAILED_PRECONDITION / NOT_FOUND / ALREADY_EXISTS for a record the ledger
+  // would refuse (see above); nothing changes then. Records without stock
+  // effects (no-sale, loyalty) only advance last_seq().
+  Status Apply(const v1::JournalRecord& record);
+
+  // Every SKU any applied record touched, by SKU.
+  const std::map<std::string, SkuFigures>& figures() const { return skus_; }
+  // Figures of `sku`; zeros for a SKU never touched.
+  SkuFigures Figures(const std::string& sku) const;
+
+  // Every hold placed, by order_ref, as the ledger would show it (state,
+  // lines, placed_seq, updated_seq).
+  const std::map<std::string, v1::Hold>& holds() const { return holds_; }
+  // nullptr for an order without a hold.
+  const v1::Hold* FindHold(const std::string& order_ref) const;
+
+  // Seq of the last record applied; 0 before the first.
+  uint64_t last_seq() const { return last_seq_; }
+  uint64_t records_applied() const { return records_applied_; }
+
+ private:
+  using Key = std::pair<std::string, std::string>;  // terminal, txn id
+
+  Status ApplyEffects(const v1::JournalRecord& record,
+                      const StockEffects& effects, const v1::Hold* hold);
+
+  std::map<std::string, SkuFigures> skus_;
+  std::map<std::string, v1::Hold> holds_;
+  // Transactions by client key, trimmed to what their stock effects need.
+  std::map<Key, v1::JournalRecord> transactions_;
+  std::set<Key> voided_;
+  uint64_t last_seq_ = 0;
+  uint64_t records_applied_ = 0;
+};
+
+}  // namespace storeagent::core
+
+#endif  // STOREAGENT_CORE_STOCK_REPLAY_H_
