@@ -105,6 +105,12 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
       ::chmod(config.pos_socket.c_str(), config.pos_socket_mode) != 0) {
     return Internal("pos.socket: chmod " + config.pos_socket + " failed");
   }
+  if (!config.http_listen.empty()) {
+    Result<std::unique_ptr<StaffHttpServer>> http =
+        StaffHttpServer::Start(config, *s->stock_ops_, clock);
+    if (!http.ok()) return http.status();
+    s->http_ = std::move(http).value();
+  }
   s->started_.store(true);
   s->SetServing(!s->disk_guard_->reserve_reached());
   s->expiry_timer_ = std::make_unique<HoldExpiryTimer>(
@@ -118,6 +124,9 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
         config.pos_tcp_listen.empty()
             ? std::string("off")
             : config.pos_tcp_listen + " port " + std::to_string(s->tcp_port_)},
+       {"http", s->http_ ? config.http_listen + " port " +
+                               std::to_string(s->http_->port())
+                         : std::string("off")},
        {"head_seq", std::to_string(head.seq)}});
   return s;
 }
@@ -137,6 +146,7 @@ void AgentServer::Shutdown(int grace_ms) {
   shut_down_ = true;
   if (expiry_timer_) expiry_timer_->Stop();
   if (disk_guard_) disk_guard_->Stop();
+  if (http_) http_->Stop();
   if (server_) {
     server_->GetHealthCheckService()->SetServingStatus(false);
     server_->Shutdown(

@@ -19,6 +19,7 @@
 #include "agent/config.h"
 #include "agent/disk_guard.h"
 #include "agent/hold_expiry_timer.h"
+#include "agent/http/staff_http_server.h"
 #include "agent/pos_service.h"
 #include "agent/recorder.h"
 #include "agent/stock_ops.h"
@@ -45,6 +46,8 @@ class AgentServer {
 
   // The TCP port actually bound (useful with "127.0.0.1:0"), or 0.
   int tcp_port() const { return tcp_port_; }
+  // The staff HTTP port actually bound, or 0 when http.listen is off.
+  int http_port() const { return http_ ? http_->port() : 0; }
   storage::AgentDatabase& database() { return *db_; }
   StockOps& stock_ops() { return *stock_ops_; }
 
@@ -63,6 +66,7 @@ class AgentServer {
   std::unique_ptr<StockOps> stock_ops_;
   std::unique_ptr<AvailabilityServiceImpl> availability_;
   std::unique_ptr<HoldExpiryTimer> expiry_timer_;
+  std::unique_ptr<StaffHttpServer> http_;
   std::unique_ptr<grpc::Server> server_;
   int tcp_port_ = 0;
   bool shut_down_ = false;

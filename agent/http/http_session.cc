@@ -1,0 +1,251 @@
+#include "agent/http/http_session.h"
+
+#include <atomic>
+#include <chrono>
+#include <utility>
+#include <vector>
+
+#include "agent/http/staff_json.h"
+#include "agent/log.h"
+
+namespace storeagent::agent {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+std::chrono::milliseconds Timeout(const HttpSessionHost& host) {
+  return std::chrono::milliseconds(host.limits().io_timeout_ms);
+}
+
+// The reply of one request: moves the session onto its strand once.
+struct PendingReply {
+  std::shared_ptr<HttpSession> session;
+  net::any_io_executor executor;
+  HttpSessionHost* host = nullptr;
+  std::atomic<bool> fired{false};
+};
+
+}  // namespace
+
+// ---- SessionRegistry --------------------------------------------------------
+
+void SessionRegistry::Add(HttpSession* s, std::weak_ptr<HttpSession> w) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sessions_.emplace(s, std::move(w));
+}
+
+void SessionRegistry::Remove(HttpSession* s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sessions_.erase(s);
+}
+
+size_t SessionRegistry::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return sessions_.size();
+}
+
+void SessionRegistry::CloseAll() {
+  std::vector<std::shared_ptr<HttpSession>> open;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [ptr, weak] : sessions_) {
+      if (auto s = weak.lock()) open.push_back(std::move(s));
+    }
+  }
+  for (auto& s : open) s->Close();
+}
+
+// ---- HttpSession ------------------------------------------------------------
+
+HttpSession::HttpSession(tcp::socket&& socket, HttpSessionHost& host,
+                         std::shared_ptr<SessionRegistry> registry)
+    : stream_(std::move(socket)), host_(host), registry_(std::move(registry)) {}
+
+HttpSession::~HttpSession() { registry_->Remove(this); }
+
+void HttpSession::Start() {
+  registry_->Add(this, weak_from_this());
+  net::dispatch(stream_.get_executor(),
+                [self = shared_from_this()] { self->ReadHeader(); });
+}
+
+void HttpSession::Close() {
+  net::post(stream_.get_executor(),
+            [self = shared_from_this()] { self->CloseNow(); });
+}
+
+void HttpSession::CloseNow() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.close();
+}
+
+void HttpSession::ReadHeader() {
+  parser_.emplace();
+  parser_->header_limit(
+      static_cast<std::uint32_t>(host_.limits().max_header_bytes));
+  parser_->body_limit(host_.limits().max_body_bytes);
+  stream_.expires_after(Timeout(host_));
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        self->OnHeader(ec);
+      });
+}
+
+void HttpSession::OnHeader(beast::error_code ec) {
+  if (ec) return OnReadError(ec);
+  const auto& req = parser_->get();
+  version_ = req.version();
+  keep_alive_ = req.keep_alive();
+  head_ = req.method() == http::verb::head;
+  method_ = std::string(req.method_string());
+  path_ = std::string(req.target().substr(0, req.target().find('?')));
+  if (parser_->is_done()) return Dispatch();
+  if (beast::iequals(req[http::field::expect], "100-continue")) {
+    stream_.expires_after(Timeout(host_));
+    net::async_write(
+        stream_, net::buffer(kContinue.data(), kContinue.size()),
+        [self = shared_from_this()](beast::error_code wec, std::size_t) {
+          if (wec) return;
+          self->ReadBody();
+        });
+    return;
+  }
+  ReadBody();
+}
+
+void HttpSession::ReadBody() {
+  stream_.expires_after(Timeout(host_));
+  http::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        self->OnBody(ec);
+      });
+}
+
+void HttpSession::OnBody(beast::error_code ec) {
+  if (ec) return OnReadError(ec);
+  Dispatch();
+}
+
+void HttpSession::OnReadError(beast::error_code ec) {
+  if (ec == http::error::body_limit) {
+    return Write(
+        ErrorResponse(413, "PAYLOAD_TOO_LARGE",
+                      "body: larger than " +
+                          std::to_string(host_.limits().max_body_bytes) +
+                          " bytes"),
+        true);
+  }
+  if (ec == http::error::header_limit) {
+    return Write(
+        ErrorResponse(431, "HEADERS_TOO_LARGE",
+                      "header: request line and headers exceed " +
+                          std::to_string(host_.limits().max_header_bytes) +
+                          " bytes"),
+        true);
+  }
+  if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+      ec == beast::error::timeout ||
+      ec.category() !=
+          http::make_error_code(http::error::end_of_stream).category()) {
+    // The peer went away, idled out, or the server is stopping.
+    return CloseNow();
+  }
+  // Malformed HTTP: say so once, then close.
+  Write(ErrorResponse(400, "INVALID_ARGUMENT",
+                      "request: malformed HTTP (" + ec.message() + ")"),
+        true);
+}
+
+void HttpSession::Dispatch() {
+  auto& req = parser_->get();
+  StaffRequest request;
+  request.method = method_;
+  request.target = std::string(req.target());
+  request.authorization = std::string(req[http::field::authorization]);
+  auto key = req.find("Idempotency-Key");
+  if (key != req.end()) request.idempotency_key = std::string(key->value());
+  request.body = std::move(req.body());
+
+  auto pending = std::make_shared<PendingReply>();
+  pending->session = shared_from_this();
+  pending->executor = stream_.get_executor();
+  pending->host = &host_;
+  bool accepted = host_.Handle(request, [pending](StaffResponse response) {
+    if (pending->fired.exchange(true)) return;  // only the first answer
+    net::post(pending->executor, [session = std::move(pending->session),
+                                  response = std::move(response)]() mutable {
+      session->Write(std::move(response), false);
+    });
+    pending->host->CallDone();
+  });
+  if (!accepted) {
+    pending->session.reset();
+    Write(ErrorResponse(Unavailable("server: stopping")), true);
+  }
+}
+
+void HttpSession::Write(StaffResponse r, bool close) {
+  auto res = std::make_shared<http::response<http::string_body>>(
+      static_cast<http::status>(r.status), version_);
+  res->set(http::field::server, "storeagent");
+  res->set(http::field::content_type, r.content_type);
+  res->set(http::field::cache_control, "no-store");
+  res->set("X-Content-Type-Options", "nosniff");
+  res->set("X-Frame-Options", "DENY");
+  res->set("Referrer-Policy", "no-referrer");
+  res->set("Content-Security-Policy",
+           "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+           "form-action 'self'");
+  for (auto& [name, value] : r.headers) res->set(name, value);
+  close = close || !keep_alive_ || host_.stopping();
+  res->keep_alive(!close);
+  Log(LogLevel::kDebug, "http.request",
+      {{"method", method_},
+       {"path", path_},
+       {"status", std::to_string(r.status)}});
+  if (head_) {
+    res->content_length(r.body.size());
+  } else {
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+  }
+  stream_.expires_after(Timeout(host_));
+  http::async_write(
+      stream_, *res,
+      [self = shared_from_this(), res, close](
+          beast::error_code ec, std::size_t) { self->OnWrite(close, ec); });
+}
+
+void HttpSession::OnWrite(bool close, beast::error_code ec) {
+  if (ec) return CloseNow();
+  if (close) {
+    // Half-close, then read and drop what the peer still sends (a body
+    // refused unread) until it closes or the timeout: closing with unread
+    // data would reset the connection before the peer read the answer.
+    beast::error_code sec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, sec);
+    stream_.expires_after(Timeout(host_));
+    return Drain();
+  }
+  ReadHeader();
+}
+
+void HttpSession::Drain() {
+  buffer_.clear();
+  stream_.async_read_some(
+      buffer_.prepare(4096),
+      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (!ec) self->Drain();
+      });
+}
+
+}  // namespace storeagent::agent

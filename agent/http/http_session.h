@@ -1,0 +1,96 @@
+// One connection of StaffHttpServer (internal to agent/http): an
+// HttpSession on a strand of its own reads a request (header limit, body
+// limit, timeout), hands it to the host and writes the answer the host
+// posts back; keep-alive, 100-continue, and a clean close after errors.
+// Boost types stay in these internal headers, out of the public one.
+#ifndef STOREAGENT_AGENT_HTTP_HTTP_SESSION_H_
+#define STOREAGENT_AGENT_HTTP_HTTP_SESSION_H_
+
+// Boost 1.74's asio/awaitable.hpp uses std::exchange without <utility>.
+// clang-format off
+#include <utility>
+// clang-format on
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "agent/http/staff_api.h"
+#include "agent/http/staff_http_server.h"
+#include "agent/http/staff_message.h"
+#include "platform/status.h"
+
+namespace storeagent::agent {
+
+// What a connection needs from the server. Thread-safe.
+class HttpSessionHost {
+ public:
+  virtual ~HttpSessionHost() = default;
+  virtual const StaffHttpLimits& limits() const = 0;
+  virtual bool stopping() const = 0;
+  // Hands `request` to the API, which calls `reply` once from any thread;
+  // false (nothing called) once the server is stopping.
+  virtual bool Handle(const StaffRequest& request, StaffApi::Reply reply) = 0;
+  // After an accepted request's reply has been posted to its connection.
+  virtual void CallDone() = 0;
+};
+
+class HttpSession;
+
+// The connections open now, to count and to close them all. Thread-safe.
+class SessionRegistry {
+ public:
+  void Add(HttpSession* s, std::weak_ptr<HttpSession> w);
+  void Remove(HttpSession* s);
+  size_t size() const;
+  void CloseAll();
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<HttpSession*, std::weak_ptr<HttpSession>> sessions_;
+};
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket&& socket, HttpSessionHost& host,
+              std::shared_ptr<SessionRegistry> registry);
+  ~HttpSession();
+
+  void Start();
+  // Closes the connection on its strand; pending operations end.
+  void Close();
+
+ private:
+  void ReadHeader();
+  void OnHeader(boost::beast::error_code ec);
+  void ReadBody();
+  void OnBody(boost::beast::error_code ec);
+  void OnReadError(boost::beast::error_code ec);
+  void Dispatch();
+  void Write(StaffResponse response, bool close);
+  void OnWrite(bool close, boost::beast::error_code ec);
+  void Drain();
+  void CloseNow();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<
+      boost::beast::http::request_parser<boost::beast::http::string_body>>
+      parser_;
+  HttpSessionHost& host_;
+  std::shared_ptr<SessionRegistry> registry_;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  bool head_ = false;
+  std::string method_;
+  std::string path_;
+};
+
+}  // namespace storeagent::agent
+
+#endif  // STOREAGENT_AGENT_HTTP_HTTP_SESSION_H_

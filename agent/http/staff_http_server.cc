@@ -1,0 +1,181 @@
+// The HTTP transport of the staff API, after Boost.Beast's advanced server:
+// one io_context on one thread, an acceptor and a strand per connection,
+// error_code overloads throughout. Routing and JSON are StaffApi's.
+#include "agent/http/staff_http_server.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "agent/http/http_listener.h"
+#include "agent/http/staff_api.h"
+#include "agent/http/staff_auth.h"
+#include "agent/log.h"
+
+namespace storeagent::agent {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr std::string_view kListenKey = "http.listen";
+
+// "ADDRESS:PORT" or "[V6ADDRESS]:PORT".
+Result<tcp::endpoint> ParseListen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (listen.empty() || colon == std::string::npos || colon == 0) {
+    return InvalidArgument(std::string(kListenKey) +
+                           ": must be ADDRESS:PORT, got '" + listen + "'");
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const std::string port_text = listen.substr(colon + 1);
+  int port = -1;
+  if (!port_text.empty() && port_text.size() <= 5 &&
+      port_text.find_first_not_of("0123456789") == std::string::npos) {
+    port = std::stoi(port_text);
+  }
+  if (port < 0 || port > 65535) {
+    return InvalidArgument(std::string(kListenKey) +
+                           ": port must be 0..65535, got '" + port_text + "'");
+  }
+  boost::system::error_code ec;
+  net::ip::address address = net::ip::make_address(host, ec);
+  if (ec) {
+    return InvalidArgument(std::string(kListenKey) + ": '" + host +
+                           "' is not an IP address");
+  }
+  return tcp::endpoint(address, static_cast<unsigned short>(port));
+}
+
+}  // namespace
+
+struct StaffHttpServer::Impl final : HttpSessionHost {
+  Impl(const AgentConfig& config, StockOps& ops, const Clock& clock,
+       const StaffHttpLimits& lim)
+      : limit_values(lim),
+        directory(config.http_users),
+        api(ops, clock, directory, lim.max_body_bytes) {}
+
+  // HttpSessionHost.
+  const StaffHttpLimits& limits() const override { return limit_values; }
+  bool stopping() const override { return stop_requested.load(); }
+  bool Handle(const StaffRequest& request, StaffApi::Reply reply) override {
+    {
+      // Checked and counted under one lock, so Stop() either sees this
+      // call in flight or the call sees Stop().
+      std::lock_guard<std::mutex> lock(mu);
+      if (stop_requested.load()) return false;
+      ++in_flight;
+    }
+    api.Handle(request, std::move(reply));
+    return true;
+  }
+  void CallDone() override {
+    std::lock_guard<std::mutex> lock(mu);
+    if (--in_flight == 0) drained.notify_all();
+  }
+
+  void Run() {
+    while (true) {
+      try {
+        ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        Log(LogLevel::kError, "http.handler_failed", {{"error", e.what()}});
+      }
+    }
+  }
+
+  const StaffHttpLimits limit_values;
+  StaffDirectory directory;
+  StaffApi api;
+  std::atomic<bool> stop_requested{false};  // set under mu
+  std::mutex mu;
+  std::condition_variable drained;
+  int in_flight = 0;     // guarded by mu
+  bool stopped = false;  // guarded by stop_mu
+  std::mutex stop_mu;
+  int port = 0;
+  // Destroyed before the members above: handlers still queued hold
+  // sessions and the listener, which refer to this object.
+  net::io_context ioc{1};
+  std::shared_ptr<HttpListener> listener;
+  std::thread thread;
+};
+
+Result<std::unique_ptr<StaffHttpServer>> StaffHttpServer::Start(
+    const AgentConfig& config, StockOps& ops, const Clock& clock) {
+  return Start(config, ops, clock, StaffHttpLimits{});
+}
+
+Result<std::unique_ptr<StaffHttpServer>> StaffHttpServer::Start(
+    const AgentConfig& config, StockOps& ops, const Clock& clock,
+    const StaffHttpLimits& limits) {
+  Result<tcp::endpoint> endpoint = ParseListen(config.http_listen);
+  if (!endpoint.ok()) return endpoint.status();
+  auto impl = std::make_unique<Impl>(config, ops, clock, limits);
+  Result<std::shared_ptr<HttpListener>> listener =
+      HttpListener::Bind(impl->ioc, *endpoint, *impl);
+  if (!listener.ok()) {
+    return Status(listener.status().code(),
+                  std::string(kListenKey) + ": " + listener.status().message());
+  }
+  impl->listener = std::move(listener).value();
+  impl->port = impl->listener->port();
+  impl->listener->Run();
+  impl->thread = std::thread([p = impl.get()] { p->Run(); });
+  if (impl->directory.size() == 0) {
+    Log(LogLevel::kWarn, "http.no_users",
+        {{"detail", "no [[http.users]]: every /api/ call will be refused"}});
+  }
+  Log(LogLevel::kInfo, "http.started",
+      {{"listen", config.http_listen},
+       {"port", std::to_string(impl->port)},
+       {"users", std::to_string(impl->directory.size())}});
+  return std::unique_ptr<StaffHttpServer>(new StaffHttpServer(std::move(impl)));
+}
+
+StaffHttpServer::StaffHttpServer(std::unique_ptr<Impl> impl)
+    : impl_(std::move(impl)) {}
+
+StaffHttpServer::~StaffHttpServer() { Stop(); }
+
+int StaffHttpServer::port() const { return impl_->port; }
+
+void StaffHttpServer::SetUsers(std::vector<StaffUser> users) {
+  impl_->directory.SetUsers(std::move(users));
+}
+
+void StaffHttpServer::Stop() {
+  std::lock_guard<std::mutex> stop_lock(impl_->stop_mu);
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->stop_requested.store(true);
+  }
+  // Stop accepting and close every connection, on the I/O thread.
+  net::post(impl_->ioc, [listener = impl_->listener] { listener->Close(); });
+  // Calls in flight answer (StockOps calls `done` exactly once); their
+  // writes fail on the closed sockets.
+  {
+    std::unique_lock<std::mutex> lock(impl_->mu);
+    impl_->drained.wait(lock, [this] { return impl_->in_flight == 0; });
+  }
+  net::post(impl_->ioc, [p = impl_.get()] { p->ioc.stop(); });
+  if (impl_->thread.joinable()) impl_->thread.join();
+  // Runs what is ready (the closes above, aborted reads) so every
+  // connection is closed when Stop() returns; the rest goes with ioc.
+  impl_->ioc.restart();
+  impl_->ioc.poll();
+  Log(LogLevel::kInfo, "http.stopped", {{"port", std::to_string(impl_->port)}});
+}
+
+}  // namespace storeagent::agent

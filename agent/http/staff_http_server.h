@@ -1,0 +1,77 @@
+// StaffHttpServer: the staff page and its JSON API over HTTP/1.1
+// (Boost.Beast), for store staff on the loopback interface or the store LAN.
+//
+// One I/O thread runs an Asio io_context; every connection has its own
+// strand. A request is parsed on the I/O thread and handed to StaffApi,
+// whose StockOps calls answer on storage threads; the answer is posted back
+// onto the connection's strand to be written, so nothing ever blocks the
+// I/O thread. Routing, authentication and JSON live in StaffApi
+// (agent/http/staff_api.h) and are tested without sockets.
+//
+// Limits (StaffHttpLimits): request header 8 KiB (431), body 64 KiB (413),
+// 30 s to read a request or write a response, 256 connections at once (the
+// next is answered 503 and closed). Keep-alive is honoured.
+#ifndef STOREAGENT_AGENT_HTTP_STAFF_HTTP_SERVER_H_
+#define STOREAGENT_AGENT_HTTP_STAFF_HTTP_SERVER_H_
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "agent/config.h"
+#include "agent/stock_ops.h"
+#include "platform/clock.h"
+#include "platform/status.h"
+
+namespace storeagent::agent {
+
+struct StaffHttpLimits {
+  // Request line plus headers.
+  std::size_t max_header_bytes = 8 * 1024;
+  // Request body.
+  std::size_t max_body_bytes = 64 * 1024;
+  // To read one request, or to write one response.
+  int io_timeout_ms = 30'000;
+  // Connections open at once; one more is answered 503 and closed.
+  int max_connections = 256;
+};
+
+class StaffHttpServer {
+ public:
+  // Listens on config.http_listen ("ADDRESS:PORT", port 0 = any free one)
+  // with config.http_users. INVALID_ARGUMENT naming "http.listen" for a bad
+  // address, UNAVAILABLE when it cannot bind.
+  // REQUIRES: ops and clock outlive the server.
+  static Result<std::unique_ptr<StaffHttpServer>> Start(
+      const AgentConfig& config, StockOps& ops, const Clock& clock);
+  // The same with other limits (tests).
+  static Result<std::unique_ptr<StaffHttpServer>> Start(
+      const AgentConfig& config, StockOps& ops, const Clock& clock,
+      const StaffHttpLimits& limits);
+
+  StaffHttpServer(const StaffHttpServer&) = delete;
+  StaffHttpServer& operator=(const StaffHttpServer&) = delete;
+  ~StaffHttpServer();  // Stop()
+
+  // The bound TCP port.
+  int port() const;
+
+  // Stops accepting, lets the StockOps calls in flight answer, closes every
+  // connection and joins the I/O thread. Idempotent.
+  void Stop();
+
+  // Replaces the staff users; requests already authenticated finish as
+  // they started. Thread-safe.
+  void SetUsers(std::vector<StaffUser> users);
+
+  struct Impl;
+
+ private:
+  explicit StaffHttpServer(std::unique_ptr<Impl> impl);
+
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace storeagent::agent
+
+#endif  // STOREAGENT_AGENT_HTTP_STAFF_HTTP_SERVER_H_
