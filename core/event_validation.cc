@@ -9,6 +9,7 @@
 #include "core/currency.h"
 #include "core/limits.h"
 #include "core/text_checks.h"
+#include "core/validation_util.h"
 
 namespace storeagent::core {
 namespace {
@@ -18,34 +19,10 @@ __extension__ typedef __int128 Int128;
 
 using google::protobuf::RepeatedPtrField;
 
-std::string Num(std::int64_t v) { return std::to_string(v); }
-
-Status Error(const std::string& path, const std::string& what) {
-  return InvalidArgument(path + ": " + what);
-}
-
-// `n` entries of `noun` at `path` must be within min..max.
-Status CheckCount(int n, int min, int max, const std::string& path,
-                  const std::string& noun) {
-  if (n < min) {
-    return Error(path, "at least " + Num(min) + " " + noun + " required (" +
-                           Num(min) + ".." + Num(max) + ")");
-  }
-  if (n > max) {
-    return Error(path,
-                 Num(n) + " " + noun + ", too many (max " + Num(max) + ")");
-  }
-  return Status::Ok();
-}
-
-Status CheckRange(std::int64_t v, std::int64_t lo, std::int64_t hi,
-                  const std::string& path, const std::string& note = "") {
-  if (v < lo || v > hi) {
-    return Error(path, Num(v) + " out of range (" + Num(lo) + ".." + Num(hi) +
-                           note + ")");
-  }
-  return Status::Ok();
-}
+using validation::CheckCount;
+using validation::CheckRange;
+using validation::Error;
+using validation::Num;
 
 Status CheckNonNegative(std::int64_t v, const std::string& path) {
   if (v < 0) return Error(path, Num(v) + " is negative (must be >= 0)");

@@ -16,47 +16,21 @@
 #include "core/currency.h"
 #include "core/limits.h"
 #include "core/text_checks.h"
+#include "core/validation_util.h"
 
 namespace storeagent::core {
 namespace {
 
 using google::protobuf::RepeatedPtrField;
 
-template <typename T>
-std::string Num(T v) {
-  return std::to_string(v);
-}
-
 std::string Indexed(std::string_view path, std::int64_t i) {
   return std::string(path) + "[" + std::to_string(i) + "]";
 }
 
-Status Error(const std::string& path, const std::string& what) {
-  return InvalidArgument(path + ": " + what);
-}
-
-// `n` entries of `noun` at `path` must be within min..max.
-Status CheckCount(std::int64_t n, std::int64_t min, std::int64_t max,
-                  const std::string& path, const std::string& noun) {
-  if (n < min) {
-    return Error(path, "at least " + Num(min) + " " + noun + " required (" +
-                           Num(min) + ".." + Num(max) + ")");
-  }
-  if (n > max) {
-    return Error(path,
-                 Num(n) + " " + noun + ", too many (max " + Num(max) + ")");
-  }
-  return Status::Ok();
-}
-
-Status CheckRange(std::int64_t v, std::int64_t lo, std::int64_t hi,
-                  const std::string& path, const std::string& note = "") {
-  if (v < lo || v > hi) {
-    return Error(path, Num(v) + " out of range (" + Num(lo) + ".." + Num(hi) +
-                           note + ")");
-  }
-  return Status::Ok();
-}
+using validation::CheckCount;
+using validation::CheckRange;
+using validation::Error;
+using validation::Num;
 
 // A string of min..max characters at `path`, then CheckText: well-formed
 // UTF-8, no control character, no card number. The value is never echoed.
