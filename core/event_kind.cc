@@ -57,6 +57,8 @@ std::string_view StockKind(const v1::StockEvent& s) {
       return "hold.expired";
     case v1::StockEvent::kHoldShortPicked:
       return "hold.short_picked";
+    case v1::StockEvent::kEscrowChanged:
+      return "escrow.changed";
     case v1::StockEvent::KIND_NOT_SET:
       break;
   }

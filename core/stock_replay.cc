@@ -107,6 +107,15 @@ Status StockReplay::Apply(const v1::JournalRecord& record) {
     return Status(fx.status().code(), at + fx.status().message());
   }
   STOREAGENT_RETURN_IF_ERROR(ApplyEffects(record, *fx, hold));
+  if (record.has_stock() && record.stock().has_escrow_changed()) {
+    for (const v1::EscrowLine& l : record.stock().escrow_changed().lines()) {
+      if (l.quantity() == 0) {
+        escrow_.erase(l.sku());
+      } else {
+        escrow_[l.sku()] = l.quantity();
+      }
+    }
+  }
   if (voided_key) voided_.insert(*voided_key);
   if (record.has_transaction()) {
     const v1::ClientKey& k = record.client_key();
@@ -118,6 +127,31 @@ Status StockReplay::Apply(const v1::JournalRecord& record) {
   return Status::Ok();
 }
 
+Status StockReplay::ApplyCentral(const v1::CentralEvent& event) {
+  const std::string at = "central_seq " + std::to_string(event.central_seq());
+  if (event.central_seq() <= last_central_seq_) {
+    return FailedPrecondition(at + ": not after the last applied " +
+                              std::to_string(last_central_seq_));
+  }
+  std::map<std::string, SkuFigures> next;
+  for (const SkuEffect& d : CentralEffectsOf(event)) {
+    SkuFigures& f = next.try_emplace(d.sku, Figures(d.sku)).first->second;
+    const bool counted = f.count && f.count->central_seq >= event.central_seq();
+    if ((!counted && AddOverflows(&f.on_hand, d.on_hand)) ||
+        AddOverflows(&f.unavailable, d.unavailable)) {
+      return FailedPrecondition(at + ": sku " + d.sku + ": figures overflow");
+    }
+  }
+  for (auto& [sku, f] : next) skus_[sku] = std::move(f);
+  for (const SkuEffect& d : CentralEffectsOf(event)) {
+    if (d.on_hand != 0) {
+      central_deltas_[d.sku].emplace_back(event.central_seq(), d.on_hand);
+    }
+  }
+  last_central_seq_ = event.central_seq();
+  return Status::Ok();
+}
+
 Status StockReplay::ApplyEffects(const v1::JournalRecord& record,
                                  const StockEffects& fx, const v1::Hold* hold) {
   // Check every sum first, so a refused record changes nothing.
@@ -125,6 +159,16 @@ Status StockReplay::ApplyEffects(const v1::JournalRecord& record,
   for (const CountReset& c : fx.counts) {
     SkuFigures& f = next.try_emplace(c.sku, Figures(c.sku)).first->second;
     f.on_hand = c.counted;
+    // Central deltas already applied that the count does not cover.
+    auto cd = central_deltas_.find(c.sku);
+    if (cd != central_deltas_.end()) {
+      for (const auto& [cseq, q] : cd->second) {
+        if (cseq > c.central_seq && AddOverflows(&f.on_hand, q)) {
+          return FailedPrecondition("seq " + std::to_string(record.seq()) +
+                                    ": sku " + c.sku + ": figures overflow");
+        }
+      }
+    }
     f.count = c;
     f.updated_seq = record.seq();
   }

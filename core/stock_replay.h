@@ -26,6 +26,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/stock_rule.h"
 #include "platform/status.h"
@@ -56,6 +57,21 @@ class StockReplay {
   // effects (no-sale, loyalty) only advance last_seq().
   Status Apply(const v1::JournalRecord& record);
 
+  // Applies head office's event `event` (central_seq set) by the same rule:
+  // a movement's delta counts towards on_hand unless the SKU's last count
+  // already covers its central_seq. REQUIRES: central_seqs strictly
+  // increase from one call to the next (FAILED_PRECONDITION otherwise).
+  // Apply() and ApplyCentral() may be interleaved in any order: a count
+  // (X, S, C) applied later still adds the central deltas after C that were
+  // applied before it (the rule of OnHandFromHistory), so central can feed
+  // store events and acknowledged central events as they arrive.
+  Status ApplyCentral(const v1::CentralEvent& event);
+
+  // Escrow the store granted central, by SKU (EscrowChanged records);
+  // SKUs whose escrow is 0 are left out.
+  const std::map<std::string, int64_t>& escrow() const { return escrow_; }
+  uint64_t last_central_seq() const { return last_central_seq_; }
+
   // Every SKU any applied record touched, by SKU.
   const std::map<std::string, SkuFigures>& figures() const { return skus_; }
   // Figures of `sku`; zeros for a SKU never touched.
@@ -82,7 +98,12 @@ class StockReplay {
   // Transactions by client key, trimmed to what their stock effects need.
   std::map<Key, v1::JournalRecord> transactions_;
   std::set<Key> voided_;
+  std::map<std::string, int64_t> escrow_;
+  // On-hand deltas from central events, per SKU: (central_seq, quantity).
+  std::map<std::string, std::vector<std::pair<uint64_t, int64_t>>>
+      central_deltas_;
   uint64_t last_seq_ = 0;
+  uint64_t last_central_seq_ = 0;
   uint64_t records_applied_ = 0;
 };
 

@@ -120,6 +120,8 @@ Result<StockEffects> StockEffectsOf(const v1::JournalRecord& record,
     }
     return out;
   }
+  // Escrow moves no stock figure; the ledger keeps it beside them.
+  if (e.has_escrow_changed()) return out;
   if (e.has_count()) {
     for (const v1::CountLine& l : e.count().lines()) {
       out.counts.push_back(CountReset{l.sku(), l.counted(), record.seq(),
@@ -128,6 +130,18 @@ Result<StockEffects> StockEffectsOf(const v1::JournalRecord& record,
     return out;
   }
   return HoldEffects(e, context);
+}
+
+std::vector<SkuEffect> CentralEffectsOf(const v1::CentralEvent& event) {
+  std::vector<SkuEffect> out;
+  if (!event.has_movement()) return out;
+  const bool quality =
+      event.movement().reason() == v1::StockMovement::REASON_QUALITY_HOLD;
+  for (const v1::StockDelta& d : event.movement().lines()) {
+    out.push_back(quality ? SkuEffect{d.sku(), 0, 0, d.quantity()}
+                          : SkuEffect{d.sku(), d.quantity(), 0, 0});
+  }
+  return out;
 }
 
 int64_t Available(int64_t on_hand, int64_t held, int64_t unavailable,

@@ -22,6 +22,7 @@
 #include "platform/status.h"
 #include "storeagent/v1/availability.pb.h"
 #include "storeagent/v1/events.pb.h"
+#include "storeagent/v1/sync.pb.h"
 
 namespace storeagent::core {
 
@@ -62,6 +63,12 @@ struct StockContext {
 // or missing context. Events without stock effects give empty effects.
 Result<StockEffects> StockEffectsOf(const v1::JournalRecord& record,
                                     const StockContext& context);
+
+// The effects of a central event (head office's movement: receipt,
+// transfer, correction, quality hold); none for other central events. A
+// central delta counts towards on_hand only when its central_seq is after
+// the SKU's last count's central watermark (see OnHandFromHistory).
+std::vector<SkuEffect> CentralEffectsOf(const v1::CentralEvent& event);
 
 // max(0, on_hand - held - unavailable - safety_stock), without overflow.
 int64_t Available(int64_t on_hand, int64_t held, int64_t unavailable,

@@ -419,6 +419,11 @@ Status ValidateHoldPlaced(const v1::HoldPlaced& h, int64_t now_us,
   }
   STOREAGENT_RETURN_IF_ERROR(
       CheckExpiry(h.expires_at_us(), now_us, path + ".expires_at_us"));
+  if (h.from_escrow()) {
+    return Error(path + ".from_escrow",
+                 "set only by the sync client for holds central granted "
+                 "inside escrow");
+  }
   return CheckFreeText(h, path);
 }
 

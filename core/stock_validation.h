@@ -26,7 +26,7 @@ Status ValidateStockMovement(const v1::StockMovement& m,
 Status ValidateStockCount(const v1::StockCount& c, std::string_view field);
 // order_ref 1..64 of [A-Za-z0-9._:/#-], channel 0..16, 1..100 lines with
 // unique SKUs, quantity 1..1e6, expires_at_us > now_us and at most 30 days
-// after it.
+// after it; from_escrow unset (only the sync client sets it).
 Status ValidateHoldPlaced(const v1::HoldPlaced& h, int64_t now_us,
                           std::string_view field);
 // Exactly one action; its order_ref valid; short_pick found quantities

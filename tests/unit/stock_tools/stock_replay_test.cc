@@ -334,5 +334,70 @@ TEST_F(StockReplayTest, SeqMustIncrease) {
   EXPECT_EQ(replay_.Figures("A").on_hand, 1);
 }
 
+v1::CentralEvent CentralMove(
+    uint64_t central_seq, const std::string& sku, int64_t qty,
+    v1::StockMovement::Reason reason = v1::StockMovement::REASON_RECEIPT) {
+  v1::CentralEvent e;
+  e.set_central_seq(central_seq);
+  e.mutable_movement()->set_reason(reason);
+  v1::StockDelta* d = e.mutable_movement()->add_lines();
+  d->set_sku(sku);
+  d->set_quantity(qty);
+  return e;
+}
+
+TEST_F(StockReplayTest, CentralDeltasAddUnlessACountCoversThem) {
+  ASSERT_TRUE(replay_.ApplyCentral(CentralMove(1, "A", 10)).ok());
+  ASSERT_TRUE(Sale({{"A", 2}}).ok());
+  EXPECT_EQ(replay_.Figures("A").on_hand, 8);
+  // A count after central seq 2: deltas up to 2 are in the counted figure.
+  ASSERT_TRUE(Count("A", 20, /*central_seq=*/2).ok());
+  ASSERT_TRUE(replay_.ApplyCentral(CentralMove(2, "A", 5)).ok());
+  EXPECT_EQ(replay_.Figures("A").on_hand, 20);
+  ASSERT_TRUE(replay_.ApplyCentral(CentralMove(3, "A", 5)).ok());
+  EXPECT_EQ(replay_.Figures("A").on_hand, 25);
+  ASSERT_TRUE(replay_
+                  .ApplyCentral(CentralMove(
+                      4, "A", 3, v1::StockMovement::REASON_QUALITY_HOLD))
+                  .ok());
+  EXPECT_EQ(replay_.Figures("A").unavailable, 3);
+  EXPECT_EQ(replay_.last_central_seq(), 4u);
+}
+
+TEST_F(StockReplayTest, ALaterCountKeepsCentralDeltasItDoesNotCover) {
+  // Central applied delta c=1 before it saw the store's count taken at
+  // central watermark 0: the count must not swallow it.
+  ASSERT_TRUE(replay_.ApplyCentral(CentralMove(1, "A", 10)).ok());
+  ASSERT_TRUE(Count("A", 4, /*central_seq=*/0).ok());
+  EXPECT_EQ(replay_.Figures("A").on_hand, 14);
+  ASSERT_TRUE(Count("A", 4, /*central_seq=*/1).ok());
+  EXPECT_EQ(replay_.Figures("A").on_hand, 4);
+}
+
+TEST_F(StockReplayTest, CentralSeqMustIncrease) {
+  ASSERT_TRUE(replay_.ApplyCentral(CentralMove(2, "A", 1)).ok());
+  EXPECT_EQ(replay_.ApplyCentral(CentralMove(2, "A", 1)).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(replay_.Figures("A").on_hand, 1);
+}
+
+TEST_F(StockReplayTest, EscrowFollowsEscrowChanged) {
+  v1::JournalRecord r = Next();
+  v1::EscrowChanged* e = r.mutable_stock()->mutable_escrow_changed();
+  v1::EscrowLine* l = e->add_lines();
+  l->set_sku("A");
+  l->set_quantity(3);
+  ASSERT_TRUE(replay_.Apply(r).ok());
+  EXPECT_EQ(replay_.escrow().at("A"), 3);
+  EXPECT_EQ(replay_.Figures("A").on_hand, 0);
+  v1::JournalRecord revoke = Next();
+  v1::EscrowLine* z =
+      revoke.mutable_stock()->mutable_escrow_changed()->add_lines();
+  z->set_sku("A");
+  z->set_quantity(0);
+  ASSERT_TRUE(replay_.Apply(revoke).ok());
+  EXPECT_TRUE(replay_.escrow().empty());
+}
+
 }  // namespace
 }  // namespace storeagent::core

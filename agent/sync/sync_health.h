@@ -1,0 +1,57 @@
+// SyncHealth: what the sync client knows about its link to central, for
+// status output, the gRPC status call and /metrics. The sync client
+// writes it; everyone else reads snapshots. Figures that live in the
+// database (outbox depth, oldest unacknowledged event, watermarks) are read
+// from there (meta keys 'central_acked_seq' and 'central_seq'), not here.
+#ifndef STOREAGENT_AGENT_SYNC_SYNC_HEALTH_H_
+#define STOREAGENT_AGENT_SYNC_SYNC_HEALTH_H_
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+
+namespace storeagent::agent {
+
+struct SyncHealthSnapshot {
+  // [sync] is configured.
+  bool enabled = false;
+  // A stream is open and central answered its Hello.
+  bool connected = false;
+  // Last message received from central, µs since epoch (0: never).
+  int64_t last_exchange_us = 0;
+  // Result of the last digest comparison: "match", "mismatch", "deferred",
+  // or "" before the first; and its watermark.
+  std::string last_digest;
+  uint64_t last_digest_store_seq = 0;
+  uint64_t last_digest_central_seq = 0;
+  // Counters since start.
+  uint64_t digest_mismatches = 0;
+  uint64_t streams_opened = 0;
+  uint64_t events_sent = 0;
+  uint64_t central_events_applied = 0;
+  // Why the last stream ended or the last connect failed ("" if none).
+  std::string last_error;
+  // Central's clock minus ours at the last Welcome, µs.
+  int64_t clock_skew_us = 0;
+};
+
+class SyncHealth {
+ public:
+  SyncHealthSnapshot Get() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return snapshot_;
+  }
+  void Update(const std::function<void(SyncHealthSnapshot&)>& change) {
+    std::lock_guard<std::mutex> lock(mu_);
+    change(snapshot_);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  SyncHealthSnapshot snapshot_;
+};
+
+}  // namespace storeagent::agent
+
+#endif  // STOREAGENT_AGENT_SYNC_SYNC_HEALTH_H_

@@ -1,0 +1,135 @@
+// CentralStore: central's durable state for every store, behind one
+// interface with two backends: SQLite (the embedded default, one file) and
+// PostgreSQL (the fleet backend: stateless central replicas over one
+// database; every table keyed by store_id so it can be distributed).
+//
+// Every method is one transaction. Methods are safe to call from many
+// threads at once (each backend serialises or pools as it needs). A method
+// that fails changes nothing.
+#ifndef STOREAGENT_CENTRAL_STORE_CENTRAL_STORE_H_
+#define STOREAGENT_CENTRAL_STORE_CENTRAL_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "platform/status.h"
+#include "storeagent/v1/events.pb.h"
+#include "storeagent/v1/sync.pb.h"
+
+namespace storeagent::central {
+
+// What central holds about one store's sync.
+struct StoreRow {
+  std::string store_id;
+  // Up: the last store seq central committed, and its hash (32 bytes; 32
+  // zero bytes at 0).
+  uint64_t store_seq_held = 0;
+  std::string store_hash_held;
+  // recorded_at_us of the event at store_seq_held (0 at 0).
+  int64_t store_recorded_at_us = 0;
+  // Down: last central_seq recorded for the store, and the last one the
+  // store acknowledged applying.
+  uint64_t central_head_seq = 0;
+  uint64_t central_seq_acked = 0;
+  int64_t last_exchange_us = 0;
+  std::string agent_version;
+  // "match", "mismatch", "deferred" or "" (no digest yet), and its store seq.
+  std::string last_digest;
+  uint64_t last_digest_store_seq = 0;
+  int64_t quarantined = 0;
+  int64_t escrow_breaches = 0;
+};
+
+struct IngestResult {
+  // The store's watermark after the batch (== store_seq_held).
+  uint64_t acked_seq = 0;
+  // Entries of this batch that were quarantined (kept, not applied).
+  std::vector<v1::Quarantined> quarantined;
+  // Entries of this batch newly committed (not skipped as already held),
+  // in seq order, quarantined ones excluded: what a replica applies.
+  std::vector<v1::JournalEntry> applied;
+};
+
+struct PushResult {
+  uint64_t central_seq = 0;
+  bool replayed = false;  // the request_key was seen before
+};
+
+class CentralStore {
+ public:
+  virtual ~CentralStore() = default;
+
+  // The store's row, created (all zeros) on first sight.
+  virtual Result<StoreRow> GetOrCreateStore(const std::string& store_id) = 0;
+  // nullopt for a store central never saw.
+  virtual Result<std::optional<StoreRow>> GetStore(
+      const std::string& store_id) = 0;
+  virtual Result<std::vector<StoreRow>> ListStores() = 0;
+
+  // Commits a batch of the store's journal in one transaction.
+  // Entries at or below the watermark are skipped (a resent batch: each
+  // (store_id, seq) is applied once). The rest must start at
+  // store_seq_held + 1 and be contiguous (else FAILED_PRECONDITION naming
+  // the expected and the received seq; nothing changes), and the chain must
+  // continue: entry.prev_hash == the hash held before it and entry.hash ==
+  // SHA-256(prev_hash || record) (else DATA_LOSS naming the seq; nothing
+  // changes). An entry whose record cannot be parsed or fails validation is
+  // stored in quarantine with the reason and still advances the watermark.
+  // Escrow-breach events (EscrowChanged with breach) are counted and listed.
+  virtual Result<IngestResult> IngestBatch(
+      const std::string& store_id, const std::vector<v1::JournalEntry>& entries,
+      int64_t now_us) = 0;
+
+  // The store's journal entries with after < seq <= through (through 0 =
+  // no upper bound), oldest first, at most `limit`. Quarantined entries are
+  // included (they are part of the chain).
+  virtual Result<std::vector<v1::JournalEntry>> ReadStoreEvents(
+      const std::string& store_id, uint64_t after, uint64_t through,
+      size_t limit) = 0;
+
+  // Records a central event for the store: central_seq = head + 1 and
+  // created_at_us = now_us are set here. Idempotent per (store_id,
+  // request_key): a retry returns the first central_seq, replayed = true.
+  virtual Result<PushResult> AppendCentralEvent(const std::string& store_id,
+                                                const std::string& request_key,
+                                                v1::CentralEvent event,
+                                                int64_t now_us) = 0;
+  // Central events with after < central_seq <= through (0 = no bound),
+  // oldest first, at most `limit`.
+  virtual Result<std::vector<v1::CentralEvent>> ReadCentralEvents(
+      const std::string& store_id, uint64_t after, uint64_t through,
+      size_t limit) = 0;
+  // The store applied every central event up to central_seq. Never moves
+  // the watermark back; beyond the head is FAILED_PRECONDITION.
+  virtual Status AckCentral(const std::string& store_id,
+                            uint64_t central_seq) = 0;
+
+  // The store talked to central at now_us (agent_version from its Hello,
+  // empty = unchanged).
+  virtual Status TouchExchange(const std::string& store_id, int64_t now_us,
+                               const std::string& agent_version) = 0;
+
+  // The outcome of a digest comparison.
+  virtual Status RecordDigest(const std::string& store_id,
+                              const std::string& result,
+                              uint64_t store_seq) = 0;
+  virtual Status RecordDrift(const std::vector<v1::Drift>& drift) = 0;
+  // Newest first; store_id empty = every store.
+  virtual Result<std::vector<v1::Drift>> ListDrift(const std::string& store_id,
+                                                   size_t limit) = 0;
+  virtual Result<v1::ListQuarantineReply> ListQuarantine(
+      const std::string& store_id, size_t limit) = 0;
+};
+
+// Opens a backend from its URL:
+//   "sqlite:/path/to/central.db"             (created if missing)
+//   "postgresql://user@host:port/dbname"     (any libpq connection URI)
+// The schema is created or migrated on open.
+Result<std::unique_ptr<CentralStore>> OpenCentralStore(const std::string& url);
+
+}  // namespace storeagent::central
+
+#endif  // STOREAGENT_CENTRAL_STORE_CENTRAL_STORE_H_
