@@ -96,6 +96,7 @@ expect_entry -rw-r--r-- root/root etc/storeagent/agent.toml
 expect_entry -rw-r--r-- root/root usr/share/doc/storeagent/copyright
 expect_entry -rw-r--r-- root/root usr/share/doc/storeagent/changelog.gz
 expect_entry -rw-r--r-- root/root usr/share/man/man8/storeagentd.8.gz
+expect_entry -rwxr-xr-x root/root usr/share/storeagent/dev-ca
 if grep -q '\./\(var\|run\)/' "$WORK/contents"; then
   fail "the package must not ship /var or /run (the scripts create them)"
 fi
