@@ -9,6 +9,7 @@
 #include "central/server/central_log.h"
 #include "central/server/central_server.h"
 #include "platform/clock.h"
+#include "platform/sd_notify.h"
 #include "platform/signals.h"
 
 namespace sa = storeagent;
@@ -57,6 +58,11 @@ int main(int argc, char** argv) {
             {{"error", server.status().ToString()}});
     return 1;
   }
+  // Under systemd (Type=notify): both listeners listen. Outside it: nothing.
+  if (sa::Status s = sa::platform::Notify("READY=1"); !s.ok()) {
+    sc::Log(sc::LogLevel::kWarn, "central.notify_failed",
+            {{"error", s.ToString()}});
+  }
   for (;;) {
     if (sa::platform::WaitForDaemonSignal() ==
         sa::platform::DaemonSignal::kStop) {
@@ -65,6 +71,7 @@ int main(int argc, char** argv) {
     sc::Log(sc::LogLevel::kWarn, "central.reload_ignored",
             {{"reason", "SIGHUP reload is not supported; restart instead"}});
   }
+  (void)sa::platform::Notify("STOPPING=1");
   sc::Log(sc::LogLevel::kInfo, "central.stopping");
   (*server)->Shutdown();
   return 0;

@@ -71,7 +71,8 @@ Status CheckStoreId(const std::string& id, const std::string& field) {
 Status ValidatePushCentralEvent(const v1::PushCentralEventRequest& r) {
   STOREAGENT_RETURN_IF_ERROR(CheckStoreId(r.store_id(), "store_id"));
   const std::string& key = r.request_key();
-  if (key.empty() || key.size() > kMaxRequestKeyLength || !Printable(key)) {
+  if (key.empty() || key.size() > kMaxAdminRequestKeyLength ||
+      !Printable(key)) {
     return InvalidArgument("request_key: 1..64 printable characters, got " +
                            std::to_string(key.size()));
   }

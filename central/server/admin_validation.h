@@ -11,7 +11,7 @@
 
 namespace storeagent::central {
 
-inline constexpr size_t kMaxRequestKeyLength = 64;
+inline constexpr size_t kMaxAdminRequestKeyLength = 64;
 inline constexpr size_t kMaxCentralReferenceLength = 64;
 inline constexpr int kMaxPriceLines = 500;
 inline constexpr uint32_t kDefaultHoldTimeoutMs = 2000;

@@ -17,11 +17,14 @@ using storeagent::testing::RunProgram;
 using storeagent::testing::RunResult;
 using storeagent::testing::TempDir;
 
+// RunProgram execs a path, not a name looked up in PATH.
+constexpr const char* kOpenssl = "/usr/bin/openssl";
+
 class Pki {
  public:
   // A CA named `ca` in `dir`.
   Pki(const TempDir& dir, const std::string& ca) : dir_(dir), ca_(ca) {
-    Run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+    Run({kOpenssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
          "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", Path(ca, "key"),
          "-out", Path(ca, "pem"), "-days", "2", "-subj", "/CN=" + ca});
   }
@@ -30,10 +33,10 @@ class Pki {
   void Issue(const std::string& name, const std::string& cn,
              const std::string& ext) {
     Write(Path(name, "ext"), "basicConstraints=CA:FALSE\n" + ext);
-    Run({"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt",
+    Run({kOpenssl, "req", "-new", "-newkey", "ec", "-pkeyopt",
          "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", Path(name, "key"),
          "-out", Path(name, "csr"), "-subj", "/CN=" + cn});
-    Run({"openssl", "x509", "-req", "-in", Path(name, "csr"), "-CA",
+    Run({kOpenssl, "x509", "-req", "-in", Path(name, "csr"), "-CA",
          Path(ca_, "pem"), "-CAkey", Path(ca_, "key"), "-set_serial",
          std::to_string(++serial_), "-days", "2", "-out", Path(name, "pem"),
          "-extfile", Path(name, "ext")});
