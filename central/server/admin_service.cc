@@ -1,0 +1,343 @@
+#include "central/server/admin_service.h"
+
+#include <boost/asio/post.hpp>
+#include <utility>
+#include <vector>
+
+#include "central/server/admin_validation.h"
+#include "central/server/central_log.h"
+#include "central/server/escrow_book.h"
+#include "central/server/grpc_status.h"
+#include "core/stock_validation.h"
+
+namespace storeagent::central {
+namespace {
+
+// Central events read per page when looking for escrow holds.
+constexpr size_t kEventPage = 1000;
+
+Result<StoreRow> KnownStore(CentralStore& store, const std::string& id,
+                            const std::string& field) {
+  STOREAGENT_RETURN_IF_ERROR(CheckStoreId(id, field));
+  Result<std::optional<StoreRow>> row = store.GetStore(id);
+  if (!row.ok()) return row.status();
+  if (!row->has_value()) {
+    return NotFound(field + ": central has never heard of store " + id);
+  }
+  return **row;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* CentralAdminService::Defer(
+    grpc::CallbackServerContext* context, std::function<Status()> work) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  boost::asio::post(hub_.context().io, [reactor, work = std::move(work)] {
+    reactor->Finish(ToGrpc(work()));
+  });
+  return reactor;
+}
+
+std::mutex& CentralAdminService::EscrowMutex(const std::string& store_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_ptr<std::mutex>& m = escrow_mu_[store_id];
+  if (!m) m = std::make_unique<std::mutex>();
+  return *m;
+}
+
+// ------------------------------------------------------------ push
+
+Status CentralAdminService::Push(const v1::PushCentralEventRequest& r,
+                                 v1::PushCentralEventReply* reply) {
+  STOREAGENT_RETURN_IF_ERROR(ValidatePushCentralEvent(r));
+  CentralStore& store = hub_.context().store;
+  Result<StoreRow> row = store.GetOrCreateStore(r.store_id());
+  if (!row.ok()) return row.status();
+  v1::CentralEvent event = r.event();
+  event.clear_central_seq();
+  event.clear_created_at_us();
+  Result<PushResult> pushed =
+      store.AppendCentralEvent(r.store_id(), r.request_key(), std::move(event),
+                               hub_.context().clock.NowMicros());
+  if (!pushed.ok()) return pushed.status();
+  reply->set_central_seq(pushed->central_seq);
+  reply->set_replayed(pushed->replayed);
+  Log(LogLevel::kInfo, "admin.central_event",
+      {{"store", r.store_id()},
+       {"central_seq", std::to_string(pushed->central_seq)},
+       {"replayed", pushed->replayed ? "true" : "false"}});
+  hub_.NotifyCentralEvent(r.store_id());
+  return Status::Ok();
+}
+
+grpc::ServerUnaryReactor* CentralAdminService::PushCentralEvent(
+    grpc::CallbackServerContext* context,
+    const v1::PushCentralEventRequest* request,
+    v1::PushCentralEventReply* reply) {
+  return Defer(context,
+               [this, request, reply] { return Push(*request, reply); });
+}
+
+grpc::ServerUnaryReactor* CentralAdminService::CancelHold(
+    grpc::CallbackServerContext* context,
+    const v1::CentralCancelHoldRequest* request,
+    v1::PushCentralEventReply* reply) {
+  return Defer(context, [this, request, reply]() -> Status {
+    STOREAGENT_RETURN_IF_ERROR(CheckStoreId(request->store_id(), "store_id"));
+    STOREAGENT_RETURN_IF_ERROR(
+        core::ValidateOrderRef(request->order_ref(), "order_ref"));
+    v1::PushCentralEventRequest push;
+    push.set_store_id(request->store_id());
+    push.mutable_event()->mutable_hold_cancel()->set_order_ref(
+        request->order_ref());
+    push.mutable_event()->mutable_hold_cancel()->set_reason(request->reason());
+    // Validated with a placeholder key; recorded under central's own key.
+    push.set_request_key("cancel");
+    STOREAGENT_RETURN_IF_ERROR(ValidatePushCentralEvent(push));
+    Result<StoreRow> row =
+        KnownStore(hub_.context().store, request->store_id(), "store_id");
+    if (!row.ok()) return row.status();
+    Result<PushResult> pushed = hub_.context().store.AppendCentralEvent(
+        request->store_id(), HoldCancelKey(request->order_ref()), push.event(),
+        hub_.context().clock.NowMicros());
+    if (!pushed.ok()) return pushed.status();
+    reply->set_central_seq(pushed->central_seq);
+    reply->set_replayed(pushed->replayed);
+    hub_.NotifyCentralEvent(request->store_id());
+    return Status::Ok();
+  });
+}
+
+// ------------------------------------------------------------ holds
+
+Status CentralAdminService::EscrowGrant(const std::string& store_id,
+                                        const v1::HoldPlaced& hold,
+                                        v1::CentralPlaceHoldReply* reply) {
+  CentralStore& store = hub_.context().store;
+  std::lock_guard<std::mutex> lock(EscrowMutex(store_id));
+  std::vector<v1::CentralEvent> events;
+  for (uint64_t after = 0;;) {
+    Result<std::vector<v1::CentralEvent>> page =
+        store.ReadCentralEvents(store_id, after, 0, kEventPage);
+    if (!page.ok()) return page.status();
+    if (page->empty()) break;
+    after = page->back().central_seq();
+    for (v1::CentralEvent& e : *page) {
+      if (e.has_escrow_hold() || e.has_hold_cancel()) {
+        events.push_back(std::move(e));
+      }
+    }
+  }
+  std::map<std::string, int64_t> escrow;
+  std::map<std::string, v1::HoldPlaced> unseen;
+  bool store_has_hold = false;
+  STOREAGENT_RETURN_IF_ERROR(hub_.context().replicas.Latest(
+      store_id, [&](const core::StockReplay& replay, uint64_t, uint64_t) {
+        escrow = replay.escrow();
+        unseen = UnseenEscrowHolds(events, replay);
+        store_has_hold = replay.FindHold(hold.order_ref()) != nullptr;
+      }));
+  v1::HoldPlaced placed = hold;
+  placed.set_from_escrow(true);
+  if (auto it = unseen.find(hold.order_ref()); it != unseen.end()) {
+    // A retry of a hold central already granted.
+    if (it->second.SerializeAsString() == placed.SerializeAsString()) {
+      reply->set_granted(true);
+      reply->set_granted_by("escrow");
+      *reply->mutable_hold() = HoldOf(placed);
+      return Status::Ok();
+    }
+    reply->set_reason("order_ref: central already granted order " +
+                      hold.order_ref() + " a hold with other lines");
+    return Status::Ok();
+  }
+  if (store_has_hold) {
+    reply->set_reason("order_ref: the store already has a hold for order " +
+                      hold.order_ref());
+    return Status::Ok();
+  }
+  EscrowCheck check = CheckEscrow(escrow, unseen, hold);
+  if (!check.fits) {
+    for (v1::SkuAvailability& s : check.shortfall) {
+      *reply->add_shortfall() = std::move(s);
+    }
+    reply->set_reason(check.reason);
+    Log(LogLevel::kInfo, "admin.escrow_refused",
+        {{"store", store_id},
+         {"order_ref", hold.order_ref()},
+         {"reason", check.reason}});
+    return Status::Ok();
+  }
+  v1::CentralEvent event;
+  event.set_reference(hold.order_ref());
+  *event.mutable_escrow_hold()->mutable_hold() = placed;
+  Result<PushResult> pushed =
+      store.AppendCentralEvent(store_id, EscrowHoldKey(hold.order_ref()), event,
+                               hub_.context().clock.NowMicros());
+  if (!pushed.ok()) return pushed.status();
+  reply->set_granted(true);
+  reply->set_granted_by("escrow");
+  *reply->mutable_hold() = HoldOf(placed);
+  Log(LogLevel::kInfo, "admin.escrow_granted",
+      {{"store", store_id},
+       {"order_ref", hold.order_ref()},
+       {"central_seq", std::to_string(pushed->central_seq)}});
+  hub_.NotifyCentralEvent(store_id);
+  return Status::Ok();
+}
+
+grpc::ServerUnaryReactor* CentralAdminService::PlaceHold(
+    grpc::CallbackServerContext* context,
+    const v1::CentralPlaceHoldRequest* request,
+    v1::CentralPlaceHoldReply* reply) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  boost::asio::post(hub_.context().io, [this, reactor, request, reply] {
+    auto fail = [reactor](const Status& s) { reactor->Finish(ToGrpc(s)); };
+    Result<StoreRow> row =
+        KnownStore(hub_.context().store, request->store_id(), "store_id");
+    if (!row.ok()) return fail(row.status());
+    Status valid = core::ValidateHoldPlaced(
+        request->hold(), hub_.context().clock.NowMicros(), "hold");
+    if (!valid.ok()) return fail(valid);
+    if (request->timeout_ms() > kMaxHoldTimeoutMs) {
+      return fail(InvalidArgument("timeout_ms: at most 60000, got " +
+                                  std::to_string(request->timeout_ms())));
+    }
+    const uint32_t timeout_ms = request->timeout_ms() == 0
+                                    ? kDefaultHoldTimeoutMs
+                                    : request->timeout_ms();
+    auto escrow = [this, reactor, request, reply] {
+      reactor->Finish(
+          ToGrpc(EscrowGrant(request->store_id(), request->hold(), reply)));
+    };
+    std::shared_ptr<SyncSession> session = hub_.Find(request->store_id());
+    if (!session) return escrow();
+    session->RequestHold(
+        request->hold(), std::chrono::milliseconds(timeout_ms),
+        [reactor, reply, escrow](std::optional<v1::HoldAnswer> a) {
+          if (!a) return escrow();  // no answer in time: the escrow
+          reply->set_granted(a->granted());
+          reply->set_granted_by(a->granted() ? "store" : "");
+          if (a->has_hold()) *reply->mutable_hold() = a->hold();
+          *reply->mutable_shortfall() = a->shortfall();
+          reply->set_reason(a->error().empty() && !a->granted()
+                                ? "the store refused: not enough stock"
+                                : a->error());
+          reactor->Finish(grpc::Status::OK);
+        });
+  });
+  return reactor;
+}
+
+// ------------------------------------------------------------ reads
+
+Status CentralAdminService::Availability(const v1::FindAvailabilityRequest& r,
+                                         v1::FindAvailabilityReply* reply) {
+  const std::vector<std::string> skus(r.skus().begin(), r.skus().end());
+  STOREAGENT_RETURN_IF_ERROR(core::ValidateSkuList(skus, "skus"));
+  CentralStore& store = hub_.context().store;
+  std::vector<StoreRow> rows;
+  if (r.store_ids().empty()) {
+    Result<std::vector<StoreRow>> all = store.ListStores();
+    if (!all.ok()) return all.status();
+    rows = *std::move(all);
+  } else {
+    for (int i = 0; i < r.store_ids_size(); ++i) {
+      Result<StoreRow> row = KnownStore(store, r.store_ids(i),
+                                        "store_ids[" + std::to_string(i) + "]");
+      if (!row.ok()) return row.status();
+      rows.push_back(*std::move(row));
+    }
+  }
+  const int64_t now = hub_.context().clock.NowMicros();
+  for (const StoreRow& row : rows) {
+    v1::StoreAvailability* a = reply->add_stores();
+    a->set_store_id(row.store_id);
+    a->set_connected(hub_.Connected(row.store_id));
+    STOREAGENT_RETURN_IF_ERROR(hub_.context().replicas.Latest(
+        row.store_id,
+        [&](const core::StockReplay& replay, uint64_t S, uint64_t) {
+          for (const std::string& sku : skus) {
+            const core::SkuFigures f = replay.Figures(sku);
+            v1::SkuFigure* out = a->add_figures();
+            out->set_sku(sku);
+            out->set_on_hand(f.on_hand);
+            out->set_held(f.held);
+            out->set_unavailable(f.unavailable);
+            auto e = replay.escrow().find(sku);
+            a->add_escrow(e == replay.escrow().end() ? 0 : e->second);
+          }
+          a->set_store_seq(S);
+        }));
+    const int64_t as_of = row.store_recorded_at_us != 0
+                              ? row.store_recorded_at_us
+                              : row.last_exchange_us;
+    a->set_replica_age_ms(as_of == 0 ? -1 : (now - as_of) / 1000);
+  }
+  return Status::Ok();
+}
+
+grpc::ServerUnaryReactor* CentralAdminService::FindAvailability(
+    grpc::CallbackServerContext* context,
+    const v1::FindAvailabilityRequest* request,
+    v1::FindAvailabilityReply* reply) {
+  return Defer(context, [this, request, reply] {
+    return Availability(*request, reply);
+  });
+}
+
+grpc::ServerUnaryReactor* CentralAdminService::ListDrift(
+    grpc::CallbackServerContext* context, const v1::ListDriftRequest* request,
+    v1::ListDriftReply* reply) {
+  return Defer(context, [this, request, reply]() -> Status {
+    if (!request->store_id().empty()) {
+      STOREAGENT_RETURN_IF_ERROR(CheckStoreId(request->store_id(), "store_id"));
+    }
+    Result<size_t> limit = ListLimit(request->limit(), "limit");
+    if (!limit.ok()) return limit.status();
+    Result<std::vector<v1::Drift>> drift =
+        hub_.context().store.ListDrift(request->store_id(), *limit);
+    if (!drift.ok()) return drift.status();
+    for (v1::Drift& d : *drift) *reply->add_drift() = std::move(d);
+    return Status::Ok();
+  });
+}
+
+grpc::ServerUnaryReactor* CentralAdminService::GetStoreSyncState(
+    grpc::CallbackServerContext* context,
+    const v1::GetStoreSyncStateRequest* request, v1::StoreSyncState* reply) {
+  return Defer(context, [this, request, reply]() -> Status {
+    Result<StoreRow> row =
+        KnownStore(hub_.context().store, request->store_id(), "store_id");
+    if (!row.ok()) return row.status();
+    reply->set_store_id(row->store_id);
+    reply->set_connected(hub_.Connected(row->store_id));
+    reply->set_store_seq_held(row->store_seq_held);
+    reply->set_central_head_seq(row->central_head_seq);
+    reply->set_central_seq_acked(row->central_seq_acked);
+    reply->set_last_exchange_us(row->last_exchange_us);
+    reply->set_last_digest(row->last_digest);
+    reply->set_last_digest_store_seq(row->last_digest_store_seq);
+    reply->set_quarantined(row->quarantined);
+    reply->set_escrow_breaches(row->escrow_breaches);
+    reply->set_agent_version(row->agent_version);
+    return Status::Ok();
+  });
+}
+
+grpc::ServerUnaryReactor* CentralAdminService::ListQuarantine(
+    grpc::CallbackServerContext* context,
+    const v1::ListQuarantineRequest* request, v1::ListQuarantineReply* reply) {
+  return Defer(context, [this, request, reply]() -> Status {
+    STOREAGENT_RETURN_IF_ERROR(CheckStoreId(request->store_id(), "store_id"));
+    Result<size_t> limit = ListLimit(request->limit(), "limit");
+    if (!limit.ok()) return limit.status();
+    Result<v1::ListQuarantineReply> q =
+        hub_.context().store.ListQuarantine(request->store_id(), *limit);
+    if (!q.ok()) return q.status();
+    *reply = *std::move(q);
+    return Status::Ok();
+  });
+}
+
+}  // namespace storeagent::central

@@ -1,0 +1,68 @@
+// CentralConfig: storecentrald's settings, read from one TOML file.
+//
+// Every key is documented in docs/configuration.md ("Central") with its
+// default. Unknown tables and keys are an error naming the key, as in the
+// agent's config. The sync port needs TLS (mutual: the store id comes from
+// the client certificate) unless tls.insecure = true is set explicitly, for
+// local tests only.
+#ifndef STOREAGENT_CENTRAL_SERVER_CENTRAL_CONFIG_H_
+#define STOREAGENT_CENTRAL_SERVER_CENTRAL_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "platform/status.h"
+
+namespace storeagent::central {
+
+struct CentralConfig {
+  // [store] where central keeps its state: "sqlite:/path" or a
+  // "postgresql://" URL.
+  std::string store_url = "sqlite:/var/lib/storecentral/central.db";
+
+  // [sync] the agents' port and the limits sent to them in Welcome.
+  std::string sync_listen = "[::]:7443";
+  uint32_t max_batch_events = 500;      // 1..10000
+  uint32_t max_batch_bytes = 1048576;   // 4096..16777216
+  uint32_t window = 4;                  // 1..64 unacked batches
+  uint32_t digest_buckets = 64;         // 1..4096
+  uint32_t min_keepalive_s = 20;        // 1..3600
+  int worker_threads = 4;               // 1..64 store workers
+  int poll_interval_s = 5;              // 1..3600, PostgreSQL only
+  uint32_t central_batch_events = 256;  // 1..10000 per CentralBatch
+
+  // [admin] head office's CentralAdmin API.
+  std::string admin_listen = "127.0.0.1:7444";
+  bool admin_tls = false;  // required when admin.listen is not loopback
+
+  // [tls]
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  bool insecure = false;
+  // PEM contents, read at load.
+  std::string ca_pem;
+  std::string cert_pem;
+  std::string key_pem;
+
+  // [log]
+  std::string log_level = "info";
+  std::string log_format = "text";
+};
+
+// Parses and checks `path` and reads the TLS files it names. The error
+// names the file, the key and what is wrong.
+Result<CentralConfig> LoadCentralConfig(const std::string& path);
+
+// The same from TOML text; `origin` names it in errors. TLS files named in
+// the text are read.
+Result<CentralConfig> ParseCentralConfig(std::string_view toml,
+                                         const std::string& origin);
+
+// True for "127.a.b.c:PORT", "[::1]:PORT" and "localhost:PORT".
+bool IsLoopbackListen(const std::string& addr);
+
+}  // namespace storeagent::central
+
+#endif  // STOREAGENT_CENTRAL_SERVER_CENTRAL_CONFIG_H_

@@ -1,0 +1,92 @@
+#include "central/server/central_log.h"
+
+#include <atomic>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "platform/clock.h"
+
+namespace storeagent::central {
+namespace {
+
+std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
+std::atomic<bool> g_json{false};
+std::mutex g_mu;
+
+const char* LevelName(LogLevel l) {
+  switch (l) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
+  }
+  return "info";
+}
+
+std::string Timestamp() {
+  const int64_t us = SystemClock().NowMicros();
+  const auto secs = static_cast<std::time_t>(us / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                tm.tm_min, tm.tm_sec, static_cast<int>((us / 1000) % 1000));
+  return buf;
+}
+
+std::string TextValue(const std::string& v) {
+  if (!v.empty() && v.find_first_of(" \"=\t\n") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+void ConfigureLog(std::string_view level, std::string_view format) {
+  LogLevel l = LogLevel::kInfo;
+  if (level == "debug") l = LogLevel::kDebug;
+  if (level == "warn") l = LogLevel::kWarn;
+  if (level == "error") l = LogLevel::kError;
+  g_level.store(static_cast<int>(l));
+  g_json.store(format == "json");
+}
+
+void Log(LogLevel level, std::string_view event,
+         std::initializer_list<LogField> fields) {
+  if (static_cast<int>(level) < g_level.load()) return;
+  std::string line;
+  if (g_json.load()) {
+    nlohmann::json j;
+    j["ts"] = Timestamp();
+    j["level"] = LevelName(level);
+    j["event"] = std::string(event);
+    for (const LogField& f : fields) j[std::string(f.first)] = f.second;
+    line = j.dump();
+  } else {
+    line = "ts=" + Timestamp() + " level=" + LevelName(level) +
+           " event=" + std::string(event);
+    for (const LogField& f : fields) {
+      line += " " + std::string(f.first) + "=" + TextValue(f.second);
+    }
+  }
+  line += "\n";
+  std::lock_guard<std::mutex> lock(g_mu);
+  std::fputs(line.c_str(), stderr);
+}
+
+}  // namespace storeagent::central

@@ -1,0 +1,128 @@
+#include "central/server/central_server.h"
+
+#include <grpcpp/security/server_credentials.h>
+
+#include "central/server/admin_service.h"
+#include "central/server/central_log.h"
+#include "central/server/replica_cache.h"
+#include "central/server/sync_hub.h"
+#include "central/server/sync_stream.h"
+
+namespace storeagent::central {
+namespace {
+
+std::shared_ptr<grpc::ServerCredentials> MutualTls(const CentralConfig& c) {
+  grpc::SslServerCredentialsOptions opts(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  opts.pem_root_certs = c.ca_pem;
+  opts.pem_key_cert_pairs.push_back({c.key_pem, c.cert_pem});
+  return grpc::SslServerCredentials(opts);
+}
+
+bool IsPostgres(const std::string& url) {
+  return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+}
+
+}  // namespace
+
+CentralServer::CentralServer(const CentralConfig& config, const Clock& clock)
+    : config_(config), clock_(clock) {}
+
+Result<std::unique_ptr<CentralServer>> CentralServer::Start(
+    const CentralConfig& config, const Clock& clock,
+    std::unique_ptr<CentralStore> store) {
+  std::unique_ptr<CentralServer> s(new CentralServer(config, clock));
+  if (store) {
+    s->store_ = std::move(store);
+  } else {
+    Result<std::unique_ptr<CentralStore>> opened =
+        OpenCentralStore(config.store_url);
+    if (!opened.ok()) {
+      return Status(opened.status().code(),
+                    "store.url: " + opened.status().message());
+    }
+    s->store_ = std::move(opened).value();
+  }
+  s->work_ = std::make_unique<
+      boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
+      s->io_.get_executor());
+  for (int i = 0; i < config.worker_threads; ++i) {
+    s->workers_.emplace_back([io = &s->io_] { io->run(); });
+  }
+  s->replicas_ = std::make_unique<ReplicaCache>(*s->store_);
+  s->hub_ = std::make_unique<SyncHub>(
+      SyncContext{s->config_, *s->store_, *s->replicas_, clock, s->io_});
+  s->sync_service_ =
+      std::make_unique<SyncService>(*s->hub_, /*require_peer_id=*/
+                                    !config.insecure);
+  s->admin_service_ = std::make_unique<CentralAdminService>(*s->hub_);
+
+  // Agents' keepalive pings: allowed down to sync.min_keepalive_s.
+  grpc::ServerBuilder sync;
+  sync.AddListeningPort(
+      config.sync_listen,
+      config.insecure ? grpc::InsecureServerCredentials() : MutualTls(config),
+      &s->sync_port_);
+  sync.SetMaxReceiveMessageSize(static_cast<int>(config.max_batch_bytes) +
+                                (64 << 10));
+  sync.SetMaxSendMessageSize(16 << 20);
+  sync.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                          static_cast<int>(config.min_keepalive_s) * 1000);
+  sync.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  sync.RegisterService(s->sync_service_.get());
+  s->sync_server_ = sync.BuildAndStart();
+  if (s->sync_server_ == nullptr || s->sync_port_ == 0) {
+    s->Shutdown(0);
+    return Unavailable("sync.listen: could not listen on " +
+                       config.sync_listen);
+  }
+
+  grpc::ServerBuilder admin;
+  admin.AddListeningPort(
+      config.admin_listen,
+      config.admin_tls ? MutualTls(config) : grpc::InsecureServerCredentials(),
+      &s->admin_port_);
+  admin.RegisterService(s->admin_service_.get());
+  s->admin_server_ = admin.BuildAndStart();
+  if (s->admin_server_ == nullptr || s->admin_port_ == 0) {
+    s->Shutdown(0);
+    return Unavailable("admin.listen: could not listen on " +
+                       config.admin_listen);
+  }
+  if (IsPostgres(config.store_url)) {
+    s->hub_->StartPolling(std::chrono::seconds(config.poll_interval_s));
+  }
+  Log(LogLevel::kInfo, "central.started",
+      {{"sync", config.sync_listen + " port " + std::to_string(s->sync_port_)},
+       {"tls", config.insecure ? "off (tls.insecure)" : "mutual"},
+       {"admin",
+        config.admin_listen + " port " + std::to_string(s->admin_port_)},
+       {"workers", std::to_string(config.worker_threads)}});
+  if (config.insecure) {
+    Log(LogLevel::kWarn, "central.insecure",
+        {{"reason",
+          "tls.insecure = true: the sync port is plaintext and trusts the "
+          "store id agents send; for local tests only"}});
+  }
+  return s;
+}
+
+CentralServer::~CentralServer() { Shutdown(); }
+
+void CentralServer::Shutdown(int grace_ms) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  const gpr_timespec deadline =
+      gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                   gpr_time_from_millis(grace_ms, GPR_TIMESPAN));
+  // Admin calls may wait for a store's hold answer: the pool still runs.
+  if (admin_server_) admin_server_->Shutdown(deadline);
+  if (sync_server_) sync_server_->Shutdown(deadline);
+  if (hub_) hub_->Stop();
+  work_.reset();
+  io_.stop();
+  for (std::thread& t : workers_) t.join();
+  workers_.clear();
+}
+
+}  // namespace storeagent::central

@@ -1,0 +1,68 @@
+// CentralServer: storecentrald's parts wired together: the CentralStore,
+// the worker pool, the replica cache, the Sync service on sync.listen (mTLS
+// unless tls.insecure) and the CentralAdmin service on admin.listen.
+#ifndef STOREAGENT_CENTRAL_SERVER_CENTRAL_SERVER_H_
+#define STOREAGENT_CENTRAL_SERVER_CENTRAL_SERVER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "central/server/central_config.h"
+#include "central/store/central_store.h"
+#include "platform/clock.h"
+#include "platform/status.h"
+
+namespace storeagent::central {
+
+class ReplicaCache;
+class SyncHub;
+class SyncService;
+class CentralAdminService;
+
+class CentralServer {
+ public:
+  // Opens config.store_url (or uses `store` when given, for tests), starts
+  // the pool and both listeners. Port 0 in a listen address picks a free
+  // port (see sync_port(), admin_port()).
+  static Result<std::unique_ptr<CentralServer>> Start(
+      const CentralConfig& config, const Clock& clock,
+      std::unique_ptr<CentralStore> store = nullptr);
+  ~CentralServer();
+
+  int sync_port() const { return sync_port_; }
+  int admin_port() const { return admin_port_; }
+  CentralStore& store() { return *store_; }
+
+  // Ends every stream and call (after `grace_ms`), then the pool.
+  void Shutdown(int grace_ms = 2000);
+
+ private:
+  CentralServer(const CentralConfig& config, const Clock& clock);
+
+  const CentralConfig config_;
+  const Clock& clock_;
+  std::unique_ptr<CentralStore> store_;
+  boost::asio::io_context io_;
+  std::unique_ptr<
+      boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
+      work_;
+  std::vector<std::thread> workers_;
+  std::unique_ptr<ReplicaCache> replicas_;
+  std::unique_ptr<SyncHub> hub_;
+  std::unique_ptr<SyncService> sync_service_;
+  std::unique_ptr<CentralAdminService> admin_service_;
+  std::unique_ptr<grpc::Server> sync_server_;
+  std::unique_ptr<grpc::Server> admin_server_;
+  int sync_port_ = 0;
+  int admin_port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace storeagent::central
+
+#endif  // STOREAGENT_CENTRAL_SERVER_CENTRAL_SERVER_H_

@@ -1,0 +1,144 @@
+#include "central/store/central_schema.h"
+
+namespace storeagent::central {
+
+// Every table's primary key starts with store_id, so the PostgreSQL schema
+// can be distributed by store. Store seqs and central seqs are BIGINT (the
+// uint64 values never reach 2^63).
+const std::string_view kSqliteSchema[kCentralSchemaVersion] = {
+    R"sql(
+CREATE TABLE stores (
+  store_id              TEXT PRIMARY KEY,
+  store_seq_held        INTEGER NOT NULL DEFAULT 0,
+  store_hash_held       BLOB    NOT NULL,
+  store_recorded_at_us  INTEGER NOT NULL DEFAULT 0,
+  central_head_seq      INTEGER NOT NULL DEFAULT 0,
+  central_seq_acked     INTEGER NOT NULL DEFAULT 0,
+  last_exchange_us      INTEGER NOT NULL DEFAULT 0,
+  agent_version         TEXT    NOT NULL DEFAULT '',
+  last_digest           TEXT    NOT NULL DEFAULT '',
+  last_digest_store_seq INTEGER NOT NULL DEFAULT 0,
+  quarantined           INTEGER NOT NULL DEFAULT 0,
+  escrow_breaches       INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE store_events (
+  store_id       TEXT    NOT NULL,
+  seq            INTEGER NOT NULL,
+  recorded_at_us INTEGER NOT NULL,
+  kind           TEXT    NOT NULL,
+  record         BLOB    NOT NULL,
+  prev_hash      BLOB    NOT NULL,
+  hash           BLOB    NOT NULL,
+  quarantined    TEXT,
+  ingested_at_us INTEGER NOT NULL,
+  PRIMARY KEY (store_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX store_events_quarantined ON store_events (store_id, seq)
+  WHERE quarantined IS NOT NULL;
+CREATE VIEW quarantine AS
+  SELECT store_id, seq, quarantined AS reason, ingested_at_us AS at_us
+  FROM store_events WHERE quarantined IS NOT NULL;
+CREATE TABLE central_events (
+  store_id      TEXT    NOT NULL,
+  central_seq   INTEGER NOT NULL,
+  request_key   TEXT    NOT NULL,
+  created_at_us INTEGER NOT NULL,
+  event         BLOB    NOT NULL,
+  PRIMARY KEY (store_id, central_seq),
+  UNIQUE (store_id, request_key)
+) WITHOUT ROWID;
+CREATE TABLE drift (
+  store_id    TEXT    NOT NULL,
+  drift_id    INTEGER NOT NULL,
+  sku         TEXT    NOT NULL,
+  found_at_us INTEGER NOT NULL,
+  drift       BLOB    NOT NULL,
+  PRIMARY KEY (store_id, drift_id)
+) WITHOUT ROWID;
+CREATE INDEX drift_by_time ON drift (found_at_us);
+CREATE TABLE store_escrow (
+  store_id TEXT    NOT NULL,
+  sku      TEXT    NOT NULL,
+  quantity INTEGER NOT NULL,
+  PRIMARY KEY (store_id, sku)
+) WITHOUT ROWID;
+CREATE TABLE escrow_breaches (
+  store_id  TEXT    NOT NULL,
+  seq       INTEGER NOT NULL,
+  sku       TEXT    NOT NULL,
+  escrow    INTEGER NOT NULL,
+  available INTEGER NOT NULL,
+  PRIMARY KEY (store_id, seq, sku)
+) WITHOUT ROWID;
+)sql",
+};
+
+const std::string_view kPgSchema[kCentralSchemaVersion] = {
+    R"sql(
+CREATE TABLE stores (
+  store_id              TEXT PRIMARY KEY,
+  store_seq_held        BIGINT NOT NULL DEFAULT 0,
+  store_hash_held       BYTEA  NOT NULL,
+  store_recorded_at_us  BIGINT NOT NULL DEFAULT 0,
+  central_head_seq      BIGINT NOT NULL DEFAULT 0,
+  central_seq_acked     BIGINT NOT NULL DEFAULT 0,
+  last_exchange_us      BIGINT NOT NULL DEFAULT 0,
+  agent_version         TEXT   NOT NULL DEFAULT '',
+  last_digest           TEXT   NOT NULL DEFAULT '',
+  last_digest_store_seq BIGINT NOT NULL DEFAULT 0,
+  quarantined           BIGINT NOT NULL DEFAULT 0,
+  escrow_breaches       BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE store_events (
+  store_id       TEXT   NOT NULL,
+  seq            BIGINT NOT NULL,
+  recorded_at_us BIGINT NOT NULL,
+  kind           TEXT   NOT NULL,
+  record         BYTEA  NOT NULL,
+  prev_hash      BYTEA  NOT NULL,
+  hash           BYTEA  NOT NULL,
+  quarantined    TEXT,
+  ingested_at_us BIGINT NOT NULL,
+  PRIMARY KEY (store_id, seq)
+);
+CREATE INDEX store_events_quarantined ON store_events (store_id, seq)
+  WHERE quarantined IS NOT NULL;
+CREATE VIEW quarantine AS
+  SELECT store_id, seq, quarantined AS reason, ingested_at_us AS at_us
+  FROM store_events WHERE quarantined IS NOT NULL;
+CREATE TABLE central_events (
+  store_id      TEXT   NOT NULL,
+  central_seq   BIGINT NOT NULL,
+  request_key   TEXT   NOT NULL,
+  created_at_us BIGINT NOT NULL,
+  event         BYTEA  NOT NULL,
+  PRIMARY KEY (store_id, central_seq),
+  UNIQUE (store_id, request_key)
+);
+CREATE TABLE drift (
+  store_id    TEXT   NOT NULL,
+  drift_id    BIGINT GENERATED ALWAYS AS IDENTITY,
+  sku         TEXT   NOT NULL,
+  found_at_us BIGINT NOT NULL,
+  drift       BYTEA  NOT NULL,
+  PRIMARY KEY (store_id, drift_id)
+);
+CREATE INDEX drift_by_time ON drift (found_at_us);
+CREATE TABLE store_escrow (
+  store_id TEXT   NOT NULL,
+  sku      TEXT   NOT NULL,
+  quantity BIGINT NOT NULL,
+  PRIMARY KEY (store_id, sku)
+);
+CREATE TABLE escrow_breaches (
+  store_id  TEXT   NOT NULL,
+  seq       BIGINT NOT NULL,
+  sku       TEXT   NOT NULL,
+  escrow    BIGINT NOT NULL,
+  available BIGINT NOT NULL,
+  PRIMARY KEY (store_id, seq, sku)
+);
+)sql",
+};
+
+}  // namespace storeagent::central

@@ -1,0 +1,54 @@
+// The pure half of CentralStore::IngestBatch, shared by both backends: which
+// entries of a batch are new, whether they continue the chain central holds,
+// which are quarantined, and what each backend must write. No I/O.
+#ifndef STOREAGENT_CENTRAL_STORE_INGEST_PLAN_H_
+#define STOREAGENT_CENTRAL_STORE_INGEST_PLAN_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "platform/status.h"
+#include "storeagent/v1/events.pb.h"
+
+namespace storeagent::central {
+
+// The watermark central holds for a store: last seq, its hash (32 zero
+// bytes at 0) and its recorded_at.
+struct ChainHead {
+  uint64_t seq = 0;
+  std::string hash;
+  int64_t recorded_at_us = 0;
+};
+
+// One new entry, ready to insert into store_events.
+struct PlannedEntry {
+  uint64_t seq = 0;
+  int64_t recorded_at_us = 0;
+  std::string kind;       // core::EventKind
+  std::string canonical;  // core::CanonicalBytes(record): what was hashed
+  std::string prev_hash;
+  std::string hash;
+  // Empty: applied. Else the entry is kept in quarantine with this reason.
+  std::string quarantine_reason;
+  // The batch's entry (borrowed from the caller's vector).
+  const v1::JournalEntry* entry = nullptr;
+};
+
+struct IngestPlan {
+  std::vector<PlannedEntry> entries;  // seq order, held.seq + 1 ...
+  ChainHead head;                     // the watermark after the batch
+};
+
+// Plans the batch against `held`. Entries with seq <= held.seq are skipped
+// (resent); the rest must be held.seq + 1, +2 ... (else FAILED_PRECONDITION
+// "expected seq N, received M"), and each must continue the chain: prev_hash
+// equal to the hash before it and hash == core::ChainHash(prev_hash,
+// core::CanonicalBytes(record)) (else DATA_LOSS naming the seq). An entry
+// that fails core::IngestProblem is planned with its quarantine reason.
+Result<IngestPlan> PlanIngest(const ChainHead& held,
+                              const std::vector<v1::JournalEntry>& entries);
+
+}  // namespace storeagent::central
+
+#endif  // STOREAGENT_CENTRAL_STORE_INGEST_PLAN_H_

@@ -1,0 +1,30 @@
+// OpenCentralStore: picks the backend from the URL's scheme.
+#include "central/store/central_store.h"
+#include "central/store/pg_central_store.h"
+#include "central/store/sqlite_central_store.h"
+
+namespace storeagent::central {
+
+Result<std::unique_ptr<CentralStore>> OpenCentralStore(const std::string& url) {
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (url.rfind(kSqlite, 0) == 0) {
+    const std::string path = url.substr(kSqlite.size());
+    if (path.empty()) {
+      return InvalidArgument("url: \"sqlite:\" needs a file path");
+    }
+    Result<std::unique_ptr<SqliteCentralStore>> s =
+        SqliteCentralStore::Open(path);
+    if (!s.ok()) return s.status();
+    return std::unique_ptr<CentralStore>(std::move(s).value());
+  }
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    Result<std::unique_ptr<PgCentralStore>> s = PgCentralStore::Open(url);
+    if (!s.ok()) return s.status();
+    return std::unique_ptr<CentralStore>(std::move(s).value());
+  }
+  return InvalidArgument(
+      "url: unknown scheme (use \"sqlite:/path/central.db\" or "
+      "\"postgresql://user@host:port/dbname\")");
+}
+
+}  // namespace storeagent::central

@@ -1,0 +1,214 @@
+// storecentralctl: a small command line for storecentrald's CentralAdmin
+// API (head office's side): push a stock movement, look up availability
+// across stores, list drift, show a store's sync state, place and cancel
+// click-and-collect holds. Prints replies as JSON. Exit 0 on success, 1 when
+// central refused or could not be reached, 2 on a usage error.
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "platform/clock.h"
+#include "storeagent/v1/sync.grpc.pb.h"
+
+namespace v1 = storeagent::v1;
+
+namespace {
+
+int Print(const grpc::Status& s, const google::protobuf::Message& reply) {
+  if (!s.ok()) {
+    std::fprintf(stderr, "storecentralctl: %d %s\n",
+                 static_cast<int>(s.error_code()), s.error_message().c_str());
+    return 1;
+  }
+  std::string json;
+  google::protobuf::util::JsonPrintOptions o;
+  o.add_whitespace = true;
+  o.always_print_primitive_fields = true;
+  o.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(reply, &json, o);
+  std::printf("%s", json.c_str());
+  return 0;
+}
+
+// "SKU=QTY" lines.
+bool ParseLines(const std::vector<std::string>& in,
+                std::vector<std::pair<std::string, int64_t>>* out) {
+  for (const std::string& l : in) {
+    const size_t eq = l.rfind('=');
+    if (eq == std::string::npos || eq == 0) return false;
+    try {
+      size_t used = 0;
+      const int64_t q = std::stoll(l.substr(eq + 1), &used);
+      if (used != l.size() - eq - 1) return false;
+      out->emplace_back(l.substr(0, eq), q);
+    } catch (...) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::unique_ptr<grpc::ClientContext> Context() {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(70));
+  return ctx;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app(
+      "storecentralctl - head office's commands for storecentrald "
+      "(CentralAdmin API, docs/central.md)",
+      "storecentralctl");
+  app.require_subcommand(1);
+  std::string admin = "127.0.0.1:7444";
+  app.add_option("--admin", admin, "storecentrald's admin.listen address")
+      ->capture_default_str();
+
+  std::string store, key, reason = "receipt", reference, order, channel,
+                          cancel_reason;
+  std::vector<std::string> lines, skus, stores;
+  int limit = 0;
+  int64_t expires_in_s = 86400;
+  uint32_t timeout_ms = 0;
+
+  CLI::App* push = app.add_subcommand(
+      "push-movement", "Record a stock movement for a store (sent down to it)");
+  push->add_option("--store", store, "store id")->required();
+  push->add_option("--key", key, "idempotency key, 1..64")->required();
+  push->add_option("--reason", reason,
+                   "receipt | transfer-in | transfer-out | correction")
+      ->capture_default_str();
+  push->add_option("--line", lines, "SKU=QUANTITY (signed), repeatable")
+      ->required();
+  push->add_option("--reference", reference, "ASN / transfer note, 0..64");
+
+  CLI::App* avail = app.add_subcommand(
+      "availability", "SKU figures and escrow of every store (or --store)");
+  avail->add_option("--sku", skus, "SKU, repeatable")->required();
+  avail->add_option("--store", stores, "store id, repeatable");
+
+  CLI::App* drift =
+      app.add_subcommand("drift", "Stock drift found, newest first");
+  drift->add_option("--store", store, "store id (default: every store)");
+  drift->add_option("--limit", limit, "1..1000 (default 100)");
+
+  CLI::App* state = app.add_subcommand("state", "A store's sync state");
+  state->add_option("--store", store, "store id")->required();
+
+  CLI::App* quarantine = app.add_subcommand(
+      "quarantine", "Quarantined events and escrow breaches");
+  quarantine->add_option("--store", store, "store id")->required();
+  quarantine->add_option("--limit", limit, "1..1000 (default 100)");
+
+  CLI::App* hold = app.add_subcommand(
+      "hold", "Place a click-and-collect hold (the store, else its escrow)");
+  hold->add_option("--store", store, "store id")->required();
+  hold->add_option("--order", order, "order reference")->required();
+  hold->add_option("--line", lines, "SKU=QUANTITY, repeatable")->required();
+  hold->add_option("--channel", channel, "online | app | phone");
+  hold->add_option("--expires-in-s", expires_in_s, "seconds until it lapses")
+      ->capture_default_str();
+  hold->add_option("--timeout-ms", timeout_ms,
+                   "wait this long for the store (0: 2000)");
+
+  CLI::App* cancel = app.add_subcommand("cancel-hold", "Cancel a hold");
+  cancel->add_option("--store", store, "store id")->required();
+  cancel->add_option("--order", order, "order reference")->required();
+  cancel->add_option("--reason", cancel_reason, "why");
+
+  CLI11_PARSE(app, argc, argv);
+
+  auto stub = v1::CentralAdmin::NewStub(
+      grpc::CreateChannel(admin, grpc::InsecureChannelCredentials()));
+  std::vector<std::pair<std::string, int64_t>> parsed;
+  if (!ParseLines(lines, &parsed)) {
+    std::fprintf(stderr, "storecentralctl: --line: expected SKU=QUANTITY\n");
+    return 2;
+  }
+  if (push->parsed()) {
+    v1::PushCentralEventRequest r;
+    r.set_store_id(store);
+    r.set_request_key(key);
+    r.mutable_event()->set_reference(reference);
+    v1::StockMovement* m = r.mutable_event()->mutable_movement();
+    if (reason == "receipt") {
+      m->set_reason(v1::StockMovement::REASON_RECEIPT);
+    } else if (reason == "transfer-in") {
+      m->set_reason(v1::StockMovement::REASON_TRANSFER_IN);
+    } else if (reason == "transfer-out") {
+      m->set_reason(v1::StockMovement::REASON_TRANSFER_OUT);
+    } else if (reason == "correction") {
+      m->set_reason(v1::StockMovement::REASON_CORRECTION);
+    } else {
+      std::fprintf(stderr, "storecentralctl: --reason: unknown '%s'\n",
+                   reason.c_str());
+      return 2;
+    }
+    m->set_reference(reference);
+    for (const auto& [sku, q] : parsed) {
+      v1::StockDelta* d = m->add_lines();
+      d->set_sku(sku);
+      d->set_quantity(q);
+    }
+    v1::PushCentralEventReply reply;
+    return Print(stub->PushCentralEvent(Context().get(), r, &reply), reply);
+  }
+  if (avail->parsed()) {
+    v1::FindAvailabilityRequest r;
+    for (const std::string& s : skus) r.add_skus(s);
+    for (const std::string& s : stores) r.add_store_ids(s);
+    v1::FindAvailabilityReply reply;
+    return Print(stub->FindAvailability(Context().get(), r, &reply), reply);
+  }
+  if (drift->parsed()) {
+    v1::ListDriftRequest r;
+    r.set_store_id(store);
+    r.set_limit(limit);
+    v1::ListDriftReply reply;
+    return Print(stub->ListDrift(Context().get(), r, &reply), reply);
+  }
+  if (state->parsed()) {
+    v1::GetStoreSyncStateRequest r;
+    r.set_store_id(store);
+    v1::StoreSyncState reply;
+    return Print(stub->GetStoreSyncState(Context().get(), r, &reply), reply);
+  }
+  if (quarantine->parsed()) {
+    v1::ListQuarantineRequest r;
+    r.set_store_id(store);
+    r.set_limit(limit);
+    v1::ListQuarantineReply reply;
+    return Print(stub->ListQuarantine(Context().get(), r, &reply), reply);
+  }
+  if (hold->parsed()) {
+    v1::CentralPlaceHoldRequest r;
+    r.set_store_id(store);
+    r.set_timeout_ms(timeout_ms);
+    v1::HoldPlaced* h = r.mutable_hold();
+    h->set_order_ref(order);
+    h->set_channel(channel);
+    h->set_expires_at_us(storeagent::SystemClock().NowMicros() +
+                         expires_in_s * 1'000'000);
+    for (const auto& [sku, q] : parsed) {
+      v1::HoldLine* l = h->add_lines();
+      l->set_sku(sku);
+      l->set_quantity(q);
+    }
+    v1::CentralPlaceHoldReply reply;
+    return Print(stub->PlaceHold(Context().get(), r, &reply), reply);
+  }
+  v1::CentralCancelHoldRequest r;
+  r.set_store_id(store);
+  r.set_order_ref(order);
+  r.set_reason(cancel_reason);
+  v1::PushCentralEventReply reply;
+  return Print(stub->CancelHold(Context().get(), r, &reply), reply);
+}

@@ -1,0 +1,95 @@
+// storecentrald's TOML config: defaults, limits at their edges, unknown keys
+// and TLS rules, each error naming the key.
+#include "central/server/central_config.h"
+
+#include <gtest/gtest.h>
+
+#include "platform/fs.h"
+#include "tests/support/temp_dir.h"
+
+namespace storeagent::central {
+namespace {
+
+void ExpectRefused(const std::string& toml, const std::string& key) {
+  Result<CentralConfig> c = ParseCentralConfig(toml, "t.toml");
+  ASSERT_FALSE(c.ok()) << toml;
+  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("t.toml: " + key), std::string::npos)
+      << c.status().message();
+}
+
+TEST(CentralConfigTest, InsecureDefaults) {
+  Result<CentralConfig> c =
+      ParseCentralConfig("[tls]\ninsecure = true\n", "t.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->store_url, "sqlite:/var/lib/storecentral/central.db");
+  EXPECT_EQ(c->admin_listen, "127.0.0.1:7444");
+  EXPECT_EQ(c->digest_buckets, 64u);
+  EXPECT_EQ(c->max_batch_events, 500u);
+  EXPECT_TRUE(c->insecure);
+}
+
+TEST(CentralConfigTest, TlsIsRequiredUnlessInsecureIsExplicit) {
+  ExpectRefused("", "tls.ca_file");
+  ExpectRefused("[tls]\ninsecure = false\n", "tls.ca_file");
+  ExpectRefused("[tls]\ninsecure = true\ncert_file = \"/x\"\n", "tls.insecure");
+}
+
+TEST(CentralConfigTest, ReadsTheTlsFiles) {
+  testing::TempDir dir;
+  const std::string pem = "-----BEGIN X-----\nAA==\n-----END X-----\n";
+  for (const char* f : {"ca.pem", "cert.pem", "key.pem"}) {
+    ASSERT_TRUE(fs::WriteFileDurably(dir.File(f), pem, 0600).ok());
+  }
+  Result<CentralConfig> c =
+      ParseCentralConfig("[tls]\nca_file = \"" + dir.File("ca.pem") +
+                             "\"\ncert_file = \"" + dir.File("cert.pem") +
+                             "\"\nkey_file = \"" + dir.File("key.pem") + "\"\n",
+                         "t.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->ca_pem, pem);
+  ExpectRefused("[tls]\nca_file = \"" + dir.File("missing.pem") +
+                    "\"\ncert_file = \"" + dir.File("cert.pem") +
+                    "\"\nkey_file = \"" + dir.File("key.pem") + "\"\n",
+                "tls.ca_file");
+}
+
+TEST(CentralConfigTest, UnknownKeysAndTablesAreRefused) {
+  ExpectRefused("[tls]\ninsecure = true\n[sync]\nwindoww = 3\n",
+                "sync.windoww");
+  ExpectRefused("[tls]\ninsecure = true\n[agent]\nx = 1\n", "agent");
+}
+
+TEST(CentralConfigTest, LimitsAtTheirEdges) {
+  const std::string base = "[tls]\ninsecure = true\n[sync]\n";
+  EXPECT_TRUE(ParseCentralConfig(base + "digest_buckets = 4096\n", "t").ok());
+  ExpectRefused(base + "digest_buckets = 4097\n", "sync.digest_buckets");
+  ExpectRefused(base + "digest_buckets = 0\n", "sync.digest_buckets");
+  EXPECT_TRUE(
+      ParseCentralConfig(base + "max_batch_events = 10000\n", "t").ok());
+  ExpectRefused(base + "max_batch_events = 10001\n", "sync.max_batch_events");
+  ExpectRefused(base + "window = 65\n", "sync.window");
+  ExpectRefused(base + "min_keepalive_s = \"20\"\n", "sync.min_keepalive_s");
+}
+
+TEST(CentralConfigTest, AdminOffLoopbackNeedsTls) {
+  ExpectRefused("[tls]\ninsecure = true\n[admin]\nlisten = \"0.0.0.0:7444\"\n",
+                "admin.listen");
+  EXPECT_TRUE(ParseCentralConfig("[tls]\ninsecure = true\n[admin]\nlisten = "
+                                 "\"[::1]:7444\"\n",
+                                 "t")
+                  .ok());
+}
+
+TEST(CentralConfigTest, StoreUrl) {
+  const std::string base = "[tls]\ninsecure = true\n[store]\n";
+  EXPECT_TRUE(
+      ParseCentralConfig(
+          base + "url = \"postgresql://central@db:5432/central\"\n", "t")
+          .ok());
+  ExpectRefused(base + "url = \"sqlite:relative.db\"\n", "store.url");
+  ExpectRefused(base + "url = \"mysql://x\"\n", "store.url");
+}
+
+}  // namespace
+}  // namespace storeagent::central

@@ -1,0 +1,469 @@
+// storecentrald's Sync service against a fake agent in the test process,
+// on the SQLite backend: handshake, ingest, central events, holds and
+// escrow, digests and drift, re-seed.
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "core/journal_chain.h"
+#include "core/stock_digest.h"
+#include "core/stock_replay.h"
+#include "tests/unit/central/fake_agent.h"
+
+namespace storeagent::central::testing {
+namespace {
+
+class CentralSyncTest : public ::testing::Test {
+ protected:
+  void SetUp() override { central_.Start(); }
+
+  std::unique_ptr<AgentStream> Connect(uint64_t central_applied = 0) {
+    auto s = std::make_unique<AgentStream>(central_.SyncChannel());
+    std::optional<v1::Welcome> w = s->Hello(
+        "store-1", journal_.head_seq(), journal_.head_hash(), central_applied);
+    EXPECT_TRUE(w.has_value()) << s->Finish().error_message();
+    return s;
+  }
+
+  // Sends entries from..to and returns central's ack.
+  v1::BatchAck Upload(AgentStream& s, uint64_t from, uint64_t to) {
+    EXPECT_TRUE(s.SendEvents(journal_.Range(from, to)));
+    std::optional<v1::CentralMessage> m = s.Read();
+    EXPECT_TRUE(m && m->has_ack()) << (m ? m->DebugString() : "stream ended");
+    return m && m->has_ack() ? m->ack() : v1::BatchAck();
+  }
+
+  v1::StoreSyncState State() {
+    grpc::ClientContext ctx;
+    v1::GetStoreSyncStateRequest r;
+    r.set_store_id("store-1");
+    v1::StoreSyncState out;
+    grpc::Status s = central_.admin().GetStoreSyncState(&ctx, r, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  v1::SkuFigure Figure(const std::string& sku) {
+    grpc::ClientContext ctx;
+    v1::FindAvailabilityRequest r;
+    r.add_skus(sku);
+    r.add_store_ids("store-1");
+    v1::FindAvailabilityReply out;
+    grpc::Status s = central_.admin().FindAvailability(&ctx, r, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    if (out.stores_size() != 1 || out.stores(0).figures_size() != 1) return {};
+    return out.stores(0).figures(0);
+  }
+
+  v1::PushCentralEventReply PushReceipt(const std::string& key,
+                                        const std::string& sku, int64_t q) {
+    grpc::ClientContext ctx;
+    v1::PushCentralEventRequest r;
+    r.set_store_id("store-1");
+    r.set_request_key(key);
+    v1::StockMovement* m = r.mutable_event()->mutable_movement();
+    m->set_reason(v1::StockMovement::REASON_RECEIPT);
+    m->add_lines()->set_sku(sku);
+    m->mutable_lines(0)->set_quantity(q);
+    v1::PushCentralEventReply out;
+    grpc::Status s = central_.admin().PushCentralEvent(&ctx, r, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  v1::HoldPlaced Hold(const std::string& order, const std::string& sku,
+                      int64_t q) {
+    v1::HoldPlaced h;
+    h.set_order_ref(order);
+    h.set_channel("online");
+    h.add_lines()->set_sku(sku);
+    h.mutable_lines(0)->set_quantity(q);
+    h.set_expires_at_us(central_.clock().NowMicros() + 3'600'000'000);
+    return h;
+  }
+
+  grpc::Status PlaceHold(const v1::HoldPlaced& h, uint32_t timeout_ms,
+                         v1::CentralPlaceHoldReply* out) {
+    grpc::ClientContext ctx;
+    v1::CentralPlaceHoldRequest r;
+    r.set_store_id("store-1");
+    *r.mutable_hold() = h;
+    r.set_timeout_ms(timeout_ms);
+    return central_.admin().PlaceHold(&ctx, r, out);
+  }
+
+  // The agent's digest of its own journal (and applied central events).
+  v1::AgentMessage DigestOf(const core::StockReplay& replay, uint64_t S,
+                            uint64_t C) {
+    core::StockDigestBuilder b(core::kDefaultDigestBuckets);
+    for (const auto& [sku, f] : replay.figures()) {
+      b.Add({sku, f.on_hand, f.held, f.unavailable});
+    }
+    v1::AgentMessage m;
+    m.mutable_digest()->set_store_seq(S);
+    m.mutable_digest()->set_central_seq(C);
+    for (std::string& h : b.Finish()) m.mutable_digest()->add_buckets(h);
+    return m;
+  }
+
+  CentralFixture central_;
+  FakeJournal journal_;
+};
+
+TEST_F(CentralSyncTest, HelloGetsWelcomeWithWatermarkAndLimits) {
+  AgentStream s(central_.SyncChannel());
+  std::optional<v1::Welcome> w = s.Hello("store-1", 0, core::GenesisHash());
+  ASSERT_TRUE(w.has_value()) << s.Finish().error_message();
+  EXPECT_EQ(w->store_seq_held(), 0u);
+  EXPECT_EQ(w->store_hash_held(), core::GenesisHash());
+  EXPECT_EQ(w->central_time_us(), central_.clock().NowMicros());
+  EXPECT_EQ(w->limits().max_batch_events(), 500u);
+  EXPECT_EQ(w->limits().digest_buckets(), 64u);
+  EXPECT_EQ(w->central_head_seq(), 0u);
+  EXPECT_FALSE(w->reseed());
+  v1::StoreSyncState st = State();
+  EXPECT_TRUE(st.connected());
+  EXPECT_EQ(st.agent_version(), "0.0.0-test");
+}
+
+TEST_F(CentralSyncTest, FirstMessageMustBeHello) {
+  AgentStream s(central_.SyncChannel());
+  journal_.Movement("A", 1);
+  ASSERT_TRUE(s.SendEvents(journal_.Range(1, 1)));
+  EXPECT_FALSE(s.Read().has_value());
+  EXPECT_EQ(s.Finish().error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(CentralSyncTest, BatchIsAckedAfterCommitAndAResendIsSkipped) {
+  journal_.Movement("A", 5);
+  journal_.Movement("A", 2);
+  journal_.Movement("B", 7);
+  auto s = std::make_unique<AgentStream>(central_.SyncChannel());
+  ASSERT_TRUE(s->Hello("store-1", 3, journal_.head_hash()));
+  EXPECT_EQ(Upload(*s, 1, 2).acked_seq(), 2u);
+  EXPECT_EQ(State().store_seq_held(), 2u);
+  // 2 again with 3: 2 is skipped, 3 applied once.
+  EXPECT_EQ(Upload(*s, 2, 3).acked_seq(), 3u);
+  EXPECT_EQ(Figure("A").on_hand(), 7);
+  EXPECT_EQ(Figure("B").on_hand(), 7);
+  // All of it again: nothing new, the ack repeats the watermark.
+  EXPECT_EQ(Upload(*s, 1, 3).acked_seq(), 3u);
+  EXPECT_EQ(Figure("A").on_hand(), 7);
+  // A new stream resumes after central's watermark.
+  s.reset();
+  AgentStream again(central_.SyncChannel());
+  std::optional<v1::Welcome> w =
+      again.Hello("store-1", 3, journal_.head_hash());
+  ASSERT_TRUE(w.has_value());
+  EXPECT_EQ(w->store_seq_held(), 3u);
+  EXPECT_EQ(w->store_hash_held(), journal_.hash_at(3));
+}
+
+TEST_F(CentralSyncTest, GapEndsTheStreamWithoutAnAck) {
+  journal_.Movement("A", 5);
+  journal_.Movement("A", 2);
+  journal_.Movement("A", 1);
+  {
+    auto s = Connect();
+    ASSERT_TRUE(s->SendEvents(journal_.Range(2, 3)));
+    std::optional<v1::CentralMessage> m = s->Read();
+    EXPECT_FALSE(m.has_value()) << m->DebugString();
+    grpc::Status st = s->Finish();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_NE(st.error_message().find('1'), std::string::npos)
+        << st.error_message();
+  }
+  EXPECT_EQ(State().store_seq_held(), 0u);
+  auto s = Connect();
+  EXPECT_EQ(Upload(*s, 1, 3).acked_seq(), 3u);
+}
+
+TEST_F(CentralSyncTest, BrokenChainEndsTheStreamWithDataLoss) {
+  journal_.Movement("A", 5);
+  v1::JournalEntry bad = journal_.Movement("A", 2);
+  bad.mutable_record()
+      ->mutable_stock()
+      ->mutable_movement()
+      ->mutable_lines(0)
+      ->set_quantity(3);  // the hash no longer matches the record
+  auto s = Connect();
+  ASSERT_TRUE(s->SendEvents({journal_.entries()[0], bad}));
+  EXPECT_FALSE(s->Read().has_value());
+  EXPECT_EQ(s->Finish().error_code(), grpc::StatusCode::DATA_LOSS);
+  EXPECT_EQ(State().store_seq_held(), 0u);
+}
+
+TEST_F(CentralSyncTest, BadEventIsQuarantinedAndTheAckStillAdvances) {
+  journal_.Movement("A", 5);
+  journal_.NoBody();
+  journal_.Movement("A", 1);
+  auto s = Connect();
+  v1::BatchAck ack = Upload(*s, 1, 3);
+  EXPECT_EQ(ack.acked_seq(), 3u);
+  ASSERT_EQ(ack.quarantined_size(), 1);
+  EXPECT_EQ(ack.quarantined(0).seq(), 2u);
+  EXPECT_FALSE(ack.quarantined(0).reason().empty());
+  EXPECT_EQ(Figure("A").on_hand(), 6);
+  grpc::ClientContext ctx;
+  v1::ListQuarantineRequest r;
+  r.set_store_id("store-1");
+  v1::ListQuarantineReply q;
+  ASSERT_TRUE(central_.admin().ListQuarantine(&ctx, r, &q).ok());
+  ASSERT_EQ(q.quarantined_size(), 1);
+  EXPECT_EQ(q.quarantined(0).seq(), 2u);
+  EXPECT_EQ(State().quarantined(), 1);
+}
+
+TEST_F(CentralSyncTest, CentralEventsGoDownAndAreAcknowledged) {
+  {  // the store exists once it said Hello
+    auto s = Connect();
+  }
+  EXPECT_EQ(PushReceipt("asn-1", "A", 10).central_seq(), 1u);
+  EXPECT_TRUE(PushReceipt("asn-1", "A", 10).replayed());
+  auto s = Connect();
+  std::optional<v1::CentralMessage> m = s->Read();
+  ASSERT_TRUE(m && m->has_central_events()) << (m ? m->DebugString() : "");
+  ASSERT_EQ(m->central_events().events_size(), 1);
+  EXPECT_EQ(m->central_events().events(0).central_seq(), 1u);
+  v1::AgentMessage ack;
+  ack.mutable_central_ack()->set_central_seq(1);
+  ASSERT_TRUE(s->Send(ack));
+  // Recorded while the stream is open: sent at once.
+  EXPECT_EQ(PushReceipt("asn-2", "A", 4).central_seq(), 2u);
+  m = s->Read();
+  ASSERT_TRUE(m && m->has_central_events()) << (m ? m->DebugString() : "");
+  ASSERT_EQ(m->central_events().events_size(), 1);
+  EXPECT_EQ(m->central_events().events(0).central_seq(), 2u);
+  ack.mutable_central_ack()->set_central_seq(2);
+  ASSERT_TRUE(s->Send(ack));
+  ASSERT_TRUE(s->Finish().ok());
+  v1::StoreSyncState st = State();
+  EXPECT_EQ(st.central_head_seq(), 2u);
+  EXPECT_EQ(st.central_seq_acked(), 2u);
+  // Central's replica counts acknowledged central receipts.
+  EXPECT_EQ(Figure("A").on_hand(), 14);
+}
+
+TEST_F(CentralSyncTest, PushIsValidatedNamingTheField) {
+  grpc::ClientContext ctx;
+  v1::PushCentralEventRequest r;
+  r.set_store_id("store-1");
+  r.set_request_key("k1");
+  v1::StockMovement* m = r.mutable_event()->mutable_movement();
+  m->set_reason(v1::StockMovement::REASON_RECEIPT);
+  m->add_lines()->set_sku("A");
+  m->mutable_lines(0)->set_quantity(-3);  // a receipt must be positive
+  v1::PushCentralEventReply out;
+  grpc::Status s = central_.admin().PushCentralEvent(&ctx, r, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("event.movement"), std::string::npos)
+      << s.error_message();
+}
+
+TEST_F(CentralSyncTest, HoldRequestIsAnsweredByTheStore) {
+  auto s = Connect();
+  v1::HoldPlaced h = Hold("order-1", "A", 2);
+  v1::CentralPlaceHoldReply reply;
+  std::future<grpc::Status> call = std::async(
+      std::launch::async, [&] { return PlaceHold(h, 10000, &reply); });
+  std::optional<v1::CentralMessage> m = s->Read();
+  ASSERT_TRUE(m && m->has_hold_request()) << (m ? m->DebugString() : "");
+  EXPECT_EQ(m->hold_request().hold().order_ref(), "order-1");
+  v1::AgentMessage answer;
+  v1::HoldAnswer* a = answer.mutable_hold_answer();
+  a->set_request_id(m->hold_request().request_id());
+  a->set_order_ref("order-1");
+  a->set_granted(true);
+  a->mutable_hold()->set_order_ref("order-1");
+  a->mutable_hold()->set_state(v1::HOLD_STATE_HELD);
+  a->mutable_hold()->set_placed_seq(9);
+  ASSERT_TRUE(s->Send(answer));
+  ASSERT_TRUE(call.get().ok());
+  EXPECT_TRUE(reply.granted());
+  EXPECT_EQ(reply.granted_by(), "store");
+  EXPECT_EQ(reply.hold().placed_seq(), 9u);
+}
+
+TEST_F(CentralSyncTest, UnreachableStoreGetsHoldsInsideItsEscrowOnly) {
+  journal_.Movement("A", 20);
+  journal_.Escrow("A", 5);
+  {
+    auto s = Connect();
+    EXPECT_EQ(Upload(*s, 1, 2).acked_seq(), 2u);
+  }
+  v1::CentralPlaceHoldReply first;
+  ASSERT_TRUE(PlaceHold(Hold("order-1", "A", 3), 0, &first).ok());
+  EXPECT_TRUE(first.granted()) << first.reason();
+  EXPECT_EQ(first.granted_by(), "escrow");
+  // A retry of the same order is the same grant, not a second one.
+  v1::CentralPlaceHoldReply retry;
+  ASSERT_TRUE(PlaceHold(Hold("order-1", "A", 3), 0, &retry).ok());
+  EXPECT_TRUE(retry.granted());
+  // 5 - 3 = 2 left: 3 more do not fit.
+  v1::CentralPlaceHoldReply second;
+  ASSERT_TRUE(PlaceHold(Hold("order-2", "A", 3), 0, &second).ok());
+  EXPECT_FALSE(second.granted());
+  ASSERT_EQ(second.shortfall_size(), 1);
+  EXPECT_EQ(second.shortfall(0).sku(), "A");
+  EXPECT_EQ(second.shortfall(0).available(), 2);
+  EXPECT_NE(second.reason().find("escrow"), std::string::npos);
+  v1::CentralPlaceHoldReply third;
+  ASSERT_TRUE(PlaceHold(Hold("order-3", "A", 2), 0, &third).ok());
+  EXPECT_TRUE(third.granted()) << third.reason();
+  // The store gets the escrow holds when it comes back.
+  auto s = Connect();
+  std::optional<v1::CentralMessage> m = s->Read();
+  ASSERT_TRUE(m && m->has_central_events()) << (m ? m->DebugString() : "");
+  ASSERT_EQ(m->central_events().events_size(), 2);
+  EXPECT_TRUE(m->central_events().events(0).escrow_hold().hold().from_escrow());
+  EXPECT_EQ(m->central_events().events(1).escrow_hold().hold().order_ref(),
+            "order-3");
+}
+
+TEST_F(CentralSyncTest, StoreThatDoesNotAnswerInTimeFallsBackToEscrow) {
+  journal_.Escrow("A", 4);
+  auto s = Connect();
+  EXPECT_EQ(Upload(*s, 1, 1).acked_seq(), 1u);
+  v1::CentralPlaceHoldReply reply;
+  // The agent reads the request but never answers.
+  ASSERT_TRUE(PlaceHold(Hold("order-1", "A", 4), 200, &reply).ok());
+  EXPECT_TRUE(reply.granted()) << reply.reason();
+  EXPECT_EQ(reply.granted_by(), "escrow");
+  std::optional<v1::CentralMessage> m = s->Read();
+  ASSERT_TRUE(m && m->has_hold_request());
+}
+
+TEST_F(CentralSyncTest, DigestMatchesThenDriftIsFoundByDrillDown) {
+  journal_.Movement("A", 5);
+  journal_.Movement("B", 3);
+  journal_.Movement("A", -1);
+  core::StockReplay agent;
+  for (const v1::JournalEntry& e : journal_.entries()) {
+    ASSERT_TRUE(agent.Apply(e.record()).ok());
+  }
+  auto s = Connect();
+  EXPECT_EQ(Upload(*s, 1, 3).acked_seq(), 3u);
+
+  ASSERT_TRUE(s->Send(DigestOf(agent, 3, 0)));
+  std::optional<v1::CentralMessage> m = s->Read();
+  ASSERT_TRUE(m && m->has_digest_result()) << (m ? m->DebugString() : "");
+  EXPECT_TRUE(m->digest_result().match());
+  EXPECT_EQ(State().last_digest(), "match");
+
+  // The agent's table went wrong: B shows 4 where the journal says 3.
+  core::StockReplay wrong = agent;
+  journal_.Movement("B", 1);
+  ASSERT_TRUE(wrong.Apply(journal_.entries().back().record()).ok());
+  ASSERT_TRUE(s->Send(DigestOf(wrong, 3, 0)));
+  m = s->Read();
+  ASSERT_TRUE(m && m->has_digest_result()) << (m ? m->DebugString() : "");
+  EXPECT_FALSE(m->digest_result().match());
+  ASSERT_EQ(m->digest_result().mismatched_buckets_size(), 1);
+  const uint32_t bucket = m->digest_result().mismatched_buckets(0);
+  EXPECT_EQ(bucket, core::DigestBucketOf("B", core::kDefaultDigestBuckets));
+  m = s->Read();
+  ASSERT_TRUE(m && m->has_drill_down()) << (m ? m->DebugString() : "");
+  ASSERT_EQ(m->drill_down().buckets_size(), 1);
+  EXPECT_EQ(State().last_digest(), "mismatch");
+
+  v1::AgentMessage answer;
+  v1::DrillDownAnswer* a = answer.mutable_drill_down_answer();
+  a->set_store_seq(3);
+  a->add_buckets(bucket);
+  v1::SkuFigure* f = a->add_figures();
+  f->set_sku("B");
+  f->set_on_hand(4);
+  ASSERT_TRUE(s->Send(answer));
+  ASSERT_TRUE(s->Finish().ok());  // handled before the stream ends
+
+  grpc::ClientContext ctx;
+  v1::ListDriftRequest r;
+  r.set_store_id("store-1");
+  v1::ListDriftReply drift;
+  ASSERT_TRUE(central_.admin().ListDrift(&ctx, r, &drift).ok());
+  ASSERT_EQ(drift.drift_size(), 1);
+  EXPECT_EQ(drift.drift(0).sku(), "B");
+  EXPECT_EQ(drift.drift(0).store().on_hand(), 4);
+  EXPECT_EQ(drift.drift(0).central().on_hand(), 3);
+  EXPECT_EQ(drift.drift(0).store_seq(), 3u);
+}
+
+TEST_F(CentralSyncTest, DigestAheadOfCentralIsDeferred) {
+  journal_.Movement("A", 5);
+  auto s = Connect();
+  core::StockReplay agent;
+  ASSERT_TRUE(agent.Apply(journal_.entries()[0].record()).ok());
+  ASSERT_TRUE(s->Send(DigestOf(agent, 1, 0)));  // central holds 0
+  std::optional<v1::CentralMessage> m = s->Read();
+  ASSERT_TRUE(m && m->has_digest_result());
+  EXPECT_TRUE(m->digest_result().deferred());
+  EXPECT_FALSE(m->digest_result().match());
+}
+
+TEST_F(CentralSyncTest, AgentThatLostItsJournalIsReseeded) {
+  for (int i = 1; i <= 5; ++i) journal_.Movement("A", i);
+  {
+    auto s = Connect();
+    EXPECT_EQ(Upload(*s, 1, 5).acked_seq(), 5u);
+  }
+  // The agent came back from a backup at seq 2.
+  AgentStream s(central_.SyncChannel());
+  std::optional<v1::Welcome> w = s.Hello("store-1", 2, journal_.hash_at(2));
+  ASSERT_TRUE(w.has_value());
+  EXPECT_TRUE(w->reseed());
+  std::optional<v1::CentralMessage> m = s.Read();
+  ASSERT_TRUE(m && m->has_reseed()) << (m ? m->DebugString() : "");
+  ASSERT_EQ(m->reseed().entries_size(), 3);
+  EXPECT_EQ(m->reseed().entries(0).record().seq(), 3u);
+  EXPECT_EQ(m->reseed().entries(2).hash(), journal_.hash_at(5));
+  m = s.Read();
+  ASSERT_TRUE(m && m->has_reseed_done());
+  EXPECT_EQ(m->reseed_done().store_seq(), 5u);
+  v1::AgentMessage ack;
+  ack.mutable_reseed_ack()->set_store_seq(5);
+  ASSERT_TRUE(s.Send(ack));
+  EXPECT_TRUE(s.Finish().ok());
+}
+
+TEST_F(CentralSyncTest, UnknownHeadIsNotReseeded) {
+  for (int i = 1; i <= 3; ++i) journal_.Movement("A", i);
+  {
+    auto s = Connect();
+    EXPECT_EQ(Upload(*s, 1, 3).acked_seq(), 3u);
+  }
+  AgentStream s(central_.SyncChannel());
+  std::optional<v1::Welcome> w =
+      s.Hello("store-1", 2, std::string(core::kHashBytes, 'x'));
+  ASSERT_TRUE(w.has_value());
+  EXPECT_FALSE(w->reseed());
+}
+
+TEST_F(CentralSyncTest, TwoHundredStreamsAtOnce) {
+  constexpr int kStreams = 200;
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = 0; i < 4; ++i) channels.push_back(central_.SyncChannel());
+  std::vector<std::unique_ptr<AgentStream>> streams;
+  for (int i = 0; i < kStreams; ++i) {
+    streams.push_back(std::make_unique<AgentStream>(channels[i % 4]));
+    v1::AgentMessage m;
+    m.mutable_hello()->set_store_id("store-" + std::to_string(i));
+    m.mutable_hello()->set_journal_head_hash(core::GenesisHash());
+    ASSERT_TRUE(streams.back()->Send(m));
+  }
+  for (int i = 0; i < kStreams; ++i) {
+    std::optional<v1::CentralMessage> m = streams[i]->Read();
+    ASSERT_TRUE(m && m->has_welcome()) << "stream " << i;
+  }
+  // All open at once.
+  for (int i = 0; i < kStreams; i += 37) {
+    grpc::ClientContext ctx;
+    v1::GetStoreSyncStateRequest r;
+    r.set_store_id("store-" + std::to_string(i));
+    v1::StoreSyncState st;
+    ASSERT_TRUE(central_.admin().GetStoreSyncState(&ctx, r, &st).ok());
+    EXPECT_TRUE(st.connected()) << i;
+  }
+}
+
+}  // namespace
+}  // namespace storeagent::central::testing
