@@ -1,0 +1,122 @@
+// The pure half of ingest: IngestProblem on journaled records, PlanIngest on
+// batches, without a database.
+#include "central/store/ingest_validation.h"
+
+#include <gtest/gtest.h>
+
+#include "central/store/ingest_plan.h"
+#include "central/store/store_args.h"
+#include "core/journal_chain.h"
+#include "tests/unit/central_store/central_store_fixture.h"
+#include "tests/unit/core/sample_events.h"
+
+namespace storeagent::testing {
+namespace {
+
+using central::IngestProblem;
+
+v1::JournalRecord WithKey(const std::string& txn) {
+  v1::JournalRecord r;
+  *r.mutable_client_key() = test::SampleClientKey(txn);
+  return r;
+}
+
+TEST(IngestProblemTest, ValidJournaledRecordsPass) {
+  v1::JournalRecord sale = WithKey("s");
+  *sale.mutable_transaction() = test::SampleSale();
+  EXPECT_EQ(IngestProblem(sale), "");
+  v1::JournalRecord move = WithKey("m");
+  v1::StockMovement* m = move.mutable_stock()->mutable_movement();
+  m->set_reason(v1::StockMovement::REASON_SHRINK);
+  v1::StockDelta* d = m->add_lines();
+  d->set_sku("sku-1");
+  d->set_quantity(-2);
+  EXPECT_EQ(IngestProblem(move), "");
+}
+
+TEST(IngestProblemTest, EachRefusalNamesTheField) {
+  v1::JournalRecord bad_key = WithKey("k");
+  bad_key.mutable_client_key()->set_terminal_id("");
+  *bad_key.mutable_transaction() = test::SampleNoSale();
+  EXPECT_NE(IngestProblem(bad_key).find("record.client_key.terminal_id"),
+            std::string::npos);
+
+  v1::JournalRecord short_pseudonym = WithKey("p");
+  *short_pseudonym.mutable_loyalty() = test::SamplePointsEarned();
+  short_pseudonym.mutable_loyalty()
+      ->mutable_points_earned()
+      ->mutable_member()
+      ->set_pseudonym("short");
+  EXPECT_EQ(IngestProblem(short_pseudonym),
+            "signal.points_earned.member.pseudonym: required (32 bytes)");
+
+  v1::JournalRecord plain_contact = WithKey("c");
+  *plain_contact.mutable_loyalty() = test::SampleEnrolment();
+  plain_contact.mutable_loyalty()
+      ->mutable_enrolled()
+      ->mutable_member()
+      ->set_pseudonym(std::string(32, 'p'));
+  EXPECT_NE(IngestProblem(plain_contact).find("signal.enrolled.contact"),
+            std::string::npos);
+
+  v1::JournalRecord wrong_sign = WithKey("w");
+  v1::StockMovement* m = wrong_sign.mutable_stock()->mutable_movement();
+  m->set_reason(v1::StockMovement::REASON_RECEIPT);
+  v1::StockDelta* d = m->add_lines();
+  d->set_sku("sku-1");
+  d->set_quantity(-2);
+  EXPECT_NE(IngestProblem(wrong_sign).find("stock.movement.lines[0].quantity"),
+            std::string::npos)
+      << IngestProblem(wrong_sign);
+
+  v1::JournalRecord escrow = WithKey("e");
+  v1::EscrowLine* l =
+      escrow.mutable_stock()->mutable_escrow_changed()->add_lines();
+  l->set_sku("sku-1");
+  l->set_quantity(1'000'001);
+  EXPECT_EQ(IngestProblem(escrow),
+            "stock.escrow_changed.lines[0].quantity: out of range "
+            "(0..1000000)");
+  l->set_quantity(1'000'000);
+  EXPECT_EQ(IngestProblem(escrow), "");
+
+  v1::JournalRecord empty_stock = WithKey("x");
+  empty_stock.mutable_stock();
+  EXPECT_EQ(IngestProblem(empty_stock),
+            "stock.kind: exactly one kind is required");
+}
+
+TEST(PlanIngestTest, SkipsHeldEntriesAndPlansTheRest) {
+  ChainBuilder chain;
+  std::vector<v1::JournalEntry> all = chain.NoSales(4);
+  central::ChainHead held{2, all[1].hash(), 2'000'000};
+  Result<central::IngestPlan> plan = central::PlanIngest(held, all);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_EQ(plan->entries.size(), 2u);
+  EXPECT_EQ(plan->entries[0].seq, 3u);
+  EXPECT_EQ(plan->entries[0].kind, "no_sale");
+  EXPECT_EQ(plan->entries[0].canonical, core::CanonicalBytes(all[2].record()));
+  EXPECT_EQ(plan->head.seq, 4u);
+  EXPECT_EQ(plan->head.hash, chain.hash());
+  EXPECT_EQ(plan->head.recorded_at_us, 4'000'000);
+
+  // An entry at or below the watermark after a new one is out of order.
+  std::vector<v1::JournalEntry> back = {all[2], all[1]};
+  Result<central::IngestPlan> bad = central::PlanIngest(held, back);
+  EXPECT_EQ(bad.status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(StoreArgsTest, LimitsAtTheirEdges) {
+  EXPECT_TRUE(central::ValidateStoreId(std::string(64, 's')).ok());
+  EXPECT_FALSE(central::ValidateStoreId(std::string(65, 's')).ok());
+  EXPECT_TRUE(central::ValidateRequestKey(std::string(64, 'k')).ok());
+  EXPECT_FALSE(central::ValidateRequestKey(std::string(65, 'k')).ok());
+  EXPECT_FALSE(central::ValidateRequestKey("a\nb").ok());
+  EXPECT_EQ(central::ClampLimit(0), central::kMaxReadRows);
+  EXPECT_EQ(central::ClampLimit(central::kMaxReadRows + 1),
+            central::kMaxReadRows);
+  EXPECT_EQ(central::ClampLimit(7), 7u);
+}
+
+}  // namespace
+}  // namespace storeagent::testing

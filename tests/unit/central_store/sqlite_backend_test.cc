@@ -1,0 +1,58 @@
+// The conformance suite on the SQLite backend: one temp file per test.
+#include "central/store/sqlite_central_store.h"
+#include "tests/support/temp_dir.h"
+#include "tests/unit/central_store/central_store_fixture.h"
+
+namespace storeagent::testing {
+namespace {
+
+class SqliteInstance : public BackendInstance {
+ public:
+  Result<std::unique_ptr<central::CentralStore>> Open() override {
+    return central::OpenCentralStore("sqlite:" + dir_.File("central.db"));
+  }
+  bool multi_writer() const override { return false; }
+
+ private:
+  TempDir dir_;
+};
+
+Backend Sqlite() {
+  return Backend{"sqlite", []() -> Result<std::unique_ptr<BackendInstance>> {
+                   return std::unique_ptr<BackendInstance>(
+                       std::make_unique<SqliteInstance>());
+                 }};
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, CentralStoreTest, ::testing::Values(Sqlite()),
+                         [](const auto&) { return std::string("sqlite"); });
+
+TEST(SqliteCentralStoreTest, UnknownUrlSchemeIsRefused) {
+  Result<std::unique_ptr<central::CentralStore>> s =
+      central::OpenCentralStore("mysql://x");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.status().message().find("url"), std::string::npos);
+  EXPECT_FALSE(central::OpenCentralStore("sqlite:").ok());
+}
+
+TEST(SqliteCentralStoreTest, NewerSchemaIsRefused) {
+  TempDir dir;
+  const std::string path = dir.File("central.db");
+  ASSERT_TRUE(central::OpenCentralStore("sqlite:" + path).ok());
+  {
+    Result<storage::Connection> c =
+        storage::Connection::Open(path, storage::ConnectionOptions{});
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c->Exec("UPDATE schema_version SET version = 99").ok());
+  }
+  Result<std::unique_ptr<central::CentralStore>> s =
+      central::OpenCentralStore("sqlite:" + path);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.status().message().find("upgrade storecentrald"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace storeagent::testing
