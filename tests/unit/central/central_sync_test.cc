@@ -504,6 +504,55 @@ TEST_F(CentralSyncTest, AgentThatLostItsJournalIsReseeded) {
   EXPECT_TRUE(s.Finish().ok());
 }
 
+TEST_F(CentralSyncTest, ReseedBatchesKeepToMaxBatchBytes) {
+  central_.server().Shutdown(0);
+  CentralFixture small;
+  CentralConfig c = CentralFixture::DefaultConfig();
+  c.max_batch_bytes = 4096;
+  small.Start(c);
+  for (int i = 1; i <= 6; ++i) {  // about 1.9 KB each: two per batch
+    v1::JournalRecord r;
+    v1::StockMovement* m = r.mutable_stock()->mutable_movement();
+    m->set_reason(v1::StockMovement::REASON_RECEIPT);
+    for (int k = 0; k < 150; ++k) {
+      v1::StockDelta* d = m->add_lines();
+      d->set_sku("SKU-" + std::to_string(k));
+      d->set_quantity(i);
+    }
+    journal_.Add(std::move(r));
+  }
+  {
+    AgentStream s(small.SyncChannel());
+    ASSERT_TRUE(s.Hello("store-1", 6, journal_.head_hash()).has_value());
+    for (uint64_t seq = 1; seq <= 6; ++seq) {
+      ASSERT_TRUE(s.SendEvents(journal_.Range(seq, seq)));
+      std::optional<v1::CentralMessage> m = s.Read();
+      ASSERT_TRUE(m && m->has_ack());
+    }
+  }
+  AgentStream s(small.SyncChannel());
+  std::optional<v1::Welcome> w = s.Hello("store-1", 0, core::GenesisHash());
+  ASSERT_TRUE(w && w->reseed());
+  uint64_t next = 1;
+  int batches = 0;
+  for (int i = 0; i < 20; ++i) {
+    std::optional<v1::CentralMessage> m = s.Read();
+    ASSERT_TRUE(m.has_value());
+    if (m->has_reseed_done()) break;
+    ASSERT_TRUE(m->has_reseed()) << m->DebugString();
+    ++batches;
+    EXPECT_LE(m->reseed().ByteSizeLong(), 4096u + 64u);
+    for (const v1::JournalEntry& e : m->reseed().entries()) {
+      EXPECT_EQ(e.record().seq(), next++);
+    }
+    v1::AgentMessage ack;
+    ack.mutable_reseed_ack()->set_store_seq(next - 1);
+    ASSERT_TRUE(s.Send(ack));
+  }
+  EXPECT_EQ(next, 7u);
+  EXPECT_GE(batches, 3);
+}
+
 TEST_F(CentralSyncTest, UnknownHeadIsNotReseeded) {
   for (int i = 1; i <= 3; ++i) journal_.Movement("A", i);
   {
