@@ -2,11 +2,14 @@
 
 #include <grpcpp/security/server_credentials.h>
 
+#include <algorithm>
+
 #include "central/server/admin_service.h"
 #include "central/server/central_log.h"
 #include "central/server/replica_cache.h"
 #include "central/server/sync_hub.h"
 #include "central/server/sync_stream.h"
+#include "core/limits.h"
 
 namespace storeagent::central {
 namespace {
@@ -63,8 +66,12 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
       config.sync_listen,
       config.insecure ? grpc::InsecureServerCredentials() : MutualTls(config),
       &s->sync_port_);
-  sync.SetMaxReceiveMessageSize(static_cast<int>(config.max_batch_bytes) +
-                                (64 << 10));
+  // A batch of max_batch_bytes, or one journal entry alone however small
+  // the limit (an agent sends a larger entry by itself), plus framing.
+  sync.SetMaxReceiveMessageSize(
+      static_cast<int>(std::max<size_t>(config.max_batch_bytes,
+                                        2 * core::kMaxRequestBytes)) +
+      (64 << 10));
   sync.SetMaxSendMessageSize(16 << 20);
   sync.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
                           static_cast<int>(config.min_keepalive_s) * 1000);

@@ -291,7 +291,13 @@ void SyncStream::SendReseed() {
       return;
     }
     v1::CentralMessage out;
+    size_t bytes = 0;
     for (v1::JournalEntry& e : *page) {
+      // Within max_batch_bytes (a larger entry travels alone); the rest of
+      // the page is read again for the next batch.
+      bytes += e.ByteSizeLong();
+      if (out.reseed().entries_size() > 0 && bytes > config().max_batch_bytes)
+        break;
       *out.mutable_reseed()->add_entries() = std::move(e);
     }
     reseed_sent_ = out.reseed().entries().rbegin()->record().seq();
@@ -391,7 +397,12 @@ void SyncStream::Pump() {
     }
     if (page->empty()) return;
     v1::CentralMessage out;
+    size_t bytes = 0;
     for (v1::CentralEvent& e : *page) {
+      bytes += e.ByteSizeLong();  // as for re-seed batches
+      if (out.central_events().events_size() > 0 &&
+          bytes > config().max_batch_bytes)
+        break;
       *out.mutable_central_events()->add_events() = std::move(e);
     }
     central_sent_ = out.central_events().events().rbegin()->central_seq();

@@ -284,6 +284,85 @@ TEST_F(CentralSyncTest, HoldRequestIsAnsweredByTheStore) {
   EXPECT_EQ(reply.hold().placed_seq(), 9u);
 }
 
+TEST_F(CentralSyncTest, StoreRefusalIsFinalEvenWithEscrow) {
+  journal_.Escrow("A", 10);
+  auto s = Connect();
+  EXPECT_EQ(Upload(*s, 1, 1).acked_seq(), 1u);
+  v1::CentralPlaceHoldReply reply;
+  std::future<grpc::Status> call = std::async(std::launch::async, [&] {
+    return PlaceHold(Hold("order-1", "A", 2), 10000, &reply);
+  });
+  std::optional<v1::CentralMessage> m = s->Read();
+  ASSERT_TRUE(m && m->has_hold_request()) << (m ? m->DebugString() : "");
+  v1::AgentMessage answer;
+  v1::HoldAnswer* a = answer.mutable_hold_answer();
+  a->set_request_id(m->hold_request().request_id());
+  a->set_order_ref("order-1");
+  a->set_granted(false);
+  a->add_shortfall()->set_sku("A");
+  ASSERT_TRUE(s->Send(answer));
+  ASSERT_TRUE(call.get().ok());
+  EXPECT_FALSE(reply.granted());
+  EXPECT_EQ(reply.granted_by(), "");
+  ASSERT_EQ(reply.shortfall_size(), 1);
+  EXPECT_EQ(State().central_head_seq(), 0u);  // no escrow hold recorded
+}
+
+TEST_F(CentralSyncTest, CancelHoldGoesDownAsACentralEvent) {
+  auto s = Connect();
+  grpc::ClientContext ctx;
+  v1::CentralCancelHoldRequest r;
+  r.set_store_id("store-1");
+  r.set_order_ref("order-9");
+  r.set_reason("customer cancelled");
+  v1::PushCentralEventReply out;
+  ASSERT_TRUE(central_.admin().CancelHold(&ctx, r, &out).ok());
+  EXPECT_EQ(out.central_seq(), 1u);
+  std::optional<v1::CentralMessage> m = s->Read();
+  ASSERT_TRUE(m && m->has_central_events()) << (m ? m->DebugString() : "");
+  EXPECT_EQ(m->central_events().events(0).hold_cancel().order_ref(), "order-9");
+}
+
+TEST_F(CentralSyncTest, UnknownStoreIsNotFoundNamingTheField) {
+  grpc::ClientContext ctx;
+  v1::GetStoreSyncStateRequest r;
+  r.set_store_id("store-404");
+  v1::StoreSyncState out;
+  grpc::Status s = central_.admin().GetStoreSyncState(&ctx, r, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_NE(s.error_message().find("store_id"), std::string::npos);
+  v1::CentralPlaceHoldReply reply;
+  EXPECT_EQ(PlaceHold(Hold("o", "A", 1), 0, &reply).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(CentralSyncTest, BatchOverTheLimitEndsTheStream) {
+  central_.server().Shutdown(0);
+  CentralFixture small;
+  CentralConfig c = CentralFixture::DefaultConfig();
+  c.max_batch_events = 2;
+  small.Start(c);
+  for (int i = 1; i <= 3; ++i) journal_.Movement("A", i);
+  AgentStream s(small.SyncChannel());
+  std::optional<v1::Welcome> w = s.Hello("store-1", 3, journal_.head_hash());
+  ASSERT_TRUE(w.has_value());
+  EXPECT_EQ(w->limits().max_batch_events(), 2u);
+  ASSERT_TRUE(s.SendEvents(journal_.Range(1, 2)));  // at the limit
+  std::optional<v1::CentralMessage> m = s.Read();
+  ASSERT_TRUE(m && m->has_ack());
+  ASSERT_TRUE(s.SendEvents(journal_.Range(1, 3)));  // one past it
+  EXPECT_FALSE(s.Read().has_value());
+  EXPECT_EQ(s.Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+}
+
+TEST_F(CentralSyncTest, NewerStreamReplacesTheOlderOne) {
+  auto first = Connect();
+  auto second = Connect();
+  EXPECT_FALSE(first->Read().has_value());
+  EXPECT_EQ(first->Finish().error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_TRUE(State().connected());
+}
+
 TEST_F(CentralSyncTest, UnreachableStoreGetsHoldsInsideItsEscrowOnly) {
   journal_.Movement("A", 20);
   journal_.Escrow("A", 5);
@@ -423,6 +502,55 @@ TEST_F(CentralSyncTest, AgentThatLostItsJournalIsReseeded) {
   ack.mutable_reseed_ack()->set_store_seq(5);
   ASSERT_TRUE(s.Send(ack));
   EXPECT_TRUE(s.Finish().ok());
+}
+
+TEST_F(CentralSyncTest, ReseedBatchesKeepToMaxBatchBytes) {
+  central_.server().Shutdown(0);
+  CentralFixture small;
+  CentralConfig c = CentralFixture::DefaultConfig();
+  c.max_batch_bytes = 4096;
+  small.Start(c);
+  for (int i = 1; i <= 6; ++i) {  // about 1.9 KB each: two per batch
+    v1::JournalRecord r;
+    v1::StockMovement* m = r.mutable_stock()->mutable_movement();
+    m->set_reason(v1::StockMovement::REASON_RECEIPT);
+    for (int k = 0; k < 150; ++k) {
+      v1::StockDelta* d = m->add_lines();
+      d->set_sku("SKU-" + std::to_string(k));
+      d->set_quantity(i);
+    }
+    journal_.Add(std::move(r));
+  }
+  {
+    AgentStream s(small.SyncChannel());
+    ASSERT_TRUE(s.Hello("store-1", 6, journal_.head_hash()).has_value());
+    for (uint64_t seq = 1; seq <= 6; ++seq) {
+      ASSERT_TRUE(s.SendEvents(journal_.Range(seq, seq)));
+      std::optional<v1::CentralMessage> m = s.Read();
+      ASSERT_TRUE(m && m->has_ack());
+    }
+  }
+  AgentStream s(small.SyncChannel());
+  std::optional<v1::Welcome> w = s.Hello("store-1", 0, core::GenesisHash());
+  ASSERT_TRUE(w && w->reseed());
+  uint64_t next = 1;
+  int batches = 0;
+  for (int i = 0; i < 20; ++i) {
+    std::optional<v1::CentralMessage> m = s.Read();
+    ASSERT_TRUE(m.has_value());
+    if (m->has_reseed_done()) break;
+    ASSERT_TRUE(m->has_reseed()) << m->DebugString();
+    ++batches;
+    EXPECT_LE(m->reseed().ByteSizeLong(), 4096u + 64u);
+    for (const v1::JournalEntry& e : m->reseed().entries()) {
+      EXPECT_EQ(e.record().seq(), next++);
+    }
+    v1::AgentMessage ack;
+    ack.mutable_reseed_ack()->set_store_seq(next - 1);
+    ASSERT_TRUE(s.Send(ack));
+  }
+  EXPECT_EQ(next, 7u);
+  EXPECT_GE(batches, 3);
 }
 
 TEST_F(CentralSyncTest, UnknownHeadIsNotReseeded) {

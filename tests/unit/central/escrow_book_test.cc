@@ -40,6 +40,7 @@ TEST(EscrowBookTest, UnseenHoldsAreSubtracted) {
   EXPECT_TRUE(CheckEscrow(escrow, unseen, Hold("o2", "A", 1)).fits);
   EscrowCheck c = CheckEscrow(escrow, unseen, Hold("o2", "A", 2));
   EXPECT_FALSE(c.fits);
+  ASSERT_EQ(c.shortfall.size(), 1u);
   EXPECT_EQ(c.shortfall[0].available(), 1);
 }
 

@@ -1,0 +1,87 @@
+// The binaries as an operator runs them: storecentrald --check-config, and
+// storecentralctl against a central server in the test process.
+#include <gtest/gtest.h>
+
+#include "platform/fs.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
+#include "tests/unit/central/fake_agent.h"
+
+namespace storeagent::central::testing {
+namespace {
+
+using storeagent::testing::RunProgram;
+using storeagent::testing::RunResult;
+
+const std::string kDaemon =
+    std::string(STORECENTRAL_BIN_DIR) + "/storecentrald";
+const std::string kCtl = std::string(STORECENTRAL_BIN_DIR) + "/storecentralctl";
+
+TEST(StorecentraldTest, CheckConfigSaysOkOrNamesTheKey) {
+  storeagent::testing::TempDir dir;
+  ASSERT_TRUE(fs::WriteFileDurably(dir.File("good.toml"),
+                                   "[tls]\ninsecure = true\n", 0600)
+                  .ok());
+  RunResult good =
+      RunProgram({kDaemon, "--check-config", dir.File("good.toml")});
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_NE(good.out.find("ok"), std::string::npos) << good.out;
+
+  ASSERT_TRUE(
+      fs::WriteFileDurably(dir.File("bad.toml"),
+                           "[tls]\ninsecure = true\n[sync]\nwindow = 0\n", 0600)
+          .ok());
+  RunResult bad = RunProgram({kDaemon, "--check-config", dir.File("bad.toml")});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("sync.window"), std::string::npos) << bad.err;
+}
+
+class StorecentralctlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    central_.Start();
+    AgentStream s(central_.SyncChannel());
+    FakeJournal journal;
+    ASSERT_TRUE(s.Hello("store-1", 0, journal.head_hash()).has_value());
+    ASSERT_TRUE(s.Finish().ok());
+  }
+  RunResult Ctl(std::vector<std::string> args) {
+    args.insert(
+        args.begin(),
+        {kCtl, "--admin",
+         "127.0.0.1:" + std::to_string(central_.server().admin_port())});
+    return RunProgram(args);
+  }
+  CentralFixture central_;
+};
+
+TEST_F(StorecentralctlTest, PushMovementThenState) {
+  RunResult push = Ctl({"push-movement", "--store", "store-1", "--key", "asn-1",
+                        "--reason", "receipt", "--line", "A=12"});
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  EXPECT_NE(push.out.find("\"central_seq\": \"1\""), std::string::npos)
+      << push.out;
+  RunResult state = Ctl({"state", "--store", "store-1"});
+  ASSERT_EQ(state.exit_code, 0) << state.err;
+  EXPECT_NE(state.out.find("\"central_head_seq\": \"1\""), std::string::npos)
+      << state.out;
+  RunResult avail = Ctl({"availability", "--sku", "A"});
+  ASSERT_EQ(avail.exit_code, 0) << avail.err;
+  EXPECT_NE(avail.out.find("store-1"), std::string::npos) << avail.out;
+}
+
+TEST_F(StorecentralctlTest, RefusalsAndUsageErrors) {
+  RunResult refused = Ctl({"push-movement", "--store", "store-1", "--key",
+                           "asn-1", "--reason", "receipt", "--line", "A=-1"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("event.movement"), std::string::npos)
+      << refused.err;
+  RunResult unknown = Ctl({"state", "--store", "store-404"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  RunResult usage =
+      Ctl({"push-movement", "--store", "store-1", "--key", "k", "--line", "A"});
+  EXPECT_EQ(usage.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace storeagent::central::testing
