@@ -122,7 +122,8 @@ Status StockLedger::Apply(DbContext& ctx, const v1::JournalRecord& record,
     STOREAGENT_RETURN_IF_ERROR(MarkVoided(
         ctx, record.transaction().post_void().original(), record.seq()));
   } else if (record.has_stock() && !record.stock().has_hold_placed() &&
-             !record.stock().has_movement() && !record.stock().has_count()) {
+             !record.stock().has_movement() && !record.stock().has_count() &&
+             !record.stock().has_escrow_changed()) {
     const v1::StockEvent& e = record.stock();
     const std::string& ref =
         e.has_hold_picked()      ? e.hold_picked().order_ref()
