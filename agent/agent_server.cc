@@ -7,6 +7,7 @@
 
 #include "agent/log.h"
 #include "platform/fs.h"
+#include "storage/sync_store.h"
 
 namespace storeagent::agent {
 namespace {
@@ -25,6 +26,60 @@ Status ClearStaleSocket(const std::string& path) {
   }
   ::unlink(path.c_str());
   return Status::Ok();
+}
+
+// Sync wiring: the escrow keeper as the journal's after-append hook, and
+// the empty-DB gate (closed when the journal is empty and central never
+// answered a Hello). Before anything else submits to the writer.
+Status PrepareSync(storage::AgentDatabase& db, const AgentConfig& config,
+                   std::unique_ptr<storage::EscrowKeeper>* keeper,
+                   std::unique_ptr<SyncGate>* gate) {
+  storage::EscrowPolicy policy;
+  policy.units = config.sync_escrow_units;
+  policy.low_water = config.sync_escrow_low_water;
+  *keeper = std::make_unique<storage::EscrowKeeper>(db.journal(), policy);
+  storage::EscrowKeeper* k = keeper->get();
+  db.journal().SetAfterAppend([k](storage::WriteContext& ctx,
+                                  const v1::JournalRecord& record,
+                                  const std::vector<std::string>& touched) {
+    return k->AfterAppend(ctx, record, touched);
+  });
+  uint64_t confirmed = 0;
+  STOREAGENT_RETURN_IF_ERROR(
+      db.writer().Run([&confirmed](storage::WriteContext& ctx) -> Status {
+        Result<uint64_t> v =
+            storage::SyncStore::ReadMetaU64(ctx, storage::kMetaSyncConfirmed);
+        if (!v.ok()) return v.status();
+        confirmed = *v;
+        return Status::Ok();
+      }));
+  const bool closed = db.journal().head().seq == 0 && confirmed == 0;
+  *gate = std::make_unique<SyncGate>(closed);
+  if (closed) {
+    Log(LogLevel::kWarn, "sync.gate_closed",
+        {{"why",
+          "empty journal never confirmed by central; POS writes "
+          "wait for the first Welcome"}});
+  }
+  return Status::Ok();
+}
+
+SyncClientOptions SyncOptionsOf(const AgentConfig& c) {
+  SyncClientOptions o;
+  o.store_id = c.store_id;
+  o.agent_version = STOREAGENT_VERSION;
+  o.central = c.sync_central;
+  o.ca_file = c.sync_ca_file;
+  o.cert_file = c.sync_cert_file;
+  o.key_file = c.sync_key_file;
+  o.server_name = c.sync_server_name;
+  o.insecure = c.sync_insecure;
+  o.max_batch_events = static_cast<uint32_t>(c.sync_max_batch_events);
+  o.max_batch_bytes = static_cast<uint32_t>(c.sync_max_batch_bytes);
+  o.window = static_cast<uint32_t>(c.sync_window);
+  o.digest_interval = std::chrono::seconds(c.sync_digest_interval_s);
+  o.stall_timeout = std::chrono::seconds(c.sync_stall_timeout_s);
+  return o;
 }
 
 std::string DirName(const std::string& path) {
@@ -56,6 +111,10 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
       storage::AgentDatabase::Open(dbo, clock);
   if (!db.ok()) return db.status();
   s->db_ = std::move(db).value();
+  if (config.sync_enabled()) {
+    STOREAGENT_RETURN_IF_ERROR(
+        PrepareSync(*s->db_, config, &s->escrow_, &s->sync_gate_));
+  }
 
   AgentServer* self = s.get();
   s->disk_guard_ = std::make_unique<DiskGuard>(
@@ -67,9 +126,10 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   ro.loyalty_key = config.loyalty_key;
   ro.contact_public_key = config.contact_public_key;
   ro.disk_guard = s->disk_guard_.get();
+  ro.sync_gate = s->sync_gate_.get();
   s->recorder_ = std::make_unique<Recorder>(*s->db_, ro);
-  s->pos_ =
-      std::make_unique<PosServiceImpl>(config.store_id, *s->db_, *s->recorder_);
+  s->pos_ = std::make_unique<PosServiceImpl>(config.store_id, *s->db_,
+                                             *s->recorder_, &s->sync_health_);
   s->stock_ops_ =
       std::make_unique<StockOps>(*s->db_, clock, s->disk_guard_.get());
   s->availability_ = std::make_unique<AvailabilityServiceImpl>(*s->stock_ops_);
@@ -115,6 +175,12 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   s->SetServing(!s->disk_guard_->reserve_reached());
   s->expiry_timer_ = std::make_unique<HoldExpiryTimer>(
       *s->stock_ops_, std::chrono::seconds(config.hold_expiry_interval_s));
+  if (config.sync_enabled()) {
+    s->sync_ = std::make_unique<SyncClient>(
+        *s->db_, *s->stock_ops_, clock, SyncOptionsOf(config), s->sync_health_,
+        s->sync_gate_.get(), s->escrow_.get());
+    STOREAGENT_RETURN_IF_ERROR(s->sync_->Start());
+  }
   storage::JournalHead head = s->db_->journal().head();
   Log(LogLevel::kInfo, "agent.started",
       {{"store", config.store_id},
@@ -127,7 +193,8 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
        {"http", s->http_ ? config.http_listen + " port " +
                                std::to_string(s->http_->port())
                          : std::string("off")},
-       {"head_seq", std::to_string(head.seq)}});
+       {"head_seq", std::to_string(head.seq)},
+       {"sync", config.sync_enabled() ? config.sync_central : "off"}});
   return s;
 }
 
@@ -144,6 +211,7 @@ void AgentServer::SetServing(bool serving) {
 void AgentServer::Shutdown(int grace_ms) {
   if (shut_down_) return;
   shut_down_ = true;
+  if (sync_) sync_->Stop();  // first: it writes through the database
   if (expiry_timer_) expiry_timer_->Stop();
   if (disk_guard_) disk_guard_->Stop();
   if (http_) http_->Stop();

@@ -23,9 +23,13 @@
 #include "agent/pos_service.h"
 #include "agent/recorder.h"
 #include "agent/stock_ops.h"
+#include "agent/sync/sync_client.h"
+#include "agent/sync/sync_gate.h"
+#include "agent/sync/sync_health.h"
 #include "platform/clock.h"
 #include "platform/file_lock.h"
 #include "storage/agent_database.h"
+#include "storage/escrow_keeper.h"
 
 namespace storeagent::agent {
 
@@ -50,6 +54,7 @@ class AgentServer {
   int http_port() const { return http_ ? http_->port() : 0; }
   storage::AgentDatabase& database() { return *db_; }
   StockOps& stock_ops() { return *stock_ops_; }
+  const SyncHealth& sync_health() const { return sync_health_; }
 
   // Idempotent. Waits at most `grace_ms` for in-flight calls.
   void Shutdown(int grace_ms = 5000);
@@ -61,6 +66,9 @@ class AgentServer {
   FileLock lock_;  // on the data directory, first to take, last to go
   std::unique_ptr<DiskGuard> disk_guard_;
   std::unique_ptr<storage::AgentDatabase> db_;
+  SyncHealth sync_health_;
+  std::unique_ptr<storage::EscrowKeeper> escrow_;
+  std::unique_ptr<SyncGate> sync_gate_;
   std::unique_ptr<Recorder> recorder_;
   std::unique_ptr<PosServiceImpl> pos_;
   std::unique_ptr<StockOps> stock_ops_;
@@ -68,6 +76,7 @@ class AgentServer {
   std::unique_ptr<HoldExpiryTimer> expiry_timer_;
   std::unique_ptr<StaffHttpServer> http_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<SyncClient> sync_;
   int tcp_port_ = 0;
   bool shut_down_ = false;
   std::atomic<bool> started_{false};

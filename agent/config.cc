@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "platform/crypto.h"
 #include "platform/fs.h"
@@ -23,6 +24,11 @@ const std::map<std::string, std::set<std::string>>& KnownKeys() {
       {"log", {"level", "format"}},
       {"http", {"listen", "users"}},
       {"holds", {"expiry_interval_s"}},
+      {"sync",
+       {"central", "ca_file", "cert_file", "key_file", "server_name",
+        "insecure", "max_batch_events", "max_batch_bytes", "window",
+        "digest_interval_s", "stall_timeout_s", "escrow_units",
+        "escrow_low_water"}},
   };
   return kKeys;
 }
@@ -60,6 +66,14 @@ class Reader {
     if (n == nullptr) return Status::Ok();
     if (!n->is_string()) return Error(dotted, "must be a string");
     *out = n->as_string()->get();
+    return Status::Ok();
+  }
+
+  Status Bool(const std::string& dotted, bool* out) const {
+    const toml::node* n = root_.at_path(dotted).node();
+    if (n == nullptr) return Status::Ok();
+    if (!n->is_boolean()) return Error(dotted, "must be true or false");
+    *out = n->as_boolean()->get();
     return Status::Ok();
   }
 
@@ -155,6 +169,61 @@ Status ReadUsers(const Reader& r, const toml::table& root,
     u.token_sha256 = std::move(digest).value();
     out->push_back(std::move(u));
   }
+  return Status::Ok();
+}
+
+Status ReadSync(const Reader& r, const toml::table& root, AgentConfig* c) {
+  if (root.get("sync") == nullptr) return Status::Ok();
+  STOREAGENT_RETURN_IF_ERROR(r.String("sync.central", &c->sync_central));
+  if (c->sync_central.empty()) {
+    return r.Error("sync.central", "required when [sync] is present");
+  }
+  const size_t colon = c->sync_central.rfind(':');
+  if (colon == std::string::npos || colon == 0 ||
+      colon + 1 == c->sync_central.size()) {
+    return r.Error("sync.central", "must be HOST:PORT");
+  }
+  STOREAGENT_RETURN_IF_ERROR(r.String("sync.ca_file", &c->sync_ca_file));
+  STOREAGENT_RETURN_IF_ERROR(r.String("sync.cert_file", &c->sync_cert_file));
+  STOREAGENT_RETURN_IF_ERROR(r.String("sync.key_file", &c->sync_key_file));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.String("sync.server_name", &c->sync_server_name));
+  STOREAGENT_RETURN_IF_ERROR(r.Bool("sync.insecure", &c->sync_insecure));
+  if (c->sync_insecure) {
+    if (!IsLoopbackListen(c->sync_central)) {
+      return r.Error("sync.insecure",
+                     "plaintext is for local tests only: sync.central must "
+                     "then be a loopback address (127.0.0.1:PORT)");
+    }
+  } else {
+    for (const auto& [key, value] : {std::pair<const char*, const std::string*>{
+                                         "sync.ca_file", &c->sync_ca_file},
+                                     {"sync.cert_file", &c->sync_cert_file},
+                                     {"sync.key_file", &c->sync_key_file}}) {
+      if (value->empty()) {
+        return r.Error(key, "required (mutual TLS) unless sync.insecure");
+      }
+    }
+  }
+  int64_t v = c->sync_max_batch_events;
+  STOREAGENT_RETURN_IF_ERROR(r.Int("sync.max_batch_events", 1, 10000, &v));
+  c->sync_max_batch_events = static_cast<int>(v);
+  v = c->sync_max_batch_bytes;
+  STOREAGENT_RETURN_IF_ERROR(r.Int("sync.max_batch_bytes", 4096, 8 << 20, &v));
+  c->sync_max_batch_bytes = static_cast<int>(v);
+  v = c->sync_window;
+  STOREAGENT_RETURN_IF_ERROR(r.Int("sync.window", 1, 64, &v));
+  c->sync_window = static_cast<int>(v);
+  v = c->sync_digest_interval_s;
+  STOREAGENT_RETURN_IF_ERROR(r.Int("sync.digest_interval_s", 10, 86400, &v));
+  c->sync_digest_interval_s = static_cast<int>(v);
+  v = c->sync_stall_timeout_s;
+  STOREAGENT_RETURN_IF_ERROR(r.Int("sync.stall_timeout_s", 5, 3600, &v));
+  c->sync_stall_timeout_s = static_cast<int>(v);
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("sync.escrow_units", 0, 1000000, &c->sync_escrow_units));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("sync.escrow_low_water", 0, 1000000000, &c->sync_escrow_low_water));
   return Status::Ok();
 }
 
@@ -285,6 +354,8 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
   v = c.hold_expiry_interval_s;
   STOREAGENT_RETURN_IF_ERROR(r.Int("holds.expiry_interval_s", 1, 3600, &v));
   c.hold_expiry_interval_s = static_cast<int>(v);
+
+  STOREAGENT_RETURN_IF_ERROR(ReadSync(r, root, &c));
 
   STOREAGENT_RETURN_IF_ERROR(r.String("log.level", &c.log_level));
   if (c.log_level != "debug" && c.log_level != "info" &&

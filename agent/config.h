@@ -52,6 +52,24 @@ struct AgentConfig {
   // [holds]
   int hold_expiry_interval_s = 10;  // how often due holds are expired, 1..3600
 
+  // [sync] the stream to central (docs/sync-protocol.md); off unless
+  // sync.central is set.
+  std::string sync_central;         // host:port
+  std::string sync_ca_file;         // PEM: central's CA, the only trusted root
+  std::string sync_cert_file;       // PEM: this store's client certificate
+  std::string sync_key_file;        // PEM: its private key
+  std::string sync_server_name;     // expected name in central's certificate
+  bool sync_insecure = false;       // plaintext, loopback tests only
+  int sync_max_batch_events = 500;  // 1..10000
+  int sync_max_batch_bytes = 1 << 20;  // 4096..8 MiB
+  int sync_window = 4;                 // unacked batches, 1..64
+  int sync_digest_interval_s = 300;    // 10..86400
+  int sync_stall_timeout_s = 60;       // 5..3600
+  int64_t sync_escrow_units = 2;       // per SKU, 0..1000000; 0 = off
+  int64_t sync_escrow_low_water = 0;   // 0..1000000000
+
+  bool sync_enabled() const { return !sync_central.empty(); }
+
   // [log]
   std::string log_level = "info";   // debug|info|warn|error
   std::string log_format = "text";  // text|json

@@ -1,7 +1,10 @@
 #include "agent/pos_service.h"
 
+#include <algorithm>
+
 #include "core/event_validation.h"
 #include "storage/journal_store.h"
+#include "storage/sync_store.h"
 
 namespace storeagent::agent {
 namespace {
@@ -27,8 +30,14 @@ grpc::Status ToGrpc(const Status& s) {
 }
 
 PosServiceImpl::PosServiceImpl(std::string store_id, storage::AgentDatabase& db,
-                               Recorder& recorder)
-    : store_id_(std::move(store_id)), db_(db), recorder_(recorder) {}
+                               Recorder& recorder,
+                               const SyncHealth* sync_health,
+                               const Clock& clock)
+    : store_id_(std::move(store_id)),
+      db_(db),
+      recorder_(recorder),
+      sync_health_(sync_health),
+      clock_(clock) {}
 
 grpc::ServerUnaryReactor* PosServiceImpl::RecordTransaction(
     grpc::CallbackServerContext* ctx,
@@ -121,6 +130,59 @@ grpc::ServerUnaryReactor* PosServiceImpl::Ping(grpc::CallbackServerContext* ctx,
                                                v1::PingReply*) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* PosServiceImpl::GetSyncStatus(
+    grpc::CallbackServerContext* ctx, const v1::GetSyncStatusRequest*,
+    v1::SyncStatus* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  db_.readers().Submit([this, reactor, reply](storage::DbContext* rc) {
+    if (rc == nullptr) {
+      reactor->Finish(ToGrpc(Unavailable("agent is shutting down")));
+      return;
+    }
+    Result<storage::SyncWatermarks> w = storage::SyncWatermarks{};
+    if (int rc_begin =
+            sqlite3_exec(rc->db(), "BEGIN", nullptr, nullptr, nullptr);
+        rc_begin != SQLITE_OK) {
+      w = storage::SqliteStatus(rc->db(), rc_begin, "begin read");
+    } else {
+      w = storage::SyncStore::ReadWatermarks(*rc);
+      rc->ResetBusyStatements();
+      sqlite3_exec(rc->db(), "COMMIT", nullptr, nullptr, nullptr);
+    }
+    if (!w.ok()) {
+      reactor->Finish(ToGrpc(w.status()));
+      return;
+    }
+    const SyncHealthSnapshot h =
+        sync_health_ != nullptr ? sync_health_->Get() : SyncHealthSnapshot{};
+    reply->set_enabled(h.enabled);
+    reply->set_connected(h.connected);
+    reply->set_last_exchange_us(h.last_exchange_us);
+    reply->set_head_seq(w->head_seq);
+    reply->set_central_acked_seq(w->central_acked_seq);
+    reply->set_outbox_depth(w->head_seq > w->central_acked_seq
+                                ? w->head_seq - w->central_acked_seq
+                                : 0);
+    if (w->oldest_unacked_us != 0) {
+      reply->set_oldest_unacked_age_ms(
+          std::max<int64_t>(0, clock_.NowMicros() - w->oldest_unacked_us) /
+          1000);
+    }
+    reply->set_central_seq_applied(w->central_seq);
+    reply->set_last_digest(h.last_digest);
+    reply->set_last_digest_store_seq(h.last_digest_store_seq);
+    reply->set_last_digest_central_seq(h.last_digest_central_seq);
+    reply->set_digest_mismatches(h.digest_mismatches);
+    reply->set_last_error(h.last_error);
+    reply->set_clock_skew_us(h.clock_skew_us);
+    reply->set_streams_opened(h.streams_opened);
+    reply->set_events_sent(h.events_sent);
+    reply->set_central_events_applied(h.central_events_applied);
+    reactor->Finish(grpc::Status::OK);
+  });
   return reactor;
 }
 

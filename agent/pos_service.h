@@ -11,6 +11,8 @@
 #include <string>
 
 #include "agent/recorder.h"
+#include "agent/sync/sync_health.h"
+#include "platform/clock.h"
 #include "storage/agent_database.h"
 #include "storeagent/v1/pos.grpc.pb.h"
 
@@ -21,9 +23,10 @@ grpc::Status ToGrpc(const Status& s);
 
 class PosServiceImpl final : public v1::PosService::CallbackService {
  public:
-  // REQUIRES: both outlive the service.
+  // REQUIRES: all outlive the service. `sync_health` null: sync is off.
   PosServiceImpl(std::string store_id, storage::AgentDatabase& db,
-                 Recorder& recorder);
+                 Recorder& recorder, const SyncHealth* sync_health = nullptr,
+                 const Clock& clock = SystemClock());
 
   grpc::ServerUnaryReactor* RecordTransaction(
       grpc::CallbackServerContext* ctx,
@@ -43,11 +46,16 @@ class PosServiceImpl final : public v1::PosService::CallbackService {
   grpc::ServerUnaryReactor* Ping(grpc::CallbackServerContext* ctx,
                                  const v1::PingRequest* request,
                                  v1::PingReply* reply) override;
+  grpc::ServerUnaryReactor* GetSyncStatus(
+      grpc::CallbackServerContext* ctx, const v1::GetSyncStatusRequest* request,
+      v1::SyncStatus* reply) override;
 
  private:
   std::string store_id_;
   storage::AgentDatabase& db_;
   Recorder& recorder_;
+  const SyncHealth* sync_health_;
+  const Clock& clock_;
 };
 
 }  // namespace storeagent::agent

@@ -151,6 +151,9 @@ void Recorder::RecordLoyaltySignal(
 void Recorder::Append(v1::JournalRecord record, std::string content_digest,
                       std::function<Status(storage::WriteContext&)> precheck,
                       std::string pseudonym, Done done) {
+  if (options_.sync_gate != nullptr) {
+    if (Status s = options_.sync_gate->Admit(); !s.ok()) return done(s);
+  }
   if (options_.disk_guard != nullptr) {
     if (Status s = options_.disk_guard->Admit(); !s.ok()) return done(s);
   }

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "agent/disk_guard.h"
+#include "agent/sync/sync_gate.h"
 #include "platform/status.h"
 #include "storage/agent_database.h"
 #include "storeagent/v1/pos.pb.h"
@@ -27,6 +28,9 @@ struct RecorderOptions {
   std::string contact_public_key;
   // When set, new events are refused while the disk reserve is reached.
   const DiskGuard* disk_guard = nullptr;
+  // When set and closed, POS writes are refused with UNAVAILABLE: an empty
+  // database waits for central's first Welcome (agent/sync/sync_gate.h).
+  const SyncGate* sync_gate = nullptr;
 };
 
 class Recorder {

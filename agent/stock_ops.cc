@@ -1,5 +1,6 @@
 #include "agent/stock_ops.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "core/event_validation.h"
@@ -190,13 +191,35 @@ void StockOps::PlaceHold(const v1::PlaceHoldRequest& request,
   if (s.ok()) s = core::ValidateHoldPlaced(request.hold(), now, "hold");
   if (s.ok()) s = Admit();
   if (!s.ok()) return done(s);
+  PlaceHoldAs(request.client_key(), request.hold(), now, std::move(done));
+}
+
+void StockOps::PlaceCentralHold(const v1::HoldPlaced& hold,
+                                Done<v1::PlaceHoldReply> done) {
+  const int64_t now = clock_.NowMicros();
+  Status s = core::ValidateHoldPlaced(hold, now, "hold_request.hold");
+  if (s.ok()) s = Admit();
+  if (!s.ok()) return done(s);
+  // One hold per order: the order_ref makes the client key, so a request
+  // central repeats after a drop gets the first answer.
+  v1::ClientKey key;
+  key.set_terminal_id(std::string(core::kAgentTerminalPrefix) + "sync");
+  key.set_client_txn_id(
+      "hold-" + crypto::ToHex(crypto::AsBytes(crypto::Sha256(hold.order_ref())))
+                    .substr(0, 32));
+  PlaceHoldAs(key, hold, now, std::move(done));
+}
+
+void StockOps::PlaceHoldAs(const v1::ClientKey& client_key,
+                           const v1::HoldPlaced& hold, int64_t now,
+                           Done<v1::PlaceHoldReply> done) {
   auto reply = std::make_shared<v1::PlaceHoldReply>();
   storage::JournalStore& journal = db_.journal();
   db_.writer().Submit(
-      [&journal, reply, req = request, now](DbContext& ctx) -> Status {
+      [&journal, reply, key = client_key, p = hold,
+       now](DbContext& ctx) -> Status {
         Result<int> expired = ExpireDue(ctx, journal, now, kExpireBatch);
         if (!expired.ok()) return expired.status();
-        const v1::HoldPlaced& p = req.hold();
         Result<std::optional<v1::Hold>> existing =
             storage::StockLedger::GetHold(ctx, p.order_ref());
         if (!existing.ok()) return existing.status();
@@ -214,13 +237,19 @@ void StockOps::PlaceHold(const v1::PlaceHoldRequest& request,
               storage::StockLedger::Figures(ctx, SkusOf(p.lines()));
           if (!f.ok()) return f.status();
           for (int i = 0; i < p.lines_size(); ++i) {
-            if (p.lines(i).quantity() > (*f)[i].available()) {
-              *reply->add_shortfall() = (*f)[i];
+            // Units escrowed for central are not for local holds.
+            Result<int64_t> escrow =
+                storage::StockLedger::Escrow(ctx, p.lines(i).sku());
+            if (!escrow.ok()) return escrow.status();
+            v1::SkuAvailability& a = (*f)[i];
+            a.set_available(std::max<int64_t>(0, a.available() - *escrow));
+            if (p.lines(i).quantity() > a.available()) {
+              *reply->add_shortfall() = a;
             }
           }
           if (reply->shortfall_size() == 0) {
             v1::JournalRecord r;
-            *r.mutable_client_key() = req.client_key();
+            *r.mutable_client_key() = key;
             *r.mutable_stock()->mutable_hold_placed() = p;
             Result<storage::AppendResult> a =
                 storage::AppendEvent(ctx, journal, std::move(r));

@@ -41,9 +41,15 @@ class StockOps {
   // errors are for bad input and storage failures. An order that already has
   // a hold with the same lines gets it back (replayed); with other lines,
   // ALREADY_EXISTS. Holds that are due expire first, in the same
-  // transaction.
+  // transaction. Availability here is net of the escrow the store granted
+  // central (storage/escrow_keeper.h): a local hold never takes escrowed
+  // units, and a shortfall line reports available minus escrow.
   void PlaceHold(const v1::PlaceHoldRequest& request,
                  Done<v1::PlaceHoldReply> done);
+  // The same for central's HoldRequest on the sync stream: the agent's own
+  // client key (derived from the order_ref, so a repeated request replays).
+  void PlaceCentralHold(const v1::HoldPlaced& hold,
+                        Done<v1::PlaceHoldReply> done);
   // FAILED_PRECONDITION when the hold's state does not allow the action,
   // NOT_FOUND for an unknown order_ref.
   void UpdateHold(const v1::UpdateHoldRequest& request,
@@ -61,6 +67,8 @@ class StockOps {
   void ExpireDueHolds(Done<int> done);
 
  private:
+  void PlaceHoldAs(const v1::ClientKey& client_key, const v1::HoldPlaced& hold,
+                   int64_t now, Done<v1::PlaceHoldReply> done);
   // OK unless the disk reserve is reached.
   Status Admit() const;
 

@@ -96,6 +96,62 @@ Result<CatalogCounts> CatalogStore::ReplaceAll(
   return counts;
 }
 
+Status CatalogStore::Upsert(DbContext& ctx,
+                            const std::vector<v1::Product>& products) {
+  Result<Statement*> row = ctx.Prepare(
+      "INSERT INTO catalog (sku, name, name_fold, department, price_minor, "
+      "currency, safety_stock, unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+      "ON CONFLICT (sku) DO UPDATE SET name = excluded.name, "
+      "name_fold = excluded.name_fold, department = excluded.department, "
+      "price_minor = excluded.price_minor, currency = excluded.currency, "
+      "safety_stock = excluded.safety_stock, unit = excluded.unit");
+  if (!row.ok()) return row.status();
+  Result<Statement*> clear =
+      ctx.Prepare("DELETE FROM catalog_gtin WHERE sku = ?1");
+  if (!clear.ok()) return clear.status();
+  Result<Statement*> gtin = ctx.Prepare(
+      "INSERT INTO catalog_gtin (gtin, sku) VALUES (?1, ?2) "
+      "ON CONFLICT (gtin) DO UPDATE SET sku = excluded.sku");
+  if (!gtin.ok()) return gtin.status();
+  for (const v1::Product& p : products) {
+    Statement& s = **row;
+    s.Reset();
+    s.BindText(1, p.sku());
+    s.BindText(2, p.name());
+    s.BindText(3, FoldName(p.name()));
+    s.BindText(4, p.department());
+    s.BindInt(5, p.price().minor_units());
+    s.BindText(6, p.price().currency());
+    s.BindInt(7, p.safety_stock());
+    s.BindText(8, p.unit().empty() ? "each" : p.unit());
+    STOREAGENT_RETURN_IF_ERROR(s.Run());
+    (*clear)->Reset();
+    (*clear)->BindText(1, p.sku());
+    STOREAGENT_RETURN_IF_ERROR((*clear)->Run());
+    for (const std::string& g : p.gtins()) {
+      Statement& gs = **gtin;
+      gs.Reset();
+      gs.BindText(1, g);
+      gs.BindText(2, p.sku());
+      STOREAGENT_RETURN_IF_ERROR(gs.Run());
+    }
+  }
+  return Status::Ok();
+}
+
+Result<bool> CatalogStore::SetPrice(DbContext& ctx, const std::string& sku,
+                                    int64_t minor_units,
+                                    const std::string& currency) {
+  Result<Statement*> s = ctx.Prepare(
+      "UPDATE catalog SET price_minor = ?2, currency = ?3 WHERE sku = ?1");
+  if (!s.ok()) return s.status();
+  (*s)->BindText(1, sku);
+  (*s)->BindInt(2, minor_units);
+  (*s)->BindText(3, currency);
+  STOREAGENT_RETURN_IF_ERROR((*s)->Run());
+  return sqlite3_changes(ctx.db()) > 0;
+}
+
 Result<std::optional<v1::Product>> CatalogStore::Get(DbContext& ctx,
                                                      const std::string& sku) {
   Result<Statement*> s = ctx.Prepare(std::string(kSelect) + "WHERE sku = ?1");

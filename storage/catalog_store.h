@@ -29,6 +29,18 @@ class CatalogStore {
   static Result<CatalogCounts> ReplaceAll(
       DbContext& ctx, const std::vector<v1::Product>& products);
 
+  // Adds or replaces `products` (head office's CatalogUpdate): each SKU's
+  // row and GTINs; a GTIN that belonged to another SKU moves to this one.
+  // Writer thread. REQUIRES: core::ValidateCatalog passed.
+  static Status Upsert(DbContext& ctx,
+                       const std::vector<v1::Product>& products);
+
+  // Sets the price of `sku`; false when the SKU is not in the catalog
+  // (nothing changes then). Writer thread.
+  static Result<bool> SetPrice(DbContext& ctx, const std::string& sku,
+                               int64_t minor_units,
+                               const std::string& currency);
+
   static Result<std::optional<v1::Product>> Get(DbContext& ctx,
                                                 const std::string& sku);
 

@@ -11,7 +11,11 @@ Result<AppendResult> AppendEvent(DbContext& ctx, JournalStore& journal,
   Result<AppendResult> r =
       journal.Append(ctx, &record, std::move(content_digest));
   if (!r.ok() || r->replayed) return r;
-  STOREAGENT_RETURN_IF_ERROR(StockLedger::Apply(ctx, record));
+  std::vector<std::string> touched;
+  STOREAGENT_RETURN_IF_ERROR(StockLedger::Apply(ctx, record, &touched));
+  if (journal.after_append()) {
+    STOREAGENT_RETURN_IF_ERROR(journal.after_append()(ctx, record, touched));
+  }
   return r;
 }
 

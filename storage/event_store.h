@@ -15,7 +15,9 @@ namespace storeagent::storage {
 // Appends `record` and, unless it is a retry of an event already recorded,
 // applies its stock effects (storage::StockLedger). A failing effect (e.g. a
 // hold transition the hold's state forbids) fails the command, so the
-// writer rolls the append back with it. Writer thread.
+// writer rolls the append back with it. Then runs the journal's
+// AfterAppend hook (the escrow keeper), in the same transaction. Writer
+// thread.
 Result<AppendResult> AppendEvent(DbContext& ctx, JournalStore& journal,
                                  v1::JournalRecord record,
                                  std::string content_digest = {});

@@ -135,6 +135,39 @@ Result<AppendResult> JournalStore::Append(WriteContext& ctx,
   return r;
 }
 
+Status JournalStore::AppendVerbatim(WriteContext& ctx,
+                                    const v1::JournalEntry& entry) {
+  JournalHead prev = head();
+  const uint64_t seq = entry.record().seq();
+  const std::string canonical = core::CanonicalBytes(entry.record());
+  core::ChainVerifier verifier(prev.seq, prev.hash);
+  STOREAGENT_RETURN_IF_ERROR(
+      verifier.Next(seq, entry.prev_hash(), entry.hash(), canonical));
+  const v1::ClientKey& key = entry.record().client_key();
+  v1::JournalRecord content = entry.record();
+  content.clear_seq();
+  content.clear_recorded_at_us();
+  Result<Statement*> ins = ctx.Prepare(
+      "INSERT INTO journal (seq, terminal_id, client_txn_id, kind, "
+      "recorded_at_us, content_digest, record, prev_hash, hash) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  if (!ins.ok()) return ins.status();
+  Statement& s = **ins;
+  s.BindInt(1, static_cast<int64_t>(seq));
+  s.BindText(2, key.terminal_id());
+  s.BindText(3, key.client_txn_id());
+  s.BindText(4, core::EventKind(entry.record()));
+  s.BindInt(5, entry.record().recorded_at_us());
+  s.BindBlob(6, core::ContentDigest(content));
+  s.BindBlob(7, canonical);
+  s.BindBlob(8, entry.prev_hash());
+  s.BindBlob(9, entry.hash());
+  STOREAGENT_RETURN_IF_ERROR(s.Run());
+  std::lock_guard<std::mutex> lock(mu_);
+  head_ = JournalHead{seq, entry.hash(), entry.record().recorded_at_us()};
+  return Status::Ok();
+}
+
 Result<std::optional<v1::JournalEntry>> JournalStore::ReadBySeq(sqlite3* db,
                                                                 uint64_t seq) {
   Result<Statement> stmt =

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -60,6 +61,24 @@ class JournalStore {
   Result<AppendResult> Append(WriteContext& ctx, v1::JournalRecord* record,
                               std::string content_digest = {});
 
+  // Inserts a journal entry central sent back (re-seed) verbatim: its
+  // record bytes, prev_hash and hash as stored at central. REQUIRES: the
+  // entry's seq is head + 1 and its prev_hash the head's hash, and its hash
+  // verifies (core::ChainVerifier); DATA_LOSS otherwise, nothing written.
+  // Writer thread, inside a command. Does not apply stock effects.
+  Status AppendVerbatim(WriteContext& ctx, const v1::JournalEntry& entry);
+
+  // Runs after every new (not replayed) append made through
+  // storage::AppendEvent, in the same transaction, with the record as
+  // applied; an error fails the command. Used by the escrow keeper.
+  // REQUIRES: set before the first Submit() that appends, never changed
+  // while appends may run.
+  using AfterAppend =
+      std::function<Status(WriteContext&, const v1::JournalRecord&,
+                           const std::vector<std::string>& touched_skus)>;
+  void SetAfterAppend(AfterAppend hook) { after_append_ = std::move(hook); }
+  const AfterAppend& after_append() const { return after_append_; }
+
   // A consistent copy of the head as of the last append. Any thread.
   JournalHead head() const;
 
@@ -81,6 +100,7 @@ class JournalStore {
 
   Writer& writer_;
   const Clock& clock_;
+  AfterAppend after_append_;
   mutable std::mutex mu_;
   JournalHead head_;  // guarded by mu_; written on the writer thread only
 };

@@ -10,7 +10,7 @@ namespace {
 
 // Step N brings the schema from version N-1 to N. Append only; never edit a
 // step that has shipped.
-constexpr std::array<const char*, 3> kSteps = {
+constexpr std::array<const char*, 4> kSteps = {
     // 1: the journal of store events and the store's identity.
     R"sql(
 CREATE TABLE meta (
@@ -92,6 +92,24 @@ CREATE TABLE voided (
   client_txn_id  TEXT    NOT NULL,
   void_seq       INTEGER NOT NULL,
   PRIMARY KEY (terminal_id, client_txn_id)
+) WITHOUT ROWID;
+)sql",
+    // 4: sync. The inbox of central events applied (central_seq 1, 2, 3 ...
+    // without gaps, the watermark in meta 'central_seq') and the escrow the
+    // store granted central, kept from the journal's EscrowChanged events.
+    // meta 'central_acked_seq': highest store seq central acknowledged;
+    // meta 'sync_confirmed': central answered a Hello at least once.
+    R"sql(
+CREATE TABLE inbox (
+  central_seq    INTEGER PRIMARY KEY,
+  kind           TEXT    NOT NULL,
+  created_at_us  INTEGER NOT NULL,
+  event          BLOB    NOT NULL,  -- storeagent.v1.CentralEvent
+  applied_at_us  INTEGER NOT NULL
+);
+CREATE TABLE escrow (
+  sku       TEXT    PRIMARY KEY,
+  quantity  INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
 };

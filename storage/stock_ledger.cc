@@ -89,9 +89,27 @@ Result<std::vector<v1::Hold>> HoldRows(Statement& s) {
   return out;
 }
 
+Status SetEscrow(DbContext& ctx, const v1::EscrowChanged& e) {
+  Result<Statement*> put = ctx.Prepare(
+      "INSERT INTO escrow (sku, quantity) VALUES (?1, ?2) "
+      "ON CONFLICT (sku) DO UPDATE SET quantity = excluded.quantity");
+  if (!put.ok()) return put.status();
+  Result<Statement*> del = ctx.Prepare("DELETE FROM escrow WHERE sku = ?1");
+  if (!del.ok()) return del.status();
+  for (const v1::EscrowLine& l : e.lines()) {
+    Statement& st = l.quantity() == 0 ? **del : **put;
+    st.Reset();
+    st.BindText(1, l.sku());
+    if (l.quantity() != 0) st.BindInt(2, l.quantity());
+    STOREAGENT_RETURN_IF_ERROR(st.Run());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
-Status StockLedger::Apply(DbContext& ctx, const v1::JournalRecord& record) {
+Status StockLedger::Apply(DbContext& ctx, const v1::JournalRecord& record,
+                          std::vector<std::string>* touched) {
   core::StockContext context;
   std::optional<v1::JournalEntry> voided;
   std::optional<v1::Hold> hold;
@@ -104,7 +122,8 @@ Status StockLedger::Apply(DbContext& ctx, const v1::JournalRecord& record) {
     STOREAGENT_RETURN_IF_ERROR(MarkVoided(
         ctx, record.transaction().post_void().original(), record.seq()));
   } else if (record.has_stock() && !record.stock().has_hold_placed() &&
-             !record.stock().has_movement() && !record.stock().has_count()) {
+             !record.stock().has_movement() && !record.stock().has_count() &&
+             !record.stock().has_escrow_changed()) {
     const v1::StockEvent& e = record.stock();
     const std::string& ref =
         e.has_hold_picked()      ? e.hold_picked().order_ref()
@@ -126,6 +145,13 @@ Status StockLedger::Apply(DbContext& ctx, const v1::JournalRecord& record) {
   for (const core::SkuEffect& d : fx->deltas) {
     STOREAGENT_RETURN_IF_ERROR(ApplyDelta(ctx, d, record.seq()));
   }
+  if (touched != nullptr) {
+    for (const core::CountReset& c : fx->counts) touched->push_back(c.sku);
+    for (const core::SkuEffect& d : fx->deltas) touched->push_back(d.sku);
+  }
+  if (record.has_stock() && record.stock().has_escrow_changed()) {
+    STOREAGENT_RETURN_IF_ERROR(SetEscrow(ctx, record.stock().escrow_changed()));
+  }
   if (fx->hold_state) {
     v1::Hold h;
     if (record.stock().has_hold_placed()) {
@@ -143,6 +169,40 @@ Status StockLedger::Apply(DbContext& ctx, const v1::JournalRecord& record) {
     STOREAGENT_RETURN_IF_ERROR(PutHold(ctx, h));
   }
   return Status::Ok();
+}
+
+Status StockLedger::ApplyCentral(DbContext& ctx, const v1::CentralEvent& event,
+                                 std::vector<std::string>* touched) {
+  Result<Statement*> s = ctx.Prepare(
+      "INSERT INTO stock (sku, on_hand, unavailable) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (sku) DO UPDATE SET "
+      "on_hand = on_hand + CASE WHEN count_qty IS NOT NULL AND "
+      "count_central_seq >= ?4 THEN 0 ELSE excluded.on_hand END, "
+      "unavailable = unavailable + excluded.unavailable");
+  if (!s.ok()) return s.status();
+  for (const core::SkuEffect& d : core::CentralEffectsOf(event)) {
+    Statement& st = **s;
+    st.Reset();
+    st.BindText(1, d.sku);
+    st.BindInt(2, d.on_hand);
+    st.BindInt(3, d.unavailable);
+    st.BindInt(4, static_cast<int64_t>(event.central_seq()));
+    STOREAGENT_RETURN_IF_ERROR(st.Run());
+    if (touched != nullptr) touched->push_back(d.sku);
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> StockLedger::Escrow(DbContext& ctx, const std::string& sku) {
+  Result<Statement*> s =
+      ctx.Prepare("SELECT quantity FROM escrow WHERE sku = ?1");
+  if (!s.ok()) return s.status();
+  (*s)->BindText(1, sku);
+  Result<bool> row = (*s)->Step();
+  if (!row.ok()) return row.status();
+  const int64_t q = *row ? (*s)->ColumnInt(0) : 0;
+  (*s)->Reset();
+  return q;
 }
 
 Result<std::vector<v1::SkuAvailability>> StockLedger::Figures(

@@ -27,7 +27,20 @@ namespace storeagent::storage {
 class StockLedger {
  public:
   // Applies the stock effects of `record` (seq set). Writer thread.
-  static Status Apply(DbContext& ctx, const v1::JournalRecord& record);
+  // `touched`, when given, receives every SKU whose figures changed.
+  // An EscrowChanged record sets the `escrow` table's lines.
+  static Status Apply(DbContext& ctx, const v1::JournalRecord& record,
+                      std::vector<std::string>* touched = nullptr);
+
+  // Applies head office's event by core::CentralEffectsOf (movements only;
+  // other kinds have no stock effect): on_hand unless the SKU's last count
+  // already covers the event's central_seq, unavailable always (the rule of
+  // core::StockReplay::ApplyCentral). Writer thread.
+  static Status ApplyCentral(DbContext& ctx, const v1::CentralEvent& event,
+                             std::vector<std::string>* touched = nullptr);
+
+  // Escrow the store granted central for `sku` (0 when none). Any context.
+  static Result<int64_t> Escrow(DbContext& ctx, const std::string& sku);
 
   // Figures for `skus`, in order (zeros for a SKU never seen). Any context.
   static Result<std::vector<v1::SkuAvailability>> Figures(

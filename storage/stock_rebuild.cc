@@ -8,6 +8,7 @@
 #include "core/stock_rule.h"
 #include "storage/journal_store.h"
 #include "storage/sqlite_handle.h"
+#include "storage/sync_store.h"
 #include "storeagent/v1/availability.pb.h"
 
 namespace storeagent::storage {
@@ -97,7 +98,62 @@ Status Replay(sqlite3* db, core::StockReplay& replay, RebuildReport& report) {
   }
 }
 
+// Replays every central event of the inbox (head office's movements) into
+// `replay`, after the journal: StockReplay applies the on-hand rule to them
+// whatever the interleaving was.
+Status ReplayInbox(sqlite3* db, core::StockReplay& replay,
+                   RebuildReport& report) {
+  uint64_t after = 0;
+  for (;;) {
+    Result<std::vector<v1::CentralEvent>> page =
+        SyncStore::ReadInbox(db, after, kRebuildPageSize);
+    if (!page.ok()) return page.status();
+    for (const v1::CentralEvent& e : *page) {
+      const Status s = replay.ApplyCentral(e);
+      if (!s.ok()) {
+        report.replay_problem = s;
+        return Status::Ok();
+      }
+      ++report.central_events_replayed;
+      after = e.central_seq();
+    }
+    if (page->size() < kRebuildPageSize) return Status::Ok();
+  }
+}
+
+Result<std::map<std::string, int64_t>> ReadEscrowTable(sqlite3* db) {
+  Result<Statement> s =
+      Statement::Prepare(db, "SELECT sku, quantity FROM escrow");
+  if (!s.ok()) return s.status();
+  std::map<std::string, int64_t> out;
+  for (;;) {
+    Result<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.emplace(std::string(s->ColumnText(0)), s->ColumnInt(1));
+  }
+  return out;
+}
+
 std::string Num(int64_t v) { return std::to_string(v); }
+
+void CompareEscrow(const std::map<std::string, int64_t>& table,
+                   const std::map<std::string, int64_t>& journal,
+                   std::vector<StockDifference>& out) {
+  std::set<std::string> skus;
+  for (const auto& [sku, q] : table) skus.insert(sku);
+  for (const auto& [sku, q] : journal) skus.insert(sku);
+  for (const std::string& sku : skus) {
+    auto t = table.find(sku);
+    auto j = journal.find(sku);
+    const int64_t tv = t == table.end() ? 0 : t->second;
+    const int64_t jv = j == journal.end() ? 0 : j->second;
+    if (tv != jv) {
+      out.push_back(StockDifference{StockDifference::Subject::kSku, sku,
+                                    "escrow", Num(tv), Num(jv)});
+    }
+  }
+}
 
 void CompareSku(const std::string& sku, const std::optional<StockRow>& table,
                 const core::SkuFigures& journal,
@@ -181,11 +237,16 @@ Result<RebuildReport> VerifyInSnapshot(sqlite3* db) {
   core::StockReplay replay;
   STOREAGENT_RETURN_IF_ERROR(Replay(db, replay, report));
   if (!report.replay_problem.ok()) return report;
+  STOREAGENT_RETURN_IF_ERROR(ReplayInbox(db, replay, report));
+  if (!report.replay_problem.ok()) return report;
   Result<std::map<std::string, StockRow>> stock = ReadStockTable(db);
   if (!stock.ok()) return stock.status();
   Result<std::map<std::string, HoldRow>> holds = ReadHoldsTable(db);
   if (!holds.ok()) return holds.status();
   Compare(*stock, *holds, replay, report);
+  Result<std::map<std::string, int64_t>> escrow = ReadEscrowTable(db);
+  if (!escrow.ok()) return escrow.status();
+  CompareEscrow(*escrow, replay.escrow(), report.differences);
   return report;
 }
 

@@ -1,5 +1,6 @@
-// Stock verification: replays the whole journal through core::StockReplay
-// and compares the result with the materialised `stock` and `holds` tables
+// Stock verification: replays the whole journal and then the inbox of
+// central events (head office's movements) through core::StockReplay and
+// compares the result with the materialised `stock` and `holds` tables
 // (storage/stock_ledger.h). Used by `storeagentctl stock rebuild --verify`
 // and the tests.
 //
@@ -29,7 +30,7 @@ struct StockDifference {
   // The SKU or the hold's order_ref.
   std::string key;
   // "on_hand", "held", "unavailable", "count_store_seq",
-  // "count_central_seq", "count_qty" for SKUs; "state" for holds.
+  // "count_central_seq", "count_qty", "escrow" for SKUs; "state" for holds.
   std::string field;
   // What the table holds and what the journal says; "absent" when one side
   // has no row at all, "none" for a SKU never counted.
@@ -42,6 +43,8 @@ struct StockDifference {
 
 struct RebuildReport {
   uint64_t events_replayed = 0;
+  // Central events of the inbox replayed after the journal.
+  uint64_t central_events_replayed = 0;
   uint64_t head_seq = 0;
   // SKUs and holds compared (the union of the table's and the journal's).
   uint64_t skus_checked = 0;

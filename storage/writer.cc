@@ -29,6 +29,18 @@ Writer::Writer(Connection conn, WriterOptions options)
 
 Writer::~Writer() { Stop(); }
 
+int Writer::AddCommitListener(std::function<void()> listener) {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  const int id = next_commit_listener_++;
+  commit_listeners_.emplace(id, std::move(listener));
+  return id;
+}
+
+void Writer::RemoveCommitListener(int id) {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  commit_listeners_.erase(id);
+}
+
 void Writer::AddRollbackListener(Listener listener) {
   rollback_listeners_.push_back(std::move(listener));
 }
@@ -154,6 +166,10 @@ void Writer::RunBatch(std::vector<Item>& batch) {
     } else {
       ++stats_.failed_commits;
     }
+  }
+  if (committed) {
+    std::lock_guard<std::mutex> lock(commit_mu_);
+    for (const auto& [id, l] : commit_listeners_) l();
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     const Status& s = committed ? results[i] : txn;

@@ -96,6 +96,14 @@ class Writer {
   // cache from the database. Register before the first Submit().
   void AddRollbackListener(Listener listener);
 
+  // Called on the writer thread after every successful COMMIT, before the
+  // batch's callers are completed. Must not block (e.g. notify a condition
+  // variable). May be added and removed from any thread at any time; the
+  // id removes it. After RemoveCommitListener returns, it is not running
+  // and will not run again.
+  int AddCommitListener(std::function<void()> listener);
+  void RemoveCommitListener(int id);
+
   // Commands queued or running and not yet completed.
   uint64_t pending() const { return pending_.load(); }
   WriterStats stats() const;
@@ -118,6 +126,9 @@ class Writer {
   WriterOptions options_;
   WriteContext ctx_;
   std::vector<Listener> rollback_listeners_;
+  std::mutex commit_mu_;  // held while commit listeners run
+  std::unordered_map<int, std::function<void()>> commit_listeners_;
+  int next_commit_listener_ = 1;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

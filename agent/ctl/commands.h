@@ -20,6 +20,11 @@ void AddStockCommands(CLI::App& app, Target& t, Action& action);
 // holds list | show | pick | collect | cancel | short-pick.
 void AddHoldCommands(CLI::App& app, Target& t, Action& action);
 
+// sync status [--json].
+void AddSyncCommands(CLI::App& app, Target& t, Action& action);
+// The sync lines `status` prints (or why they are unknown).
+void PrintSyncStatusLines(Target& t);
+
 }  // namespace storeagent::ctl
 
 #endif  // STOREAGENT_AGENT_CTL_COMMANDS_H_

@@ -36,6 +36,7 @@ int ShowStatus(Target& t) {
               static_cast<unsigned long long>(st.pending_writes()));
   std::printf("database size   %llu bytes\n",
               static_cast<unsigned long long>(st.db_bytes()));
+  PrintSyncStatusLines(t);
   return kExitOk;
 }
 
@@ -118,7 +119,8 @@ struct TailOptions {
 
 void AddJournalCommands(CLI::App& app, Target& t, Action& action) {
   CLI::App* status = app.add_subcommand(
-      "status", "journal head seq and hash, pending writes, database size");
+      "status",
+      "journal head seq and hash, pending writes, database size, sync");
   status->callback([&] { action = [&] { return ShowStatus(t); }; });
 
   CLI::App* journal = app.add_subcommand("journal", "the event journal");

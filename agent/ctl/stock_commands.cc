@@ -181,6 +181,10 @@ int Rebuild(Target& t, const RebuildOptions& o) {
       static_cast<unsigned long long>(r->holds_checked),
       static_cast<unsigned long long>(r->events_replayed),
       static_cast<unsigned long long>(r->head_seq));
+  if (r->central_events_replayed > 0) {
+    std::printf("    and %llu central events of the inbox\n",
+                static_cast<unsigned long long>(r->central_events_replayed));
+  }
   return kExitOk;
 }
 

@@ -347,10 +347,72 @@ TEST_F(ConfigTest, LogLevelAndFormatAreChecked) {
 }
 
 TEST_F(ConfigTest, UnknownTableIsRefusedByName) {
-  ExpectRefused(Minimal("[sync]\nurl = \"x\"\n"), "sync");
-  Result<AgentConfig> c = Parse(Minimal("[sync]\nurl = \"x\"\n"));
+  ExpectRefused(Minimal("[bogus]\nurl = \"x\"\n"), "bogus");
+  Result<AgentConfig> c = Parse(Minimal("[bogus]\nurl = \"x\"\n"));
   ASSERT_FALSE(c.ok());
   EXPECT_THAT(c.status().message(), HasSubstr("unknown table"));
+}
+
+TEST_F(ConfigTest, SyncIsOffByDefaultAndReadWhenPresent) {
+  Result<AgentConfig> off = Parse(Minimal());
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off->sync_enabled());
+  EXPECT_EQ(off->sync_window, 4);
+  EXPECT_EQ(off->sync_max_batch_events, 500);
+  EXPECT_EQ(off->sync_max_batch_bytes, 1 << 20);
+  EXPECT_EQ(off->sync_digest_interval_s, 300);
+  EXPECT_EQ(off->sync_stall_timeout_s, 60);
+  EXPECT_EQ(off->sync_escrow_units, 2);
+  EXPECT_EQ(off->sync_escrow_low_water, 0);
+  Result<AgentConfig> c = Parse(
+      Minimal("[sync]\ncentral = \"central.example:7443\"\nca_file = \"/a\"\n"
+              "cert_file = \"/b\"\nkey_file = \"/c\"\nserver_name = \"c1\"\n"
+              "max_batch_events = 10000\nmax_batch_bytes = 4096\nwindow = 64\n"
+              "digest_interval_s = 10\nstall_timeout_s = 5\nescrow_units = 0\n"
+              "escrow_low_water = 3\n"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->sync_enabled());
+  EXPECT_EQ(c->sync_central, "central.example:7443");
+  EXPECT_EQ(c->sync_ca_file, "/a");
+  EXPECT_EQ(c->sync_server_name, "c1");
+  EXPECT_EQ(c->sync_max_batch_events, 10000);
+  EXPECT_EQ(c->sync_max_batch_bytes, 4096);
+  EXPECT_EQ(c->sync_window, 64);
+  EXPECT_EQ(c->sync_escrow_units, 0);
+  EXPECT_EQ(c->sync_escrow_low_water, 3);
+}
+
+TEST_F(ConfigTest, SyncProblemsNameTheKey) {
+  const std::string tls =
+      "ca_file = \"/a\"\ncert_file = \"/b\"\nkey_file = \"/c\"\n";
+  ExpectRefused(Minimal("[sync]\nwindow = 4\n"), "sync.central");
+  ExpectRefused(Minimal("[sync]\ncentral = \"nohost\"\n" + tls),
+                "sync.central");
+  ExpectRefused(Minimal("[sync]\ncentral = \"c:1\"\n"), "sync.ca_file");
+  ExpectRefused(Minimal("[sync]\ncentral = \"c:1\"\nca_file = \"/a\"\n"),
+                "sync.cert_file");
+  ExpectRefused(Minimal("[sync]\ncentral = \"c:1\"\ninsecure = true\n"),
+                "sync.insecure");
+  ExpectAccepted(
+      Minimal("[sync]\ncentral = \"127.0.0.1:7443\"\ninsecure = true\n"));
+  ExpectRefused(Minimal("[sync]\ncentral = \"c:1\"\ninsecure = 1\n"),
+                "sync.insecure");
+  ExpectRefused(Minimal("[sync]\ncentral = \"c:1\"\n" + tls + "window = 0\n"),
+                "sync.window");
+  ExpectRefused(Minimal("[sync]\ncentral = \"c:1\"\n" + tls + "window = 65\n"),
+                "sync.window");
+  ExpectRefused(
+      Minimal("[sync]\ncentral = \"c:1\"\n" + tls + "escrow_units = -1\n"),
+      "sync.escrow_units");
+  ExpectRefused(
+      Minimal("[sync]\ncentral = \"c:1\"\n" + tls + "max_batch_bytes = 4095\n"),
+      "sync.max_batch_bytes");
+  ExpectRefused(
+      Minimal("[sync]\ncentral = \"c:1\"\n" + tls + "stall_timeout_s = 4\n"),
+      "sync.stall_timeout_s");
+  ExpectRefused(
+      Minimal("[sync]\ncentral = \"c:1\"\n" + tls + "escrow_unit = 2\n"),
+      "sync.escrow_unit");
 }
 
 TEST_F(ConfigTest, UnknownKeyIsRefusedByName) {

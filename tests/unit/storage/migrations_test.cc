@@ -55,6 +55,28 @@ TEST(Migrations, FromEachEarlierVersionKeepsData) {
   }
 }
 
+TEST(Migrations, Version4AddsInboxAndEscrowAndKeepsMeta) {
+  testing::TempDir dir;
+  Connection c = OpenRw(dir.File("a.db"));
+  ASSERT_TRUE(Migrate(c.get(), 3).ok());
+  ASSERT_TRUE(
+      c.Exec("INSERT INTO meta VALUES ('store_id','s1'),('central_seq','7')")
+          .ok());
+  ASSERT_TRUE(c.Exec("INSERT INTO stock (sku, on_hand) VALUES ('A', 3)").ok());
+  ASSERT_TRUE(Migrate(c.get(), 4).ok());
+  EXPECT_EQ(*SchemaVersion(c.get()), 4);
+  EXPECT_EQ(QueryInt(c, "SELECT count(*) FROM inbox"), 0);
+  EXPECT_EQ(QueryInt(c, "SELECT count(*) FROM escrow"), 0);
+  EXPECT_EQ(QueryInt(c, "SELECT value FROM meta WHERE key='central_seq'"), 7);
+  EXPECT_EQ(QueryInt(c, "SELECT on_hand FROM stock WHERE sku='A'"), 3);
+  ASSERT_TRUE(c.Exec("INSERT INTO inbox VALUES (1,'movement',5,x'00',6)").ok());
+  // central_seq is the key: an event is kept once.
+  EXPECT_FALSE(
+      c.Exec("INSERT INTO inbox VALUES (1,'movement',5,x'00',6)").ok());
+  ASSERT_TRUE(c.Exec("INSERT INTO escrow VALUES ('A', 2)").ok());
+  EXPECT_FALSE(c.Exec("INSERT INTO escrow VALUES ('A', 3)").ok());
+}
+
 TEST(Migrations, SecondRunIsNoOp) {
   testing::TempDir dir;
   Connection c = OpenRw(dir.File("a.db"));

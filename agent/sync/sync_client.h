@@ -1,0 +1,124 @@
+// SyncClient: the agent's end of the sync stream to central
+// (proto/storeagent/v1/sync.proto; docs/sync-protocol.md, agent side).
+//
+// One thread dials central (mutual TLS; plaintext only with
+// sync.insecure for local tests), opens one bidi stream and runs the
+// session: Hello -> Welcome (resume point, limits, re-seed), journal
+// entries up in bounded batches with a window of unacknowledged batches,
+// central events down (applied in one local transaction with their
+// watermark, then acknowledged), hold requests answered through StockOps,
+// stock digests at a consistent watermark, drill-downs. It wakes on every
+// journal commit (a Writer commit listener) with a short poll as fallback.
+// A stream that stops making progress is cancelled by the application
+// watchdog; every ended stream is retried after a jittered exponential
+// backoff. Blocking work (SQLite through the writer and the read pool)
+// runs on this thread, never inside a gRPC reaction.
+//
+// Thread-safety: Start() and Stop() from one owner thread; health() from
+// any thread.
+#ifndef STOREAGENT_AGENT_SYNC_SYNC_CLIENT_H_
+#define STOREAGENT_AGENT_SYNC_SYNC_CLIENT_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "agent/stock_ops.h"
+#include "agent/sync/backoff.h"
+#include "agent/sync/sync_gate.h"
+#include "agent/sync/sync_health.h"
+#include "agent/sync/sync_stream.h"
+#include "platform/clock.h"
+#include "platform/status.h"
+#include "storage/agent_database.h"
+#include "storage/escrow_keeper.h"
+
+namespace storeagent::agent {
+
+// Largest message either way on the sync channel (a batch is bounded far
+// below it by sync.max_batch_bytes; digests and drill-downs are smaller).
+inline constexpr int kSyncMaxMessageBytes = 16 << 20;
+
+struct SyncClientOptions {
+  std::string store_id;
+  std::string agent_version = "0.0.0";
+  // host:port of central.
+  std::string central;
+  // PEM files: central's CA (pinned: the only trusted root), this store's
+  // certificate and key. Required unless `insecure`.
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  // Name expected in central's certificate, when not the host of `central`.
+  std::string server_name;
+  // Plaintext, for tests on loopback only. Never in production.
+  bool insecure = false;
+
+  uint32_t max_batch_events = 500;
+  uint32_t max_batch_bytes = 1 << 20;
+  uint32_t window = 4;
+  std::chrono::seconds digest_interval{300};
+  // A caught-up digest waits at least this long after the previous one.
+  std::chrono::milliseconds digest_min_gap{10000};
+  std::chrono::seconds stall_timeout{60};
+  std::chrono::milliseconds keepalive{30000};
+  // Fallback poll of the journal when no commit wake-up came.
+  std::chrono::milliseconds poll_interval{1000};
+  BackoffOptions backoff;
+};
+
+class SyncClient {
+ public:
+  // REQUIRES: every reference outlives this; `keeper` (may be null) is the
+  // one installed as the journal's AfterAppend hook; `gate` (may be null)
+  // is opened at the first Welcome.
+  SyncClient(storage::AgentDatabase& db, StockOps& ops, const Clock& clock,
+             SyncClientOptions options, SyncHealth& health,
+             SyncGate* gate = nullptr, storage::EscrowKeeper* keeper = nullptr,
+             Backoff::Random random = {});
+  ~SyncClient();
+  SyncClient(const SyncClient&) = delete;
+  SyncClient& operator=(const SyncClient&) = delete;
+
+  // Reads the TLS files (an error names the key) and starts the thread.
+  Status Start();
+  // Ends the stream and joins. Idempotent.
+  void Stop();
+
+ private:
+  class Session;
+  friend class Session;
+
+  void Loop();
+  std::shared_ptr<grpc::Channel> MakeChannel() const;
+  // Waits `d` or until Stop(); false when stopping.
+  bool SleepFor(std::chrono::milliseconds d);
+
+  storage::AgentDatabase& db_;
+  StockOps& ops_;
+  const Clock& clock_;
+  SyncClientOptions options_;
+  SyncHealth& health_;
+  SyncGate* gate_;
+  storage::EscrowKeeper* keeper_;
+  Backoff backoff_;
+  std::string ca_pem_;
+  std::string cert_pem_;
+  std::string key_pem_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;                  // guarded by mu_
+  std::shared_ptr<SessionQueue> current_;  // guarded by mu_
+  int commit_listener_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace storeagent::agent
+
+#endif  // STOREAGENT_AGENT_SYNC_SYNC_CLIENT_H_

@@ -1,0 +1,90 @@
+#include "agent/sync/sync_stream.h"
+
+namespace storeagent::agent {
+
+void SessionQueue::Push(SessionEvent e) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    events_.push_back(std::move(e));
+  }
+  cv_.notify_all();
+}
+
+void SessionQueue::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+std::optional<SessionEvent> SessionQueue::Wait(
+    std::chrono::steady_clock::time_point deadline, bool* woken) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_until(lock, deadline, [this] { return !events_.empty() || woken_; });
+  *woken = woken_;
+  woken_ = false;
+  if (events_.empty()) return std::nullopt;
+  SessionEvent e = std::move(events_.front());
+  events_.pop_front();
+  return e;
+}
+
+void SyncStream::Begin() {
+  AddHold();
+  StartRead(&incoming_);
+  StartCall();
+}
+
+void SyncStream::Send(v1::AgentMessage m) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closing_) return;
+  writes_.push_back(std::move(m));
+  if (!writing_) {
+    writing_ = true;
+    StartWrite(&writes_.front());
+  }
+}
+
+void SyncStream::Close() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closing_) return;
+    closing_ = true;
+  }
+  context_.TryCancel();
+  RemoveHold();
+}
+
+void SyncStream::OnReadDone(bool ok) {
+  if (!ok) {
+    queue_->Push(SessionEvent{SessionEvent::Kind::kReadEnded, {}, {}, {}});
+    return;
+  }
+  SessionEvent e;
+  e.kind = SessionEvent::Kind::kMessage;
+  e.message = std::move(incoming_);
+  incoming_.Clear();
+  queue_->Push(std::move(e));
+  StartRead(&incoming_);
+}
+
+void SyncStream::OnWriteDone(bool ok) {
+  std::lock_guard<std::mutex> lock(mu_);
+  writes_.pop_front();
+  if (!ok || closing_ || writes_.empty()) {
+    writing_ = false;
+    if (!ok) writes_.clear();  // the call is broken; the read side ends too
+    return;
+  }
+  StartWrite(&writes_.front());
+}
+
+void SyncStream::OnDone(const grpc::Status& status) {
+  SessionEvent e;
+  e.kind = SessionEvent::Kind::kDone;
+  e.status = status;
+  queue_->Push(std::move(e));
+}
+
+}  // namespace storeagent::agent

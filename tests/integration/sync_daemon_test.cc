@@ -1,0 +1,114 @@
+// storeagentd with [sync] against a scripted fake central on 127.0.0.1
+// (plaintext, sync.insecure): the empty-DB gate, events going up, and
+// `storeagentctl sync status` / `status` reading the client's state.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/agent_process.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
+#include "tests/unit/core/sample_events.h"
+#include "tests/unit/sync/fake_central.h"
+
+namespace storeagent::synctest {
+namespace {
+
+using storeagent::testing::AgentProcess;
+using storeagent::testing::RunProgram;
+using storeagent::testing::RunResult;
+using storeagent::testing::TempDir;
+using ::testing::HasSubstr;
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+grpc::Status Sale(AgentProcess& agent, const std::string& txn) {
+  v1::RecordTransactionRequest req;
+  *req.mutable_client_key() = test::SampleClientKey(txn);
+  *req.mutable_transaction() = test::SampleSale();
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::RecordReply reply;
+  return agent.NewStub()->RecordTransaction(&ctx, req, &reply);
+}
+
+TEST(SyncDaemon, GateThenEventsUpAndStatus) {
+  std::promise<void> welcome_now;
+  std::shared_future<void> go = welcome_now.get_future().share();
+  std::promise<uint64_t> received;
+  std::promise<void> finished;
+  FakeCentral central([&](int n, CentralStream& s) {
+    if (n > 0) return Drain(s), grpc::Status::OK;
+    v1::AgentMessage m;
+    EXPECT_TRUE(s.Read(&m) && m.has_hello());
+    EXPECT_EQ(m.hello().store_id(), "store-0001");
+    EXPECT_EQ(m.hello().journal_head_seq(), 0u);
+    if (go.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+      return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "test");
+    }
+    s.Write(WelcomeAt(0));
+    EXPECT_TRUE(ReadUntil(s, v1::AgentMessage::kEvents, &m));
+    const uint64_t last = m.events().entries(0).record().seq();
+    s.Write(AckOf(last));
+    received.set_value(last);
+    // A drill-down answered means the ack was handled.
+    v1::CentralMessage d;
+    d.mutable_drill_down()->add_buckets(0);
+    s.Write(d);
+    EXPECT_TRUE(ReadUntil(s, v1::AgentMessage::kDrillDownAnswer, &m));
+    finished.set_value();
+    Drain(s);
+    return grpc::Status::OK;
+  });
+  TempDir dir;
+  AgentProcess agent(
+      dir.path(), "store-0001",
+      "[sync]\ncentral = \"" + central.address() + "\"\ninsecure = true\n");
+  ASSERT_TRUE(agent.Start()) << ReadText(agent.log_path());
+
+  grpc::Status refused = Sale(agent, "txn-1");
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(refused.error_message(), HasSubstr("waiting for central"));
+
+  welcome_now.set_value();
+  // The gate opens at the Welcome; the POS retries until it does.
+  grpc::Status ok = refused;
+  for (int i = 0; i < 200 && !ok.ok(); ++i) {  // at most ~20 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ok = Sale(agent, "txn-1");
+  }
+  ASSERT_TRUE(ok.ok()) << ok.error_message();
+  std::future<uint64_t> r = received.get_future();
+  ASSERT_EQ(r.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_EQ(r.get(), 1u);
+  ASSERT_EQ(finished.get_future().wait_for(std::chrono::seconds(30)),
+            std::future_status::ready);
+
+  const std::string ctl = AgentProcess::BinDir() + "/storeagentctl";
+  RunResult st = RunProgram(
+      {ctl, "--config", agent.config_path(), "sync", "status", "--json"});
+  ASSERT_EQ(st.exit_code, 0) << st.out << st.err;
+  nlohmann::json j = nlohmann::json::parse(st.out);
+  EXPECT_EQ(j["enabled"], true);
+  EXPECT_EQ(j["connected"], true);
+  EXPECT_EQ(j["central_acked_seq"], "1");  // uint64 is a JSON string
+  EXPECT_EQ(j["outbox_depth"], "0");
+  st = RunProgram({ctl, "--config", agent.config_path(), "status"});
+  ASSERT_EQ(st.exit_code, 0) << st.out << st.err;
+  EXPECT_THAT(st.out, HasSubstr("sync            connected"));
+  EXPECT_THAT(st.out, HasSubstr("outbox depth    0"));
+  EXPECT_EQ(agent.Terminate(), 0) << ReadText(agent.log_path());
+}
+
+}  // namespace
+}  // namespace storeagent::synctest
