@@ -249,6 +249,12 @@ Result<std::string> StoreIdFromCertificate(const CertificateInfo& info) {
   return id;
 }
 
+Result<std::string> StoreIdFromCertificate(std::string_view pem) {
+  Result<CertificateInfo> info = InspectCertificate(pem);
+  if (!info.ok()) return info.status();
+  return StoreIdFromCertificate(*info);
+}
+
 Status CheckValidAt(const CertificateInfo& info, int64_t now_us,
                     std::string_view what) {
   if (now_us > info.not_after_us) {

@@ -65,6 +65,9 @@ Result<CertificateInfo> InspectCertificate(std::string_view pem);
 // such URI SANs name different stores, when there is neither, or when the id
 // breaks the store id rule.
 Result<std::string> StoreIdFromCertificate(const CertificateInfo& info);
+// The same from a PEM certificate (e.g. gRPC's "x509_pem_cert" peer
+// property): InspectCertificate, then the rule above.
+Result<std::string> StoreIdFromCertificate(std::string_view pem);
 
 // OK when `info` is valid at `now_us` (not_before <= now <= not_after).
 // FAILED_PRECONDITION otherwise, saying "expired at <UTC time>" or "not valid

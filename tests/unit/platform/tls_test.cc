@@ -179,6 +179,15 @@ TEST_F(TlsTest, StoreIdComesFromTheUriSan) {
   EXPECT_EQ(*id, "S-0042");
 }
 
+TEST_F(TlsTest, StoreIdFromPem) {
+  Result<std::string> id =
+      StoreIdFromCertificate(MustLoad(F("store-S-0042.pem")));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_EQ(*id, "S-0042");
+  Result<std::string> bad = StoreIdFromCertificate("junk");
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(TlsTest, StoreIdFallsBackToTheCommonName) {
   CertificateInfo info;
   info.subject_cn = "store-7";
