@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   ctl::AddCatalogCommands(app, t, action);
   ctl::AddStockCommands(app, t, action);
   ctl::AddHoldCommands(app, t, action);
+  ctl::AddBackupCommands(app, t, action);
 
   try {
     app.parse(argc, argv);

@@ -33,6 +33,11 @@ void Writer::AddRollbackListener(Listener listener) {
   rollback_listeners_.push_back(std::move(listener));
 }
 
+void Writer::AddCommitListener(
+    std::function<void(const CommitInfo&)> listener) {
+  commit_listeners_.push_back(std::move(listener));
+}
+
 void Writer::Submit(Command cmd, Done done) {
   Status refused;
   {
@@ -106,6 +111,8 @@ Status Writer::Control(const char* sql) {
 void Writer::RunBatch(std::vector<Item>& batch) {
   std::vector<Status> results(batch.size());
   sqlite3* db = conn_.get();
+  const int64_t started =
+      options_.clock != nullptr ? options_.clock->MonotonicMicros() : 0;
   Status txn = Control("BEGIN IMMEDIATE");
   if (txn.ok()) {
     for (size_t i = 0; i < batch.size(); ++i) {
@@ -143,6 +150,14 @@ void Writer::RunBatch(std::vector<Item>& batch) {
   if (!committed) {
     if (sqlite3_get_autocommit(db) == 0) Control("ROLLBACK").IgnoreError();
     for (const Listener& l : rollback_listeners_) l(ctx_);
+  } else {
+    CommitInfo info;
+    info.commands = batch.size();
+    if (options_.clock != nullptr) {
+      info.micros = options_.clock->MonotonicMicros() - started;
+    }
+    if (options_.on_commit) options_.on_commit(info);
+    for (const auto& l : commit_listeners_) l(info);
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
