@@ -181,6 +181,11 @@ void AgentServer::SetSyncReloadHook(SyncReloadHook hook) {
   sync_reload_hook_ = std::move(hook);
 }
 
+bool AgentServer::has_sync_reload_hook() {
+  std::lock_guard<std::mutex> lock(reload_mu_);
+  return static_cast<bool>(sync_reload_hook_);
+}
+
 Status AgentServer::ApplyReload(const AgentConfig& next,
                                 const std::vector<std::string>& apply) {
   std::lock_guard<std::mutex> lock(reload_mu_);

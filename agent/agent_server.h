@@ -68,6 +68,7 @@ class AgentServer {
   // keeps the ones it has). Without a hook, reloads skip sync.
   using SyncReloadHook = std::function<Status(const AgentConfig&)>;
   void SetSyncReloadHook(SyncReloadHook hook);
+  bool has_sync_reload_hook();
 
   // Applies the run-time parts of `next` (the keys in `apply`, see
   // agent/config_reload.h): staff users; calls the sync hook if set. The

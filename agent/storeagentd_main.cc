@@ -70,7 +70,9 @@ void Reload(const std::string& path, const std::string& start_text,
           "agent.reloaded",
           {{"applied", ag::JoinKeys(plan.apply)},
            {"restart_needed", ag::JoinKeys(plan.need_restart)},
-           {"sync_tls", sync.ok() ? "ok" : sync.message()}});
+           {"sync_tls", !server.has_sync_reload_hook() ? "no sync client"
+                        : sync.ok()                    ? "ok"
+                                                       : sync.message()}});
 }
 
 }  // namespace

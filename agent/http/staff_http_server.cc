@@ -177,10 +177,15 @@ Result<std::unique_ptr<StaffHttpServer>> StaffHttpServer::StartOn(
     Log(LogLevel::kWarn, "http.no_users",
         {{"detail", "no [[http.users]]: every /api/ call will be refused"}});
   }
-  Log(LogLevel::kInfo, impl->metrics_only ? "metrics.started" : "http.started",
-      {{"listen", config.http_listen},
-       {"port", std::to_string(impl->port)},
-       {"users", std::to_string(impl->directory.size())}});
+  if (impl->metrics_only) {
+    Log(LogLevel::kInfo, "metrics.started",
+        {{"listen", config.http_listen}, {"port", std::to_string(impl->port)}});
+  } else {
+    Log(LogLevel::kInfo, "http.started",
+        {{"listen", config.http_listen},
+         {"port", std::to_string(impl->port)},
+         {"users", std::to_string(impl->directory.size())}});
+  }
   return std::unique_ptr<StaffHttpServer>(new StaffHttpServer(std::move(impl)));
 }
 
