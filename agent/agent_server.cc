@@ -94,6 +94,7 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
     const ServerOverrides& overrides) {
   std::unique_ptr<AgentServer> s(new AgentServer());
   s->config_ = config;
+  s->metrics_ = std::make_unique<AgentMetrics>(clock);
 
   STOREAGENT_RETURN_IF_ERROR(fs::EnsureDirectory(config.data_dir, 0750));
   // One agent per data directory: a second one would write the same journal
@@ -107,6 +108,10 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   dbo.read_threads = config.read_threads;
   dbo.vfs = overrides.vfs;
   dbo.writer.max_batch = static_cast<size_t>(config.max_batch);
+  dbo.writer.on_commit =
+      [m = s->metrics_.get()](const storage::CommitInfo& info) {
+        m->OnCommit(info);
+      };
   Result<std::unique_ptr<storage::AgentDatabase>> db =
       storage::AgentDatabase::Open(dbo, clock);
   if (!db.ok()) return db.status();
@@ -121,6 +126,23 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
       [dir = config.data_dir] { return fs::FreeBytes(dir); },
       static_cast<uint64_t>(config.min_free_mib) << 20, std::chrono::seconds(2),
       [self](bool reached) { self->SetServing(!reached); });
+
+  s->metrics_->SetSources(s->db_.get(), s->disk_guard_.get(), &s->sync_health_);
+  StaffHttpServer::MetricsHandler metrics_handler =
+      [m = s->metrics_.get()](std::function<void(StaffResponse)> reply) {
+        m->Scrape([reply = std::move(reply)](Result<std::string> text) {
+          StaffResponse r;
+          if (!text.ok()) {
+            r.status = 503;
+            r.content_type = "text/plain; charset=utf-8";
+            r.body = text.status().ToString() + "\n";
+          } else {
+            r.content_type = kMetricsContentType;
+            r.body = std::move(text).value();
+          }
+          reply(std::move(r));
+        });
+      };
 
   RecorderOptions ro;
   ro.loyalty_key = config.loyalty_key;
@@ -170,6 +192,14 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
         StaffHttpServer::Start(config, *s->stock_ops_, clock);
     if (!http.ok()) return http.status();
     s->http_ = std::move(http).value();
+    s->http_->SetMetricsHandler(metrics_handler);
+  }
+  if (!config.metrics_listen.empty()) {
+    Result<std::unique_ptr<StaffHttpServer>> mh =
+        StaffHttpServer::StartMetricsOnly(config.metrics_listen, *s->stock_ops_,
+                                          clock, metrics_handler);
+    if (!mh.ok()) return mh.status();
+    s->metrics_http_ = std::move(mh).value();
   }
   s->started_.store(true);
   s->SetServing(!s->disk_guard_->reserve_reached());
@@ -180,7 +210,17 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
         *s->db_, *s->stock_ops_, clock, SyncOptionsOf(config), s->sync_health_,
         s->sync_gate_.get(), s->escrow_.get());
     STOREAGENT_RETURN_IF_ERROR(s->sync_->Start());
+    SyncClient* sync = s->sync_.get();
+    s->SetSyncReloadHook([sync](const AgentConfig& next) {
+      return sync->ReloadTls(next.sync_ca_file, next.sync_cert_file,
+                             next.sync_key_file);
+    });
   }
+  PruneOptions po;
+  po.replay_window_days = config.replay_window_days;
+  po.batch = static_cast<size_t>(config.prune_batch);
+  po.interval = std::chrono::seconds(config.prune_interval_s);
+  s->prune_timer_ = std::make_unique<JournalPruneTimer>(*s->db_, clock, po);
   storage::JournalHead head = s->db_->journal().head();
   Log(LogLevel::kInfo, "agent.started",
       {{"store", config.store_id},
@@ -208,13 +248,35 @@ void AgentServer::SetServing(bool serving) {
   health->SetServingStatus(serving);
 }
 
+void AgentServer::SetSyncReloadHook(SyncReloadHook hook) {
+  std::lock_guard<std::mutex> lock(reload_mu_);
+  sync_reload_hook_ = std::move(hook);
+}
+
+bool AgentServer::has_sync_reload_hook() {
+  std::lock_guard<std::mutex> lock(reload_mu_);
+  return static_cast<bool>(sync_reload_hook_);
+}
+
+Status AgentServer::ApplyReload(const AgentConfig& next,
+                                const std::vector<std::string>& apply) {
+  std::lock_guard<std::mutex> lock(reload_mu_);
+  for (const std::string& key : apply) {
+    if (key == "http.users" && http_) http_->SetUsers(next.http_users);
+  }
+  if (sync_reload_hook_) return sync_reload_hook_(next);
+  return Status::Ok();
+}
+
 void AgentServer::Shutdown(int grace_ms) {
   if (shut_down_) return;
   shut_down_ = true;
   if (sync_) sync_->Stop();  // first: it writes through the database
+  if (prune_timer_) prune_timer_->Stop();
   if (expiry_timer_) expiry_timer_->Stop();
   if (disk_guard_) disk_guard_->Stop();
   if (http_) http_->Stop();
+  if (metrics_http_) metrics_http_->Stop();
   if (server_) {
     server_->GetHealthCheckService()->SetServingStatus(false);
     server_->Shutdown(

@@ -12,14 +12,19 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
+#include "agent/agent_metrics.h"
 #include "agent/availability_service.h"
 #include "agent/config.h"
 #include "agent/disk_guard.h"
 #include "agent/hold_expiry_timer.h"
 #include "agent/http/staff_http_server.h"
+#include "agent/journal_prune_timer.h"
 #include "agent/pos_service.h"
 #include "agent/recorder.h"
 #include "agent/stock_ops.h"
@@ -56,6 +61,26 @@ class AgentServer {
   StockOps& stock_ops() { return *stock_ops_; }
   const SyncHealth& sync_health() const { return sync_health_; }
 
+  // What the sync client reports (status, /metrics). It writes here.
+  SyncHealth& sync_health() { return sync_health_; }
+  AgentMetrics& metrics() { return *metrics_; }
+  // The metrics.listen port actually bound, or 0.
+  int metrics_port() const { return metrics_http_ ? metrics_http_->port() : 0; }
+
+  // SIGHUP: re-read TLS files. The sync client sets this hook; it gets the
+  // new configuration and answers whether its TLS files load (on error it
+  // keeps the ones it has). Without a hook, reloads skip sync.
+  using SyncReloadHook = std::function<Status(const AgentConfig&)>;
+  void SetSyncReloadHook(SyncReloadHook hook);
+  bool has_sync_reload_hook();
+
+  // Applies the run-time parts of `next` (the keys in `apply`, see
+  // agent/config_reload.h): staff users; calls the sync hook if set. The
+  // log settings are the caller's (ConfigureLog). Returns the sync hook's
+  // error, if any; the rest cannot fail. Thread-safe.
+  Status ApplyReload(const AgentConfig& next,
+                     const std::vector<std::string>& apply);
+
   // Idempotent. Waits at most `grace_ms` for in-flight calls.
   void Shutdown(int grace_ms = 5000);
 
@@ -74,7 +99,12 @@ class AgentServer {
   std::unique_ptr<StockOps> stock_ops_;
   std::unique_ptr<AvailabilityServiceImpl> availability_;
   std::unique_ptr<HoldExpiryTimer> expiry_timer_;
+  std::unique_ptr<JournalPruneTimer> prune_timer_;
+  std::unique_ptr<AgentMetrics> metrics_;
   std::unique_ptr<StaffHttpServer> http_;
+  std::unique_ptr<StaffHttpServer> metrics_http_;
+  std::mutex reload_mu_;
+  SyncReloadHook sync_reload_hook_;  // guarded by reload_mu_
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<SyncClient> sync_;
   int tcp_port_ = 0;

@@ -29,6 +29,8 @@ const std::map<std::string, std::set<std::string>>& KnownKeys() {
         "insecure", "max_batch_events", "max_batch_bytes", "window",
         "digest_interval_s", "stall_timeout_s", "escrow_units",
         "escrow_low_water"}},
+      {"metrics", {"listen"}},
+      {"retention", {"replay_window_days", "prune_batch", "prune_interval_s"}},
   };
   return kKeys;
 }
@@ -356,6 +358,23 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
   c.hold_expiry_interval_s = static_cast<int>(v);
 
   STOREAGENT_RETURN_IF_ERROR(ReadSync(r, root, &c));
+  STOREAGENT_RETURN_IF_ERROR(r.String("metrics.listen", &c.metrics_listen));
+  if (!c.metrics_listen.empty() &&
+      c.metrics_listen.find(':') == std::string::npos) {
+    return r.Error("metrics.listen",
+                   "must be ADDRESS:PORT, e.g. 127.0.0.1:9471");
+  }
+  v = c.replay_window_days;
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("retention.replay_window_days", 0, 3650, &v));
+  c.replay_window_days = static_cast<int>(v);
+  v = c.prune_batch;
+  STOREAGENT_RETURN_IF_ERROR(r.Int("retention.prune_batch", 1, 100000, &v));
+  c.prune_batch = static_cast<int>(v);
+  v = c.prune_interval_s;
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("retention.prune_interval_s", 10, 86400, &v));
+  c.prune_interval_s = static_cast<int>(v);
 
   STOREAGENT_RETURN_IF_ERROR(r.String("log.level", &c.log_level));
   if (c.log_level != "debug" && c.log_level != "info" &&

@@ -69,6 +69,14 @@ struct AgentConfig {
   int64_t sync_escrow_low_water = 0;   // 0..1000000000
 
   bool sync_enabled() const { return !sync_central.empty(); }
+  // [metrics] Prometheus /metrics: always on the staff HTTP port (no
+  // token); also on its own address when set. "" = only there.
+  std::string metrics_listen;
+
+  // [retention] journal pruning (storage/journal_prune.h).
+  int replay_window_days = 30;  // 0..3650; 0 = never prune
+  int prune_batch = 500;        // rows per writer command, 1..100000
+  int prune_interval_s = 600;   // 10..86400 between pruning runs
 
   // [log]
   std::string log_level = "info";   // debug|info|warn|error

@@ -10,8 +10,10 @@
 
 #include "agent/agent_server.h"
 #include "agent/config.h"
+#include "agent/config_reload.h"
 #include "agent/log.h"
 #include "agent/watchdog.h"
+#include "platform/fs.h"
 #include "platform/sd_notify.h"
 #include "platform/signals.h"
 
@@ -27,6 +29,51 @@ void NotifyOrLog(const std::string& state) {
     sa::agent::Log(sa::agent::LogLevel::kWarn, "agent.notify_failed",
                    {{"error", s.ToString()}});
   }
+}
+
+// The configuration file's text, as read for a start or a reload.
+sa::Result<std::string> ReadConfigText(const std::string& path) {
+  return sa::fs::ReadFile(path, 1 << 20);
+}
+
+// SIGHUP: re-reads the file and applies what can change while running.
+// A bad file changes nothing; the error line names the key. `last_text`
+// is the text last applied, `start_text` the one the agent started with.
+void Reload(const std::string& path, const std::string& start_text,
+            std::string& last_text, sa::agent::AgentServer& server) {
+  namespace ag = sa::agent;
+  sa::Result<std::string> text = ReadConfigText(path);
+  sa::Result<ag::AgentConfig> next =
+      text.ok() ? ag::ParseAgentConfig(*text, path)
+                : sa::Result<ag::AgentConfig>(text.status());
+  if (!next.ok()) {
+    ag::Log(ag::LogLevel::kError, "agent.reload_failed",
+            {{"error", next.status().message()},
+             {"detail", "the running configuration stays in force"}});
+    return;
+  }
+  sa::Result<std::vector<std::string>> since_last =
+      ag::ChangedConfigKeys(last_text, *text);
+  sa::Result<std::vector<std::string>> since_start =
+      ag::ChangedConfigKeys(start_text, *text);
+  if (!since_last.ok() || !since_start.ok()) {
+    ag::Log(
+        ag::LogLevel::kError, "agent.reload_failed",
+        {{"error",
+          (since_last.ok() ? since_start : since_last).status().message()}});
+    return;
+  }
+  const ag::ReloadPlan plan = ag::PlanReload(*since_last, *since_start);
+  ag::ConfigureLog(next->log_level, next->log_format);
+  sa::Status sync = server.ApplyReload(*next, plan.apply);
+  last_text = std::move(text).value();
+  ag::Log(sync.ok() ? ag::LogLevel::kInfo : ag::LogLevel::kError,
+          "agent.reloaded",
+          {{"applied", ag::JoinKeys(plan.apply)},
+           {"restart_needed", ag::JoinKeys(plan.need_restart)},
+           {"sync_tls", !server.has_sync_reload_hook() ? "no sync client"
+                        : sync.ok()                    ? "ok"
+                                                       : sync.message()}});
 }
 
 }  // namespace
@@ -53,8 +100,10 @@ int main(int argc, char** argv) {
                "print what is wrong, exit 0 when it is good, 2 when not");
   CLI11_PARSE(app, argc, argv);
 
+  sa::Result<std::string> start_text = ReadConfigText(config_path);
   sa::Result<sa::agent::AgentConfig> config =
-      sa::agent::LoadAgentConfig(config_path);
+      start_text.ok() ? sa::agent::ParseAgentConfig(*start_text, config_path)
+                      : sa::Result<sa::agent::AgentConfig>(start_text.status());
   if (!config.ok()) {
     std::fprintf(stderr, "storeagentd: config: %s\n",
                  config.status().message().c_str());
@@ -87,13 +136,13 @@ int main(int argc, char** argv) {
     sa::agent::Log(sa::agent::LogLevel::kInfo, "agent.watchdog_started",
                    {{"timeout_ms", std::to_string(timeout->count() / 1000)}});
   }
+  std::string last_text = *start_text;
   for (;;) {
     sa::platform::DaemonSignal sig = sa::platform::WaitForDaemonSignal();
     if (sig == sa::platform::DaemonSignal::kStop) break;
-    sa::agent::Log(sa::agent::LogLevel::kWarn, "agent.reload_ignored",
-                   {{"reason",
-                     "SIGHUP reload is not supported yet; restart "
-                     "the service to apply configuration changes"}});
+    NotifyOrLog("RELOADING=1");
+    Reload(config_path, *start_text, last_text, **server);
+    NotifyOrLog("READY=1");
   }
   NotifyOrLog("STOPPING=1");
   sa::agent::Log(sa::agent::LogLevel::kInfo, "agent.stopping");

@@ -2,7 +2,9 @@
 // to a baseline measured in the same run: the no-op RPC on the same server
 // (the transport ceiling) and one fsync'd SQLite transaction per sale (the
 // disk), with the disk's own flush and with every flush slowed by 2 ms; then
-// latency at a paced 1,000 sales/s and the real daemon's memory.
+// latency at a paced 1,000 sales/s and the real daemon's memory; and sales/s
+// while an online backup of a large database runs and while the journal is
+// pruned, each over plain rounds of the same run.
 // `bench/run record [--quick]` builds and runs it.
 //
 //   bench_record [--quick]
@@ -11,6 +13,7 @@
 // slow spell of a shared machine hits them alike and the ratios hold.
 // Prints `NAME VALUE UNIT` lines on stdout (bench/report.h); exits 1 when a
 // phase failed or any call was refused.
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -19,6 +22,7 @@
 #include <thread>
 
 #include "agent/agent_server.h"
+#include "agent/journal_prune_timer.h"
 #include "agent/log.h"
 #include "bench/fsync_probe.h"
 #include "bench/load_driver.h"
@@ -26,6 +30,7 @@
 #include "bench/pos_call_slots.h"
 #include "bench/report.h"
 #include "platform/clock.h"
+#include "storage/online_backup.h"
 #include "tests/support/agent_process.h"
 #include "tests/support/fault_vfs.h"
 #include "tests/support/temp_dir.h"
@@ -56,7 +61,8 @@ struct Settings {
   int64_t probe_us = 1'000'000;  // raw fsync probe
   int64_t idle_us = 3'000'000;   // before idle RSS is read
   uint64_t rss_sales = 1'000'000;
-  int64_t rss_cap_us = 900'000'000;  // bounds the 1 M phase: 15 min
+  uint64_t large_db_sales = 200'000;  // before the backup / prune rounds
+  int64_t rss_cap_us = 900'000'000;   // bounds the 1 M phase: 15 min
 
   static Settings Quick() {
     Settings s;
@@ -66,6 +72,7 @@ struct Settings {
     s.probe_us = 500'000;
     s.idle_us = 2'000'000;
     s.rss_sales = 50'000;
+    s.large_db_sales = 30'000;
     s.rss_cap_us = 25'000'000;
     return s;
   }
@@ -254,6 +261,105 @@ void PacedFigures(const Settings& s) {
   Figure("paced_sales_per_s", rec.CallsPerSecond(), 0, "sales/s");
 }
 
+// Runs `work` on a thread until `load` returns; `work` is called again and
+// again while the flag it gets is false.
+template <typename Work>
+LoadResult WhileRunning(Work work, const std::function<LoadResult()>& load) {
+  std::atomic<bool> done{false};
+  std::thread t([&] {
+    while (!done.load()) work(done);
+  });
+  LoadResult r = load();
+  done.store(true);
+  t.join();
+  return r;
+}
+
+// Sets meta central_acked_seq to the head, as if central had acknowledged
+// everything (the sync client keeps this key in production).
+Status AckEverything(agent::AgentServer& server) {
+  return server.database().writer().Run([&](storage::WriteContext& ctx) {
+    Result<storage::Statement*> st = ctx.Prepare(
+        "INSERT INTO meta (key, value) VALUES ('central_acked_seq', ?1) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    if (!st.ok()) return st.status();
+    (*st)->BindText(1, std::to_string(server.database().journal().head().seq));
+    return (*st)->Run();
+  });
+}
+
+// 8 tills recording into a large database: plain rounds, rounds while an
+// online backup of it runs (back to back), rounds while the journal is
+// pruned in batches of retention.prune_batch (500), alternating.
+void OpsFigures(const Settings& s) {
+  testing::TempDir dir;
+  std::unique_ptr<agent::AgentServer> server = StartAgent(dir, "");
+  if (server == nullptr) return;
+  const std::string socket = dir.File("pos.sock");
+  LoadSpec fill{.threads = kClientThreads, .depth = kRssDepth};
+  fill.duration_us = s.rss_cap_us;
+  fill.max_calls = s.large_db_sales;
+  fill.keep_latencies = false;
+  Load("fill the database for backup/prune rounds", socket, fill,
+       RecordSlots(Sale()));
+  const double db_mib =
+      static_cast<double>(server->database().SizeBytes()) / (1 << 20);
+  // Only the cutoff comes from this clock: everything is old enough.
+  FakeClock future(SystemClock().NowMicros() + int64_t{3650} * 86'400'000'000);
+  LoadSpec spec{.threads = kClientThreads, .depth = 1};
+  spec.duration_us = kRoundUs;
+  LoadResult plain, backup, prune;
+  uint64_t backups = 0, pruned = 0;
+  const std::string copy = dir.File("backup.db");
+  for (int i = 0; i < s.rounds; ++i) {
+    plain.Add(
+        Load("record, no backup or prune", socket, spec, RecordSlots(Sale())));
+    backup.Add(WhileRunning(
+        [&](const std::atomic<bool>&) {
+          Result<storage::BackupReport> r =
+              storage::BackupDatabase(server->database().path(), copy);
+          if (!r.ok()) {
+            Error("online backup", r.status().ToString());
+          } else {
+            ++backups;
+          }
+        },
+        [&] {
+          return Load("record while backing up", socket, spec,
+                      RecordSlots(Sale()));
+        }));
+    prune.Add(WhileRunning(
+        [&](const std::atomic<bool>& done) {
+          if (Status a = AckEverything(*server); !a.ok()) {
+            return Error("ack", a.ToString());
+          }
+          agent::PruneOptions po;
+          po.batch = 500;
+          Result<agent::PruneRun> r =
+              agent::PruneJournalNow(server->database(), future, po, &done);
+          if (!r.ok()) return Error("prune", r.status().ToString());
+          pruned += r->pruned;
+        },
+        [&] {
+          return Load("record while pruning", socket, spec,
+                      RecordSlots(Sale()));
+        }));
+  }
+  server->Shutdown();
+  Figure("ops_db_mib_at_start", db_mib, 1, "MiB");
+  Figure("ops_record_sales_per_s", plain.CallsPerSecond(), 0, "sales/s");
+  Figure("record_ratio_during_backup",
+         Ratio(backup.CallsPerSecond(), plain.CallsPerSecond()), 2, "x");
+  Figure("record_p99_ratio_during_backup",
+         Ratio(backup.PercentileMs(99), plain.PercentileMs(99)), 2, "x");
+  Figure("backups_completed", static_cast<double>(backups), 0, "backups");
+  Figure("record_ratio_during_prune",
+         Ratio(prune.CallsPerSecond(), plain.CallsPerSecond()), 2, "x");
+  Figure("record_p99_ratio_during_prune",
+         Ratio(prune.PercentileMs(99), plain.PercentileMs(99)), 2, "x");
+  Figure("events_pruned", static_cast<double>(pruned), 0, "events");
+}
+
 // The real storeagentd: RSS when idle, then after 1 M sales (fewer with
 // --quick; rss_after_sales_count says how many).
 void RssFigures(const Settings& s) {
@@ -323,6 +429,7 @@ int main(int argc, char** argv) {
   sb::RecordFigures(settings);
   sb::SlowFlushFigures(settings);
   sb::PacedFigures(settings);
+  sb::OpsFigures(settings);
   sb::RssFigures(settings);
   sb::FsyncFigures(settings);
   return sb::Failed() ? 1 : 0;

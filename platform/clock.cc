@@ -1,6 +1,7 @@
 #include "platform/clock.h"
 
 #include <chrono>
+#include <thread>
 
 namespace storeagent {
 namespace {
@@ -24,6 +25,15 @@ class RealClock : public Clock {
 Clock& SystemClock() {
   static RealClock clock;
   return clock;
+}
+
+}  // namespace storeagent
+
+namespace storeagent {
+
+void SleepMicros(int64_t micros) {
+  if (micros > 0)
+    std::this_thread::sleep_for(std::chrono::microseconds(micros));
 }
 
 }  // namespace storeagent

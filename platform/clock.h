@@ -23,6 +23,11 @@ class Clock {
 // The real clock. Process-wide singleton.
 Clock& SystemClock();
 
+// Blocks the calling thread for `micros` of real time. The one sleep of
+// production code: pacing loops (the online backup's pauses between steps)
+// call it; tests pass a pause of their own where a loop takes one.
+void SleepMicros(int64_t micros);
+
 // A clock that moves only when told to. For tests.
 class FakeClock : public Clock {
  public:

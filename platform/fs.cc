@@ -160,6 +160,16 @@ Status EnsureDirectory(const std::string& path, mode_t mode) {
   return Status::Ok();
 }
 
+Status FsyncFile(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return ErrnoStatus(errno, "open", path);
+  if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, "fsync", path);
+  if (const int err = fd.Close(); err != 0) {
+    return ErrnoStatus(err, "close", path);
+  }
+  return Status::Ok();
+}
+
 Status FsyncDirectory(const std::string& dir) {
   Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() < 0) return ErrnoStatus(errno, "open directory", dir);
@@ -213,6 +223,52 @@ Status WriteFileDurably(const std::string& path, std::string_view data,
   Status st = [&]() -> Status {
     if (::fchmod(fd.get(), mode) != 0) return ErrnoStatus(errno, "fchmod", tmp);
     STOREAGENT_RETURN_IF_ERROR(WriteAll(fd.get(), data, tmp));
+    if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, "fsync", tmp);
+    if (const int err = fd.Close(); err != 0) {
+      return ErrnoStatus(err, "close", tmp);
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+      return ErrnoStatus(errno, "rename " + tmp + " to", path);
+    }
+    return Status::Ok();
+  }();
+  if (!st.ok()) {
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  return FsyncDirectory(ParentDir(path));
+}
+
+Status CopyFileDurably(const std::string& from, const std::string& path,
+                       mode_t mode, const std::string& owner_like) {
+  if (path.empty() || path.back() == '/') {
+    return InvalidArgument("copy to '" + path + "': not a file path");
+  }
+  Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+  if (in.get() < 0) return ErrnoStatus(errno, "open", from);
+  std::string tmp = path + ".tmp.XXXXXX";
+  Fd fd(::mkostemp(tmp.data(), O_CLOEXEC));
+  if (fd.get() < 0) return ErrnoStatus(errno, "create temporary for", path);
+  Status st = [&]() -> Status {
+    if (::fchmod(fd.get(), mode) != 0) return ErrnoStatus(errno, "fchmod", tmp);
+    struct stat owner;
+    if (!owner_like.empty() && ::stat(owner_like.c_str(), &owner) == 0 &&
+        (owner.st_uid != ::geteuid() || owner.st_gid != ::getegid())) {
+      if (::fchown(fd.get(), owner.st_uid, owner.st_gid) != 0) {
+        return ErrnoStatus(errno, "fchown (like " + owner_like + ")", tmp);
+      }
+    }
+    std::string buf(1 << 16, '\0');
+    for (;;) {
+      const ssize_t n = ::read(in.get(), buf.data(), buf.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus(errno, "read", from);
+      }
+      if (n == 0) break;
+      STOREAGENT_RETURN_IF_ERROR(WriteAll(
+          fd.get(), std::string_view(buf.data(), static_cast<size_t>(n)), tmp));
+    }
     if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, "fsync", tmp);
     if (const int err = fd.Close(); err != 0) {
       return ErrnoStatus(err, "close", tmp);

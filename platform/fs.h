@@ -52,6 +52,9 @@ Status EnsureDirectory(const std::string& path, mode_t mode);
 // fsync(2) on a directory, making creates, renames and unlinks in it durable.
 Status FsyncDirectory(const std::string& dir);
 
+// fsync(2) on a regular file: its contents reach the disk.
+Status FsyncFile(const std::string& path);
+
 // The whole file at `path`. OUT_OF_RANGE if it holds more than `max_bytes`
 // (a file of exactly max_bytes is read); INVALID_ARGUMENT for a directory.
 // Memory used is bounded by max_bytes plus one read buffer.
@@ -67,6 +70,14 @@ Result<std::string> ReadFile(const std::string& path,
 // exist (NOT_FOUND otherwise). REQUIRES: path names a file, not "dir/".
 Status WriteFileDurably(const std::string& path, std::string_view data,
                         mode_t mode);
+
+// Copies the file `from` to `path` the same crash-atomic way as
+// WriteFileDurably (temporary, fsync, rename, fsync of the directory),
+// streaming, so a file of any size is copied in bounded memory. The copy
+// gets `mode` and, when `owner_like` names an existing file and we may,
+// that file's owner and group.
+Status CopyFileDurably(const std::string& from, const std::string& path,
+                       mode_t mode, const std::string& owner_like = "");
 
 }  // namespace storeagent::fs
 

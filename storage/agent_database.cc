@@ -54,8 +54,9 @@ Result<std::unique_ptr<AgentDatabase>> AgentDatabase::Open(
       ReadPool::Open(options.path, options.read_threads, options.vfs);
   if (!readers.ok()) return readers.status();
   db->readers_ = std::move(readers).value();
-  db->writer_ =
-      std::make_unique<Writer>(std::move(conn).value(), options.writer);
+  WriterOptions wo = options.writer;
+  if (wo.clock == nullptr) wo.clock = &clock;
+  db->writer_ = std::make_unique<Writer>(std::move(conn).value(), wo);
   db->journal_ = std::make_unique<JournalStore>(*db->writer_, clock);
   STOREAGENT_RETURN_IF_ERROR(db->journal_->Open());
   return db;

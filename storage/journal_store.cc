@@ -39,7 +39,22 @@ JournalStore::JournalStore(Writer& writer, const Clock& clock)
     // Best effort: if even this read fails the next append fails too and
     // reloads again through the same path.
     LoadHead(ctx.db()).IgnoreError();
+    // What was rolled back lies above the reloaded head.
+    const uint64_t head_seq = head().seq;
+    std::erase_if(uncommitted_,
+                  [head_seq](const auto& e) { return e.first > head_seq; });
   });
+  writer_.AddCommitListener([this](const CommitInfo&) {
+    if (uncommitted_.empty()) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [seq, kind] : uncommitted_) ++committed_kinds_[kind];
+    uncommitted_.clear();
+  });
+}
+
+std::map<std::string, uint64_t> JournalStore::CommittedKinds() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return committed_kinds_;
 }
 
 Status JournalStore::Open() {
@@ -123,6 +138,7 @@ Result<AppendResult> JournalStore::Append(WriteContext& ctx,
   s.BindBlob(8, prev.hash);
   s.BindBlob(9, hash);
   STOREAGENT_RETURN_IF_ERROR(s.Run());
+  uncommitted_.emplace_back(record.seq(), std::string(core::EventKind(record)));
 
   AppendResult r;
   r.seq = record.seq();

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -82,6 +83,11 @@ class JournalStore {
   // A consistent copy of the head as of the last append. Any thread.
   JournalHead head() const;
 
+  // New events (not replays) committed since Open(), by kind
+  // (core::EventKind). Counted after COMMIT, so a rolled-back append never
+  // counts. Any thread.
+  std::map<std::string, uint64_t> CommittedKinds() const;
+
   // Reads. `db` is any connection (a reader's or the writer's).
   static Result<std::optional<v1::JournalEntry>> ReadBySeq(sqlite3* db,
                                                            uint64_t seq);
@@ -103,6 +109,9 @@ class JournalStore {
   AfterAppend after_append_;
   mutable std::mutex mu_;
   JournalHead head_;  // guarded by mu_; written on the writer thread only
+  std::map<std::string, uint64_t> committed_kinds_;  // guarded by mu_
+  // Appended in the open transaction: (seq, kind). Writer thread only.
+  std::vector<std::pair<uint64_t, std::string>> uncommitted_;
 };
 
 }  // namespace storeagent::storage

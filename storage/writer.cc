@@ -29,7 +29,7 @@ Writer::Writer(Connection conn, WriterOptions options)
 
 Writer::~Writer() { Stop(); }
 
-int Writer::AddCommitListener(std::function<void()> listener) {
+int Writer::AddCommitListener(std::function<void(const CommitInfo&)> listener) {
   std::lock_guard<std::mutex> lock(commit_mu_);
   const int id = next_commit_listener_++;
   commit_listeners_.emplace(id, std::move(listener));
@@ -118,6 +118,8 @@ Status Writer::Control(const char* sql) {
 void Writer::RunBatch(std::vector<Item>& batch) {
   std::vector<Status> results(batch.size());
   sqlite3* db = conn_.get();
+  const int64_t started =
+      options_.clock != nullptr ? options_.clock->MonotonicMicros() : 0;
   Status txn = Control("BEGIN IMMEDIATE");
   if (txn.ok()) {
     for (size_t i = 0; i < batch.size(); ++i) {
@@ -156,6 +158,14 @@ void Writer::RunBatch(std::vector<Item>& batch) {
     if (sqlite3_get_autocommit(db) == 0) Control("ROLLBACK").IgnoreError();
     for (const Listener& l : rollback_listeners_) l(ctx_);
   }
+  CommitInfo info;
+  if (committed) {
+    info.commands = batch.size();
+    if (options_.clock != nullptr) {
+      info.micros = options_.clock->MonotonicMicros() - started;
+    }
+    if (options_.on_commit) options_.on_commit(info);
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (committed) {
@@ -169,7 +179,7 @@ void Writer::RunBatch(std::vector<Item>& batch) {
   }
   if (committed) {
     std::lock_guard<std::mutex> lock(commit_mu_);
-    for (const auto& [id, l] : commit_listeners_) l();
+    for (const auto& [id, l] : commit_listeners_) l(info);
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     const Status& s = committed ? results[i] : txn;

@@ -28,6 +28,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "platform/clock.h"
 #include "platform/status.h"
 #include "storage/sqlite_handle.h"
 
@@ -56,11 +57,24 @@ class DbContext {
 // transaction.
 using WriteContext = DbContext;
 
+// What one successful COMMIT covered, for metrics.
+struct CommitInfo {
+  size_t commands = 0;
+  // BEGIN to COMMIT returned, µs; -1 when WriterOptions::clock is null.
+  int64_t micros = -1;
+};
+
 struct WriterOptions {
   // Most commands in one transaction. Bounds the latency one commit adds.
   size_t max_batch = 1024;
   // Most commands waiting; Submit() beyond it fails with RESOURCE_EXHAUSTED.
   size_t max_queue = 65536;
+  // Measures each transaction for CommitInfo::micros; null: not measured.
+  // REQUIRES: outlives the writer.
+  const Clock* clock = nullptr;
+  // Called on the writer thread after every successful COMMIT, before the
+  // batch's callers are completed. Must be quick and must not Submit().
+  std::function<void(const CommitInfo&)> on_commit;
 };
 
 struct WriterStats {
@@ -95,13 +109,12 @@ class Writer {
   // command's savepoint or a whole batch. Listeners reload whatever they
   // cache from the database. Register before the first Submit().
   void AddRollbackListener(Listener listener);
-
-  // Called on the writer thread after every successful COMMIT, before the
-  // batch's callers are completed. Must not block (e.g. notify a condition
-  // variable). May be added and removed from any thread at any time; the
-  // id removes it. After RemoveCommitListener returns, it is not running
-  // and will not run again.
-  int AddCommitListener(std::function<void()> listener);
+  // Called on the writer thread after every successful COMMIT (after
+  // WriterOptions::on_commit), before the batch's callers are completed.
+  // Must not block (e.g. count, or notify a condition variable). May be
+  // added and removed from any thread at any time; the id removes it. After
+  // RemoveCommitListener returns, it is not running and will not run again.
+  int AddCommitListener(std::function<void(const CommitInfo&)> listener);
   void RemoveCommitListener(int id);
 
   // Commands queued or running and not yet completed.
@@ -127,7 +140,8 @@ class Writer {
   WriteContext ctx_;
   std::vector<Listener> rollback_listeners_;
   std::mutex commit_mu_;  // held while commit listeners run
-  std::unordered_map<int, std::function<void()>> commit_listeners_;
+  std::unordered_map<int, std::function<void(const CommitInfo&)>>
+      commit_listeners_;
   int next_commit_listener_ = 1;
 
   mutable std::mutex mu_;

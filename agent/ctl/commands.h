@@ -17,6 +17,8 @@ void AddJournalCommands(CLI::App& app, Target& t, Action& action);
 void AddCatalogCommands(CLI::App& app, Target& t, Action& action);
 // stock show | adjust | count | rebuild --verify.
 void AddStockCommands(CLI::App& app, Target& t, Action& action);
+// backup FILE; restore FILE.
+void AddBackupCommands(CLI::App& app, Target& t, Action& action);
 // holds list | show | pick | collect | cancel | short-pick.
 void AddHoldCommands(CLI::App& app, Target& t, Action& action);
 

@@ -13,6 +13,7 @@
 #include "agent/http/http_listener.h"
 #include "agent/http/staff_api.h"
 #include "agent/http/staff_auth.h"
+#include "agent/http/staff_json.h"
 #include "agent/log.h"
 
 namespace storeagent::agent {
@@ -22,13 +23,12 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr std::string_view kListenKey = "http.listen";
-
-// "ADDRESS:PORT" or "[V6ADDRESS]:PORT".
-Result<tcp::endpoint> ParseListen(const std::string& listen) {
+// "ADDRESS:PORT" or "[V6ADDRESS]:PORT"; errors name `listen_key`.
+Result<tcp::endpoint> ParseListen(const std::string& listen,
+                                  std::string_view listen_key) {
   size_t colon = listen.rfind(':');
   if (listen.empty() || colon == std::string::npos || colon == 0) {
-    return InvalidArgument(std::string(kListenKey) +
+    return InvalidArgument(std::string(listen_key) +
                            ": must be ADDRESS:PORT, got '" + listen + "'");
   }
   std::string host = listen.substr(0, colon);
@@ -42,13 +42,13 @@ Result<tcp::endpoint> ParseListen(const std::string& listen) {
     port = std::stoi(port_text);
   }
   if (port < 0 || port > 65535) {
-    return InvalidArgument(std::string(kListenKey) +
+    return InvalidArgument(std::string(listen_key) +
                            ": port must be 0..65535, got '" + port_text + "'");
   }
   boost::system::error_code ec;
   net::ip::address address = net::ip::make_address(host, ec);
   if (ec) {
-    return InvalidArgument(std::string(kListenKey) + ": '" + host +
+    return InvalidArgument(std::string(listen_key) + ": '" + host +
                            "' is not an IP address");
   }
   return tcp::endpoint(address, static_cast<unsigned short>(port));
@@ -67,12 +67,32 @@ struct StaffHttpServer::Impl final : HttpSessionHost {
   const StaffHttpLimits& limits() const override { return limit_values; }
   bool stopping() const override { return stop_requested.load(); }
   bool Handle(const StaffRequest& request, StaffApi::Reply reply) override {
+    MetricsHandler metrics_handler;
     {
       // Checked and counted under one lock, so Stop() either sees this
       // call in flight or the call sees Stop().
       std::lock_guard<std::mutex> lock(mu);
       if (stop_requested.load()) return false;
       ++in_flight;
+      metrics_handler = metrics;
+    }
+    const std::string_view target = request.target;
+    const std::string_view path = target.substr(0, target.find('?'));
+    if (path == "/metrics" && metrics_handler) {
+      if (request.method != "GET" && request.method != "HEAD") {
+        StaffResponse r = ErrorResponse(
+            405, "METHOD_NOT_ALLOWED",
+            "method: " + request.method + " not allowed here; use GET");
+        r.headers.emplace_back("Allow", "GET, HEAD");
+        reply(std::move(r));
+      } else {
+        metrics_handler(std::move(reply));
+      }
+      return true;
+    }
+    if (metrics_only) {
+      reply(ErrorResponse(NotFound("path: only /metrics is served here")));
+      return true;
     }
     api.Handle(request, std::move(reply));
     return true;
@@ -99,7 +119,9 @@ struct StaffHttpServer::Impl final : HttpSessionHost {
   std::atomic<bool> stop_requested{false};  // set under mu
   std::mutex mu;
   std::condition_variable drained;
-  int in_flight = 0;     // guarded by mu
+  int in_flight = 0;       // guarded by mu
+  MetricsHandler metrics;  // guarded by mu
+  bool metrics_only = false;
   bool stopped = false;  // guarded by stop_mu
   std::mutex stop_mu;
   int port = 0;
@@ -118,27 +140,52 @@ Result<std::unique_ptr<StaffHttpServer>> StaffHttpServer::Start(
 Result<std::unique_ptr<StaffHttpServer>> StaffHttpServer::Start(
     const AgentConfig& config, StockOps& ops, const Clock& clock,
     const StaffHttpLimits& limits) {
-  Result<tcp::endpoint> endpoint = ParseListen(config.http_listen);
+  return StartOn(config, ops, clock, limits, "http.listen", nullptr);
+}
+
+Result<std::unique_ptr<StaffHttpServer>> StaffHttpServer::StartMetricsOnly(
+    const std::string& listen, StockOps& ops, const Clock& clock,
+    MetricsHandler handler) {
+  AgentConfig config;
+  config.http_listen = listen;
+  return StartOn(config, ops, clock, StaffHttpLimits{}, "metrics.listen",
+                 std::move(handler));
+}
+
+Result<std::unique_ptr<StaffHttpServer>> StaffHttpServer::StartOn(
+    const AgentConfig& config, StockOps& ops, const Clock& clock,
+    const StaffHttpLimits& limits, std::string_view listen_key,
+    MetricsHandler metrics_only) {
+  Result<tcp::endpoint> endpoint = ParseListen(config.http_listen, listen_key);
   if (!endpoint.ok()) return endpoint.status();
   auto impl = std::make_unique<Impl>(config, ops, clock, limits);
+  if (metrics_only) {
+    impl->metrics_only = true;
+    impl->metrics = std::move(metrics_only);
+  }
   Result<std::shared_ptr<HttpListener>> listener =
       HttpListener::Bind(impl->ioc, *endpoint, *impl);
   if (!listener.ok()) {
     return Status(listener.status().code(),
-                  std::string(kListenKey) + ": " + listener.status().message());
+                  std::string(listen_key) + ": " + listener.status().message());
   }
   impl->listener = std::move(listener).value();
   impl->port = impl->listener->port();
   impl->listener->Run();
   impl->thread = std::thread([p = impl.get()] { p->Run(); });
-  if (impl->directory.size() == 0) {
+  if (impl->directory.size() == 0 && !impl->metrics_only) {
     Log(LogLevel::kWarn, "http.no_users",
         {{"detail", "no [[http.users]]: every /api/ call will be refused"}});
   }
-  Log(LogLevel::kInfo, "http.started",
-      {{"listen", config.http_listen},
-       {"port", std::to_string(impl->port)},
-       {"users", std::to_string(impl->directory.size())}});
+  if (impl->metrics_only) {
+    Log(LogLevel::kInfo, "metrics.started",
+        {{"listen", config.http_listen}, {"port", std::to_string(impl->port)}});
+  } else {
+    Log(LogLevel::kInfo, "http.started",
+        {{"listen", config.http_listen},
+         {"port", std::to_string(impl->port)},
+         {"users", std::to_string(impl->directory.size())}});
+  }
   return std::unique_ptr<StaffHttpServer>(new StaffHttpServer(std::move(impl)));
 }
 
@@ -151,6 +198,11 @@ int StaffHttpServer::port() const { return impl_->port; }
 
 void StaffHttpServer::SetUsers(std::vector<StaffUser> users) {
   impl_->directory.SetUsers(std::move(users));
+}
+
+void StaffHttpServer::SetMetricsHandler(MetricsHandler handler) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->metrics = std::move(handler);
 }
 
 void StaffHttpServer::Stop() {

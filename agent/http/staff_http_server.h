@@ -15,10 +15,12 @@
 #define STOREAGENT_AGENT_HTTP_STAFF_HTTP_SERVER_H_
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <vector>
 
 #include "agent/config.h"
+#include "agent/http/staff_message.h"
 #include "agent/stock_ops.h"
 #include "platform/clock.h"
 #include "platform/status.h"
@@ -49,6 +51,17 @@ class StaffHttpServer {
       const AgentConfig& config, StockOps& ops, const Clock& clock,
       const StaffHttpLimits& limits);
 
+  // Answers GET /metrics (no token) by calling `reply` once, from any
+  // thread. Set with SetMetricsHandler; until then /metrics is 404.
+  using MetricsHandler =
+      std::function<void(std::function<void(StaffResponse)> reply)>;
+
+  // A server that answers only GET /metrics (everything else 404) on
+  // `listen` (config key metrics.listen, named in errors).
+  static Result<std::unique_ptr<StaffHttpServer>> StartMetricsOnly(
+      const std::string& listen, StockOps& ops, const Clock& clock,
+      MetricsHandler handler);
+
   StaffHttpServer(const StaffHttpServer&) = delete;
   StaffHttpServer& operator=(const StaffHttpServer&) = delete;
   ~StaffHttpServer();  // Stop()
@@ -64,10 +77,17 @@ class StaffHttpServer {
   // they started. Thread-safe.
   void SetUsers(std::vector<StaffUser> users);
 
+  // Serves /metrics from now on. Thread-safe.
+  void SetMetricsHandler(MetricsHandler handler);
+
   struct Impl;
 
  private:
   explicit StaffHttpServer(std::unique_ptr<Impl> impl);
+  static Result<std::unique_ptr<StaffHttpServer>> StartOn(
+      const AgentConfig& config, StockOps& ops, const Clock& clock,
+      const StaffHttpLimits& limits, std::string_view listen_key,
+      MetricsHandler metrics_only);
 
   std::unique_ptr<Impl> impl_;
 };

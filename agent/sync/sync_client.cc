@@ -535,11 +535,36 @@ Status SyncClient::Start() {
     }
   }
   health_.Update([](SyncHealthSnapshot& h) { h.enabled = true; });
-  commit_listener_ = db_.writer().AddCommitListener([this] {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (current_) current_->Wake();
-  });
+  commit_listener_ =
+      db_.writer().AddCommitListener([this](const storage::CommitInfo&) {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (current_) current_->Wake();
+      });
   thread_ = std::thread([this] { Loop(); });
+  return Status::Ok();
+}
+
+Status SyncClient::ReloadTls(const std::string& ca_file,
+                             const std::string& cert_file,
+                             const std::string& key_file) {
+  if (options_.insecure) return Status::Ok();
+  std::string pems[3];
+  const std::pair<const char*, const std::string*> files[3] = {
+      {"sync.ca_file", &ca_file},
+      {"sync.cert_file", &cert_file},
+      {"sync.key_file", &key_file}};
+  for (int i = 0; i < 3; ++i) {
+    Result<std::string> pem = fs::ReadFile(*files[i].second, 1 << 20);
+    if (!pem.ok()) {
+      return Status(pem.status().code(), std::string(files[i].first) + ": " +
+                                             pem.status().message());
+    }
+    pems[i] = std::move(pem).value();
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  ca_pem_ = std::move(pems[0]);
+  cert_pem_ = std::move(pems[1]);
+  key_pem_ = std::move(pems[2]);
   return Status::Ok();
 }
 
@@ -577,9 +602,12 @@ std::shared_ptr<grpc::Channel> SyncClient::MakeChannel() const {
                                      grpc::InsecureChannelCredentials(), args);
   }
   grpc::SslCredentialsOptions tls;
-  tls.pem_root_certs = ca_pem_;
-  tls.pem_cert_chain = cert_pem_;
-  tls.pem_private_key = key_pem_;
+  {
+    std::lock_guard<std::mutex> lock(mu_);  // ReloadTls may swap them
+    tls.pem_root_certs = ca_pem_;
+    tls.pem_cert_chain = cert_pem_;
+    tls.pem_private_key = key_pem_;
+  }
   if (!options_.server_name.empty()) {
     args.SetSslTargetNameOverride(options_.server_name);
   }

@@ -89,6 +89,11 @@ class SyncClient {
   Status Start();
   // Ends the stream and joins. Idempotent.
   void Stop();
+  // SIGHUP: reads the TLS files again (certificate rotation). All three load
+  // or nothing changes (the error names the key). The next connection uses
+  // them; the open stream, if any, carries on with the old ones.
+  Status ReloadTls(const std::string& ca_file, const std::string& cert_file,
+                   const std::string& key_file);
 
  private:
   class Session;
@@ -111,7 +116,7 @@ class SyncClient {
   std::string cert_pem_;
   std::string key_pem_;
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;                  // guarded by mu_
   std::shared_ptr<SessionQueue> current_;  // guarded by mu_

@@ -1,0 +1,145 @@
+#include "agent/metrics.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace storeagent::agent {
+
+Histogram::Histogram(std::vector<double> bounds)
+    : bounds_(std::move(bounds)),
+      buckets_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
+  for (size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0);
+}
+
+void Histogram::Observe(double v) {
+  size_t i = 0;
+  while (i < bounds_.size() && v > bounds_[i]) ++i;
+  buckets_[i].fetch_add(1, std::memory_order_relaxed);
+  double cur = sum_.load(std::memory_order_relaxed);
+  while (!sum_.compare_exchange_weak(cur, cur + v, std::memory_order_relaxed)) {
+  }
+}
+
+HistogramSnapshot Histogram::Snapshot() const {
+  HistogramSnapshot s;
+  s.bounds = bounds_;
+  s.cumulative.resize(bounds_.size() + 1);
+  uint64_t running = 0;
+  for (size_t i = 0; i <= bounds_.size(); ++i) {
+    running += buckets_[i].load(std::memory_order_relaxed);
+    s.cumulative[i] = running;
+  }
+  s.count = running;
+  s.sum = sum_.load(std::memory_order_relaxed);
+  return s;
+}
+
+std::string EscapeLabelValue(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  for (char c : v) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string EscapeHelp(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  for (char c : v) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string FormatValue(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  if (v == std::trunc(v) && std::fabs(v) < 1e15) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+    return buf;
+  }
+  // The shortest form that reads back as the same double.
+  char buf[32];
+  for (int precision = 15; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+void MetricsText::Family(std::string_view name, std::string_view type,
+                         std::string_view help) {
+  out_ += "# HELP ";
+  out_ += name;
+  out_ += ' ';
+  out_ += EscapeHelp(help);
+  out_ += "\n# TYPE ";
+  out_ += name;
+  out_ += ' ';
+  out_ += type;
+  out_ += '\n';
+}
+
+void MetricsText::Line(std::string_view name, const Labels& labels,
+                       std::string_view le, std::string_view value) {
+  out_ += name;
+  if (!labels.empty() || !le.empty()) {
+    out_ += '{';
+    bool first = true;
+    for (const auto& [k, v] : labels) {
+      if (!first) out_ += ',';
+      first = false;
+      out_ += k;
+      out_ += "=\"";
+      out_ += EscapeLabelValue(v);
+      out_ += '"';
+    }
+    if (!le.empty()) {
+      if (!first) out_ += ',';
+      out_ += "le=\"";
+      out_ += le;
+      out_ += '"';
+    }
+    out_ += '}';
+  }
+  out_ += ' ';
+  out_ += value;
+  out_ += '\n';
+}
+
+void MetricsText::Sample(std::string_view name, const Labels& labels,
+                         double value) {
+  Line(name, labels, {}, FormatValue(value));
+}
+
+void MetricsText::HistogramSamples(std::string_view name, const Labels& labels,
+                                   const HistogramSnapshot& h) {
+  const std::string bucket = std::string(name) + "_bucket";
+  for (size_t i = 0; i < h.bounds.size(); ++i) {
+    Line(bucket, labels, FormatValue(h.bounds[i]),
+         FormatValue(static_cast<double>(h.cumulative[i])));
+  }
+  Line(bucket, labels, "+Inf", FormatValue(static_cast<double>(h.count)));
+  Line(std::string(name) + "_sum", labels, {}, FormatValue(h.sum));
+  Line(std::string(name) + "_count", labels, {},
+       FormatValue(static_cast<double>(h.count)));
+}
+
+}  // namespace storeagent::agent

@@ -1,0 +1,65 @@
+// Online backup and checking of the agent's database file, for
+// `storeagentctl backup` and `storeagentctl restore`.
+//
+// BackupDatabase copies a live database with SQLite's online backup API from
+// a read-only connection of its own, next to a running storeagentd: the
+// copy is taken inside one read transaction, so it is one consistent
+// snapshot (WAL: the writer goes on committing meanwhile and is never
+// blocked), in steps of `pages_per_step` pages with a pause between them so
+// the copy's reads do not crowd the writer's fsyncs off the disk. It writes
+// DEST.tmp, fsyncs it, checks it (integrity_check and the journal chain)
+// and only then renames it to DEST and fsyncs the directory: DEST is either
+// a checked backup or absent/untouched.
+#ifndef STOREAGENT_STORAGE_ONLINE_BACKUP_H_
+#define STOREAGENT_STORAGE_ONLINE_BACKUP_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "platform/status.h"
+
+namespace storeagent::storage {
+
+struct BackupOptions {
+  // Pages copied per sqlite3_backup_step (4 KiB pages: 1 MiB).
+  int pages_per_step = 256;
+  // Pause between steps, µs.
+  int64_t pause_micros = 2000;
+  // How to pause; null = platform SleepMicros.
+  std::function<void(int64_t micros)> pause;
+};
+
+// What a database file holds, from CheckDatabaseFile.
+struct DatabaseFacts {
+  std::string store_id;
+  uint64_t anchor_seq = 0;  // events up to it were pruned
+  uint64_t head_seq = 0;
+  uint64_t central_acked_seq = 0;
+  uint64_t bytes = 0;  // the file (plus its WAL, if any)
+};
+
+struct BackupReport {
+  DatabaseFacts facts;  // of the copy
+  uint64_t pages = 0;
+  int steps = 0;
+};
+
+// REQUIRES: `source` is an agent database; `dest`'s directory exists.
+// FAILED_PRECONDITION if DEST.tmp cannot be created; DATA_LOSS if the copy
+// fails its checks (DEST is then not written).
+Result<BackupReport> BackupDatabase(const std::string& source,
+                                    const std::string& dest,
+                                    const BackupOptions& options = {});
+
+// Opens `path` read-only and checks it: PRAGMA integrity_check and the
+// journal's hash chain from the anchor to the head. DATA_LOSS naming what
+// is wrong; NOT_FOUND if there is no such file.
+Result<DatabaseFacts> CheckDatabaseFile(const std::string& path);
+
+// Reads the facts without checking (for the live database before restore).
+Result<DatabaseFacts> ReadDatabaseFacts(const std::string& path);
+
+}  // namespace storeagent::storage
+
+#endif  // STOREAGENT_STORAGE_ONLINE_BACKUP_H_
