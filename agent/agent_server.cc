@@ -79,6 +79,8 @@ SyncClientOptions SyncOptionsOf(const AgentConfig& c) {
   o.window = static_cast<uint32_t>(c.sync_window);
   o.digest_interval = std::chrono::seconds(c.sync_digest_interval_s);
   o.stall_timeout = std::chrono::seconds(c.sync_stall_timeout_s);
+  o.backoff.initial = std::chrono::milliseconds(c.sync_backoff_initial_ms);
+  o.backoff.max = std::chrono::milliseconds(c.sync_backoff_max_ms);
   return o;
 }
 

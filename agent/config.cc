@@ -28,7 +28,7 @@ const std::map<std::string, std::set<std::string>>& KnownKeys() {
        {"central", "ca_file", "cert_file", "key_file", "server_name",
         "insecure", "max_batch_events", "max_batch_bytes", "window",
         "digest_interval_s", "stall_timeout_s", "escrow_units",
-        "escrow_low_water"}},
+        "escrow_low_water", "backoff_initial_ms", "backoff_max_ms"}},
       {"metrics", {"listen"}},
       {"retention", {"replay_window_days", "prune_batch", "prune_interval_s"}},
   };
@@ -222,6 +222,13 @@ Status ReadSync(const Reader& r, const toml::table& root, AgentConfig* c) {
   v = c->sync_stall_timeout_s;
   STOREAGENT_RETURN_IF_ERROR(r.Int("sync.stall_timeout_s", 5, 3600, &v));
   c->sync_stall_timeout_s = static_cast<int>(v);
+  v = c->sync_backoff_initial_ms;
+  STOREAGENT_RETURN_IF_ERROR(r.Int("sync.backoff_initial_ms", 50, 60000, &v));
+  c->sync_backoff_initial_ms = static_cast<int>(v);
+  v = c->sync_backoff_max_ms;
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("sync.backoff_max_ms", c->sync_backoff_initial_ms, 3600000, &v));
+  c->sync_backoff_max_ms = static_cast<int>(v);
   STOREAGENT_RETURN_IF_ERROR(
       r.Int("sync.escrow_units", 0, 1000000, &c->sync_escrow_units));
   STOREAGENT_RETURN_IF_ERROR(

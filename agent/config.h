@@ -65,6 +65,9 @@ struct AgentConfig {
   int sync_window = 4;                 // unacked batches, 1..64
   int sync_digest_interval_s = 300;    // 10..86400
   int sync_stall_timeout_s = 60;       // 5..3600
+  // Reconnect backoff: first delay and cap (x1.6 per attempt, +-20 %).
+  int sync_backoff_initial_ms = 1000;  // 50..60000
+  int sync_backoff_max_ms = 120000;    // initial..3600000
   int64_t sync_escrow_units = 2;       // per SKU, 0..1000000; 0 = off
   int64_t sync_escrow_low_water = 0;   // 0..1000000000
 

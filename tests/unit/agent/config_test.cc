@@ -364,12 +364,15 @@ TEST_F(ConfigTest, SyncIsOffByDefaultAndReadWhenPresent) {
   EXPECT_EQ(off->sync_stall_timeout_s, 60);
   EXPECT_EQ(off->sync_escrow_units, 2);
   EXPECT_EQ(off->sync_escrow_low_water, 0);
+  EXPECT_EQ(off->sync_backoff_initial_ms, 1000);
+  EXPECT_EQ(off->sync_backoff_max_ms, 120000);
   Result<AgentConfig> c = Parse(
       Minimal("[sync]\ncentral = \"central.example:7443\"\nca_file = \"/a\"\n"
               "cert_file = \"/b\"\nkey_file = \"/c\"\nserver_name = \"c1\"\n"
               "max_batch_events = 10000\nmax_batch_bytes = 4096\nwindow = 64\n"
               "digest_interval_s = 10\nstall_timeout_s = 5\nescrow_units = 0\n"
-              "escrow_low_water = 3\n"));
+              "escrow_low_water = 3\nbackoff_initial_ms = 50\n"
+              "backoff_max_ms = 500\n"));
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_TRUE(c->sync_enabled());
   EXPECT_EQ(c->sync_central, "central.example:7443");
@@ -380,6 +383,8 @@ TEST_F(ConfigTest, SyncIsOffByDefaultAndReadWhenPresent) {
   EXPECT_EQ(c->sync_window, 64);
   EXPECT_EQ(c->sync_escrow_units, 0);
   EXPECT_EQ(c->sync_escrow_low_water, 3);
+  EXPECT_EQ(c->sync_backoff_initial_ms, 50);
+  EXPECT_EQ(c->sync_backoff_max_ms, 500);
 }
 
 TEST_F(ConfigTest, SyncProblemsNameTheKey) {
@@ -410,6 +415,12 @@ TEST_F(ConfigTest, SyncProblemsNameTheKey) {
   ExpectRefused(
       Minimal("[sync]\ncentral = \"c:1\"\n" + tls + "stall_timeout_s = 4\n"),
       "sync.stall_timeout_s");
+  ExpectRefused(Minimal("[sync]\ncentral = \"c:1\"\n" + tls +
+                        "backoff_initial_ms = 49\n"),
+                "sync.backoff_initial_ms");
+  ExpectRefused(Minimal("[sync]\ncentral = \"c:1\"\n" + tls +
+                        "backoff_initial_ms = 2000\nbackoff_max_ms = 1999\n"),
+                "sync.backoff_max_ms");
   ExpectRefused(
       Minimal("[sync]\ncentral = \"c:1\"\n" + tls + "escrow_unit = 2\n"),
       "sync.escrow_unit");

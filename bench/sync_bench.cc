@@ -1,0 +1,391 @@
+// bench_sync: the sync stream's figures (issue "Reconcile with head
+// office").
+//
+//   sync_catchup_events_per_s     a store's journal of N 5-line sales, recorded
+//                                 while central was down, sent to central
+//                                 over mutual TLS on loopback once it starts
+//   digest_match_after_catchup_s  from the last event held at central until
+//                                 central reports the store's digest matches
+//   pouchdb_replication_docs_per_s  the same N sale documents replicated by
+//                                 PouchDB (LevelDB) to express-pouchdb on
+//                                 loopback (bench/sync/pouchdb), same run
+//   sync_ratio_to_pouchdb         the first over the third
+//   fleet_events_per_s_sqlite     200 simulated stores streaming into one
+//   fleet_events_per_s_postgres   central at once, per backend
+//   fleet_slowest_store_share     the slowest store's events/s over the mean
+//                                 (the worse of the two backends)
+//
+// --quick: 10,000 events instead of 100,000, 200 stores x 100 events.
+#include <grpcpp/grpcpp.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench/report.h"
+#include "core/journal_chain.h"
+#include "storeagent/v1/pos.grpc.pb.h"
+#include "storeagent/v1/sync.grpc.pb.h"
+#include "tests/support/agent_process.h"
+#include "tests/support/central_process.h"
+#include "tests/support/temp_dir.h"
+#include "tests/unit/core/sample_events.h"
+
+namespace storeagent::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+std::string SourceDir() {
+  if (const char* d = std::getenv("STOREAGENT_SOURCE_DIR"); d && *d) return d;
+  return STOREAGENT_SOURCE_DIR;
+}
+
+// Runs a shell command, returns its stdout (stderr passes through).
+bool Capture(const std::string& cmd, std::string* out) {
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return false;
+  std::array<char, 4096> buf{};
+  size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) {
+    out->append(buf.data(), n);
+  }
+  const int rc = ::pclose(p);
+  return WIFEXITED(rc) && WEXITSTATUS(rc) == 0;
+}
+
+// The value of `name` in `NAME VALUE UNIT` lines.
+double FigureFrom(const std::string& text, const std::string& name) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream l(line);
+    std::string n;
+    double v = 0;
+    if (l >> n >> v && n == name) return v;
+  }
+  return -1;
+}
+
+v1::StoreSyncState StoreState(const testing::CentralProcess& central,
+                              const std::string& store) {
+  auto stub = central.NewAdminStub();
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  v1::GetStoreSyncStateRequest req;
+  req.set_store_id(store);
+  v1::StoreSyncState state;
+  if (!stub->GetStoreSyncState(&ctx, req, &state).ok()) return {};
+  return state;
+}
+
+// Records `n` 5-line sales through the POS API from `clients` threads.
+bool RecordSales(const testing::AgentProcess& agent, int n, int clients) {
+  std::atomic<int> next{0};
+  std::atomic<bool> failed{false};
+  const v1::Transaction sale = test::SampleSale(5);
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      auto stub = agent.NewStub();
+      for (int i = next++; i < n && !failed; i = next++) {
+        v1::RecordTransactionRequest req;
+        req.mutable_client_key()->set_terminal_id("till-" + std::to_string(c));
+        req.mutable_client_key()->set_client_txn_id("s-" + std::to_string(i));
+        *req.mutable_transaction() = sale;
+        v1::RecordReply reply;
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(30));
+        if (!stub->RecordTransaction(&ctx, req, &reply).ok()) failed = true;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  return !failed;
+}
+
+struct CatchUp {
+  double events_per_s = 0;
+  double digest_s = -1;
+};
+
+CatchUp RunCatchUp(int events) {
+  CatchUp out;
+  testing::TempDir dir;
+  const std::string tls = dir.path() + "/tls";
+  const std::string ca = SourceDir() + "/installer/dev-ca";
+  std::string ignored;
+  if (!Capture(ca + " init " + tls + " >&2 && " + ca + " central " + tls +
+                   " >&2 && " + ca + " store " + tls + " store-0001 >&2",
+               &ignored)) {
+    Error("catchup", "installer/dev-ca failed");
+    return out;
+  }
+  testing::CentralOptions copts;
+  copts.tls_dir = tls;
+  testing::CentralProcess central(dir.path(), copts);
+  const std::string sync = "[sync]\ncentral = \"" + central.sync_address() +
+                           "\"\n" + "ca_file = \"" + tls +
+                           "/ca.pem\"\ncert_file = \"" + tls +
+                           "/store-store-0001.pem\"\nkey_file = \"" + tls +
+                           "/store-store-0001.key\"\n";
+  testing::AgentProcess agent(dir.path(), "store-0001", sync);
+  // First contact (an empty journal waits for central's Welcome), then
+  // central goes away while the store records.
+  if (!central.Start() || !agent.Start()) {
+    Error("catchup", "could not start central and agent");
+    return out;
+  }
+  const auto welcome_deadline = Clock::now() + std::chrono::seconds(30);
+  while (StoreState(central, "store-0001").agent_version().empty() &&
+         Clock::now() < welcome_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  central.Terminate();
+  Progress("recording " + std::to_string(events) + " sales with central down");
+  if (!RecordSales(agent, events, 8)) {
+    Error("catchup", "recording sales failed");
+    return out;
+  }
+  Progress("starting central");
+  const Clock::time_point t0 = Clock::now();
+  if (!central.Start()) {
+    Error("catchup", "central did not restart");
+    return out;
+  }
+  const auto deadline = t0 + std::chrono::seconds(600);
+  v1::StoreSyncState s;
+  while (Clock::now() < deadline) {
+    s = StoreState(central, "store-0001");
+    if (s.store_seq_held() >= static_cast<uint64_t>(events)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const double catchup_s = SecondsSince(t0);
+  if (s.store_seq_held() < static_cast<uint64_t>(events)) {
+    Error("catchup", "central holds " + std::to_string(s.store_seq_held()) +
+                         " of " + std::to_string(events) + " events");
+    return out;
+  }
+  out.events_per_s = events / catchup_s;
+  const Clock::time_point t1 = Clock::now();
+  while (Clock::now() < t1 + std::chrono::seconds(60)) {
+    s = StoreState(central, "store-0001");
+    if (s.last_digest() == "match" &&
+        s.last_digest_store_seq() >= static_cast<uint64_t>(events)) {
+      out.digest_s = SecondsSince(t1);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (out.digest_s < 0) {
+    Error("catchup", "no matching digest 60 s after catch-up (last: '" +
+                         s.last_digest() + "')");
+  }
+  agent.Terminate();
+  central.Terminate();
+  return out;
+}
+
+// ---------------------------------------------------------------- fleet
+
+// A store's journal of `n` 5-line sales, chained.
+std::vector<v1::JournalEntry> Journal(const std::string& store, int n) {
+  std::vector<v1::JournalEntry> out;
+  out.reserve(static_cast<size_t>(n));
+  std::string prev = core::GenesisHash();
+  const v1::Transaction sale = test::SampleSale(5);
+  for (int i = 1; i <= n; ++i) {
+    v1::JournalEntry e;
+    v1::JournalRecord* r = e.mutable_record();
+    r->set_seq(static_cast<uint64_t>(i));
+    r->set_recorded_at_us(1'800'000'000'000'000 + i);
+    r->mutable_client_key()->set_terminal_id("till-01");
+    r->mutable_client_key()->set_client_txn_id(store + "-" + std::to_string(i));
+    *r->mutable_transaction() = sale;
+    const std::string bytes = core::CanonicalBytes(*r);
+    e.set_prev_hash(prev);
+    e.set_hash(core::ChainHash(prev, bytes));
+    prev = e.hash();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+struct StoreRun {
+  double seconds = 0;
+  bool ok = false;
+  std::string error;
+};
+
+// One simulated store: Hello, then batches of 500 with 4 in flight, until
+// central acknowledged everything.
+StoreRun StreamStore(const std::string& target, const std::string& store,
+                     const std::vector<v1::JournalEntry>& journal) {
+  StoreRun run;
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  args.SetMaxReceiveMessageSize(16 << 20);
+  auto stub = v1::Sync::NewStub(grpc::CreateCustomChannel(
+      target, grpc::InsecureChannelCredentials(), args));
+  grpc::ClientContext ctx;
+  const Clock::time_point t0 = Clock::now();
+  auto stream = stub->Sync(&ctx);
+  v1::AgentMessage hello;
+  hello.mutable_hello()->set_store_id(store);
+  hello.mutable_hello()->set_agent_version("bench");
+  hello.mutable_hello()->set_journal_head_seq(journal.size());
+  hello.mutable_hello()->set_journal_head_hash(journal.back().hash());
+  v1::CentralMessage in;
+  if (!stream->Write(hello) || !stream->Read(&in) || !in.has_welcome()) {
+    run.error = "no Welcome";
+    return run;
+  }
+  constexpr size_t kBatch = 500;
+  constexpr size_t kWindow = 4;
+  size_t sent = in.welcome().store_seq_held();
+  uint64_t acked = sent;
+  while (acked < journal.size()) {
+    while (sent < journal.size() && (sent - acked) / kBatch < kWindow) {
+      v1::AgentMessage batch;
+      const size_t end = std::min(journal.size(), sent + kBatch);
+      for (size_t i = sent; i < end; ++i) {
+        *batch.mutable_events()->add_entries() = journal[i];
+      }
+      if (!stream->Write(batch)) {
+        run.error = "write failed";
+        return run;
+      }
+      sent = end;
+    }
+    if (!stream->Read(&in)) {
+      run.error = "stream ended: " + stream->Finish().error_message();
+      return run;
+    }
+    if (in.has_ack()) acked = std::max(acked, in.ack().acked_seq());
+  }
+  run.seconds = SecondsSince(t0);
+  run.ok = true;
+  stream->WritesDone();
+  ctx.TryCancel();
+  return run;
+}
+
+struct Fleet {
+  double events_per_s = 0;
+  double slowest_share = 0;
+};
+
+Fleet RunFleet(const std::string& store_url, int stores, int per_store) {
+  Fleet out;
+  testing::TempDir dir;
+  testing::CentralOptions copts;
+  copts.store_url = store_url;
+  testing::CentralProcess central(dir.path(), copts);
+  if (!central.Start()) {
+    Error("fleet", "central did not start");
+    return out;
+  }
+  std::vector<std::vector<v1::JournalEntry>> journals;
+  const std::string tag = std::to_string(::getpid());
+  for (int s = 0; s < stores; ++s) {
+    journals.push_back(
+        Journal("bench-" + tag + "-" + std::to_string(s), per_store));
+  }
+  std::vector<StoreRun> runs(static_cast<size_t>(stores));
+  const Clock::time_point t0 = Clock::now();
+  std::vector<std::thread> threads;
+  for (int s = 0; s < stores; ++s) {
+    threads.emplace_back([&, s] {
+      runs[static_cast<size_t>(s)] = StreamStore(
+          central.sync_address(), "bench-" + tag + "-" + std::to_string(s),
+          journals[static_cast<size_t>(s)]);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  const double total_s = SecondsSince(t0);
+  double sum_rate = 0;
+  double min_rate = 1e18;
+  for (const StoreRun& r : runs) {
+    if (!r.ok) {
+      Error("fleet", r.error);
+      return out;
+    }
+    const double rate = per_store / r.seconds;
+    sum_rate += rate;
+    min_rate = std::min(min_rate, rate);
+  }
+  out.events_per_s = static_cast<double>(stores) * per_store / total_s;
+  out.slowest_share = min_rate / (sum_rate / stores);
+  central.Terminate();
+  return out;
+}
+
+}  // namespace
+}  // namespace storeagent::bench
+
+int main(int argc, char** argv) {
+  using namespace storeagent::bench;  // NOLINT
+  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  const int events = quick ? 10'000 : 100'000;
+  const int stores = 200;
+  const int per_store = quick ? 100 : 1'000;
+
+  const CatchUp c = RunCatchUp(events);
+  Figure("sync_catchup_events_per_s", c.events_per_s, 0, "events/s");
+
+  std::string pouch;
+  Progress("PouchDB replication of " + std::to_string(events) + " docs");
+  if (!Capture(SourceDir() + "/bench/sync/pouchdb/run --docs " +
+                   std::to_string(events),
+               &pouch)) {
+    Error("pouchdb", "bench/sync/pouchdb/run failed");
+  }
+  const double pouch_rate = FigureFrom(pouch, "pouchdb_replication_docs_per_s");
+  Figure("pouchdb_replication_docs_per_s", pouch_rate, 0, "docs/s");
+  Figure("sync_ratio_to_pouchdb", Ratio(c.events_per_s, pouch_rate), 2, "x");
+  Figure("digest_match_after_catchup_s", c.digest_s, 3, "s");
+
+  Progress("fleet: " + std::to_string(stores) + " stores, SQLite");
+  const Fleet lite = RunFleet("", stores, per_store);
+  Figure("fleet_events_per_s_sqlite", lite.events_per_s, 0, "events/s");
+  std::string pg_url;
+  if (const char* u = std::getenv("STOREAGENT_TEST_PG_URL"); u && *u) {
+    pg_url = u;
+  } else if (!Capture(SourceDir() + "/scripts/start-postgres", &pg_url)) {
+    Error("fleet", "scripts/start-postgres failed");
+  }
+  while (!pg_url.empty() && (pg_url.back() == '\n' || pg_url.back() == ' ')) {
+    pg_url.pop_back();
+  }
+  if (const size_t nl = pg_url.rfind('\n'); nl != std::string::npos) {
+    pg_url = pg_url.substr(nl + 1);  // the URL is the last line
+  }
+  Fleet pg;
+  if (!pg_url.empty()) {
+    Progress("fleet: " + std::to_string(stores) + " stores, PostgreSQL");
+    pg = RunFleet(pg_url, stores, per_store);
+  }
+  Figure("fleet_events_per_s_postgres", pg.events_per_s, 0, "events/s");
+  Figure("fleet_slowest_store_share",
+         std::min(lite.slowest_share,
+                  pg.slowest_share > 0 ? pg.slowest_share : lite.slowest_share),
+         2, "x");
+  return Failed() ? 1 : 0;
+}

@@ -1,0 +1,260 @@
+// The sync stream end to end: a real storeagentd and a real storecentrald on
+// loopback with mutual TLS, for each central backend (SQLite, PostgreSQL).
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "tests/integration/sync/sync_env.h"
+#include "tests/support/run_program.h"
+
+namespace storeagent::testing {
+namespace {
+
+using std::chrono::seconds;
+
+class SyncE2eTest : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    if (GetParam()) {
+      std::string why;
+      if (TestPostgresUrl(&why).empty()) {
+        const char* no_pg = std::getenv("STOREAGENT_TEST_NO_PG");
+        if (no_pg != nullptr && std::string(no_pg) == "1") {
+          GTEST_SKIP() << "PostgreSQL left out: STOREAGENT_TEST_NO_PG=1";
+        }
+        FAIL() << why;
+      }
+    }
+  }
+
+  std::unique_ptr<SyncEnv> MakeEnv(std::string agent_sync_toml = "") {
+    SyncEnv::Options o;
+    o.postgres = GetParam();
+    o.agent_sync_toml = std::move(agent_sync_toml);
+    auto env = std::make_unique<SyncEnv>(o);
+    EXPECT_TRUE(env->Init()) << env->error();
+    return env;
+  }
+
+  // Both up, the store welcomed once (its empty journal confirmed).
+  static void StartBoth(SyncEnv& env) {
+    ASSERT_TRUE(env.central().Start()) << env.central().log_path();
+    ASSERT_TRUE(env.agent().Start()) << env.agent().log_path();
+    ASSERT_TRUE(
+        WaitFor([&] { return env.CentralState().connected(); }, seconds(30)))
+        << "store never connected; see " << env.agent().log_path();
+  }
+
+  static bool Converged(SyncEnv& env) {
+    const uint64_t head = env.AgentHead();
+    const v1::StoreSyncState s = env.CentralState();
+    return head > 0 && s.store_seq_held() == head &&
+           s.last_digest() == "match" && s.last_digest_store_seq() == head;
+  }
+};
+
+TEST_P(SyncE2eTest, StoreOfflineFor10000EventsConvergesAndGetsCentralEvents) {
+  auto env = MakeEnv();
+  StartBoth(*env);
+  ASSERT_EQ(env->PushReceipt("asn-1", "SKU-00000", 50000), 1u);
+  ASSERT_TRUE(WaitFor([&] { return env->AgentOnHand("SKU-00000") == 50000; },
+                      seconds(30)));
+
+  // Head office goes away; the store keeps selling.
+  ASSERT_EQ(env->central().Terminate(), 0);
+  ASSERT_EQ(env->RecordSales(10000, 8, "offline"), 10000);
+  const uint64_t head = env->AgentHead();
+  ASSERT_GE(head, 10000u);
+
+  // Central comes back while the store is down, and records deliveries.
+  ASSERT_EQ(env->agent().Terminate(), 0);
+  ASSERT_TRUE(env->central().Start());
+  ASSERT_EQ(env->PushReceipt("asn-2", "SKU-00001", 40000), 2u);
+  ASSERT_EQ(env->PushReceipt("asn-3", "SKU-00002", 40000), 3u);
+  // A retry of the same request is the same event.
+  ASSERT_EQ(env->PushReceipt("asn-3", "SKU-00002", 40000), 3u);
+
+  ASSERT_TRUE(env->agent().Start());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Converged(*env) && env->CentralState().central_seq_acked() == 3;
+      },
+      seconds(120)))
+      << "held " << env->CentralState().store_seq_held() << " of "
+      << env->AgentHead() << ", digest '" << env->CentralState().last_digest()
+      << "'; logs " << env->central().log_path() << " "
+      << env->agent().log_path();
+  const v1::StoreSyncState s = env->CentralState();
+  EXPECT_EQ(s.central_seq_acked(), 3u);
+  EXPECT_EQ(s.quarantined(), 0);
+  // Each central event applied once: 40,000 received, 20,000 sold (2 per
+  // sale), 30,000 of SKU-00002 (3 per sale).
+  EXPECT_EQ(env->AgentOnHand("SKU-00000"), 50000 - 10000);
+  EXPECT_EQ(env->AgentOnHand("SKU-00001"), 40000 - 20000);
+  EXPECT_EQ(env->AgentOnHand("SKU-00002"), 40000 - 30000);
+  // Nothing drifted.
+  auto admin = env->central().NewAdminStub();
+  grpc::ClientContext ctx;
+  v1::ListDriftRequest req;
+  req.set_store_id(env->store_id());
+  v1::ListDriftReply drift;
+  ASSERT_TRUE(admin->ListDrift(&ctx, req, &drift).ok());
+  EXPECT_EQ(drift.drift_size(), 0);
+}
+
+v1::HoldPlaced Hold(const std::string& ref, const std::string& sku,
+                    int64_t qty) {
+  v1::HoldPlaced h;
+  h.set_order_ref(ref);
+  h.set_channel("online");
+  v1::HoldLine* l = h.add_lines();
+  l->set_sku(sku);
+  l->set_quantity(qty);
+  h.set_expires_at_us(
+      std::chrono::duration_cast<std::chrono::microseconds>(
+          (std::chrono::system_clock::now() + std::chrono::hours(24))
+              .time_since_epoch())
+          .count());
+  return h;
+}
+
+v1::CentralPlaceHoldReply PlaceAtCentral(SyncEnv& env, v1::HoldPlaced hold) {
+  auto admin = env.central().NewAdminStub();
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + seconds(10));
+  v1::CentralPlaceHoldRequest req;
+  req.set_store_id(env.store_id());
+  *req.mutable_hold() = std::move(hold);
+  req.set_timeout_ms(3000);
+  v1::CentralPlaceHoldReply reply;
+  const grpc::Status s = admin->PlaceHold(&ctx, req, &reply);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return reply;
+}
+
+int64_t CentralEscrow(SyncEnv& env, const std::string& sku) {
+  auto admin = env.central().NewAdminStub();
+  grpc::ClientContext ctx;
+  v1::FindAvailabilityRequest req;
+  req.add_skus(sku);
+  req.add_store_ids(env.store_id());
+  v1::FindAvailabilityReply reply;
+  if (!admin->FindAvailability(&ctx, req, &reply).ok() ||
+      reply.stores_size() != 1 || reply.stores(0).escrow_size() != 1) {
+    return -1;
+  }
+  return reply.stores(0).escrow(0);
+}
+
+TEST_P(SyncE2eTest, HoldAtCentralIsGrantedByTheStore) {
+  auto env = MakeEnv();
+  StartBoth(*env);
+  ASSERT_GT(env->PushReceipt("asn-1", "SKU-H", 5), 0u);
+  ASSERT_TRUE(
+      WaitFor([&] { return env->AgentOnHand("SKU-H") == 5; }, seconds(30)));
+  const v1::CentralPlaceHoldReply ok =
+      PlaceAtCentral(*env, Hold("WEB-1", "SKU-H", 3));
+  EXPECT_TRUE(ok.granted()) << ok.reason();
+  EXPECT_EQ(ok.granted_by(), "store");
+  EXPECT_EQ(env->AgentAvailability("SKU-H").held(), 3);
+  const v1::CentralPlaceHoldReply no =
+      PlaceAtCentral(*env, Hold("WEB-2", "SKU-H", 3));
+  // Refused by the store for stock (3 of 5 held, 2 kept in escrow).
+  EXPECT_FALSE(no.granted());
+  EXPECT_EQ(no.shortfall_size(), 1) << no.reason();
+  EXPECT_EQ(env->AgentAvailability("SKU-H").held(), 3);
+}
+
+TEST_P(SyncE2eTest, OfflineHoldsFitTheEscrowAndASaleIntoItIsABreach) {
+  auto env = MakeEnv("escrow_units = 2\n");
+  StartBoth(*env);
+  ASSERT_GT(env->PushReceipt("asn-1", "SKU-E", 10), 0u);
+  ASSERT_GT(env->PushReceipt("asn-2", "SKU-F", 3), 0u);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return CentralEscrow(*env, "SKU-E") == 2 &&
+               CentralEscrow(*env, "SKU-F") == 2;
+      },
+      seconds(30)));
+
+  // The store drops off the network.
+  ASSERT_EQ(env->agent().Terminate(), 0);
+  ASSERT_TRUE(
+      WaitFor([&] { return !env->CentralState().connected(); }, seconds(30)));
+  const v1::CentralPlaceHoldReply in =
+      PlaceAtCentral(*env, Hold("WEB-E1", "SKU-E", 2));
+  EXPECT_TRUE(in.granted()) << in.reason();
+  EXPECT_EQ(in.granted_by(), "escrow");
+  const v1::CentralPlaceHoldReply beyond =
+      PlaceAtCentral(*env, Hold("WEB-E2", "SKU-E", 1));
+  EXPECT_FALSE(beyond.granted());
+
+  // Meanwhile the till sells SKU-F into its escrowed units (3 on hand, 2 in
+  // escrow: the second sale leaves 1 < 2). The agent runs, central is
+  // unreachable to it: stop central instead.
+  ASSERT_EQ(env->central().Terminate(), 0);
+  ASSERT_TRUE(env->agent().Start());
+  ASSERT_TRUE(env->SellOne("SKU-F", "f-1"));
+  ASSERT_TRUE(env->SellOne("SKU-F", "f-2"));
+  ASSERT_TRUE(env->central().Start());
+  ASSERT_TRUE(WaitFor([&] { return Converged(*env); }, seconds(60)));
+  // The escrow hold came down and is held at the store.
+  EXPECT_TRUE(
+      WaitFor([&] { return env->AgentAvailability("SKU-E").held() == 2; },
+              seconds(30)));
+  // Central saw the breach.
+  auto admin = env->central().NewAdminStub();
+  grpc::ClientContext ctx;
+  v1::ListQuarantineRequest req;
+  req.set_store_id(env->store_id());
+  v1::ListQuarantineReply q;
+  ASSERT_TRUE(admin->ListQuarantine(&ctx, req, &q).ok());
+  bool breach = false;
+  for (const v1::EscrowBreachEntry& b : q.breaches()) {
+    breach = breach || b.sku() == "SKU-F";
+  }
+  EXPECT_TRUE(breach);
+  EXPECT_GE(env->CentralState().escrow_breaches(), 1);
+}
+
+TEST_P(SyncE2eTest, AStoreWhoseDiskDiedIsReseeded) {
+  auto env = MakeEnv();
+  StartBoth(*env);
+  ASSERT_GT(env->PushReceipt("asn-1", "SKU-00000", 1000), 0u);
+  ASSERT_EQ(env->RecordSales(300, 4, "before"), 300);
+  ASSERT_TRUE(WaitFor([&] { return Converged(*env); }, seconds(60)));
+  const uint64_t head = env->AgentHead();
+  const int64_t on_hand = env->AgentOnHand("SKU-00000");
+  ASSERT_EQ(on_hand, 1000 - 300);
+
+  env->agent().Kill9();
+  std::filesystem::remove_all(env->dir() + "/agent/data");
+  ASSERT_TRUE(env->agent().Start());
+  ASSERT_TRUE(WaitFor([&] { return env->AgentHead() == head; }, seconds(60)))
+      << env->agent().log_path();
+  EXPECT_TRUE(WaitFor([&] { return env->AgentOnHand("SKU-00000") == on_hand; },
+                      seconds(30)));
+  // The journal came back verbatim: it verifies, and stock rebuilds.
+  const std::string ctl = AgentProcess::BinDir() + "/storeagentctl";
+  const RunResult verify = RunProgram(
+      {ctl, "--config", env->agent().config_path(), "journal", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  const RunResult rebuild =
+      RunProgram({ctl, "--config", env->agent().config_path(), "stock",
+                  "rebuild", "--verify"});
+  EXPECT_EQ(rebuild.exit_code, 0) << rebuild.out << rebuild.err;
+  // New sales continue the chain.
+  ASSERT_EQ(env->RecordSales(10, 2, "after"), 10);
+  EXPECT_TRUE(WaitFor([&] { return Converged(*env); }, seconds(60)));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SyncE2eTest, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& i) {
+                           return i.param ? "postgres" : "sqlite";
+                         });
+
+}  // namespace
+}  // namespace storeagent::testing

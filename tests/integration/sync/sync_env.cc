@@ -1,0 +1,231 @@
+#include "tests/integration/sync/sync_env.h"
+
+#include <grpcpp/grpcpp.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <climits>
+#include <cstdlib>
+#include <thread>
+
+#include "tests/support/run_program.h"
+#include "tests/unit/core/sample_events.h"
+
+namespace storeagent::testing {
+namespace {
+
+std::chrono::system_clock::time_point In(int seconds) {
+  return std::chrono::system_clock::now() + std::chrono::seconds(seconds);
+}
+
+}  // namespace
+
+std::string TestPostgresUrl(std::string* why) {
+  const char* url = std::getenv("STOREAGENT_TEST_PG_URL");
+  if (url != nullptr && *url != '\0') return url;
+  *why =
+      "STOREAGENT_TEST_PG_URL is not set: run scripts/start-postgres (the "
+      "test script does) or set STOREAGENT_TEST_NO_PG=1 to leave PostgreSQL "
+      "out on purpose";
+  return "";
+}
+
+bool DevCa(const std::string& args) {
+  const std::string cmd = std::string(STOREAGENT_SOURCE_DIR) +
+                          "/installer/dev-ca " + args + " >/dev/null 2>&1";
+  return std::system(cmd.c_str()) == 0;
+}
+
+bool WaitFor(const std::function<bool()>& done, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return done();
+}
+
+SyncEnv::SyncEnv(Options options) : options_(std::move(options)) {}
+
+SyncEnv::~SyncEnv() {
+  // Agent first: it keeps reconnecting while central is up.
+  if (agent_) agent_->Kill9();
+  if (central_) central_->Kill9();
+}
+
+bool SyncEnv::Init() {
+  tls_dir_ = dir_.path() + "/tls";
+  if (!DevCa("init " + tls_dir_) || !DevCa("central " + tls_dir_) ||
+      !DevCa("store " + tls_dir_ + " " + options_.store_id)) {
+    error_ = "installer/dev-ca failed";
+    return false;
+  }
+  CentralOptions copts;
+  copts.tls_dir = tls_dir_;
+  if (options_.postgres) {
+    copts.store_url = TestPostgresUrl(&error_);
+    if (copts.store_url.empty()) return false;
+    // One database, many stores: a store id of its own per test run.
+    options_.store_id += "-" + std::to_string(::getpid()) + "-" +
+                         std::to_string(std::rand() % 100000);
+    if (!DevCa("store " + tls_dir_ + " " + options_.store_id)) {
+      error_ = "installer/dev-ca store failed";
+      return false;
+    }
+  }
+  ::mkdir((dir_.path() + "/central").c_str(), 0755);
+  central_ = std::make_unique<CentralProcess>(dir_.path() + "/central", copts);
+  ResetAgent();
+  return true;
+}
+
+void SyncEnv::ResetAgent() {
+  const std::string target = options_.agent_target.empty()
+                                 ? central_->sync_address()
+                                 : options_.agent_target;
+  const std::string cert = tls_dir_ + "/store-" + options_.store_id;
+  const std::string toml =
+      "[sync]\ncentral = \"" + target + "\"\n" + "ca_file = \"" + tls_dir_ +
+      "/ca.pem\"\n" + "cert_file = \"" + cert + ".pem\"\n" + "key_file = \"" +
+      cert + ".key\"\n" + "server_name = \"localhost\"\n" +
+      options_.agent_sync_toml;
+  ::mkdir((dir_.path() + "/agent").c_str(), 0755);
+  agent_ = std::make_unique<AgentProcess>(dir_.path() + "/agent",
+                                          options_.store_id, toml);
+}
+
+v1::StoreSyncState SyncEnv::CentralState() {
+  auto stub = central_->NewAdminStub();
+  grpc::ClientContext ctx;
+  ctx.set_deadline(In(5));
+  v1::GetStoreSyncStateRequest req;
+  req.set_store_id(options_.store_id);
+  v1::StoreSyncState state;
+  if (!stub->GetStoreSyncState(&ctx, req, &state).ok()) return {};
+  return state;
+}
+
+uint64_t SyncEnv::AgentHead() {
+  auto stub = agent_->NewStub();
+  grpc::ClientContext ctx;
+  ctx.set_deadline(In(5));
+  v1::JournalStatus status;
+  if (!stub->GetJournalStatus(&ctx, {}, &status).ok()) return 0;
+  return status.head_seq();
+}
+
+int SyncEnv::RecordSales(int n, int clients, const std::string& prefix) {
+  std::atomic<int> next{0};
+  std::atomic<int> acked{0};
+  const v1::Transaction sale = test::SampleSale(5);
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      auto stub = agent_->NewStub();
+      for (int i = next++; i < n; i = next++) {
+        v1::RecordTransactionRequest req;
+        req.mutable_client_key()->set_terminal_id("till-" + std::to_string(c));
+        req.mutable_client_key()->set_client_txn_id(prefix + "-" +
+                                                    std::to_string(i));
+        *req.mutable_transaction() = sale;
+        grpc::ClientContext ctx;
+        ctx.set_deadline(In(30));
+        v1::RecordReply reply;
+        if (stub->RecordTransaction(&ctx, req, &reply).ok()) ++acked;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  return acked.load();
+}
+
+uint64_t SyncEnv::AgentAckedSeq() {
+  sqlite3* db = nullptr;
+  uint64_t v = 0;
+  if (sqlite3_open_v2(agent_->db_path().c_str(), &db, SQLITE_OPEN_READONLY,
+                      nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 2000);
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(
+            db, "SELECT value FROM meta WHERE key = 'central_acked_seq'", -1,
+            &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+      v = std::strtoull(
+          reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), nullptr,
+          10);
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return v;
+}
+
+bool SyncEnv::SellOne(const std::string& sku, const std::string& txn_id) {
+  v1::RecordTransactionRequest req;
+  req.mutable_client_key()->set_terminal_id("till-x");
+  req.mutable_client_key()->set_client_txn_id(txn_id);
+  *req.mutable_transaction() = test::SampleSale(1);  // one unit of line 0
+  req.mutable_transaction()->mutable_sale()->mutable_lines(0)->set_sku(sku);
+  auto stub = agent_->NewStub();
+  grpc::ClientContext ctx;
+  ctx.set_deadline(In(10));
+  v1::RecordReply reply;
+  return stub->RecordTransaction(&ctx, req, &reply).ok();
+}
+
+uint64_t SyncEnv::PushReceipt(const std::string& request_key,
+                              const std::string& sku, int64_t qty) {
+  v1::PushCentralEventRequest req;
+  req.set_store_id(options_.store_id);
+  req.set_request_key(request_key);
+  v1::StockMovement* m = req.mutable_event()->mutable_movement();
+  m->set_reason(qty >= 0 ? v1::StockMovement::REASON_RECEIPT
+                         : v1::StockMovement::REASON_CORRECTION);
+  m->set_reference(request_key);
+  v1::StockDelta* d = m->add_lines();
+  d->set_sku(sku);
+  d->set_quantity(qty);
+  auto stub = central_->NewAdminStub();
+  grpc::ClientContext ctx;
+  ctx.set_deadline(In(10));
+  v1::PushCentralEventReply reply;
+  if (!stub->PushCentralEvent(&ctx, req, &reply).ok()) return 0;
+  return reply.central_seq();
+}
+
+std::unique_ptr<v1::AvailabilityService::Stub>
+SyncEnv::AgentAvailabilityStub() {
+  return v1::AvailabilityService::NewStub(agent_->Channel());
+}
+
+v1::SkuAvailability SyncEnv::AgentAvailability(const std::string& sku) {
+  auto stub = AgentAvailabilityStub();
+  grpc::ClientContext ctx;
+  ctx.set_deadline(In(5));
+  v1::GetAvailabilityRequest req;
+  req.add_skus(sku);
+  v1::GetAvailabilityReply reply;
+  if (!stub->GetAvailability(&ctx, req, &reply).ok() ||
+      reply.items_size() != 1) {
+    return {};
+  }
+  return reply.items(0);
+}
+
+int64_t SyncEnv::AgentOnHand(const std::string& sku) {
+  auto stub = AgentAvailabilityStub();
+  grpc::ClientContext ctx;
+  ctx.set_deadline(In(5));
+  v1::GetAvailabilityRequest req;
+  req.add_skus(sku);
+  v1::GetAvailabilityReply reply;
+  if (!stub->GetAvailability(&ctx, req, &reply).ok() ||
+      reply.items_size() != 1) {
+    return INT64_MIN;
+  }
+  return reply.items(0).on_hand();
+}
+
+}  // namespace storeagent::testing

@@ -1,0 +1,123 @@
+// Central's identity checks on the sync port (mutual TLS): the store id
+// comes from the client certificate; a Hello naming another store, a
+// missing certificate, one from another CA and an expired one are refused,
+// and central records nothing for them.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "tests/integration/sync/sync_env.h"
+
+namespace storeagent::testing {
+namespace {
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class SyncIdentityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tls_ = dir_.path() + "/tls";
+    other_ = dir_.path() + "/other-ca";
+    ASSERT_TRUE(DevCa("init " + tls_));
+    ASSERT_TRUE(DevCa("central " + tls_));
+    ASSERT_TRUE(DevCa("store " + tls_ + " store-0001"));
+    ASSERT_TRUE(DevCa("store " + tls_ + " store-0009 --expired"));
+    ASSERT_TRUE(DevCa("init " + other_));
+    ASSERT_TRUE(DevCa("store " + other_ + " store-0001"));
+    CentralOptions o;
+    o.tls_dir = tls_;
+    central_ = std::make_unique<CentralProcess>(dir_.path(), o);
+    ASSERT_TRUE(central_->Start()) << central_->log_path();
+  }
+
+  // Opens a stream with `cert_prefix` (".pem"/".key" appended; "" = no
+  // client certificate), sends a Hello for `store`, returns the status the
+  // stream ended with (OK if a Welcome came).
+  grpc::Status HelloAs(const std::string& cert_prefix,
+                       const std::string& store) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = Slurp(tls_ + "/ca.pem");
+    if (!cert_prefix.empty()) {
+      ssl.pem_cert_chain = Slurp(cert_prefix + ".pem");
+      ssl.pem_private_key = Slurp(cert_prefix + ".key");
+    }
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("localhost");
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    auto stub = v1::Sync::NewStub(grpc::CreateCustomChannel(
+        central_->sync_address(), grpc::SslCredentials(ssl), args));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
+    auto stream = stub->Sync(&ctx);
+    v1::AgentMessage hello;
+    hello.mutable_hello()->set_store_id(store);
+    hello.mutable_hello()->set_agent_version("test");
+    hello.mutable_hello()->set_journal_head_hash(std::string(32, '\0'));
+    stream->Write(hello);
+    v1::CentralMessage in;
+    if (stream->Read(&in) && in.has_welcome()) {
+      ctx.TryCancel();
+      return grpc::Status::OK;
+    }
+    return stream->Finish();
+  }
+
+  bool CentralKnows(const std::string& store) {
+    auto admin = central_->NewAdminStub();
+    grpc::ClientContext ctx;
+    v1::GetStoreSyncStateRequest req;
+    req.set_store_id(store);
+    v1::StoreSyncState s;
+    return admin->GetStoreSyncState(&ctx, req, &s).ok() &&
+           s.store_id() == store;
+  }
+
+  TempDir dir_;
+  std::string tls_;
+  std::string other_;
+  std::unique_ptr<CentralProcess> central_;
+};
+
+TEST_F(SyncIdentityTest, TheRightCertificateIsWelcomed) {
+  EXPECT_TRUE(HelloAs(tls_ + "/store-store-0001", "store-0001").ok());
+  EXPECT_TRUE(CentralKnows("store-0001"));
+}
+
+TEST_F(SyncIdentityTest, AHelloNamingAnotherStoreIsRefused) {
+  const grpc::Status s = HelloAs(tls_ + "/store-store-0001", "store-0002");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+      << s.error_message();
+  EXPECT_NE(s.error_message().find("store-0002"), std::string::npos)
+      << s.error_message();
+  EXPECT_FALSE(CentralKnows("store-0002"));
+}
+
+TEST_F(SyncIdentityTest, NoClientCertificateIsRefused) {
+  const grpc::Status s = HelloAs("", "store-0001");
+  EXPECT_FALSE(s.ok());
+  EXPECT_FALSE(CentralKnows("store-0001"));
+}
+
+TEST_F(SyncIdentityTest, ACertificateFromAnotherCaIsRefused) {
+  const grpc::Status s = HelloAs(other_ + "/store-store-0001", "store-0001");
+  EXPECT_FALSE(s.ok());
+  EXPECT_FALSE(CentralKnows("store-0001"));
+}
+
+TEST_F(SyncIdentityTest, AnExpiredCertificateIsRefused) {
+  const grpc::Status s = HelloAs(tls_ + "/store-store-0009", "store-0009");
+  EXPECT_FALSE(s.ok());
+  EXPECT_FALSE(CentralKnows("store-0009"));
+}
+
+}  // namespace
+}  // namespace storeagent::testing

@@ -1,0 +1,150 @@
+#include "tests/support/central_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+namespace storeagent::testing {
+
+int FreeLoopbackPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  socklen_t len = sizeof a;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+    port = ntohs(a.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+std::string CentralProcess::BinDir() {
+  if (const char* d = std::getenv("STOREAGENT_CENTRAL_BIN_DIR");
+      d != nullptr && *d) {
+    return d;
+  }
+  char self[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  const std::string path(self, n > 0 ? static_cast<size_t>(n) : 0);
+  for (const char* marker : {"/tests/", "/bench/"}) {
+    const size_t at = path.rfind(marker);
+    if (at != std::string::npos) return path.substr(0, at) + "/central";
+  }
+  return "./central";
+}
+
+CentralProcess::CentralProcess(std::string work_dir, CentralOptions options)
+    : work_dir_(std::move(work_dir)),
+      config_path_(work_dir_ + "/central.toml"),
+      log_path_(work_dir_ + "/storecentrald.log"),
+      sync_port_(FreeLoopbackPort()),
+      admin_port_(FreeLoopbackPort()) {
+  const std::string url = options.store_url.empty()
+                              ? "sqlite:" + work_dir_ + "/central.db"
+                              : options.store_url;
+  std::ofstream cfg(config_path_);
+  cfg << "[store]\nurl = \"" << url << "\"\n"
+      << "[sync]\nlisten = \"127.0.0.1:" << sync_port_ << "\"\n"
+      << "[admin]\nlisten = \"127.0.0.1:" << admin_port_ << "\"\n";
+  if (options.tls_dir.empty()) {
+    cfg << "[tls]\ninsecure = true\n";
+  } else {
+    cfg << "[tls]\nca_file = \"" << options.tls_dir << "/ca.pem\"\n"
+        << "cert_file = \"" << options.tls_dir << "/central.pem\"\n"
+        << "key_file = \"" << options.tls_dir << "/central.key\"\n";
+  }
+  cfg << options.extra_toml;
+}
+
+CentralProcess::~CentralProcess() { Kill9(); }
+
+bool CentralProcess::Start(int timeout_ms) {
+  const std::string bin = BinDir() + "/storecentrald";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int fd =
+        ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
+    ::execl(bin.c_str(), bin.c_str(), "--config", config_path_.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  if (pid < 0) return false;
+  pid_ = pid;
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int st = 0;
+    if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    auto stub = NewAdminStub();
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::milliseconds(500));
+    v1::ListDriftRequest req;
+    req.set_limit(1);
+    v1::ListDriftReply reply;
+    const grpc::Status s = stub->ListDrift(&ctx, req, &reply);
+    if (s.ok()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  Kill9();
+  return false;
+}
+
+void CentralProcess::Kill9() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int st = 0;
+  ::waitpid(pid_, &st, 0);
+  pid_ = -1;
+}
+
+int CentralProcess::Terminate(int timeout_ms) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int st = 0;
+    if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  Kill9();
+  return -1;
+}
+
+std::unique_ptr<v1::CentralAdmin::Stub> CentralProcess::NewAdminStub() const {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
+  return v1::CentralAdmin::NewStub(
+      grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(admin_port_),
+                                grpc::InsecureChannelCredentials(), args));
+}
+
+}  // namespace storeagent::testing
