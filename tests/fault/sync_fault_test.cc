@@ -29,7 +29,7 @@ uint64_t Seed() {
 // in a few minutes (the defaults are 1 s x 1.6 up to 120 s and 60 s).
 constexpr char kFastSync[] =
     "backoff_initial_ms = 50\nbackoff_max_ms = 500\nstall_timeout_s = 5\n"
-    "max_batch_events = 50\n";
+    "max_batch_events = 20\n";
 
 bool Converged(SyncEnv& env) {
   const uint64_t head = env.AgentHead();
@@ -79,11 +79,11 @@ TEST(SyncFaultTest, AThousandNetworkFaultsChangeNothing) {
   FaultProxyConfig pc;
   pc.upstream_port = static_cast<uint16_t>(env.central().sync_port());
   pc.seed = Seed();
-  pc.drop_probability = 0.03;
-  pc.delay_probability = 0.25;
-  pc.duplicate_probability = 0.02;
-  pc.cut_probability = 0.03;
-  pc.stall_probability = 0.003;
+  pc.drop_probability = 0.006;
+  pc.delay_probability = 0.3;
+  pc.duplicate_probability = 0.004;
+  pc.cut_probability = 0.006;
+  pc.stall_probability = 0.002;
   pc.delay_ms_max = 20;
   pc.stall_ms = 8000;  // beyond the agent's 5 s stall watchdog
   pc.max_faults = 1200;
@@ -111,6 +111,9 @@ TEST(SyncFaultTest, AThousandNetworkFaultsChangeNothing) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   const FaultCounts faults = proxy.faults_injected();
+  // The link mostly delays and sometimes breaks: events must still flow
+  // while it does, not only once it heals.
+  EXPECT_GT(env.CentralState().store_seq_held(), 0u) << "seed " << pc.seed;
   EXPECT_GE(faults.total(), 1000u) << "seed " << pc.seed;
   for (size_t k = 0; k < kFaultKindCount; ++k) {
     EXPECT_GT(faults.by_kind[k], 0u)
