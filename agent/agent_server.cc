@@ -53,13 +53,16 @@ Status PrepareSync(storage::AgentDatabase& db, const AgentConfig& config,
         confirmed = *v;
         return Status::Ok();
       }));
-  const bool closed = db.journal().head().seq == 0 && confirmed == 0;
+  // Closed until central has answered a Hello for this database: a new or
+  // re-created database (disk died), and one put back by `storeagentctl
+  // restore` (which clears the mark), may be behind central's copy.
+  const bool closed = config.sync_enabled() && confirmed == 0;
   *gate = std::make_unique<SyncGate>(closed);
   if (closed) {
     Log(LogLevel::kWarn, "sync.gate_closed",
         {{"why",
-          "empty journal never confirmed by central; POS writes "
-          "wait for the first Welcome"}});
+          "this database was never confirmed by central (new, re-created "
+          "or restored); journal writes wait for the first Welcome"}});
   }
   return Status::Ok();
 }
@@ -154,8 +157,8 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   s->recorder_ = std::make_unique<Recorder>(*s->db_, ro);
   s->pos_ = std::make_unique<PosServiceImpl>(config.store_id, *s->db_,
                                              *s->recorder_, &s->sync_health_);
-  s->stock_ops_ =
-      std::make_unique<StockOps>(*s->db_, clock, s->disk_guard_.get());
+  s->stock_ops_ = std::make_unique<StockOps>(
+      *s->db_, clock, s->disk_guard_.get(), s->sync_gate_.get());
   s->availability_ = std::make_unique<AvailabilityServiceImpl>(*s->stock_ops_);
 
   grpc::EnableDefaultHealthCheckService(true);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "agent/disk_guard.h"
+#include "agent/sync/sync_gate.h"
 #include "platform/clock.h"
 #include "platform/status.h"
 #include "storage/agent_database.h"
@@ -29,9 +30,13 @@ class StockOps {
   using Done = std::function<void(Result<T>)>;
 
   // REQUIRES: all outlive this. With a `disk_guard`, new events and catalog
-  // imports are refused while the disk reserve is reached.
+  // imports are refused while the disk reserve is reached. With a
+  // `sync_gate`, no event is journaled (staff stock events, holds, expiry)
+  // while the gate is closed: before central's first Welcome and during a
+  // re-seed, a local event would take a seq central may already hold.
   StockOps(storage::AgentDatabase& db, const Clock& clock,
-           const DiskGuard* disk_guard = nullptr);
+           const DiskGuard* disk_guard = nullptr,
+           const SyncGate* sync_gate = nullptr);
 
   void GetAvailability(std::vector<std::string> skus,
                        Done<v1::GetAvailabilityReply> done);
@@ -71,10 +76,13 @@ class StockOps {
                    int64_t now, Done<v1::PlaceHoldReply> done);
   // OK unless the disk reserve is reached.
   Status Admit() const;
+  // Admit(), and the sync gate is open: for everything that journals.
+  Status AdmitEvent() const;
 
   storage::AgentDatabase& db_;
   const Clock& clock_;
   const DiskGuard* disk_guard_;
+  const SyncGate* sync_gate_;
 };
 
 }  // namespace storeagent::agent

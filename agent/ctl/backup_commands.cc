@@ -4,6 +4,7 @@
 // read-only connection of its own and SQLite's online backup API (WAL lets a
 // reader copy while the agent writes). It does not go through the agent.
 // restore needs the agent stopped and takes its data directory lock.
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +22,9 @@
 
 namespace storeagent::ctl {
 namespace {
+
+// Deletes meta 'sync_confirmed' from the database at `db_path`.
+Status ForgetSyncConfirmation(const std::string& db_path);
 
 std::string DirOf(const std::string& path) {
   const size_t slash = path.find_last_of('/');
@@ -175,6 +179,13 @@ int Restore(Target& t, const RestoreArgs& a) {
     return Fail("restore: " + copied.ToString() +
                 (kept.empty() ? "" : "; the previous database is " + kept));
   }
+  // The restored journal may be behind what central holds: the agent must
+  // not journal anything before central has answered it (the sync gate,
+  // docs/sync-protocol.md), so the "confirmed" mark goes.
+  if (Status s = ForgetSyncConfirmation(t.db); !s.ok()) {
+    return Fail("restore: " + s.ToString() + "; the restored database is " +
+                t.db + (kept.empty() ? "" : ", the previous one " + kept));
+  }
   std::printf("restored %s to %s (store %s): %s, %llu bytes\n", a.file.c_str(),
               t.db.c_str(), backup->store_id.c_str(), SeqRange(*backup).c_str(),
               static_cast<unsigned long long>(SizeOf(t.db)));
@@ -182,6 +193,22 @@ int Restore(Target& t, const RestoreArgs& a) {
     std::printf("the previous database is kept as %s\n", kept.c_str());
   }
   return kExitOk;
+}
+
+Status ForgetSyncConfirmation(const std::string& db_path) {
+  sqlite3* db = nullptr;
+  int rc =
+      sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_exec(db,
+                      "PRAGMA synchronous=FULL; DELETE FROM meta WHERE key = "
+                      "'sync_confirmed'",
+                      nullptr, nullptr, nullptr);
+  }
+  const std::string why = rc == SQLITE_OK ? "" : sqlite3_errmsg(db);
+  sqlite3_close(db);
+  if (rc != SQLITE_OK) return Internal(db_path + ": " + why);
+  return Status::Ok();
 }
 
 }  // namespace

@@ -261,8 +261,11 @@ void SyncStream::OnHello(const v1::Hello& h) {
   l->set_digest_buckets(config().digest_buckets);
   w->set_central_head_seq(row->central_head_seq);
   w->set_reseed(reseed);
-  Send(std::move(out));
+  // Registered before the Welcome is queued: once the agent has its
+  // Welcome, a hold request finds the stream (it is posted to this strand,
+  // so it still goes out after the Welcome).
   hub_.Register(store_id_, shared_from_this());
+  Send(std::move(out));
   Log(LogLevel::kInfo, "sync.hello",
       {{"store", store_id_},
        {"agent_version", h.agent_version()},

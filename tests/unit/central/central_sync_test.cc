@@ -262,6 +262,11 @@ TEST_F(CentralSyncTest, PushIsValidatedNamingTheField) {
 
 TEST_F(CentralSyncTest, HoldRequestIsAnsweredByTheStore) {
   auto s = Connect();
+  // The hold must find the stream registered, not race its Hello.
+  for (int i = 0; i < 500 && !State().connected(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(State().connected());
   v1::HoldPlaced h = Hold("order-1", "A", 2);
   v1::CentralPlaceHoldReply reply;
   std::future<grpc::Status> call = std::async(
