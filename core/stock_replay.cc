@@ -109,6 +109,7 @@ Status StockReplay::Apply(const v1::JournalRecord& record) {
   STOREAGENT_RETURN_IF_ERROR(ApplyEffects(record, *fx, hold));
   if (record.has_stock() && record.stock().has_escrow_changed()) {
     for (const v1::EscrowLine& l : record.stock().escrow_changed().lines()) {
+      escrow_seq_[l.sku()] = record.seq();
       if (l.quantity() == 0) {
         escrow_.erase(l.sku());
       } else {

@@ -70,6 +70,10 @@ class StockReplay {
   // Escrow the store granted central, by SKU (EscrowChanged records);
   // SKUs whose escrow is 0 are left out.
   const std::map<std::string, int64_t>& escrow() const { return escrow_; }
+  // Seq of the last EscrowChanged that named the SKU (0 included), by SKU.
+  const std::map<std::string, uint64_t>& escrow_seq() const {
+    return escrow_seq_;
+  }
   uint64_t last_central_seq() const { return last_central_seq_; }
 
   // Every SKU any applied record touched, by SKU.
@@ -99,6 +103,7 @@ class StockReplay {
   std::map<Key, v1::JournalRecord> transactions_;
   std::set<Key> voided_;
   std::map<std::string, int64_t> escrow_;
+  std::map<std::string, uint64_t> escrow_seq_;
   // On-hand deltas from central events, per SKU: (central_seq, quantity).
   std::map<std::string, std::vector<std::pair<uint64_t, int64_t>>>
       central_deltas_;

@@ -130,11 +130,13 @@ Status CentralAdminService::EscrowGrant(const std::string& store_id,
   }
   std::map<std::string, int64_t> escrow;
   std::map<std::string, v1::HoldPlaced> unseen;
+  std::map<std::string, v1::HoldPlaced> pending;
   bool store_has_hold = false;
   STOREAGENT_RETURN_IF_ERROR(hub_.context().replicas.Latest(
       store_id, [&](const core::StockReplay& replay, uint64_t, uint64_t) {
         escrow = replay.escrow();
         unseen = UnseenEscrowHolds(events, replay);
+        pending = PendingEscrowHolds(events, replay);
         store_has_hold = replay.FindHold(hold.order_ref()) != nullptr;
       }));
   v1::HoldPlaced placed = hold;
@@ -156,7 +158,7 @@ Status CentralAdminService::EscrowGrant(const std::string& store_id,
                       hold.order_ref());
     return Status::Ok();
   }
-  EscrowCheck check = CheckEscrow(escrow, unseen, hold);
+  EscrowCheck check = CheckEscrow(escrow, pending, hold);
   if (!check.fits) {
     for (v1::SkuAvailability& s : check.shortfall) {
       *reply->add_shortfall() = std::move(s);

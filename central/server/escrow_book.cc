@@ -10,11 +10,9 @@ std::string OrderKey(const char* prefix, const std::string& order_ref) {
   return prefix + crypto::ToHex(crypto::AsBytes(d)).substr(0, 40);
 }
 
-}  // namespace
-
-std::map<std::string, v1::HoldPlaced> UnseenEscrowHolds(
-    const std::vector<v1::CentralEvent>& events,
-    const core::StockReplay& replay) {
+// Escrow holds among `events` not cancelled by a later hold_cancel.
+std::map<std::string, v1::HoldPlaced> GrantedEscrowHolds(
+    const std::vector<v1::CentralEvent>& events) {
   std::map<std::string, v1::HoldPlaced> out;
   for (const v1::CentralEvent& e : events) {
     if (e.has_escrow_hold()) {
@@ -23,17 +21,50 @@ std::map<std::string, v1::HoldPlaced> UnseenEscrowHolds(
       out.erase(e.hold_cancel().order_ref());
     }
   }
+  return out;
+}
+
+}  // namespace
+
+std::map<std::string, v1::HoldPlaced> UnseenEscrowHolds(
+    const std::vector<v1::CentralEvent>& events,
+    const core::StockReplay& replay) {
+  std::map<std::string, v1::HoldPlaced> out = GrantedEscrowHolds(events);
   for (auto it = out.begin(); it != out.end();) {
     it = replay.FindHold(it->first) != nullptr ? out.erase(it) : std::next(it);
   }
   return out;
 }
 
+std::map<std::string, v1::HoldPlaced> PendingEscrowHolds(
+    const std::vector<v1::CentralEvent>& events,
+    const core::StockReplay& replay) {
+  std::map<std::string, v1::HoldPlaced> out = GrantedEscrowHolds(events);
+  const std::map<std::string, uint64_t>& announced = replay.escrow_seq();
+  for (auto it = out.begin(); it != out.end();) {
+    const v1::Hold* placed = replay.FindHold(it->first);
+    if (placed != nullptr) {
+      // Journaled at placed_seq: a line stops counting once the store
+      // announced its SKU's escrow after that (the figure then reflects it).
+      google::protobuf::RepeatedPtrField<v1::HoldLine> still;
+      for (const v1::HoldLine& l : it->second.lines()) {
+        auto a = announced.find(l.sku());
+        if (a == announced.end() || a->second <= placed->placed_seq()) {
+          *still.Add() = l;
+        }
+      }
+      it->second.mutable_lines()->Swap(&still);
+    }
+    it = it->second.lines().empty() ? out.erase(it) : std::next(it);
+  }
+  return out;
+}
+
 EscrowCheck CheckEscrow(const std::map<std::string, int64_t>& escrow,
-                        const std::map<std::string, v1::HoldPlaced>& unseen,
+                        const std::map<std::string, v1::HoldPlaced>& pending,
                         const v1::HoldPlaced& hold) {
   std::map<std::string, int64_t> promised;
-  for (const auto& [ref, h] : unseen) {
+  for (const auto& [ref, h] : pending) {
     for (const v1::HoldLine& l : h.lines()) promised[l.sku()] += l.quantity();
   }
   EscrowCheck out;

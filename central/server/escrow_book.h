@@ -4,7 +4,9 @@
 //
 //   free(sku) = escrow(sku)  (the store's latest EscrowChanged, replayed)
 //             - units of escrow holds central recorded that the store has
-//               not journaled yet as its HoldPlaced
+//               not journaled yet as its HoldPlaced, or journaled at seq P
+//               without an EscrowChanged naming the SKU after P yet (until
+//               then the escrow figure central holds predates the hold)
 //
 // Central never promises more than free. Pure: no I/O, thread-safe.
 #ifndef STOREAGENT_CENTRAL_SERVER_ESCROW_BOOK_H_
@@ -27,6 +29,16 @@ std::map<std::string, v1::HoldPlaced> UnseenEscrowHolds(
     const std::vector<v1::CentralEvent>& events,
     const core::StockReplay& replay);
 
+// The lines of escrow holds among `events` (not cancelled by a later
+// hold_cancel) still counted against the store's escrow, by order_ref: all
+// lines of a hold the store has not journaled, and of a hold it journaled at
+// seq P (`replay.holds()` placed_seq) the lines whose SKU has no
+// EscrowChanged after P in `replay.escrow_seq()`. Holds with no such line are
+// left out.
+std::map<std::string, v1::HoldPlaced> PendingEscrowHolds(
+    const std::vector<v1::CentralEvent>& events,
+    const core::StockReplay& replay);
+
 struct EscrowCheck {
   bool fits = false;
   // One entry per SKU that does not fit: `available` is what is still free.
@@ -34,9 +46,10 @@ struct EscrowCheck {
   std::string reason;
 };
 
-// Whether every line of `hold` fits in escrow minus what `unseen` promised.
+// Whether every line of `hold` fits in escrow minus what `pending` promised
+// (PendingEscrowHolds).
 EscrowCheck CheckEscrow(const std::map<std::string, int64_t>& escrow,
-                        const std::map<std::string, v1::HoldPlaced>& unseen,
+                        const std::map<std::string, v1::HoldPlaced>& pending,
                         const v1::HoldPlaced& hold);
 
 // Request key of the central event an escrow hold / a cancel is recorded

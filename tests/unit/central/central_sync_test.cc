@@ -404,6 +404,48 @@ TEST_F(CentralSyncTest, UnreachableStoreGetsHoldsInsideItsEscrowOnly) {
             "order-3");
 }
 
+// The store applies central's escrow hold as its HoldPlaced at seq N and
+// announces its escrow again at N+1; the link drops after N is acked. The
+// escrow central holds is still the figure from before the hold, so the hold
+// must still count: central may not promise the same units twice.
+TEST_F(CentralSyncTest, EscrowHoldCountsUntilTheStoreAnnouncesItsEscrowAgain) {
+  journal_.Movement("A", 20);
+  journal_.Escrow("A", 5);
+  {
+    auto s = Connect();
+    EXPECT_EQ(Upload(*s, 1, 2).acked_seq(), 2u);
+  }
+  v1::CentralPlaceHoldReply first;
+  ASSERT_TRUE(PlaceHold(Hold("order-1", "A", 5), 0, &first).ok());
+  ASSERT_TRUE(first.granted()) << first.reason();
+  ASSERT_EQ(first.granted_by(), "escrow");
+  // The store comes back, journals the hold (seq 3) and a new escrow for A
+  // (seq 4: 15 still available, so 5 again), but only seq 3 reaches central.
+  v1::JournalRecord placed;
+  *placed.mutable_stock()->mutable_hold_placed() = Hold("order-1", "A", 5);
+  placed.mutable_stock()->mutable_hold_placed()->set_from_escrow(true);
+  journal_.Add(placed);
+  journal_.Escrow("A", 5);
+  {
+    auto s = Connect(1);  // the store applied central's escrow hold
+    EXPECT_EQ(Upload(*s, 3, 3).acked_seq(), 3u);
+  }
+  v1::CentralPlaceHoldReply second;
+  ASSERT_TRUE(PlaceHold(Hold("order-2", "A", 5), 0, &second).ok());
+  EXPECT_FALSE(second.granted()) << "granted escrow units twice";
+  ASSERT_EQ(second.shortfall_size(), 1);
+  EXPECT_EQ(second.shortfall(0).available(), 0);
+  // Once the announcement after the hold arrives, its figure is what is free.
+  {
+    auto s = Connect(1);
+    EXPECT_EQ(Upload(*s, 4, 4).acked_seq(), 4u);
+  }
+  v1::CentralPlaceHoldReply third;
+  ASSERT_TRUE(PlaceHold(Hold("order-2", "A", 5), 0, &third).ok());
+  EXPECT_TRUE(third.granted()) << third.reason();
+  EXPECT_EQ(third.granted_by(), "escrow");
+}
+
 TEST_F(CentralSyncTest, StoreThatDoesNotAnswerInTimeFallsBackToEscrow) {
   journal_.Escrow("A", 4);
   auto s = Connect();

@@ -399,5 +399,27 @@ TEST_F(StockReplayTest, EscrowFollowsEscrowChanged) {
   EXPECT_TRUE(replay_.escrow().empty());
 }
 
+TEST_F(StockReplayTest, EscrowSeqIsTheLastAnnouncementPerSku) {
+  EXPECT_TRUE(replay_.escrow_seq().empty());
+  v1::JournalRecord both = Next();
+  for (const char* sku : {"A", "B"}) {
+    v1::EscrowLine* l =
+        both.mutable_stock()->mutable_escrow_changed()->add_lines();
+    l->set_sku(sku);
+    l->set_quantity(2);
+  }
+  ASSERT_TRUE(replay_.Apply(both).ok());
+  v1::JournalRecord revoke_a = Next();
+  v1::EscrowLine* z =
+      revoke_a.mutable_stock()->mutable_escrow_changed()->add_lines();
+  z->set_sku("A");
+  z->set_quantity(0);
+  ASSERT_TRUE(replay_.Apply(revoke_a).ok());
+  // A revocation (quantity 0) is an announcement too.
+  EXPECT_EQ(replay_.escrow_seq().at("A"), revoke_a.seq());
+  EXPECT_EQ(replay_.escrow_seq().at("B"), both.seq());
+  EXPECT_EQ(replay_.escrow_seq().size(), 2u);
+}
+
 }  // namespace
 }  // namespace storeagent::core
