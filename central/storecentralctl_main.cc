@@ -55,8 +55,9 @@ bool ParseLines(const std::vector<std::string>& in,
 
 std::unique_ptr<grpc::ClientContext> Context() {
   auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::seconds(70));
+  // gRPC's monotonic clock, as storeagentctl does: no wall clock here.
+  ctx->set_deadline(gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                                 gpr_time_from_seconds(70, GPR_TIMESPAN)));
   return ctx;
 }
 
