@@ -12,6 +12,8 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/child_process.h"
+
 namespace storeagent::testing {
 namespace {
 
@@ -31,18 +33,7 @@ std::string RandomHexKey() {
 }  // namespace
 
 std::string AgentProcess::BinDir() {
-  if (const char* d = std::getenv("STOREAGENT_BIN_DIR"); d != nullptr && *d) {
-    return d;
-  }
-  // Fallback: <build>/tests/... or <build>/bench/... -> <build>/agent
-  char self[4096];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  std::string path(self, n > 0 ? static_cast<size_t>(n) : 0);
-  for (const char* marker : {"/tests/", "/bench/"}) {
-    size_t at = path.rfind(marker);
-    if (at != std::string::npos) return path.substr(0, at) + "/agent";
-  }
-  return "./agent";
+  return BuildBinDir("STOREAGENT_BIN_DIR", "agent");
 }
 
 AgentProcess::AgentProcess(std::string work_dir, std::string store_id,
@@ -67,28 +58,14 @@ AgentProcess::AgentProcess(std::string work_dir, std::string store_id,
 AgentProcess::~AgentProcess() { Kill9(); }
 
 bool AgentProcess::Start(int timeout_ms) {
-  const std::string bin = BinDir() + "/storeagentd";
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-    }
-    ::execl(bin.c_str(), bin.c_str(), "--config", config_path_.c_str(),
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  const pid_t pid =
+      SpawnDaemon(BinDir() + "/storeagentd", config_path_, log_path_);
   if (pid < 0) return false;
   pid_ = pid;
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
-    int st = 0;
-    if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-      pid_ = -1;  // exited during start-up
-      return false;
-    }
+    if (ExitedEarly(&pid_)) return false;  // exited during start-up
     // A fresh channel per attempt: a channel whose first connect failed
     // (socket not there yet) waits out gRPC's reconnect backoff.
     auto stub = NewStub();
@@ -103,29 +80,10 @@ bool AgentProcess::Start(int timeout_ms) {
   return false;
 }
 
-void AgentProcess::Kill9() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  int st = 0;
-  ::waitpid(pid_, &st, 0);
-  pid_ = -1;
-}
+void AgentProcess::Kill9() { KillAndReap(&pid_); }
 
 int AgentProcess::Terminate(int timeout_ms) {
-  if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int st = 0;
-    if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-      pid_ = -1;
-      return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  Kill9();
-  return -1;
+  return TerminateAndReap(&pid_, timeout_ms);
 }
 
 std::shared_ptr<grpc::Channel> AgentProcess::Channel() const {

@@ -14,6 +14,8 @@
 #include <fstream>
 #include <thread>
 
+#include "tests/support/child_process.h"
+
 namespace storeagent::testing {
 
 int FreeLoopbackPort() {
@@ -34,18 +36,7 @@ int FreeLoopbackPort() {
 }
 
 std::string CentralProcess::BinDir() {
-  if (const char* d = std::getenv("STOREAGENT_CENTRAL_BIN_DIR");
-      d != nullptr && *d) {
-    return d;
-  }
-  char self[4096];
-  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  const std::string path(self, n > 0 ? static_cast<size_t>(n) : 0);
-  for (const char* marker : {"/tests/", "/bench/"}) {
-    const size_t at = path.rfind(marker);
-    if (at != std::string::npos) return path.substr(0, at) + "/central";
-  }
-  return "./central";
+  return BuildBinDir("STOREAGENT_CENTRAL_BIN_DIR", "central");
 }
 
 CentralProcess::CentralProcess(std::string work_dir, CentralOptions options)
@@ -74,29 +65,14 @@ CentralProcess::CentralProcess(std::string work_dir, CentralOptions options)
 CentralProcess::~CentralProcess() { Kill9(); }
 
 bool CentralProcess::Start(int timeout_ms) {
-  const std::string bin = BinDir() + "/storecentrald";
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int fd =
-        ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-    }
-    ::execl(bin.c_str(), bin.c_str(), "--config", config_path_.c_str(),
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  const pid_t pid =
+      SpawnDaemon(BinDir() + "/storecentrald", config_path_, log_path_);
   if (pid < 0) return false;
   pid_ = pid;
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
-    int st = 0;
-    if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-      pid_ = -1;
-      return false;
-    }
+    if (ExitedEarly(&pid_)) return false;
     auto stub = NewAdminStub();
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
@@ -112,29 +88,10 @@ bool CentralProcess::Start(int timeout_ms) {
   return false;
 }
 
-void CentralProcess::Kill9() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  int st = 0;
-  ::waitpid(pid_, &st, 0);
-  pid_ = -1;
-}
+void CentralProcess::Kill9() { KillAndReap(&pid_); }
 
 int CentralProcess::Terminate(int timeout_ms) {
-  if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int st = 0;
-    if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-      pid_ = -1;
-      return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  Kill9();
-  return -1;
+  return TerminateAndReap(&pid_, timeout_ms);
 }
 
 std::unique_ptr<v1::CentralAdmin::Stub> CentralProcess::NewAdminStub() const {
