@@ -136,6 +136,7 @@ Status ReplicaCache::Latest(const std::string& store_id, const Reader& read) {
 }
 
 void ReplicaCache::OnIngest(const std::string& store_id, uint64_t prev_held,
+                            const std::vector<v1::JournalEntry>& entries,
                             const IngestResult& result) {
   std::shared_ptr<Replica> r = Get(store_id);
   std::lock_guard<std::mutex> lock(r->mu);
@@ -147,7 +148,8 @@ void ReplicaCache::OnIngest(const std::string& store_id, uint64_t prev_held,
     r->S = r->C = 0;
     return;
   }
-  for (const v1::JournalEntry& e : result.applied) {
+  for (size_t i : result.applied) {
+    const v1::JournalEntry& e = entries[i];
     if (e.record().seq() > r->S) ApplyStore(store_id, &r->replay, e);
   }
   r->S = std::max(r->S, result.acked_seq);

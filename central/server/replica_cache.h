@@ -39,8 +39,10 @@ class ReplicaCache {
   // (the store's store_seq_held and central_seq_acked).
   Status Latest(const std::string& store_id, const Reader& read);
 
-  // A batch was committed: `prev_held` was the watermark before it.
+  // A batch was committed: `prev_held` was the watermark before it,
+  // `entries` the batch `result` came from.
   void OnIngest(const std::string& store_id, uint64_t prev_held,
+                const std::vector<v1::JournalEntry>& entries,
                 const IngestResult& result);
   // The store acknowledged central events up to `central_seq`.
   void OnCentralAck(const std::string& store_id, uint64_t central_seq);

@@ -59,16 +59,33 @@ void SyncStream::ReadNext() {
 }
 
 void SyncStream::OnReadDone(bool ok) {
-  if (!ok) {  // the agent closed its side, or the call broke
-    End(grpc::Status::OK);
+  if (!ok) {
+    // The agent closed its side, or the call broke: after what was read.
+    boost::asio::post(
+        strand_, [self = shared_from_this()] { self->End(grpc::Status::OK); });
     return;
   }
   auto m = std::make_shared<v1::AgentMessage>(std::move(in_));
   in_.Clear();
+  bool read_on = false;
+  {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    ++queued_;
+    read_on = queued_ < kReadAhead;
+    read_paused_ = !read_on;
+  }
   boost::asio::post(strand_, [self = shared_from_this(), m] {
     self->Handle(*m);
-    self->ReadNext();
+    bool resume = false;
+    {
+      std::lock_guard<std::recursive_mutex> lock(self->mu_);
+      --self->queued_;
+      resume = self->read_paused_;
+      self->read_paused_ = false;
+    }
+    if (resume) self->ReadNext();
   });
+  if (read_on) ReadNext();
 }
 
 void SyncStream::Send(v1::CentralMessage m) {
@@ -137,7 +154,7 @@ void SyncStream::Replace() {
 
 // ------------------------------------------------------------ strand side
 
-void SyncStream::Handle(const v1::AgentMessage& m) {
+void SyncStream::Handle(v1::AgentMessage& m) {
   {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     if (finished_ || done_) return;
@@ -157,7 +174,7 @@ void SyncStream::Handle(const v1::AgentMessage& m) {
                        "hello: sent twice on one stream"));
       return;
     case v1::AgentMessage::kEvents:
-      OnEvents(m.events());
+      OnEvents(*m.mutable_events());
       return;
     case v1::AgentMessage::kCentralAck:
       OnCentralAck(m.central_ack());
@@ -332,7 +349,7 @@ void SyncStream::OnReseedAck(const v1::ReseedAck& a) {
   SendReseed();
 }
 
-void SyncStream::OnEvents(const v1::EventBatch& b) {
+void SyncStream::OnEvents(v1::EventBatch& b) {
   if (static_cast<uint32_t>(b.entries_size()) > config().max_batch_events) {
     End(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                      "events.entries: " + std::to_string(b.entries_size()) +
@@ -340,8 +357,12 @@ void SyncStream::OnEvents(const v1::EventBatch& b) {
                          std::to_string(config().max_batch_events)));
     return;
   }
-  const std::vector<v1::JournalEntry> entries(b.entries().begin(),
-                                              b.entries().end());
+  // The entries move out of the message (no copy of hundreds of sales).
+  std::vector<v1::JournalEntry> entries;
+  entries.reserve(static_cast<size_t>(b.entries_size()));
+  for (v1::JournalEntry& e : *b.mutable_entries()) {
+    entries.push_back(std::move(e));
+  }
   const int64_t now = hub_.context().clock.NowMicros();
   Result<IngestResult> r = store().IngestBatch(store_id_, entries, now);
   if (!r.ok()) {
@@ -364,7 +385,7 @@ void SyncStream::OnEvents(const v1::EventBatch& b) {
   }
   const uint64_t prev = held_;
   held_ = std::max(held_, r->acked_seq);
-  hub_.context().replicas.OnIngest(store_id_, prev, *r);
+  hub_.context().replicas.OnIngest(store_id_, prev, entries, *r);
   for (const v1::Quarantined& q : r->quarantined) {
     Log(LogLevel::kWarn, "sync.quarantined",
         {{"store", store_id_},
@@ -377,7 +398,8 @@ void SyncStream::OnEvents(const v1::EventBatch& b) {
     *out.mutable_ack()->add_quarantined() = q;
   }
   Send(std::move(out));
-  (void)store().TouchExchange(store_id_, now, "");
+  // A batch that committed stamped the exchange in its own transaction.
+  if (r->acked_seq <= prev) (void)store().TouchExchange(store_id_, now, "");
 }
 
 void SyncStream::PumpDown() {

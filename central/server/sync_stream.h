@@ -65,9 +65,9 @@ class SyncStream
   };
 
   // On the strand.
-  void Handle(const v1::AgentMessage& m);
+  void Handle(v1::AgentMessage& m);
   void OnHello(const v1::Hello& h);
-  void OnEvents(const v1::EventBatch& b);
+  void OnEvents(v1::EventBatch& b);
   void OnCentralAck(const v1::CentralAck& a);
   void OnHoldAnswer(const v1::HoldAnswer& a);
   void OnDigest(const v1::StockDigest& d);
@@ -99,6 +99,11 @@ class SyncStream
   bool finished_ = false;  // Finish called or decided
   std::optional<grpc::Status> finish_after_writes_;
   bool done_ = false;  // OnDone ran
+  // Read-ahead: the next message is read (and parsed) while the strand
+  // commits the previous batch, up to kReadAhead messages waiting there.
+  static constexpr int kReadAhead = 4;
+  int queued_ = 0;            // read, not yet handled on the strand
+  bool read_paused_ = false;  // the queue was full; the strand reads next
 
   // Strand side.
   Phase phase_ = Phase::kHello;

@@ -48,9 +48,10 @@ struct IngestResult {
   uint64_t acked_seq = 0;
   // Entries of this batch that were quarantined (kept, not applied).
   std::vector<v1::Quarantined> quarantined;
-  // Entries of this batch newly committed (not skipped as already held),
-  // in seq order, quarantined ones excluded: what a replica applies.
-  std::vector<v1::JournalEntry> applied;
+  // Positions in the batch of the entries newly committed (not skipped as
+  // already held), in seq order, quarantined ones excluded: what a replica
+  // applies. Positions, not copies: a batch is hundreds of sales.
+  std::vector<size_t> applied;
 };
 
 struct PushResult {
@@ -79,6 +80,8 @@ class CentralStore {
   // changes). An entry whose record cannot be parsed or fails validation is
   // stored in quarantine with the reason and still advances the watermark.
   // Escrow-breach events (EscrowChanged with breach) are counted and listed.
+  // A batch that commits new entries also stamps last_exchange_us = now_us
+  // (one transaction per batch; TouchExchange is for the other messages).
   virtual Result<IngestResult> IngestBatch(
       const std::string& store_id, const std::vector<v1::JournalEntry>& entries,
       int64_t now_us) = 0;

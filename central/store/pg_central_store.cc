@@ -216,16 +216,17 @@ Result<IngestResult> PgCentralStore::IngestBatch(
             breaches +=
                 ApplyEscrow(tx, store_id, p.seq, rec.stock().escrow_changed());
           }
-          out.applied.push_back(*p.entry);
+          out.applied.push_back(static_cast<size_t>(p.entry - entries.data()));
         }
         out.acked_seq = plan->head.seq;
         if (plan->entries.empty()) return Status::Ok();
         tx.exec_params(
             "UPDATE stores SET store_seq_held=$2, store_hash_held=$3, "
             "store_recorded_at_us=$4, quarantined=quarantined+$5, "
-            "escrow_breaches=escrow_breaches+$6 WHERE store_id=$1",
+            "escrow_breaches=escrow_breaches+$6, last_exchange_us=$7 "
+            "WHERE store_id=$1",
             store_id, I(plan->head.seq), Bin(plan->head.hash),
-            plan->head.recorded_at_us, quarantined, breaches);
+            plan->head.recorded_at_us, quarantined, breaches, now_us);
         return Status::Ok();
       });
   if (!txn.ok()) return txn;

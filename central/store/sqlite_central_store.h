@@ -11,6 +11,7 @@
 
 #include "central/store/central_store.h"
 #include "storage/sqlite_handle.h"
+#include "storage/writer.h"
 
 namespace storeagent::central {
 
@@ -51,7 +52,7 @@ class SqliteCentralStore : public CentralStore {
 
  private:
   explicit SqliteCentralStore(storage::Connection conn)
-      : conn_(std::move(conn)) {}
+      : conn_(std::move(conn)), ctx_(conn_.get()) {}
 
   // Runs `body` inside BEGIN IMMEDIATE .. COMMIT under the mutex; rolls
   // back when it (or the commit) fails.
@@ -60,6 +61,7 @@ class SqliteCentralStore : public CentralStore {
 
   std::mutex mu_;
   storage::Connection conn_;
+  storage::DbContext ctx_;  // conn_'s statement cache; after conn_
 };
 
 }  // namespace storeagent::central
