@@ -4,6 +4,7 @@
 
 #include <google/protobuf/descriptor.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -96,43 +97,73 @@ std::string Join(std::string_view path, std::string_view name) {
   return out;
 }
 
-std::string Indexed(std::string_view path, int i) {
-  return std::string(path) + "[" + std::to_string(i) + "]";
+// One step of the path to a field: its name, and its index when repeated.
+struct PathPart {
+  std::string_view name;
+  int index = -1;
+};
+
+// "root.a.b[2].c": built only when a check fails.
+std::string Render(std::string_view root, const std::vector<PathPart>& parts) {
+  std::string out(root);
+  for (const PathPart& part : parts) {
+    out = Join(out, part.name);
+    if (part.index >= 0) out += "[" + std::to_string(part.index) + "]";
+  }
+  return out;
+}
+
+// CheckText without building the path: the common case passes, and a
+// failure is checked again with the rendered path for its message.
+Status CheckAt(std::string_view value, const FieldDescriptor& f,
+               std::string_view root, const std::vector<PathPart>& parts) {
+  if (CheckText(value, f.full_name(), "").ok()) return Status::Ok();
+  return CheckText(value, f.full_name(), Render(root, parts));
 }
 
 Status CheckString(const Message& msg, const Reflection& r,
-                   const FieldDescriptor& f, const std::string& path) {
+                   const FieldDescriptor& f, std::string_view root,
+                   std::vector<PathPart>& parts) {
   std::string scratch;
   if (!f.is_repeated()) {
-    return CheckText(r.GetStringReference(msg, &f, &scratch), f.full_name(),
-                     path);
+    return CheckAt(r.GetStringReference(msg, &f, &scratch), f, root, parts);
   }
   for (int i = 0; i < r.FieldSize(msg, &f); ++i) {
-    STOREAGENT_RETURN_IF_ERROR(
-        CheckText(r.GetRepeatedStringReference(msg, &f, i, &scratch),
-                  f.full_name(), Indexed(path, i)));
+    parts.back().index = i;
+    STOREAGENT_RETURN_IF_ERROR(CheckAt(
+        r.GetRepeatedStringReference(msg, &f, i, &scratch), f, root, parts));
   }
   return Status::Ok();
 }
 
-Status Walk(const Message& msg, const std::string& path) {
+// Visits the set fields in declaration order (the protos declare them in
+// field-number order) without listing them into a vector first: central
+// runs this over every sale line of every batch.
+Status Walk(const Message& msg, std::string_view root,
+            std::vector<PathPart>& parts) {
   const Reflection& r = *msg.GetReflection();
-  std::vector<const FieldDescriptor*> fields;
-  r.ListFields(msg, &fields);  // set fields only, by field number
-  for (const FieldDescriptor* f : fields) {
-    const std::string field_path = Join(path, f->name());
-    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      if (!f->is_repeated()) {
-        STOREAGENT_RETURN_IF_ERROR(Walk(r.GetMessage(msg, f), field_path));
-        continue;
-      }
-      for (int i = 0; i < r.FieldSize(msg, f); ++i) {
-        STOREAGENT_RETURN_IF_ERROR(
-            Walk(r.GetRepeatedMessage(msg, f, i), Indexed(field_path, i)));
-      }
-    } else if (f->type() == FieldDescriptor::TYPE_STRING) {
-      STOREAGENT_RETURN_IF_ERROR(CheckString(msg, r, *f, field_path));
+  const google::protobuf::Descriptor& d = *msg.GetDescriptor();
+  for (int n = 0; n < d.field_count(); ++n) {
+    const FieldDescriptor* f = d.field(n);
+    const bool message = f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
+    if (!message && f->type() != FieldDescriptor::TYPE_STRING) continue;
+    if (f->is_repeated() ? r.FieldSize(msg, f) == 0 : !r.HasField(msg, f)) {
+      continue;
     }
+    parts.push_back(PathPart{f->name(), -1});
+    Status st = Status::Ok();
+    if (!message) {
+      st = CheckString(msg, r, *f, root, parts);
+    } else if (!f->is_repeated()) {
+      st = Walk(r.GetMessage(msg, f), root, parts);
+    } else {
+      for (int i = 0; i < r.FieldSize(msg, f) && st.ok(); ++i) {
+        parts.back().index = i;
+        st = Walk(r.GetRepeatedMessage(msg, f, i), root, parts);
+      }
+    }
+    parts.pop_back();
+    STOREAGENT_RETURN_IF_ERROR(st);
   }
   return Status::Ok();
 }
@@ -148,22 +179,28 @@ bool PassesLuhn(std::string_view digits) {
 }
 
 bool ContainsPan(std::string_view text) {
-  std::vector<std::uint8_t> run;  // digit values of the current run
+  // The digit values of the current run's last kMaxPanDigits digits: no
+  // window looks further back, so nothing is allocated per string.
+  std::array<std::uint8_t, kMaxPanDigits> run{};
+  std::size_t held = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (IsDigit(c)) {
-      run.push_back(static_cast<std::uint8_t>(c - '0'));
+      if (held == run.size()) {
+        std::copy(run.begin() + 1, run.end(), run.begin());
+        --held;
+      }
+      run[held++] = static_cast<std::uint8_t>(c - '0');
       // Every window of kMinPanDigits..kMaxPanDigits ending at this digit.
-      for (std::size_t w = kMinPanDigits; w <= kMaxPanDigits && w <= run.size();
-           ++w) {
-        if (LuhnOverValues(run.data() + run.size() - w, w)) return true;
+      for (std::size_t w = kMinPanDigits; w <= held; ++w) {
+        if (LuhnOverValues(run.data() + held - w, w)) return true;
       }
       continue;
     }
     const bool separator = (c == ' ' || c == '-') && i > 0 &&
                            IsDigit(text[i - 1]) && i + 1 < text.size() &&
                            IsDigit(text[i + 1]);
-    if (!separator) run.clear();
+    if (!separator) held = 0;
   }
   return false;
 }
@@ -237,25 +274,27 @@ std::size_t MaxTextLength(std::string_view field_full_name) {
 
 Status CheckText(std::string_view value, std::string_view field_full_name,
                  std::string_view path) {
-  const std::string p(path);
-  if (!IsValidUtf8(value)) return InvalidArgument(p + ": not valid UTF-8");
+  if (!IsValidUtf8(value)) {
+    return InvalidArgument(std::string(path) + ": not valid UTF-8");
+  }
   for (std::size_t i = 0; i < value.size(); ++i) {
     const auto c = static_cast<unsigned char>(value[i]);
     if (c < 0x20 || c == 0x7F) {
-      return InvalidArgument(p + ": control character " + HexByte(c) +
-                             " at byte " + std::to_string(i) +
+      return InvalidArgument(std::string(path) + ": control character " +
+                             HexByte(c) + " at byte " + std::to_string(i) +
                              " (none allowed)");
     }
   }
   const std::size_t max = MaxTextLength(field_full_name);
   const std::size_t length = Utf8Length(value);
   if (length > max) {
-    return InvalidArgument(p + ": too long, " + std::to_string(length) +
-                           " characters (max " + std::to_string(max) + ")");
+    return InvalidArgument(std::string(path) + ": too long, " +
+                           std::to_string(length) + " characters (max " +
+                           std::to_string(max) + ")");
   }
   if (field_full_name == kLoyaltyCardNumberField) {
     if (length < kMinLoyaltyCardDigits || !AllDigits(value)) {
-      return InvalidArgument(p + ": must be " +
+      return InvalidArgument(std::string(path) + ": must be " +
                              std::to_string(kMinLoyaltyCardDigits) + ".." +
                              std::to_string(kMaxLoyaltyCardDigits) + " digits");
     }
@@ -266,7 +305,7 @@ Status CheckText(std::string_view value, std::string_view field_full_name,
   }
   if (ContainsPan(value)) {
     return InvalidArgument(
-        p +
+        std::string(path) +
         ": looks like a payment card number (13..19 digits passing the Luhn "
         "check); card data may not be sent");
   }
@@ -274,7 +313,9 @@ Status CheckText(std::string_view value, std::string_view field_full_name,
 }
 
 Status CheckFreeText(const Message& msg, std::string_view root) {
-  return Walk(msg, std::string(root));
+  std::vector<PathPart> parts;
+  parts.reserve(8);
+  return Walk(msg, root, parts);
 }
 
 }  // namespace storeagent::core

@@ -328,9 +328,18 @@ class SyncClient::Session {
           {{"seq", Str(q.seq())}, {"reason", q.reason()}});
     }
     if (acked > acked_) {
-      STOREAGENT_RETURN_IF_ERROR(c_.db_.writer().Run([acked](DbContext& ctx) {
-        return SyncStore::RecordAck(ctx, acked);
-      }));
+      // Recorded without waiting for the commit: the stream goes on with
+      // the next batch meanwhile. The mark only ever rises (RecordAck keeps
+      // the larger), and one lost in a crash is restated by the next
+      // Welcome, so nothing waits on it.
+      c_.db_.writer().Submit(
+          [acked](DbContext& ctx) { return SyncStore::RecordAck(ctx, acked); },
+          [acked](const Status& s) {
+            if (!s.ok()) {
+              Log(LogLevel::kWarn, "sync.ack_not_recorded",
+                  {{"seq", Str(acked)}, {"error", s.ToString()}});
+            }
+          });
       acked_ = acked;
     }
     return Status::Ok();

@@ -19,15 +19,16 @@ Result<IngestPlan> PlanIngest(const ChainHead& held,
           ", received seq " + std::to_string(seq) + " (central holds up to " +
           std::to_string(held.seq) + ")");
     }
-    const std::string at = "entries: seq " + std::to_string(seq) + ": ";
+    auto at = [seq] { return "entries: seq " + std::to_string(seq) + ": "; };
     if (entry.prev_hash() != plan.head.hash) {
-      return DataLoss(at +
+      return DataLoss(at() +
                       "prev_hash does not continue the chain central "
                       "holds");
     }
     std::string canonical = core::CanonicalBytes(entry.record());
     if (core::ChainHash(entry.prev_hash(), canonical) != entry.hash()) {
-      return DataLoss(at + "hash does not match SHA-256(prev_hash || record)");
+      return DataLoss(at() +
+                      "hash does not match SHA-256(prev_hash || record)");
     }
     PlannedEntry p;
     p.seq = seq;

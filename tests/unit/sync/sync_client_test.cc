@@ -55,7 +55,13 @@ bool Sync(CentralStream& s, std::vector<v1::AgentMessage>* skipped = nullptr) {
   return ReadUntil(s, Kind::kDrillDownAnswer, &answer, skipped);
 }
 
+// Reads a meta value once the writer finished what was queued before: the
+// client records acks without waiting for their commit, and a command run
+// now commits after them (one queue, in order).
 uint64_t Meta(StockTestEnv& env, const std::string& key) {
+  if (!env.db()->writer().Run([](DbContext&) { return Status::Ok(); }).ok()) {
+    return ~uint64_t{0};
+  }
   Result<uint64_t> v = env.ReadFresh<uint64_t>(
       [&](DbContext& c) { return SyncStore::ReadMetaU64(c, key); });
   return v.ok() ? *v : ~uint64_t{0};
