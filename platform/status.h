@@ -94,6 +94,9 @@ inline Status Internal(std::string m) {
 inline Status DataLoss(std::string m) {
   return Status(StatusCode::kDataLoss, std::move(m));
 }
+inline Status Aborted(std::string m) {
+  return Status(StatusCode::kAborted, std::move(m));
+}
 
 // A value or the Status that explains why there is none.
 template <typename T>

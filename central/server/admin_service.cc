@@ -13,6 +13,9 @@
 namespace storeagent::central {
 namespace {
 
+// Times an escrow grant decides again after another central process
+// recorded an event for the store between its read and its append.
+constexpr int kEscrowAttempts = 8;
 // Central events read per page when looking for escrow holds.
 constexpr size_t kEventPage = 1000;
 
@@ -113,15 +116,38 @@ grpc::ServerUnaryReactor* CentralAdminService::CancelHold(
 Status CentralAdminService::EscrowGrant(const std::string& store_id,
                                         const v1::HoldPlaced& hold,
                                         v1::CentralPlaceHoldReply* reply) {
-  CentralStore& store = hub_.context().store;
+  // The mutex serialises this process's grants; other central processes
+  // over the same PostgreSQL database are kept out by appending only at the
+  // head the decision was taken on (ABORTED otherwise: decide again).
   std::lock_guard<std::mutex> lock(EscrowMutex(store_id));
+  Status last = Status::Ok();
+  for (int attempt = 0; attempt < kEscrowAttempts; ++attempt) {
+    reply->Clear();
+    last = EscrowGrantOnce(store_id, hold, reply);
+    if (last.code() != StatusCode::kAborted) return last;
+    Log(LogLevel::kInfo, "admin.escrow_retry",
+        {{"store", store_id},
+         {"order_ref", hold.order_ref()},
+         {"why", last.message()}});
+  }
+  return Unavailable("escrow: central events for store " + store_id +
+                     " kept changing while deciding (" +
+                     std::to_string(kEscrowAttempts) +
+                     " attempts); retry: " + last.message());
+}
+
+Status CentralAdminService::EscrowGrantOnce(const std::string& store_id,
+                                            const v1::HoldPlaced& hold,
+                                            v1::CentralPlaceHoldReply* reply) {
+  CentralStore& store = hub_.context().store;
   std::vector<v1::CentralEvent> events;
+  uint64_t head = 0;  // the last central_seq the decision saw
   for (uint64_t after = 0;;) {
     Result<std::vector<v1::CentralEvent>> page =
         store.ReadCentralEvents(store_id, after, 0, kEventPage);
     if (!page.ok()) return page.status();
     if (page->empty()) break;
-    after = page->back().central_seq();
+    after = head = page->back().central_seq();
     for (v1::CentralEvent& e : *page) {
       if (e.has_escrow_hold() || e.has_hold_cancel()) {
         events.push_back(std::move(e));
@@ -174,8 +200,8 @@ Status CentralAdminService::EscrowGrant(const std::string& store_id,
   event.set_reference(hold.order_ref());
   *event.mutable_escrow_hold()->mutable_hold() = placed;
   Result<PushResult> pushed =
-      store.AppendCentralEvent(store_id, EscrowHoldKey(hold.order_ref()), event,
-                               hub_.context().clock.NowMicros());
+      store.AppendCentralEventAt(store_id, EscrowHoldKey(hold.order_ref()),
+                                 event, hub_.context().clock.NowMicros(), head);
   if (!pushed.ok()) return pushed.status();
   reply->set_granted(true);
   reply->set_granted_by("escrow");

@@ -60,6 +60,9 @@ class CentralAdminService : public v1::CentralAdmin::CallbackService {
   // Grants `hold` inside the store's escrow or refuses it.
   Status EscrowGrant(const std::string& store_id, const v1::HoldPlaced& hold,
                      v1::CentralPlaceHoldReply* reply);
+  Status EscrowGrantOnce(const std::string& store_id,
+                         const v1::HoldPlaced& hold,
+                         v1::CentralPlaceHoldReply* reply);
   std::mutex& EscrowMutex(const std::string& store_id);
 
   SyncHub& hub_;

@@ -96,10 +96,23 @@ class CentralStore {
   // Records a central event for the store: central_seq = head + 1 and
   // created_at_us = now_us are set here. Idempotent per (store_id,
   // request_key): a retry returns the first central_seq, replayed = true.
-  virtual Result<PushResult> AppendCentralEvent(const std::string& store_id,
-                                                const std::string& request_key,
-                                                v1::CentralEvent event,
-                                                int64_t now_us) = 0;
+  Result<PushResult> AppendCentralEvent(const std::string& store_id,
+                                        const std::string& request_key,
+                                        v1::CentralEvent event,
+                                        int64_t now_us) {
+    return AppendCentralEventAt(store_id, request_key, std::move(event), now_us,
+                                std::nullopt);
+  }
+  // The same, but with `expected_head` set only while the store's
+  // central_head_seq still is that: otherwise ABORTED ("central_head_seq:
+  // expected N, is M") and nothing changes. A request_key seen before is
+  // replayed whatever the head. For decisions taken on the events up to a
+  // head, like an escrow grant: central replicas deciding at once over one
+  // database cannot both append; the loser reads again and decides again.
+  virtual Result<PushResult> AppendCentralEventAt(
+      const std::string& store_id, const std::string& request_key,
+      v1::CentralEvent event, int64_t now_us,
+      std::optional<uint64_t> expected_head) = 0;
   // Central events with after < central_seq <= through (0 = no bound),
   // oldest first, at most `limit`.
   virtual Result<std::vector<v1::CentralEvent>> ReadCentralEvents(

@@ -262,9 +262,10 @@ Result<std::vector<v1::JournalEntry>> PgCentralStore::ReadStoreEvents(
   return out;
 }
 
-Result<PushResult> PgCentralStore::AppendCentralEvent(
+Result<PushResult> PgCentralStore::AppendCentralEventAt(
     const std::string& store_id, const std::string& request_key,
-    v1::CentralEvent event, int64_t now_us) {
+    v1::CentralEvent event, int64_t now_us,
+    std::optional<uint64_t> expected_head) {
   STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
   STOREAGENT_RETURN_IF_ERROR(ValidateRequestKey(request_key));
   STOREAGENT_RETURN_IF_ERROR(ValidateCentralEventKind(event));
@@ -282,6 +283,10 @@ Result<PushResult> PgCentralStore::AppendCentralEvent(
           out.replayed = true;
           return Status::Ok();
         }
+        // The store row is locked (FOR UPDATE): the head cannot move
+        // between this check and the insert.
+        STOREAGENT_RETURN_IF_ERROR(
+            CheckHead(expected_head, row.central_head_seq));
         const uint64_t seq = row.central_head_seq + 1;
         v1::CentralEvent stored = event;
         stored.set_central_seq(seq);

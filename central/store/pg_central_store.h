@@ -35,10 +35,10 @@ class PgCentralStore : public CentralStore {
   Result<std::vector<v1::JournalEntry>> ReadStoreEvents(
       const std::string& store_id, uint64_t after, uint64_t through,
       size_t limit) override;
-  Result<PushResult> AppendCentralEvent(const std::string& store_id,
-                                        const std::string& request_key,
-                                        v1::CentralEvent event,
-                                        int64_t now_us) override;
+  Result<PushResult> AppendCentralEventAt(
+      const std::string& store_id, const std::string& request_key,
+      v1::CentralEvent event, int64_t now_us,
+      std::optional<uint64_t> expected_head) override;
   Result<std::vector<v1::CentralEvent>> ReadCentralEvents(
       const std::string& store_id, uint64_t after, uint64_t through,
       size_t limit) override;

@@ -338,9 +338,10 @@ Result<std::vector<v1::JournalEntry>> SqliteCentralStore::ReadStoreEvents(
   return out;
 }
 
-Result<PushResult> SqliteCentralStore::AppendCentralEvent(
+Result<PushResult> SqliteCentralStore::AppendCentralEventAt(
     const std::string& store_id, const std::string& request_key,
-    v1::CentralEvent event, int64_t now_us) {
+    v1::CentralEvent event, int64_t now_us,
+    std::optional<uint64_t> expected_head) {
   STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
   STOREAGENT_RETURN_IF_ERROR(ValidateRequestKey(request_key));
   STOREAGENT_RETURN_IF_ERROR(ValidateCentralEventKind(event));
@@ -362,6 +363,7 @@ Result<PushResult> SqliteCentralStore::AppendCentralEvent(
       out.replayed = true;
       return Status::Ok();
     }
+    STOREAGENT_RETURN_IF_ERROR(CheckHead(expected_head, row->central_head_seq));
     const uint64_t seq = row->central_head_seq + 1;
     event.set_central_seq(seq);
     event.set_created_at_us(now_us);

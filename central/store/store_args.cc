@@ -47,6 +47,13 @@ Status ValidateCentralEventKind(const v1::CentralEvent& event) {
   return Status::Ok();
 }
 
+Status CheckHead(std::optional<uint64_t> expected_head, uint64_t head) {
+  if (!expected_head || *expected_head == head) return Status::Ok();
+  return Aborted(
+      "central_head_seq: expected " + std::to_string(*expected_head) + ", is " +
+      std::to_string(head) + " (another central event was recorded meanwhile)");
+}
+
 Status ValidateDigestResult(const std::string& result) {
   if (result != "match" && result != "mismatch" && result != "deferred") {
     return InvalidArgument(

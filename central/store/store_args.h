@@ -4,6 +4,8 @@
 #define STOREAGENT_CENTRAL_STORE_STORE_ARGS_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "platform/status.h"
@@ -28,6 +30,9 @@ Status ValidateStoreId(const std::string& store_id);
 Status ValidateRequestKey(const std::string& request_key);
 // One kind set (movement, catalog, prices, escrow_hold, hold_cancel).
 Status ValidateCentralEventKind(const v1::CentralEvent& event);
+// AppendCentralEventAt's condition: OK without an expected head or when the
+// store's head is it; ABORTED "central_head_seq: expected N, is M" otherwise.
+Status CheckHead(std::optional<uint64_t> expected_head, uint64_t head);
 // "match", "mismatch" or "deferred".
 Status ValidateDigestResult(const std::string& result);
 

@@ -136,11 +136,14 @@ CentralConfig CentralFixture::DefaultConfig() {
   c.sync_listen = "127.0.0.1:0";
   c.admin_listen = "127.0.0.1:0";
   c.worker_threads = 2;
+  c.store_url.clear();  // Start puts a SQLite file in the temp dir
   return c;
 }
 
 void CentralFixture::Start(CentralConfig config) {
-  config.store_url = "sqlite:" + dir_.File("central.db");
+  if (config.store_url.empty()) {
+    config.store_url = "sqlite:" + dir_.File("central.db");
+  }
   Result<std::unique_ptr<CentralServer>> s =
       CentralServer::Start(config, clock_);
   ASSERT_TRUE(s.ok()) << s.status().ToString();

@@ -75,7 +75,8 @@ class AgentStream {
 class CentralFixture {
  public:
   CentralFixture();
-  // Starts with `config` (listen addresses and store_url are filled in).
+  // Starts with `config` (listen addresses are filled in, and store_url
+  // when empty: a SQLite file in the fixture's temp dir).
   void Start(CentralConfig config);
   void Start() { Start(DefaultConfig()); }
   static CentralConfig DefaultConfig();

@@ -636,6 +636,99 @@ TEST_P(CentralStoreTest, ConcurrentCentralPushesNumberWithoutGaps) {
   for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1);
 }
 
+TEST_P(CentralStoreTest, AppendAtAStaleHeadIsAbortedAndChangesNothing) {
+  ASSERT_TRUE(
+      store_->AppendCentralEvent("s1", "k1", Movement("sku", 1), kNow).ok());
+  Result<PushResult> at_head =
+      store_->AppendCentralEventAt("s1", "k2", Movement("sku", 2), kNow, 1);
+  ASSERT_TRUE(at_head.ok()) << at_head.status().ToString();
+  EXPECT_EQ(at_head->central_seq, 2u);
+
+  Result<PushResult> stale =
+      store_->AppendCentralEventAt("s1", "k3", Movement("sku", 3), kNow, 1);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.status().code(), StatusCode::kAborted);
+  EXPECT_NE(stale.status().message().find("central_head_seq: expected 1, is 2"),
+            std::string::npos)
+      << stale.status().message();
+  Result<std::vector<v1::CentralEvent>> read =
+      store_->ReadCentralEvents("s1", 0, 0, 100);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(CentralSeqs(*read), (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(Row(*store_, "s1").central_head_seq, 2u);
+
+  // A key seen before is its first answer, whatever head the retry expects.
+  Result<PushResult> retry =
+      store_->AppendCentralEventAt("s1", "k2", Movement("sku", 2), kNow, 0);
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  EXPECT_TRUE(retry->replayed);
+  EXPECT_EQ(retry->central_seq, 2u);
+}
+
+// Deciders that read the head and append only at it (escrow grants from
+// several central processes): every append lands right after the head its
+// decider saw, so no decision was taken on a stale view.
+TEST_P(CentralStoreTest, ConditionalAppendsNeverLandOnAStaleHead) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 8;
+  constexpr int kMaxTries = 1000;
+  std::vector<std::unique_ptr<CentralStore>> replicas;
+  for (int t = 0; t < kThreads && instance_->multi_writer(); ++t) {
+    Result<std::unique_ptr<CentralStore>> s = Reopen();
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    replicas.push_back(std::move(s).value());
+  }
+  ASSERT_TRUE(store_->GetOrCreateStore("s1").ok());
+  std::mutex mu;
+  std::vector<std::string> errors;
+  std::vector<uint64_t> seqs;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    CentralStore* s = replicas.empty() ? store_.get() : replicas[t].get();
+    threads.emplace_back([&, s, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string key =
+            "t" + std::to_string(t) + "-" + std::to_string(i);
+        bool done = false;
+        for (int tries = 0; tries < kMaxTries && !done; ++tries) {
+          Result<std::optional<StoreRow>> row = s->GetStore("s1");
+          if (!row.ok() || !row->has_value()) {
+            std::lock_guard<std::mutex> lock(mu);
+            errors.push_back("GetStore failed");
+            return;
+          }
+          const uint64_t head = (*row)->central_head_seq;
+          Result<PushResult> p = s->AppendCentralEventAt(
+              "s1", key, Movement("sku", 1), kNow, head);
+          std::lock_guard<std::mutex> lock(mu);
+          if (p.ok()) {
+            if (p->central_seq != head + 1) {
+              errors.push_back(key + " decided at head " +
+                               std::to_string(head) + " but landed at " +
+                               std::to_string(p->central_seq));
+            }
+            seqs.push_back(p->central_seq);
+            done = true;
+          } else if (p.status().code() != StatusCode::kAborted) {
+            errors.push_back(p.status().ToString());
+            return;
+          }
+        }
+        if (!done) {
+          std::lock_guard<std::mutex> lock(mu);
+          errors.push_back(key + ": never appended");
+          return;
+        }
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  std::sort(seqs.begin(), seqs.end());
+  ASSERT_EQ(seqs.size(), static_cast<size_t>(kThreads * kPerThread));
+  for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1);
+}
+
 TEST_P(CentralStoreTest, ManyStoresKeepTheirOwnState) {
   constexpr int kStores = 40;
   for (int i = 0; i < kStores; ++i) {
