@@ -254,10 +254,28 @@ void SyncStream::OnHello(const v1::Hello& h) {
   // (an ack may have been lost with the last stream).
   central_sent_ = central_acked_ = h.central_seq_applied();
   if (h.central_seq_applied() > row->central_head_seq) {
-    Log(LogLevel::kError, "sync.central_seq_ahead",
+    // Central lost events the store applied (restored from an older
+    // backup). Number the next ones after what the store has, or it would
+    // skip them as applied; the lost ones are named for head office.
+    Result<uint64_t> before =
+        store().RaiseCentralHead(store_id_, h.central_seq_applied());
+    if (!before.ok()) {
+      Log(LogLevel::kError, "sync.hello_failed",
+          {{"store", store_id_}, {"error", before.status().ToString()}});
+      End(ToGrpc(Unavailable("central store: " + before.status().message())));
+      return;
+    }
+    Log(LogLevel::kError, "sync.central_events_lost",
         {{"store", store_id_},
          {"agent_applied", std::to_string(h.central_seq_applied())},
-         {"central_head", std::to_string(row->central_head_seq)}});
+         {"central_head", std::to_string(*before)},
+         {"lost", std::to_string(*before + 1) + ".." +
+                      std::to_string(h.central_seq_applied())},
+         {"action",
+          "central holds fewer events than the store applied (restored "
+          "from an older backup?): new events are numbered after the "
+          "store's; push the lost ones again"}});
+    hub_.context().replicas.OnCentralAck(store_id_, h.central_seq_applied());
   } else if (h.central_seq_applied() > row->central_seq_acked) {
     Status s = store().AckCentral(store_id_, h.central_seq_applied());
     if (s.ok())

@@ -122,6 +122,15 @@ class CentralStore {
   // the watermark back; beyond the head is FAILED_PRECONDITION.
   virtual Status AckCentral(const std::string& store_id,
                             uint64_t central_seq) = 0;
+  // The store applied central events up to central_seq, beyond this
+  // database's head: central was restored from an older backup and lost
+  // them. The head (and the ack watermark) move up to central_seq so the
+  // next event is numbered after what the store applied; without this the
+  // store would take the new events for ones it has and skip them. Returns
+  // the head before the call (nothing changes when central_seq is not
+  // beyond it).
+  virtual Result<uint64_t> RaiseCentralHead(const std::string& store_id,
+                                            uint64_t central_seq) = 0;
 
   // The store talked to central at now_us (agent_version from its Hello,
   // empty = unchanged).

@@ -355,6 +355,25 @@ Status PgCentralStore::AckCentral(const std::string& store_id,
   });
 }
 
+Result<uint64_t> PgCentralStore::RaiseCentralHead(const std::string& store_id,
+                                                  uint64_t central_seq) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  uint64_t before = 0;
+  Status txn =
+      pool_->InTransaction("RaiseCentralHead", [&](pqxx::work& tx) -> Status {
+        const StoreRow row = LockStore(tx, store_id);
+        before = row.central_head_seq;
+        if (central_seq <= before) return Status::Ok();
+        tx.exec_params(
+            "UPDATE stores SET central_head_seq=$2, central_seq_acked=$2 "
+            "WHERE store_id=$1",
+            store_id, I(central_seq));
+        return Status::Ok();
+      });
+  if (!txn.ok()) return txn;
+  return before;
+}
+
 Status PgCentralStore::TouchExchange(const std::string& store_id,
                                      int64_t now_us,
                                      const std::string& agent_version) {

@@ -43,6 +43,8 @@ class PgCentralStore : public CentralStore {
       const std::string& store_id, uint64_t after, uint64_t through,
       size_t limit) override;
   Status AckCentral(const std::string& store_id, uint64_t central_seq) override;
+  Result<uint64_t> RaiseCentralHead(const std::string& store_id,
+                                    uint64_t central_seq) override;
   Status TouchExchange(const std::string& store_id, int64_t now_us,
                        const std::string& agent_version) override;
   Status RecordDigest(const std::string& store_id, const std::string& result,

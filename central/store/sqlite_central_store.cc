@@ -450,6 +450,28 @@ Status SqliteCentralStore::AckCentral(const std::string& store_id,
   });
 }
 
+Result<uint64_t> SqliteCentralStore::RaiseCentralHead(
+    const std::string& store_id, uint64_t central_seq) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  uint64_t before = 0;
+  Status txn = InTransaction([&]() -> Status {
+    Result<StoreRow> row = EnsureAndSelect(ctx_, store_id);
+    if (!row.ok()) return row.status();
+    before = row->central_head_seq;
+    if (central_seq <= before) return Status::Ok();
+    Result<Statement*> up =
+        Prep(ctx_,
+             "UPDATE stores SET central_head_seq=?2, central_seq_acked=?2 "
+             "WHERE store_id=?1");
+    if (!up.ok()) return up.status();
+    (*up)->BindText(1, store_id);
+    (*up)->BindInt(2, I(central_seq));
+    return (*up)->Run();
+  });
+  if (!txn.ok()) return txn;
+  return before;
+}
+
 Status SqliteCentralStore::TouchExchange(const std::string& store_id,
                                          int64_t now_us,
                                          const std::string& agent_version) {

@@ -636,6 +636,31 @@ TEST_P(CentralStoreTest, ConcurrentCentralPushesNumberWithoutGaps) {
   for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1);
 }
 
+TEST_P(CentralStoreTest, RaisedHeadNumbersTheNextEventAfterIt) {
+  ASSERT_TRUE(
+      store_->AppendCentralEvent("s1", "k1", Movement("sku", 1), kNow).ok());
+  Result<uint64_t> before = store_->RaiseCentralHead("s1", 4);
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_EQ(*before, 1u);
+  StoreRow row = Row(*store_, "s1");
+  EXPECT_EQ(row.central_head_seq, 4u);
+  EXPECT_EQ(row.central_seq_acked, 4u);
+  // Not beyond the head: nothing changes.
+  Result<uint64_t> again = store_->RaiseCentralHead("s1", 2);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 4u);
+  EXPECT_EQ(Row(*store_, "s1").central_head_seq, 4u);
+  Result<PushResult> next =
+      store_->AppendCentralEvent("s1", "k2", Movement("sku", 1), kNow);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->central_seq, 5u);
+  Result<std::vector<v1::CentralEvent>> read =
+      store_->ReadCentralEvents("s1", 0, 0, 100);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(CentralSeqs(*read), (std::vector<uint64_t>{1, 5}));
+  EXPECT_FALSE(store_->RaiseCentralHead("bad id", 1).ok());
+}
+
 TEST_P(CentralStoreTest, AppendAtAStaleHeadIsAbortedAndChangesNothing) {
   ASSERT_TRUE(
       store_->AppendCentralEvent("s1", "k1", Movement("sku", 1), kNow).ok());
