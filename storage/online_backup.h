@@ -35,7 +35,7 @@ struct BackupOptions {
   // 1..100: the share of the copy's time spent copying. After a step that
   // took T (copy and write-out), the pause is at least T x (100 - d) / d
   // (1 s at most), so a slow, busy disk or CPU slows the copy down.
-  int duty_percent = 20;
+  int duty_percent = 10;
   // How to pause; null = platform SleepMicros.
   std::function<void(int64_t micros)> pause;
   // Copy and check on a thread of their own at nice 19 (false: on the

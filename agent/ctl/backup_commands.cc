@@ -65,7 +65,7 @@ struct BackupArgs {
   std::string file;
   int pages_per_step = 256;
   int pause_ms = 2;
-  int duty_percent = 20;
+  int duty_percent = 10;
 };
 
 int Backup(Target& t, const BackupArgs& a) {
