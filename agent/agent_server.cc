@@ -225,6 +225,7 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   po.replay_window_days = config.replay_window_days;
   po.batch = static_cast<size_t>(config.prune_batch);
   po.interval = std::chrono::seconds(config.prune_interval_s);
+  po.duty_percent = config.prune_duty_percent;
   s->prune_timer_ = std::make_unique<JournalPruneTimer>(*s->db_, clock, po);
   storage::JournalHead head = s->db_->journal().head();
   Log(LogLevel::kInfo, "agent.started",

@@ -30,7 +30,9 @@ const std::map<std::string, std::set<std::string>>& KnownKeys() {
         "digest_interval_s", "stall_timeout_s", "escrow_units",
         "escrow_low_water", "backoff_initial_ms", "backoff_max_ms"}},
       {"metrics", {"listen"}},
-      {"retention", {"replay_window_days", "prune_batch", "prune_interval_s"}},
+      {"retention",
+       {"replay_window_days", "prune_batch", "prune_interval_s",
+        "prune_duty_percent"}},
   };
   return kKeys;
 }
@@ -382,6 +384,9 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
   STOREAGENT_RETURN_IF_ERROR(
       r.Int("retention.prune_interval_s", 10, 86400, &v));
   c.prune_interval_s = static_cast<int>(v);
+  v = c.prune_duty_percent;
+  STOREAGENT_RETURN_IF_ERROR(r.Int("retention.prune_duty_percent", 1, 100, &v));
+  c.prune_duty_percent = static_cast<int>(v);
 
   STOREAGENT_RETURN_IF_ERROR(r.String("log.level", &c.log_level));
   if (c.log_level != "debug" && c.log_level != "info" &&

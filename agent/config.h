@@ -80,6 +80,7 @@ struct AgentConfig {
   int replay_window_days = 30;  // 0..3650; 0 = never prune
   int prune_batch = 500;        // rows per writer command, 1..100000
   int prune_interval_s = 600;   // 10..86400 between pruning runs
+  int prune_duty_percent = 10;  // 1..100: batches' share of a run's time
 
   // [log]
   std::string log_level = "info";   // debug|info|warn|error

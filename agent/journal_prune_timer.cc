@@ -1,5 +1,8 @@
 #include "agent/journal_prune_timer.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "agent/log.h"
 #include "storage/journal_prune.h"
 
@@ -7,6 +10,32 @@ namespace storeagent::agent {
 
 namespace {
 constexpr int64_t kMicrosPerDay = int64_t{86'400} * 1'000'000;
+constexpr int64_t kMaxPauseMicros = 1'000'000;
+constexpr int64_t kPauseSliceMicros = 50'000;
+
+int64_t SteadyMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// The pause after a batch that took `took` µs, for `duty_percent`.
+int64_t PauseAfter(int64_t took, int duty_percent) {
+  if (duty_percent >= 100 || took <= 0) return 0;
+  const int d = std::max(duty_percent, 1);
+  return std::min(took * (100 - d) / d, kMaxPauseMicros);
+}
+
+void Pause(int64_t micros, const PruneOptions& options,
+           const std::atomic<bool>* stop) {
+  if (options.pause) return options.pause(micros);
+  // Bounded: each slice shortens what is left by up to kPauseSliceMicros.
+  while (micros > 0 && (stop == nullptr || !stop->load())) {
+    const int64_t slice = std::min(micros, kPauseSliceMicros);
+    SleepMicros(slice);
+    micros -= slice;
+  }
+}
 }  // namespace
 
 Result<PruneRun> PruneJournalNow(storage::AgentDatabase& db, const Clock& clock,
@@ -20,6 +49,7 @@ Result<PruneRun> PruneJournalNow(storage::AgentDatabase& db, const Clock& clock,
   for (;;) {
     if (stop != nullptr && stop->load()) break;
     storage::PruneResult r;
+    const int64_t submitted = SteadyMicros();
     Status s = db.writer().Run([&](storage::WriteContext& ctx) {
       Result<storage::PruneResult> p =
           storage::PruneJournalBatch(ctx, cutoff, options.batch);
@@ -32,6 +62,12 @@ Result<PruneRun> PruneJournalNow(storage::AgentDatabase& db, const Clock& clock,
     run.pruned += r.pruned;
     run.anchor_seq = r.anchor_seq;
     if (r.pruned < options.batch) break;
+    if (options.duty_percent < 100) {
+      const int64_t pause =
+          PauseAfter(SteadyMicros() - submitted, options.duty_percent);
+      Pause(pause, options, stop);
+      run.paused_micros += pause;
+    }
   }
   return run;
 }
@@ -72,7 +108,8 @@ void JournalPruneTimer::Loop() {
       Log(LogLevel::kInfo, "journal.pruned",
           {{"events", std::to_string(run->pruned)},
            {"batches", std::to_string(run->batches)},
-           {"anchor_seq", std::to_string(run->anchor_seq)}});
+           {"anchor_seq", std::to_string(run->anchor_seq)},
+           {"paused_ms", std::to_string(run->paused_micros / 1000)}});
     }
   }
 }

@@ -2,9 +2,13 @@
 // they are older than retention.replay_window_days, every
 // retention.prune_interval_s (the first run one interval after start).
 // Each batch of retention.prune_batch rows is its own writer command, so
-// recording goes on between batches. What may be pruned and how the anchor
-// moves: storage/journal_prune.h. The Clock decides what is old; the
-// interval only paces the runs.
+// recording goes on between batches, and a run is paced: after a batch that
+// took T from submission to commit it waits T x (100 - d) / d, d being
+// retention.prune_duty_percent, so its batches hold the writer at most d% of
+// the time and a backlog never crowds out sales (a slow, busy writer makes
+// T and so the pause longer). What may be pruned and how the anchor moves:
+// storage/journal_prune.h. The Clock decides what is old; the interval and
+// the pacing only pace the runs (they use the steady clock).
 #ifndef STOREAGENT_AGENT_JOURNAL_PRUNE_TIMER_H_
 #define STOREAGENT_AGENT_JOURNAL_PRUNE_TIMER_H_
 
@@ -12,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -25,17 +30,23 @@ struct PruneOptions {
   int replay_window_days = 30;  // 0: never prune
   size_t batch = 500;
   std::chrono::seconds interval{600};
+  // 1..100: the share of a run's time its batches may take (100: no pause).
+  int duty_percent = 10;
+  // How to pause between batches, µs; null = platform SleepMicros in slices
+  // that end early when `stop` turns true. A pause is at most 1 s.
+  std::function<void(int64_t micros)> pause;
 };
 
 struct PruneRun {
   uint64_t pruned = 0;
   uint64_t batches = 0;
   uint64_t anchor_seq = 0;
+  int64_t paused_micros = 0;  // spent pausing between batches
 };
 
 // One pruning run: batches until one prunes less than a full batch (or
-// `stop` turns true). Blocks; not for the writer thread. With
-// replay_window_days == 0 it prunes nothing.
+// `stop` turns true), paced by options.duty_percent. Blocks; not for the writer
+// thread. With replay_window_days == 0 it prunes nothing.
 Result<PruneRun> PruneJournalNow(storage::AgentDatabase& db, const Clock& clock,
                                  const PruneOptions& options,
                                  const std::atomic<bool>* stop = nullptr);

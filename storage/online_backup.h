@@ -10,6 +10,12 @@
 // DEST.tmp, fsyncs it, checks it (integrity_check and the journal chain)
 // and only then renames it to DEST and fsyncs the directory: DEST is either
 // a checked backup or absent/untouched.
+//
+// Pacing, so sales next to it keep their rate: the pause after each step
+// grows with the step's time (duty_percent), each step's pages are written
+// out to DEST.tmp before the pause (no large flush at the end for the
+// agent's fsyncs to queue behind), and by default the copy and its checks
+// run on a thread of their own at nice 19.
 #ifndef STOREAGENT_STORAGE_ONLINE_BACKUP_H_
 #define STOREAGENT_STORAGE_ONLINE_BACKUP_H_
 
@@ -24,10 +30,17 @@ namespace storeagent::storage {
 struct BackupOptions {
   // Pages copied per sqlite3_backup_step (4 KiB pages: 1 MiB).
   int pages_per_step = 256;
-  // Pause between steps, µs.
+  // Least pause between steps, µs.
   int64_t pause_micros = 2000;
+  // 1..100: the share of the copy's time spent copying. After a step that
+  // took T (copy and write-out), the pause is at least T x (100 - d) / d
+  // (1 s at most), so a slow, busy disk or CPU slows the copy down.
+  int duty_percent = 10;
   // How to pause; null = platform SleepMicros.
   std::function<void(int64_t micros)> pause;
+  // Copy and check on a thread of their own at nice 19 (false: on the
+  // calling thread, at its priority).
+  bool low_priority = true;
 };
 
 // What a database file holds, from CheckDatabaseFile.
@@ -43,6 +56,9 @@ struct BackupReport {
   DatabaseFacts facts;  // of the copy
   uint64_t pages = 0;
   int steps = 0;
+  int64_t paused_micros = 0;  // between steps
+  // The thread's priority was lowered (false when not asked or refused).
+  bool ran_low_priority = false;
 };
 
 // REQUIRES: `source` is an agent database; `dest`'s directory exists.

@@ -65,6 +65,7 @@ struct BackupArgs {
   std::string file;
   int pages_per_step = 256;
   int pause_ms = 2;
+  int duty_percent = 10;
 };
 
 int Backup(Target& t, const BackupArgs& a) {
@@ -73,6 +74,7 @@ int Backup(Target& t, const BackupArgs& a) {
   storage::BackupOptions o;
   o.pages_per_step = a.pages_per_step;
   o.pause_micros = int64_t{a.pause_ms} * 1000;
+  o.duty_percent = a.duty_percent;
   Result<storage::BackupReport> r = storage::BackupDatabase(t.db, a.file, o);
   if (!r.ok()) return Fail("backup of " + t.db + ": " + r.status().ToString());
   std::printf(
@@ -228,9 +230,15 @@ void AddBackupCommands(CLI::App& app, Target& t, Action& action) {
                    "pages copied per step")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 20));
-  backup->add_option("--pause-ms", b->pause_ms, "pause between steps")
+  backup->add_option("--pause-ms", b->pause_ms, "least pause between steps")
       ->capture_default_str()
       ->check(CLI::Range(0, 10'000));
+  backup
+      ->add_option("--duty-percent", b->duty_percent,
+                   "share of the copy's time spent copying: the pause after "
+                   "a step is at least its time x (100 - N) / N")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
   backup->callback([&, b] { action = [&, b] { return Backup(t, *b); }; });
 
   auto r = std::make_shared<RestoreArgs>();

@@ -160,6 +160,11 @@ TEST_F(ConfigTest, EveryDocumentedKeyIsRead) {
       "\"\n"
       "[holds]\n"
       "expiry_interval_s = 30\n"
+      "[retention]\n"
+      "replay_window_days = 7\n"
+      "prune_batch = 250\n"
+      "prune_interval_s = 60\n"
+      "prune_duty_percent = 25\n"
       "[log]\n"
       "level = \"debug\"\n"
       "format = \"json\"\n";
@@ -184,6 +189,10 @@ TEST_F(ConfigTest, EveryDocumentedKeyIsRead) {
   EXPECT_EQ(c->http_users[0].role, "manager");
   EXPECT_EQ(crypto::ToHex(c->http_users[0].token_sha256), kKeyHex);
   EXPECT_EQ(c->hold_expiry_interval_s, 30);
+  EXPECT_EQ(c->replay_window_days, 7);
+  EXPECT_EQ(c->prune_batch, 250);
+  EXPECT_EQ(c->prune_interval_s, 60);
+  EXPECT_EQ(c->prune_duty_percent, 25);
   EXPECT_EQ(c->log_level, "debug");
   EXPECT_EQ(c->log_format, "json");
 }

@@ -97,6 +97,7 @@ TEST(OpsConfig, Defaults) {
   EXPECT_EQ(c->replay_window_days, 30);
   EXPECT_EQ(c->prune_batch, 500);
   EXPECT_EQ(c->prune_interval_s, 600);
+  EXPECT_EQ(c->prune_duty_percent, 10);
   EXPECT_EQ(c->metrics_listen, "");
 }
 
@@ -117,6 +118,14 @@ TEST(OpsConfig, LimitsAcceptedAndOneBeyondRefused) {
   bad = parse("[retention]\nprune_interval_s = 9\n");
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(bad.status().message(), HasSubstr("retention.prune_interval_s"));
+  EXPECT_TRUE(parse("[retention]\nprune_duty_percent = 1\n").ok());
+  EXPECT_TRUE(parse("[retention]\nprune_duty_percent = 100\n").ok());
+  for (const char* v : {"0", "101", "\"10\""}) {
+    bad = parse(std::string("[retention]\nprune_duty_percent = ") + v + "\n");
+    ASSERT_FALSE(bad.ok()) << v;
+    EXPECT_THAT(bad.status().message(),
+                HasSubstr("retention.prune_duty_percent"));
+  }
   EXPECT_TRUE(parse("[metrics]\nlisten = \"127.0.0.1:9471\"\n").ok());
   bad = parse("[metrics]\nlisten = \"nope\"\n");
   ASSERT_FALSE(bad.ok());

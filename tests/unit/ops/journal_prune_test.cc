@@ -6,11 +6,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <map>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "agent/journal_prune_timer.h"
 #include "storage/journal_store.h"
@@ -183,6 +187,80 @@ TEST_F(PruneTest, SmallBatchesEachTheirOwnCommand) {
   EXPECT_TRUE(Verify().problem.ok());
 }
 
+TEST_F(PruneTest, PacedRunInterleavesOtherWritesBetweenItsBatches) {
+  Append(25);
+  clock_.Advance(31 * kDay);
+  SetAcked(25);
+  agent::PruneOptions o;
+  o.replay_window_days = 30;
+  o.batch = 10;
+  o.duty_percent = 10;
+  // Each pause, a sale is recorded and the anchor read, each by its own
+  // writer command: they commit between the run's batches.
+  std::vector<uint64_t> anchors;
+  std::vector<int64_t> pauses;
+  o.pause = [&](int64_t micros) {
+    pauses.push_back(micros);
+    Append(1);
+    Status s = db_->writer().Run([&](storage::WriteContext& ctx) {
+      Result<storage::JournalHead> a =
+          storage::JournalStore::ReadAnchor(ctx.db());
+      if (!a.ok()) return a.status();
+      anchors.push_back(a->seq);
+      return Status::Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  };
+  Result<agent::PruneRun> run = agent::PruneJournalNow(*db_, clock_, o);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->pruned, 25u);
+  EXPECT_EQ(run->batches, 3u);  // 10, 10, 5
+  // A pause after each full batch; none after the last, short one.
+  ASSERT_EQ(pauses.size(), 2u);
+  EXPECT_THAT(anchors, ::testing::ElementsAre(10u, 20u));
+  for (int64_t p : pauses) EXPECT_GE(p, 0);
+  // The sales recorded in the pauses (young) stay; the chain verifies from
+  // the anchor the last batch moved.
+  storage::VerifyReport v = Verify();
+  EXPECT_TRUE(v.problem.ok()) << v.problem.ToString();
+  EXPECT_EQ(v.anchor_seq, 25u);
+  EXPECT_EQ(v.good_seq, 27u);
+  EXPECT_EQ(v.entries_checked, 2u);
+}
+
+TEST_F(PruneTest, UnpacedRunDoesNotPause) {
+  Append(25);
+  clock_.Advance(31 * kDay);
+  SetAcked(25);
+  agent::PruneOptions o;
+  o.replay_window_days = 30;
+  o.batch = 10;
+  o.duty_percent = 100;
+  int pauses = 0;
+  o.pause = [&pauses](int64_t) { ++pauses; };
+  Result<agent::PruneRun> run = agent::PruneJournalNow(*db_, clock_, o);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->pruned, 25u);
+  EXPECT_EQ(pauses, 0);
+  EXPECT_EQ(run->paused_micros, 0);
+}
+
+TEST_F(PruneTest, StopEndsAPacedRunBetweenBatches) {
+  Append(25);
+  clock_.Advance(31 * kDay);
+  SetAcked(25);
+  agent::PruneOptions o;
+  o.replay_window_days = 30;
+  o.batch = 10;
+  std::atomic<bool> stop{false};
+  o.pause = [&stop](int64_t) { stop.store(true); };
+  Result<agent::PruneRun> run = agent::PruneJournalNow(*db_, clock_, o, &stop);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->pruned, 10u);  // the first batch, then the stop
+  EXPECT_EQ(run->anchor_seq, 10u);
+  EXPECT_TRUE(Verify().problem.ok());
+}
+
 TEST_F(PruneTest, TimerPrunesOnItsOwnAfterAnInterval) {
   Append(6);
   clock_.Advance(31 * kDay);
@@ -272,6 +350,46 @@ TEST_F(PruneTest, BackupCopiesAndChecksThePrunedDatabase) {
       storage::CheckDatabaseFile(dir_.File("copy.db"));
   ASSERT_TRUE(check.ok()) << check.status().ToString();
   EXPECT_EQ(check->head_seq, 20u);
+}
+
+TEST_F(PruneTest, BackupIsTheSnapshotItBeganWithWhileSalesCommit) {
+  Append(20);
+  const int before = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+  storage::BackupOptions o;
+  o.pages_per_step = 1;
+  o.pause_micros = 3;
+  std::vector<int64_t> pauses;
+  // A sale commits in every pause, next to the copy's read snapshot.
+  o.pause = [&](int64_t micros) {
+    pauses.push_back(micros);
+    Append(1);
+  };
+  Result<storage::BackupReport> r =
+      storage::BackupDatabase(dir_.File("agent.db"), dir_.File("copy.db"), o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->ran_low_priority);
+  // The caller's own priority is untouched: the copy ran on its own thread.
+  EXPECT_EQ(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())), before);
+  ASSERT_GT(r->steps, 2);
+  ASSERT_EQ(pauses.size(), static_cast<size_t>(r->steps - 1));
+  for (int64_t p : pauses) EXPECT_GE(p, 3);  // never below pause_micros
+  EXPECT_EQ(r->facts.head_seq, 20u);  // not one of the sales made meanwhile
+  Result<storage::DatabaseFacts> check =
+      storage::CheckDatabaseFile(dir_.File("copy.db"));
+  ASSERT_TRUE(check.ok()) << check.status().ToString();
+  EXPECT_EQ(check->head_seq, 20u);
+  EXPECT_EQ(Append(1), 20u + pauses.size() + 1);
+}
+
+TEST_F(PruneTest, BackupOnTheCallingThreadWhenAsked) {
+  Append(3);
+  storage::BackupOptions o;
+  o.low_priority = false;
+  Result<storage::BackupReport> r =
+      storage::BackupDatabase(dir_.File("agent.db"), dir_.File("copy.db"), o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->ran_low_priority);
+  EXPECT_EQ(r->facts.head_seq, 3u);
 }
 
 TEST_F(PruneTest, CheckRefusesATamperedCopy) {
