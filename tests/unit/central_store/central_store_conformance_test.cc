@@ -556,18 +556,14 @@ TEST_P(CentralStoreTest, ConcurrentIngestsOfOneStoreApplyEachSeqOnce) {
   ChainBuilder chain;
   const std::vector<v1::JournalEntry> all = chain.NoSales(kEntries);
 
-  std::vector<std::unique_ptr<CentralStore>> replicas;
-  for (int t = 0; t < kThreads && instance_->multi_writer(); ++t) {
-    Result<std::unique_ptr<CentralStore>> s = Reopen();
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    replicas.push_back(std::move(s).value());
-  }
+  const std::vector<CentralStore*> stores = StoresForThreads(kThreads);
+  ASSERT_EQ(stores.size(), static_cast<size_t>(kThreads));
   std::mutex mu;
   std::map<uint64_t, int> applied;  // seq -> times applied
   std::vector<std::string> errors;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
-    CentralStore* s = replicas.empty() ? store_.get() : replicas[t].get();
+    CentralStore* s = stores[t];
     threads.emplace_back([&, s] {
       for (int from = 0; from < kEntries; from += kBatch) {
         std::vector<v1::JournalEntry> batch(all.begin() + from,
@@ -599,18 +595,14 @@ TEST_P(CentralStoreTest, ConcurrentIngestsOfOneStoreApplyEachSeqOnce) {
 TEST_P(CentralStoreTest, ConcurrentCentralPushesNumberWithoutGaps) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 10;
-  std::vector<std::unique_ptr<CentralStore>> replicas;
-  for (int t = 0; t < kThreads && instance_->multi_writer(); ++t) {
-    Result<std::unique_ptr<CentralStore>> s = Reopen();
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    replicas.push_back(std::move(s).value());
-  }
+  const std::vector<CentralStore*> stores = StoresForThreads(kThreads);
+  ASSERT_EQ(stores.size(), static_cast<size_t>(kThreads));
   std::mutex mu;
   std::vector<uint64_t> seqs;
   std::vector<std::string> errors;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
-    CentralStore* s = replicas.empty() ? store_.get() : replicas[t].get();
+    CentralStore* s = stores[t];
     threads.emplace_back([&, s, t] {
       for (int i = 0; i < kPerThread; ++i) {
         // Every thread also retries key "shared": it is recorded once.
@@ -697,19 +689,15 @@ TEST_P(CentralStoreTest, ConditionalAppendsNeverLandOnAStaleHead) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 8;
   constexpr int kMaxTries = 1000;
-  std::vector<std::unique_ptr<CentralStore>> replicas;
-  for (int t = 0; t < kThreads && instance_->multi_writer(); ++t) {
-    Result<std::unique_ptr<CentralStore>> s = Reopen();
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    replicas.push_back(std::move(s).value());
-  }
+  const std::vector<CentralStore*> stores = StoresForThreads(kThreads);
+  ASSERT_EQ(stores.size(), static_cast<size_t>(kThreads));
   ASSERT_TRUE(store_->GetOrCreateStore("s1").ok());
   std::mutex mu;
   std::vector<std::string> errors;
   std::vector<uint64_t> seqs;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
-    CentralStore* s = replicas.empty() ? store_.get() : replicas[t].get();
+    CentralStore* s = stores[t];
     threads.emplace_back([&, s, t] {
       for (int i = 0; i < kPerThread; ++i) {
         const std::string key =

@@ -52,8 +52,30 @@ class CentralStoreTest : public ::testing::TestWithParam<Backend> {
     return instance_->Open();
   }
 
+  // A store for each of `n` threads: with a multi-writer backend a
+  // connection of its own each (replicas over one database), else store_
+  // for all. A failed open fails the test and leaves the vector short.
+  std::vector<central::CentralStore*> StoresForThreads(int n) {
+    std::vector<central::CentralStore*> out;
+    for (int t = 0; t < n; ++t) {
+      if (!instance_->multi_writer()) {
+        out.push_back(store_.get());
+        continue;
+      }
+      Result<std::unique_ptr<central::CentralStore>> s = Reopen();
+      if (!s.ok()) {
+        ADD_FAILURE() << s.status().ToString();
+        return out;
+      }
+      replicas_.push_back(std::move(s).value());
+      out.push_back(replicas_.back().get());
+    }
+    return out;
+  }
+
   std::unique_ptr<BackendInstance> instance_;
   std::unique_ptr<central::CentralStore> store_;
+  std::vector<std::unique_ptr<central::CentralStore>> replicas_;
 };
 
 // Builds a valid chain: each Next() numbers the record, stamps recorded_at

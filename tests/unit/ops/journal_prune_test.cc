@@ -65,10 +65,23 @@ class PruneTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
-  agent::PruneRun Prune(size_t batch = 500) {
+  // `n` events, 31 days old, all acknowledged by central.
+  void OldAndAcked(uint64_t n) {
+    Append(n);
+    clock_.Advance(31 * kDay);
+    SetAcked(n);
+  }
+
+  // A 30-day window pruned `batch` events at a time.
+  static agent::PruneOptions Batches(size_t batch) {
     agent::PruneOptions o;
     o.replay_window_days = 30;
     o.batch = batch;
+    return o;
+  }
+
+  agent::PruneRun Prune(size_t batch = 500) {
+    agent::PruneOptions o = Batches(batch);
     Result<agent::PruneRun> r = agent::PruneJournalNow(*db_, clock_, o);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : agent::PruneRun{};
@@ -188,12 +201,8 @@ TEST_F(PruneTest, SmallBatchesEachTheirOwnCommand) {
 }
 
 TEST_F(PruneTest, PacedRunInterleavesOtherWritesBetweenItsBatches) {
-  Append(25);
-  clock_.Advance(31 * kDay);
-  SetAcked(25);
-  agent::PruneOptions o;
-  o.replay_window_days = 30;
-  o.batch = 10;
+  OldAndAcked(25);
+  agent::PruneOptions o = Batches(10);
   o.duty_percent = 10;
   // Each pause, a sale is recorded and the anchor read, each by its own
   // writer command: they commit between the run's batches.
@@ -229,12 +238,8 @@ TEST_F(PruneTest, PacedRunInterleavesOtherWritesBetweenItsBatches) {
 }
 
 TEST_F(PruneTest, UnpacedRunDoesNotPause) {
-  Append(25);
-  clock_.Advance(31 * kDay);
-  SetAcked(25);
-  agent::PruneOptions o;
-  o.replay_window_days = 30;
-  o.batch = 10;
+  OldAndAcked(25);
+  agent::PruneOptions o = Batches(10);
   o.duty_percent = 100;
   int pauses = 0;
   o.pause = [&pauses](int64_t) { ++pauses; };
@@ -246,12 +251,8 @@ TEST_F(PruneTest, UnpacedRunDoesNotPause) {
 }
 
 TEST_F(PruneTest, StopEndsAPacedRunBetweenBatches) {
-  Append(25);
-  clock_.Advance(31 * kDay);
-  SetAcked(25);
-  agent::PruneOptions o;
-  o.replay_window_days = 30;
-  o.batch = 10;
+  OldAndAcked(25);
+  agent::PruneOptions o = Batches(10);
   std::atomic<bool> stop{false};
   o.pause = [&stop](int64_t) { stop.store(true); };
   Result<agent::PruneRun> run = agent::PruneJournalNow(*db_, clock_, o, &stop);
