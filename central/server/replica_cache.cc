@@ -10,7 +10,6 @@ namespace {
 // Entries or events read from the store per call while replaying.
 constexpr size_t kReadPage = 1000;
 // Quarantined entries looked up per replay (a store with more is broken).
-constexpr size_t kMaxQuarantined = 100000;
 
 void ApplyStore(const std::string& store_id, core::StockReplay* replay,
                 const v1::JournalEntry& e) {
@@ -43,29 +42,26 @@ std::shared_ptr<ReplicaCache::Replica> ReplicaCache::Get(
 Status ReplicaCache::Advance(const std::string& store_id,
                              core::StockReplay* replay, uint64_t* at_S,
                              uint64_t* at_C, uint64_t S, uint64_t C) {
-  if (S > *at_S) {
-    Result<v1::ListQuarantineReply> q =
-        store_.ListQuarantine(store_id, kMaxQuarantined);
-    if (!q.ok()) return q.status();
-    std::set<uint64_t> quarantined;
-    for (const v1::QuarantineEntry& e : q->quarantined()) {
-      quarantined.insert(e.seq());
+  while (*at_S < S) {
+    Result<std::vector<v1::JournalEntry>> page =
+        store_.ReadStoreEvents(store_id, *at_S, S, kReadPage);
+    if (!page.ok()) return page.status();
+    if (page->empty()) {
+      return FailedPrecondition("store " + store_id + ": central holds no " +
+                                "store seq after " + std::to_string(*at_S) +
+                                " (asked up to " + std::to_string(S) + ")");
     }
-    while (*at_S < S) {
-      Result<std::vector<v1::JournalEntry>> page =
-          store_.ReadStoreEvents(store_id, *at_S, S, kReadPage);
-      if (!page.ok()) return page.status();
-      if (page->empty()) {
-        return FailedPrecondition("store " + store_id + ": central holds no " +
-                                  "store seq after " + std::to_string(*at_S) +
-                                  " (asked up to " + std::to_string(S) + ")");
+    // The page's quarantined entries, whatever their number (a page is at
+    // most kReadPage entries, within one read's row limit).
+    Result<std::vector<uint64_t>> q =
+        store_.QuarantinedSeqs(store_id, *at_S, page->back().record().seq());
+    if (!q.ok()) return q.status();
+    const std::set<uint64_t> quarantined(q->begin(), q->end());
+    for (const v1::JournalEntry& e : *page) {
+      if (!quarantined.count(e.record().seq())) {
+        ApplyStore(store_id, replay, e);
       }
-      for (const v1::JournalEntry& e : *page) {
-        if (!quarantined.count(e.record().seq())) {
-          ApplyStore(store_id, replay, e);
-        }
-        *at_S = e.record().seq();
-      }
+      *at_S = e.record().seq();
     }
   }
   while (*at_C < C) {

@@ -147,6 +147,10 @@ class CentralStore {
                                                    size_t limit) = 0;
   virtual Result<v1::ListQuarantineReply> ListQuarantine(
       const std::string& store_id, size_t limit) = 0;
+  // The seqs of the store's quarantined entries with after < seq <= through,
+  // ascending, at most kMaxReadRows (a replica asks page by page).
+  virtual Result<std::vector<uint64_t>> QuarantinedSeqs(
+      const std::string& store_id, uint64_t after, uint64_t through) = 0;
 };
 
 // Opens a backend from its URL:

@@ -445,6 +445,26 @@ Result<std::vector<v1::Drift>> PgCentralStore::ListDrift(
   return out;
 }
 
+Result<std::vector<uint64_t>> PgCentralStore::QuarantinedSeqs(
+    const std::string& store_id, uint64_t after, uint64_t through) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  std::vector<uint64_t> out;
+  Status txn =
+      pool_->InTransaction("QuarantinedSeqs", [&](pqxx::work& tx) -> Status {
+        out.clear();
+        for (const pqxx::row& row : tx.exec_params(
+                 "SELECT seq FROM store_events WHERE store_id=$1 AND seq>$2 "
+                 "AND seq<=$3 AND quarantined IS NOT NULL ORDER BY seq "
+                 "LIMIT $4",
+                 store_id, I(after), Upper(through), Limit(kMaxReadRows))) {
+          out.push_back(U(row[0]));
+        }
+        return Status::Ok();
+      });
+  if (!txn.ok()) return txn;
+  return out;
+}
+
 Result<v1::ListQuarantineReply> PgCentralStore::ListQuarantine(
     const std::string& store_id, size_t limit) {
   if (!store_id.empty()) STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));

@@ -54,6 +54,9 @@ class PgCentralStore : public CentralStore {
                                            size_t limit) override;
   Result<v1::ListQuarantineReply> ListQuarantine(const std::string& store_id,
                                                  size_t limit) override;
+  Result<std::vector<uint64_t>> QuarantinedSeqs(const std::string& store_id,
+                                                uint64_t after,
+                                                uint64_t through) override;
 
  private:
   explicit PgCentralStore(std::unique_ptr<PgPool> pool);

@@ -562,6 +562,32 @@ Result<std::vector<v1::Drift>> SqliteCentralStore::ListDrift(
   return out;
 }
 
+Result<std::vector<uint64_t>> SqliteCentralStore::QuarantinedSeqs(
+    const std::string& store_id, uint64_t after, uint64_t through) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  std::vector<uint64_t> out;
+  Status txn = InTransaction([&]() -> Status {
+    Result<Statement*> q =
+        Prep(ctx_,
+             "SELECT seq FROM store_events WHERE store_id=?1 AND seq>?2 AND "
+             "seq<=?3 AND quarantined IS NOT NULL ORDER BY seq LIMIT ?4");
+    if (!q.ok()) return q.status();
+    (*q)->BindText(1, store_id);
+    (*q)->BindInt(2, I(after));
+    (*q)->BindInt(3, Upper(through));
+    (*q)->BindInt(4, static_cast<int64_t>(kMaxReadRows));
+    for (;;) {
+      Result<bool> row = (*q)->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out.push_back(U((*q)->ColumnInt(0)));
+    }
+    return Status::Ok();
+  });
+  if (!txn.ok()) return txn;
+  return out;
+}
+
 Result<v1::ListQuarantineReply> SqliteCentralStore::ListQuarantine(
     const std::string& store_id, size_t limit) {
   if (!store_id.empty()) STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));

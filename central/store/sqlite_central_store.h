@@ -51,6 +51,9 @@ class SqliteCentralStore : public CentralStore {
                                            size_t limit) override;
   Result<v1::ListQuarantineReply> ListQuarantine(const std::string& store_id,
                                                  size_t limit) override;
+  Result<std::vector<uint64_t>> QuarantinedSeqs(const std::string& store_id,
+                                                uint64_t after,
+                                                uint64_t through) override;
 
  private:
   explicit SqliteCentralStore(storage::Connection conn)

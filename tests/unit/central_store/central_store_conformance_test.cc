@@ -628,6 +628,29 @@ TEST_P(CentralStoreTest, ConcurrentCentralPushesNumberWithoutGaps) {
   for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1);
 }
 
+TEST_P(CentralStoreTest, QuarantinedSeqsAreListedByRange) {
+  ChainBuilder chain;
+  std::vector<v1::JournalEntry> batch;
+  batch.push_back(chain.Next(NoSale("ok-1")));
+  v1::JournalRecord no_body;
+  *no_body.mutable_client_key() = test::SampleClientKey("no-body-1");
+  batch.push_back(chain.Next(no_body));
+  batch.push_back(chain.Next(NoSale("ok-2")));
+  *no_body.mutable_client_key() = test::SampleClientKey("no-body-2");
+  batch.push_back(chain.Next(no_body));
+  ASSERT_TRUE(store_->IngestBatch("s1", batch, kNow).ok());
+  Result<std::vector<uint64_t>> all = store_->QuarantinedSeqs("s1", 0, 0);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(*all, (std::vector<uint64_t>{2, 4}));
+  Result<std::vector<uint64_t>> some = store_->QuarantinedSeqs("s1", 2, 3);
+  ASSERT_TRUE(some.ok());
+  EXPECT_TRUE(some->empty());
+  Result<std::vector<uint64_t>> last = store_->QuarantinedSeqs("s1", 3, 4);
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(*last, (std::vector<uint64_t>{4}));
+  EXPECT_FALSE(store_->QuarantinedSeqs("bad id", 0, 0).ok());
+}
+
 TEST_P(CentralStoreTest, RaisedHeadNumbersTheNextEventAfterIt) {
   ASSERT_TRUE(
       store_->AppendCentralEvent("s1", "k1", Movement("sku", 1), kNow).ok());
