@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent/log.h"
 #include "platform/fs.h"
+#include "platform/log.h"
 #include "storage/sync_store.h"
 
 namespace storeagent::agent {

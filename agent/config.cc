@@ -3,20 +3,20 @@
 #include <toml++/toml.h>
 
 #include <cstdlib>
-#include <map>
-#include <set>
 #include <utility>
 
 #include "platform/crypto.h"
 #include "platform/fs.h"
+#include "platform/listen_address.h"
 #include "platform/seal.h"
+#include "platform/toml_reader.h"
 
 namespace storeagent::agent {
 namespace {
 
 // Every key the file may hold, by table.
-const std::map<std::string, std::set<std::string>>& KnownKeys() {
-  static const std::map<std::string, std::set<std::string>> kKeys = {
+const platform::TomlSchema& KnownKeys() {
+  static const platform::TomlSchema kKeys = {
       {"store", {"id"}},
       {"storage", {"data_dir", "read_threads", "max_batch", "min_free_mib"}},
       {"pos", {"socket", "socket_mode", "tcp_listen", "max_message_bytes"}},
@@ -37,108 +37,16 @@ const std::map<std::string, std::set<std::string>>& KnownKeys() {
   return kKeys;
 }
 
-class Reader {
- public:
-  Reader(const toml::table& root, std::string origin)
-      : root_(root), origin_(std::move(origin)) {}
-
-  Status Error(const std::string& key, const std::string& what) const {
-    return InvalidArgument(origin_ + ": " + key + ": " + what);
-  }
-
-  Status CheckKnown() const {
-    for (const auto& [table, node] : root_) {
-      const std::string t(table.str());
-      auto known = KnownKeys().find(t);
-      if (known == KnownKeys().end()) {
-        return Error(t, "unknown table");
-      }
-      const toml::table* tbl = node.as_table();
-      if (tbl == nullptr) return Error(t, "must be a table [" + t + "]");
-      for (const auto& [key, v] : *tbl) {
-        const std::string k(key.str());
-        if (!known->second.count(k)) {
-          return Error(t + "." + k, "unknown key");
-        }
-      }
-    }
-    return Status::Ok();
-  }
-
-  Status String(const std::string& dotted, std::string* out) const {
-    const toml::node* n = root_.at_path(dotted).node();
-    if (n == nullptr) return Status::Ok();
-    if (!n->is_string()) return Error(dotted, "must be a string");
-    *out = n->as_string()->get();
-    return Status::Ok();
-  }
-
-  Status Bool(const std::string& dotted, bool* out) const {
-    const toml::node* n = root_.at_path(dotted).node();
-    if (n == nullptr) return Status::Ok();
-    if (!n->is_boolean()) return Error(dotted, "must be true or false");
-    *out = n->as_boolean()->get();
-    return Status::Ok();
-  }
-
-  Status Int(const std::string& dotted, int64_t lo, int64_t hi,
-             int64_t* out) const {
-    const toml::node* n = root_.at_path(dotted).node();
-    if (n == nullptr) return Status::Ok();
-    if (!n->is_integer()) return Error(dotted, "must be an integer");
-    int64_t v = n->as_integer()->get();
-    if (v < lo || v > hi) {
-      return Error(dotted, "must be " + std::to_string(lo) + ".." +
-                               std::to_string(hi) + ", got " +
-                               std::to_string(v));
-    }
-    *out = v;
-    return Status::Ok();
-  }
-
- private:
-  const toml::table& root_;
-  std::string origin_;
-};
+using platform::TomlReader;
 
 bool IsIdChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
-// True for "127.a.b.c:PORT" (a literal IPv4 address in 127/8), "[::1]:PORT"
-// and "localhost:PORT". A host name that merely starts with "127." is not
-// loopback: DNS could point it anywhere.
-bool IsLoopbackListen(const std::string& addr) {
-  const size_t colon = addr.rfind(':');
-  if (colon == std::string::npos || colon + 1 == addr.size()) return false;
-  for (size_t i = colon + 1; i < addr.size(); ++i) {
-    if (addr[i] < '0' || addr[i] > '9') return false;
-  }
-  const std::string host = addr.substr(0, colon);
-  if (host == "[::1]" || host == "localhost") return true;
-  int parts = 0;
-  size_t start = 0;
-  while (start <= host.size()) {
-    size_t dot = host.find('.', start);
-    if (dot == std::string::npos) dot = host.size();
-    const std::string part = host.substr(start, dot - start);
-    if (part.empty() || part.size() > 3) return false;
-    for (char ch : part) {
-      if (ch < '0' || ch > '9') return false;
-    }
-    if (std::stoi(part) > 255) return false;
-    if (parts == 0 && part != "127") return false;
-    ++parts;
-    start = dot + 1;
-  }
-  return parts == 4;
-}
-
 // [[http.users]] name = "...", role = "staff"|"manager", token_sha256 = hex.
-Status ReadUsers(const Reader& r, const toml::table& root,
-                 std::vector<StaffUser>* out) {
-  const toml::node* n = root.at_path("http.users").node();
+Status ReadUsers(const TomlReader& r, std::vector<StaffUser>* out) {
+  const toml::node* n = r.root().at_path("http.users").node();
   if (n == nullptr) return Status::Ok();
   const toml::array* arr = n->as_array();
   if (arr == nullptr) return r.Error("http.users", "must be [[http.users]]");
@@ -176,8 +84,8 @@ Status ReadUsers(const Reader& r, const toml::table& root,
   return Status::Ok();
 }
 
-Status ReadSync(const Reader& r, const toml::table& root, AgentConfig* c) {
-  if (root.get("sync") == nullptr) return Status::Ok();
+Status ReadSync(const TomlReader& r, AgentConfig* c) {
+  if (r.root().get("sync") == nullptr) return Status::Ok();
   STOREAGENT_RETURN_IF_ERROR(r.String("sync.central", &c->sync_central));
   if (c->sync_central.empty()) {
     return r.Error("sync.central", "required when [sync] is present");
@@ -194,7 +102,7 @@ Status ReadSync(const Reader& r, const toml::table& root, AgentConfig* c) {
       r.String("sync.server_name", &c->sync_server_name));
   STOREAGENT_RETURN_IF_ERROR(r.Bool("sync.insecure", &c->sync_insecure));
   if (c->sync_insecure) {
-    if (!IsLoopbackListen(c->sync_central)) {
+    if (!platform::IsLoopbackListen(c->sync_central)) {
       return r.Error("sync.insecure",
                      "plaintext is for local tests only: sync.central must "
                      "then be a loopback address (127.0.0.1:PORT)");
@@ -209,28 +117,20 @@ Status ReadSync(const Reader& r, const toml::table& root, AgentConfig* c) {
       }
     }
   }
-  int64_t v = c->sync_max_batch_events;
-  STOREAGENT_RETURN_IF_ERROR(r.Int("sync.max_batch_events", 1, 10000, &v));
-  c->sync_max_batch_events = static_cast<int>(v);
-  v = c->sync_max_batch_bytes;
-  STOREAGENT_RETURN_IF_ERROR(r.Int("sync.max_batch_bytes", 4096, 8 << 20, &v));
-  c->sync_max_batch_bytes = static_cast<int>(v);
-  v = c->sync_window;
-  STOREAGENT_RETURN_IF_ERROR(r.Int("sync.window", 1, 64, &v));
-  c->sync_window = static_cast<int>(v);
-  v = c->sync_digest_interval_s;
-  STOREAGENT_RETURN_IF_ERROR(r.Int("sync.digest_interval_s", 10, 86400, &v));
-  c->sync_digest_interval_s = static_cast<int>(v);
-  v = c->sync_stall_timeout_s;
-  STOREAGENT_RETURN_IF_ERROR(r.Int("sync.stall_timeout_s", 5, 3600, &v));
-  c->sync_stall_timeout_s = static_cast<int>(v);
-  v = c->sync_backoff_initial_ms;
-  STOREAGENT_RETURN_IF_ERROR(r.Int("sync.backoff_initial_ms", 50, 60000, &v));
-  c->sync_backoff_initial_ms = static_cast<int>(v);
-  v = c->sync_backoff_max_ms;
   STOREAGENT_RETURN_IF_ERROR(
-      r.Int("sync.backoff_max_ms", c->sync_backoff_initial_ms, 3600000, &v));
-  c->sync_backoff_max_ms = static_cast<int>(v);
+      r.Int("sync.max_batch_events", 1, 10000, &c->sync_max_batch_events));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("sync.max_batch_bytes", 4096, 8 << 20, &c->sync_max_batch_bytes));
+  STOREAGENT_RETURN_IF_ERROR(r.Int("sync.window", 1, 64, &c->sync_window));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("sync.digest_interval_s", 10, 86400, &c->sync_digest_interval_s));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("sync.stall_timeout_s", 5, 3600, &c->sync_stall_timeout_s));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("sync.backoff_initial_ms", 50, 60000, &c->sync_backoff_initial_ms));
+  STOREAGENT_RETURN_IF_ERROR(r.Int("sync.backoff_max_ms",
+                                   c->sync_backoff_initial_ms, 3600000,
+                                   &c->sync_backoff_max_ms));
   STOREAGENT_RETURN_IF_ERROR(
       r.Int("sync.escrow_units", 0, 1000000, &c->sync_escrow_units));
   STOREAGENT_RETURN_IF_ERROR(
@@ -238,7 +138,7 @@ Status ReadSync(const Reader& r, const toml::table& root, AgentConfig* c) {
   return Status::Ok();
 }
 
-Status LoadSecrets(const Reader& r, AgentConfig* c) {
+Status LoadSecrets(const TomlReader& r, AgentConfig* c) {
   // The loyalty key: environment first, then the key file.
   std::string hex;
   std::string source = "loyalty.key_file";
@@ -286,17 +186,10 @@ Status LoadSecrets(const Reader& r, AgentConfig* c) {
 Result<AgentConfig> ParseAgentConfig(std::string_view text,
                                      const std::string& origin,
                                      bool load_secrets) {
-  // Debian's toml++ is built with exceptions; none leaves this function.
-  toml::table root;
-  try {
-    root = toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    return InvalidArgument(origin + ":" +
-                           std::to_string(e.source().begin.line) + ": " +
-                           std::string(e.description()));
-  }
-  Reader r(root, origin);
-  STOREAGENT_RETURN_IF_ERROR(r.CheckKnown());
+  Result<TomlReader> parsed = TomlReader::Parse(text, origin);
+  if (!parsed.ok()) return parsed.status();
+  const TomlReader& r = *parsed;
+  STOREAGENT_RETURN_IF_ERROR(r.CheckKnown(KnownKeys()));
 
   AgentConfig c;
   STOREAGENT_RETURN_IF_ERROR(r.String("store.id", &c.store_id));
@@ -313,12 +206,10 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
   if (c.data_dir.empty() || c.data_dir[0] != '/') {
     return r.Error("storage.data_dir", "must be an absolute path");
   }
-  int64_t v = c.read_threads;
-  STOREAGENT_RETURN_IF_ERROR(r.Int("storage.read_threads", 1, 16, &v));
-  c.read_threads = static_cast<int>(v);
-  v = c.max_batch;
-  STOREAGENT_RETURN_IF_ERROR(r.Int("storage.max_batch", 1, 65536, &v));
-  c.max_batch = static_cast<int>(v);
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("storage.read_threads", 1, 16, &c.read_threads));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("storage.max_batch", 1, 65536, &c.max_batch));
   STOREAGENT_RETURN_IF_ERROR(
       r.Int("storage.min_free_mib", 0, 1 << 20, &c.min_free_mib));
 
@@ -340,18 +231,17 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
     c.pos_socket_mode = static_cast<uint32_t>(m);
   }
   STOREAGENT_RETURN_IF_ERROR(r.String("pos.tcp_listen", &c.pos_tcp_listen));
-  if (!c.pos_tcp_listen.empty() && !IsLoopbackListen(c.pos_tcp_listen)) {
+  if (!c.pos_tcp_listen.empty() &&
+      !platform::IsLoopbackListen(c.pos_tcp_listen)) {
     return r.Error("pos.tcp_listen",
                    "must be a loopback address (127.0.0.1:PORT or [::1]:PORT)");
   }
   if (c.pos_socket.empty() && c.pos_tcp_listen.empty()) {
     return r.Error("pos.socket", "pos.socket or pos.tcp_listen is required");
   }
-  v = c.max_message_bytes;
   STOREAGENT_RETURN_IF_ERROR(r.Int("pos.max_message_bytes", 4096,
                                    static_cast<int64_t>(core::kMaxRequestBytes),
-                                   &v));
-  c.max_message_bytes = static_cast<int>(v);
+                                   &c.max_message_bytes));
 
   STOREAGENT_RETURN_IF_ERROR(r.String("loyalty.key_file", &c.loyalty_key_file));
   STOREAGENT_RETURN_IF_ERROR(
@@ -361,42 +251,30 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
   if (!c.http_listen.empty() && c.http_listen.find(':') == std::string::npos) {
     return r.Error("http.listen", "must be ADDRESS:PORT, e.g. 127.0.0.1:8080");
   }
-  STOREAGENT_RETURN_IF_ERROR(ReadUsers(r, root, &c.http_users));
-  v = c.hold_expiry_interval_s;
-  STOREAGENT_RETURN_IF_ERROR(r.Int("holds.expiry_interval_s", 1, 3600, &v));
-  c.hold_expiry_interval_s = static_cast<int>(v);
+  STOREAGENT_RETURN_IF_ERROR(ReadUsers(r, &c.http_users));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("holds.expiry_interval_s", 1, 3600, &c.hold_expiry_interval_s));
 
-  STOREAGENT_RETURN_IF_ERROR(ReadSync(r, root, &c));
+  STOREAGENT_RETURN_IF_ERROR(ReadSync(r, &c));
   STOREAGENT_RETURN_IF_ERROR(r.String("metrics.listen", &c.metrics_listen));
   if (!c.metrics_listen.empty() &&
       c.metrics_listen.find(':') == std::string::npos) {
     return r.Error("metrics.listen",
                    "must be ADDRESS:PORT, e.g. 127.0.0.1:9471");
   }
-  v = c.replay_window_days;
   STOREAGENT_RETURN_IF_ERROR(
-      r.Int("retention.replay_window_days", 0, 3650, &v));
-  c.replay_window_days = static_cast<int>(v);
-  v = c.prune_batch;
-  STOREAGENT_RETURN_IF_ERROR(r.Int("retention.prune_batch", 1, 100000, &v));
-  c.prune_batch = static_cast<int>(v);
-  v = c.prune_interval_s;
+      r.Int("retention.replay_window_days", 0, 3650, &c.replay_window_days));
   STOREAGENT_RETURN_IF_ERROR(
-      r.Int("retention.prune_interval_s", 10, 86400, &v));
-  c.prune_interval_s = static_cast<int>(v);
-  v = c.prune_duty_percent;
-  STOREAGENT_RETURN_IF_ERROR(r.Int("retention.prune_duty_percent", 1, 100, &v));
-  c.prune_duty_percent = static_cast<int>(v);
+      r.Int("retention.prune_batch", 1, 100000, &c.prune_batch));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("retention.prune_interval_s", 10, 86400, &c.prune_interval_s));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("retention.prune_duty_percent", 1, 100, &c.prune_duty_percent));
 
-  STOREAGENT_RETURN_IF_ERROR(r.String("log.level", &c.log_level));
-  if (c.log_level != "debug" && c.log_level != "info" &&
-      c.log_level != "warn" && c.log_level != "error") {
-    return r.Error("log.level", "must be debug, info, warn or error");
-  }
-  STOREAGENT_RETURN_IF_ERROR(r.String("log.format", &c.log_format));
-  if (c.log_format != "text" && c.log_format != "json") {
-    return r.Error("log.format", "must be text or json");
-  }
+  STOREAGENT_RETURN_IF_ERROR(
+      r.OneOf("log.level", {"debug", "info", "warn", "error"}, &c.log_level));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.OneOf("log.format", {"text", "json"}, &c.log_format));
 
   if (load_secrets) STOREAGENT_RETURN_IF_ERROR(LoadSecrets(r, &c));
   return c;

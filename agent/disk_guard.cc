@@ -1,6 +1,6 @@
 #include "agent/disk_guard.h"
 
-#include "agent/log.h"
+#include "platform/log.h"
 
 namespace storeagent::agent {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <future>
 
-#include "agent/log.h"
+#include "platform/log.h"
 
 namespace storeagent::agent {
 

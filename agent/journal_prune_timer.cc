@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "agent/log.h"
+#include "platform/log.h"
 #include "storage/journal_prune.h"
 
 namespace storeagent::agent {

@@ -11,9 +11,9 @@
 #include "agent/agent_server.h"
 #include "agent/config.h"
 #include "agent/config_reload.h"
-#include "agent/log.h"
 #include "agent/watchdog.h"
 #include "platform/fs.h"
+#include "platform/log.h"
 #include "platform/sd_notify.h"
 #include "platform/signals.h"
 
@@ -26,8 +26,8 @@ namespace {
 void NotifyOrLog(const std::string& state) {
   sa::Status s = sa::platform::Notify(state);
   if (!s.ok()) {
-    sa::agent::Log(sa::agent::LogLevel::kWarn, "agent.notify_failed",
-                   {{"error", s.ToString()}});
+    sa::Log(sa::LogLevel::kWarn, "agent.notify_failed",
+            {{"error", s.ToString()}});
   }
 }
 
@@ -47,7 +47,7 @@ void Reload(const std::string& path, const std::string& start_text,
       text.ok() ? ag::ParseAgentConfig(*text, path)
                 : sa::Result<ag::AgentConfig>(text.status());
   if (!next.ok()) {
-    ag::Log(ag::LogLevel::kError, "agent.reload_failed",
+    sa::Log(sa::LogLevel::kError, "agent.reload_failed",
             {{"error", next.status().message()},
              {"detail", "the running configuration stays in force"}});
     return;
@@ -57,17 +57,17 @@ void Reload(const std::string& path, const std::string& start_text,
   sa::Result<std::vector<std::string>> since_start =
       ag::ChangedConfigKeys(start_text, *text);
   if (!since_last.ok() || !since_start.ok()) {
-    ag::Log(
-        ag::LogLevel::kError, "agent.reload_failed",
+    sa::Log(
+        sa::LogLevel::kError, "agent.reload_failed",
         {{"error",
           (since_last.ok() ? since_start : since_last).status().message()}});
     return;
   }
   const ag::ReloadPlan plan = ag::PlanReload(*since_last, *since_start);
-  ag::ConfigureLog(next->log_level, next->log_format);
+  sa::ConfigureLog(next->log_level, next->log_format);
   sa::Status sync = server.ApplyReload(*next, plan.apply);
   last_text = std::move(text).value();
-  ag::Log(sync.ok() ? ag::LogLevel::kInfo : ag::LogLevel::kError,
+  sa::Log(sync.ok() ? sa::LogLevel::kInfo : sa::LogLevel::kError,
           "agent.reloaded",
           {{"applied", ag::JoinKeys(plan.apply)},
            {"restart_needed", ag::JoinKeys(plan.need_restart)},
@@ -114,13 +114,13 @@ int main(int argc, char** argv) {
                 config->store_id.c_str(), config->DatabasePath().c_str());
     return 0;
   }
-  sa::agent::ConfigureLog(config->log_level, config->log_format);
+  sa::ConfigureLog(config->log_level, config->log_format);
 
   sa::Result<std::unique_ptr<sa::agent::AgentServer>> server =
       sa::agent::AgentServer::Start(*config, sa::SystemClock());
   if (!server.ok()) {
-    sa::agent::Log(sa::agent::LogLevel::kError, "agent.start_failed",
-                   {{"error", server.status().ToString()}});
+    sa::Log(sa::LogLevel::kError, "agent.start_failed",
+            {{"error", server.status().ToString()}});
     return 1;
   }
   // The database is open and every listener listens: ready for the POS.
@@ -133,8 +133,8 @@ int main(int argc, char** argv) {
     watchdog = std::make_unique<sa::agent::Watchdog>(
         (*server)->database(), *timeout, sa::SystemClock(),
         sa::platform::Notify);
-    sa::agent::Log(sa::agent::LogLevel::kInfo, "agent.watchdog_started",
-                   {{"timeout_ms", std::to_string(timeout->count() / 1000)}});
+    sa::Log(sa::LogLevel::kInfo, "agent.watchdog_started",
+            {{"timeout_ms", std::to_string(timeout->count() / 1000)}});
   }
   std::string last_text = *start_text;
   for (;;) {
@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
     NotifyOrLog("READY=1");
   }
   NotifyOrLog("STOPPING=1");
-  sa::agent::Log(sa::agent::LogLevel::kInfo, "agent.stopping");
+  sa::Log(sa::LogLevel::kInfo, "agent.stopping");
   if (watchdog) watchdog->Stop();  // before the database closes
   (*server)->Shutdown();
   return 0;

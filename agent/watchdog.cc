@@ -6,7 +6,7 @@
 #include <string>
 #include <utility>
 
-#include "agent/log.h"
+#include "platform/log.h"
 
 namespace storeagent::agent {
 

@@ -35,7 +35,6 @@
 #include <vector>
 
 #include "agent/agent_server.h"
-#include "agent/log.h"
 #include "bench/availability_call_slots.h"
 #include "bench/availability_catalog.h"
 #include "bench/load_driver.h"
@@ -43,6 +42,7 @@
 #include "bench/report.h"
 #include "core/limits.h"
 #include "platform/clock.h"
+#include "platform/log.h"
 #include "tests/support/temp_dir.h"
 
 namespace storeagent::bench {
@@ -331,7 +331,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  storeagent::agent::ConfigureLog("warn", "text");
+  storeagent::ConfigureLog("warn", "text");
   sb::Progress("start");
   sb::AvailabilityFigures(settings);
   return sb::Failed() ? 1 : 0;

@@ -26,13 +26,13 @@
 
 #include "agent/agent_server.h"
 #include "agent/journal_prune_timer.h"
-#include "agent/log.h"
 #include "bench/fsync_probe.h"
 #include "bench/load_driver.h"
 #include "bench/one_txn_baseline.h"
 #include "bench/pos_call_slots.h"
 #include "bench/report.h"
 #include "platform/clock.h"
+#include "platform/log.h"
 #include "storage/online_backup.h"
 #include "tests/support/agent_process.h"
 #include "tests/support/fault_vfs.h"
@@ -472,7 +472,7 @@ int main(int argc, char** argv) {
   }
   if (rounds > 0) settings.rounds = rounds;
   auto run = [&](const char* phase) { return only.empty() || only == phase; };
-  storeagent::agent::ConfigureLog("warn", "text");
+  storeagent::ConfigureLog("warn", "text");
   sb::Progress("start");
   if (run("record")) sb::RecordFigures(settings);
   if (run("slowflush")) sb::SlowFlushFigures(settings);

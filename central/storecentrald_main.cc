@@ -6,9 +6,9 @@
 #include <string>
 
 #include "central/server/central_config.h"
-#include "central/server/central_log.h"
 #include "central/server/central_server.h"
 #include "platform/clock.h"
+#include "platform/log.h"
 #include "platform/sd_notify.h"
 #include "platform/signals.h"
 
@@ -50,17 +50,17 @@ int main(int argc, char** argv) {
                 config->admin_listen.c_str());
     return 0;
   }
-  sc::ConfigureLog(config->log_level, config->log_format);
+  sa::ConfigureLog(config->log_level, config->log_format);
   sa::Result<std::unique_ptr<sc::CentralServer>> server =
       sc::CentralServer::Start(*config, sa::SystemClock());
   if (!server.ok()) {
-    sc::Log(sc::LogLevel::kError, "central.start_failed",
+    sa::Log(sa::LogLevel::kError, "central.start_failed",
             {{"error", server.status().ToString()}});
     return 1;
   }
   // Under systemd (Type=notify): both listeners listen. Outside it: nothing.
   if (sa::Status s = sa::platform::Notify("READY=1"); !s.ok()) {
-    sc::Log(sc::LogLevel::kWarn, "central.notify_failed",
+    sa::Log(sa::LogLevel::kWarn, "central.notify_failed",
             {{"error", s.ToString()}});
   }
   for (;;) {
@@ -68,11 +68,11 @@ int main(int argc, char** argv) {
         sa::platform::DaemonSignal::kStop) {
       break;
     }
-    sc::Log(sc::LogLevel::kWarn, "central.reload_ignored",
+    sa::Log(sa::LogLevel::kWarn, "central.reload_ignored",
             {{"reason", "SIGHUP reload is not supported; restart instead"}});
   }
   (void)sa::platform::Notify("STOPPING=1");
-  sc::Log(sc::LogLevel::kInfo, "central.stopping");
+  sa::Log(sa::LogLevel::kInfo, "central.stopping");
   (*server)->Shutdown();
   return 0;
 }

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "agent/http/staff_json.h"
-#include "agent/log.h"
+#include "platform/log.h"
 
 namespace storeagent::agent {
 

@@ -14,7 +14,7 @@
 #include "agent/http/staff_api.h"
 #include "agent/http/staff_auth.h"
 #include "agent/http/staff_json.h"
-#include "agent/log.h"
+#include "platform/log.h"
 
 namespace storeagent::agent {
 

@@ -4,9 +4,9 @@
 #include <deque>
 #include <future>
 
-#include "agent/log.h"
 #include "core/stock_digest.h"
 #include "platform/fs.h"
+#include "platform/log.h"
 #include "storage/migrations.h"
 #include "storage/sync_store.h"
 

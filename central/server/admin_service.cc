@@ -5,10 +5,10 @@
 #include <vector>
 
 #include "central/server/admin_validation.h"
-#include "central/server/central_log.h"
 #include "central/server/escrow_book.h"
 #include "central/server/grpc_status.h"
 #include "core/stock_validation.h"
+#include "platform/log.h"
 
 namespace storeagent::central {
 namespace {

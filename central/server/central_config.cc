@@ -1,18 +1,16 @@
 #include "central/server/central_config.h"
 
-#include <toml++/toml.h>
-
-#include <map>
-#include <set>
-
 #include "core/stock_digest.h"
 #include "platform/fs.h"
+#include "platform/listen_address.h"
+#include "platform/toml_reader.h"
 
 namespace storeagent::central {
 namespace {
 
-const std::map<std::string, std::set<std::string>>& KnownKeys() {
-  static const std::map<std::string, std::set<std::string>> kKeys = {
+// Every key the file may hold, by table.
+const platform::TomlSchema& KnownKeys() {
+  static const platform::TomlSchema kKeys = {
       {"store", {"url"}},
       {"sync",
        {"listen", "max_batch_events", "max_batch_bytes", "window",
@@ -25,65 +23,7 @@ const std::map<std::string, std::set<std::string>>& KnownKeys() {
   return kKeys;
 }
 
-class Reader {
- public:
-  Reader(const toml::table& root, std::string origin)
-      : root_(root), origin_(std::move(origin)) {}
-
-  Status Error(const std::string& key, const std::string& what) const {
-    return InvalidArgument(origin_ + ": " + key + ": " + what);
-  }
-
-  Status CheckKnown() const {
-    for (const auto& [table, node] : root_) {
-      const std::string t(table.str());
-      auto known = KnownKeys().find(t);
-      if (known == KnownKeys().end()) return Error(t, "unknown table");
-      const toml::table* tbl = node.as_table();
-      if (tbl == nullptr) return Error(t, "must be a table [" + t + "]");
-      for (const auto& [key, v] : *tbl) {
-        const std::string k(key.str());
-        if (!known->second.count(k)) return Error(t + "." + k, "unknown key");
-      }
-    }
-    return Status::Ok();
-  }
-
-  Status String(const std::string& dotted, std::string* out) const {
-    const toml::node* n = root_.at_path(dotted).node();
-    if (n == nullptr) return Status::Ok();
-    if (!n->is_string()) return Error(dotted, "must be a string");
-    *out = n->as_string()->get();
-    return Status::Ok();
-  }
-
-  Status Bool(const std::string& dotted, bool* out) const {
-    const toml::node* n = root_.at_path(dotted).node();
-    if (n == nullptr) return Status::Ok();
-    if (!n->is_boolean()) return Error(dotted, "must be true or false");
-    *out = n->as_boolean()->get();
-    return Status::Ok();
-  }
-
-  template <typename T>
-  Status Int(const std::string& dotted, int64_t lo, int64_t hi, T* out) const {
-    const toml::node* n = root_.at_path(dotted).node();
-    if (n == nullptr) return Status::Ok();
-    if (!n->is_integer()) return Error(dotted, "must be an integer");
-    const int64_t v = n->as_integer()->get();
-    if (v < lo || v > hi) {
-      return Error(dotted, "must be " + std::to_string(lo) + ".." +
-                               std::to_string(hi) + ", got " +
-                               std::to_string(v));
-    }
-    *out = static_cast<T>(v);
-    return Status::Ok();
-  }
-
- private:
-  const toml::table& root_;
-  std::string origin_;
-};
+using platform::TomlReader;
 
 bool HasPort(const std::string& addr) {
   const size_t colon = addr.rfind(':');
@@ -96,8 +36,8 @@ bool HasPort(const std::string& addr) {
   return addr.size() - colon - 1 <= 5;
 }
 
-Status ReadPem(const Reader& r, const std::string& key, const std::string& path,
-               std::string* out) {
+Status ReadPem(const TomlReader& r, const std::string& key,
+               const std::string& path, std::string* out) {
   if (path.empty()) return r.Error(key, "required unless tls.insecure = true");
   Result<std::string> pem = fs::ReadFile(path);
   if (!pem.ok()) return r.Error(key, pem.status().message());
@@ -111,40 +51,15 @@ Status ReadPem(const Reader& r, const std::string& key, const std::string& path,
 }  // namespace
 
 bool IsLoopbackListen(const std::string& addr) {
-  if (!HasPort(addr)) return false;
-  const std::string host = addr.substr(0, addr.rfind(':'));
-  if (host == "[::1]" || host == "localhost") return true;
-  int parts = 0;
-  size_t start = 0;
-  while (start <= host.size()) {
-    size_t dot = host.find('.', start);
-    if (dot == std::string::npos) dot = host.size();
-    const std::string part = host.substr(start, dot - start);
-    if (part.empty() || part.size() > 3) return false;
-    for (char ch : part) {
-      if (ch < '0' || ch > '9') return false;
-    }
-    if (std::stoi(part) > 255) return false;
-    if (parts == 0 && part != "127") return false;
-    ++parts;
-    start = dot + 1;
-  }
-  return parts == 4;
+  return HasPort(addr) && platform::IsLoopbackListen(addr);
 }
 
 Result<CentralConfig> ParseCentralConfig(std::string_view text,
                                          const std::string& origin) {
-  // Debian's toml++ is built with exceptions; none leaves this function.
-  toml::table root;
-  try {
-    root = toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    return InvalidArgument(origin + ":" +
-                           std::to_string(e.source().begin.line) + ": " +
-                           std::string(e.description()));
-  }
-  Reader r(root, origin);
-  STOREAGENT_RETURN_IF_ERROR(r.CheckKnown());
+  Result<TomlReader> parsed = TomlReader::Parse(text, origin);
+  if (!parsed.ok()) return parsed.status();
+  const TomlReader& r = *parsed;
+  STOREAGENT_RETURN_IF_ERROR(r.CheckKnown(KnownKeys()));
   CentralConfig c;
 
   STOREAGENT_RETURN_IF_ERROR(r.String("store.url", &c.store_url));
@@ -215,15 +130,10 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text,
                        "127.0.0.1 / [::1]");
   }
 
-  STOREAGENT_RETURN_IF_ERROR(r.String("log.level", &c.log_level));
-  if (c.log_level != "debug" && c.log_level != "info" &&
-      c.log_level != "warn" && c.log_level != "error") {
-    return r.Error("log.level", "must be debug, info, warn or error");
-  }
-  STOREAGENT_RETURN_IF_ERROR(r.String("log.format", &c.log_format));
-  if (c.log_format != "text" && c.log_format != "json") {
-    return r.Error("log.format", "must be text or json");
-  }
+  STOREAGENT_RETURN_IF_ERROR(
+      r.OneOf("log.level", {"debug", "info", "warn", "error"}, &c.log_level));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.OneOf("log.format", {"text", "json"}, &c.log_format));
   return c;
 }
 

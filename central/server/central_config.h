@@ -60,7 +60,8 @@ Result<CentralConfig> LoadCentralConfig(const std::string& path);
 Result<CentralConfig> ParseCentralConfig(std::string_view toml,
                                          const std::string& origin);
 
-// True for "127.a.b.c:PORT", "[::1]:PORT" and "localhost:PORT".
+// True for "127.a.b.c:PORT", "[::1]:PORT" and "localhost:PORT", PORT having
+// 1..5 digits (platform::IsLoopbackListen, with central's port rule).
 bool IsLoopbackListen(const std::string& addr);
 
 }  // namespace storeagent::central

@@ -5,11 +5,11 @@
 #include <algorithm>
 
 #include "central/server/admin_service.h"
-#include "central/server/central_log.h"
 #include "central/server/replica_cache.h"
 #include "central/server/sync_hub.h"
 #include "central/server/sync_stream.h"
 #include "core/limits.h"
+#include "platform/log.h"
 
 namespace storeagent::central {
 namespace {

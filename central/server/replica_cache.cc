@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "central/server/central_log.h"
+#include "platform/log.h"
 
 namespace storeagent::central {
 namespace {

@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "central/server/admin_validation.h"
-#include "central/server/central_log.h"
 #include "central/server/grpc_status.h"
 #include "central/server/peer_identity.h"
 #include "core/journal_chain.h"
 #include "core/stock_digest.h"
+#include "platform/log.h"
 
 namespace storeagent::central {
 namespace {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The storeagent .deb end to end, on this machine (it must be root, and must
 # not have storeagent installed already):
-#   build the package with cpack from the build tree, lintian (no E: lines),
+#   build the package with cpack from the build tree, lintian (no E: lines,
+#   no program without a man page),
 #   its contents and control data, dpkg -i (user, group, directories, modes,
 #   config), systemd-analyze verify and security on the installed unit,
 #   storeagentd run the way the unit runs it (as storeagent, umask 0027,
@@ -81,6 +82,10 @@ cat "$WORK/lintian.log"
 if grep -q '^E: ' "$WORK/lintian.log"; then
   fail "lintian reports errors"
 fi
+# Every program in /usr/bin and /usr/sbin has its man page.
+if grep -q 'no-manual-page' "$WORK/lintian.log"; then
+  fail "lintian: a program without a man page"
+fi
 
 # ----------------------------------------------------- package contents --
 step "contents and control data"
@@ -96,6 +101,9 @@ expect_entry -rw-r--r-- root/root etc/storeagent/agent.toml
 expect_entry -rw-r--r-- root/root usr/share/doc/storeagent/copyright
 expect_entry -rw-r--r-- root/root usr/share/doc/storeagent/changelog.gz
 expect_entry -rw-r--r-- root/root usr/share/man/man8/storeagentd.8.gz
+expect_entry -rw-r--r-- root/root usr/share/man/man1/storeagentctl.1.gz
+expect_entry -rw-r--r-- root/root usr/share/man/man8/storecentrald.8.gz
+expect_entry -rw-r--r-- root/root usr/share/man/man1/storecentralctl.1.gz
 expect_entry -rwxr-xr-x root/root usr/share/storeagent/dev-ca
 if grep -q '\./\(var\|run\)/' "$WORK/contents"; then
   fail "the package must not ship /var or /run (the scripts create them)"

@@ -1,4 +1,4 @@
-#include "agent/log.h"
+#include "platform/log.h"
 
 #include <atomic>
 #include <cstdio>
@@ -8,7 +8,7 @@
 
 #include "platform/clock.h"
 
-namespace storeagent::agent {
+namespace storeagent {
 namespace {
 
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
@@ -41,7 +41,7 @@ std::string Timestamp() {
   return buf;
 }
 
-// Quotes a text value when it holds spaces, quotes or '='.
+// Quotes a text value when it is empty or holds spaces, quotes or '='.
 std::string TextValue(const std::string& v) {
   if (!v.empty() && v.find_first_of(" \"=\t\n") == std::string::npos) return v;
   std::string out = "\"";
@@ -94,4 +94,4 @@ void Log(LogLevel level, std::string_view event,
   std::fflush(stderr);
 }
 
-}  // namespace storeagent::agent
+}  // namespace storeagent
