@@ -325,11 +325,8 @@ TEST_F(ConfigTest, TcpListenMustBeLoopback) {
   }
 }
 
-// BUG (reported, not fixed here): IsLoopbackListen() in agent/config.cc
-// checks only the prefix "127.", so a host name such as
-// "127.0.0.1.nip.io:7070" or "127.example.net:7070" passes as loopback while
-// gRPC resolves it through DNS to any address. Enable once only IP literals
-// (or names resolving to loopback) are accepted.
+// A host name that merely starts with "127." would resolve through DNS to
+// any address: only IP literals count as loopback.
 TEST_F(ConfigTest, TcpListenHostNameStartingWith127IsRefused) {
   for (const char* bad : {"127.example.net:7070", "127.0.0.1.nip.io:7070"}) {
     SCOPED_TRACE(bad);
