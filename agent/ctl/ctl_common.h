@@ -57,7 +57,8 @@ std::string FormatAsOf(uint64_t seq, int64_t at_us);
 // "ctl:<user>" from $USER (characters a client key may not hold become
 // '_'), or "ctl".
 std::string CtlTerminalId();
-// 32 random hex digits: a fresh client_txn_id.
+// 32 random letters a..p (128 bits): a fresh client_txn_id that holds no
+// digits, so it can never look like a card number.
 std::string RandomTxnId();
 // `prefix` + `ref` made fit for a client_txn_id (1..64 of [A-Za-z0-9._:-]):
 // other characters and '_' are written _XX (hex); too long, the tail is
