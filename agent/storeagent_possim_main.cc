@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
   app.add_option("--terminal", terminal, "terminal_id of the client keys")
       ->capture_default_str();
   app.add_option("--prefix", prefix,
-                 "client_txn_id prefix (default: the current time, so runs "
+                 "client_txn_id prefix (default: 8 random letters, so runs "
                  "do not collide; give a fixed one to demonstrate retries)");
   app.add_option("-n,--count", count, "sales to record")
       ->capture_default_str()
@@ -81,7 +81,8 @@ int main(int argc, char** argv) {
                "also identify a demo loyalty member on every sale");
   CLI11_PARSE(app, argc, argv);
   if (prefix.empty()) {
-    prefix = storeagent::crypto::ToHex(storeagent::crypto::RandomBytes(4));
+    // Letters: "<hex>-<n>" could join into a Luhn-valid digit run.
+    prefix = storeagent::crypto::RandomLetters(4);
   }
 
   auto stub = v1::PosService::NewStub(grpc::CreateChannel(

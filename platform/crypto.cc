@@ -127,6 +127,17 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::string RandomLetters(size_t n) {
+  static constexpr char kLetters[] = "abcdefghijklmnop";
+  std::string out;
+  out.reserve(2 * n);
+  for (unsigned char b : RandomBytes(n)) {
+    out += kLetters[b >> 4];
+    out += kLetters[b & 0xF];
+  }
+  return out;
+}
+
 std::string RandomBytes(size_t n) {
   std::string out(n, '\0');
   size_t done = 0;

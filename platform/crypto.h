@@ -56,6 +56,11 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 // broken (cannot seed); never returns weak bytes.
 std::string RandomBytes(size_t n);
 
+// `n` random bytes written as 2n letters a..p (one per 4 bits): an id with
+// no digits, so no run of it can ever look like a card number to the
+// agent's checks (hex can, about 1 id in 50 at 32 digits).
+std::string RandomLetters(size_t n);
+
 }  // namespace storeagent::crypto
 
 #endif  // STOREAGENT_PLATFORM_CRYPTO_H_

@@ -94,6 +94,15 @@ TEST(AsBytesTest, ViewsAllDigestBytes) {
   EXPECT_EQ(static_cast<uint8_t>(v[31]), 0xad);
 }
 
+TEST(RandomLettersTest, TwoLettersAPerByteNoDigitsAndFresh) {
+  const std::string a = RandomLetters(16);
+  const std::string b = RandomLetters(16);
+  EXPECT_EQ(a.size(), 32u);
+  EXPECT_EQ(a.find_first_not_of("abcdefghijklmnop"), std::string::npos) << a;
+  EXPECT_NE(a, b);
+  EXPECT_EQ(RandomLetters(0), "");
+}
+
 TEST(HexTest, ToHexIsLowerCase) {
   EXPECT_EQ(ToHex(std::string("\x00\x01\xab\xff\x7f", 5)), "0001abff7f");
   EXPECT_EQ(ToHex(""), "");
