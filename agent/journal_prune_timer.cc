@@ -1,7 +1,6 @@
 #include "agent/journal_prune_timer.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include "platform/log.h"
 #include "storage/journal_prune.h"
@@ -12,12 +11,6 @@ namespace {
 constexpr int64_t kMicrosPerDay = int64_t{86'400} * 1'000'000;
 constexpr int64_t kMaxPauseMicros = 1'000'000;
 constexpr int64_t kPauseSliceMicros = 50'000;
-
-int64_t SteadyMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // The pause after a batch that took `took` µs, for `duty_percent`.
 int64_t PauseAfter(int64_t took, int duty_percent) {
@@ -49,7 +42,7 @@ Result<PruneRun> PruneJournalNow(storage::AgentDatabase& db, const Clock& clock,
   for (;;) {
     if (stop != nullptr && stop->load()) break;
     storage::PruneResult r;
-    const int64_t submitted = SteadyMicros();
+    const int64_t submitted = clock.MonotonicMicros();
     Status s = db.writer().Run([&](storage::WriteContext& ctx) {
       Result<storage::PruneResult> p =
           storage::PruneJournalBatch(ctx, cutoff, options.batch);
@@ -64,7 +57,7 @@ Result<PruneRun> PruneJournalNow(storage::AgentDatabase& db, const Clock& clock,
     if (r.pruned < options.batch) break;
     if (options.duty_percent < 100) {
       const int64_t pause =
-          PauseAfter(SteadyMicros() - submitted, options.duty_percent);
+          PauseAfter(clock.MonotonicMicros() - submitted, options.duty_percent);
       Pause(pause, options, stop);
       run.paused_micros += pause;
     }
