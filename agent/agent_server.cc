@@ -2,10 +2,15 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include "platform/fs.h"
+#include "platform/listen_address.h"
 #include "platform/log.h"
 #include "storage/sync_store.h"
 
@@ -15,14 +20,34 @@ namespace {
 constexpr char kPosServiceName[] = "storeagent.v1.PosService";
 constexpr char kAvailabilityServiceName[] = "storeagent.v1.AvailabilityService";
 
-// Removes a socket file left by a previous run; refuses to remove anything
-// that is not a socket.
+// True when a process accepts connections on the Unix socket at `path`.
+bool SocketAnswers(const std::string& path) {
+  sockaddr_un addr{};
+  if (path.size() >= sizeof(addr.sun_path)) return false;
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  const bool answers = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr),
+                                 sizeof(addr)) == 0;
+  ::close(fd);
+  return answers;
+}
+
+// Removes a socket file left by an agent that died; one that a running
+// process still listens on is refused (taking it over would split the
+// tills between two agents).
 Status ClearStaleSocket(const std::string& path) {
   struct stat st;
   if (::lstat(path.c_str(), &st) != 0) return Status::Ok();
   if (!S_ISSOCK(st.st_mode)) {
     return FailedPrecondition("pos.socket: " + path +
                               " exists and is not a socket");
+  }
+  if (SocketAnswers(path)) {
+    return Unavailable("pos.socket: cannot listen on " + path +
+                       ": a running process (another storeagentd?) already "
+                       "listens on it");
   }
   ::unlink(path.c_str());
   return Status::Ok();
@@ -177,10 +202,22 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
     builder.AddListeningPort(config.pos_tcp_listen,
                              grpc::InsecureServerCredentials(), &s->tcp_port_);
   }
+  // gRPC sets SO_REUSEPORT by default: a second agent on a taken port would
+  // then start and the kernel would split the tills' calls between two
+  // databases. Off, a taken port fails the start.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(s->pos_.get());
   builder.RegisterService(s->availability_.get());
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr) {
+    if (!config.pos_tcp_listen.empty()) {
+      const std::string why =
+          platform::ExplainBindFailure(config.pos_tcp_listen);
+      if (!why.empty()) {
+        return Unavailable("pos.tcp_listen: cannot listen on " +
+                           config.pos_tcp_listen + ": " + why);
+      }
+    }
     return Unavailable("could not listen on pos.socket '" + config.pos_socket +
                        "' / pos.tcp_listen '" + config.pos_tcp_listen + "'");
   }

@@ -11,6 +11,13 @@ namespace storeagent::platform {
 // merely starts with "127." is not loopback: DNS could point it anywhere.
 bool IsLoopbackListen(const std::string& addr);
 
+// Why a TCP listener on `addr` ("HOST:PORT", "[V6]:PORT", host names
+// resolved) cannot be had: binds a socket the way a listener would, without
+// SO_REUSEPORT, and returns the error ("Address already in use"), or ""
+// when the bind succeeds (the reason lies elsewhere). For error messages
+// after a listener failed to start; the probe socket is closed at once.
+std::string ExplainBindFailure(const std::string& addr);
+
 }  // namespace storeagent::platform
 
 #endif  // STOREAGENT_PLATFORM_LISTEN_ADDRESS_H_

@@ -9,6 +9,7 @@
 #include "central/server/sync_hub.h"
 #include "central/server/sync_stream.h"
 #include "core/limits.h"
+#include "platform/listen_address.h"
 #include "platform/log.h"
 
 namespace storeagent::central {
@@ -20,6 +21,14 @@ std::shared_ptr<grpc::ServerCredentials> MutualTls(const CentralConfig& c) {
   opts.pem_root_certs = c.ca_pem;
   opts.pem_key_cert_pairs.push_back({c.key_pem, c.cert_pem});
   return grpc::SslServerCredentials(opts);
+}
+
+// A listener that did not start: names the key, the address and, when a
+// bind shows it, why ("Address already in use").
+Status ListenFailed(const std::string& key, const std::string& address) {
+  const std::string why = platform::ExplainBindFailure(address);
+  return Unavailable(key + ": cannot listen on " + address +
+                     (why.empty() ? std::string() : ": " + why));
 }
 
 bool IsPostgres(const std::string& url) {
@@ -76,12 +85,14 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
   sync.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
                           static_cast<int>(config.min_keepalive_s) * 1000);
   sync.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // gRPC sets SO_REUSEPORT by default: a second central on a taken port
+  // would start and the kernel would split the stores between the two.
+  sync.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   sync.RegisterService(s->sync_service_.get());
   s->sync_server_ = sync.BuildAndStart();
   if (s->sync_server_ == nullptr || s->sync_port_ == 0) {
     s->Shutdown(0);
-    return Unavailable("sync.listen: could not listen on " +
-                       config.sync_listen);
+    return ListenFailed("sync.listen", config.sync_listen);
   }
 
   grpc::ServerBuilder admin;
@@ -89,12 +100,12 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
       config.admin_listen,
       config.admin_tls ? MutualTls(config) : grpc::InsecureServerCredentials(),
       &s->admin_port_);
+  admin.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   admin.RegisterService(s->admin_service_.get());
   s->admin_server_ = admin.BuildAndStart();
   if (s->admin_server_ == nullptr || s->admin_port_ == 0) {
     s->Shutdown(0);
-    return Unavailable("admin.listen: could not listen on " +
-                       config.admin_listen);
+    return ListenFailed("admin.listen", config.admin_listen);
   }
   if (IsPostgres(config.store_url)) {
     s->hub_->StartPolling(std::chrono::seconds(config.poll_interval_s));

@@ -37,7 +37,7 @@ std::string AgentProcess::BinDir() {
 }
 
 AgentProcess::AgentProcess(std::string work_dir, std::string store_id,
-                           std::string extra_toml)
+                           std::string extra_toml, std::string pos_toml)
     : work_dir_(std::move(work_dir)),
       config_path_(work_dir_ + "/agent.toml"),
       socket_path_(work_dir_ + "/pos.sock"),
@@ -51,7 +51,7 @@ AgentProcess::AgentProcess(std::string work_dir, std::string store_id,
   cfg << "[store]\nid = \"" << store_id << "\"\n"
       << "[storage]\ndata_dir = \"" << work_dir_ << "/data\"\n"
       << "[pos]\nsocket = \"" << socket_path_ << "\"\n"
-      << "[loyalty]\nkey_file = \"" << key_path << "\"\n"
+      << pos_toml << "[loyalty]\nkey_file = \"" << key_path << "\"\n"
       << extra_toml;
 }
 

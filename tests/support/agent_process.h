@@ -21,9 +21,10 @@ namespace storeagent::testing {
 class AgentProcess {
  public:
   // `work_dir` must exist. `extra_toml` is appended to the generated config
-  // (e.g. a [log] table).
+  // (e.g. a [log] table); `pos_toml` goes into its [pos] table (e.g.
+  // `tcp_listen = "127.0.0.1:7411"`).
   AgentProcess(std::string work_dir, std::string store_id = "store-0001",
-               std::string extra_toml = "");
+               std::string extra_toml = "", std::string pos_toml = "");
   ~AgentProcess();  // kills the daemon if still running
 
   const std::string& config_path() const { return config_path_; }
