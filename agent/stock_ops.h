@@ -37,11 +37,14 @@ class StockOps {
   StockOps(storage::AgentDatabase& db, const Clock& clock,
            const DiskGuard* disk_guard = nullptr,
            const SyncGate* sync_gate = nullptr);
+  // Virtual so that tests can hold a call's `done` where a storage thread
+  // would (tests/integration/staff_page/http_stop_test.cc).
+  virtual ~StockOps() = default;
 
-  void GetAvailability(std::vector<std::string> skus,
-                       Done<v1::GetAvailabilityReply> done);
-  void SearchProducts(const v1::SearchProductsRequest& request,
-                      Done<v1::SearchProductsReply> done);
+  virtual void GetAvailability(std::vector<std::string> skus,
+                               Done<v1::GetAvailabilityReply> done);
+  virtual void SearchProducts(const v1::SearchProductsRequest& request,
+                              Done<v1::SearchProductsReply> done);
   // Granted or refused (granted=false with the shortfall) is an OK answer;
   // errors are for bad input and storage failures. An order that already has
   // a hold with the same lines gets it back (replayed); with other lines,
@@ -49,27 +52,28 @@ class StockOps {
   // transaction. Availability here is net of the escrow the store granted
   // central (storage/escrow_keeper.h): a local hold never takes escrowed
   // units, and a shortfall line reports available minus escrow.
-  void PlaceHold(const v1::PlaceHoldRequest& request,
-                 Done<v1::PlaceHoldReply> done);
+  virtual void PlaceHold(const v1::PlaceHoldRequest& request,
+                         Done<v1::PlaceHoldReply> done);
   // The same for central's HoldRequest on the sync stream: the agent's own
   // client key (derived from the order_ref, so a repeated request replays).
-  void PlaceCentralHold(const v1::HoldPlaced& hold,
-                        Done<v1::PlaceHoldReply> done);
+  virtual void PlaceCentralHold(const v1::HoldPlaced& hold,
+                                Done<v1::PlaceHoldReply> done);
   // FAILED_PRECONDITION when the hold's state does not allow the action,
   // NOT_FOUND for an unknown order_ref.
-  void UpdateHold(const v1::UpdateHoldRequest& request,
-                  Done<v1::HoldReply> done);
-  void GetHold(const std::string& order_ref, Done<v1::HoldReply> done);
-  void ListHolds(const v1::ListHoldsRequest& request,
-                 Done<v1::ListHoldsReply> done);
-  void RecordStockEvent(const v1::RecordStockEventRequest& request,
-                        Done<v1::RecordReply> done);
+  virtual void UpdateHold(const v1::UpdateHoldRequest& request,
+                          Done<v1::HoldReply> done);
+  virtual void GetHold(const std::string& order_ref, Done<v1::HoldReply> done);
+  virtual void ListHolds(const v1::ListHoldsRequest& request,
+                         Done<v1::ListHoldsReply> done);
+  virtual void RecordStockEvent(const v1::RecordStockEventRequest& request,
+                                Done<v1::RecordReply> done);
   // Replaces the catalog, all-or-nothing.
-  void ImportCatalog(std::vector<v1::Product> products, int64_t first_row,
-                     Done<v1::ImportCatalogReply> done);
+  virtual void ImportCatalog(std::vector<v1::Product> products,
+                             int64_t first_row,
+                             Done<v1::ImportCatalogReply> done);
   // Appends HoldExpired for every open hold whose expires_at_us <= now;
   // answers how many expired. Run at start-up and by a timer.
-  void ExpireDueHolds(Done<int> done);
+  virtual void ExpireDueHolds(Done<int> done);
 
  private:
   void PlaceHoldAs(const v1::ClientKey& client_key, const v1::HoldPlaced& hold,

@@ -23,11 +23,27 @@ std::chrono::milliseconds Timeout(const HttpSessionHost& host) {
   return std::chrono::milliseconds(host.limits().io_timeout_ms);
 }
 
-// The reply of one request: moves the session onto its strand once.
+// The reply of one request, owned by the callback handed to the API (and
+// from there to a storage thread): moves the session onto its strand once.
+// It holds the session and a strand executor of the server's io_context, so
+// the call counts as in flight until this is destroyed, not merely until
+// the reply runs: whichever thread drops the last copy of the callback
+// releases the session and the executor first and then tells the host, and
+// the server's Stop() waits for that before the io_context goes away.
 struct PendingReply {
+  ~PendingReply() {
+    // Never answered (a storage thread dropped the call): the session is
+    // let go on its own strand, not on this thread.
+    if (session) net::post(executor, [s = std::move(session)] {});
+    executor = net::any_io_executor();
+    if (counted) host->CallDone();
+  }
+
   std::shared_ptr<HttpSession> session;
   net::any_io_executor executor;
   HttpSessionHost* host = nullptr;
+  bool counted = false;  // the host accepted the call; set before any copy
+                         // of the callback can be the last one
   std::atomic<bool> fired{false};
 };
 
@@ -179,18 +195,21 @@ void HttpSession::Dispatch() {
   pending->session = shared_from_this();
   pending->executor = stream_.get_executor();
   pending->host = &host_;
+  // `pending` stays referenced here until Handle() returns, so no other
+  // thread can run its destructor before `counted` is set.
   bool accepted = host_.Handle(request, [pending](StaffResponse response) {
     if (pending->fired.exchange(true)) return;  // only the first answer
     net::post(pending->executor, [session = std::move(pending->session),
                                   response = std::move(response)]() mutable {
       session->Write(std::move(response), false);
     });
-    pending->host->CallDone();
   });
   if (!accepted) {
     pending->session.reset();
     Write(ErrorResponse(Unavailable("server: stopping")), true);
+    return;
   }
+  pending->counted = true;
 }
 
 void HttpSession::Write(StaffResponse r, bool close) {

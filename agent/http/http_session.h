@@ -34,9 +34,12 @@ class HttpSessionHost {
   virtual const StaffHttpLimits& limits() const = 0;
   virtual bool stopping() const = 0;
   // Hands `request` to the API, which calls `reply` once from any thread;
-  // false (nothing called) once the server is stopping.
+  // false (nothing called) once the server is stopping. An accepted call
+  // is in flight until CallDone().
   virtual bool Handle(const StaffRequest& request, StaffApi::Reply reply) = 0;
-  // After an accepted request's reply has been posted to its connection.
+  // After an accepted request's reply callback, and every copy of it, has
+  // been destroyed (on whatever thread held it last): nothing of the
+  // connection is referenced from outside the I/O thread any more.
   virtual void CallDone() = 0;
 };
 

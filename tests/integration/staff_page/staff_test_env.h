@@ -46,6 +46,8 @@ class StaffEnv {
   StockOps& ops() { return agent_->stock_ops(); }
   StaffHttpServer& http() { return *http_; }
   FakeClock& clock() { return clock_; }
+  // The agent's config (http.users set; http.listen as configured).
+  const AgentConfig& config() const { return config_; }
   int port() const { return http_->port(); }
   uint64_t HeadSeq() { return agent_->database().journal().head().seq; }
 
