@@ -13,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -50,74 +51,69 @@ class HandOffOps : public StockOps {
   Done<v1::SearchProductsReply> held_;
 };
 
-TEST(HttpStopTest, StopWaitsUntilHandedOffReplyIsDestroyed) {
-  StaffEnv env;
-  ASSERT_TRUE(env.Start().ok());
-  HandOffOps ops(env.agent().database(), env.clock());
-  AgentConfig config = env.config();
-  config.http_listen = "127.0.0.1:0";
-  Result<std::unique_ptr<StaffHttpServer>> started =
-      StaffHttpServer::Start(config, ops, env.clock());
-  ASSERT_TRUE(started.ok()) << started.status().ToString();
-  std::unique_ptr<StaffHttpServer> server = std::move(started).value();
+// The agent, and a staff HTTP server of its own on HandOffOps with one
+// staff lookup handed off and held (`done_`).
+class HttpStopTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(env_.Start().ok());
+    ops_ = std::make_unique<HandOffOps>(env_.agent().database(), env_.clock());
+    AgentConfig config = env_.config();
+    config.http_listen = "127.0.0.1:0";
+    Result<std::unique_ptr<StaffHttpServer>> started =
+        StaffHttpServer::Start(config, *ops_, env_.clock());
+    ASSERT_TRUE(started.ok()) << started.status().ToString();
+    server_ = std::move(started).value();
+    const int port = server_->port();
+    client_ = std::thread([port] {
+      HttpClient c(port);
+      c.Send("GET", "/api/v1/products?q=milk", "", Auth(kStaffToken));
+    });
+    done_ = ops_->Take();
+    ASSERT_TRUE(done_) << "the search never reached StockOps";
+  }
 
-  // A staff lookup; its read is now "blocked in the pool".
-  const int port = server->port();
-  std::thread client([port] {
-    HttpClient c(port);
-    c.Send("GET", "/api/v1/products?q=milk", "", Auth(kStaffToken));
-  });
-  StockOps::Done<v1::SearchProductsReply> done = ops.Take();
-  ASSERT_TRUE(done) << "the search never reached StockOps";
+  void TearDown() override {
+    if (client_.joinable()) client_.join();
+    env_.Stop();
+  }
 
+  StaffEnv env_;
+  std::unique_ptr<HandOffOps> ops_;
+  std::unique_ptr<StaffHttpServer> server_;
+  std::thread client_;
+  StockOps::Done<v1::SearchProductsReply> done_;
+};
+
+TEST_F(HttpStopTest, StopWaitsUntilHandedOffReplyIsDestroyed) {
   // Stop (and destroy) the server while the read is still out...
   std::promise<void> stopped;
   std::future<void> stop_returned = stopped.get_future();
-  std::thread stopper([&server, &stopped] {
-    server.reset();
+  std::thread stopper([this, &stopped] {
+    server_.reset();
     stopped.set_value();
   });
   // ...then the read finishes and answers, as a read-pool thread would,
   // but still holds the callback for a while afterwards.
-  done(v1::SearchProductsReply());
+  done_(v1::SearchProductsReply());
   const bool returned_while_held =
       stop_returned.wait_for(std::chrono::seconds(2)) ==
       std::future_status::ready;
   // The storage thread lets go of the callback. Before the fix the server
   // and its io_context were already destroyed here (ASan: use after free).
-  done = nullptr;
+  done_ = nullptr;
   stopper.join();
-  client.join();
   EXPECT_FALSE(returned_while_held)
       << "Stop() returned while a reply callback handed to another thread "
          "still held the connection and its strand executor";
-  env.Stop();
 }
 
-// Stop() with nothing handed off, and a callback dropped without ever
-// being called (a storage thread that was stopped): neither hangs.
-TEST(HttpStopTest, DroppedUncalledReplyLetsStopFinish) {
-  StaffEnv env;
-  ASSERT_TRUE(env.Start().ok());
-  HandOffOps ops(env.agent().database(), env.clock());
-  AgentConfig config = env.config();
-  config.http_listen = "127.0.0.1:0";
-  Result<std::unique_ptr<StaffHttpServer>> started =
-      StaffHttpServer::Start(config, ops, env.clock());
-  ASSERT_TRUE(started.ok()) << started.status().ToString();
-  std::unique_ptr<StaffHttpServer> server = std::move(started).value();
-  const int port = server->port();
-  std::thread client([port] {
-    HttpClient c(port);
-    c.Send("GET", "/api/v1/products?q=milk", "", Auth(kStaffToken));
-  });
-  StockOps::Done<v1::SearchProductsReply> done = ops.Take();
-  ASSERT_TRUE(done);
-  std::thread stopper([&server] { server.reset(); });
-  done = nullptr;  // never called
+// A callback dropped without ever being called (a storage thread that was
+// stopped) lets Stop() finish.
+TEST_F(HttpStopTest, DroppedUncalledReplyLetsStopFinish) {
+  std::thread stopper([this] { server_.reset(); });
+  done_ = nullptr;  // never called
   stopper.join();
-  client.join();
-  env.Stop();
 }
 
 }  // namespace
