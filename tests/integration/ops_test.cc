@@ -337,8 +337,12 @@ TEST_F(OpsTest, BackupUnderLoadHoldsEverySaleAckedBeforeItBegan) {
   const std::string backup = dir_.File("backup.db");
   const auto began = std::chrono::steady_clock::now();
   const int acked_at_start = acked_total.load();
-  RunResult r = RunCtl(
-      agent, {"backup", backup, "--pages-per-step", "2", "--pause-ms", "5"});
+  // Small steps with pauses, so sales commit while it runs; not so small
+  // that the copy's time grows with how busy the machine is: the copy runs
+  // at nice 19, and with 2-page steps and the default 10 % duty a loaded
+  // box (ASan, another build) starved it past the 60 s limit.
+  RunResult r = RunCtl(agent, {"backup", backup, "--pages-per-step", "64",
+                               "--pause-ms", "5", "--duty-percent", "50"});
   const int acked_at_end = acked_total.load();
   stop.store(true);
   for (auto& t : clients) t.join();
