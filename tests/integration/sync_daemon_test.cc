@@ -57,7 +57,14 @@ TEST(SyncDaemon, GateThenEventsUpAndStatus) {
       return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "test");
     }
     s.Write(WelcomeAt(0));
-    EXPECT_TRUE(ReadUntil(s, v1::AgentMessage::kEvents, &m));
+    const bool got_events = ReadUntil(s, v1::AgentMessage::kEvents, &m);
+    EXPECT_TRUE(got_events);
+    if (!got_events || m.events().entries_size() == 0) {
+      // The agent never sent its events (it died, say): fail, don't index
+      // an empty batch.
+      ADD_FAILURE() << "no events batch from the agent";
+      return grpc::Status(grpc::StatusCode::ABORTED, "test: no events");
+    }
     const uint64_t last = m.events().entries(0).record().seq();
     s.Write(AckOf(last));
     received.set_value(last);
