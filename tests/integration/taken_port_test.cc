@@ -43,10 +43,14 @@ std::string WriteAgentConfig(const std::string& dir,
   return path;
 }
 
+// Runs `binary` (storeagentd or storecentrald) with `config` until it exits
+// (or kTimeoutMs: a daemon that started on a taken port runs on).
+RunResult RunDaemon(const std::string& binary, const std::string& config) {
+  return RunProgram({binary, "--config", config}, kTimeoutMs);
+}
+
 RunResult RunAgent(const std::string& config) {
-  return RunProgram(
-      {AgentProcess::BinDir() + "/storeagentd", "--config", config},
-      kTimeoutMs);
+  return RunDaemon(AgentProcess::BinDir() + "/storeagentd", config);
 }
 
 TEST(TakenPortTest, SecondAgentOnTakenPosTcpPortExitsNamingIt) {
@@ -111,9 +115,7 @@ std::string WriteCentralConfig(const std::string& dir, const std::string& sync,
 }
 
 RunResult RunCentral(const std::string& config) {
-  return RunProgram(
-      {CentralProcess::BinDir() + "/storecentrald", "--config", config},
-      kTimeoutMs);
+  return RunDaemon(CentralProcess::BinDir() + "/storecentrald", config);
 }
 
 class TakenCentralPortTest : public ::testing::Test {
