@@ -48,17 +48,6 @@ std::vector<std::string> SkusOf(
   return out;
 }
 
-bool SameLines(const v1::Hold& h, const v1::HoldPlaced& p) {
-  if (h.lines_size() != p.lines_size()) return false;
-  for (int i = 0; i < h.lines_size(); ++i) {
-    if (h.lines(i).sku() != p.lines(i).sku() ||
-        h.lines(i).quantity() != p.lines(i).quantity()) {
-      return false;
-    }
-  }
-  return h.expires_at_us() == p.expires_at_us();
-}
-
 const std::string& OrderRefOf(const v1::UpdateHoldRequest& r) {
   switch (r.action_case()) {
     case v1::UpdateHoldRequest::kPick:
@@ -229,10 +218,10 @@ void StockOps::PlaceHoldAs(const v1::ClientKey& client_key,
             storage::StockLedger::GetHold(ctx, p.order_ref());
         if (!existing.ok()) return existing.status();
         if (existing->has_value()) {
-          if (!SameLines(**existing, p)) {
+          // A retry: the same lines, whatever expiry it computed.
+          if (!core::SameHoldLines((*existing)->lines(), p.lines())) {
             return AlreadyExists("hold.order_ref: order " + p.order_ref() +
-                                 " already has a hold with other lines or "
-                                 "expiry");
+                                 " already has a hold with other lines");
           }
           reply->set_granted(true);
           reply->set_replayed(true);

@@ -47,8 +47,9 @@ class StockOps {
                               Done<v1::SearchProductsReply> done);
   // Granted or refused (granted=false with the shortfall) is an OK answer;
   // errors are for bad input and storage failures. An order that already has
-  // a hold with the same lines gets it back (replayed); with other lines,
-  // ALREADY_EXISTS. Holds that are due expire first, in the same
+  // a hold with the same lines gets it back (replayed, with its first
+  // expiry: a retry's recomputed expiry is not a conflict); with other
+  // lines, ALREADY_EXISTS. Holds that are due expire first, in the same
   // transaction. Availability here is net of the escrow the store granted
   // central (storage/escrow_keeper.h): a local hold never takes escrowed
   // units, and a shortfall line reports available minus escrow.

@@ -1,18 +1,25 @@
 // storecentralctl: a small command line for storecentrald's CentralAdmin
 // API (head office's side): push a stock movement, look up availability
 // across stores, list drift, show a store's sync state, place and cancel
-// click-and-collect holds. Prints replies as JSON. Exit 0 on success, 1 when
-// central refused or could not be reached, 2 on a usage error.
+// click-and-collect holds, read the audit trail of admin writes. Prints
+// replies as JSON. Exit 0 on success, 1 when central refused or could not
+// be reached, 2 on a usage error.
+//
+// With admin.tls on central, pass an admin certificate (installer/dev-ca
+// admin): --ca, --cert, --key. Without --cert the link is plaintext, which
+// central accepts on a loopback admin.listen only.
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "platform/clock.h"
+#include "platform/fs.h"
 #include "storeagent/v1/sync.grpc.pb.h"
 
 namespace v1 = storeagent::v1;
@@ -53,6 +60,18 @@ bool ParseLines(const std::vector<std::string>& in,
   return true;
 }
 
+// The whole of a PEM file, or nullopt (and why on stderr).
+std::optional<std::string> ReadPem(const std::string& option,
+                                   const std::string& path) {
+  storeagent::Result<std::string> text = storeagent::fs::ReadFile(path);
+  if (!text.ok()) {
+    std::fprintf(stderr, "storecentralctl: %s: %s\n", option.c_str(),
+                 text.status().message().c_str());
+    return std::nullopt;
+  }
+  return *std::move(text);
+}
+
 std::unique_ptr<grpc::ClientContext> Context() {
   auto ctx = std::make_unique<grpc::ClientContext>();
   // gRPC's monotonic clock, as storeagentctl does: no wall clock here.
@@ -72,6 +91,17 @@ int main(int argc, char** argv) {
   std::string admin = "127.0.0.1:7444";
   app.add_option("--admin", admin, "storecentrald's admin.listen address")
       ->capture_default_str();
+  std::string ca_file, cert_file, key_file, server_name;
+  app.add_option("--ca", ca_file,
+                 "CA certificate that central's server certificate chains "
+                 "to (with admin.tls)");
+  app.add_option("--cert", cert_file,
+                 "admin client certificate (installer/dev-ca admin); "
+                 "needs --ca and --key");
+  app.add_option("--key", key_file, "the admin certificate's private key");
+  app.add_option("--server-name", server_name,
+                 "the name central's certificate is checked against "
+                 "(default: the host of --admin)");
 
   std::string store, key, reason = "receipt", reference, order, channel,
                           cancel_reason;
@@ -125,10 +155,35 @@ int main(int argc, char** argv) {
   cancel->add_option("--order", order, "order reference")->required();
   cancel->add_option("--reason", cancel_reason, "why");
 
+  CLI::App* audit = app.add_subcommand(
+      "audit", "Admin writes, allowed and refused, newest first");
+  audit->add_option("--store", store, "store id (default: every store)");
+  audit->add_option("--limit", limit, "1..1000 (default 100)");
+
   CLI11_PARSE(app, argc, argv);
 
-  auto stub = v1::CentralAdmin::NewStub(
-      grpc::CreateChannel(admin, grpc::InsecureChannelCredentials()));
+  std::shared_ptr<grpc::ChannelCredentials> creds =
+      grpc::InsecureChannelCredentials();
+  grpc::ChannelArguments args;
+  if (!cert_file.empty() || !key_file.empty() || !ca_file.empty()) {
+    if (cert_file.empty() || key_file.empty() || ca_file.empty()) {
+      std::fprintf(stderr,
+                   "storecentralctl: --ca, --cert and --key go together\n");
+      return 2;
+    }
+    grpc::SslCredentialsOptions ssl;
+    std::optional<std::string> ca_pem = ReadPem("--ca", ca_file);
+    std::optional<std::string> cert_pem = ReadPem("--cert", cert_file);
+    std::optional<std::string> key_pem = ReadPem("--key", key_file);
+    if (!ca_pem || !cert_pem || !key_pem) return 2;
+    ssl.pem_root_certs = *ca_pem;
+    ssl.pem_cert_chain = *cert_pem;
+    ssl.pem_private_key = *key_pem;
+    creds = grpc::SslCredentials(ssl);
+    if (!server_name.empty()) args.SetSslTargetNameOverride(server_name);
+  }
+  auto stub =
+      v1::CentralAdmin::NewStub(grpc::CreateCustomChannel(admin, creds, args));
   std::vector<std::pair<std::string, int64_t>> parsed;
   if (!ParseLines(lines, &parsed)) {
     std::fprintf(stderr, "storecentralctl: --line: expected SKU=QUANTITY\n");
@@ -205,6 +260,13 @@ int main(int argc, char** argv) {
     }
     v1::CentralPlaceHoldReply reply;
     return Print(stub->PlaceHold(Context().get(), r, &reply), reply);
+  }
+  if (audit->parsed()) {
+    v1::ListAdminAuditRequest r;
+    r.set_store_id(store);
+    r.set_limit(limit);
+    v1::ListAdminAuditReply reply;
+    return Print(stub->ListAdminAudit(Context().get(), r, &reply), reply);
   }
   v1::CentralCancelHoldRequest r;
   r.set_store_id(store);

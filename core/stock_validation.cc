@@ -399,6 +399,17 @@ Status ValidateStockCount(const v1::StockCount& c, std::string_view field) {
   return CheckFreeText(c, path);
 }
 
+bool SameHoldLines(const google::protobuf::RepeatedPtrField<v1::HoldLine>& a,
+                   const google::protobuf::RepeatedPtrField<v1::HoldLine>& b) {
+  if (a.size() != b.size()) return false;
+  for (int i = 0; i < a.size(); ++i) {
+    if (a[i].sku() != b[i].sku() || a[i].quantity() != b[i].quantity()) {
+      return false;
+    }
+  }
+  return true;
+}
+
 Status ValidateHoldPlaced(const v1::HoldPlaced& h, int64_t now_us,
                           std::string_view field) {
   const std::string path(field);

@@ -29,6 +29,11 @@ Status ValidateStockCount(const v1::StockCount& c, std::string_view field);
 // after it; from_escrow unset (only the sync client sets it).
 Status ValidateHoldPlaced(const v1::HoldPlaced& h, int64_t now_us,
                           std::string_view field);
+// Whether two holds of one order have the same lines (SKU and quantity, in
+// order): a placement with the same lines is a retry of the first, whatever
+// its expiry and channel (a client recomputes the expiry on every attempt).
+bool SameHoldLines(const google::protobuf::RepeatedPtrField<v1::HoldLine>& a,
+                   const google::protobuf::RepeatedPtrField<v1::HoldLine>& b);
 // Exactly one action; its order_ref valid; short_pick found quantities
 // 0..1e6 with unique SKUs; reason / operator_id lengths.
 Status ValidateUpdateHold(const v1::UpdateHoldRequest& r);

@@ -1,5 +1,7 @@
 #include "central/server/admin_service.h"
 
+#include <google/protobuf/descriptor.h>
+
 #include <boost/asio/post.hpp>
 #include <utility>
 #include <vector>
@@ -30,15 +32,94 @@ Result<StoreRow> KnownStore(CentralStore& store, const std::string& id,
   return **row;
 }
 
+// "movement", "hold_cancel", ...: the kind of a central event, for audits.
+std::string KindOf(const v1::CentralEvent& e) {
+  const google::protobuf::FieldDescriptor* f =
+      e.GetDescriptor()->FindFieldByNumber(e.kind_case());
+  return f == nullptr ? "none" : f->name();
+}
+
 }  // namespace
 
-grpc::ServerUnaryReactor* CentralAdminService::Defer(
-    grpc::CallbackServerContext* context, std::function<Status()> work) {
+grpc::ServerUnaryReactor* CentralAdminService::Serve(
+    grpc::CallbackServerContext* context, Call call,
+    std::function<void(const std::shared_ptr<Call>&, Done)> work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  boost::asio::post(hub_.context().io, [reactor, work = std::move(work)] {
-    reactor->Finish(ToGrpc(work()));
+  Result<AdminCaller> caller = AdminCallerFromAuthContext(
+      context->auth_context().get(), hub_.context().config.admin_tls);
+  Status allowed = Status::Ok();
+  if (!caller.ok()) {
+    allowed = caller.status();
+    call.caller = "unidentified:" + context->peer();
+  } else {
+    call.caller = AdminCallerName(*caller);
+    if (call.write && caller->role != AdminRole::kOperator) {
+      allowed = PermissionDenied(
+          std::string(call.method) + " writes: " + call.caller +
+          " is a reader; writes need an operator certificate");
+    }
+  }
+  auto shared = std::make_shared<Call>(std::move(call));
+  boost::asio::io_context& io = hub_.context().io;
+  Done done = [this, reactor, shared, &io](const Status& outcome) {
+    // Audited on the pool, whichever thread answered (a hold's answer
+    // comes from the store's session), and before the caller hears.
+    boost::asio::post(io, [this, reactor, shared, outcome] {
+      Audit(*shared, outcome);
+      reactor->Finish(ToGrpc(outcome));
+    });
+  };
+  boost::asio::post(io, [shared, allowed, work = std::move(work),
+                         done = std::move(done)]() mutable {
+    if (!allowed.ok()) return done(allowed);
+    work(shared, std::move(done));
   });
   return reactor;
+}
+
+grpc::ServerUnaryReactor* CentralAdminService::Defer(
+    grpc::CallbackServerContext* context, Call call,
+    std::function<Status()> work) {
+  return Serve(context, std::move(call),
+               [work = std::move(work)](const std::shared_ptr<Call>&,
+                                        Done done) { done(work()); });
+}
+
+void CentralAdminService::Audit(const Call& call, const Status& outcome) {
+  if (!call.write) {
+    if (outcome.code() == StatusCode::kPermissionDenied) {
+      Log(LogLevel::kWarn, "admin.denied",
+          {{"caller", call.caller},
+           {"method", call.method},
+           {"why", outcome.message()}});
+    }
+    return;
+  }
+  v1::AdminAuditEntry e;
+  e.set_at_us(hub_.context().clock.NowMicros());
+  e.set_caller(call.caller);
+  e.set_method(call.method);
+  e.set_store_id(call.store_id);
+  e.set_detail(call.detail);
+  e.set_code(std::string(StatusCodeName(outcome.code())));
+  e.set_message(outcome.ok() ? call.note : outcome.message());
+  Log(outcome.code() == StatusCode::kPermissionDenied ? LogLevel::kWarn
+                                                      : LogLevel::kInfo,
+      "admin.audit",
+      {{"caller", e.caller()},
+       {"method", e.method()},
+       {"store", e.store_id()},
+       {"detail", e.detail()},
+       {"code", e.code()},
+       {"message", e.message()}});
+  Status recorded = hub_.context().store.RecordAdminAudit(e);
+  if (!recorded.ok()) {
+    Log(LogLevel::kError, "admin.audit_failed",
+        {{"caller", e.caller()},
+         {"method", e.method()},
+         {"store", e.store_id()},
+         {"error", recorded.ToString()}});
+  }
 }
 
 std::mutex& CentralAdminService::EscrowMutex(const std::string& store_id) {
@@ -78,6 +159,9 @@ grpc::ServerUnaryReactor* CentralAdminService::PushCentralEvent(
     const v1::PushCentralEventRequest* request,
     v1::PushCentralEventReply* reply) {
   return Defer(context,
+               Call::Write("PushCentralEvent", request->store_id(),
+                           "request_key=" + request->request_key() +
+                               " kind=" + KindOf(request->event())),
                [this, request, reply] { return Push(*request, reply); });
 }
 
@@ -85,7 +169,9 @@ grpc::ServerUnaryReactor* CentralAdminService::CancelHold(
     grpc::CallbackServerContext* context,
     const v1::CentralCancelHoldRequest* request,
     v1::PushCentralEventReply* reply) {
-  return Defer(context, [this, request, reply]() -> Status {
+  Call call = Call::Write("CancelHold", request->store_id(),
+                          "order_ref=" + request->order_ref());
+  return Defer(context, std::move(call), [this, request, reply]() -> Status {
     STOREAGENT_RETURN_IF_ERROR(CheckStoreId(request->store_id(), "store_id"));
     STOREAGENT_RETURN_IF_ERROR(
         core::ValidateOrderRef(request->order_ref(), "order_ref"));
@@ -158,21 +244,29 @@ Status CentralAdminService::EscrowGrantOnce(const std::string& store_id,
   std::map<std::string, v1::HoldPlaced> unseen;
   std::map<std::string, v1::HoldPlaced> pending;
   bool store_has_hold = false;
+  // The store's figures of the hold's SKUs as central's replica has them,
+  // for a refusal to report.
+  std::map<std::string, core::SkuFigures> figures;
   STOREAGENT_RETURN_IF_ERROR(hub_.context().replicas.Latest(
       store_id, [&](const core::StockReplay& replay, uint64_t, uint64_t) {
         escrow = replay.escrow();
         unseen = UnseenEscrowHolds(events, replay);
         pending = PendingEscrowHolds(events, replay);
         store_has_hold = replay.FindHold(hold.order_ref()) != nullptr;
+        for (const v1::HoldLine& l : hold.lines()) {
+          figures[l.sku()] = replay.Figures(l.sku());
+        }
       }));
   v1::HoldPlaced placed = hold;
   placed.set_from_escrow(true);
   if (auto it = unseen.find(hold.order_ref()); it != unseen.end()) {
-    // A retry of a hold central already granted.
-    if (it->second.SerializeAsString() == placed.SerializeAsString()) {
+    // A retry of a hold central already granted: the same lines (its
+    // expiry and channel are the first attempt's; a client recomputes the
+    // expiry on every attempt). The first grant is the answer.
+    if (core::SameHoldLines(it->second.lines(), placed.lines())) {
       reply->set_granted(true);
       reply->set_granted_by("escrow");
-      *reply->mutable_hold() = HoldOf(placed);
+      *reply->mutable_hold() = HoldOf(it->second);
       return Status::Ok();
     }
     reply->set_reason("order_ref: central already granted order " +
@@ -187,6 +281,15 @@ Status CentralAdminService::EscrowGrantOnce(const std::string& store_id,
   EscrowCheck check = CheckEscrow(escrow, pending, hold);
   if (!check.fits) {
     for (v1::SkuAvailability& s : check.shortfall) {
+      // `available` is what is free in the escrow; the rest is the store's
+      // own figures at central's watermark. Central holds no store's
+      // catalog: in_catalog says the store has recorded stock of the SKU.
+      const core::SkuFigures& f = figures[s.sku()];
+      s.set_on_hand(f.on_hand);
+      s.set_held(f.held);
+      s.set_unavailable(f.unavailable);
+      s.set_negative(f.on_hand < 0);
+      s.set_in_catalog(f.updated_seq > 0);
       *reply->add_shortfall() = std::move(s);
     }
     reply->set_reason(check.reason);
@@ -218,43 +321,54 @@ grpc::ServerUnaryReactor* CentralAdminService::PlaceHold(
     grpc::CallbackServerContext* context,
     const v1::CentralPlaceHoldRequest* request,
     v1::CentralPlaceHoldReply* reply) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  boost::asio::post(hub_.context().io, [this, reactor, request, reply] {
-    auto fail = [reactor](const Status& s) { reactor->Finish(ToGrpc(s)); };
-    Result<StoreRow> row =
-        KnownStore(hub_.context().store, request->store_id(), "store_id");
-    if (!row.ok()) return fail(row.status());
-    Status valid = core::ValidateHoldPlaced(
-        request->hold(), hub_.context().clock.NowMicros(), "hold");
-    if (!valid.ok()) return fail(valid);
-    if (request->timeout_ms() > kMaxHoldTimeoutMs) {
-      return fail(InvalidArgument("timeout_ms: at most 60000, got " +
-                                  std::to_string(request->timeout_ms())));
-    }
-    const uint32_t timeout_ms = request->timeout_ms() == 0
-                                    ? kDefaultHoldTimeoutMs
-                                    : request->timeout_ms();
-    auto escrow = [this, reactor, request, reply] {
-      reactor->Finish(
-          ToGrpc(EscrowGrant(request->store_id(), request->hold(), reply)));
-    };
-    std::shared_ptr<SyncSession> session = hub_.Find(request->store_id());
-    if (!session) return escrow();
-    session->RequestHold(
-        request->hold(), std::chrono::milliseconds(timeout_ms),
-        [reactor, reply, escrow](std::optional<v1::HoldAnswer> a) {
-          if (!a) return escrow();  // no answer in time: the escrow
-          reply->set_granted(a->granted());
-          reply->set_granted_by(a->granted() ? "store" : "");
-          if (a->has_hold()) *reply->mutable_hold() = a->hold();
-          *reply->mutable_shortfall() = a->shortfall();
-          reply->set_reason(a->error().empty() && !a->granted()
-                                ? "the store refused: not enough stock"
-                                : a->error());
-          reactor->Finish(grpc::Status::OK);
-        });
-  });
-  return reactor;
+  Call call =
+      Call::Write("PlaceHold", request->store_id(),
+                  "order_ref=" + request->hold().order_ref() +
+                      " lines=" + std::to_string(request->hold().lines_size()));
+  return Serve(
+      context, std::move(call),
+      [this, request, reply](const std::shared_ptr<Call>& c, Done done) {
+        // What an OK answer says in the audit: who granted, or why not.
+        auto answered = [reply, c, done](const Status& s) {
+          if (s.ok()) {
+            c->note = reply->granted() ? "granted by " + reply->granted_by()
+                                       : "refused: " + reply->reason();
+          }
+          done(s);
+        };
+        Result<StoreRow> row =
+            KnownStore(hub_.context().store, request->store_id(), "store_id");
+        if (!row.ok()) return answered(row.status());
+        Status valid = core::ValidateHoldPlaced(
+            request->hold(), hub_.context().clock.NowMicros(), "hold");
+        if (!valid.ok()) return answered(valid);
+        if (request->timeout_ms() > kMaxHoldTimeoutMs) {
+          return answered(
+              InvalidArgument("timeout_ms: at most 60000, got " +
+                              std::to_string(request->timeout_ms())));
+        }
+        const uint32_t timeout_ms = request->timeout_ms() == 0
+                                        ? kDefaultHoldTimeoutMs
+                                        : request->timeout_ms();
+        auto escrow = [this, request, reply, answered] {
+          answered(EscrowGrant(request->store_id(), request->hold(), reply));
+        };
+        std::shared_ptr<SyncSession> session = hub_.Find(request->store_id());
+        if (!session) return escrow();
+        session->RequestHold(
+            request->hold(), std::chrono::milliseconds(timeout_ms),
+            [reply, escrow, answered](std::optional<v1::HoldAnswer> a) {
+              if (!a) return escrow();  // no answer in time: the escrow
+              reply->set_granted(a->granted());
+              reply->set_granted_by(a->granted() ? "store" : "");
+              if (a->has_hold()) *reply->mutable_hold() = a->hold();
+              *reply->mutable_shortfall() = a->shortfall();
+              reply->set_reason(a->error().empty() && !a->granted()
+                                    ? "the store refused: not enough stock"
+                                    : a->error());
+              answered(Status::Ok());
+            });
+      });
 }
 
 // ------------------------------------------------------------ reads
@@ -309,15 +423,16 @@ grpc::ServerUnaryReactor* CentralAdminService::FindAvailability(
     grpc::CallbackServerContext* context,
     const v1::FindAvailabilityRequest* request,
     v1::FindAvailabilityReply* reply) {
-  return Defer(context, [this, request, reply] {
-    return Availability(*request, reply);
-  });
+  return Defer(
+      context, Call::Read("FindAvailability", ""),
+      [this, request, reply] { return Availability(*request, reply); });
 }
 
 grpc::ServerUnaryReactor* CentralAdminService::ListDrift(
     grpc::CallbackServerContext* context, const v1::ListDriftRequest* request,
     v1::ListDriftReply* reply) {
-  return Defer(context, [this, request, reply]() -> Status {
+  Call call = Call::Read("ListDrift", request->store_id());
+  return Defer(context, std::move(call), [this, request, reply]() -> Status {
     if (!request->store_id().empty()) {
       STOREAGENT_RETURN_IF_ERROR(CheckStoreId(request->store_id(), "store_id"));
     }
@@ -334,7 +449,8 @@ grpc::ServerUnaryReactor* CentralAdminService::ListDrift(
 grpc::ServerUnaryReactor* CentralAdminService::GetStoreSyncState(
     grpc::CallbackServerContext* context,
     const v1::GetStoreSyncStateRequest* request, v1::StoreSyncState* reply) {
-  return Defer(context, [this, request, reply]() -> Status {
+  Call call = Call::Read("GetStoreSyncState", request->store_id());
+  return Defer(context, std::move(call), [this, request, reply]() -> Status {
     Result<StoreRow> row =
         KnownStore(hub_.context().store, request->store_id(), "store_id");
     if (!row.ok()) return row.status();
@@ -356,7 +472,8 @@ grpc::ServerUnaryReactor* CentralAdminService::GetStoreSyncState(
 grpc::ServerUnaryReactor* CentralAdminService::ListQuarantine(
     grpc::CallbackServerContext* context,
     const v1::ListQuarantineRequest* request, v1::ListQuarantineReply* reply) {
-  return Defer(context, [this, request, reply]() -> Status {
+  Call call = Call::Read("ListQuarantine", request->store_id());
+  return Defer(context, std::move(call), [this, request, reply]() -> Status {
     STOREAGENT_RETURN_IF_ERROR(CheckStoreId(request->store_id(), "store_id"));
     Result<size_t> limit = ListLimit(request->limit(), "limit");
     if (!limit.ok()) return limit.status();
@@ -364,6 +481,26 @@ grpc::ServerUnaryReactor* CentralAdminService::ListQuarantine(
         hub_.context().store.ListQuarantine(request->store_id(), *limit);
     if (!q.ok()) return q.status();
     *reply = *std::move(q);
+    return Status::Ok();
+  });
+}
+
+grpc::ServerUnaryReactor* CentralAdminService::ListAdminAudit(
+    grpc::CallbackServerContext* context,
+    const v1::ListAdminAuditRequest* request, v1::ListAdminAuditReply* reply) {
+  Call call = Call::Read("ListAdminAudit", request->store_id());
+  return Defer(context, std::move(call), [this, request, reply]() -> Status {
+    if (!request->store_id().empty()) {
+      STOREAGENT_RETURN_IF_ERROR(CheckStoreId(request->store_id(), "store_id"));
+    }
+    Result<size_t> limit = ListLimit(request->limit(), "limit");
+    if (!limit.ok()) return limit.status();
+    Result<std::vector<v1::AdminAuditEntry>> entries =
+        hub_.context().store.ListAdminAudit(request->store_id(), *limit);
+    if (!entries.ok()) return entries.status();
+    for (v1::AdminAuditEntry& e : *entries) {
+      *reply->add_entries() = std::move(e);
+    }
     return Status::Ok();
   });
 }

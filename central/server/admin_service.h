@@ -1,7 +1,10 @@
 // CentralAdminService: head office's API (proto CentralAdmin) on the admin
-// listener. Callback unary handlers: each hands its work to the worker pool
+// listener. Callback unary handlers: each identifies its caller (an admin
+// certificate's role, peer_identity.h), hands its work to the worker pool
 // and finishes from there, so no gRPC thread waits on the database or on a
-// store's answer to a hold request.
+// store's answer to a hold request. A reader may read, an operator also
+// write; every write, allowed or refused, is audited (a log line and a row
+// in admin_audit) before its answer is sent.
 #ifndef STOREAGENT_CENTRAL_SERVER_ADMIN_SERVICE_H_
 #define STOREAGENT_CENTRAL_SERVER_ADMIN_SERVICE_H_
 
@@ -12,6 +15,7 @@
 #include <mutex>
 #include <string>
 
+#include "central/server/peer_identity.h"
 #include "central/server/sync_hub.h"
 #include "storeagent/v1/sync.grpc.pb.h"
 
@@ -48,11 +52,43 @@ class CentralAdminService : public v1::CentralAdmin::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListQuarantineRequest* request,
       v1::ListQuarantineReply* reply) override;
+  grpc::ServerUnaryReactor* ListAdminAudit(
+      grpc::CallbackServerContext* context,
+      const v1::ListAdminAuditRequest* request,
+      v1::ListAdminAuditReply* reply) override;
 
  private:
-  // Runs `work` on the pool and finishes the call with its status.
+  // One admin call as it is authorised and audited.
+  struct Call {
+    static Call Read(const char* method, std::string store_id) {
+      return Call{method, false, std::move(store_id), "", "", ""};
+    }
+    static Call Write(const char* method, std::string store_id,
+                      std::string detail) {
+      return Call{method, true, std::move(store_id), std::move(detail), "", ""};
+    }
+    const char* method;
+    bool write;
+    std::string store_id;  // as the request named it
+    std::string detail;    // what: order reference, request key, kind
+    std::string caller;    // AdminCallerName, or the peer when unidentified
+    std::string note;      // set by a write that succeeded but was refused
+                           // by the store or escrow ("refused: ...")
+  };
+  using Done = std::function<void(const Status&)>;
+  // Identifies and authorises the caller of `call`, then runs `work` on
+  // the pool; `work` (or Serve itself, when the caller may not) calls the
+  // Done it is given exactly once, which audits a write and finishes the
+  // call.
+  grpc::ServerUnaryReactor* Serve(
+      grpc::CallbackServerContext* context, Call call,
+      std::function<void(const std::shared_ptr<Call>&, Done)> work);
+  // Serve for work that finishes when it returns.
   grpc::ServerUnaryReactor* Defer(grpc::CallbackServerContext* context,
-                                  std::function<Status()> work);
+                                  Call call, std::function<Status()> work);
+  // The log line and the admin_audit row of a write; a log line of a
+  // refused read.
+  void Audit(const Call& call, const Status& outcome);
   Status Push(const v1::PushCentralEventRequest& r,
               v1::PushCentralEventReply* reply);
   Status Availability(const v1::FindAvailabilityRequest& r,

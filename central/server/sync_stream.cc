@@ -120,6 +120,7 @@ void SyncStream::End(const grpc::Status& status) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   if (finished_ || done_) return;
   finished_ = true;
+  ended_with_ = status;
   if (writing_) {
     finish_after_writes_ = status;
   } else {
@@ -132,16 +133,32 @@ void SyncStream::OnCancel() {
 }
 
 void SyncStream::OnDone() {
-  std::string registered;
+  std::optional<grpc::Status> ended_with;
   {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     done_ = true;
+    ended_with = ended_with_;
   }
-  boost::asio::post(strand_, [self = shared_from_this()] {
+  // The cause: central's own End status, or the agent / the link.
+  std::string code = "CANCELLED";
+  std::string why = "the agent closed the stream or the connection was lost";
+  if (ended_with && !ended_with->ok()) {
+    code = StatusCodeName(static_cast<StatusCode>(ended_with->error_code()));
+    why = ended_with->error_message();
+  } else if (ended_with) {  // the agent's reads ended: End(OK)
+    code = "OK";
+    why = "the agent closed its side or the connection was lost";
+  }
+  boost::asio::post(strand_, [self = shared_from_this(), code = std::move(code),
+                              why = std::move(why)] {
     if (!self->store_id_.empty()) {
       self->hub_.Unregister(self->store_id_, self.get());
-      Log(LogLevel::kInfo, "sync.stream_ended", {{"store", self->store_id_}});
     }
+    Log(LogLevel::kInfo, "sync.stream_ended",
+        {{"store",
+          self->store_id_.empty() ? self->peer_store_id_ : self->store_id_},
+         {"code", code},
+         {"why", why}});
     self->FailHolds();
   });
   std::shared_ptr<SyncStream> me = std::move(self_);
@@ -206,7 +223,8 @@ void SyncStream::OnHello(const v1::Hello& h) {
   if (require_peer_id_ && peer_store_id_.empty()) {
     End(grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                      "the client certificate names no store (URI SAN " +
-                         std::string(kStoreUriPrefix) + "<id> or CN)"));
+                         std::string(kStoreUriPrefix) +
+                         "<id> or CN; an admin certificate never syncs)"));
     return;
   }
   if (!peer_store_id_.empty() && h.store_id() != peer_store_id_) {

@@ -98,6 +98,9 @@ class SyncStream
   bool writing_ = false;
   bool finished_ = false;  // Finish called or decided
   std::optional<grpc::Status> finish_after_writes_;
+  // Why the stream ended, for sync.stream_ended: the status central ended
+  // it with (guarded by mu_); unset when the agent or the link ended it.
+  std::optional<grpc::Status> ended_with_;
   bool done_ = false;  // OnDone ran
   // Read-ahead: the next message is read (and parsed) while the strand
   // commits the previous batch, up to kReadAhead messages waiting there.

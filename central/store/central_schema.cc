@@ -71,6 +71,21 @@ CREATE TABLE escrow_breaches (
   PRIMARY KEY (store_id, seq, sku)
 ) WITHOUT ROWID;
 )sql",
+    // v2: the audit trail of admin writes (docs/security.md). Fleet-wide,
+    // so its key is its own id, not the store.
+    R"sql(
+CREATE TABLE admin_audit (
+  audit_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_us    INTEGER NOT NULL,
+  caller   TEXT    NOT NULL,
+  method   TEXT    NOT NULL,
+  store_id TEXT    NOT NULL,
+  detail   TEXT    NOT NULL,
+  code     TEXT    NOT NULL,
+  message  TEXT    NOT NULL
+);
+CREATE INDEX admin_audit_by_store ON admin_audit (store_id, audit_id);
+)sql",
 };
 
 const std::string_view kPgSchema[kCentralSchemaVersion] = {
@@ -138,6 +153,19 @@ CREATE TABLE escrow_breaches (
   available BIGINT NOT NULL,
   PRIMARY KEY (store_id, seq, sku)
 );
+)sql",
+    R"sql(
+CREATE TABLE admin_audit (
+  audit_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at_us    BIGINT NOT NULL,
+  caller   TEXT   NOT NULL,
+  method   TEXT   NOT NULL,
+  store_id TEXT   NOT NULL,
+  detail   TEXT   NOT NULL,
+  code     TEXT   NOT NULL,
+  message  TEXT   NOT NULL
+);
+CREATE INDEX admin_audit_by_store ON admin_audit (store_id, audit_id);
 )sql",
 };
 

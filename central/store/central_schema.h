@@ -11,7 +11,7 @@ namespace storeagent::central {
 
 // The newest schema this build knows; a database at a higher version is
 // refused (FAILED_PRECONDITION: upgrade storecentrald).
-inline constexpr int kCentralSchemaVersion = 1;
+inline constexpr int kCentralSchemaVersion = 2;
 
 // kSqliteSchema[v - 1] / kPgSchema[v - 1] take the schema from v - 1 to v.
 extern const std::string_view kSqliteSchema[kCentralSchemaVersion];

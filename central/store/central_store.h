@@ -151,6 +151,11 @@ class CentralStore {
   // ascending, at most kMaxReadRows (a replica asks page by page).
   virtual Result<std::vector<uint64_t>> QuarantinedSeqs(
       const std::string& store_id, uint64_t after, uint64_t through) = 0;
+  // Appends one admin write to the audit trail; audit_id is assigned.
+  virtual Status RecordAdminAudit(const v1::AdminAuditEntry& entry) = 0;
+  // Newest first; store_id empty = every store.
+  virtual Result<std::vector<v1::AdminAuditEntry>> ListAdminAudit(
+      const std::string& store_id, size_t limit) = 0;
 };
 
 // Opens a backend from its URL:

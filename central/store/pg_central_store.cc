@@ -501,4 +501,45 @@ Result<v1::ListQuarantineReply> PgCentralStore::ListQuarantine(
   return out;
 }
 
+Status PgCentralStore::RecordAdminAudit(const v1::AdminAuditEntry& e) {
+  return pool_->InTransaction(
+      "RecordAdminAudit", [&](pqxx::work& tx) -> Status {
+        tx.exec_params(
+            "INSERT INTO admin_audit (at_us, caller, method, store_id, detail, "
+            "code, message) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            e.at_us(), e.caller(), e.method(), e.store_id(), e.detail(),
+            e.code(), e.message());
+        return Status::Ok();
+      });
+}
+
+Result<std::vector<v1::AdminAuditEntry>> PgCentralStore::ListAdminAudit(
+    const std::string& store_id, size_t limit) {
+  if (!store_id.empty()) STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  std::vector<v1::AdminAuditEntry> out;
+  Status txn =
+      pool_->InTransaction("ListAdminAudit", [&](pqxx::work& tx) -> Status {
+        out.clear();
+        for (const pqxx::row& row : tx.exec_params(
+                 "SELECT audit_id, at_us, caller, method, store_id, detail, "
+                 "code, message FROM admin_audit WHERE ($1='' OR store_id=$1) "
+                 "ORDER BY audit_id DESC LIMIT $2",
+                 store_id, Limit(limit))) {
+          v1::AdminAuditEntry e;
+          e.set_audit_id(row[0].as<uint64_t>());
+          e.set_at_us(row[1].as<int64_t>());
+          e.set_caller(row[2].as<std::string>());
+          e.set_method(row[3].as<std::string>());
+          e.set_store_id(row[4].as<std::string>());
+          e.set_detail(row[5].as<std::string>());
+          e.set_code(row[6].as<std::string>());
+          e.set_message(row[7].as<std::string>());
+          out.push_back(std::move(e));
+        }
+        return Status::Ok();
+      });
+  if (!txn.ok()) return txn;
+  return out;
+}
+
 }  // namespace storeagent::central

@@ -636,4 +636,56 @@ Result<v1::ListQuarantineReply> SqliteCentralStore::ListQuarantine(
   return out;
 }
 
+Status SqliteCentralStore::RecordAdminAudit(const v1::AdminAuditEntry& e) {
+  return InTransaction([&]() -> Status {
+    Result<Statement*> s =
+        Prep(ctx_,
+             "INSERT INTO admin_audit (at_us, caller, method, store_id, "
+             "detail, code, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!s.ok()) return s.status();
+    (*s)->BindInt(1, e.at_us());
+    (*s)->BindText(2, e.caller());
+    (*s)->BindText(3, e.method());
+    (*s)->BindText(4, e.store_id());
+    (*s)->BindText(5, e.detail());
+    (*s)->BindText(6, e.code());
+    (*s)->BindText(7, e.message());
+    return (*s)->Run();
+  });
+}
+
+Result<std::vector<v1::AdminAuditEntry>> SqliteCentralStore::ListAdminAudit(
+    const std::string& store_id, size_t limit) {
+  if (!store_id.empty()) STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  std::vector<v1::AdminAuditEntry> out;
+  Status txn = InTransaction([&]() -> Status {
+    Result<Statement*> s =
+        Prep(ctx_,
+             "SELECT audit_id, at_us, caller, method, store_id, detail, code, "
+             "message FROM admin_audit WHERE (?1='' OR store_id=?1) "
+             "ORDER BY audit_id DESC LIMIT ?2");
+    if (!s.ok()) return s.status();
+    (*s)->BindText(1, store_id);
+    (*s)->BindInt(2, static_cast<int64_t>(ClampLimit(limit)));
+    for (;;) {
+      Result<bool> row = (*s)->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      v1::AdminAuditEntry e;
+      e.set_audit_id(static_cast<uint64_t>((*s)->ColumnInt(0)));
+      e.set_at_us((*s)->ColumnInt(1));
+      e.set_caller(std::string((*s)->ColumnText(2)));
+      e.set_method(std::string((*s)->ColumnText(3)));
+      e.set_store_id(std::string((*s)->ColumnText(4)));
+      e.set_detail(std::string((*s)->ColumnText(5)));
+      e.set_code(std::string((*s)->ColumnText(6)));
+      e.set_message(std::string((*s)->ColumnText(7)));
+      out.push_back(std::move(e));
+    }
+    return Status::Ok();
+  });
+  if (!txn.ok()) return txn;
+  return out;
+}
+
 }  // namespace storeagent::central

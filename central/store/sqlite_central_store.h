@@ -54,6 +54,9 @@ class SqliteCentralStore : public CentralStore {
   Result<std::vector<uint64_t>> QuarantinedSeqs(const std::string& store_id,
                                                 uint64_t after,
                                                 uint64_t through) override;
+  Status RecordAdminAudit(const v1::AdminAuditEntry& entry) override;
+  Result<std::vector<v1::AdminAuditEntry>> ListAdminAudit(
+      const std::string& store_id, size_t limit) override;
 
  private:
   explicit SqliteCentralStore(storage::Connection conn)

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <thread>
 
+#include "platform/fs.h"
 #include "tests/support/child_process.h"
 
 namespace storeagent::testing {
@@ -41,6 +42,7 @@ std::string CentralProcess::BinDir() {
 
 CentralProcess::CentralProcess(std::string work_dir, CentralOptions options)
     : work_dir_(std::move(work_dir)),
+      options_(options),
       config_path_(work_dir_ + "/central.toml"),
       log_path_(work_dir_ + "/storecentrald.log"),
       sync_port_(FreeLoopbackPort()),
@@ -51,7 +53,8 @@ CentralProcess::CentralProcess(std::string work_dir, CentralOptions options)
   std::ofstream cfg(config_path_);
   cfg << "[store]\nurl = \"" << url << "\"\n"
       << "[sync]\nlisten = \"127.0.0.1:" << sync_port_ << "\"\n"
-      << "[admin]\nlisten = \"127.0.0.1:" << admin_port_ << "\"\n";
+      << "[admin]\nlisten = \"127.0.0.1:" << admin_port_ << "\"\n"
+      << (options.admin_tls ? "tls = true\n" : "");
   if (options.tls_dir.empty()) {
     cfg << "[tls]\ninsecure = true\n";
   } else {
@@ -94,7 +97,19 @@ int CentralProcess::Terminate(int timeout_ms) {
   return TerminateAndReap(&pid_, timeout_ms);
 }
 
+namespace {
+
+// A PEM file's text, or "" (gRPC then fails the handshake, as a test wants
+// to see when it passes a file that is not there).
+std::string Pem(const std::string& path) {
+  Result<std::string> text = fs::ReadFile(path);
+  return text.ok() ? *text : std::string();
+}
+
+}  // namespace
+
 std::unique_ptr<v1::CentralAdmin::Stub> CentralProcess::NewAdminStub() const {
+  if (options_.admin_tls) return NewAdminStubAs(options_.admin_cert);
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
@@ -102,6 +117,25 @@ std::unique_ptr<v1::CentralAdmin::Stub> CentralProcess::NewAdminStub() const {
   return v1::CentralAdmin::NewStub(
       grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(admin_port_),
                                 grpc::InsecureChannelCredentials(), args));
+}
+
+std::unique_ptr<v1::CentralAdmin::Stub> CentralProcess::NewAdminStubAs(
+    const std::string& cert_prefix, const std::string& ca_file) const {
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs =
+      Pem(ca_file.empty() ? options_.tls_dir + "/ca.pem" : ca_file);
+  if (!cert_prefix.empty()) {
+    ssl.pem_cert_chain = Pem(cert_prefix + ".pem");
+    ssl.pem_private_key = Pem(cert_prefix + ".key");
+  }
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
+  args.SetSslTargetNameOverride("localhost");
+  return v1::CentralAdmin::NewStub(
+      grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(admin_port_),
+                                grpc::SslCredentials(ssl), args));
 }
 
 }  // namespace storeagent::testing

@@ -27,6 +27,12 @@ struct CentralOptions {
   // Directory made by installer/dev-ca (ca.pem, central.pem, central.key);
   // "" = plaintext (tls.insecure).
   std::string tls_dir;
+  // With tls_dir: serve the admin API over mutual TLS (admin.tls = true).
+  bool admin_tls = false;
+  // The admin certificate NewAdminStub presents (and Start polls with) when
+  // admin_tls: a path without ".pem"/".key", e.g. tls_dir + "/admin-ops"
+  // from `installer/dev-ca admin`.
+  std::string admin_cert;
   // Appended to the generated config.
   std::string extra_toml;
 };
@@ -50,13 +56,21 @@ class CentralProcess {
   int Terminate(int timeout_ms = 15000);
   bool running() const { return pid_ > 0; }
 
+  // A stub for the admin API: plaintext, or with admin_tls the options'
+  // admin_cert.
   std::unique_ptr<v1::CentralAdmin::Stub> NewAdminStub() const;
+  // With admin_tls: a stub presenting `cert_prefix` (".pem"/".key"
+  // appended; "" = no client certificate) and trusting `ca_file` for
+  // central's certificate ("" = the options' tls_dir/ca.pem).
+  std::unique_ptr<v1::CentralAdmin::Stub> NewAdminStubAs(
+      const std::string& cert_prefix, const std::string& ca_file = "") const;
 
   // Directory holding storecentrald.
   static std::string BinDir();
 
  private:
   std::string work_dir_;
+  CentralOptions options_;
   std::string config_path_;
   std::string log_path_;
   int sync_port_ = 0;

@@ -81,6 +81,14 @@ TEST_F(StorecentralctlTest, RefusalsAndUsageErrors) {
   RunResult usage =
       Ctl({"push-movement", "--store", "store-1", "--key", "k", "--line", "A"});
   EXPECT_EQ(usage.exit_code, 2);
+  // An admin certificate that is not there: a usage error naming the option.
+  RunResult missing =
+      Ctl({"--ca", "/nonexistent/ca.pem", "--cert", "/nonexistent/admin.pem",
+           "--key", "/nonexistent/admin.key", "drift"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("--ca: "), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("/nonexistent/ca.pem"), std::string::npos)
+      << missing.err;
 }
 
 }  // namespace

@@ -408,10 +408,22 @@ TEST_F(CentralSyncTest, UnreachableStoreGetsHoldsInsideItsEscrowOnly) {
   ASSERT_TRUE(PlaceHold(Hold("order-1", "A", 3), 0, &first).ok());
   EXPECT_TRUE(first.granted()) << first.reason();
   EXPECT_EQ(first.granted_by(), "escrow");
-  // A retry of the same order is the same grant, not a second one.
+  // A retry of the same order is the same grant, not a second one, even
+  // when the client recomputed the expiry (storecentralctl --expires-in-s
+  // does on every run) or sent another channel: the first grant's hold.
+  v1::HoldPlaced again = Hold("order-1", "A", 3);
+  again.set_expires_at_us(again.expires_at_us() + 5'000'000);
+  again.set_channel("app");
   v1::CentralPlaceHoldReply retry;
-  ASSERT_TRUE(PlaceHold(Hold("order-1", "A", 3), 0, &retry).ok());
-  EXPECT_TRUE(retry.granted());
+  ASSERT_TRUE(PlaceHold(again, 0, &retry).ok());
+  EXPECT_TRUE(retry.granted()) << retry.reason();
+  EXPECT_EQ(retry.hold().SerializeAsString(), first.hold().SerializeAsString());
+  // The same order with other lines is not a retry.
+  v1::CentralPlaceHoldReply other;
+  ASSERT_TRUE(PlaceHold(Hold("order-1", "A", 2), 0, &other).ok());
+  EXPECT_FALSE(other.granted());
+  EXPECT_NE(other.reason().find("other lines"), std::string::npos)
+      << other.reason();
   // 5 - 3 = 2 left: 3 more do not fit.
   v1::CentralPlaceHoldReply second;
   ASSERT_TRUE(PlaceHold(Hold("order-2", "A", 3), 0, &second).ok());
@@ -419,6 +431,10 @@ TEST_F(CentralSyncTest, UnreachableStoreGetsHoldsInsideItsEscrowOnly) {
   ASSERT_EQ(second.shortfall_size(), 1);
   EXPECT_EQ(second.shortfall(0).sku(), "A");
   EXPECT_EQ(second.shortfall(0).available(), 2);
+  // The store's own figures, not zeros: 20 received, nothing held yet.
+  EXPECT_EQ(second.shortfall(0).on_hand(), 20);
+  EXPECT_EQ(second.shortfall(0).held(), 0);
+  EXPECT_TRUE(second.shortfall(0).in_catalog());
   EXPECT_NE(second.reason().find("escrow"), std::string::npos);
   v1::CentralPlaceHoldReply third;
   ASSERT_TRUE(PlaceHold(Hold("order-3", "A", 2), 0, &third).ok());

@@ -518,6 +518,38 @@ TEST_P(CentralStoreTest, DriftIsListedNewestFirstPerStoreOrAll) {
   EXPECT_EQ(after->size(), 3u);  // nothing of the refused batch
 }
 
+TEST_P(CentralStoreTest, AdminAuditIsListedNewestFirstPerStoreOrAll) {
+  for (int i = 0; i < 3; ++i) {
+    v1::AdminAuditEntry e;
+    e.set_at_us(kNow + i);
+    e.set_caller(i == 1 ? "reader:bob" : "operator:alice");
+    e.set_method(i == 1 ? "PlaceHold" : "PushCentralEvent");
+    e.set_store_id(i == 1 ? "s2" : "s1");
+    e.set_detail("request_key=k" + std::to_string(i));
+    e.set_code(i == 1 ? "PERMISSION_DENIED" : "OK");
+    e.set_message(i == 1 ? "reader:bob is a reader" : "");
+    ASSERT_TRUE(store_->RecordAdminAudit(e).ok());
+  }
+  Result<std::vector<v1::AdminAuditEntry>> all = store_->ListAdminAudit("", 0);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].detail(), "request_key=k2");
+  EXPECT_EQ((*all)[1].caller(), "reader:bob");
+  EXPECT_EQ((*all)[1].code(), "PERMISSION_DENIED");
+  EXPECT_EQ((*all)[1].message(), "reader:bob is a reader");
+  EXPECT_EQ((*all)[1].at_us(), kNow + 1);
+  EXPECT_EQ((*all)[2].method(), "PushCentralEvent");
+  EXPECT_GT((*all)[0].audit_id(), (*all)[1].audit_id());
+  EXPECT_GT((*all)[1].audit_id(), (*all)[2].audit_id());
+  Result<std::vector<v1::AdminAuditEntry>> s1 = store_->ListAdminAudit("s1", 1);
+  ASSERT_TRUE(s1.ok());
+  ASSERT_EQ(s1->size(), 1u);
+  EXPECT_EQ((*s1)[0].detail(), "request_key=k2");
+  Result<std::vector<v1::AdminAuditEntry>> bad =
+      store_->ListAdminAudit("not a store", 10);
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_P(CentralStoreTest, ExchangeAndDigestAreRecorded) {
   ASSERT_TRUE(store_->TouchExchange("s1", kNow, "0.4.0").ok());
   ASSERT_TRUE(store_->TouchExchange("s1", kNow + 7, "").ok());

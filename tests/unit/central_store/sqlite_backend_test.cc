@@ -36,6 +36,42 @@ TEST(SqliteCentralStoreTest, UnknownUrlSchemeIsRefused) {
   EXPECT_FALSE(central::OpenCentralStore("sqlite:").ok());
 }
 
+// A database made by the previous release (schema 1, no admin_audit) is
+// migrated on open and keeps what it held.
+TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
+  TempDir dir;
+  const std::string path = dir.File("central.db");
+  {
+    Result<std::unique_ptr<central::CentralStore>> s =
+        central::OpenCentralStore("sqlite:" + path);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->GetOrCreateStore("s1").ok());
+  }
+  {
+    Result<storage::Connection> c =
+        storage::Connection::Open(path, storage::ConnectionOptions{});
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c->Exec("DROP TABLE admin_audit; "
+                        "UPDATE schema_version SET version = 1")
+                    .ok());
+  }
+  Result<std::unique_ptr<central::CentralStore>> s =
+      central::OpenCentralStore("sqlite:" + path);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Result<std::optional<central::StoreRow>> row = (*s)->GetStore("s1");
+  ASSERT_TRUE(row.ok());
+  EXPECT_TRUE(row->has_value());
+  v1::AdminAuditEntry e;
+  e.set_caller("operator:alice");
+  e.set_method("PushCentralEvent");
+  e.set_store_id("s1");
+  e.set_code("OK");
+  ASSERT_TRUE((*s)->RecordAdminAudit(e).ok());
+  Result<std::vector<v1::AdminAuditEntry>> audit = (*s)->ListAdminAudit("", 10);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ(audit->size(), 1u);
+}
+
 TEST(SqliteCentralStoreTest, NewerSchemaIsRefused) {
   TempDir dir;
   const std::string path = dir.File("central.db");

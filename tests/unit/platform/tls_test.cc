@@ -361,10 +361,46 @@ TEST(DevCaTest, RefusesBadInputClearlyAndWritesNothing) {
   EXPECT_EQ(names, (std::vector<std::string>{"ca.key", "ca.pem"}));
 }
 
+TEST(DevCaTest, AdminCertificatesNameTheirRole) {
+  const TempDir t;
+  ASSERT_EQ(DevCa({"init", t.path()}).exit_code, 0);
+  ASSERT_EQ(DevCa({"admin", t.path(), "alice", "--role", "operator"}).exit_code,
+            0);
+  ASSERT_EQ(DevCa({"admin", t.path(), "bob", "--role", "reader", "--days", "7"})
+                .exit_code,
+            0);
+  const CertificateInfo alice = MustInspect(t.File("admin-alice.pem"));
+  EXPECT_EQ(alice.subject_cn, "alice");
+  EXPECT_EQ(alice.uri_sans,
+            std::vector<std::string>{"storeagent:admin:operator:alice"});
+  EXPECT_FALSE(alice.is_ca);
+  EXPECT_EQ(ModeOf(t.File("admin-alice.key")), 0600u);
+  const CertificateInfo bob = MustInspect(t.File("admin-bob.pem"));
+  EXPECT_EQ(bob.uri_sans,
+            std::vector<std::string>{"storeagent:admin:reader:bob"});
+  // Backdated a day, valid 7 more: 8 days (a minute between the dates).
+  EXPECT_NEAR(static_cast<double>(bob.not_after_us - bob.not_before_us),
+              8.0 * kDayUs, 60e6);
+
+  const RunResult no_role = DevCa({"admin", t.path(), "carol"});
+  EXPECT_EQ(no_role.exit_code, 1);
+  EXPECT_THAT(no_role.err, HasSubstr("--role reader|operator is required"));
+  const RunResult bad_role =
+      DevCa({"admin", t.path(), "carol", "--role", "root"});
+  EXPECT_EQ(bad_role.exit_code, 1);
+  EXPECT_THAT(bad_role.err, HasSubstr("must be reader or operator"));
+  const RunResult store_role = DevCa({"store", t.path(), "S1", "--role", "x"});
+  EXPECT_NE(store_role.exit_code, 0);
+  EXPECT_THAT(store_role.err, HasSubstr("--role"));
+  EXPECT_FALSE(std::filesystem::exists(t.File("admin-carol.pem")));
+  EXPECT_FALSE(std::filesystem::exists(t.File("store-S1.pem")));
+}
+
 TEST(DevCaTest, HelpDescribesTheProfiles) {
   const RunResult r = DevCa({"--help"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.out, HasSubstr("URI:storeagent:store:STORE_ID"));
+  EXPECT_THAT(r.out, HasSubstr("URI:storeagent:admin:ROLE:NAME"));
   EXPECT_THAT(r.out, HasSubstr("--expired"));
 }
 

@@ -278,12 +278,19 @@ TEST_F(StockLedgerTest, PlaceHoldRetryReplaysAndOtherLinesAreRefused) {
               first->hold().SerializeAsString());
     EXPECT_EQ(env_.HeadSeq(), head);
   }
-  // The same order with other lines, or another expiry.
+  // A retry whose client recomputed the expiry: the first hold, unchanged.
+  const Result<v1::PlaceHoldReply> later = env_.PlaceHold(
+      HoldOf("ORD-1", {{"A", 5}}, hold.expires_at_us() + kSecond));
+  ASSERT_OK(later);
+  EXPECT_TRUE(later->granted());
+  EXPECT_TRUE(later->replayed());
+  EXPECT_EQ(later->hold().expires_at_us(), hold.expires_at_us());
+  EXPECT_EQ(env_.HeadSeq(), head);
+  // The same order with other lines.
   for (const v1::HoldPlaced& other :
        {HoldOf("ORD-1", {{"A", 6}}, hold.expires_at_us()),
         HoldOf("ORD-1", {{"A", 5}, {"B", 1}}, hold.expires_at_us()),
-        HoldOf("ORD-1", {{"B", 5}}, hold.expires_at_us()),
-        HoldOf("ORD-1", {{"A", 5}}, hold.expires_at_us() + kSecond)}) {
+        HoldOf("ORD-1", {{"B", 5}}, hold.expires_at_us())}) {
     const Result<v1::PlaceHoldReply> r = env_.PlaceHold(other);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status().code(), StatusCode::kAlreadyExists)
