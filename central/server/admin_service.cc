@@ -3,6 +3,7 @@
 #include <google/protobuf/descriptor.h>
 
 #include <boost/asio/post.hpp>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -243,7 +244,8 @@ Status CentralAdminService::EscrowGrantOnce(const std::string& store_id,
   std::map<std::string, int64_t> escrow;
   std::map<std::string, v1::HoldPlaced> unseen;
   std::map<std::string, v1::HoldPlaced> pending;
-  bool store_has_hold = false;
+  // The store's own hold of this order, when central's replica has it.
+  std::optional<v1::Hold> store_hold;
   // The store's figures of the hold's SKUs as central's replica has them,
   // for a refusal to report.
   std::map<std::string, core::SkuFigures> figures;
@@ -252,7 +254,9 @@ Status CentralAdminService::EscrowGrantOnce(const std::string& store_id,
         escrow = replay.escrow();
         unseen = UnseenEscrowHolds(events, replay);
         pending = PendingEscrowHolds(events, replay);
-        store_has_hold = replay.FindHold(hold.order_ref()) != nullptr;
+        if (const v1::Hold* h = replay.FindHold(hold.order_ref())) {
+          store_hold = *h;
+        }
         for (const v1::HoldLine& l : hold.lines()) {
           figures[l.sku()] = replay.Figures(l.sku());
         }
@@ -273,9 +277,18 @@ Status CentralAdminService::EscrowGrantOnce(const std::string& store_id,
                       hold.order_ref() + " a hold with other lines");
     return Status::Ok();
   }
-  if (store_has_hold) {
+  if (store_hold) {
+    // A retry after the store journaled the hold (an escrow grant it
+    // applied, or one it granted itself): the store's hold is the answer,
+    // in whatever state it is now, as the store's own ledger answers.
+    if (core::SameHoldLines(store_hold->lines(), hold.lines())) {
+      reply->set_granted(true);
+      reply->set_granted_by("store");
+      *reply->mutable_hold() = *store_hold;
+      return Status::Ok();
+    }
     reply->set_reason("order_ref: the store already has a hold for order " +
-                      hold.order_ref());
+                      hold.order_ref() + " with other lines");
     return Status::Ok();
   }
   EscrowCheck check = CheckEscrow(escrow, pending, hold);

@@ -475,6 +475,18 @@ TEST_F(CentralSyncTest, EscrowHoldCountsUntilTheStoreAnnouncesItsEscrowAgain) {
     auto s = Connect(1);  // the store applied central's escrow hold
     EXPECT_EQ(Upload(*s, 3, 3).acked_seq(), 3u);
   }
+  // A retry of order-1 now that the store journaled it: the store's hold.
+  v1::CentralPlaceHoldReply retry;
+  ASSERT_TRUE(PlaceHold(Hold("order-1", "A", 5), 0, &retry).ok());
+  EXPECT_TRUE(retry.granted()) << retry.reason();
+  EXPECT_EQ(retry.granted_by(), "store");
+  EXPECT_EQ(retry.hold().order_ref(), "order-1");
+  // The same order with other lines is refused, naming why.
+  v1::CentralPlaceHoldReply other;
+  ASSERT_TRUE(PlaceHold(Hold("order-1", "A", 4), 0, &other).ok());
+  EXPECT_FALSE(other.granted());
+  EXPECT_NE(other.reason().find("other lines"), std::string::npos)
+      << other.reason();
   v1::CentralPlaceHoldReply second;
   ASSERT_TRUE(PlaceHold(Hold("order-2", "A", 5), 0, &second).ok());
   EXPECT_FALSE(second.granted()) << "granted escrow units twice";
