@@ -119,8 +119,9 @@ std::unique_ptr<v1::CentralAdmin::Stub> CentralProcess::NewAdminStub() const {
                                 grpc::InsecureChannelCredentials(), args));
 }
 
-std::unique_ptr<v1::CentralAdmin::Stub> CentralProcess::NewAdminStubAs(
-    const std::string& cert_prefix, const std::string& ca_file) const {
+std::shared_ptr<grpc::Channel> CentralProcess::TlsChannel(
+    int port, const std::string& cert_prefix,
+    const std::string& ca_file) const {
   grpc::SslCredentialsOptions ssl;
   ssl.pem_root_certs =
       Pem(ca_file.empty() ? options_.tls_dir + "/ca.pem" : ca_file);
@@ -133,9 +134,19 @@ std::unique_ptr<v1::CentralAdmin::Stub> CentralProcess::NewAdminStubAs(
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
   args.SetSslTargetNameOverride("localhost");
+  return grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port),
+                                   grpc::SslCredentials(ssl), args);
+}
+
+std::unique_ptr<v1::CentralAdmin::Stub> CentralProcess::NewAdminStubAs(
+    const std::string& cert_prefix, const std::string& ca_file) const {
   return v1::CentralAdmin::NewStub(
-      grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(admin_port_),
-                                grpc::SslCredentials(ssl), args));
+      TlsChannel(admin_port_, cert_prefix, ca_file));
+}
+
+std::shared_ptr<grpc::Channel> CentralProcess::SyncChannelAs(
+    const std::string& cert_prefix) const {
+  return TlsChannel(sync_port_, cert_prefix, "");
 }
 
 }  // namespace storeagent::testing

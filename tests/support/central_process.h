@@ -64,11 +64,19 @@ class CentralProcess {
   // central's certificate ("" = the options' tls_dir/ca.pem).
   std::unique_ptr<v1::CentralAdmin::Stub> NewAdminStubAs(
       const std::string& cert_prefix, const std::string& ca_file = "") const;
+  // A channel to the sync port over TLS presenting `cert_prefix` (as for
+  // NewAdminStubAs), trusting the options' tls_dir/ca.pem.
+  std::shared_ptr<grpc::Channel> SyncChannelAs(
+      const std::string& cert_prefix) const;
 
   // Directory holding storecentrald.
   static std::string BinDir();
 
  private:
+  std::shared_ptr<grpc::Channel> TlsChannel(int port,
+                                            const std::string& cert_prefix,
+                                            const std::string& ca_file) const;
+
   std::string work_dir_;
   CentralOptions options_;
   std::string config_path_;

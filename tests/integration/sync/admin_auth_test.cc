@@ -14,7 +14,6 @@
 #include <string>
 #include <vector>
 
-#include "platform/fs.h"
 #include "tests/integration/sync/sync_env.h"
 #include "tests/support/run_program.h"
 
@@ -22,12 +21,6 @@ namespace storeagent::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-std::string ReadFile(const std::string& path) {
-  Result<std::string> text = fs::ReadFile(path);
-  EXPECT_TRUE(text.ok()) << path << ": " << text.status().ToString();
-  return text.ok() ? *text : std::string();
-}
 
 // Lines of `path` holding `needle`.
 int CountInFile(const std::string& path, const std::string& needle) {
@@ -243,26 +236,7 @@ TEST_F(AdminAuthTest, EveryWriteAllowedOrRefusedIsAudited) {
 }
 
 TEST_F(AdminAuthTest, AnAdminCertificateIsNeverAStore) {
-  grpc::SslCredentialsOptions ssl;
-  ssl.pem_root_certs = ReadFile(tls_ + "/ca.pem");
-  ssl.pem_cert_chain = ReadFile(tls_ + "/admin-ops.pem");
-  ssl.pem_private_key = ReadFile(tls_ + "/admin-ops.key");
-  grpc::ChannelArguments args;
-  args.SetSslTargetNameOverride("localhost");
-  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  auto stub = v1::Sync::NewStub(grpc::CreateCustomChannel(
-      central_->sync_address(), grpc::SslCredentials(ssl), args));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(In(10));
-  auto stream = stub->Sync(&ctx);
-  v1::AgentMessage hello;
-  hello.mutable_hello()->set_store_id("ops");
-  hello.mutable_hello()->set_agent_version("test");
-  hello.mutable_hello()->set_journal_head_hash(std::string(32, '\0'));
-  stream->Write(hello);
-  v1::CentralMessage in;
-  EXPECT_FALSE(stream->Read(&in) && in.has_welcome());
-  const grpc::Status s = stream->Finish();
+  const grpc::Status s = HelloAs(*central_, tls_ + "/admin-ops", "ops");
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED)
       << s.error_message();
   EXPECT_THAT(s.error_message(), HasSubstr("names no store"));

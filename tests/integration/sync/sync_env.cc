@@ -38,6 +38,25 @@ bool DevCa(const std::string& args) {
   return std::system(cmd.c_str()) == 0;
 }
 
+grpc::Status HelloAs(const CentralProcess& central,
+                     const std::string& cert_prefix, const std::string& store) {
+  auto stub = v1::Sync::NewStub(central.SyncChannelAs(cert_prefix));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auto stream = stub->Sync(&ctx);
+  v1::AgentMessage hello;
+  hello.mutable_hello()->set_store_id(store);
+  hello.mutable_hello()->set_agent_version("test");
+  hello.mutable_hello()->set_journal_head_hash(std::string(32, '\0'));
+  stream->Write(hello);
+  v1::CentralMessage in;
+  if (stream->Read(&in) && in.has_welcome()) {
+    ctx.TryCancel();
+    return grpc::Status::OK;
+  }
+  return stream->Finish();
+}
+
 bool WaitFor(const std::function<bool()>& done, std::chrono::seconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {

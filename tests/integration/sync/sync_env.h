@@ -95,6 +95,12 @@ class SyncEnv {
   std::unique_ptr<AgentProcess> agent_;
 };
 
+// Opens a Sync stream to `central` presenting `cert_prefix` (".pem"/".key"
+// appended; "" = no client certificate), sends a Hello for `store`, and
+// returns the status the stream ended with (OK if a Welcome came).
+grpc::Status HelloAs(const CentralProcess& central,
+                     const std::string& cert_prefix, const std::string& store);
+
 // Polls `done` every 20 ms until it is true or `timeout` passes.
 bool WaitFor(const std::function<bool()>& done, std::chrono::seconds timeout);
 

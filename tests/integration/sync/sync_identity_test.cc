@@ -5,21 +5,12 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "tests/integration/sync/sync_env.h"
 
 namespace storeagent::testing {
 namespace {
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class SyncIdentityTest : public ::testing::Test {
  protected:
@@ -38,37 +29,9 @@ class SyncIdentityTest : public ::testing::Test {
     ASSERT_TRUE(central_->Start()) << central_->log_path();
   }
 
-  // Opens a stream with `cert_prefix` (".pem"/".key" appended; "" = no
-  // client certificate), sends a Hello for `store`, returns the status the
-  // stream ended with (OK if a Welcome came).
   grpc::Status HelloAs(const std::string& cert_prefix,
                        const std::string& store) {
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = Slurp(tls_ + "/ca.pem");
-    if (!cert_prefix.empty()) {
-      ssl.pem_cert_chain = Slurp(cert_prefix + ".pem");
-      ssl.pem_private_key = Slurp(cert_prefix + ".key");
-    }
-    grpc::ChannelArguments args;
-    args.SetSslTargetNameOverride("localhost");
-    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    auto stub = v1::Sync::NewStub(grpc::CreateCustomChannel(
-        central_->sync_address(), grpc::SslCredentials(ssl), args));
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() +
-                     std::chrono::seconds(10));
-    auto stream = stub->Sync(&ctx);
-    v1::AgentMessage hello;
-    hello.mutable_hello()->set_store_id(store);
-    hello.mutable_hello()->set_agent_version("test");
-    hello.mutable_hello()->set_journal_head_hash(std::string(32, '\0'));
-    stream->Write(hello);
-    v1::CentralMessage in;
-    if (stream->Read(&in) && in.has_welcome()) {
-      ctx.TryCancel();
-      return grpc::Status::OK;
-    }
-    return stream->Finish();
+    return storeagent::testing::HelloAs(*central_, cert_prefix, store);
   }
 
   bool CentralKnows(const std::string& store) {
