@@ -126,7 +126,7 @@ void AgentMetrics::Scrape(std::function<void(Result<std::string>)> done) {
 }
 
 std::string AgentMetrics::Render(const DbFigures& f) const {
-  MetricsText m;
+  platform::MetricsText m;
   m.Family("storeagent_up", "gauge", "1 while storeagentd answers scrapes.");
   m.Sample("storeagent_up", 1);
   m.Family("storeagent_build_info", "gauge",

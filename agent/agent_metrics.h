@@ -15,9 +15,9 @@
 #include <string>
 
 #include "agent/disk_guard.h"
-#include "agent/metrics.h"
 #include "agent/sync/sync_health.h"
 #include "platform/clock.h"
+#include "platform/metrics.h"
 #include "platform/status.h"
 #include "storage/agent_database.h"
 
@@ -58,8 +58,8 @@ class AgentMetrics {
 
  private:
   const Clock& clock_;
-  Histogram batch_size_;
-  Histogram commit_seconds_;
+  platform::Histogram batch_size_;
+  platform::Histogram commit_seconds_;
   storage::AgentDatabase* db_ = nullptr;
   const DiskGuard* disk_ = nullptr;
   const SyncHealth* sync_ = nullptr;

@@ -167,7 +167,7 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
             r.content_type = "text/plain; charset=utf-8";
             r.body = text.status().ToString() + "\n";
           } else {
-            r.content_type = kMetricsContentType;
+            r.content_type = platform::kMetricsContentType;
             r.body = std::move(text).value();
           }
           reply(std::move(r));

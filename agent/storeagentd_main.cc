@@ -52,25 +52,22 @@ void Reload(const std::string& path, const std::string& start_text,
              {"detail", "the running configuration stays in force"}});
     return;
   }
-  sa::Result<std::vector<std::string>> since_last =
-      ag::ChangedConfigKeys(last_text, *text);
-  sa::Result<std::vector<std::string>> since_start =
-      ag::ChangedConfigKeys(start_text, *text);
-  if (!since_last.ok() || !since_start.ok()) {
-    sa::Log(
-        sa::LogLevel::kError, "agent.reload_failed",
-        {{"error",
-          (since_last.ok() ? since_start : since_last).status().message()}});
+  sa::Result<sa::platform::ReloadPlan> planned =
+      sa::platform::PlanReloadOfTexts(start_text, last_text, *text,
+                                      ag::IsReloadableKey);
+  if (!planned.ok()) {
+    sa::Log(sa::LogLevel::kError, "agent.reload_failed",
+            {{"error", planned.status().message()}});
     return;
   }
-  const ag::ReloadPlan plan = ag::PlanReload(*since_last, *since_start);
+  const sa::platform::ReloadPlan& plan = *planned;
   sa::ConfigureLog(next->log_level, next->log_format);
   sa::Status sync = server.ApplyReload(*next, plan.apply);
   last_text = std::move(text).value();
   sa::Log(sync.ok() ? sa::LogLevel::kInfo : sa::LogLevel::kError,
           "agent.reloaded",
-          {{"applied", ag::JoinKeys(plan.apply)},
-           {"restart_needed", ag::JoinKeys(plan.need_restart)},
+          {{"applied", sa::platform::JoinKeys(plan.apply)},
+           {"restart_needed", sa::platform::JoinKeys(plan.need_restart)},
            {"sync_tls", !server.has_sync_reload_hook() ? "no sync client"
                         : sync.ok()                    ? "ok"
                                                        : sync.message()}});

@@ -1,19 +1,66 @@
 // storecentrald: head office's central sync service, the other end of the
 // agents' Sync streams, and head office's CentralAdmin API.
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "central/server/central_config.h"
 #include "central/server/central_server.h"
 #include "platform/clock.h"
+#include "platform/config_diff.h"
+#include "platform/fs.h"
 #include "platform/log.h"
 #include "platform/sd_notify.h"
 #include "platform/signals.h"
 
 namespace sa = storeagent;
 namespace sc = storeagent::central;
+
+namespace {
+
+// The keys a SIGHUP applies to a running central. Everything else (the
+// listeners, the store, the TLS files: gRPC's server credentials are fixed
+// once a port listens) is reported as needing a restart.
+bool IsCentralReloadableKey(std::string_view key) {
+  return key == "log.level" || key == "log.format";
+}
+
+// SIGHUP: re-reads the file and applies what can change while running. A
+// bad file changes nothing; the error names the file and the key.
+void Reload(const std::string& path, const std::string& start_text,
+            std::string& last_text) {
+  sa::Result<std::string> text = sa::fs::ReadFile(path);
+  sa::Result<sc::CentralConfig> next =
+      text.ok() ? sc::ParseCentralConfig(*text, path)
+                : sa::Result<sc::CentralConfig>(sa::InvalidArgument(
+                      path + ": " + text.status().message()));
+  if (!next.ok()) {
+    sa::Log(sa::LogLevel::kError, "central.reload_failed",
+            {{"error", next.status().message()},
+             {"detail", "the running configuration stays in force"}});
+    return;
+  }
+  sa::Result<sa::platform::ReloadPlan> plan = sa::platform::PlanReloadOfTexts(
+      start_text, last_text, *text, IsCentralReloadableKey);
+  if (!plan.ok()) {
+    sa::Log(sa::LogLevel::kError, "central.reload_failed",
+            {{"error", plan.status().message()}});
+    return;
+  }
+  sa::ConfigureLog(next->log_level, next->log_format);
+  last_text = std::move(text).value();
+  sa::Log(sa::LogLevel::kInfo, "central.reloaded",
+          {{"applied", sa::platform::JoinKeys(plan->apply)},
+           {"restart_needed", sa::platform::JoinKeys(plan->need_restart)},
+           {"log_level", next->log_level}});
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   sa::platform::BlockDaemonSignals();
@@ -23,8 +70,13 @@ int main(int argc, char** argv) {
       "the client certificate) and stream their journals up; central sends "
       "head office's events down, forwards click-and-collect holds, and "
       "compares stock digests. Head office's systems use the CentralAdmin "
-      "API on admin.listen (loopback by default). SIGTERM or SIGINT stops it "
-      "cleanly. See docs/central.md and docs/configuration.md.",
+      "API on admin.listen (loopback by default); Prometheus scrapes "
+      "/metrics on metrics.listen when set. SIGTERM or SIGINT stops it "
+      "cleanly; SIGHUP re-reads the file and applies log.level and "
+      "log.format (other changes wait for a restart, and the log says "
+      "which). Under systemd (Type=notify) it sends READY=1 once it listens "
+      "and, with WatchdogSec=, pings the watchdog while its worker pool and "
+      "database answer. See docs/central.md and docs/configuration.md.",
       "storecentrald");
   std::string config_path = "/etc/storecentral/central.toml";
   std::string check_path;
@@ -37,7 +89,11 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   const std::string path = check_path.empty() ? config_path : check_path;
-  sa::Result<sc::CentralConfig> config = sc::LoadCentralConfig(path);
+  sa::Result<std::string> start_text = sa::fs::ReadFile(path);
+  sa::Result<sc::CentralConfig> config =
+      start_text.ok() ? sc::ParseCentralConfig(*start_text, path)
+                      : sa::Result<sc::CentralConfig>(sa::InvalidArgument(
+                            path + ": " + start_text.status().message()));
   if (!config.ok()) {
     std::fprintf(stderr, "storecentrald: config: %s\n",
                  config.status().message().c_str());
@@ -63,13 +119,19 @@ int main(int argc, char** argv) {
     sa::Log(sa::LogLevel::kWarn, "central.notify_failed",
             {{"error", s.ToString()}});
   }
+  if (std::optional<std::chrono::microseconds> wd =
+          sa::platform::WatchdogInterval()) {
+    (*server)->StartWatchdog(*wd, [](std::string_view state) {
+      return sa::platform::Notify(state);
+    });
+  }
+  std::string last_text = *start_text;
   for (;;) {
     if (sa::platform::WaitForDaemonSignal() ==
         sa::platform::DaemonSignal::kStop) {
       break;
     }
-    sa::Log(sa::LogLevel::kWarn, "central.reload_ignored",
-            {{"reason", "SIGHUP reload is not supported; restart instead"}});
+    Reload(path, *start_text, last_text);
   }
   (void)sa::platform::Notify("STOPPING=1");
   sa::Log(sa::LogLevel::kInfo, "central.stopping");

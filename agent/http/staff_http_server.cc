@@ -15,46 +15,12 @@
 #include "agent/http/staff_auth.h"
 #include "agent/http/staff_json.h"
 #include "platform/log.h"
+#include "platform/tcp_endpoint.h"
 
 namespace storeagent::agent {
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
-
-namespace {
-
-// "ADDRESS:PORT" or "[V6ADDRESS]:PORT"; errors name `listen_key`.
-Result<tcp::endpoint> ParseListen(const std::string& listen,
-                                  std::string_view listen_key) {
-  size_t colon = listen.rfind(':');
-  if (listen.empty() || colon == std::string::npos || colon == 0) {
-    return InvalidArgument(std::string(listen_key) +
-                           ": must be ADDRESS:PORT, got '" + listen + "'");
-  }
-  std::string host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  const std::string port_text = listen.substr(colon + 1);
-  int port = -1;
-  if (!port_text.empty() && port_text.size() <= 5 &&
-      port_text.find_first_not_of("0123456789") == std::string::npos) {
-    port = std::stoi(port_text);
-  }
-  if (port < 0 || port > 65535) {
-    return InvalidArgument(std::string(listen_key) +
-                           ": port must be 0..65535, got '" + port_text + "'");
-  }
-  boost::system::error_code ec;
-  net::ip::address address = net::ip::make_address(host, ec);
-  if (ec) {
-    return InvalidArgument(std::string(listen_key) + ": '" + host +
-                           "' is not an IP address");
-  }
-  return tcp::endpoint(address, static_cast<unsigned short>(port));
-}
-
-}  // namespace
 
 struct StaffHttpServer::Impl final : HttpSessionHost {
   Impl(const AgentConfig& config, StockOps& ops, const Clock& clock,
@@ -156,7 +122,8 @@ Result<std::unique_ptr<StaffHttpServer>> StaffHttpServer::StartOn(
     const AgentConfig& config, StockOps& ops, const Clock& clock,
     const StaffHttpLimits& limits, std::string_view listen_key,
     MetricsHandler metrics_only) {
-  Result<tcp::endpoint> endpoint = ParseListen(config.http_listen, listen_key);
+  Result<tcp::endpoint> endpoint =
+      platform::ParseListenEndpoint(config.http_listen, listen_key);
   if (!endpoint.ok()) return endpoint.status();
   auto impl = std::make_unique<Impl>(config, ops, clock, limits);
   if (metrics_only) {

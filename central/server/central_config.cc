@@ -3,6 +3,7 @@
 #include "core/stock_digest.h"
 #include "platform/fs.h"
 #include "platform/listen_address.h"
+#include "platform/tcp_endpoint.h"
 #include "platform/toml_reader.h"
 
 namespace storeagent::central {
@@ -17,6 +18,7 @@ const platform::TomlSchema& KnownKeys() {
         "digest_buckets", "min_keepalive_s", "worker_threads",
         "poll_interval_s", "central_batch_events"}},
       {"admin", {"listen", "tls"}},
+      {"metrics", {"listen"}},
       {"tls", {"ca_file", "cert_file", "key_file", "insecure"}},
       {"log", {"level", "format"}},
   };
@@ -102,6 +104,17 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text,
   }
   STOREAGENT_RETURN_IF_ERROR(r.Bool("admin.tls", &c.admin_tls));
 
+  STOREAGENT_RETURN_IF_ERROR(r.String("metrics.listen", &c.metrics_listen));
+  if (!c.metrics_listen.empty()) {
+    Result<boost::asio::ip::tcp::endpoint> ep =
+        platform::ParseListenEndpoint(c.metrics_listen, "metrics.listen");
+    if (!ep.ok()) {
+      // The message starts with the key; the reader adds it again.
+      const std::string& m = ep.status().message();
+      return r.Error("metrics.listen", m.substr(m.find(": ") + 2));
+    }
+  }
+
   STOREAGENT_RETURN_IF_ERROR(r.String("tls.ca_file", &c.ca_file));
   STOREAGENT_RETURN_IF_ERROR(r.String("tls.cert_file", &c.cert_file));
   STOREAGENT_RETURN_IF_ERROR(r.String("tls.key_file", &c.key_file));
@@ -135,14 +148,6 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text,
   STOREAGENT_RETURN_IF_ERROR(
       r.OneOf("log.format", {"text", "json"}, &c.log_format));
   return c;
-}
-
-Result<CentralConfig> LoadCentralConfig(const std::string& path) {
-  Result<std::string> text = fs::ReadFile(path);
-  if (!text.ok()) {
-    return InvalidArgument(path + ": " + text.status().message());
-  }
-  return ParseCentralConfig(*text, path);
 }
 
 }  // namespace storeagent::central

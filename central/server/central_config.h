@@ -36,6 +36,9 @@ struct CentralConfig {
   std::string admin_listen = "127.0.0.1:7444";
   bool admin_tls = false;  // required when admin.listen is not loopback
 
+  // [metrics] Prometheus /metrics, plain HTTP; "" = off.
+  std::string metrics_listen;
+
   // [tls]
   std::string ca_file;
   std::string cert_file;
@@ -51,12 +54,9 @@ struct CentralConfig {
   std::string log_format = "text";
 };
 
-// Parses and checks `path` and reads the TLS files it names. The error
-// names the file, the key and what is wrong.
-Result<CentralConfig> LoadCentralConfig(const std::string& path);
-
-// The same from TOML text; `origin` names it in errors. TLS files named in
-// the text are read.
+// Parses and checks TOML text (the file's contents; `origin`, its path,
+// names it in errors) and reads the TLS files it names. The error names the
+// file, the key and what is wrong.
 Result<CentralConfig> ParseCentralConfig(std::string_view toml,
                                          const std::string& origin);
 

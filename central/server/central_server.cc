@@ -1,10 +1,14 @@
 #include "central/server/central_server.h"
 
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 
 #include <algorithm>
 
 #include "central/server/admin_service.h"
+#include "central/server/central_metrics.h"
+#include "central/server/central_watchdog.h"
 #include "central/server/replica_cache.h"
 #include "central/server/sync_hub.h"
 #include "central/server/sync_stream.h"
@@ -31,6 +35,18 @@ Status ListenFailed(const std::string& key, const std::string& address) {
                      (why.empty() ? std::string() : ": " + why));
 }
 
+constexpr char kSyncServiceName[] = "storeagent.v1.Sync";
+constexpr char kAdminServiceName[] = "storeagent.v1.CentralAdmin";
+
+// grpc.health.v1 answers for `server`: the whole server and `service`.
+void SetServing(grpc::Server* server, const char* service, bool serving) {
+  if (server == nullptr) return;
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  if (health == nullptr) return;
+  health->SetServingStatus(service, serving);
+  health->SetServingStatus(serving);
+}
+
 bool IsPostgres(const std::string& url) {
   return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
 }
@@ -55,6 +71,7 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
     }
     s->store_ = std::move(opened).value();
   }
+  s->metrics_ = std::make_unique<CentralMetrics>();
   s->work_ = std::make_unique<
       boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
       s->io_.get_executor());
@@ -62,12 +79,16 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
     s->workers_.emplace_back([io = &s->io_] { io->run(); });
   }
   s->replicas_ = std::make_unique<ReplicaCache>(*s->store_);
-  s->hub_ = std::make_unique<SyncHub>(
-      SyncContext{s->config_, *s->store_, *s->replicas_, clock, s->io_});
+  s->hub_ = std::make_unique<SyncHub>(SyncContext{
+      s->config_, *s->store_, *s->replicas_, clock, s->io_, *s->metrics_});
   s->sync_service_ =
       std::make_unique<SyncService>(*s->hub_, /*require_peer_id=*/
                                     !config.insecure);
   s->admin_service_ = std::make_unique<CentralAdminService>(*s->hub_);
+
+  // Both ports: grpc.health.v1 and reflection.
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   // Agents' keepalive pings: allowed down to sync.min_keepalive_s.
   grpc::ServerBuilder sync;
@@ -107,6 +128,20 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
     s->Shutdown(0);
     return ListenFailed("admin.listen", config.admin_listen);
   }
+  SetServing(s->sync_server_.get(), kSyncServiceName, true);
+  SetServing(s->admin_server_.get(), kAdminServiceName, true);
+  if (!config.metrics_listen.empty()) {
+    CentralServer* self = s.get();
+    Result<std::unique_ptr<platform::MetricsHttpServer>> m =
+        platform::MetricsHttpServer::Start(
+            config.metrics_listen, "metrics.listen",
+            [self]() -> Result<std::string> { return self->RenderMetrics(); });
+    if (!m.ok()) {
+      s->Shutdown(0);
+      return m.status();
+    }
+    s->metrics_http_ = std::move(m).value();
+  }
   if (IsPostgres(config.store_url)) {
     s->hub_->StartPolling(std::chrono::seconds(config.poll_interval_s));
   }
@@ -115,6 +150,9 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
        {"tls", config.insecure ? "off (tls.insecure)" : "mutual"},
        {"admin",
         config.admin_listen + " port " + std::to_string(s->admin_port_)},
+       {"metrics", s->metrics_http_ ? config.metrics_listen + " port " +
+                                          std::to_string(s->metrics_port())
+                                    : std::string("off")},
        {"workers", std::to_string(config.worker_threads)}});
   if (config.insecure) {
     Log(LogLevel::kWarn, "central.insecure",
@@ -127,9 +165,40 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
 
 CentralServer::~CentralServer() { Shutdown(); }
 
+int CentralServer::metrics_port() const {
+  return metrics_http_ ? metrics_http_->port() : 0;
+}
+
+std::string CentralServer::RenderMetrics() {
+  ScrapeFigures f;
+  f.stores_connected = hub_->ConnectedCount();
+  f.pool = store_->pool_figures();
+  // Without /proc the process_* figures read zero; the rest still counts.
+  if (Result<platform::ProcessFigures> p = platform::ReadProcessFigures();
+      p.ok()) {
+    f.process = *p;
+  }
+  return metrics_->Render(f);
+}
+
+void CentralServer::StartWatchdog(
+    std::chrono::microseconds timeout,
+    std::function<Status(std::string_view)> notify) {
+  if (watchdog_ || shut_down_) return;
+  watchdog_ = std::make_unique<CentralWatchdog>(io_, *store_, timeout,
+                                                std::move(notify));
+  Log(LogLevel::kInfo, "watchdog.started",
+      {{"timeout_ms", std::to_string(timeout.count() / 1000)}});
+}
+
 void CentralServer::Shutdown(int grace_ms) {
   if (shut_down_) return;
   shut_down_ = true;
+  // Health checkers see it first; then nothing new is accepted.
+  SetServing(sync_server_.get(), kSyncServiceName, false);
+  SetServing(admin_server_.get(), kAdminServiceName, false);
+  if (metrics_http_) metrics_http_->Stop();
+  if (watchdog_) watchdog_->Stop();
   const gpr_timespec deadline =
       gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
                    gpr_time_from_millis(grace_ms, GPR_TIMESPAN));

@@ -1,6 +1,10 @@
 // CentralServer: storecentrald's parts wired together: the CentralStore,
 // the worker pool, the replica cache, the Sync service on sync.listen (mTLS
-// unless tls.insecure) and the CentralAdmin service on admin.listen.
+// unless tls.insecure), the CentralAdmin service on admin.listen, and
+// /metrics on metrics.listen when set. Both gRPC ports also answer
+// grpc.health.v1.Health (the service names "storeagent.v1.Sync" and
+// "storeagent.v1.CentralAdmin", and "" for the whole server: SERVING until
+// shutdown begins) and server reflection, with the port's own credentials.
 #ifndef STOREAGENT_CENTRAL_SERVER_CENTRAL_SERVER_H_
 #define STOREAGENT_CENTRAL_SERVER_CENTRAL_SERVER_H_
 
@@ -8,21 +12,28 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <functional>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "central/server/central_config.h"
 #include "central/store/central_store.h"
 #include "platform/clock.h"
+#include "platform/metrics_http.h"
 #include "platform/status.h"
 
 namespace storeagent::central {
 
+class CentralAdminService;
+class CentralMetrics;
+class CentralWatchdog;
 class ReplicaCache;
 class SyncHub;
 class SyncService;
-class CentralAdminService;
 
 class CentralServer {
  public:
@@ -36,7 +47,17 @@ class CentralServer {
 
   int sync_port() const { return sync_port_; }
   int admin_port() const { return admin_port_; }
+  // The /metrics port; 0 when metrics.listen is off.
+  int metrics_port() const;
   CentralStore& store() { return *store_; }
+
+  // /metrics as a scrape renders it now.
+  std::string RenderMetrics();
+
+  // Starts pinging systemd's watchdog (see CentralWatchdog) every
+  // timeout/2 through `notify`. Once; stopped by Shutdown().
+  void StartWatchdog(std::chrono::microseconds timeout,
+                     std::function<Status(std::string_view)> notify);
 
   // Ends every stream and call (after `grace_ms`), then the pool.
   void Shutdown(int grace_ms = 2000);
@@ -47,6 +68,7 @@ class CentralServer {
   const CentralConfig config_;
   const Clock& clock_;
   std::unique_ptr<CentralStore> store_;
+  std::unique_ptr<CentralMetrics> metrics_;
   boost::asio::io_context io_;
   std::unique_ptr<
       boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
@@ -58,6 +80,8 @@ class CentralServer {
   std::unique_ptr<CentralAdminService> admin_service_;
   std::unique_ptr<grpc::Server> sync_server_;
   std::unique_ptr<grpc::Server> admin_server_;
+  std::unique_ptr<platform::MetricsHttpServer> metrics_http_;
+  std::unique_ptr<CentralWatchdog> watchdog_;
   int sync_port_ = 0;
   int admin_port_ = 0;
   bool shut_down_ = false;

@@ -39,6 +39,15 @@ bool SyncHub::Connected(const std::string& store_id) {
   return Find(store_id) != nullptr;
 }
 
+size_t SyncHub::ConnectedCount() {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t n = 0;
+  for (const auto& [store, session] : sessions_) {
+    if (!session.expired()) ++n;
+  }
+  return n;
+}
+
 void SyncHub::NotifyCentralEvent(const std::string& store_id) {
   if (std::shared_ptr<SyncSession> s = Find(store_id)) s->PumpDown();
 }

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "central/server/central_config.h"
+#include "central/server/central_metrics.h"
 #include "central/server/replica_cache.h"
 #include "central/store/central_store.h"
 #include "platform/clock.h"
@@ -51,6 +52,7 @@ struct SyncContext {
   ReplicaCache& replicas;
   const Clock& clock;
   boost::asio::io_context& io;
+  CentralMetrics& metrics;
 };
 
 class SyncHub {
@@ -67,6 +69,8 @@ class SyncHub {
   void Unregister(const std::string& store_id, const SyncSession* session);
   std::shared_ptr<SyncSession> Find(const std::string& store_id);
   bool Connected(const std::string& store_id);
+  // Streams registered now.
+  size_t ConnectedCount();
 
   // A central event was recorded for `store_id`.
   void NotifyCentralEvent(const std::string& store_id);

@@ -1,7 +1,9 @@
 #include "central/server/sync_stream.h"
 
+#include <algorithm>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
+#include <chrono>
 #include <set>
 #include <utility>
 #include <vector>
@@ -154,6 +156,7 @@ void SyncStream::OnDone() {
     if (!self->store_id_.empty()) {
       self->hub_.Unregister(self->store_id_, self.get());
     }
+    self->hub_.context().metrics.StreamEnded(code);
     Log(LogLevel::kInfo, "sync.stream_ended",
         {{"store",
           self->store_id_.empty() ? self->peer_store_id_ : self->store_id_},
@@ -400,7 +403,11 @@ void SyncStream::OnEvents(v1::EventBatch& b) {
     entries.push_back(std::move(e));
   }
   const int64_t now = hub_.context().clock.NowMicros();
+  const auto started = std::chrono::steady_clock::now();
   Result<IngestResult> r = store().IngestBatch(store_id_, entries, now);
+  const double commit_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count();
   if (!r.ok()) {
     const Status& s = r.status();
     if (s.code() == StatusCode::kFailedPrecondition) {
@@ -422,6 +429,16 @@ void SyncStream::OnEvents(v1::EventBatch& b) {
   const uint64_t prev = held_;
   held_ = std::max(held_, r->acked_seq);
   hub_.context().replicas.OnIngest(store_id_, prev, entries, *r);
+  if (r->acked_seq > prev) {
+    // The newest entry central did not hold before: the batch's last.
+    const double lag_seconds =
+        static_cast<double>(hub_.context().clock.NowMicros() -
+                            entries.back().record().recorded_at_us()) /
+        1e6;
+    hub_.context().metrics.BatchCommitted(
+        r->applied.size(), r->quarantined.size(), r->escrow_breaches,
+        commit_seconds, std::max(lag_seconds, 0.0));
+  }
   for (const v1::Quarantined& q : r->quarantined) {
     Log(LogLevel::kWarn, "sync.quarantined",
         {{"store", store_id_},
@@ -680,6 +697,7 @@ void SyncStream::OnDrillDownAnswer(const v1::DrillDownAnswer& a) {
     drift.push_back(std::move(d));
   }
   if (drift.empty()) return;
+  hub_.context().metrics.DriftFound(drift.size());
   Status rec = store().RecordDrift(drift);
   if (!rec.ok()) {
     Log(LogLevel::kError, "sync.record_drift_failed",

@@ -52,6 +52,8 @@ struct IngestResult {
   // already held), in seq order, quarantined ones excluded: what a replica
   // applies. Positions, not copies: a batch is hundreds of sales.
   std::vector<size_t> applied;
+  // Escrow breach lines this batch recorded.
+  int64_t escrow_breaches = 0;
 };
 
 struct PushResult {
@@ -59,9 +61,22 @@ struct PushResult {
   bool replayed = false;  // the request_key was seen before
 };
 
+// How long callers waited for a pooled database connection (PostgreSQL;
+// zeros for SQLite, which has one connection and no pool).
+struct PoolFigures {
+  uint64_t connections = 0;  // the pool's size
+  uint64_t waits = 0;        // acquisitions that found every connection lent
+  double wait_seconds = 0;   // their waiting, summed
+};
+
 class CentralStore {
  public:
   virtual ~CentralStore() = default;
+
+  // One trivial query in a transaction (SELECT 1): the database answers
+  // and a connection can be had. For the watchdog.
+  virtual Status Ping() = 0;
+  virtual PoolFigures pool_figures() const { return {}; }
 
   // The store's row, created (all zeros) on first sight.
   virtual Result<StoreRow> GetOrCreateStore(const std::string& store_id) = 0;

@@ -164,6 +164,15 @@ Result<std::optional<StoreRow>> PgCentralStore::GetStore(
   return out;
 }
 
+Status PgCentralStore::Ping() {
+  return pool_->InTransaction("ping", [](pqxx::work& tx) -> Status {
+    tx.exec("SELECT 1");
+    return Status::Ok();
+  });
+}
+
+PoolFigures PgCentralStore::pool_figures() const { return pool_->figures(); }
+
 Result<std::vector<StoreRow>> PgCentralStore::ListStores() {
   std::vector<StoreRow> out;
   Status txn =
@@ -219,6 +228,7 @@ Result<IngestResult> PgCentralStore::IngestBatch(
           out.applied.push_back(static_cast<size_t>(p.entry - entries.data()));
         }
         out.acked_seq = plan->head.seq;
+        out.escrow_breaches = breaches;
         if (plan->entries.empty()) return Status::Ok();
         tx.exec_params(
             "UPDATE stores SET store_seq_held=$2, store_hash_held=$3, "

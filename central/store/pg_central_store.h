@@ -25,6 +25,9 @@ class PgCentralStore : public CentralStore {
   static Result<std::unique_ptr<PgCentralStore>> Open(const std::string& url);
   ~PgCentralStore() override;
 
+  Status Ping() override;
+  PoolFigures pool_figures() const override;
+
   Result<StoreRow> GetOrCreateStore(const std::string& store_id) override;
   Result<std::optional<StoreRow>> GetStore(
       const std::string& store_id) override;

@@ -1,5 +1,7 @@
 #include "central/store/pg_pool.h"
 
+#include <chrono>
+
 namespace storeagent::central {
 
 Status PgStatus(std::exception_ptr error, const std::string& what) {
@@ -45,7 +47,15 @@ Result<std::unique_ptr<pqxx::connection>> PgPool::Acquire() {
   std::unique_ptr<pqxx::connection> conn;
   {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return lent_ < size_ && !idle_.empty(); });
+    auto available = [&] { return lent_ < size_ && !idle_.empty(); };
+    if (!available()) {
+      const auto since = std::chrono::steady_clock::now();
+      cv_.wait(lock, available);
+      ++waits_;
+      wait_seconds_ += std::chrono::duration<double>(
+                           std::chrono::steady_clock::now() - since)
+                           .count();
+    }
     conn = std::move(idle_.back());
     idle_.pop_back();
     ++lent_;
@@ -59,6 +69,11 @@ Result<std::unique_ptr<pqxx::connection>> PgPool::Acquire() {
     }
   }
   return conn;
+}
+
+PoolFigures PgPool::figures() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return PoolFigures{size_, waits_, wait_seconds_};
 }
 
 void PgPool::Release(std::unique_ptr<pqxx::connection> conn) {

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "central/store/central_store.h"
 #include "platform/status.h"
 
 namespace storeagent::central {
@@ -56,6 +57,9 @@ class PgPool {
   template <typename Fn>
   Status InTransaction(const std::string& what, Fn&& body);
 
+  // Size, and the acquisitions that had to wait for a connection.
+  PoolFigures figures() const;
+
  private:
   PgPool(std::string url, size_t size) : url_(std::move(url)), size_(size) {}
 
@@ -65,8 +69,10 @@ class PgPool {
 
   const std::string url_;
   const size_t size_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
+  uint64_t waits_ = 0;                                   // guarded by mu_
+  double wait_seconds_ = 0;                              // guarded by mu_
   std::vector<std::unique_ptr<pqxx::connection>> idle_;  // guarded by mu_
   size_t lent_ = 0;                                      // guarded by mu_
 };

@@ -228,6 +228,15 @@ Result<std::optional<StoreRow>> SqliteCentralStore::GetStore(
   return out;
 }
 
+Status SqliteCentralStore::Ping() {
+  return InTransaction([&]() -> Status {
+    Result<Statement*> s = Prep(ctx_, "SELECT 1");
+    if (!s.ok()) return s.status();
+    Result<bool> row = (*s)->Step();
+    return row.ok() ? Status::Ok() : row.status();
+  });
+}
+
 Result<std::vector<StoreRow>> SqliteCentralStore::ListStores() {
   std::vector<StoreRow> out;
   Status txn = InTransaction([&]() -> Status {
@@ -281,6 +290,7 @@ Result<IngestResult> SqliteCentralStore::IngestBatch(
       out.applied.push_back(static_cast<size_t>(p.entry - entries.data()));
     }
     out.acked_seq = plan->head.seq;
+    out.escrow_breaches = breaches;
     if (plan->entries.empty()) return Status::Ok();
     Result<Statement*> up =
         Prep(db,

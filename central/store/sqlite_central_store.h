@@ -22,6 +22,7 @@ class SqliteCentralStore : public CentralStore {
   static Result<std::unique_ptr<SqliteCentralStore>> Open(
       const std::string& path);
 
+  Status Ping() override;
   Result<StoreRow> GetOrCreateStore(const std::string& store_id) override;
   Result<std::optional<StoreRow>> GetStore(
       const std::string& store_id) override;

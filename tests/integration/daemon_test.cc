@@ -28,6 +28,7 @@
 #include "tests/support/agent_process.h"
 #include "tests/support/run_program.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text_file.h"
 #include "tests/unit/core/sample_events.h"
 
 namespace storeagent {
@@ -45,12 +46,7 @@ std::string Storeagentctl() {
   return AgentProcess::BinDir() + "/storeagentctl";
 }
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::ReadText;
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;

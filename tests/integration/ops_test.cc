@@ -27,6 +27,7 @@
 #include "tests/support/agent_process.h"
 #include "tests/support/run_program.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text_file.h"
 #include "tests/unit/core/sample_events.h"
 
 namespace storeagent {
@@ -42,17 +43,8 @@ using testing::RunProgram;
 using testing::RunResult;
 using testing::TempDir;
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void WriteText(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-}
+using testing::ReadText;
+using testing::WriteText;
 
 std::string Ctl() { return AgentProcess::BinDir() + "/storeagentctl"; }
 
@@ -148,16 +140,7 @@ grpc::Status RecordSale(v1::PosService::Stub& stub, const v1::ClientKey& key) {
   return stub.RecordTransaction(&ctx, req, &reply);
 }
 
-// `name value` line of a metrics exposition; -1 when absent.
-double MetricValue(const std::string& text, const std::string& name) {
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(name + " ", 0) == 0) {
-      return std::stod(line.substr(name.size() + 1));
-    }
-  }
-  return -1;
-}
+using testing::MetricValue;
 
 class OpsTest : public ::testing::Test {
  protected:

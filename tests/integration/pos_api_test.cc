@@ -8,7 +8,6 @@
 #include <google/protobuf/unknown_field_set.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <grpc/grpc.h>
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -757,71 +756,11 @@ TEST_F(PosApiTest, HealthCheckReportsServing) {
 
 TEST_F(PosApiTest, ReflectionListsThePosService) {
   StartServer();
-  grpc::GenericStub stub(channel_);
-  grpc::CompletionQueue cq;
-  grpc::ClientContext ctx;
-  ctx.set_deadline(Deadline());
-  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call = stub.PrepareCall(
-      &ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-      &cq);
-  auto await = [&cq](int* tag) {
-    void* got = nullptr;
-    bool ok = false;
-    return cq.Next(&got, &ok) && got == tag && ok;
-  };
-  int start = 1, write = 2, done = 3, read = 4, finish = 5;
-  call->StartCall(&start);
-  ASSERT_TRUE(await(&start));
-  // ServerReflectionRequest { list_services = 7: "" }.
-  UnknownFieldSet req;
-  req.AddLengthDelimited(7, "");
-  std::string req_bytes;
-  ASSERT_TRUE(req.SerializeToString(&req_bytes));
-  grpc::Slice slice(req_bytes);
-  grpc::ByteBuffer buf(&slice, 1);
-  call->Write(buf, &write);
-  ASSERT_TRUE(await(&write));
-  call->WritesDone(&done);
-  ASSERT_TRUE(await(&done));
-  grpc::ByteBuffer resp;
-  call->Read(&resp, &read);
-  ASSERT_TRUE(await(&read));
-  grpc::Status status;
-  call->Finish(&status, &finish);
-  void* got = nullptr;
-  bool ok = false;
-  ASSERT_TRUE(cq.Next(&got, &ok));
-  EXPECT_EQ(got, &finish);
-  EXPECT_TRUE(status.ok()) << status.error_message();
-  cq.Shutdown();
-  while (cq.Next(&got, &ok)) {
-  }
-
-  grpc::Slice flat;
-  ASSERT_TRUE(resp.DumpToSingleSlice(&flat).ok());
-  const std::string raw(reinterpret_cast<const char*>(flat.begin()),
-                        flat.size());
-  // ServerReflectionResponse.list_services_response (6)
-  //   .service (1, repeated) .name (1).
-  UnknownFieldSet top;
-  ASSERT_TRUE(top.ParseFromString(raw));
-  std::set<std::string> names;
-  for (int i = 0; i < top.field_count(); ++i) {
-    if (top.field(i).number() != 6) continue;
-    UnknownFieldSet list;
-    ASSERT_TRUE(list.ParseFromString(top.field(i).length_delimited()));
-    for (int j = 0; j < list.field_count(); ++j) {
-      UnknownFieldSet service;
-      ASSERT_TRUE(service.ParseFromString(list.field(j).length_delimited()));
-      for (int k = 0; k < service.field_count(); ++k) {
-        if (service.field(k).number() == 1) {
-          names.insert(service.field(k).length_delimited());
-        }
-      }
-    }
-  }
+  std::string error;
+  const std::set<std::string> names =
+      testing::ReflectedServices(channel_, &error);
   EXPECT_TRUE(names.count("storeagent.v1.PosService"))
-      << "services: " << names.size();
+      << "services: " << names.size() << " " << error;
   EXPECT_TRUE(names.count("grpc.health.v1.Health"));
 }
 

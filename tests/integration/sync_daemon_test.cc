@@ -13,6 +13,7 @@
 #include "tests/support/agent_process.h"
 #include "tests/support/run_program.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text_file.h"
 #include "tests/unit/core/sample_events.h"
 #include "tests/unit/sync/fake_central.h"
 
@@ -25,12 +26,7 @@ using storeagent::testing::RunResult;
 using storeagent::testing::TempDir;
 using ::testing::HasSubstr;
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::ReadText;
 
 grpc::Status Sale(AgentProcess& agent, const std::string& txn) {
   v1::RecordTransactionRequest req;

@@ -83,6 +83,7 @@ bool SyncEnv::Init() {
   }
   CentralOptions copts;
   copts.tls_dir = tls_dir_;
+  copts.extra_toml = options_.central_toml;
   if (options_.postgres) {
     copts.store_url = TestPostgresUrl(&error_);
     if (copts.store_url.empty()) return false;

@@ -34,6 +34,8 @@ class SyncEnv {
     std::string store_id = "store-0001";
     // Extra [sync] lines for the agent (escrow_units = 2, ...).
     std::string agent_sync_toml;
+    // Appended to central's config ([metrics], [log] ...).
+    std::string central_toml;
     // Point the agent at this address instead of central's sync port (a
     // fault proxy in between); "" = central directly.
     std::string agent_target;

@@ -27,6 +27,20 @@ TEST(CentralConfigTest, InsecureDefaults) {
   EXPECT_EQ(c->digest_buckets, 64u);
   EXPECT_EQ(c->max_batch_events, 500u);
   EXPECT_TRUE(c->insecure);
+  EXPECT_EQ(c->metrics_listen, "");  // off
+}
+
+TEST(CentralConfigTest, MetricsListen) {
+  const std::string base = "[tls]\ninsecure = true\n[metrics]\n";
+  Result<CentralConfig> c =
+      ParseCentralConfig(base + "listen = \"127.0.0.1:9472\"\n", "t");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->metrics_listen, "127.0.0.1:9472");
+  EXPECT_TRUE(ParseCentralConfig(base + "listen = \"[::]:0\"\n", "t").ok());
+  ExpectRefused(base + "listen = \"localhost:9472\"\n", "metrics.listen");
+  ExpectRefused(base + "listen = \"127.0.0.1:70000\"\n", "metrics.listen");
+  ExpectRefused(base + "listen = \"127.0.0.1\"\n", "metrics.listen");
+  ExpectRefused(base + "port = 9472\n", "metrics.port");
 }
 
 TEST(CentralConfigTest, TlsIsRequiredUnlessInsecureIsExplicit) {

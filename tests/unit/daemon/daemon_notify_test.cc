@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tests/support/agent_process.h"
+#include "tests/support/central_process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/daemon/notify_listener.h"
 
@@ -75,6 +76,38 @@ pid_t SpawnWithEnv(const std::vector<std::string>& argv,
   ::_exit(127);
 }
 
+// WATCHDOG=1 every 200 ms or so (WATCHDOG_USEC=400000); a stall on a loaded
+// machine costs a ping or two, so ask for 5 within 10 s.
+void ExpectPings(NotifyListener& systemd, const std::string& log_path) {
+  int pings = 0;
+  const auto deadline = Steady::now() + std::chrono::seconds(10);
+  while (pings < 5 && Steady::now() < deadline) {
+    std::optional<std::string> m = systemd.Receive(1000);
+    if (!m) continue;
+    EXPECT_EQ(*m, "WATCHDOG=1");
+    if (*m == "WATCHDOG=1") ++pings;
+  }
+  EXPECT_GE(pings, 5) << "see " << log_path;
+}
+
+// SIGTERM: STOPPING=1, exit 0, and nothing after STOPPING=1 (the watchdog
+// stopped before the database closed).
+void ExpectCleanStop(NotifyListener& systemd, pid_t pid) {
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  bool stopping = false;
+  for (int i = 0; i < 20 && !stopping; ++i) {
+    std::optional<std::string> m = systemd.Receive(1000);
+    if (m && *m == "STOPPING=1") stopping = true;
+  }
+  EXPECT_TRUE(stopping) << "no STOPPING=1 after SIGTERM";
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  while (std::optional<std::string> m = systemd.Receive(0)) {
+    ADD_FAILURE() << "after STOPPING=1: " << *m;
+  }
+}
+
 TEST(DaemonNotifyTest, ReadyAfterTheSocketListensThenPingsThenStopping) {
   TempDir dir;
   AgentProcess agent(dir.path());  // writes the config; started here instead
@@ -100,17 +133,7 @@ TEST(DaemonNotifyTest, ReadyAfterTheSocketListensThenPingsThenStopping) {
   EXPECT_NE(ready->find("\nMAINPID=" + std::to_string(pid)), std::string::npos)
       << *ready;
 
-  // WATCHDOG=1 every 200 ms or so; a stall on a loaded machine costs a ping
-  // or two, so ask for 5 within 10 s.
-  int pings = 0;
-  const auto deadline = Steady::now() + std::chrono::seconds(10);
-  while (pings < 5 && Steady::now() < deadline) {
-    std::optional<std::string> m = systemd.Receive(1000);
-    if (!m) continue;
-    EXPECT_EQ(*m, "WATCHDOG=1");
-    if (*m == "WATCHDOG=1") ++pings;
-  }
-  EXPECT_GE(pings, 5);
+  ExpectPings(systemd, agent.log_path());
 
   // It still answers the POS while being watched.
   {
@@ -122,21 +145,39 @@ TEST(DaemonNotifyTest, ReadyAfterTheSocketListensThenPingsThenStopping) {
     EXPECT_TRUE(stub->Ping(&ctx, {}, &reply).ok());
   }
 
-  ASSERT_EQ(::kill(pid, SIGTERM), 0);
-  bool stopping = false;
-  for (int i = 0; i < 20 && !stopping; ++i) {
-    std::optional<std::string> m = systemd.Receive(1000);
-    if (m && *m == "STOPPING=1") stopping = true;
+  ExpectCleanStop(systemd, pid);
+}
+
+// storecentrald the same way: READY=1 once both ports listen, WATCHDOG=1
+// while its worker pool and database answer, STOPPING=1 on SIGTERM and
+// nothing after.
+TEST(DaemonNotifyTest, CentralReadyThenPingsThenStopping) {
+  TempDir dir;
+  CentralProcess central(dir.path());  // writes the config
+  NotifyListener systemd(dir.File("notify.sock"));
+  ASSERT_TRUE(systemd.ok());
+  const pid_t pid = SpawnWithEnv(
+      {CentralProcess::BinDir() + "/storecentrald", "--config",
+       central.config_path()},
+      {"NOTIFY_SOCKET=" + systemd.address(), "WATCHDOG_USEC=400000"},
+      central.log_path());
+  ASSERT_GT(pid, 0);
+
+  std::optional<std::string> ready = systemd.Receive(30000);
+  ASSERT_TRUE(ready.has_value()) << "no READY=1; see " << central.log_path();
+  EXPECT_EQ(ready->rfind("READY=1", 0), 0u) << *ready;
+  {
+    // Both ports listen by then.
+    auto stub = central.NewAdminStub();
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
+    v1::ListDriftRequest req;
+    v1::ListDriftReply reply;
+    EXPECT_TRUE(stub->ListDrift(&ctx, req, &reply).ok());
   }
-  EXPECT_TRUE(stopping) << "no STOPPING=1 after SIGTERM";
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
-  // Nothing after STOPPING=1: the watchdog stopped before the database
-  // closed.
-  while (std::optional<std::string> m = systemd.Receive(0)) {
-    ADD_FAILURE() << "after STOPPING=1: " << *m;
-  }
+  ExpectPings(systemd, central.log_path());
+  ExpectCleanStop(systemd, pid);
 }
 
 TEST(DaemonNotifyTest, WithoutNotifySocketItRunsAsBefore) {

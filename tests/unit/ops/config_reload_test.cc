@@ -10,6 +10,9 @@
 namespace storeagent::agent {
 namespace {
 
+using platform::ChangedConfigKeys;
+using platform::JoinKeys;
+using platform::ReloadPlan;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -63,6 +66,33 @@ TEST(ConfigReload, RemovedKeyCounts) {
 
 TEST(ConfigReload, BadTomlIsAnError) {
   EXPECT_FALSE(ChangedConfigKeys(kBase, "[store\n").ok());
+  EXPECT_FALSE(
+      platform::PlanReloadOfTexts(kBase, kBase, "[store\n", IsReloadableKey)
+          .ok());
+}
+
+TEST(ConfigReload, PlanFromTheThreeTexts) {
+  // Started with kBase; the last reload applied a new log level; now the
+  // level is back and read_threads changed.
+  const std::string last = R"(
+[store]
+id = "s1"
+[storage]
+read_threads = 2
+[log]
+level = "debug"
+[[http.users]]
+name = "ana"
+role = "staff"
+token_sha256 = "aa"
+)";
+  std::string now = kBase;
+  now.replace(now.find("read_threads = 2"), 16, "read_threads = 3");
+  Result<ReloadPlan> p =
+      platform::PlanReloadOfTexts(kBase, last, now, IsReloadableKey);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_THAT(p->apply, ElementsAre("log.level"));
+  EXPECT_THAT(p->need_restart, ElementsAre("storage.read_threads"));
 }
 
 TEST(ConfigReload, ReloadableKeys) {
@@ -79,10 +109,12 @@ TEST(ConfigReload, ReloadableKeys) {
 TEST(ConfigReload, PlanKeepsRestartKeysUntilRestart) {
   // Second reload: read_threads changed at the first one and still differs
   // from the start; log.level was applied then and is unchanged since.
-  ReloadPlan p = PlanReload({}, {"log.level", "storage.read_threads"});
+  ReloadPlan p = platform::PlanReload({}, {"log.level", "storage.read_threads"},
+                                      IsReloadableKey);
   EXPECT_THAT(p.apply, IsEmpty());
   EXPECT_THAT(p.need_restart, ElementsAre("storage.read_threads"));
-  p = PlanReload({"http.users", "pos.socket"}, {"http.users", "pos.socket"});
+  p = platform::PlanReload({"http.users", "pos.socket"},
+                           {"http.users", "pos.socket"}, IsReloadableKey);
   EXPECT_THAT(p.apply, ElementsAre("http.users"));
   EXPECT_THAT(p.need_restart, ElementsAre("pos.socket"));
   EXPECT_EQ(JoinKeys({}), "none");

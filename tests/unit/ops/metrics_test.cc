@@ -1,14 +1,8 @@
-// The Prometheus text rendering (agent/metrics.h) and what AgentMetrics
-// renders without a database.
-#include "agent/metrics.h"
-
+// What AgentMetrics renders without a database.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <limits>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "agent/agent_metrics.h"
 #include "platform/clock.h"
@@ -18,73 +12,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-TEST(MetricsText, EscapesLabelValues) {
-  EXPECT_EQ(EscapeLabelValue("plain"), "plain");
-  EXPECT_EQ(EscapeLabelValue("a\"b"), "a\\\"b");
-  EXPECT_EQ(EscapeLabelValue("a\\b"), "a\\\\b");
-  EXPECT_EQ(EscapeLabelValue("a\nb"), "a\\nb");
-  MetricsText m;
-  m.Family("x_total", "counter", "help");
-  m.Sample("x_total", {{"kind", "say \"hi\"\\\n"}}, 3);
-  EXPECT_EQ(m.text(),
-            "# HELP x_total help\n# TYPE x_total counter\n"
-            "x_total{kind=\"say \\\"hi\\\"\\\\\\n\"} 3\n");
-}
-
-TEST(MetricsText, EscapesHelpButNotQuotes) {
-  EXPECT_EQ(EscapeHelp("a \"q\" \\ \n"), "a \"q\" \\\\ \\n");
-}
-
-TEST(MetricsText, FormatsValues) {
-  EXPECT_EQ(FormatValue(0), "0");
-  EXPECT_EQ(FormatValue(42), "42");
-  EXPECT_EQ(FormatValue(-7), "-7");
-  EXPECT_EQ(FormatValue(0.5), "0.5");
-  EXPECT_EQ(FormatValue(0.0005), "0.0005");
-  constexpr double kInf = std::numeric_limits<double>::infinity();
-  EXPECT_EQ(FormatValue(kInf), "+Inf");
-  EXPECT_EQ(FormatValue(-kInf), "-Inf");
-  EXPECT_EQ(FormatValue(std::numeric_limits<double>::quiet_NaN()), "NaN");
-  EXPECT_EQ(FormatValue(1e20), "1e+20");
-}
-
-TEST(Histogram, BucketsAreCumulativeWithSumAndCount) {
-  Histogram h({1, 5, 10});
-  for (double v : {0.5, 1.0, 3.0, 7.0, 100.0, 100.0}) h.Observe(v);
-  HistogramSnapshot s = h.Snapshot();
-  // le=1 holds 0.5 and 1 (upper bounds are inclusive).
-  EXPECT_EQ(s.cumulative, (std::vector<uint64_t>{2, 3, 4, 6}));
-  EXPECT_EQ(s.count, 6u);
-  EXPECT_DOUBLE_EQ(s.sum, 211.5);
-
-  MetricsText m;
-  m.Family("lat_seconds", "histogram", "latency");
-  m.HistogramSamples("lat_seconds", {{"op", "commit"}}, s);
-  EXPECT_EQ(m.text(),
-            "# HELP lat_seconds latency\n# TYPE lat_seconds histogram\n"
-            "lat_seconds_bucket{op=\"commit\",le=\"1\"} 2\n"
-            "lat_seconds_bucket{op=\"commit\",le=\"5\"} 3\n"
-            "lat_seconds_bucket{op=\"commit\",le=\"10\"} 4\n"
-            "lat_seconds_bucket{op=\"commit\",le=\"+Inf\"} 6\n"
-            "lat_seconds_sum{op=\"commit\"} 211.5\n"
-            "lat_seconds_count{op=\"commit\"} 6\n");
-}
-
-TEST(Histogram, ConcurrentObservationsAllCount) {
-  Histogram h({10});
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&h] {
-      for (int i = 0; i < 10000; ++i) h.Observe(i % 2 == 0 ? 1 : 20);
-    });
-  }
-  for (auto& t : threads) t.join();
-  HistogramSnapshot s = h.Snapshot();
-  EXPECT_EQ(s.count, 40000u);
-  EXPECT_EQ(s.cumulative[0], 20000u);
-  EXPECT_DOUBLE_EQ(s.sum, 20000 * 1 + 20000 * 20);
-}
 
 TEST(AgentMetrics, RendersOutboxAndAgeFromFigures) {
   FakeClock clock(1'000'000'000);  // 1000 s

@@ -20,6 +20,7 @@
 #include "tests/support/agent_process.h"
 #include "tests/support/run_program.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text_file.h"
 
 namespace storeagent {
 namespace {
@@ -32,12 +33,7 @@ using testing::TempDir;
 using testing::RunProgram;
 using testing::RunResult;
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::ReadText;
 
 // The line of `text` that contains `needle`, or "".
 std::string LineWith(const std::string& text, const std::string& needle) {

@@ -6,8 +6,8 @@
 // the rendered buckets are always cumulative and +Inf equals _count.
 // MetricsText renders families: "# HELP", "# TYPE", then the samples, with
 // label values and help text escaped as the format requires.
-#ifndef STOREAGENT_AGENT_METRICS_H_
-#define STOREAGENT_AGENT_METRICS_H_
+#ifndef STOREAGENT_PLATFORM_METRICS_H_
+#define STOREAGENT_PLATFORM_METRICS_H_
 
 #include <atomic>
 #include <cstdint>
@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-namespace storeagent::agent {
+namespace storeagent::platform {
 
 // The Content-Type of a scrape's answer.
 inline constexpr char kMetricsContentType[] =
@@ -91,6 +91,6 @@ class MetricsText {
   std::string out_;
 };
 
-}  // namespace storeagent::agent
+}  // namespace storeagent::platform
 
-#endif  // STOREAGENT_AGENT_METRICS_H_
+#endif  // STOREAGENT_PLATFORM_METRICS_H_

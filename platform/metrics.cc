@@ -1,10 +1,10 @@
-#include "agent/metrics.h"
+#include "platform/metrics.h"
 
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
-namespace storeagent::agent {
+namespace storeagent::platform {
 
 Histogram::Histogram(std::vector<double> bounds)
     : bounds_(std::move(bounds)),
@@ -142,4 +142,4 @@ void MetricsText::HistogramSamples(std::string_view name, const Labels& labels,
        FormatValue(static_cast<double>(h.count)));
 }
 
-}  // namespace storeagent::agent
+}  // namespace storeagent::platform

@@ -1,0 +1,62 @@
+// CentralMetrics: what storecentrald exposes on /metrics (metrics.listen).
+//
+// The sync streams count into it as they go (atomics, any thread); a scrape
+// adds what is read at that moment: streams open, the store's connection
+// pool, the process. Nothing in a scrape touches the database, so the
+// /metrics thread never waits on it. docs/central.md lists every metric.
+#ifndef STOREAGENT_CENTRAL_SERVER_CENTRAL_METRICS_H_
+#define STOREAGENT_CENTRAL_SERVER_CENTRAL_METRICS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "central/store/central_store.h"
+#include "platform/metrics.h"
+#include "platform/process_metrics.h"
+
+namespace storeagent::central {
+
+// Read at scrape time.
+struct ScrapeFigures {
+  uint64_t stores_connected = 0;
+  PoolFigures pool;
+  platform::ProcessFigures process;
+};
+
+class CentralMetrics {
+ public:
+  CentralMetrics();
+
+  // A batch of a store's journal committed: `applied` entries new to
+  // central, `quarantined` of them kept aside, `escrow_breaches` breach
+  // lines; `commit_seconds` the IngestBatch call; `lag_seconds` now minus
+  // the store's recorded_at of the newest entry (< 0: none was new).
+  void BatchCommitted(size_t applied, size_t quarantined,
+                      int64_t escrow_breaches, double commit_seconds,
+                      double lag_seconds);
+  // `n` drift findings of one digest comparison.
+  void DriftFound(size_t n);
+  // A sync stream ended with the gRPC status named `code` ("OK",
+  // "CANCELLED", ...).
+  void StreamEnded(const std::string& code);
+
+  std::string Render(const ScrapeFigures& f) const;
+
+ private:
+  platform::Counter events_ingested_;
+  platform::Counter batches_committed_;
+  platform::Counter quarantined_;
+  platform::Counter escrow_breaches_;
+  platform::Counter drift_findings_;
+  platform::Histogram commit_seconds_;
+  platform::Histogram replica_lag_seconds_;
+  mutable std::mutex mu_;
+  std::map<std::string, uint64_t> streams_ended_;  // guarded by mu_
+};
+
+}  // namespace storeagent::central
+
+#endif  // STOREAGENT_CENTRAL_SERVER_CENTRAL_METRICS_H_
