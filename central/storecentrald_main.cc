@@ -24,16 +24,16 @@ namespace sc = storeagent::central;
 namespace {
 
 // The keys a SIGHUP applies to a running central. Everything else (the
-// listeners, the store, tls.insecure) is reported as needing a restart.
+// listeners, the store, the TLS files: gRPC's server credentials are fixed
+// once a port listens) is reported as needing a restart.
 bool IsCentralReloadableKey(std::string_view key) {
-  return key == "log.level" || key == "log.format" || key == "tls.ca_file" ||
-         key == "tls.cert_file" || key == "tls.key_file";
+  return key == "log.level" || key == "log.format";
 }
 
 // SIGHUP: re-reads the file and applies what can change while running. A
 // bad file changes nothing; the error names the file and the key.
 void Reload(const std::string& path, const std::string& start_text,
-            std::string& last_text, sc::CentralServer& server) {
+            std::string& last_text) {
   sa::Result<std::string> text = sa::fs::ReadFile(path);
   sa::Result<sc::CentralConfig> next =
       text.ok() ? sc::ParseCentralConfig(*text, path)
@@ -52,21 +52,11 @@ void Reload(const std::string& path, const std::string& start_text,
             {{"error", plan.status().message()}});
     return;
   }
-  // The TLS files are read again on every reload, changed paths or not: a
-  // certificate renewed in place is picked up too.
-  std::string tls = "off";
-  sa::Status tls_status;
-  if (!next->insecure) {
-    tls_status = server.ReloadTls(*next, sa::SystemClock().NowMicros());
-    tls = tls_status.ok() ? "reloaded" : tls_status.message();
-  }
   sa::ConfigureLog(next->log_level, next->log_format);
   last_text = std::move(text).value();
-  sa::Log(tls_status.ok() ? sa::LogLevel::kInfo : sa::LogLevel::kError,
-          "central.reloaded",
+  sa::Log(sa::LogLevel::kInfo, "central.reloaded",
           {{"applied", sa::platform::JoinKeys(plan->apply)},
            {"restart_needed", sa::platform::JoinKeys(plan->need_restart)},
-           {"tls", tls},
            {"log_level", next->log_level}});
 }
 
@@ -82,10 +72,9 @@ int main(int argc, char** argv) {
       "compares stock digests. Head office's systems use the CentralAdmin "
       "API on admin.listen (loopback by default); Prometheus scrapes "
       "/metrics on metrics.listen when set. SIGTERM or SIGINT stops it "
-      "cleanly; SIGHUP re-reads the file, applies log.level and log.format "
-      "and serves the TLS files anew to new connections (other changes wait "
-      "for a restart, and the log says which). Under systemd (Type=notify) it "
-      "sends READY=1 once it listens "
+      "cleanly; SIGHUP re-reads the file and applies log.level and "
+      "log.format (other changes wait for a restart, and the log says "
+      "which). Under systemd (Type=notify) it sends READY=1 once it listens "
       "and, with WatchdogSec=, pings the watchdog while its worker pool and "
       "database answer. See docs/central.md and docs/configuration.md.",
       "storecentrald");
@@ -142,7 +131,7 @@ int main(int argc, char** argv) {
         sa::platform::DaemonSignal::kStop) {
       break;
     }
-    Reload(path, *start_text, last_text, **server);
+    Reload(path, *start_text, last_text);
   }
   (void)sa::platform::Notify("STOPPING=1");
   sa::Log(sa::LogLevel::kInfo, "central.stopping");

@@ -9,7 +9,6 @@
 #include "central/server/admin_service.h"
 #include "central/server/central_metrics.h"
 #include "central/server/central_watchdog.h"
-#include "central/server/reloadable_tls.h"
 #include "central/server/replica_cache.h"
 #include "central/server/sync_hub.h"
 #include "central/server/sync_stream.h"
@@ -19,6 +18,14 @@
 
 namespace storeagent::central {
 namespace {
+
+std::shared_ptr<grpc::ServerCredentials> MutualTls(const CentralConfig& c) {
+  grpc::SslServerCredentialsOptions opts(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  opts.pem_root_certs = c.ca_pem;
+  opts.pem_key_cert_pairs.push_back({c.key_pem, c.cert_pem});
+  return grpc::SslServerCredentials(opts);
+}
 
 // A listener that did not start: names the key, the address and, when a
 // bind shows it, why ("Address already in use").
@@ -79,20 +86,16 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
                                     !config.insecure);
   s->admin_service_ = std::make_unique<CentralAdminService>(*s->hub_);
 
-  if (!config.insecure) {
-    s->tls_ = std::make_unique<ReloadableServerTls>(
-        TlsFiles{config.ca_pem, config.cert_pem, config.key_pem});
-  }
   // Both ports: grpc.health.v1 and reflection.
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   // Agents' keepalive pings: allowed down to sync.min_keepalive_s.
   grpc::ServerBuilder sync;
-  sync.AddListeningPort(config.sync_listen,
-                        config.insecure ? grpc::InsecureServerCredentials()
-                                        : s->tls_->Credentials(),
-                        &s->sync_port_);
+  sync.AddListeningPort(
+      config.sync_listen,
+      config.insecure ? grpc::InsecureServerCredentials() : MutualTls(config),
+      &s->sync_port_);
   // A batch of max_batch_bytes, or one journal entry alone however small
   // the limit (an agent sends a larger entry by itself), plus framing.
   sync.SetMaxReceiveMessageSize(
@@ -114,10 +117,10 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
   }
 
   grpc::ServerBuilder admin;
-  admin.AddListeningPort(config.admin_listen,
-                         config.admin_tls ? s->tls_->Credentials()
-                                          : grpc::InsecureServerCredentials(),
-                         &s->admin_port_);
+  admin.AddListeningPort(
+      config.admin_listen,
+      config.admin_tls ? MutualTls(config) : grpc::InsecureServerCredentials(),
+      &s->admin_port_);
   admin.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   admin.RegisterService(s->admin_service_.get());
   s->admin_server_ = admin.BuildAndStart();
@@ -176,19 +179,6 @@ std::string CentralServer::RenderMetrics() {
     f.process = *p;
   }
   return metrics_->Render(f);
-}
-
-Status CentralServer::ReloadTls(const CentralConfig& next, int64_t now_us) {
-  if (!tls_) {
-    return FailedPrecondition(
-        "tls.insecure: central started without TLS; restart to turn it on");
-  }
-  if (next.insecure) {
-    return FailedPrecondition(
-        "tls.insecure: TLS cannot be turned off while running; restart");
-  }
-  return tls_->Replace(TlsFiles{next.ca_pem, next.cert_pem, next.key_pem},
-                       now_us);
 }
 
 void CentralServer::StartWatchdog(

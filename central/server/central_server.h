@@ -31,7 +31,6 @@ namespace storeagent::central {
 class CentralAdminService;
 class CentralMetrics;
 class CentralWatchdog;
-class ReloadableServerTls;
 class ReplicaCache;
 class SyncHub;
 class SyncService;
@@ -55,13 +54,6 @@ class CentralServer {
   // /metrics as a scrape renders it now.
   std::string RenderMetrics();
 
-  // SIGHUP: serves the TLS files `next` names (already read into it) on
-  // both ports from the next handshake on; open connections keep theirs.
-  // The files are checked first (ReloadableServerTls::Replace); an error
-  // names the key and changes nothing. FAILED_PRECONDITION when TLS was
-  // off at start, or `next` turns it off.
-  Status ReloadTls(const CentralConfig& next, int64_t now_us);
-
   // Starts pinging systemd's watchdog (see CentralWatchdog) every
   // timeout/2 through `notify`. Once; stopped by Shutdown().
   void StartWatchdog(std::chrono::microseconds timeout,
@@ -82,8 +74,6 @@ class CentralServer {
       boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
       work_;
   std::vector<std::thread> workers_;
-  // Before the servers: their credentials call into it until they are gone.
-  std::unique_ptr<ReloadableServerTls> tls_;
   std::unique_ptr<ReplicaCache> replicas_;
   std::unique_ptr<SyncHub> hub_;
   std::unique_ptr<SyncService> sync_service_;

@@ -9,8 +9,7 @@ namespace storeagent::testing {
 
 grpc::Status RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel,
                           const std::string& method, const std::string& request,
-                          std::string* response, int deadline_ms,
-                          std::string* server_cert_pem) {
+                          std::string* response, int deadline_ms) {
   grpc::GenericStub stub(channel);
   grpc::CompletionQueue cq;
   grpc::ClientContext ctx;
@@ -38,30 +37,10 @@ grpc::Status RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel,
                        flat.size());
     }
   }
-  if (server_cert_pem != nullptr) {
-    server_cert_pem->clear();
-    if (std::shared_ptr<const grpc::AuthContext> auth = ctx.auth_context()) {
-      for (const grpc::string_ref& v :
-           auth->FindPropertyValues("x509_pem_cert")) {
-        server_cert_pem->assign(v.data(), v.size());
-      }
-    }
-  }
   cq.Shutdown();
   while (cq.Next(&got, &ok)) {
   }
   return status;
-}
-
-std::string ServerCertificate(const std::shared_ptr<grpc::Channel>& channel) {
-  std::string raw;
-  std::string pem;
-  if (!RawUnaryCall(channel, "/grpc.health.v1.Health/Check", "", &raw, 5000,
-                    &pem)
-           .ok()) {
-    return "";
-  }
-  return pem;
 }
 
 int HealthStatus(const std::shared_ptr<grpc::Channel>& channel,

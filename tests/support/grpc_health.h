@@ -14,17 +14,10 @@
 namespace storeagent::testing {
 
 // One unary call of `method` with raw request bytes through a generic stub;
-// fills `response` with the raw reply bytes and, when given,
-// `server_cert_pem` with the certificate the server presented ("" on a
-// plaintext channel).
+// fills `response` with the raw reply bytes.
 grpc::Status RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel,
                           const std::string& method, const std::string& request,
-                          std::string* response, int deadline_ms = 5000,
-                          std::string* server_cert_pem = nullptr);
-
-// The certificate a TLS server presents to a new health check on `channel`
-// ("" when the call fails).
-std::string ServerCertificate(const std::shared_ptr<grpc::Channel>& channel);
+                          std::string* response, int deadline_ms = 5000);
 
 // The HealthCheckResponse.status of `service` ("" = the server as a whole):
 // 1 SERVING, 2 NOT_SERVING, 0 UNKNOWN, -1 when the call failed.

@@ -202,56 +202,5 @@ TEST_F(CentralOpsTest, SighupAppliesTheLogSettingsAndNamesTheRest) {
   EXPECT_THAT(ReadText(log), Not(HasSubstr("reload_ignored")));
 }
 
-TEST_F(CentralOpsTest, SighupServesRenewedTlsFilesToNewConnectionsOnly) {
-  CentralProcess& central = env_->central();
-  const std::string log = central.log_path();
-  const std::string store_cert = env_->tls_dir() + "/store-store-0001";
-  const std::string old_cert = ReadText(env_->tls_dir() + "/central.pem");
-  ASSERT_EQ(ServerCertificate(central.SyncChannelAs(store_cert)), old_cert);
-
-  // A store streaming the whole time.
-  ASSERT_TRUE(env_->agent().Start()) << env_->agent().log_path();
-  ASSERT_TRUE(WaitFor([&] { return env_->CentralState().connected(); },
-                      std::chrono::seconds(30)));
-
-  // Renewed in place (same paths), then SIGHUP.
-  ASSERT_TRUE(DevCa("central " + env_->tls_dir() + " --force"));
-  const std::string new_cert = ReadText(env_->tls_dir() + "/central.pem");
-  ASSERT_NE(new_cert, old_cert);
-  ASSERT_EQ(::kill(central.pid(), SIGHUP), 0);
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        return CountLines(log, {"event=central.reloaded", "tls=reloaded"}) == 1;
-      },
-      std::chrono::seconds(10)))
-      << ReadText(log);
-  EXPECT_EQ(ServerCertificate(central.SyncChannelAs(store_cert)), new_cert);
-  // The store's stream was not cut and still carries sales.
-  EXPECT_THAT(Scrape(), Not(HasSubstr("storecentral_streams_ended_total{")));
-  ASSERT_EQ(env_->RecordSales(2, 1, "after-reload"), 2);
-  EXPECT_TRUE(
-      WaitFor([&] { return env_->CentralState().store_seq_held() == 2; },
-              std::chrono::seconds(30)));
-
-  // A key that is not the certificate's: refused, naming the key; the
-  // renewed files stay in service.
-  std::string text = ReadText(central.config_path());
-  const std::string key_line =
-      "key_file = \"" + env_->tls_dir() + "/central.key\"";
-  ASSERT_NE(text.find(key_line), std::string::npos) << text;
-  text.replace(text.find(key_line), key_line.size(),
-               "key_file = \"" + store_cert + ".key\"");
-  WriteText(central.config_path(), text);
-  ASSERT_EQ(::kill(central.pid(), SIGHUP), 0);
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        return CountLines(log, {"level=error", "event=central.reloaded",
-                                "tls.key_file"}) == 1;
-      },
-      std::chrono::seconds(10)))
-      << ReadText(log);
-  EXPECT_EQ(ServerCertificate(central.SyncChannelAs(store_cert)), new_cert);
-}
-
 }  // namespace
 }  // namespace storeagent::testing
