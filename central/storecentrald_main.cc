@@ -94,6 +94,15 @@ int main(int argc, char** argv) {
       start_text.ok() ? sc::ParseCentralConfig(*start_text, path)
                       : sa::Result<sc::CentralConfig>(sa::InvalidArgument(
                             path + ": " + start_text.status().message()));
+  if (config.ok()) {
+    // The TLS files as a store's handshake will see them.
+    if (sa::Status tls =
+            sc::CheckTlsFiles(*config, sa::SystemClock().NowMicros());
+        !tls.ok()) {
+      config = sa::Result<sc::CentralConfig>(
+          sa::Status(tls.code(), path + ": " + tls.message()));
+    }
+  }
   if (!config.ok()) {
     std::fprintf(stderr, "storecentrald: config: %s\n",
                  config.status().message().c_str());
@@ -133,6 +142,8 @@ int main(int argc, char** argv) {
     }
     Reload(path, *start_text, last_text);
   }
+  // No WATCHDOG=1 may follow STOPPING=1.
+  (*server)->StopWatchdog();
   (void)sa::platform::Notify("STOPPING=1");
   sa::Log(sa::LogLevel::kInfo, "central.stopping");
   (*server)->Shutdown();

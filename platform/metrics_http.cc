@@ -43,6 +43,8 @@ struct MetricsHttpServer::Impl {
   int port = 0;
   net::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
+  // After a failed accept (out of descriptors, say): a pause, not a spin.
+  net::steady_timer backoff{ioc};
   std::thread thread;
 
   void Accept();
@@ -86,6 +88,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Route(const http::request<http::empty_body>& req) {
+    head_only_ = req.method() == http::verb::head;
     const beast::string_view target = req.target();
     const beast::string_view path = target.substr(0, target.find('?'));
     if (path != "/metrics") {
@@ -93,7 +96,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
-      Answer(http::status::method_not_allowed, "/metrics: GET only\n", false);
+      Answer(http::status::method_not_allowed, "/metrics: GET or HEAD only\n",
+             false);
       return;
     }
     Result<std::string> text = server_.render();
@@ -102,12 +106,11 @@ class Session : public std::enable_shared_from_this<Session> {
              false);
       return;
     }
-    Answer(http::status::ok, std::move(text).value(), true,
-           req.method() == http::verb::head);
+    Answer(http::status::ok, std::move(text).value(), true);
   }
 
-  void Answer(http::status status, std::string body, bool metrics,
-              bool head_only = false) {
+  void Answer(http::status status, std::string body, bool metrics) {
+    const bool head_only = head_only_;
     res_.result(status);
     res_.version(11);
     res_.set(http::field::server, "storeagent");
@@ -138,6 +141,7 @@ class Session : public std::enable_shared_from_this<Session> {
   http::request_parser<http::empty_body> parser_;
   http::response<http::string_body> res_;
   std::optional<http::response_serializer<http::string_body>> serializer_;
+  bool head_only_ = false;  // a HEAD request: headers only, whatever status
 };
 
 }  // namespace
@@ -147,7 +151,13 @@ void MetricsHttpServer::Impl::Accept() {
     if (stopped || ec == net::error::operation_aborted) return;
     if (ec) {
       Log(LogLevel::kWarn, "metrics.accept_failed", {{"error", ec.message()}});
-    } else if (connections >= kMaxConnections) {
+      backoff.expires_after(std::chrono::milliseconds(100));
+      backoff.async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec && !stopped) Accept();
+      });
+      return;
+    }
+    if (connections >= kMaxConnections) {
       beast::error_code ignored;
       socket.close(ignored);
     } else {

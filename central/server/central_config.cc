@@ -4,6 +4,7 @@
 #include "platform/fs.h"
 #include "platform/listen_address.h"
 #include "platform/tcp_endpoint.h"
+#include "platform/tls.h"
 #include "platform/toml_reader.h"
 
 namespace storeagent::central {
@@ -148,6 +149,26 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text,
   STOREAGENT_RETURN_IF_ERROR(
       r.OneOf("log.format", {"text", "json"}, &c.log_format));
   return c;
+}
+
+Status CheckTlsFiles(const CentralConfig& c, int64_t now_us) {
+  if (c.insecure) return Status::Ok();
+  Result<tls::CertificateInfo> cert = tls::InspectCertificate(c.cert_pem);
+  if (!cert.ok()) {
+    return InvalidArgument("tls.cert_file: " + c.cert_file + ": " +
+                           cert.status().message());
+  }
+  STOREAGENT_RETURN_IF_ERROR(
+      tls::CheckValidAt(*cert, now_us, "tls.cert_file: " + c.cert_file));
+  if (Status s = tls::CheckKeyMatchesCert(c.cert_pem, c.key_pem); !s.ok()) {
+    return Status(s.code(), "tls.key_file: " + c.key_file + ": " + s.message());
+  }
+  Result<tls::CertificateInfo> ca = tls::InspectCertificate(c.ca_pem);
+  if (!ca.ok()) {
+    return InvalidArgument("tls.ca_file: " + c.ca_file + ": " +
+                           ca.status().message());
+  }
+  return Status::Ok();
 }
 
 }  // namespace storeagent::central

@@ -60,6 +60,13 @@ struct CentralConfig {
 Result<CentralConfig> ParseCentralConfig(std::string_view toml,
                                          const std::string& origin);
 
+// With TLS on: the certificate of tls.cert_file parses and is valid at
+// `now_us`, tls.key_file holds its key, tls.ca_file holds a certificate.
+// INVALID_ARGUMENT / FAILED_PRECONDITION naming the key and what is wrong;
+// OK with tls.insecure. For --check-config and every start, so a bad
+// renewal fails the unit's ExecStartPre instead of every handshake.
+Status CheckTlsFiles(const CentralConfig& c, int64_t now_us);
+
 // True for "127.a.b.c:PORT", "[::1]:PORT" and "localhost:PORT", PORT having
 // 1..5 digits (platform::IsLoopbackListen, with central's port rule).
 bool IsLoopbackListen(const std::string& addr);

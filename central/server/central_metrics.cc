@@ -75,8 +75,8 @@ std::string CentralMetrics::Render(const ScrapeFigures& f) const {
   m.Sample("storecentral_events_quarantined_total",
            static_cast<double>(quarantined_.value()));
   m.Family("storecentral_drift_findings_total", "counter",
-           "Stock digest buckets found to differ from the store's since "
-           "start.");
+           "SKUs a digest drill-down found to differ from the store's "
+           "figures since start.");
   m.Sample("storecentral_drift_findings_total",
            static_cast<double>(drift_findings_.value()));
   m.Family("storecentral_escrow_breaches_total", "counter",
@@ -84,7 +84,7 @@ std::string CentralMetrics::Render(const ScrapeFigures& f) const {
   m.Sample("storecentral_escrow_breaches_total",
            static_cast<double>(escrow_breaches_.value()));
   m.Family("storecentral_pg_pool_connections", "gauge",
-           "PostgreSQL connections in the pool (0 on SQLite).");
+           "PostgreSQL connections the pool holds at most (0 on SQLite).");
   m.Sample("storecentral_pg_pool_connections",
            static_cast<double>(f.pool.connections));
   m.Family("storecentral_pg_pool_waits_total", "counter",

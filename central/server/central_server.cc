@@ -181,6 +181,10 @@ std::string CentralServer::RenderMetrics() {
   return metrics_->Render(f);
 }
 
+void CentralServer::StopWatchdog() {
+  if (watchdog_) watchdog_->Stop();
+}
+
 void CentralServer::StartWatchdog(
     std::chrono::microseconds timeout,
     std::function<Status(std::string_view)> notify) {

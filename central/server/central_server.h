@@ -54,6 +54,9 @@ class CentralServer {
   // /metrics as a scrape renders it now.
   std::string RenderMetrics();
 
+  // Stops the watchdog's pings (before STOPPING=1). Idempotent.
+  void StopWatchdog();
+
   // Starts pinging systemd's watchdog (see CentralWatchdog) every
   // timeout/2 through `notify`. Once; stopped by Shutdown().
   void StartWatchdog(std::chrono::microseconds timeout,

@@ -153,10 +153,12 @@ void SyncStream::OnDone() {
   }
   boost::asio::post(strand_, [self = shared_from_this(), code = std::move(code),
                               why = std::move(why)] {
+    // Counted before the store leaves the hub: a scrape never sees it gone
+    // from stores_connected and not yet in streams_ended_total.
+    self->hub_.context().metrics.StreamEnded(code);
     if (!self->store_id_.empty()) {
       self->hub_.Unregister(self->store_id_, self.get());
     }
-    self->hub_.context().metrics.StreamEnded(code);
     Log(LogLevel::kInfo, "sync.stream_ended",
         {{"store",
           self->store_id_.empty() ? self->peer_store_id_ : self->store_id_},
@@ -429,7 +431,7 @@ void SyncStream::OnEvents(v1::EventBatch& b) {
   const uint64_t prev = held_;
   held_ = std::max(held_, r->acked_seq);
   hub_.context().replicas.OnIngest(store_id_, prev, entries, *r);
-  if (r->acked_seq > prev) {
+  if (!r->applied.empty() || !r->quarantined.empty()) {
     // The newest entry central did not hold before: the batch's last.
     const double lag_seconds =
         static_cast<double>(hub_.context().clock.NowMicros() -

@@ -2,6 +2,9 @@
 // storecentralctl against a central server in the test process.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "platform/fs.h"
 #include "tests/support/run_program.h"
 #include "tests/support/temp_dir.h"
@@ -34,6 +37,44 @@ TEST(StorecentraldTest, CheckConfigSaysOkOrNamesTheKey) {
   RunResult bad = RunProgram({kDaemon, "--check-config", dir.File("bad.toml")});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("sync.window"), std::string::npos) << bad.err;
+}
+
+// The TLS files as the stores' handshakes will see them: a certificate that
+// expired, or a key that is not the certificate's, fails the check (and so
+// the unit's ExecStartPre) naming the key.
+TEST(StorecentraldTest, CheckConfigRefusesAnExpiredCertificateOrAForeignKey) {
+  storeagent::testing::TempDir dir;
+  const std::string tls = dir.File("tls");
+  for (const std::string& args :
+       {"init " + tls, "central " + tls,
+        "admin " + tls + " old --role reader --expired"}) {
+    RunResult r = RunProgram(
+        {"/bin/sh", "-c", std::string(STOREAGENT_DEV_CA) + " " + args});
+    ASSERT_EQ(r.exit_code, 0) << args << r.err;
+  }
+  auto config = [&](const std::string& cert, const std::string& key) {
+    return "[tls]\nca_file = \"" + tls + "/ca.pem\"\ncert_file = \"" + tls +
+           "/" + cert + ".pem\"\nkey_file = \"" + tls + "/" + key + ".key\"\n";
+  };
+  struct Case {
+    std::string cert, key, key_named, why;
+  };
+  for (const Case& c :
+       std::vector<Case>{{"central", "central", "", ""},
+                         {"admin-old", "admin-old", "tls.cert_file", "expired"},
+                         {"central", "admin-old", "tls.key_file", ""}}) {
+    SCOPED_TRACE(c.cert + " + " + c.key);
+    const std::string file = dir.File(c.cert + "-" + c.key + ".toml");
+    ASSERT_TRUE(fs::WriteFileDurably(file, config(c.cert, c.key), 0600).ok());
+    RunResult r = RunProgram({kDaemon, "--check-config", file});
+    if (c.key_named.empty()) {
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      continue;
+    }
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.err.find(c.key_named), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(c.why), std::string::npos) << r.err;
+  }
 }
 
 class StorecentralctlTest : public ::testing::Test {

@@ -76,6 +76,23 @@ pid_t SpawnWithEnv(const std::vector<std::string>& argv,
   ::_exit(127);
 }
 
+// Kills the daemon a failed ASSERT left running (it holds ports and files
+// of the test's temp dir). Release() once the test reaped it itself.
+class ReapOnExit {
+ public:
+  explicit ReapOnExit(pid_t pid) : pid_(pid) {}
+  ~ReapOnExit() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+  void Release() { pid_ = -1; }
+
+ private:
+  pid_t pid_;
+};
+
 // WATCHDOG=1 every 200 ms or so (WATCHDOG_USEC=400000); a stall on a loaded
 // machine costs a ping or two, so ask for 5 within 10 s.
 void ExpectPings(NotifyListener& systemd, const std::string& log_path) {
@@ -92,7 +109,7 @@ void ExpectPings(NotifyListener& systemd, const std::string& log_path) {
 
 // SIGTERM: STOPPING=1, exit 0, and nothing after STOPPING=1 (the watchdog
 // stopped before the database closed).
-void ExpectCleanStop(NotifyListener& systemd, pid_t pid) {
+void ExpectCleanStop(NotifyListener& systemd, pid_t pid, ReapOnExit& reap) {
   ASSERT_EQ(::kill(pid, SIGTERM), 0);
   bool stopping = false;
   for (int i = 0; i < 20 && !stopping; ++i) {
@@ -102,6 +119,7 @@ void ExpectCleanStop(NotifyListener& systemd, pid_t pid) {
   EXPECT_TRUE(stopping) << "no STOPPING=1 after SIGTERM";
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  reap.Release();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   while (std::optional<std::string> m = systemd.Receive(0)) {
     ADD_FAILURE() << "after STOPPING=1: " << *m;
@@ -120,6 +138,7 @@ TEST(DaemonNotifyTest, ReadyAfterTheSocketListensThenPingsThenStopping) {
       {"NOTIFY_SOCKET=" + systemd.address(), "WATCHDOG_USEC=400000"},
       agent.log_path());
   ASSERT_GT(pid, 0);
+  ReapOnExit reap(pid);
 
   // READY=1 first, and only once the POS socket is there.
   std::optional<std::string> ready = systemd.Receive(30000);
@@ -145,7 +164,7 @@ TEST(DaemonNotifyTest, ReadyAfterTheSocketListensThenPingsThenStopping) {
     EXPECT_TRUE(stub->Ping(&ctx, {}, &reply).ok());
   }
 
-  ExpectCleanStop(systemd, pid);
+  ExpectCleanStop(systemd, pid, reap);
 }
 
 // storecentrald the same way: READY=1 once both ports listen, WATCHDOG=1
@@ -162,6 +181,7 @@ TEST(DaemonNotifyTest, CentralReadyThenPingsThenStopping) {
       {"NOTIFY_SOCKET=" + systemd.address(), "WATCHDOG_USEC=400000"},
       central.log_path());
   ASSERT_GT(pid, 0);
+  ReapOnExit reap(pid);
 
   std::optional<std::string> ready = systemd.Receive(30000);
   ASSERT_TRUE(ready.has_value()) << "no READY=1; see " << central.log_path();
@@ -177,7 +197,7 @@ TEST(DaemonNotifyTest, CentralReadyThenPingsThenStopping) {
     EXPECT_TRUE(stub->ListDrift(&ctx, req, &reply).ok());
   }
   ExpectPings(systemd, central.log_path());
-  ExpectCleanStop(systemd, pid);
+  ExpectCleanStop(systemd, pid, reap);
 }
 
 TEST(DaemonNotifyTest, WithoutNotifySocketItRunsAsBefore) {
