@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# The storeagent .deb end to end, on this machine (it must be root, and must
-# not have storeagent installed already):
-#   build the package with cpack from the build tree, lintian (no E: lines,
-#   no program without a man page),
-#   its contents and control data, dpkg -i (user, group, directories, modes,
-#   config), systemd-analyze verify and security on the installed unit,
-#   storeagentd run the way the unit runs it (as storeagent, umask 0027,
-#   --check-config first) answering storeagentctl status and recording sales,
-#   SIGTERM, an upgrade to a newer version keeping data and config, remove
-#   keeping them, purge deleting them and the user.
+# Both .debs end to end, on this machine (it must be root, and must have
+# neither storeagent nor storecentral installed already):
+#   build the packages with cpack from the build tree, lintian on each (no
+#   E: lines, no program without a man page), their contents (the till's
+#   package holds nothing of central's, and the other way round) and
+#   control data.
+#   storeagent: dpkg -i (user, group, directories, modes, config),
+#   systemd-analyze verify and security on the installed unit, storeagentd
+#   run the way the unit runs it (as storeagent, umask 0027, --check-config
+#   first) answering storeagentctl status and recording sales, SIGTERM, an
+#   upgrade to a newer version keeping data and config, remove keeping them,
+#   purge deleting them and the user.
+#   storecentral: dpkg -i (not enabled, says what to do), the installed unit
+#   verified, the shipped central.toml valid once TLS files exist,
+#   storecentrald started from it and stopped, an upgrade keeping a changed
+#   config and the TLS files, remove keeping them, purge deleting them.
 # Only the daemon this script started is ever signalled. Runs hold a lock so
 # two build trees never run dpkg at once.
 #
@@ -18,6 +24,7 @@ set -euo pipefail
 BUILD=$(cd "$1" && pwd)
 SRC=$(cd "$2" && pwd)
 CONF=/etc/storeagent/agent.toml
+CCONF=/etc/storecentral/central.toml
 STORE=store-pkgtest
 
 fail() {
@@ -27,7 +34,7 @@ fail() {
 step() { echo "--- $*"; }
 
 [ "$(id -u)" -eq 0 ] ||
-  fail "must run as root: it installs and purges the package with dpkg"
+  fail "must run as root: it installs and purges the packages with dpkg"
 for tool in cpack dpkg dpkg-deb lintian systemd-analyze setpriv flock; do
   command -v "$tool" >/dev/null || fail "$tool not found (scripts/install-deps)"
 done
@@ -35,14 +42,17 @@ done
 exec 9>/run/lock/storeagent-package-test.lock
 flock -w 1200 9 || fail "another package test holds the lock"
 
-state=$(dpkg-query -W -f='${Status}' storeagent 2>/dev/null || true)
-case "$state" in
-  "" | *not-installed*) ;;
-  *) fail "storeagent is already on this machine ($state); this test would" \
-    "purge it and its data. Remove it first: dpkg --purge storeagent" ;;
-esac
+for pkg in storeagent storecentral; do
+  state=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  case "$state" in
+    "" | *not-installed*) ;;
+    *) fail "$pkg is already on this machine ($state); this test would" \
+      "purge it and its data. Remove it first: dpkg --purge $pkg" ;;
+  esac
+done
 # Purge at the end deletes these: never run where something else owns them.
-for p in /var/lib/storeagent /etc/storeagent /run/storeagent; do
+for p in /var/lib/storeagent /etc/storeagent /run/storeagent \
+  /var/lib/storecentral /var/lib/private/storecentral /etc/storecentral; do
   [ ! -e "$p" ] || fail "$p exists; the test's purge would delete it"
 done
 ! getent passwd storeagent >/dev/null ||
@@ -52,6 +62,7 @@ WORK=$(mktemp -d /tmp/storeagent-pkgtest-XXXXXX)
 chmod 0755 "$WORK"
 DAEMON_PID=""
 installed=0
+central_installed=0
 cleanup() {
   local rc=$?
   if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
@@ -61,70 +72,124 @@ cleanup() {
   if [ $installed -eq 1 ]; then
     dpkg --purge storeagent >/dev/null 2>&1 || true
   fi
+  if [ $central_installed -eq 1 ]; then
+    dpkg --purge storecentral >/dev/null 2>&1 || true
+  fi
   rm -rf "$WORK"
   exit $rc
 }
 trap cleanup EXIT
 
 # ---------------------------------------------------------------- build --
-step "cpack: build the package from $BUILD"
+step "cpack: build the packages from $BUILD"
 cpack --config "$BUILD/CPackConfig.cmake" -B "$WORK/pkg" >"$WORK/cpack.log" 2>&1 ||
   { cat "$WORK/cpack.log"; fail "cpack failed"; }
 DEB=$(ls "$WORK"/pkg/storeagent_*.deb)
 [ -f "$DEB" ] || fail "no storeagent_*.deb in $WORK/pkg"
-echo "package: $(basename "$DEB")"
+CDEB=$(ls "$WORK"/pkg/storecentral_*.deb)
+[ -f "$CDEB" ] || fail "no storecentral_*.deb in $WORK/pkg"
+echo "packages: $(basename "$DEB") $(basename "$CDEB")"
 VERSION=$(dpkg-deb -f "$DEB" Version)
+[ "$(dpkg-deb -f "$CDEB" Version)" = "$VERSION" ] ||
+  fail "the two packages have different versions"
 
 # ------------------------------------------------------------ lintian --
-step "lintian"
-lintian --tag-display-limit 0 "$DEB" >"$WORK/lintian.log" 2>&1 || true
-cat "$WORK/lintian.log"
-if grep -q '^E: ' "$WORK/lintian.log"; then
-  fail "lintian reports errors"
-fi
-# Every program in /usr/bin and /usr/sbin has its man page.
-if grep -q 'no-manual-page' "$WORK/lintian.log"; then
-  fail "lintian: a program without a man page"
-fi
+for deb in "$DEB" "$CDEB"; do
+  step "lintian $(basename "$deb")"
+  lintian --tag-display-limit 0 "$deb" >"$WORK/lintian.log" 2>&1 || true
+  cat "$WORK/lintian.log"
+  if grep -q '^E: ' "$WORK/lintian.log"; then
+    fail "lintian reports errors"
+  fi
+  # Every program in /usr/bin and /usr/sbin has its man page.
+  if grep -q 'no-manual-page' "$WORK/lintian.log"; then
+    fail "lintian: a program without a man page"
+  fi
+done
 
 # ----------------------------------------------------- package contents --
 step "contents and control data"
 dpkg-deb -c "$DEB" | awk '{print $1, $2, $6}' >"$WORK/contents"
-expect_entry() { # MODE OWNER PATH
-  grep -qxF -- "$1 $2 ./$3" "$WORK/contents" ||
-    { cat "$WORK/contents"; fail "package lacks $1 $2 /$3"; }
+dpkg-deb -c "$CDEB" | awk '{print $1, $2, $6}' >"$WORK/ccontents"
+expect_entry() { # FILE MODE OWNER PATH
+  grep -qxF -- "$2 $3 ./$4" "$1" ||
+    { cat "$1"; fail "package lacks $2 $3 /$4"; }
 }
-expect_entry -rwxr-xr-x root/root usr/bin/storeagentd
-expect_entry -rwxr-xr-x root/root usr/bin/storeagentctl
-expect_entry -rw-r--r-- root/root usr/lib/systemd/system/storeagentd.service
-expect_entry -rw-r--r-- root/root etc/storeagent/agent.toml
-expect_entry -rw-r--r-- root/root usr/share/doc/storeagent/copyright
-expect_entry -rw-r--r-- root/root usr/share/doc/storeagent/changelog.gz
-expect_entry -rw-r--r-- root/root usr/share/man/man8/storeagentd.8.gz
-expect_entry -rw-r--r-- root/root usr/share/man/man1/storeagentctl.1.gz
-expect_entry -rw-r--r-- root/root usr/share/man/man8/storecentrald.8.gz
-expect_entry -rw-r--r-- root/root usr/share/man/man1/storecentralctl.1.gz
-expect_entry -rwxr-xr-x root/root usr/share/storeagent/dev-ca
-if grep -q '\./\(var\|run\)/' "$WORK/contents"; then
-  fail "the package must not ship /var or /run (the scripts create them)"
+A="$WORK/contents"
+C="$WORK/ccontents"
+expect_entry "$A" -rwxr-xr-x root/root usr/bin/storeagentd
+expect_entry "$A" -rwxr-xr-x root/root usr/bin/storeagentctl
+expect_entry "$A" -rwxr-xr-x root/root usr/bin/storeagent-possim
+expect_entry "$A" -rw-r--r-- root/root usr/lib/systemd/system/storeagentd.service
+expect_entry "$A" -rw-r--r-- root/root etc/storeagent/agent.toml
+expect_entry "$A" -rw-r--r-- root/root usr/share/doc/storeagent/copyright
+expect_entry "$A" -rw-r--r-- root/root usr/share/doc/storeagent/changelog.gz
+expect_entry "$A" -rw-r--r-- root/root usr/share/man/man8/storeagentd.8.gz
+expect_entry "$A" -rw-r--r-- root/root usr/share/man/man1/storeagentctl.1.gz
+expect_entry "$A" -rw-r--r-- root/root usr/share/man/man1/storeagent-possim.1.gz
+expect_entry "$C" -rwxr-xr-x root/root usr/bin/storecentrald
+expect_entry "$C" -rwxr-xr-x root/root usr/bin/storecentralctl
+expect_entry "$C" -rw-r--r-- root/root usr/lib/systemd/system/storecentrald.service
+expect_entry "$C" -rw-r--r-- root/root etc/storecentral/central.toml
+expect_entry "$C" -rw-r--r-- root/root usr/share/doc/storecentral/copyright
+expect_entry "$C" -rw-r--r-- root/root usr/share/doc/storecentral/changelog.gz
+expect_entry "$C" -rw-r--r-- root/root usr/share/doc/storecentral/central.md
+expect_entry "$C" -rw-r--r-- root/root usr/share/man/man8/storecentrald.8.gz
+expect_entry "$C" -rw-r--r-- root/root usr/share/man/man1/storecentralctl.1.gz
+expect_entry "$C" -rwxr-xr-x root/root usr/share/storecentral/dev-ca
+# A till installs nothing of central's, and head office nothing of the
+# till's.
+if grep -q 'storecentral' "$A"; then
+  grep 'storecentral' "$A"
+  fail "the storeagent package ships central's files"
 fi
+if grep -q 'storeagent' "$C"; then
+  grep 'storeagent' "$C"
+  fail "the storecentral package ships the till's files"
+fi
+for f in "$A" "$C"; do
+  if grep -q '\./\(var\|run\)/' "$f"; then
+    fail "a package must not ship /var or /run (the scripts create them)"
+  fi
+done
 dpkg-deb -e "$DEB" "$WORK/control"
 [ "$(cat "$WORK/control/conffiles")" = "$CONF" ] ||
   fail "conffiles: $(cat "$WORK/control/conffiles")"
+dpkg-deb -e "$CDEB" "$WORK/ccontrol"
+[ "$(cat "$WORK/ccontrol/conffiles")" = "$CCONF" ] ||
+  fail "storecentral conffiles: $(cat "$WORK/ccontrol/conffiles")"
 depends=$(dpkg-deb -f "$DEB" Depends)
-echo "Depends: $depends"
+echo "storeagent Depends: $depends"
 for d in libc6 libgrpc++ libsqlite3 adduser; do
   echo "$depends" | grep -q "$d" ||
     fail "Depends lacks $d (is dpkg-dev installed for dpkg-shlibdeps?)"
 done
+if echo "$depends" | grep -q 'libpqxx'; then
+  fail "storeagent depends on libpqxx: a till needs no PostgreSQL client"
+fi
+cdepends=$(dpkg-deb -f "$CDEB" Depends)
+echo "storecentral Depends: $cdepends"
+for d in libc6 libgrpc++ libsqlite3 libpqxx; do
+  echo "$cdepends" | grep -q "$d" || fail "storecentral Depends lacks $d"
+done
+dpkg-deb -f "$CDEB" Breaks | grep -qF 'storeagent (<< 0.2.0)' ||
+  fail "storecentral does not declare Breaks on the one-package storeagent"
+dpkg-deb -f "$CDEB" Replaces | grep -qF 'storeagent (<< 0.2.0)' ||
+  fail "storecentral does not declare Replaces on the one-package storeagent"
 for s in postinst prerm postrm; do
   [ "$(stat -c %a "$WORK/control/$s")" = 755 ] || fail "$s is not 0755"
+  [ "$(stat -c %a "$WORK/ccontrol/$s")" = 755 ] ||
+    fail "storecentral $s is not 0755"
 done
-changelog_version=$(dpkg-deb --fsys-tarfile "$DEB" |
-  tar -xOf - ./usr/share/doc/storeagent/changelog.gz | gzip -dc |
-  sed -n '1s/^storeagent (\([^)]*\)).*/\1/p')
-[ "$changelog_version" = "$VERSION" ] ||
-  fail "changelog's newest entry is $changelog_version, package is $VERSION"
+for pair in "$DEB:storeagent" "$CDEB:storecentral"; do
+  deb=${pair%%:*}
+  doc=${pair##*:}
+  changelog_version=$(dpkg-deb --fsys-tarfile "$deb" |
+    tar -xOf - "./usr/share/doc/$doc/changelog.gz" | gzip -dc |
+    sed -n '1s/^storeagent (\([^)]*\)).*/\1/p')
+  [ "$changelog_version" = "$VERSION" ] ||
+    fail "changelog's newest entry is $changelog_version, package is $VERSION"
+done
 
 # --------------------------------------------------------------- install --
 step "dpkg -i (fresh install)"
@@ -267,6 +332,7 @@ cpack --config "$BUILD/CPackConfig.cmake" -B "$WORK/pkg2" \
   -D CPACK_DEBIAN_PACKAGE_VERSION="$VERSION+pkgtest1" >"$WORK/cpack2.log" 2>&1 ||
   { cat "$WORK/cpack2.log"; fail "cpack (upgrade package) failed"; }
 DEB2=$(ls "$WORK"/pkg2/storeagent_*.deb)
+CDEB2=$(ls "$WORK"/pkg2/storecentral_*.deb)
 echo data-marker >/var/lib/storeagent/marker
 dpkg -i "$DEB2" >"$WORK/upgrade.log" 2>&1 ||
   { cat "$WORK/upgrade.log"; fail "upgrade failed"; }
@@ -308,5 +374,84 @@ for l in /etc/systemd/system/storeagentd.service \
   [ ! -e "$l" ] && [ ! -L "$l" ] || fail "purge left $l"
 done
 
-echo "PASS: package $(basename "$DEB") builds, is lintian-clean of errors," \
-  "installs, runs as the unit does, upgrades and purges"
+# ------------------------------------------------------ storecentral --
+step "storecentral: dpkg -i (fresh install)"
+central_installed=1
+dpkg -i "$CDEB" >"$WORK/cinstall.log" 2>&1 ||
+  { cat "$WORK/cinstall.log"; fail "dpkg -i storecentral failed"; }
+cat "$WORK/cinstall.log"
+grep -q "not enabled" "$WORK/cinstall.log" ||
+  fail "postinst did not say storecentrald is left for head office to enable"
+expect_stat /etc/storecentral 755 root:root
+expect_stat /etc/storecentral/tls 700 root:root
+expect_stat "$CCONF" 644 root:root
+[ ! -e /etc/systemd/system/multi-user.target.wants/storecentrald.service ] ||
+  fail "storecentrald was enabled on install"
+CUNIT=/usr/lib/systemd/system/storecentrald.service
+systemd-analyze verify "$CUNIT" >"$WORK/cverify.log" 2>&1 ||
+  { cat "$WORK/cverify.log"; fail "systemd-analyze verify storecentrald"; }
+if [ -s "$WORK/cverify.log" ]; then
+  cat "$WORK/cverify.log"
+  fail "systemd-analyze verify printed warnings for storecentrald"
+fi
+grep -qx 'LoadCredential=central.key:/etc/storecentral/tls/central.key' \
+  "$CUNIT" || fail "the unit does not hand the key over by LoadCredential="
+
+step "storecentral: the shipped central.toml"
+# As shipped (no TLS files yet) it is refused, naming the TLS file.
+if out=$(/usr/bin/storecentrald --check-config "$CCONF" 2>&1); then
+  fail "the shipped central.toml passed --check-config without TLS files"
+fi
+echo "$out" | grep -q "tls\." || fail "shipped central.toml: $out"
+# With the files head office puts there (the key where systemd would put
+# its copy replaced by the file itself), every shipped key is valid.
+/usr/share/storecentral/dev-ca init /etc/storecentral/tls >/dev/null
+/usr/share/storecentral/dev-ca central /etc/storecentral/tls >/dev/null
+chmod 0600 /etc/storecentral/tls/central.key
+sed -e 's|^key_file = .*|key_file = "/etc/storecentral/tls/central.key"|' \
+  -e 's|^url = .*|url = "sqlite:'"$WORK"'/central.db"|' \
+  -e 's|^listen = "\[::\]:7443"|listen = "127.0.0.1:0"|' \
+  -e 's|^listen = "127.0.0.1:7444"|listen = "127.0.0.1:0"|' \
+  "$CCONF" >"$WORK/central.toml"
+/usr/bin/storecentrald --check-config "$WORK/central.toml" ||
+  fail "the shipped central.toml with TLS files does not pass --check-config"
+/usr/bin/storecentrald --config "$WORK/central.toml" >"$WORK/central.log" 2>&1 &
+DAEMON_PID=$!
+for i in $(seq 1 150); do
+  grep -q 'event=central.started' "$WORK/central.log" && break
+  kill -0 "$DAEMON_PID" 2>/dev/null ||
+    { cat "$WORK/central.log"; fail "storecentrald exited during start-up"; }
+  sleep 0.2
+done
+grep -q 'event=central.started' "$WORK/central.log" ||
+  { cat "$WORK/central.log"; fail "storecentrald did not start"; }
+kill -TERM "$DAEMON_PID"
+rc=0
+wait "$DAEMON_PID" || rc=$?
+DAEMON_PID=""
+[ $rc -eq 0 ] || { cat "$WORK/central.log"; fail "storecentrald exit $rc"; }
+
+step "storecentral: upgrade keeps a changed config and the TLS files"
+sed -i 's/^level = "info"/level = "debug"/' "$CCONF"
+dpkg -i "$CDEB2" >"$WORK/cupgrade.log" 2>&1 ||
+  { cat "$WORK/cupgrade.log"; fail "storecentral upgrade failed"; }
+[ "$(dpkg-query -W -f='${Version}' storecentral)" = "$VERSION+pkgtest1" ] ||
+  fail "storecentral not upgraded"
+grep -q '^level = "debug"' "$CCONF" || fail "upgrade lost the config change"
+[ -f /etc/storecentral/tls/central.key ] || fail "upgrade lost the TLS key"
+expect_stat /etc/storecentral/tls 700 root:root
+
+step "storecentral: remove keeps the config; purge deletes it"
+dpkg -r storecentral >"$WORK/cremove.log" 2>&1 ||
+  { cat "$WORK/cremove.log"; fail "dpkg -r storecentral failed"; }
+[ ! -e /usr/bin/storecentrald ] || fail "storecentrald still there"
+[ -f "$CCONF" ] || fail "remove deleted central.toml"
+dpkg --purge storecentral >"$WORK/cpurge.log" 2>&1 ||
+  { cat "$WORK/cpurge.log"; fail "dpkg --purge storecentral failed"; }
+central_installed=0
+for p in /etc/storecentral /var/lib/storecentral /var/lib/private/storecentral; do
+  [ ! -e "$p" ] || fail "$p still there after purge"
+done
+
+echo "PASS: packages $(basename "$DEB") and $(basename "$CDEB") build, are" \
+  "lintian-clean of errors, install, run, upgrade and purge"
