@@ -141,9 +141,11 @@ int main(int argc, char** argv) {
     Reload(config_path, *start_text, last_text, **server);
     NotifyOrLog("READY=1");
   }
+  // Before STOPPING=1 (no ping may follow it) and before the database
+  // closes.
+  if (watchdog) watchdog->Stop();
   NotifyOrLog("STOPPING=1");
   sa::Log(sa::LogLevel::kInfo, "agent.stopping");
-  if (watchdog) watchdog->Stop();  // before the database closes
   (*server)->Shutdown();
   return 0;
 }

@@ -140,7 +140,11 @@ int main(int argc, char** argv) {
         sa::platform::DaemonSignal::kStop) {
       break;
     }
+    // systemd's reload protocol (Type=notify): `systemctl reload` returns
+    // once READY=1 follows.
+    (void)sa::platform::Notify("RELOADING=1");
     Reload(path, *start_text, last_text);
+    (void)sa::platform::Notify("READY=1");
   }
   // No WATCHDOG=1 may follow STOPPING=1.
   (*server)->StopWatchdog();

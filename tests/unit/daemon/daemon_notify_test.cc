@@ -197,6 +197,16 @@ TEST(DaemonNotifyTest, CentralReadyThenPingsThenStopping) {
     EXPECT_TRUE(stub->ListDrift(&ctx, req, &reply).ok());
   }
   ExpectPings(systemd, central.log_path());
+  // SIGHUP: RELOADING=1, then READY=1 once the reload is done (systemctl
+  // reload waits for it); pings may come in between.
+  ASSERT_EQ(::kill(pid, SIGHUP), 0);
+  std::vector<std::string> seen;
+  const auto until = Steady::now() + std::chrono::seconds(10);
+  while (Steady::now() < until && (seen.empty() || seen.back() != "READY=1")) {
+    std::optional<std::string> m = systemd.Receive(1000);
+    if (m && *m != "WATCHDOG=1") seen.push_back(*m);
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"RELOADING=1", "READY=1"}));
   ExpectCleanStop(systemd, pid, reap);
 }
 
