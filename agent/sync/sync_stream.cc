@@ -1,5 +1,7 @@
 #include "agent/sync/sync_stream.h"
 
+#include "platform/tsan.h"
+
 namespace storeagent::agent {
 
 void SessionQueue::Push(SessionEvent e) {
@@ -32,6 +34,7 @@ std::optional<SessionEvent> SessionQueue::Wait(
 
 void SyncStream::Begin() {
   AddHold();
+  STOREAGENT_TSAN_RELEASE(this);
   StartRead(&incoming_);
   StartCall();
 }
@@ -42,6 +45,7 @@ void SyncStream::Send(v1::AgentMessage m) {
   writes_.push_back(std::move(m));
   if (!writing_) {
     writing_ = true;
+    STOREAGENT_TSAN_RELEASE(this);
     StartWrite(&writes_.front());
   }
 }
@@ -57,6 +61,7 @@ void SyncStream::Close() {
 }
 
 void SyncStream::OnReadDone(bool ok) {
+  STOREAGENT_TSAN_ACQUIRE(this);
   if (!ok) {
     queue_->Push(SessionEvent{SessionEvent::Kind::kReadEnded, {}, {}, {}});
     return;
@@ -66,10 +71,12 @@ void SyncStream::OnReadDone(bool ok) {
   e.message = std::move(incoming_);
   incoming_.Clear();
   queue_->Push(std::move(e));
+  STOREAGENT_TSAN_RELEASE(this);
   StartRead(&incoming_);
 }
 
 void SyncStream::OnWriteDone(bool ok) {
+  STOREAGENT_TSAN_ACQUIRE(this);
   std::lock_guard<std::mutex> lock(mu_);
   writes_.pop_front();
   if (!ok || closing_ || writes_.empty()) {
@@ -77,10 +84,12 @@ void SyncStream::OnWriteDone(bool ok) {
     if (!ok) writes_.clear();  // the call is broken; the read side ends too
     return;
   }
+  STOREAGENT_TSAN_RELEASE(this);
   StartWrite(&writes_.front());
 }
 
 void SyncStream::OnDone(const grpc::Status& status) {
+  STOREAGENT_TSAN_ACQUIRE(this);
   SessionEvent e;
   e.kind = SessionEvent::Kind::kDone;
   e.status = status;

@@ -14,6 +14,7 @@
 #include "core/journal_chain.h"
 #include "core/stock_digest.h"
 #include "platform/log.h"
+#include "platform/tsan.h"
 
 namespace storeagent::central {
 namespace {
@@ -57,10 +58,12 @@ SyncStream::SyncStream(SyncHub& hub, std::string peer_store_id,
 void SyncStream::ReadNext() {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   if (finished_ || done_) return;
+  STOREAGENT_TSAN_RELEASE(this);
   StartRead(&in_);
 }
 
 void SyncStream::OnReadDone(bool ok) {
+  STOREAGENT_TSAN_ACQUIRE(this);
   if (!ok) {
     // The agent closed its side, or the call broke: after what was read.
     boost::asio::post(
@@ -96,19 +99,23 @@ void SyncStream::Send(v1::CentralMessage m) {
   out_.push_back(std::move(m));
   if (!writing_) {
     writing_ = true;
+    STOREAGENT_TSAN_RELEASE(this);
     StartWrite(&out_.front());
   }
 }
 
 void SyncStream::OnWriteDone(bool ok) {
+  STOREAGENT_TSAN_ACQUIRE(this);
   std::lock_guard<std::recursive_mutex> lock(mu_);
   out_.pop_front();
   if (ok && !out_.empty()) {
+    STOREAGENT_TSAN_RELEASE(this);
     StartWrite(&out_.front());
     return;
   }
   writing_ = false;
   if (!ok) out_.clear();
+  STOREAGENT_TSAN_RELEASE(this);
   if (finish_after_writes_) {
     Finish(*finish_after_writes_);
     finish_after_writes_.reset();
@@ -126,15 +133,18 @@ void SyncStream::End(const grpc::Status& status) {
   if (writing_) {
     finish_after_writes_ = status;
   } else {
+    STOREAGENT_TSAN_RELEASE(this);
     Finish(status);
   }
 }
 
 void SyncStream::OnCancel() {
+  STOREAGENT_TSAN_ACQUIRE(this);
   End(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
 }
 
 void SyncStream::OnDone() {
+  STOREAGENT_TSAN_ACQUIRE(this);
   std::optional<grpc::Status> ended_with;
   {
     std::lock_guard<std::recursive_mutex> lock(mu_);
