@@ -4,6 +4,7 @@
 
 #include "agent/pos_service.h"
 #include "core/limits.h"
+#include "platform/grpc_unary_reactor.h"
 
 namespace storeagent::agent {
 namespace {
@@ -13,15 +14,14 @@ constexpr int kMaxCatalogChunkProducts = 1000;
 
 // A `done` that finishes the unary call with `reply` or the error.
 template <typename Reply>
-StockOps::Done<Reply> Finisher(grpc::ServerUnaryReactor* reactor,
-                               Reply* reply) {
+StockOps::Done<Reply> Finisher(platform::UnaryReactor* reactor, Reply* reply) {
   return [reactor, reply](Result<Reply> r) {
     if (!r.ok()) {
-      reactor->Finish(ToGrpc(r.status()));
+      reactor->Reply(ToGrpc(r.status()));
       return;
     }
     *reply = std::move(r).value();
-    reactor->Finish(grpc::Status::OK);
+    reactor->Reply(grpc::Status::OK);
   };
 }
 
@@ -82,58 +82,58 @@ class ImportReactor : public grpc::ServerReadReactor<v1::ImportCatalogChunk> {
 }  // namespace
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::GetAvailability(
-    grpc::CallbackServerContext* ctx, const v1::GetAvailabilityRequest* req,
+    grpc::CallbackServerContext* /*ctx*/, const v1::GetAvailabilityRequest* req,
     v1::GetAvailabilityReply* reply) {
-  auto* reactor = ctx->DefaultReactor();
+  auto* reactor = platform::UnaryReactor::Create();
   ops_.GetAvailability({req->skus().begin(), req->skus().end()},
                        Finisher(reactor, reply));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::SearchProducts(
-    grpc::CallbackServerContext* ctx, const v1::SearchProductsRequest* req,
+    grpc::CallbackServerContext* /*ctx*/, const v1::SearchProductsRequest* req,
     v1::SearchProductsReply* reply) {
-  auto* reactor = ctx->DefaultReactor();
+  auto* reactor = platform::UnaryReactor::Create();
   ops_.SearchProducts(*req, Finisher(reactor, reply));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::PlaceHold(
-    grpc::CallbackServerContext* ctx, const v1::PlaceHoldRequest* req,
+    grpc::CallbackServerContext* /*ctx*/, const v1::PlaceHoldRequest* req,
     v1::PlaceHoldReply* reply) {
-  auto* reactor = ctx->DefaultReactor();
+  auto* reactor = platform::UnaryReactor::Create();
   ops_.PlaceHold(*req, Finisher(reactor, reply));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::UpdateHold(
-    grpc::CallbackServerContext* ctx, const v1::UpdateHoldRequest* req,
+    grpc::CallbackServerContext* /*ctx*/, const v1::UpdateHoldRequest* req,
     v1::HoldReply* reply) {
-  auto* reactor = ctx->DefaultReactor();
+  auto* reactor = platform::UnaryReactor::Create();
   ops_.UpdateHold(*req, Finisher(reactor, reply));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::GetHold(
-    grpc::CallbackServerContext* ctx, const v1::GetHoldRequest* req,
+    grpc::CallbackServerContext* /*ctx*/, const v1::GetHoldRequest* req,
     v1::HoldReply* reply) {
-  auto* reactor = ctx->DefaultReactor();
+  auto* reactor = platform::UnaryReactor::Create();
   ops_.GetHold(req->order_ref(), Finisher(reactor, reply));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::ListHolds(
-    grpc::CallbackServerContext* ctx, const v1::ListHoldsRequest* req,
+    grpc::CallbackServerContext* /*ctx*/, const v1::ListHoldsRequest* req,
     v1::ListHoldsReply* reply) {
-  auto* reactor = ctx->DefaultReactor();
+  auto* reactor = platform::UnaryReactor::Create();
   ops_.ListHolds(*req, Finisher(reactor, reply));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::RecordStockEvent(
-    grpc::CallbackServerContext* ctx, const v1::RecordStockEventRequest* req,
-    v1::RecordReply* reply) {
-  auto* reactor = ctx->DefaultReactor();
+    grpc::CallbackServerContext* /*ctx*/,
+    const v1::RecordStockEventRequest* req, v1::RecordReply* reply) {
+  auto* reactor = platform::UnaryReactor::Create();
   ops_.RecordStockEvent(*req, Finisher(reactor, reply));
   return reactor;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/event_validation.h"
+#include "platform/grpc_unary_reactor.h"
 #include "storage/journal_store.h"
 #include "storage/sync_store.h"
 
@@ -10,15 +11,15 @@ namespace storeagent::agent {
 namespace {
 
 // Finishes a recording call with `reply` or the error.
-Recorder::Done FinishWith(grpc::ServerUnaryReactor* reactor,
+Recorder::Done FinishWith(platform::UnaryReactor* reactor,
                           v1::RecordReply* reply) {
   return [reactor, reply](Result<v1::RecordReply> r) {
     if (!r.ok()) {
-      reactor->Finish(ToGrpc(r.status()));
+      reactor->Reply(ToGrpc(r.status()));
       return;
     }
     *reply = std::move(r).value();
-    reactor->Finish(grpc::Status::OK);
+    reactor->Reply(grpc::Status::OK);
   };
 }
 
@@ -40,41 +41,41 @@ PosServiceImpl::PosServiceImpl(std::string store_id, storage::AgentDatabase& db,
       clock_(clock) {}
 
 grpc::ServerUnaryReactor* PosServiceImpl::RecordTransaction(
-    grpc::CallbackServerContext* ctx,
+    grpc::CallbackServerContext* /*ctx*/,
     const v1::RecordTransactionRequest* request, v1::RecordReply* reply) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  platform::UnaryReactor* reactor = platform::UnaryReactor::Create();
   recorder_.RecordTransaction(*request, FinishWith(reactor, reply));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* PosServiceImpl::RecordLoyaltySignal(
-    grpc::CallbackServerContext* ctx,
+    grpc::CallbackServerContext* /*ctx*/,
     const v1::RecordLoyaltySignalRequest* request, v1::RecordReply* reply) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  platform::UnaryReactor* reactor = platform::UnaryReactor::Create();
   recorder_.RecordLoyaltySignal(*request, FinishWith(reactor, reply));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* PosServiceImpl::GetEvent(
-    grpc::CallbackServerContext* ctx, const v1::GetEventRequest* request,
+    grpc::CallbackServerContext* /*ctx*/, const v1::GetEventRequest* request,
     v1::JournalEntry* reply) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  platform::UnaryReactor* reactor = platform::UnaryReactor::Create();
   if (request->by_case() == v1::GetEventRequest::kClientKey) {
     Status s = core::ValidateClientKey(request->client_key(), "client_key");
     if (!s.ok()) {
-      reactor->Finish(ToGrpc(s));
+      reactor->Reply(ToGrpc(s));
       return reactor;
     }
   } else if (request->by_case() != v1::GetEventRequest::kSeq ||
              request->seq() == 0) {
-    reactor->Finish(ToGrpc(InvalidArgument(
+    reactor->Reply(ToGrpc(InvalidArgument(
         "by: exactly one of seq (>= 1) or client_key is required")));
     return reactor;
   }
   db_.readers().Submit(
       [reactor, reply, req = *request](storage::DbContext* rc) {
         if (rc == nullptr) {
-          reactor->Finish(ToGrpc(Unavailable("agent is shutting down")));
+          reactor->Reply(ToGrpc(Unavailable("agent is shutting down")));
           return;
         }
         Result<std::optional<v1::JournalEntry>> r =
@@ -82,34 +83,34 @@ grpc::ServerUnaryReactor* PosServiceImpl::GetEvent(
                 ? storage::JournalStore::ReadBySeq(rc->db(), req.seq())
                 : storage::JournalStore::ReadByKey(rc->db(), req.client_key());
         if (!r.ok()) {
-          reactor->Finish(ToGrpc(r.status()));
+          reactor->Reply(ToGrpc(r.status()));
         } else if (!r->has_value()) {
-          reactor->Finish(ToGrpc(NotFound(
+          reactor->Reply(ToGrpc(NotFound(
               req.by_case() == v1::GetEventRequest::kSeq
                   ? "seq: no event " + std::to_string(req.seq())
                   : "client_key: no event (" + req.client_key().terminal_id() +
                         ", " + req.client_key().client_txn_id() + ")")));
         } else {
           *reply = std::move(**r);
-          reactor->Finish(grpc::Status::OK);
+          reactor->Reply(grpc::Status::OK);
         }
       });
   return reactor;
 }
 
 grpc::ServerUnaryReactor* PosServiceImpl::GetJournalStatus(
-    grpc::CallbackServerContext* ctx, const v1::GetJournalStatusRequest*,
+    grpc::CallbackServerContext* /*ctx*/, const v1::GetJournalStatusRequest*,
     v1::JournalStatus* reply) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  platform::UnaryReactor* reactor = platform::UnaryReactor::Create();
   db_.readers().Submit([this, reactor, reply](storage::DbContext* rc) {
     if (rc == nullptr) {
-      reactor->Finish(ToGrpc(Unavailable("agent is shutting down")));
+      reactor->Reply(ToGrpc(Unavailable("agent is shutting down")));
       return;
     }
     Result<storage::JournalHead> anchor =
         storage::JournalStore::ReadAnchor(rc->db());
     if (!anchor.ok()) {
-      reactor->Finish(ToGrpc(anchor.status()));
+      reactor->Reply(ToGrpc(anchor.status()));
       return;
     }
     storage::JournalHead head = db_.journal().head();
@@ -120,26 +121,26 @@ grpc::ServerUnaryReactor* PosServiceImpl::GetJournalStatus(
     reply->set_pending_writes(db_.writer().pending());
     reply->set_db_bytes(db_.SizeBytes());
     reply->set_first_seq(anchor->seq + 1);
-    reactor->Finish(grpc::Status::OK);
+    reactor->Reply(grpc::Status::OK);
   });
   return reactor;
 }
 
-grpc::ServerUnaryReactor* PosServiceImpl::Ping(grpc::CallbackServerContext* ctx,
-                                               const v1::PingRequest*,
-                                               v1::PingReply*) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  reactor->Finish(grpc::Status::OK);
+grpc::ServerUnaryReactor* PosServiceImpl::Ping(
+    grpc::CallbackServerContext* /*ctx*/, const v1::PingRequest*,
+    v1::PingReply*) {
+  platform::UnaryReactor* reactor = platform::UnaryReactor::Create();
+  reactor->Reply(grpc::Status::OK);
   return reactor;
 }
 
 grpc::ServerUnaryReactor* PosServiceImpl::GetSyncStatus(
-    grpc::CallbackServerContext* ctx, const v1::GetSyncStatusRequest*,
+    grpc::CallbackServerContext* /*ctx*/, const v1::GetSyncStatusRequest*,
     v1::SyncStatus* reply) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  platform::UnaryReactor* reactor = platform::UnaryReactor::Create();
   db_.readers().Submit([this, reactor, reply](storage::DbContext* rc) {
     if (rc == nullptr) {
-      reactor->Finish(ToGrpc(Unavailable("agent is shutting down")));
+      reactor->Reply(ToGrpc(Unavailable("agent is shutting down")));
       return;
     }
     Result<storage::SyncWatermarks> w = storage::SyncWatermarks{};
@@ -153,7 +154,7 @@ grpc::ServerUnaryReactor* PosServiceImpl::GetSyncStatus(
       sqlite3_exec(rc->db(), "COMMIT", nullptr, nullptr, nullptr);
     }
     if (!w.ok()) {
-      reactor->Finish(ToGrpc(w.status()));
+      reactor->Reply(ToGrpc(w.status()));
       return;
     }
     const SyncHealthSnapshot h =
@@ -181,7 +182,7 @@ grpc::ServerUnaryReactor* PosServiceImpl::GetSyncStatus(
     reply->set_streams_opened(h.streams_opened);
     reply->set_events_sent(h.events_sent);
     reply->set_central_events_applied(h.central_events_applied);
-    reactor->Finish(grpc::Status::OK);
+    reactor->Reply(grpc::Status::OK);
   });
   return reactor;
 }

@@ -11,6 +11,7 @@
 #include "central/server/escrow_book.h"
 #include "central/server/grpc_status.h"
 #include "core/stock_validation.h"
+#include "platform/grpc_unary_reactor.h"
 #include "platform/log.h"
 
 namespace storeagent::central {
@@ -45,7 +46,7 @@ std::string KindOf(const v1::CentralEvent& e) {
 grpc::ServerUnaryReactor* CentralAdminService::Serve(
     grpc::CallbackServerContext* context, Call call,
     std::function<void(const std::shared_ptr<Call>&, Done)> work) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  platform::UnaryReactor* reactor = platform::UnaryReactor::Create();
   Result<AdminCaller> caller = AdminCallerFromAuthContext(
       context->auth_context().get(), hub_.context().config.admin_tls);
   Status allowed = Status::Ok();
@@ -67,7 +68,7 @@ grpc::ServerUnaryReactor* CentralAdminService::Serve(
     // comes from the store's session), and before the caller hears.
     boost::asio::post(io, [this, reactor, shared, outcome] {
       Audit(*shared, outcome);
-      reactor->Finish(ToGrpc(outcome));
+      reactor->Reply(ToGrpc(outcome));
     });
   };
   boost::asio::post(io, [shared, allowed, work = std::move(work),
