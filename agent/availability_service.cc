@@ -4,7 +4,7 @@
 
 #include "agent/pos_service.h"
 #include "core/limits.h"
-#include "platform/grpc_unary_reactor.h"
+#include "proto/unary_reactor.h"
 
 namespace storeagent::agent {
 namespace {
@@ -14,7 +14,7 @@ constexpr int kMaxCatalogChunkProducts = 1000;
 
 // A `done` that finishes the unary call with `reply` or the error.
 template <typename Reply>
-StockOps::Done<Reply> Finisher(platform::UnaryReactor* reactor, Reply* reply) {
+StockOps::Done<Reply> Finisher(rpc::UnaryReactor* reactor, Reply* reply) {
   return [reactor, reply](Result<Reply> r) {
     if (!r.ok()) {
       reactor->Reply(ToGrpc(r.status()));
@@ -84,7 +84,7 @@ class ImportReactor : public grpc::ServerReadReactor<v1::ImportCatalogChunk> {
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::GetAvailability(
     grpc::CallbackServerContext* /*ctx*/, const v1::GetAvailabilityRequest* req,
     v1::GetAvailabilityReply* reply) {
-  auto* reactor = platform::UnaryReactor::Create();
+  auto* reactor = rpc::UnaryReactor::Create();
   ops_.GetAvailability({req->skus().begin(), req->skus().end()},
                        Finisher(reactor, reply));
   return reactor;
@@ -93,7 +93,7 @@ grpc::ServerUnaryReactor* AvailabilityServiceImpl::GetAvailability(
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::SearchProducts(
     grpc::CallbackServerContext* /*ctx*/, const v1::SearchProductsRequest* req,
     v1::SearchProductsReply* reply) {
-  auto* reactor = platform::UnaryReactor::Create();
+  auto* reactor = rpc::UnaryReactor::Create();
   ops_.SearchProducts(*req, Finisher(reactor, reply));
   return reactor;
 }
@@ -101,7 +101,7 @@ grpc::ServerUnaryReactor* AvailabilityServiceImpl::SearchProducts(
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::PlaceHold(
     grpc::CallbackServerContext* /*ctx*/, const v1::PlaceHoldRequest* req,
     v1::PlaceHoldReply* reply) {
-  auto* reactor = platform::UnaryReactor::Create();
+  auto* reactor = rpc::UnaryReactor::Create();
   ops_.PlaceHold(*req, Finisher(reactor, reply));
   return reactor;
 }
@@ -109,7 +109,7 @@ grpc::ServerUnaryReactor* AvailabilityServiceImpl::PlaceHold(
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::UpdateHold(
     grpc::CallbackServerContext* /*ctx*/, const v1::UpdateHoldRequest* req,
     v1::HoldReply* reply) {
-  auto* reactor = platform::UnaryReactor::Create();
+  auto* reactor = rpc::UnaryReactor::Create();
   ops_.UpdateHold(*req, Finisher(reactor, reply));
   return reactor;
 }
@@ -117,7 +117,7 @@ grpc::ServerUnaryReactor* AvailabilityServiceImpl::UpdateHold(
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::GetHold(
     grpc::CallbackServerContext* /*ctx*/, const v1::GetHoldRequest* req,
     v1::HoldReply* reply) {
-  auto* reactor = platform::UnaryReactor::Create();
+  auto* reactor = rpc::UnaryReactor::Create();
   ops_.GetHold(req->order_ref(), Finisher(reactor, reply));
   return reactor;
 }
@@ -125,7 +125,7 @@ grpc::ServerUnaryReactor* AvailabilityServiceImpl::GetHold(
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::ListHolds(
     grpc::CallbackServerContext* /*ctx*/, const v1::ListHoldsRequest* req,
     v1::ListHoldsReply* reply) {
-  auto* reactor = platform::UnaryReactor::Create();
+  auto* reactor = rpc::UnaryReactor::Create();
   ops_.ListHolds(*req, Finisher(reactor, reply));
   return reactor;
 }
@@ -133,7 +133,7 @@ grpc::ServerUnaryReactor* AvailabilityServiceImpl::ListHolds(
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::RecordStockEvent(
     grpc::CallbackServerContext* /*ctx*/,
     const v1::RecordStockEventRequest* req, v1::RecordReply* reply) {
-  auto* reactor = platform::UnaryReactor::Create();
+  auto* reactor = rpc::UnaryReactor::Create();
   ops_.RecordStockEvent(*req, Finisher(reactor, reply));
   return reactor;
 }

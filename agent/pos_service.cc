@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/event_validation.h"
-#include "platform/grpc_unary_reactor.h"
+#include "proto/unary_reactor.h"
 #include "storage/journal_store.h"
 #include "storage/sync_store.h"
 
@@ -11,8 +11,7 @@ namespace storeagent::agent {
 namespace {
 
 // Finishes a recording call with `reply` or the error.
-Recorder::Done FinishWith(platform::UnaryReactor* reactor,
-                          v1::RecordReply* reply) {
+Recorder::Done FinishWith(rpc::UnaryReactor* reactor, v1::RecordReply* reply) {
   return [reactor, reply](Result<v1::RecordReply> r) {
     if (!r.ok()) {
       reactor->Reply(ToGrpc(r.status()));
@@ -43,7 +42,7 @@ PosServiceImpl::PosServiceImpl(std::string store_id, storage::AgentDatabase& db,
 grpc::ServerUnaryReactor* PosServiceImpl::RecordTransaction(
     grpc::CallbackServerContext* /*ctx*/,
     const v1::RecordTransactionRequest* request, v1::RecordReply* reply) {
-  platform::UnaryReactor* reactor = platform::UnaryReactor::Create();
+  rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
   recorder_.RecordTransaction(*request, FinishWith(reactor, reply));
   return reactor;
 }
@@ -51,7 +50,7 @@ grpc::ServerUnaryReactor* PosServiceImpl::RecordTransaction(
 grpc::ServerUnaryReactor* PosServiceImpl::RecordLoyaltySignal(
     grpc::CallbackServerContext* /*ctx*/,
     const v1::RecordLoyaltySignalRequest* request, v1::RecordReply* reply) {
-  platform::UnaryReactor* reactor = platform::UnaryReactor::Create();
+  rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
   recorder_.RecordLoyaltySignal(*request, FinishWith(reactor, reply));
   return reactor;
 }
@@ -59,7 +58,7 @@ grpc::ServerUnaryReactor* PosServiceImpl::RecordLoyaltySignal(
 grpc::ServerUnaryReactor* PosServiceImpl::GetEvent(
     grpc::CallbackServerContext* /*ctx*/, const v1::GetEventRequest* request,
     v1::JournalEntry* reply) {
-  platform::UnaryReactor* reactor = platform::UnaryReactor::Create();
+  rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
   if (request->by_case() == v1::GetEventRequest::kClientKey) {
     Status s = core::ValidateClientKey(request->client_key(), "client_key");
     if (!s.ok()) {
@@ -101,7 +100,7 @@ grpc::ServerUnaryReactor* PosServiceImpl::GetEvent(
 grpc::ServerUnaryReactor* PosServiceImpl::GetJournalStatus(
     grpc::CallbackServerContext* /*ctx*/, const v1::GetJournalStatusRequest*,
     v1::JournalStatus* reply) {
-  platform::UnaryReactor* reactor = platform::UnaryReactor::Create();
+  rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
   db_.readers().Submit([this, reactor, reply](storage::DbContext* rc) {
     if (rc == nullptr) {
       reactor->Reply(ToGrpc(Unavailable("agent is shutting down")));
@@ -129,7 +128,7 @@ grpc::ServerUnaryReactor* PosServiceImpl::GetJournalStatus(
 grpc::ServerUnaryReactor* PosServiceImpl::Ping(
     grpc::CallbackServerContext* /*ctx*/, const v1::PingRequest*,
     v1::PingReply*) {
-  platform::UnaryReactor* reactor = platform::UnaryReactor::Create();
+  rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
   reactor->Reply(grpc::Status::OK);
   return reactor;
 }
@@ -137,7 +136,7 @@ grpc::ServerUnaryReactor* PosServiceImpl::Ping(
 grpc::ServerUnaryReactor* PosServiceImpl::GetSyncStatus(
     grpc::CallbackServerContext* /*ctx*/, const v1::GetSyncStatusRequest*,
     v1::SyncStatus* reply) {
-  platform::UnaryReactor* reactor = platform::UnaryReactor::Create();
+  rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
   db_.readers().Submit([this, reactor, reply](storage::DbContext* rc) {
     if (rc == nullptr) {
       reactor->Reply(ToGrpc(Unavailable("agent is shutting down")));

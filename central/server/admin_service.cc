@@ -11,8 +11,8 @@
 #include "central/server/escrow_book.h"
 #include "central/server/grpc_status.h"
 #include "core/stock_validation.h"
-#include "platform/grpc_unary_reactor.h"
 #include "platform/log.h"
+#include "proto/unary_reactor.h"
 
 namespace storeagent::central {
 namespace {
@@ -46,7 +46,7 @@ std::string KindOf(const v1::CentralEvent& e) {
 grpc::ServerUnaryReactor* CentralAdminService::Serve(
     grpc::CallbackServerContext* context, Call call,
     std::function<void(const std::shared_ptr<Call>&, Done)> work) {
-  platform::UnaryReactor* reactor = platform::UnaryReactor::Create();
+  rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
   Result<AdminCaller> caller = AdminCallerFromAuthContext(
       context->auth_context().get(), hub_.context().config.admin_tls);
   Status allowed = Status::Ok();

@@ -132,10 +132,9 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
   SetServing(s->admin_server_.get(), kAdminServiceName, true);
   if (!config.metrics_listen.empty()) {
     CentralServer* self = s.get();
-    Result<std::unique_ptr<platform::MetricsHttpServer>> m =
-        platform::MetricsHttpServer::Start(
-            config.metrics_listen, "metrics.listen",
-            [self]() -> Result<std::string> { return self->RenderMetrics(); });
+    Result<std::unique_ptr<MetricsHttpServer>> m = MetricsHttpServer::Start(
+        config.metrics_listen, "metrics.listen",
+        [self]() -> Result<std::string> { return self->RenderMetrics(); });
     if (!m.ok()) {
       s->Shutdown(0);
       return m.status();
@@ -189,7 +188,7 @@ void CentralServer::StartWatchdog(
     std::chrono::microseconds timeout,
     std::function<Status(std::string_view)> notify) {
   if (watchdog_ || shut_down_) return;
-  watchdog_ = std::make_unique<CentralWatchdog>(io_, *store_, timeout,
+  watchdog_ = std::make_unique<CentralWatchdog>(io_, *store_, timeout, clock_,
                                                 std::move(notify));
   Log(LogLevel::kInfo, "watchdog.started",
       {{"timeout_ms", std::to_string(timeout.count() / 1000)}});

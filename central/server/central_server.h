@@ -21,9 +21,9 @@
 #include <vector>
 
 #include "central/server/central_config.h"
+#include "central/server/metrics_http.h"
 #include "central/store/central_store.h"
 #include "platform/clock.h"
-#include "platform/metrics_http.h"
 #include "platform/status.h"
 
 namespace storeagent::central {
@@ -83,7 +83,7 @@ class CentralServer {
   std::unique_ptr<CentralAdminService> admin_service_;
   std::unique_ptr<grpc::Server> sync_server_;
   std::unique_ptr<grpc::Server> admin_server_;
-  std::unique_ptr<platform::MetricsHttpServer> metrics_http_;
+  std::unique_ptr<MetricsHttpServer> metrics_http_;
   std::unique_ptr<CentralWatchdog> watchdog_;
   int sync_port_ = 0;
   int admin_port_ = 0;

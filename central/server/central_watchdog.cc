@@ -24,11 +24,12 @@ struct CentralWatchdog::State {
 CentralWatchdog::CentralWatchdog(boost::asio::io_context& pool,
                                  CentralStore& store,
                                  std::chrono::microseconds timeout,
-                                 NotifyFn notify)
+                                 const Clock& clock, NotifyFn notify)
     : pool_(pool),
       store_(store),
       period_(std::max<std::chrono::microseconds>(
           timeout / 2, std::chrono::milliseconds(1))),
+      clock_(clock),
       notify_(std::move(notify)),
       state_(std::make_shared<State>()) {
   state_->store = &store_;
@@ -52,7 +53,7 @@ void CentralWatchdog::Loop() {
   bool notify_failed_logged = false;
   std::unique_lock<std::mutex> lock(st.mu);
   while (!st.stopping) {
-    const auto started = std::chrono::steady_clock::now();
+    const int64_t started = clock_.MonotonicMicros();
     const uint64_t g = ++st.sent;
     boost::asio::post(pool_, [state = state_, g] {
       CentralStore* store;
@@ -81,23 +82,18 @@ void CentralWatchdog::Loop() {
       stalled = true;
       Log(LogLevel::kError, "watchdog.stalled",
           {{"waited_ms",
-            std::to_string(
-                std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::steady_clock::now() - started)
-                    .count())},
+            std::to_string((clock_.MonotonicMicros() - started) / 1000)},
            {"action",
             "the worker pool or the database has not answered a probe; "
             "WATCHDOG=1 withheld, systemd restarts the service unless it "
             "answers within WatchdogSec"}});
     }
     if (st.stopping) return;
-    const auto took = std::chrono::steady_clock::now() - started;
+    const auto took =
+        std::chrono::microseconds(clock_.MonotonicMicros() - started);
     if (stalled) {
       Log(LogLevel::kWarn, "watchdog.recovered",
-          {{"stalled_ms",
-            std::to_string(
-                std::chrono::duration_cast<std::chrono::milliseconds>(took)
-                    .count())}});
+          {{"stalled_ms", std::to_string(took.count() / 1000)}});
     }
     lock.unlock();
     const Status s = notify_("WATCHDOG=1");

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "central/store/central_store.h"
+#include "platform/clock.h"
 #include "platform/status.h"
 
 namespace storeagent::central {
@@ -32,9 +33,12 @@ class CentralWatchdog {
   using NotifyFn = std::function<Status(std::string_view state)>;
 
   // Starts the thread; the first probe goes out at once. `timeout` is
-  // systemd's WatchdogSec. REQUIRES: `pool` and `store` outlive Stop().
+  // systemd's WatchdogSec; `clock` measures how long probes took, for the
+  // logs and the pacing. REQUIRES: `pool`, `store` and `clock` outlive
+  // Stop().
   CentralWatchdog(boost::asio::io_context& pool, CentralStore& store,
-                  std::chrono::microseconds timeout, NotifyFn notify);
+                  std::chrono::microseconds timeout, const Clock& clock,
+                  NotifyFn notify);
   ~CentralWatchdog();  // Stop()
   CentralWatchdog(const CentralWatchdog&) = delete;
   CentralWatchdog& operator=(const CentralWatchdog&) = delete;
@@ -50,6 +54,7 @@ class CentralWatchdog {
   boost::asio::io_context& pool_;
   CentralStore& store_;
   const std::chrono::microseconds period_;
+  const Clock& clock_;
   NotifyFn notify_;
   std::shared_ptr<State> state_;
   std::thread thread_;

@@ -415,11 +415,11 @@ void SyncStream::OnEvents(v1::EventBatch& b) {
     entries.push_back(std::move(e));
   }
   const int64_t now = hub_.context().clock.NowMicros();
-  const auto started = std::chrono::steady_clock::now();
+  const Clock& clock = hub_.context().clock;
+  const int64_t started = clock.MonotonicMicros();
   Result<IngestResult> r = store().IngestBatch(store_id_, entries, now);
   const double commit_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-          .count();
+      static_cast<double>(clock.MonotonicMicros() - started) / 1e6;
   if (!r.ok()) {
     const Status& s = r.status();
     if (s.code() == StatusCode::kFailedPrecondition) {

@@ -1,6 +1,6 @@
 // After Boost.Beast's async HTTP server example, cut down to one request
 // per connection on one thread (no strands needed).
-#include "platform/metrics_http.h"
+#include "central/server/metrics_http.h"
 
 // Boost 1.74's asio/awaitable.hpp uses std::exchange without <utility>.
 // clang-format off
@@ -19,7 +19,7 @@
 #include "platform/metrics.h"
 #include "platform/tcp_endpoint.h"
 
-namespace storeagent::platform {
+namespace storeagent::central {
 
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
@@ -114,8 +114,8 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.result(status);
     res_.version(11);
     res_.set(http::field::server, "storeagent");
-    res_.set(http::field::content_type,
-             metrics ? kMetricsContentType : "text/plain; charset=utf-8");
+    res_.set(http::field::content_type, metrics ? platform::kMetricsContentType
+                                                : "text/plain; charset=utf-8");
     res_.keep_alive(false);
     if (status == http::status::method_not_allowed) {
       res_.set(http::field::allow, "GET, HEAD");
@@ -169,7 +169,8 @@ void MetricsHttpServer::Impl::Accept() {
 
 Result<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
     const std::string& listen, std::string_view listen_key, Render render) {
-  Result<tcp::endpoint> endpoint = ParseListenEndpoint(listen, listen_key);
+  Result<tcp::endpoint> endpoint =
+      platform::ParseListenEndpoint(listen, listen_key);
   if (!endpoint.ok()) return endpoint.status();
   auto impl = std::make_unique<Impl>();
   impl->render = std::move(render);
@@ -208,4 +209,4 @@ void MetricsHttpServer::Stop() {
   impl_.reset();
 }
 
-}  // namespace storeagent::platform
+}  // namespace storeagent::central

@@ -1,5 +1,5 @@
-// MetricsHttpServer: a listener that answers only GET /metrics (Prometheus
-// text format 0.0.4) — for a daemon whose other ports are gRPC.
+// MetricsHttpServer: storecentrald's listener that answers only GET /metrics
+// (Prometheus text format 0.0.4); its other ports are gRPC.
 //
 // One I/O thread runs an Asio io_context. A connection sends one request
 // and gets one answer, then is closed ("Connection: close"); Prometheus
@@ -9,8 +9,8 @@
 // fails; any other path is 404, any other method 405. Limits: request
 // header 8 KiB (431), no body, 10 s per connection, 64 connections at once
 // (the next is closed unanswered).
-#ifndef STOREAGENT_PLATFORM_METRICS_HTTP_H_
-#define STOREAGENT_PLATFORM_METRICS_HTTP_H_
+#ifndef STOREAGENT_CENTRAL_SERVER_METRICS_HTTP_H_
+#define STOREAGENT_CENTRAL_SERVER_METRICS_HTTP_H_
 
 #include <functional>
 #include <memory>
@@ -19,7 +19,7 @@
 
 #include "platform/status.h"
 
-namespace storeagent::platform {
+namespace storeagent::central {
 
 class MetricsHttpServer {
  public:
@@ -48,6 +48,6 @@ class MetricsHttpServer {
   int port_ = 0;
 };
 
-}  // namespace storeagent::platform
+}  // namespace storeagent::central
 
-#endif  // STOREAGENT_PLATFORM_METRICS_HTTP_H_
+#endif  // STOREAGENT_CENTRAL_SERVER_METRICS_HTTP_H_

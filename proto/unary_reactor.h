@@ -7,9 +7,10 @@
 // inside uninstrumented libraries. Reply() releases and OnDone() — which
 // gRPC runs before it frees the request and the reply — acquires, so TSan
 // sees that edge (platform/tsan.h; no-ops outside the TSan build).
-// Header-only, for the binaries that link gRPC.
-#ifndef STOREAGENT_PLATFORM_GRPC_UNARY_REACTOR_H_
-#define STOREAGENT_PLATFORM_GRPC_UNARY_REACTOR_H_
+// Header-only gRPC glue beside the contract (storeagent_proto), shared by
+// the agent and central; platform/ stays free of transport code.
+#ifndef STOREAGENT_PROTO_UNARY_REACTOR_H_
+#define STOREAGENT_PROTO_UNARY_REACTOR_H_
 
 #include <grpcpp/grpcpp.h>
 
@@ -17,7 +18,7 @@
 
 #include "platform/tsan.h"
 
-namespace storeagent::platform {
+namespace storeagent::rpc {
 
 class UnaryReactor final : public grpc::ServerUnaryReactor {
  public:
@@ -39,6 +40,6 @@ class UnaryReactor final : public grpc::ServerUnaryReactor {
   UnaryReactor() = default;
 };
 
-}  // namespace storeagent::platform
+}  // namespace storeagent::rpc
 
-#endif  // STOREAGENT_PLATFORM_GRPC_UNARY_REACTOR_H_
+#endif  // STOREAGENT_PROTO_UNARY_REACTOR_H_

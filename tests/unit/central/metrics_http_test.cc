@@ -1,6 +1,6 @@
 // MetricsHttpServer on loopback: what each request gets, bad settings, a
 // taken port, a render that fails, and Stop with a connection still open.
-#include "platform/metrics_http.h"
+#include "central/server/metrics_http.h"
 
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
@@ -14,7 +14,7 @@
 #include <cerrno>
 #include <string>
 
-namespace storeagent::platform {
+namespace storeagent::central {
 namespace {
 
 using ::testing::HasSubstr;
@@ -156,4 +156,4 @@ TEST_F(MetricsHttpTest, StopClosesAnIdleConnectionAndIsIdempotent) {
 }
 
 }  // namespace
-}  // namespace storeagent::platform
+}  // namespace storeagent::central
