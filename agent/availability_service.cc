@@ -4,6 +4,7 @@
 
 #include "agent/pos_service.h"
 #include "core/limits.h"
+#include "platform/tsan.h"
 #include "proto/unary_reactor.h"
 
 namespace storeagent::agent {
@@ -30,24 +31,25 @@ class ImportReactor : public grpc::ServerReadReactor<v1::ImportCatalogChunk> {
  public:
   ImportReactor(StockOps& ops, v1::ImportCatalogReply* reply)
       : ops_(ops), reply_(reply) {
-    StartRead(&chunk_);
+    Read();
   }
 
   void OnReadDone(bool ok) override {
+    STOREAGENT_TSAN_ACQUIRE(this);
     if (!ok) {  // the client finished sending
       ops_.ImportCatalog(std::move(products_), first_row_,
                          [this](Result<v1::ImportCatalogReply> r) {
                            if (!r.ok()) {
-                             Finish(ToGrpc(r.status()));
+                             End(ToGrpc(r.status()));
                              return;
                            }
                            *reply_ = std::move(r).value();
-                           Finish(grpc::Status::OK);
+                           End(grpc::Status::OK);
                          });
       return;
     }
     if (chunk_.products_size() > kMaxCatalogChunkProducts) {
-      Finish(ToGrpc(InvalidArgument(
+      End(ToGrpc(InvalidArgument(
           "products: " + std::to_string(chunk_.products_size()) +
           " in one chunk, too many (max " +
           std::to_string(kMaxCatalogChunkProducts) + ")")));
@@ -55,9 +57,9 @@ class ImportReactor : public grpc::ServerReadReactor<v1::ImportCatalogChunk> {
     }
     if (products_.size() + chunk_.products_size() >
         static_cast<size_t>(core::kMaxCatalogProducts)) {
-      Finish(ToGrpc(InvalidArgument("products: more than " +
-                                    std::to_string(core::kMaxCatalogProducts) +
-                                    " in all")));
+      End(ToGrpc(InvalidArgument("products: more than " +
+                                 std::to_string(core::kMaxCatalogProducts) +
+                                 " in all")));
       return;
     }
     if (products_.empty())
@@ -66,12 +68,26 @@ class ImportReactor : public grpc::ServerReadReactor<v1::ImportCatalogChunk> {
       products_.push_back(std::move(p));
     }
     chunk_.Clear();
-    StartRead(&chunk_);
+    Read();
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    STOREAGENT_TSAN_ACQUIRE(this);
+    delete this;
+  }
 
  private:
+  // Every hand-off to gRPC is marked for TSan (see platform/tsan.h): what
+  // this thread wrote happens before gRPC's thread runs the next callback.
+  void Read() {
+    STOREAGENT_TSAN_RELEASE(this);
+    StartRead(&chunk_);
+  }
+  void End(const grpc::Status& status) {
+    STOREAGENT_TSAN_RELEASE(this);
+    Finish(status);
+  }
+
   StockOps& ops_;
   v1::ImportCatalogReply* reply_;
   v1::ImportCatalogChunk chunk_;

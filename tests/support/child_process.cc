@@ -5,14 +5,42 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <mutex>
 #include <thread>
 
 namespace storeagent::testing {
+namespace {
+
+std::mutex spawned_mu;
+std::vector<std::string>& Spawned() {
+  static auto* logs = new std::vector<std::string>();
+  return *logs;
+}
+
+}  // namespace
+
+std::vector<std::string> SpawnedLogPaths() {
+  std::lock_guard lock(spawned_mu);
+  return Spawned();
+}
+
+void ForgetSpawnedLogs() {
+  std::lock_guard lock(spawned_mu);
+  Spawned().clear();
+}
 
 pid_t SpawnDaemon(const std::string& bin, const std::string& config,
                   const std::string& log_path) {
+  {
+    std::lock_guard lock(spawned_mu);
+    std::vector<std::string>& logs = Spawned();
+    if (std::find(logs.begin(), logs.end(), log_path) == logs.end()) {
+      logs.push_back(log_path);
+    }
+  }
   const pid_t pid = ::fork();
   if (pid == 0) {
     const int fd =

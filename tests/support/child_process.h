@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 namespace storeagent::testing {
 
@@ -22,6 +23,11 @@ void KillAndReap(pid_t* pid);
 // SIGTERM, wait up to `timeout_ms`; the exit code, or -1 when it had to be
 // killed or died of a signal.
 int TerminateAndReap(pid_t* pid, int timeout_ms);
+// The log files of the daemons spawned since the last ForgetSpawnedLogs(),
+// oldest first: test_main.cc prints their tails when a test fails, while
+// the files still exist.
+std::vector<std::string> SpawnedLogPaths();
+void ForgetSpawnedLogs();
 // $`env_var` if set, else <build>/`subdir` found from this program's path
 // (tests/... or bench/...).
 std::string BuildBinDir(const char* env_var, const std::string& subdir);

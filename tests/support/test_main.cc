@@ -1,4 +1,7 @@
-// main() of every test binary: GoogleTest's, after one OpenSSL setting.
+// main() of every test binary: GoogleTest's, after one OpenSSL setting, and
+// with the logs of the daemons a failed test started printed at its first
+// failure (their temp dirs are gone by the end of the test, and a daemon
+// that died mid-test says why only there).
 //
 // OpenSSL 3 cleans itself up in an atexit handler: it deletes the
 // thread-local key that holds each thread's error queue. gRPC's event-engine
@@ -16,6 +19,44 @@
 #include <openssl/crypto.h>
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "tests/support/child_process.h"
+
+namespace {
+
+// At a test's first failure, the tail of every daemon log it has made.
+class DaemonLogPrinter : public ::testing::EmptyTestEventListener {
+ public:
+  void OnTestStart(const ::testing::TestInfo& /*info*/) override {
+    storeagent::testing::ForgetSpawnedLogs();
+    printed_ = false;
+  }
+
+  void OnTestPartResult(const ::testing::TestPartResult& result) override {
+    if (!result.failed() || printed_) return;
+    printed_ = true;
+    for (const std::string& path : storeagent::testing::SpawnedLogPaths()) {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) continue;
+      std::string text((std::istreambuf_iterator<char>(in)),
+                       std::istreambuf_iterator<char>());
+      constexpr size_t kTail = 32 * 1024;
+      const size_t from = text.size() > kTail ? text.size() - kTail : 0;
+      std::fprintf(stderr,
+                   "---- %s (%s%zu bytes) ----\n%s---- end of %s ----\n",
+                   path.c_str(), from > 0 ? "last " : "", text.size() - from,
+                   text.c_str() + from, path.c_str());
+    }
+  }
+
+ private:
+  bool printed_ = false;
+};
+
+}  // namespace
 
 int main(int argc, char** argv) {
   if (OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr) != 1) {
@@ -23,5 +64,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   ::testing::InitGoogleTest(&argc, argv);
+  ::testing::UnitTest::GetInstance()->listeners().Append(
+      new DaemonLogPrinter());
   return RUN_ALL_TESTS();
 }
