@@ -86,6 +86,8 @@ CREATE TABLE admin_audit (
 );
 CREATE INDEX admin_audit_by_store ON admin_audit (store_id, audit_id);
 )sql",
+    // v3: PostgreSQL only (its event tables become hash-partitioned).
+    "-- v3: nothing changes in SQLite\n",
 };
 
 const std::string_view kPgSchema[kCentralSchemaVersion] = {
@@ -167,6 +169,66 @@ CREATE TABLE admin_audit (
 );
 CREATE INDEX admin_audit_by_store ON admin_audit (store_id, audit_id);
 )sql",
+    // v3: the two event tables, the ones that grow with history, declared
+    // partitioned by store_id (hash, kPgEventPartitions partitions): a
+    // distributed PostgreSQL shards them by the same key, and a store's
+    // rows stay in one partition. Rows already there are moved over.
+    R"sql(
+DROP VIEW quarantine;
+ALTER TABLE store_events RENAME TO store_events_v2;
+ALTER INDEX store_events_pkey RENAME TO store_events_v2_pkey;
+ALTER INDEX store_events_quarantined RENAME TO store_events_v2_quarantined;
+CREATE TABLE store_events (
+  store_id       TEXT   NOT NULL,
+  seq            BIGINT NOT NULL,
+  recorded_at_us BIGINT NOT NULL,
+  kind           TEXT   NOT NULL,
+  record         BYTEA  NOT NULL,
+  prev_hash      BYTEA  NOT NULL,
+  hash           BYTEA  NOT NULL,
+  quarantined    TEXT,
+  ingested_at_us BIGINT NOT NULL,
+  PRIMARY KEY (store_id, seq)
+) PARTITION BY HASH (store_id);
+ALTER TABLE central_events RENAME TO central_events_v2;
+ALTER TABLE central_events_v2 RENAME CONSTRAINT central_events_pkey
+  TO central_events_v2_pkey;
+ALTER TABLE central_events_v2
+  RENAME CONSTRAINT central_events_store_id_request_key_key
+  TO central_events_v2_request_key;
+CREATE TABLE central_events (
+  store_id      TEXT   NOT NULL,
+  central_seq   BIGINT NOT NULL,
+  request_key   TEXT   NOT NULL,
+  created_at_us BIGINT NOT NULL,
+  event         BYTEA  NOT NULL,
+  PRIMARY KEY (store_id, central_seq),
+  UNIQUE (store_id, request_key)
+) PARTITION BY HASH (store_id);
+DO $$
+BEGIN
+  FOR i IN 0..15 LOOP
+    EXECUTE format('CREATE TABLE store_events_p%s PARTITION OF store_events '
+                   'FOR VALUES WITH (MODULUS 16, REMAINDER %s)',
+                   lpad(i::text, 2, '0'), i);
+    EXECUTE format('CREATE TABLE central_events_p%s PARTITION OF '
+                   'central_events FOR VALUES WITH (MODULUS 16, REMAINDER %s)',
+                   lpad(i::text, 2, '0'), i);
+  END LOOP;
+END $$;
+CREATE INDEX store_events_quarantined ON store_events (store_id, seq)
+  WHERE quarantined IS NOT NULL;
+INSERT INTO store_events SELECT * FROM store_events_v2;
+INSERT INTO central_events SELECT * FROM central_events_v2;
+DROP TABLE store_events_v2;
+DROP TABLE central_events_v2;
+CREATE VIEW quarantine AS
+  SELECT store_id, seq, quarantined AS reason, ingested_at_us AS at_us
+  FROM store_events WHERE quarantined IS NOT NULL;
+)sql",
 };
+
+static_assert(kPgEventPartitions == 16,
+              "kPgSchema v3 creates 16 partitions: change both together");
 
 }  // namespace storeagent::central

@@ -11,7 +11,11 @@ namespace storeagent::central {
 
 // The newest schema this build knows; a database at a higher version is
 // refused (FAILED_PRECONDITION: upgrade storecentrald).
-inline constexpr int kCentralSchemaVersion = 2;
+inline constexpr int kCentralSchemaVersion = 3;
+
+// PostgreSQL: the event tables are hash-partitioned by store_id into this
+// many partitions (schema v3; docs/central.md, "Scaling out").
+inline constexpr int kPgEventPartitions = 16;
 
 // kSqliteSchema[v - 1] / kPgSchema[v - 1] take the schema from v - 1 to v.
 extern const std::string_view kSqliteSchema[kCentralSchemaVersion];

@@ -4,6 +4,7 @@
 
 #include "central/store/central_schema.h"
 #include "central/store/ingest_plan.h"
+#include "central/store/pg_arrays.h"
 #include "central/store/pg_pool.h"
 #include "central/store/store_args.h"
 #include "core/journal_chain.h"
@@ -13,6 +14,10 @@ namespace {
 
 // Key of the advisory lock held while the schema is created or migrated.
 constexpr int64_t kSchemaLockKey = 0x73746f7265;  // "store"
+
+// Prepared statement names.
+const std::string kLockStore = "lock_store";
+const std::string kIngestBatch = "ingest_batch";
 
 constexpr std::string_view kStoreColumns =
     "store_id, store_seq_held, store_hash_held, store_recorded_at_us, "
@@ -54,14 +59,78 @@ void EnsureStore(pqxx::work& tx, const std::string& store_id) {
       store_id, Bin(core::GenesisHash()));
 }
 
-// Creates the row if missing and locks it until the transaction ends: the
-// one place where two replicas working on the same store take turns.
+// Locks the store's row until the transaction ends, creating it first if
+// it is missing: the one place where two replicas working on the same store
+// take turns. One round trip when the row exists (every store after its
+// first Hello).
 StoreRow LockStore(pqxx::work& tx, const std::string& store_id) {
-  EnsureStore(tx, store_id);
-  return RowFrom(tx.exec_params1("SELECT " + std::string(kStoreColumns) +
-                                     " FROM stores WHERE store_id = $1 "
-                                     "FOR UPDATE",
-                                 store_id));
+  pqxx::result r = tx.exec_prepared(kLockStore, store_id);
+  if (r.empty()) {
+    EnsureStore(tx, store_id);
+    r = tx.exec_prepared(kLockStore, store_id);
+  }
+  return RowFrom(r[0]);
+}
+
+// The rows of a batch as columns: one parameter per column, so a batch of
+// any size is one statement (and one round trip). The bytes travel in
+// binary: the records end to end in one bytea with their offsets and
+// lengths, the hashes (32 bytes each, checked by PlanIngest) end to end.
+struct EventColumns {
+  std::vector<int64_t> seq, recorded_at_us, offset, length;
+  std::vector<std::string> kind, quarantined;
+  std::string records, prev_hashes, hashes;
+
+  static Result<EventColumns> Of(const std::vector<PlannedEntry>& entries) {
+    EventColumns c;
+    size_t bytes = 0;
+    for (const PlannedEntry& p : entries) bytes += p.canonical.size();
+    c.records.reserve(bytes);
+    c.prev_hashes.reserve(entries.size() * core::kHashBytes);
+    c.hashes.reserve(entries.size() * core::kHashBytes);
+    for (const PlannedEntry& p : entries) {
+      if (p.prev_hash.size() != core::kHashBytes ||
+          p.hash.size() != core::kHashBytes) {
+        return Internal("ingest: seq " + std::to_string(p.seq) +
+                        ": a hash is not " + std::to_string(core::kHashBytes) +
+                        " bytes");
+      }
+      c.seq.push_back(I(p.seq));
+      c.recorded_at_us.push_back(p.recorded_at_us);
+      c.offset.push_back(static_cast<int64_t>(c.records.size()));
+      c.length.push_back(static_cast<int64_t>(p.canonical.size()));
+      c.kind.push_back(p.kind);
+      c.quarantined.push_back(p.quarantine_reason);
+      c.records += p.canonical;
+      c.prev_hashes += p.prev_hash;
+      c.hashes += p.hash;
+    }
+    return c;
+  }
+};
+
+// Every connection's prepared statements (PgPool's OnConnect).
+void PrepareStatements(pqxx::connection& conn) {
+  conn.prepare(kLockStore, "SELECT " + std::string(kStoreColumns) +
+                               " FROM stores WHERE store_id = $1 FOR UPDATE");
+  // A batch's events and the store's new watermark in one statement: the
+  // data-modifying WITH runs to completion whatever the UPDATE reads.
+  conn.prepare(
+      kIngestBatch,
+      "WITH ev AS (INSERT INTO store_events (store_id, seq, recorded_at_us, "
+      "kind, record, prev_hash, hash, quarantined, ingested_at_us) "
+      "SELECT $1, u.seq, u.at, u.kind, "
+      "substring($7::bytea FROM u.off + 1 FOR u.len), "
+      "substring($8::bytea FROM (u.i::int - 1) * 32 + 1 FOR 32), "  // kHashBytes
+      "substring($9::bytea FROM (u.i::int - 1) * 32 + 1 FOR 32), "
+      "NULLIF(u.q, ''), $11 "
+      "FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::int[], "
+      "$6::int[], $10::text[]) WITH ORDINALITY "
+      "AS u(seq, at, kind, off, len, q, i) RETURNING 1) "
+      "UPDATE stores SET store_seq_held=$12, store_hash_held=$13, "
+      "store_recorded_at_us=$14, quarantined=quarantined+$15, "
+      "escrow_breaches=escrow_breaches+$16, last_exchange_us=$11 "
+      "WHERE store_id=$1");
 }
 
 int64_t ApplyEscrow(pqxx::work& tx, const std::string& store_id, uint64_t seq,
@@ -94,6 +163,8 @@ int64_t ApplyEscrow(pqxx::work& tx, const std::string& store_id, uint64_t seq,
   return breaches;
 }
 
+static_assert(core::kHashBytes == 32, "kIngestBatch slices 32-byte hashes");
+
 }  // namespace
 
 PgCentralStore::PgCentralStore(std::unique_ptr<PgPool> pool)
@@ -102,7 +173,8 @@ PgCentralStore::~PgCentralStore() = default;
 
 Result<std::unique_ptr<PgCentralStore>> PgCentralStore::Open(
     const std::string& url) {
-  Result<std::unique_ptr<PgPool>> pool = PgPool::Open(url, kPgPoolSize);
+  Result<std::unique_ptr<PgPool>> pool =
+      PgPool::Open(url, kPgPoolSize, PrepareStatements);
   if (!pool.ok()) return pool.status();
   std::unique_ptr<PgCentralStore> store(
       new PgCentralStore(std::move(pool).value()));
@@ -206,12 +278,6 @@ Result<IngestResult> PgCentralStore::IngestBatch(
         int64_t quarantined = 0;
         int64_t breaches = 0;
         for (const PlannedEntry& p : plan->entries) {
-          tx.exec_params(
-              "INSERT INTO store_events (store_id, seq, recorded_at_us, kind, "
-              "record, prev_hash, hash, quarantined, ingested_at_us) VALUES "
-              "($1, $2, $3, $4, $5, $6, $7, NULLIF($8, ''), $9)",
-              store_id, I(p.seq), p.recorded_at_us, p.kind, Bin(p.canonical),
-              Bin(p.prev_hash), Bin(p.hash), p.quarantine_reason, now_us);
           if (!p.quarantine_reason.empty()) {
             v1::Quarantined q;
             q.set_seq(p.seq);
@@ -230,13 +296,15 @@ Result<IngestResult> PgCentralStore::IngestBatch(
         out.acked_seq = plan->head.seq;
         out.escrow_breaches = breaches;
         if (plan->entries.empty()) return Status::Ok();
-        tx.exec_params(
-            "UPDATE stores SET store_seq_held=$2, store_hash_held=$3, "
-            "store_recorded_at_us=$4, quarantined=quarantined+$5, "
-            "escrow_breaches=escrow_breaches+$6, last_exchange_us=$7 "
-            "WHERE store_id=$1",
-            store_id, I(plan->head.seq), Bin(plan->head.hash),
-            plan->head.recorded_at_us, quarantined, breaches, now_us);
+        Result<EventColumns> cols = EventColumns::Of(plan->entries);
+        if (!cols.ok()) return cols.status();
+        tx.exec_prepared(kIngestBatch, store_id, IntArray(cols->seq),
+                         IntArray(cols->recorded_at_us), TextArray(cols->kind),
+                         IntArray(cols->offset), IntArray(cols->length),
+                         Bin(cols->records), Bin(cols->prev_hashes),
+                         Bin(cols->hashes), TextArray(cols->quarantined),
+                         now_us, I(plan->head.seq), Bin(plan->head.hash),
+                         plan->head.recorded_at_us, quarantined, breaches);
         return Status::Ok();
       });
   if (!txn.ok()) return txn;

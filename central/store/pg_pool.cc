@@ -29,13 +29,20 @@ Status PgStatus(std::exception_ptr error, const std::string& what) {
   }
 }
 
+std::unique_ptr<pqxx::connection> PgPool::Connect() const {
+  auto conn = std::make_unique<pqxx::connection>(url_);
+  if (on_connect_) on_connect_(*conn);
+  return conn;
+}
+
 Result<std::unique_ptr<PgPool>> PgPool::Open(const std::string& url,
-                                             size_t size) {
+                                             size_t size,
+                                             OnConnect on_connect) {
   if (size == 0) return InvalidArgument("pool size: must be at least 1");
-  std::unique_ptr<PgPool> pool(new PgPool(url, size));
+  std::unique_ptr<PgPool> pool(new PgPool(url, size, std::move(on_connect)));
   for (size_t i = 0; i < size; ++i) {
     try {
-      pool->idle_.push_back(std::make_unique<pqxx::connection>(url));
+      pool->idle_.push_back(pool->Connect());
     } catch (...) {
       return PgStatus(std::current_exception(), "connect to PostgreSQL");
     }
@@ -62,7 +69,7 @@ Result<std::unique_ptr<pqxx::connection>> PgPool::Acquire() {
   }
   if (conn == nullptr) {
     try {
-      conn = std::make_unique<pqxx::connection>(url_);
+      conn = Connect();
     } catch (...) {
       Release(nullptr);
       return PgStatus(std::current_exception(), "reconnect to PostgreSQL");

@@ -21,6 +21,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -45,9 +46,15 @@ Status PgStatus(std::exception_ptr error, const std::string& what);
 
 class PgPool {
  public:
+  // What every new connection gets before its first use (the backend's
+  // prepared statements: libpqxx prepares each on its first execution on
+  // that connection, one round trip once, none afterwards).
+  using OnConnect = std::function<void(pqxx::connection&)>;
+
   // Opens `size` connections to `url` (a libpq URI or key=value string).
   static Result<std::unique_ptr<PgPool>> Open(const std::string& url,
-                                              size_t size);
+                                              size_t size,
+                                              OnConnect on_connect = nullptr);
 
   // Runs body(pqxx::work&) -> Status in one transaction on a pooled
   // connection and commits when it returns OK (else rolls back). Retried,
@@ -61,7 +68,11 @@ class PgPool {
   PoolFigures figures() const;
 
  private:
-  PgPool(std::string url, size_t size) : url_(std::move(url)), size_(size) {}
+  PgPool(std::string url, size_t size, OnConnect on_connect)
+      : url_(std::move(url)), size_(size), on_connect_(std::move(on_connect)) {}
+
+  // A new connection, with on_connect_ applied. Throws as libpqxx does.
+  std::unique_ptr<pqxx::connection> Connect() const;
 
   // A connection lent out; nullptr slots are reopened on lease.
   Result<std::unique_ptr<pqxx::connection>> Acquire();
@@ -69,6 +80,7 @@ class PgPool {
 
   const std::string url_;
   const size_t size_;
+  const OnConnect on_connect_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   uint64_t waits_ = 0;                                   // guarded by mu_

@@ -5,6 +5,8 @@
 // through the URL's search_path, and drops it at the end.
 #include <cstdlib>
 
+#include "central/store/central_schema.h"
+#include "central/store/pg_arrays.h"
 #include "central/store/pg_central_store.h"
 #include "central/store/pg_pool.h"
 #include "platform/crypto.h"
@@ -41,7 +43,8 @@ class PgInstance : public BackendInstance {
   const std::string schema_;
 };
 
-Result<std::unique_ptr<BackendInstance>> MakePg() {
+// The server's URL, or a Status (SKIPPED_ when PostgreSQL tests are off).
+Result<std::string> PgUrl() {
   const char* no_pg = std::getenv("STOREAGENT_TEST_NO_PG");
   if (no_pg != nullptr && std::string(no_pg) == "1") {
     return FailedPrecondition(std::string(kSkipPrefix) +
@@ -55,10 +58,16 @@ Result<std::unique_ptr<BackendInstance>> MakePg() {
         "export the URL it prints (or set STOREAGENT_TEST_NO_PG=1 to skip "
         "the PostgreSQL tests explicitly)");
   }
+  return std::string(url);
+}
+
+Result<std::unique_ptr<BackendInstance>> MakePg() {
+  Result<std::string> url = PgUrl();
+  if (!url.ok()) return url.status();
   const std::string schema =
       "cstore_test_" + crypto::ToHex(crypto::RandomBytes(6));
   try {
-    pqxx::connection c(url);
+    pqxx::connection c(*url);
     pqxx::nontransaction tx(c);
     tx.exec("CREATE SCHEMA " + schema);
   } catch (...) {
@@ -66,12 +75,161 @@ Result<std::unique_ptr<BackendInstance>> MakePg() {
                              "create test schema on STOREAGENT_TEST_PG_URL");
   }
   return std::unique_ptr<BackendInstance>(
-      std::make_unique<PgInstance>(url, schema));
+      std::make_unique<PgInstance>(*url, schema));
 }
 
 INSTANTIATE_TEST_SUITE_P(Pg, CentralStoreTest,
                          ::testing::Values(Backend{"postgresql", MakePg}),
                          [](const auto&) { return std::string("postgresql"); });
+
+// PostgreSQL-only behaviour, each test in a schema of its own.
+class PgOnlyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Result<std::string> url = PgUrl();
+    if (!url.ok()) {
+      const std::string why = url.status().message();
+      if (why.rfind(kSkipPrefix, 0) == 0) GTEST_SKIP() << why;
+      FAIL() << why;
+    }
+    schema_ = "cstore_test_" + crypto::ToHex(crypto::RandomBytes(6));
+    instance_ = std::make_unique<PgInstance>(*url, schema_);
+    conn_ = std::make_unique<pqxx::connection>(*url);
+    pqxx::nontransaction tx(*conn_);
+    tx.exec("CREATE SCHEMA " + schema_);
+    tx.exec("SET search_path TO " + schema_);
+  }
+
+  std::string schema_;
+  std::unique_ptr<PgInstance> instance_;  // drops the schema at the end
+  std::unique_ptr<pqxx::connection> conn_;
+};
+
+// A batch travels as one array per column: whatever text a column holds
+// must come back from the server as it went in.
+TEST_F(PgOnlyTest, ArrayLiteralsRoundTripAnyText) {
+  const std::vector<std::string> texts = {"",
+                                          "plain",
+                                          "with \"quotes\"",
+                                          "back\\slash\\",
+                                          "a,b",
+                                          "{braces}",
+                                          "NULL",
+                                          "  spaced  ",
+                                          "caf\xc3\xa9 \xe2\x82\xac",
+                                          "\\\"",
+                                          "line\nbreak\ttab"};
+  const std::vector<int64_t> ints = {0, -1, INT64_MAX, INT64_MIN + 1, 42};
+  pqxx::nontransaction tx(*conn_);
+  pqxx::result t =
+      tx.exec_params("SELECT unnest($1::text[])", central::TextArray(texts));
+  ASSERT_EQ(t.size(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    EXPECT_FALSE(t[i][0].is_null()) << i;
+    EXPECT_EQ(t[i][0].as<std::string>(), texts[i]) << i;
+  }
+  pqxx::result n =
+      tx.exec_params("SELECT unnest($1::bigint[])", central::IntArray(ints));
+  ASSERT_EQ(n.size(), ints.size());
+  for (size_t i = 0; i < ints.size(); ++i) {
+    EXPECT_EQ(n[i][0].as<int64_t>(), ints[i]) << i;
+  }
+  EXPECT_EQ(tx.exec_params("SELECT cardinality($1::text[])",
+                           central::TextArray({}))[0][0]
+                .as<int>(),
+            0);
+}
+
+// A database made by the previous release (schema v2, unpartitioned event
+// tables, rows in them) is moved to the partitioned tables on open, with
+// every row kept and the store going on from where it was.
+TEST_F(PgOnlyTest, AVersion2DatabaseMovesToPartitionedEventTables) {
+  ChainBuilder chain;
+  const std::vector<v1::JournalEntry> first = chain.NoSales(3);
+  {
+    pqxx::work tx(*conn_);
+    tx.exec(std::string(central::kPgSchema[0]));
+    tx.exec(std::string(central::kPgSchema[1]));
+    tx.exec("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+    tx.exec("INSERT INTO schema_version VALUES (2)");
+    tx.exec_params(
+        "INSERT INTO stores (store_id, store_seq_held, store_hash_held, "
+        "central_head_seq) VALUES ('s1', 3, $1, 1)",
+        pqxx::binarystring(first.back().hash()));
+    for (const v1::JournalEntry& e : first) {
+      tx.exec_params(
+          "INSERT INTO store_events (store_id, seq, recorded_at_us, kind, "
+          "record, prev_hash, hash, quarantined, ingested_at_us) VALUES "
+          "('s1', $1::bigint, 0, 'transaction', $2, $3, $4, "
+          "CASE WHEN $1::bigint = 2 THEN 'kept for the test' END, 7)",
+          static_cast<int64_t>(e.record().seq()),
+          pqxx::binarystring(core::CanonicalBytes(e.record())),
+          pqxx::binarystring(e.prev_hash()), pqxx::binarystring(e.hash()));
+    }
+    tx.exec(
+        "INSERT INTO central_events (store_id, central_seq, request_key, "
+        "created_at_us, event) VALUES ('s1', 1, 'k1', 5, '')");
+    tx.commit();
+  }
+
+  Result<std::unique_ptr<central::CentralStore>> store = instance_->Open();
+  ASSERT_TRUE(store.ok()) << store.status().message();
+
+  {
+    pqxx::nontransaction tx(*conn_);
+    EXPECT_EQ(tx.exec1("SELECT version FROM schema_version")[0].as<int>(),
+              central::kCentralSchemaVersion);
+    for (const char* table : {"store_events", "central_events"}) {
+      SCOPED_TRACE(table);
+      EXPECT_EQ(tx.exec_params1("SELECT c.relkind FROM pg_class c JOIN "
+                                "pg_namespace n ON n.oid = c.relnamespace "
+                                "WHERE n.nspname = $1 AND c.relname = $2",
+                                schema_, std::string(table))[0]
+                    .as<std::string>(),
+                "p");  // partitioned
+      EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM pg_inherits WHERE "
+                                "inhparent = ($1 || '.' || $2)::regclass",
+                                schema_, std::string(table))[0]
+                    .as<int>(),
+                central::kPgEventPartitions);
+    }
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM pg_tables WHERE tablename LIKE "
+                       "'%_v2' AND schemaname = current_schema()")[0]
+                  .as<int>(),
+              0);
+  }
+
+  Result<std::vector<v1::JournalEntry>> held =
+      (*store)->ReadStoreEvents("s1", 0, 0, 100);
+  ASSERT_TRUE(held.ok()) << held.status().message();
+  ASSERT_EQ(held->size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ((*held)[i].hash(), first[i].hash());
+  Result<std::vector<uint64_t>> q = (*store)->QuarantinedSeqs("s1", 0, 0);
+  ASSERT_TRUE(q.ok()) << q.status().message();
+  EXPECT_EQ(*q, std::vector<uint64_t>{2});
+  Result<std::vector<v1::CentralEvent>> down =
+      (*store)->ReadCentralEvents("s1", 0, 0, 10);
+  ASSERT_TRUE(down.ok()) << down.status().message();
+  EXPECT_EQ(down->size(), 1u);
+
+  // The chain goes on after the move, and a replayed request key is still
+  // known (the unique key moved with the rows).
+  Result<central::IngestResult> more =
+      (*store)->IngestBatch("s1", chain.NoSales(2), 9);
+  ASSERT_TRUE(more.ok()) << more.status().message();
+  EXPECT_EQ(more->acked_seq, 5u);
+  v1::CentralEvent ev;
+  v1::StockMovement* m = ev.mutable_movement();
+  m->set_reason(v1::StockMovement::REASON_RECEIPT);
+  v1::StockDelta* d = m->add_lines();
+  d->set_sku("A-1");
+  d->set_quantity(1);
+  Result<central::PushResult> again =
+      (*store)->AppendCentralEvent("s1", "k1", ev, 10);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->central_seq, 1u);
+}
 
 }  // namespace
 }  // namespace storeagent::testing
