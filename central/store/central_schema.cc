@@ -218,10 +218,18 @@ BEGIN
 END $$;
 CREATE INDEX store_events_quarantined ON store_events (store_id, seq)
   WHERE quarantined IS NOT NULL;
-INSERT INTO store_events SELECT * FROM store_events_v2;
-INSERT INTO central_events SELECT * FROM central_events_v2;
+INSERT INTO store_events (store_id, seq, recorded_at_us, kind, record,
+  prev_hash, hash, quarantined, ingested_at_us)
+  SELECT store_id, seq, recorded_at_us, kind, record, prev_hash, hash,
+         quarantined, ingested_at_us FROM store_events_v2;
+INSERT INTO central_events (store_id, central_seq, request_key,
+  created_at_us, event)
+  SELECT store_id, central_seq, request_key, created_at_us, event
+  FROM central_events_v2;
 DROP TABLE store_events_v2;
 DROP TABLE central_events_v2;
+ANALYZE store_events;
+ANALYZE central_events;
 CREATE VIEW quarantine AS
   SELECT store_id, seq, quarantined AS reason, ingested_at_us AS at_us
   FROM store_events WHERE quarantined IS NOT NULL;

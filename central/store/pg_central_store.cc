@@ -69,13 +69,18 @@ StoreRow LockStore(pqxx::work& tx, const std::string& store_id) {
     EnsureStore(tx, store_id);
     r = tx.exec_prepared(kLockStore, store_id);
   }
-  return RowFrom(r[0]);
+  return RowFrom(r.at(0));  // throws (INTERNAL) if the row vanished
 }
 
 // The rows of a batch as columns: one parameter per column, so a batch of
 // any size is one statement (and one round trip). The bytes travel in
 // binary: the records end to end in one bytea with their offsets and
 // lengths, the hashes (32 bytes each, checked by PlanIngest) end to end.
+// Offsets travel as int[] (PostgreSQL's substring takes int): a batch's
+// records must fit 2^31 - 1 bytes. gRPC's message limit keeps real batches
+// far below (16 MiB).
+constexpr size_t kMaxBatchRecordBytes = 0x7fffffff;
+
 struct EventColumns {
   std::vector<int64_t> seq, recorded_at_us, offset, length;
   std::vector<std::string> kind, quarantined;
@@ -94,6 +99,11 @@ struct EventColumns {
         return Internal("ingest: seq " + std::to_string(p.seq) +
                         ": a hash is not " + std::to_string(core::kHashBytes) +
                         " bytes");
+      }
+      if (c.records.size() + p.canonical.size() > kMaxBatchRecordBytes) {
+        return InvalidArgument(
+            "entries: more than " + std::to_string(kMaxBatchRecordBytes) +
+            " bytes of records in one batch (send smaller batches)");
       }
       c.seq.push_back(I(p.seq));
       c.recorded_at_us.push_back(p.recorded_at_us);

@@ -212,23 +212,30 @@ TEST_F(PgOnlyTest, AVersion2DatabaseMovesToPartitionedEventTables) {
   ASSERT_TRUE(down.ok()) << down.status().message();
   EXPECT_EQ(down->size(), 1u);
 
-  // The chain goes on after the move, and a replayed request key is still
-  // known (the unique key moved with the rows).
+  // The chain goes on after the move.
   Result<central::IngestResult> more =
       (*store)->IngestBatch("s1", chain.NoSales(2), 9);
   ASSERT_TRUE(more.ok()) << more.status().message();
   EXPECT_EQ(more->acked_seq, 5u);
-  v1::CentralEvent ev;
-  v1::StockMovement* m = ev.mutable_movement();
-  m->set_reason(v1::StockMovement::REASON_RECEIPT);
-  v1::StockDelta* d = m->add_lines();
-  d->set_sku("A-1");
-  d->set_quantity(1);
-  Result<central::PushResult> again =
-      (*store)->AppendCentralEvent("s1", "k1", ev, 10);
-  ASSERT_TRUE(again.ok()) << again.status().message();
-  EXPECT_TRUE(again->replayed);
-  EXPECT_EQ(again->central_seq, 1u);
+  // The keys moved with the rows: the database itself refuses a second
+  // (store, seq) and a second (store, request_key).
+  EXPECT_THROW(
+      {
+        pqxx::work tx(*conn_);
+        tx.exec(
+            "INSERT INTO store_events (store_id, seq, recorded_at_us, kind, "
+            "record, prev_hash, hash, ingested_at_us) VALUES ('s1', 1, 0, "
+            "'transaction', '', '', '', 0)");
+      },
+      pqxx::unique_violation);
+  EXPECT_THROW(
+      {
+        pqxx::work tx(*conn_);
+        tx.exec(
+            "INSERT INTO central_events (store_id, central_seq, request_key, "
+            "created_at_us, event) VALUES ('s1', 2, 'k1', 5, '')");
+      },
+      pqxx::unique_violation);
 }
 
 }  // namespace
