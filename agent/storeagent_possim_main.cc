@@ -5,8 +5,10 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <optional>
 #include <string>
 
+#include "platform/cli.h"
 #include "platform/crypto.h"
 #include "storeagent/v1/pos.grpc.pb.h"
 
@@ -79,7 +81,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 500));
   app.add_flag("--loyalty", loyalty,
                "also identify a demo loyalty member on every sale");
-  CLI11_PARSE(app, argc, argv);
+  storeagent::platform::AddVersionFlag(app);
+  if (std::optional<int> code =
+          storeagent::platform::ParseCommandLine(app, argc, argv)) {
+    return *code;
+  }
   if (prefix.empty()) {
     // Letters: "<hex>-<n>" could join into a Luhn-valid digit run.
     prefix = storeagent::crypto::RandomLetters(4);

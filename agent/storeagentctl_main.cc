@@ -2,9 +2,11 @@
 // storeagentd. The command groups live in agent/ctl/; see
 // docs/operations-cli.md.
 #include <CLI/CLI.hpp>
+#include <optional>
 
 #include "agent/ctl/commands.h"
 #include "agent/ctl/ctl_common.h"
+#include "platform/cli.h"
 
 namespace ctl = storeagent::ctl;
 
@@ -33,11 +35,17 @@ int main(int argc, char** argv) {
   ctl::AddSyncCommands(app, t, action);
   ctl::AddBackupCommands(app, t, action);
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    // --help prints and exits 0; a usage error is exit 1 like any other.
-    return app.exit(e) == 0 ? ctl::kExitOk : ctl::kExitError;
+  storeagent::platform::AddVersionFlag(app);
+  if (std::optional<int> code =
+          storeagent::platform::ParseCommandLine(app, argc, argv)) {
+    return *code;
+  }
+  // A configuration file named on the command line must be there: its
+  // socket and database are what the user asked for, not the defaults.
+  if (app.count("--config") > 0) {
+    if (int code = ctl::LoadConfigOrFail(t); code != ctl::kExitOk) {
+      return code;
+    }
   }
   if (!action) return ctl::kExitError;
   return action();

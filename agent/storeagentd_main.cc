@@ -12,6 +12,7 @@
 #include "agent/config.h"
 #include "agent/config_reload.h"
 #include "agent/watchdog.h"
+#include "platform/cli.h"
 #include "platform/fs.h"
 #include "platform/log.h"
 #include "platform/sd_notify.h"
@@ -95,7 +96,11 @@ int main(int argc, char** argv) {
   app.add_flag("--check-config", check_only,
                "Check the configuration file (and the key files it names), "
                "print what is wrong, exit 0 when it is good, 2 when not");
-  CLI11_PARSE(app, argc, argv);
+  sa::platform::AddVersionFlag(app);
+  if (std::optional<int> code =
+          sa::platform::ParseCommandLine(app, argc, argv)) {
+    return *code;
+  }
 
   sa::Result<std::string> start_text = ReadConfigText(config_path);
   sa::Result<sa::agent::AgentConfig> config =

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/cli.h"
 #include "platform/clock.h"
 #include "platform/fs.h"
 #include "storeagent/v1/sync.grpc.pb.h"
@@ -160,7 +161,11 @@ int main(int argc, char** argv) {
   audit->add_option("--store", store, "store id (default: every store)");
   audit->add_option("--limit", limit, "1..1000 (default 100)");
 
-  CLI11_PARSE(app, argc, argv);
+  storeagent::platform::AddVersionFlag(app);
+  if (std::optional<int> code =
+          storeagent::platform::ParseCommandLine(app, argc, argv)) {
+    return *code;
+  }
 
   std::shared_ptr<grpc::ChannelCredentials> creds =
       grpc::InsecureChannelCredentials();

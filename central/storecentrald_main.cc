@@ -11,6 +11,7 @@
 
 #include "central/server/central_config.h"
 #include "central/server/central_server.h"
+#include "platform/cli.h"
 #include "platform/clock.h"
 #include "platform/config_diff.h"
 #include "platform/fs.h"
@@ -80,14 +81,22 @@ int main(int argc, char** argv) {
       "storecentrald");
   std::string config_path = "/etc/storecentral/central.toml";
   std::string check_path;
+  CLI::Option* check =
+      app.add_option("--check-config", check_path,
+                     "Check the configuration file (--config, or the FILE "
+                     "given here) and the TLS files it names, print what is "
+                     "wrong, exit 0 when it is good, 2 when not")
+          ->expected(0, 1)
+          ->type_name("[FILE]");
   app.add_option("-c,--config", config_path, "TOML configuration file")
       ->capture_default_str();
-  app.add_option("--check-config", check_path,
-                 "Check this configuration file (and the TLS files it "
-                 "names), print what is wrong, exit 0 when it is good, 2 "
-                 "when not");
-  CLI11_PARSE(app, argc, argv);
+  sa::platform::AddVersionFlag(app);
+  if (std::optional<int> code =
+          sa::platform::ParseCommandLine(app, argc, argv)) {
+    return *code;
+  }
 
+  const bool check_only = check->count() > 0;
   const std::string path = check_path.empty() ? config_path : check_path;
   sa::Result<std::string> start_text = sa::fs::ReadFile(path);
   sa::Result<sc::CentralConfig> config =
@@ -108,7 +117,7 @@ int main(int argc, char** argv) {
                  config.status().message().c_str());
     return 2;
   }
-  if (!check_path.empty()) {
+  if (check_only) {
     std::printf("%s: ok (store %s, sync %s%s, admin %s)\n", path.c_str(),
                 config->store_url.c_str(), config->sync_listen.c_str(),
                 config->insecure ? " without TLS" : " mutual TLS",

@@ -27,6 +27,19 @@ int Fail(const std::string& what) {
   return kExitError;
 }
 
+int LoadConfigOrFail(Target& t) {
+  Result<agent::AgentConfig> c =
+      agent::LoadAgentConfig(t.config_path, /*load_secrets=*/false);
+  if (!c.ok()) {
+    std::fprintf(stderr, "storeagentctl: config: %s\n",
+                 c.status().message().c_str());
+    return kExitUsage;
+  }
+  if (t.socket.empty()) t.socket = c->pos_socket;
+  if (t.db.empty()) t.db = c->DatabasePath();
+  return kExitOk;
+}
+
 void ResolveFromConfig(Target& t) {
   if (!t.socket.empty() && !t.db.empty()) return;
   Result<agent::AgentConfig> c =

@@ -20,6 +20,7 @@ namespace storeagent::ctl {
 // verification that found the data inconsistent.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;
+inline constexpr int kExitUsage = 2;  // as platform::kExitUsage
 inline constexpr int kExitVerifyFailed = 3;
 
 // Where the agent and its database are, from the global options.
@@ -37,6 +38,10 @@ using Action = std::function<int()>;
 // Prints "storeagentctl: <what>" to stderr; returns kExitError.
 int Fail(const std::string& what);
 
+// Loads the config file (t.config_path) and fills socket/db when they were
+// not given; when it cannot be read or parsed, prints "storeagentctl:
+// config: <why>" and returns kExitUsage (it was named with --config).
+int LoadConfigOrFail(Target& t);
 // Fills socket/db from the config file when they were not given.
 void ResolveFromConfig(Target& t);
 

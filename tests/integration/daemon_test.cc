@@ -305,10 +305,15 @@ TEST_F(DaemonTest, CtlStatusPrintsTheHead) {
   EXPECT_THAT(r.out, HasSubstr("store-0001"));
   EXPECT_THAT(r.out, HasSubstr("seq 3"));
   // By socket instead of config.
-  r = RunProgram({Storeagentctl(), "--config", dir_.File("absent.toml"),
-                  "--socket", agent_.socket_path(), "status"});
+  r = RunProgram({Storeagentctl(), "--socket", agent_.socket_path(), "status"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("seq 3"));
+  // A configuration file named but missing is a usage error, never a
+  // fallback to defaults (docs/operations-cli.md).
+  r = RunProgram({Storeagentctl(), "--config", dir_.File("absent.toml"),
+                  "--socket", agent_.socket_path(), "status"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("absent.toml"));
 }
 
 TEST_F(DaemonTest, CtlStatusFailsWhenTheAgentIsDown) {

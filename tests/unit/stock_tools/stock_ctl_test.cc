@@ -212,8 +212,9 @@ TEST_F(StockCtlTest, StockAdjustCountAndShow) {
   r = Ctl({"stock", "adjust", "A-1", "-5", "--reason", "receipt"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_THAT(r.err, HasSubstr("QTY"));
+  // A reason the command does not know is a usage error: exit 2.
   r = Ctl({"stock", "adjust", "A-1", "5", "--reason", "theft"});
-  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_THAT(r.err, HasSubstr("reason"));
   r = Ctl({"stock", "count", "A-1", "-2"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
