@@ -91,18 +91,19 @@ std::optional<int> ParseCommandLine(CLI::App& app, int argc,
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   } catch (const CLI::ParseError& e) {
-    // A subcommand was required: say which word was not one, and the
-    // nearest that is.
     const CLI::App* at = Deepest(app);
     const std::vector<std::string> names = SubcommandNames(*at);
     const std::vector<std::string> left = app.remaining(true);
     // An option nobody knows is the first thing to say (CLI11 checks a
     // required subcommand before it complains about extras).
     for (const std::string& w : left) {
-      if (w.size() > 1 && w[0] == '-') {
+      // "-5" is a (negative) value, not an option.
+      if (w.size() > 1 && w[0] == '-' && !(w[1] >= '0' && w[1] <= '9')) {
         return UsageError(app, "unknown option '" + w + "'");
       }
     }
+    // Where commands were expected, say which word was not one, and the
+    // nearest that is; or list them when none was given.
     if (!names.empty()) {
       std::string word;
       if (!left.empty()) word = left.front();
