@@ -2,13 +2,13 @@
 // API (head office's side): push a stock movement, look up availability
 // across stores, list drift, show a store's sync state, place and cancel
 // click-and-collect holds, read the audit trail of admin writes. Prints
-// replies as JSON. Exit 0 on success, 1 when central refused or could not
-// be reached, 2 on a usage error.
+// replies as tables for a person (central/ctl_format.h), or proto-JSON
+// with --json. Exit 0 on success, 1 when central refused or could not be
+// reached, 2 on a usage error (platform/cli.h).
 //
 // With admin.tls on central, pass an admin certificate (installer/dev-ca
 // admin): --ca, --cert, --key. Without --cert the link is plaintext, which
 // central accepts on a loopback admin.listen only.
-#include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
 #include <CLI/CLI.hpp>
@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "central/ctl_format.h"
 #include "platform/cli.h"
 #include "platform/clock.h"
 #include "platform/fs.h"
@@ -27,19 +28,19 @@ namespace v1 = storeagent::v1;
 
 namespace {
 
+// Set by --json: replies as proto-JSON instead of tables.
+bool json_output = false;
+
 int Print(const grpc::Status& s, const google::protobuf::Message& reply) {
   if (!s.ok()) {
-    std::fprintf(stderr, "storecentralctl: %d %s\n",
-                 static_cast<int>(s.error_code()), s.error_message().c_str());
+    std::fprintf(stderr, "storecentralctl: %s\n",
+                 storeagent::central::FormatStatus(s).c_str());
     return 1;
   }
-  std::string json;
-  google::protobuf::util::JsonPrintOptions o;
-  o.add_whitespace = true;
-  o.always_print_primitive_fields = true;
-  o.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(reply, &json, o);
-  std::printf("%s", json.c_str());
+  const std::string text = json_output
+                               ? storeagent::central::FormatReplyJson(reply)
+                               : storeagent::central::FormatReply(reply);
+  std::printf("%s", text.c_str());
   return 0;
 }
 
@@ -92,6 +93,9 @@ int main(int argc, char** argv) {
   std::string admin = "127.0.0.1:7444";
   app.add_option("--admin", admin, "storecentrald's admin.listen address")
       ->capture_default_str();
+  app.add_flag("--json", json_output,
+               "print replies as proto-JSON (field names as in sync.proto) "
+               "instead of tables");
   std::string ca_file, cert_file, key_file, server_name;
   app.add_option("--ca", ca_file,
                  "CA certificate that central's server certificate chains "

@@ -264,11 +264,19 @@ TEST_F(AdminAuthTest, TheCliPresentsAnAdminCertificate) {
       run("viewer", {"push-movement", "--store", "store-0001", "--key",
                      "asn-10", "--line", "SKU-1=3"});
   EXPECT_EQ(denied.exit_code, 1);
+  EXPECT_THAT(denied.err, HasSubstr("PERMISSION_DENIED: "));
   EXPECT_THAT(denied.err, HasSubstr("is a reader"));
-  const RunResult audit = run("viewer", {"audit", "--store", "store-0001"});
+  const RunResult audit =
+      run("viewer", {"--json", "audit", "--store", "store-0001"});
   EXPECT_EQ(audit.exit_code, 0) << audit.err;
   EXPECT_THAT(audit.out, HasSubstr("\"caller\": \"operator:ops\""));
   EXPECT_THAT(audit.out, HasSubstr("\"caller\": \"reader:viewer\""));
+  // The same as a table for a person: callers and codes by name.
+  const RunResult table = run("viewer", {"audit", "--store", "store-0001"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_THAT(table.out, HasSubstr("CALLER"));
+  EXPECT_THAT(table.out, HasSubstr("operator:ops"));
+  EXPECT_THAT(table.out, HasSubstr("PERMISSION_DENIED"));
 
   // Without a certificate the handshake fails; half the TLS options are a
   // usage error.

@@ -100,15 +100,26 @@ TEST_F(StorecentralctlTest, PushMovementThenState) {
   RunResult push = Ctl({"push-movement", "--store", "store-1", "--key", "asn-1",
                         "--reason", "receipt", "--line", "A=12"});
   ASSERT_EQ(push.exit_code, 0) << push.err;
-  EXPECT_NE(push.out.find("\"central_seq\": \"1\""), std::string::npos)
+  EXPECT_EQ(push.out, "central_seq 1 (recorded)\n");
+  // The retry is answered, and says so.
+  push = Ctl({"push-movement", "--store", "store-1", "--key", "asn-1",
+              "--reason", "receipt", "--line", "A=12"});
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  EXPECT_NE(push.out.find("central_seq 1 (replayed"), std::string::npos)
       << push.out;
   RunResult state = Ctl({"state", "--store", "store-1"});
   ASSERT_EQ(state.exit_code, 0) << state.err;
-  EXPECT_NE(state.out.find("\"central_head_seq\": \"1\""), std::string::npos)
+  EXPECT_NE(state.out.find("central head seq   1\n"), std::string::npos)
       << state.out;
   RunResult avail = Ctl({"availability", "--sku", "A"});
   ASSERT_EQ(avail.exit_code, 0) << avail.err;
+  EXPECT_NE(avail.out.find("STORE"), std::string::npos) << avail.out;
   EXPECT_NE(avail.out.find("store-1"), std::string::npos) << avail.out;
+  // --json for scripts: the reply as proto-JSON.
+  RunResult json = Ctl({"--json", "state", "--store", "store-1"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"central_head_seq\": \"1\""), std::string::npos)
+      << json.out;
 }
 
 TEST_F(StorecentralctlTest, RefusalsAndUsageErrors) {
@@ -119,6 +130,8 @@ TEST_F(StorecentralctlTest, RefusalsAndUsageErrors) {
       << refused.err;
   RunResult unknown = Ctl({"state", "--store", "store-404"});
   EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("storecentralctl: NOT_FOUND: "), std::string::npos)
+      << unknown.err;
   RunResult usage =
       Ctl({"push-movement", "--store", "store-1", "--key", "k", "--line", "A"});
   EXPECT_EQ(usage.exit_code, 2);

@@ -1,0 +1,238 @@
+#include "central/ctl_format.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "platform/status.h"
+#include "storeagent/v1/availability.pb.h"
+#include "storeagent/v1/stock.pb.h"
+#include "storeagent/v1/sync.pb.h"
+
+namespace storeagent::central {
+namespace {
+
+// Columns padded to their widest cell, two spaces apart; the last column
+// is not padded (free text goes there).
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) {
+    rows_.push_back(std::move(header));
+  }
+  void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  bool empty() const { return rows_.size() == 1; }
+
+  std::string Render() const {
+    std::vector<size_t> width;
+    for (const auto& row : rows_) {
+      if (width.size() < row.size()) width.resize(row.size(), 0);
+      for (size_t i = 0; i < row.size(); ++i) {
+        width[i] = std::max(width[i], row[i].size());
+      }
+    }
+    std::string out;
+    for (const auto& row : rows_) {
+      std::string line;
+      for (size_t i = 0; i < row.size(); ++i) {
+        line += row[i];
+        if (i + 1 < row.size()) {
+          line += std::string(width[i] - row[i].size() + 2, ' ');
+        }
+      }
+      out += line + "\n";
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::vector<std::string>> rows_;
+};
+
+std::string N(int64_t v) { return std::to_string(v); }
+std::string N(uint64_t v) { return std::to_string(v); }
+std::string YesNo(bool b) { return b ? "yes" : "no"; }
+
+// HOLD_STATE_HELD -> held.
+std::string HoldStateName(v1::HoldState s) {
+  std::string name = v1::HoldState_Name(s);
+  const std::string prefix = "HOLD_STATE_";
+  if (name.rfind(prefix, 0) == 0) name = name.substr(prefix.size());
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
+    return static_cast<char>(std::tolower(c));
+  });
+  return name.empty() ? "unknown" : name;
+}
+
+std::string Lines(const v1::Hold& h) {
+  std::string out;
+  for (const v1::HoldLine& l : h.lines()) {
+    out += (out.empty() ? "" : " ") + l.sku() + "=" + N(l.quantity());
+  }
+  return out;
+}
+
+std::string Format(const v1::PushCentralEventReply& r) {
+  return "central_seq " + N(r.central_seq()) +
+         (r.replayed() ? " (replayed: recorded before under this key)\n"
+                       : " (recorded)\n");
+}
+
+std::string Format(const v1::FindAvailabilityReply& r) {
+  Table t({"STORE", "SKU", "ON_HAND", "HELD", "UNAVAILABLE", "ESCROW",
+           "STORE_SEQ", "CONNECTED", "AGE"});
+  for (const v1::StoreAvailability& s : r.stores()) {
+    for (int i = 0; i < s.figures_size(); ++i) {
+      const v1::SkuFigure& f = s.figures(i);
+      t.Add({s.store_id(), f.sku(), N(f.on_hand()), N(f.held()),
+             N(f.unavailable()), i < s.escrow_size() ? N(s.escrow(i)) : "-",
+             N(s.store_seq()), YesNo(s.connected()),
+             N(s.replica_age_ms() / 1000) + "s"});
+    }
+  }
+  return t.empty() ? "no store holds these SKUs\n" : t.Render();
+}
+
+std::string Format(const v1::ListDriftReply& r) {
+  Table t({"FOUND", "STORE", "SKU", "STORE_SEQ", "CENTRAL_SEQ",
+           "STORE(on_hand/held/unavailable)",
+           "CENTRAL(on_hand/held/unavailable)"});
+  auto fig = [](const v1::SkuFigure& f) {
+    return N(f.on_hand()) + "/" + N(f.held()) + "/" + N(f.unavailable());
+  };
+  for (const v1::Drift& d : r.drift()) {
+    t.Add({FormatMicros(d.found_at_us()), d.store_id(), d.sku(),
+           N(d.store_seq()), N(d.central_seq()), fig(d.store()),
+           fig(d.central())});
+  }
+  return t.empty() ? "no drift\n" : t.Render();
+}
+
+std::string Format(const v1::StoreSyncState& s) {
+  Table t({"store", s.store_id()});
+  t.Add({"connected", YesNo(s.connected())});
+  t.Add({"agent version", s.agent_version().empty() ? "-" : s.agent_version()});
+  t.Add({"store seq held", N(s.store_seq_held())});
+  t.Add({"central head seq", N(s.central_head_seq())});
+  t.Add({"central seq acked", N(s.central_seq_acked())});
+  t.Add({"last exchange", FormatMicros(s.last_exchange_us())});
+  t.Add({"last digest", s.last_digest().empty()
+                            ? "none yet"
+                            : s.last_digest() + " at store seq " +
+                                  N(s.last_digest_store_seq())});
+  t.Add({"quarantined", N(s.quarantined())});
+  t.Add({"escrow breaches", N(s.escrow_breaches())});
+  return t.Render();
+}
+
+std::string Format(const v1::ListQuarantineReply& r) {
+  Table q({"AT", "STORE", "SEQ", "REASON"});
+  for (const v1::QuarantineEntry& e : r.quarantined()) {
+    q.Add({FormatMicros(e.at_us()), e.store_id(), N(e.seq()), e.reason()});
+  }
+  Table b({"STORE", "SEQ", "SKU", "ESCROW", "AVAILABLE"});
+  for (const v1::EscrowBreachEntry& e : r.breaches()) {
+    b.Add({e.store_id(), N(e.seq()), e.sku(), N(e.escrow()), N(e.available())});
+  }
+  return "quarantined events:\n" + (q.empty() ? "none\n" : q.Render()) +
+         "\nescrow breaches:\n" + (b.empty() ? "none\n" : b.Render());
+}
+
+std::string Format(const v1::CentralPlaceHoldReply& r) {
+  if (r.granted()) {
+    const v1::Hold& h = r.hold();
+    return "granted by " + r.granted_by() + ": order " + h.order_ref() + ", " +
+           HoldStateName(h.state()) + ", expires " +
+           FormatMicros(h.expires_at_us()) + ", lines " + Lines(h) + "\n";
+  }
+  std::string out = "not granted: " + r.reason() + "\n";
+  if (r.shortfall_size() > 0) {
+    Table t({"SKU", "AVAILABLE", "ON_HAND", "HELD", "UNAVAILABLE",
+             "SAFETY_STOCK", "IN_CATALOG"});
+    for (const v1::SkuAvailability& s : r.shortfall()) {
+      t.Add({s.sku(), N(s.available()), N(s.on_hand()), N(s.held()),
+             N(s.unavailable()), N(s.safety_stock()), YesNo(s.in_catalog())});
+    }
+    out += t.Render();
+  }
+  return out;
+}
+
+std::string Format(const v1::ListAdminAuditReply& r) {
+  Table t(
+      {"ID", "AT", "CALLER", "METHOD", "STORE", "CODE", "DETAIL", "MESSAGE"});
+  for (const v1::AdminAuditEntry& e : r.entries()) {
+    t.Add({N(e.audit_id()), FormatMicros(e.at_us()), e.caller(), e.method(),
+           e.store_id().empty() ? "-" : e.store_id(), e.code(),
+           e.detail().empty() ? "-" : e.detail(), e.message()});
+  }
+  return t.empty() ? "no admin writes recorded\n" : t.Render();
+}
+
+template <typename T>
+const T* As(const google::protobuf::Message& m) {
+  return dynamic_cast<const T*>(&m);
+}
+
+}  // namespace
+
+std::string FormatMicros(int64_t us) {
+  if (us == 0) return "-";
+  const std::time_t secs = static_cast<std::time_t>(us / 1'000'000);
+  std::tm tm{};
+  if (gmtime_r(&secs, &tm) == nullptr) return std::to_string(us) + "us";
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string FormatReplyJson(const google::protobuf::Message& reply) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions o;
+  o.add_whitespace = true;
+  o.always_print_primitive_fields = true;
+  o.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(reply, &json, o);
+  return json;
+}
+
+std::string FormatReply(const google::protobuf::Message& reply) {
+  if (auto* r = As<v1::PushCentralEventReply>(reply)) return Format(*r);
+  if (auto* r = As<v1::FindAvailabilityReply>(reply)) return Format(*r);
+  if (auto* r = As<v1::ListDriftReply>(reply)) return Format(*r);
+  if (auto* r = As<v1::StoreSyncState>(reply)) return Format(*r);
+  if (auto* r = As<v1::ListQuarantineReply>(reply)) return Format(*r);
+  if (auto* r = As<v1::CentralPlaceHoldReply>(reply)) return Format(*r);
+  if (auto* r = As<v1::ListAdminAuditReply>(reply)) return Format(*r);
+  return FormatReplyJson(reply);
+}
+
+std::string FormatStatus(const grpc::Status& status) {
+  std::string out = std::string(StatusCodeName(
+                        static_cast<StatusCode>(status.error_code()))) +
+                    ": " + status.error_message();
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      out +=
+          " (is storecentrald running? check --admin, and --ca/--cert/"
+          "--key when admin.tls is on)";
+      break;
+    case grpc::StatusCode::PERMISSION_DENIED:
+    case grpc::StatusCode::UNAUTHENTICATED:
+      out +=
+          " (the admin API needs an admin certificate: --cert/--key "
+          "issued by installer/dev-ca admin; writes need the operator "
+          "role)";
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+}  // namespace storeagent::central
