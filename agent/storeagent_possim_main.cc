@@ -10,6 +10,7 @@
 
 #include "platform/cli.h"
 #include "platform/crypto.h"
+#include "proto/grpc_log.h"
 #include "storeagent/v1/pos.grpc.pb.h"
 
 namespace v1 = storeagent::v1;
@@ -56,6 +57,8 @@ v1::Transaction DemoSale(int n, int lines) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // gRPC's own lines in the product's log format (proto/grpc_log.h).
+  storeagent::rpc::RouteGrpcLogs();
   CLI::App app(
       "storeagent-possim - a simulated till: records sample sales through the "
       "agent's POS API and prints each answer.",

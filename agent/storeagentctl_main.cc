@@ -7,10 +7,13 @@
 #include "agent/ctl/commands.h"
 #include "agent/ctl/ctl_common.h"
 #include "platform/cli.h"
+#include "proto/grpc_log.h"
 
 namespace ctl = storeagent::ctl;
 
 int main(int argc, char** argv) {
+  // gRPC's own lines in the product's log format (proto/grpc_log.h).
+  storeagent::rpc::RouteGrpcLogs();
   CLI::App app(
       "storeagentctl - look into a running storeagentd, check its journal "
       "and stock, import the catalog, adjust stock and work holds.",

@@ -17,6 +17,7 @@
 #include "platform/log.h"
 #include "platform/sd_notify.h"
 #include "platform/signals.h"
+#include "proto/grpc_log.h"
 
 namespace sa = storeagent;
 
@@ -77,6 +78,8 @@ void Reload(const std::string& path, const std::string& start_text,
 }  // namespace
 
 int main(int argc, char** argv) {
+  // gRPC's own lines in the product's log format (proto/grpc_log.h).
+  sa::rpc::RouteGrpcLogs();
   sa::platform::BlockDaemonSignals();
 
   CLI::App app(

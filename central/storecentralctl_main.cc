@@ -22,6 +22,7 @@
 #include "platform/cli.h"
 #include "platform/clock.h"
 #include "platform/fs.h"
+#include "proto/grpc_log.h"
 #include "storeagent/v1/sync.grpc.pb.h"
 
 namespace v1 = storeagent::v1;
@@ -85,6 +86,8 @@ std::unique_ptr<grpc::ClientContext> Context() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // gRPC's own lines in the product's log format (proto/grpc_log.h).
+  storeagent::rpc::RouteGrpcLogs();
   CLI::App app(
       "storecentralctl - head office's commands for storecentrald "
       "(CentralAdmin API, docs/central.md)",

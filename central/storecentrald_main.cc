@@ -18,6 +18,7 @@
 #include "platform/log.h"
 #include "platform/sd_notify.h"
 #include "platform/signals.h"
+#include "proto/grpc_log.h"
 
 namespace sa = storeagent;
 namespace sc = storeagent::central;
@@ -64,6 +65,8 @@ void Reload(const std::string& path, const std::string& start_text,
 }  // namespace
 
 int main(int argc, char** argv) {
+  // gRPC's own lines in the product's log format (proto/grpc_log.h).
+  sa::rpc::RouteGrpcLogs();
   sa::platform::BlockDaemonSignals();
   CLI::App app(
       "storecentrald - head office's central sync service. Stores' agents "

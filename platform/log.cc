@@ -1,7 +1,11 @@
 #include "platform/log.h"
 
+#include <sys/stat.h>
+
 #include <atomic>
+#include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -13,6 +17,22 @@ namespace {
 
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 std::atomic<bool> g_json{false};
+std::atomic<bool> g_journal{false};
+
+// The syslog priority journald reads from a line's "<N>" prefix.
+char Priority(LogLevel l) {
+  switch (l) {
+    case LogLevel::kDebug:
+      return '7';
+    case LogLevel::kInfo:
+      return '6';
+    case LogLevel::kWarn:
+      return '4';
+    case LogLevel::kError:
+      return '3';
+  }
+  return '6';
+}
 std::mutex g_mu;
 
 const char* LevelName(LogLevel l) {
@@ -65,19 +85,40 @@ void ConfigureLog(std::string_view level, std::string_view format) {
   if (level == "error") l = LogLevel::kError;
   g_level.store(static_cast<int>(l));
   g_json.store(format == "json");
+  g_journal.store(IsJournalStream(std::getenv("JOURNAL_STREAM"), 2));
+}
+
+bool IsJournalStream(const char* journal_stream, int fd) {
+  if (journal_stream == nullptr || *journal_stream == '\0') return false;
+  uintmax_t dev = 0;
+  uintmax_t ino = 0;
+  char tail = 0;
+  if (std::sscanf(journal_stream, "%" SCNuMAX ":%" SCNuMAX "%c", &dev, &ino,
+                  &tail) != 2) {
+    return false;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return false;
+  return static_cast<uintmax_t>(st.st_dev) == dev &&
+         static_cast<uintmax_t>(st.st_ino) == ino;
 }
 
 void Log(LogLevel level, std::string_view event,
          std::initializer_list<LogField> fields) {
   if (static_cast<int>(level) < g_level.load()) return;
   std::string line;
+  if (g_journal.load()) {
+    line += '<';
+    line += Priority(level);
+    line += '>';
+  }
   if (g_json.load()) {
     nlohmann::json j;
     j["ts"] = Timestamp();
     j["level"] = LevelName(level);
     j["event"] = std::string(event);
     for (const LogField& f : fields) j[std::string(f.first)] = f.second;
-    line = j.dump();
+    line += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
     // Appends rather than operator+: GCC 12 at -O3 warns falsely
     // (-Wrestrict) on "literal" + std::string&&.

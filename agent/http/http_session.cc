@@ -187,6 +187,13 @@ void HttpSession::Dispatch() {
   request.method = method_;
   request.target = std::string(req.target());
   request.authorization = std::string(req[http::field::authorization]);
+  beast::error_code peer_ec;
+  const auto peer = stream_.socket().remote_endpoint(peer_ec);
+  if (!peer_ec) {
+    const std::string address = peer.address().to_string();
+    request.peer = (peer.address().is_v6() ? "[" + address + "]" : address) +
+                   ":" + std::to_string(peer.port());
+  }
   auto key = req.find("Idempotency-Key");
   if (key != req.end()) request.idempotency_key = std::string(key->value());
   request.body = std::move(req.body());

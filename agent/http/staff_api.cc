@@ -5,6 +5,7 @@
 #include "agent/http/staff_input.h"
 #include "agent/http/staff_json.h"
 #include "agent/http/staff_page.h"
+#include "platform/log.h"
 
 namespace storeagent::agent {
 namespace {
@@ -117,6 +118,16 @@ void StaffApi::HandleApi(const StaffRequest& request, const StaffTarget& target,
                          Reply reply) {
   std::optional<StaffIdentity> who = users_.Authenticate(request.authorization);
   if (!who) {
+    // A failed login is worth an operator's attention (a guessed token, a
+    // device left with a revoked one): from where and for what. A token
+    // that matches no entry names no user, so none is logged.
+    Log(LogLevel::kWarn, "http.auth_failed",
+        {{"peer", request.peer.empty() ? "unknown" : request.peer},
+         {"why", request.authorization.empty()
+                     ? "no Authorization header"
+                     : "the bearer token matches no staff user"},
+         {"method", request.method},
+         {"path", std::string(target.path)}});
     reply(Unauthorized());
     return;
   }

@@ -20,6 +20,7 @@ struct StaffRequest {
   std::string method;         // "GET", "POST", ...
   std::string target;         // origin-form: "/api/v1/holds?state=open"
   std::string authorization;  // header value; "" if absent
+  std::string peer;  // the client's address, "1.2.3.4:5678" / "[::1]:5678"
   std::optional<std::string> idempotency_key;  // `Idempotency-Key` header
   std::string body;
 };

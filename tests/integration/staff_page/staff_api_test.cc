@@ -15,6 +15,7 @@
 
 #include "agent/http/staff_json.h"
 #include "tests/integration/staff_page/staff_test_env.h"
+#include "tests/support/stderr_capture.h"
 
 namespace storeagent::agent::test {
 namespace {
@@ -209,6 +210,28 @@ TEST_F(StaffApiTest, WhoAmINamesUserAndRole) {
   HttpReply manager = Get("/api/v1/whoami", kManagerToken);
   EXPECT_EQ(manager.json,
             (nlohmann::json{{"name", "max"}, {"role", "manager"}}));
+}
+
+// A failed login is a warning with the client's address and why, and
+// never the token that was tried.
+TEST_F(StaffApiTest, AFailedLoginIsLoggedAtWarnWithTheClientAddress) {
+  const std::string out = testing::CaptureStderr([&] {
+    ExpectError(Get("/api/v1/whoami", "guessed-token-123"), 401,
+                "UNAUTHENTICATED", "Authorization");
+    ExpectError(Get("/api/v1/holds", ""), 401, "UNAUTHENTICATED",
+                "Authorization");
+  });
+  EXPECT_THAT(out, HasSubstr("level=warn event=http.auth_failed "
+                             "peer=127.0.0.1:"));
+  EXPECT_THAT(out, HasSubstr("why=\"the bearer token matches no staff user\" "
+                             "method=GET path=/api/v1/whoami"));
+  EXPECT_THAT(out, HasSubstr("why=\"no Authorization header\" method=GET "
+                             "path=/api/v1/holds"));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("guessed-token-123")));
+  // A good token logs nothing at warn.
+  const std::string ok = testing::CaptureStderr(
+      [&] { EXPECT_EQ(Get("/api/v1/whoami", kStaffToken).status, 200); });
+  EXPECT_THAT(ok, ::testing::Not(HasSubstr("auth_failed")));
 }
 
 TEST_F(StaffApiTest, SetUsersReplacesTokens) {

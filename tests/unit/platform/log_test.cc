@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,33 +16,14 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
-#include "tests/support/temp_dir.h"
+#include "tests/support/stderr_capture.h"
 
 namespace storeagent {
 namespace {
 
-// Runs `fn` with stderr going to a file, and returns what it wrote.
-template <typename Fn>
-std::string CaptureStderr(Fn fn) {
-  testing::TempDir dir;
-  const std::string path = dir.path() + "/stderr";
-  std::fflush(stderr);
-  const int saved = ::dup(2);
-  EXPECT_GE(saved, 0) << std::strerror(errno);
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  EXPECT_GE(fd, 0) << std::strerror(errno);
-  EXPECT_EQ(::dup2(fd, 2), 2) << std::strerror(errno);
-  ::close(fd);
-  fn();
-  std::fflush(stderr);
-  EXPECT_EQ(::dup2(saved, 2), 2) << std::strerror(errno);
-  ::close(saved);
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using testing::CaptureStderr;
 
 class LogTest : public ::testing::Test {
  protected:
@@ -129,6 +111,60 @@ TEST_F(LogTest, JsonIsOneObjectPerLine) {
   EXPECT_TRUE(IsTimestamp(j["ts"].get<std::string>())) << out;
   // Keys in nlohmann's (sorted) order, as the daemons have always written.
   EXPECT_EQ(out.rfind("{\"error\":", 0), 0u) << out;
+}
+
+TEST_F(LogTest, JsonSurvivesBytesThatAreNotUtf8) {
+  // gRPC's messages and peers' strings are not ours to vouch for: a line
+  // with invalid UTF-8 is written with U+FFFD, never thrown away.
+  ConfigureLog("info", "json");
+  const std::string out = CaptureStderr([] {
+    Log(LogLevel::kError, "grpc.log", {{"message", "bad \xff\xfe"}});
+  });
+  const nlohmann::json j = nlohmann::json::parse(out);
+  EXPECT_EQ(j["message"], "bad \xef\xbf\xbd\xef\xbf\xbd");
+}
+
+// "DEV:INO" of what is open on `fd`, as systemd puts it in JOURNAL_STREAM.
+std::string StreamId(int fd) {
+  struct stat st {};
+  EXPECT_EQ(::fstat(fd, &st), 0);
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+}
+
+TEST_F(LogTest, UnderJournaldEachLineCarriesItsSyslogPriority) {
+  const std::string out = CaptureStderr([] {
+    ::setenv("JOURNAL_STREAM", StreamId(2).c_str(), 1);
+    ConfigureLog("debug", "text");
+    Log(LogLevel::kDebug, "d");
+    Log(LogLevel::kInfo, "i");
+    Log(LogLevel::kWarn, "w");
+    Log(LogLevel::kError, "e");
+    ConfigureLog("info", "json");
+    Log(LogLevel::kWarn, "j");
+    ::unsetenv("JOURNAL_STREAM");
+    ConfigureLog("info", "text");
+    Log(LogLevel::kWarn, "after");
+  });
+  std::istringstream in(out);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  ASSERT_EQ(lines.size(), 6u) << out;
+  EXPECT_EQ(lines[0].rfind("<7>ts=", 0), 0u) << lines[0];
+  EXPECT_EQ(lines[1].rfind("<6>ts=", 0), 0u) << lines[1];
+  EXPECT_EQ(lines[2].rfind("<4>ts=", 0), 0u) << lines[2];
+  EXPECT_EQ(lines[3].rfind("<3>ts=", 0), 0u) << lines[3];
+  EXPECT_EQ(lines[4].rfind("<4>{", 0), 0u) << lines[4];
+  EXPECT_EQ(lines[5].rfind("ts=", 0), 0u) << lines[5];  // not the journal
+}
+
+TEST_F(LogTest, OnlyTheStreamJournalStreamNamesIsTheJournal) {
+  const std::string self = StreamId(2);
+  EXPECT_TRUE(IsJournalStream(self.c_str(), 2));
+  EXPECT_FALSE(IsJournalStream(nullptr, 2));
+  EXPECT_FALSE(IsJournalStream("", 2));
+  EXPECT_FALSE(IsJournalStream("1:2", 2));
+  EXPECT_FALSE(IsJournalStream((self + "x").c_str(), 2));
+  EXPECT_FALSE(IsJournalStream("garbage", 2));
 }
 
 }  // namespace
