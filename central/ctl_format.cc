@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <ctime>
 #include <string>
 #include <vector>
 
+#include "platform/clock.h"
 #include "platform/status.h"
 #include "storeagent/v1/availability.pb.h"
 #include "storeagent/v1/stock.pb.h"
@@ -181,13 +181,7 @@ const T* As(const google::protobuf::Message& m) {
 }  // namespace
 
 std::string FormatMicros(int64_t us) {
-  if (us == 0) return "-";
-  const std::time_t secs = static_cast<std::time_t>(us / 1'000'000);
-  std::tm tm{};
-  if (gmtime_r(&secs, &tm) == nullptr) return std::to_string(us) + "us";
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-  return buf;
+  return us == 0 ? "-" : FormatUtcSeconds(us);
 }
 
 std::string FormatReplyJson(const google::protobuf::Message& reply) {

@@ -1,6 +1,7 @@
 #include "platform/clock.h"
 
 #include <chrono>
+#include <ctime>
 #include <thread>
 
 namespace storeagent {
@@ -34,6 +35,15 @@ namespace storeagent {
 void SleepMicros(int64_t micros) {
   if (micros > 0)
     std::this_thread::sleep_for(std::chrono::microseconds(micros));
+}
+
+std::string FormatUtcSeconds(int64_t us) {
+  const std::time_t secs = static_cast<std::time_t>(us / 1'000'000);
+  std::tm tm{};
+  if (gmtime_r(&secs, &tm) == nullptr) return std::to_string(us) + " us";
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
+  return buf;
 }
 
 }  // namespace storeagent

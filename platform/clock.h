@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
 namespace storeagent {
 
@@ -22,6 +23,10 @@ class Clock {
 
 // The real clock. Process-wide singleton.
 Clock& SystemClock();
+
+// "2026-12-02 17:36:04Z": microseconds since the epoch as UTC to the
+// second, for what the command-line tools print.
+std::string FormatUtcSeconds(int64_t us);
 
 // Blocks the calling thread for `micros` of real time. The one sleep of
 // production code: pacing loops (the online backup's pauses between steps)

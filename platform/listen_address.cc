@@ -1,6 +1,8 @@
 #include "platform/listen_address.h"
 
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -8,6 +10,49 @@
 #include <cstring>
 
 namespace storeagent::platform {
+namespace {
+
+// "HOST:PORT" split at the last colon, brackets of "[V6]" removed; false
+// when there is no colon or no host.
+bool SplitHostPort(const std::string& addr, std::string* host,
+                   std::string* port) {
+  const size_t colon = addr.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  *host = addr.substr(0, colon);
+  *port = addr.substr(colon + 1);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') {
+    *host = host->substr(1, host->size() - 2);
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<ListenAddress> ParseListenAddress(const std::string& listen,
+                                         std::string_view listen_key) {
+  std::string host;
+  std::string port_text;
+  if (!SplitHostPort(listen, &host, &port_text)) {
+    return InvalidArgument(std::string(listen_key) +
+                           ": must be ADDRESS:PORT, got '" + listen + "'");
+  }
+  int port = -1;
+  if (!port_text.empty() && port_text.size() <= 5 &&
+      port_text.find_first_not_of("0123456789") == std::string::npos) {
+    port = std::stoi(port_text);
+  }
+  if (port < 0 || port > 65535) {
+    return InvalidArgument(std::string(listen_key) +
+                           ": port must be 0..65535, got '" + port_text + "'");
+  }
+  in6_addr scratch{};
+  if (::inet_pton(AF_INET, host.c_str(), &scratch) != 1 &&
+      ::inet_pton(AF_INET6, host.c_str(), &scratch) != 1) {
+    return InvalidArgument(std::string(listen_key) + ": '" + host +
+                           "' is not an IP address");
+  }
+  return ListenAddress{host, static_cast<uint16_t>(port)};
+}
 
 bool IsLoopbackListen(const std::string& addr) {
   const size_t colon = addr.rfind(':');
@@ -36,15 +81,9 @@ bool IsLoopbackListen(const std::string& addr) {
 }
 
 std::string ExplainBindFailure(const std::string& addr) {
-  const size_t colon = addr.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    return "not HOST:PORT";
-  }
-  std::string host = addr.substr(0, colon);
-  const std::string port = addr.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
+  std::string host;
+  std::string port;
+  if (!SplitHostPort(addr, &host, &port)) return "not HOST:PORT";
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;

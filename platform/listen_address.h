@@ -2,9 +2,25 @@
 #ifndef STOREAGENT_PLATFORM_LISTEN_ADDRESS_H_
 #define STOREAGENT_PLATFORM_LISTEN_ADDRESS_H_
 
+#include <cstdint>
 #include <string>
+#include <string_view>
+
+#include "platform/status.h"
 
 namespace storeagent::platform {
+
+// A listen setting as an IP literal and a port, for the HTTP listeners
+// (the staff page, /metrics), which build their socket address from it.
+struct ListenAddress {
+  std::string ip;  // "127.0.0.1", "::1" (no brackets)
+  uint16_t port = 0;
+};
+
+// "ADDRESS:PORT" or "[V6ADDRESS]:PORT", ADDRESS an IP literal, PORT
+// 0..65535 (0 = any free port). INVALID_ARGUMENT naming `listen_key`.
+Result<ListenAddress> ParseListenAddress(const std::string& listen,
+                                         std::string_view listen_key);
 
 // True for "127.a.b.c:PORT" (a literal IPv4 address in 127/8), "[::1]:PORT"
 // and "localhost:PORT", PORT being one or more digits. A host name that

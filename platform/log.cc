@@ -18,35 +18,27 @@ namespace {
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 std::atomic<bool> g_json{false};
 std::atomic<bool> g_journal{false};
-
-// The syslog priority journald reads from a line's "<N>" prefix.
-char Priority(LogLevel l) {
-  switch (l) {
-    case LogLevel::kDebug:
-      return '7';
-    case LogLevel::kInfo:
-      return '6';
-    case LogLevel::kWarn:
-      return '4';
-    case LogLevel::kError:
-      return '3';
-  }
-  return '6';
-}
 std::mutex g_mu;
 
-const char* LevelName(LogLevel l) {
+// A level's name in the line, and the syslog priority journald reads from
+// a line's "<N>" prefix.
+struct LevelText {
+  const char* name;
+  char priority;
+};
+
+LevelText TextOf(LogLevel l) {
   switch (l) {
     case LogLevel::kDebug:
-      return "debug";
+      return {"debug", '7'};
     case LogLevel::kInfo:
-      return "info";
+      return {"info", '6'};
     case LogLevel::kWarn:
-      return "warn";
+      return {"warn", '4'};
     case LogLevel::kError:
-      return "error";
+      return {"error", '3'};
   }
-  return "info";
+  return {"info", '6'};
 }
 
 std::string Timestamp() {
@@ -109,13 +101,13 @@ void Log(LogLevel level, std::string_view event,
   std::string line;
   if (g_journal.load()) {
     line += '<';
-    line += Priority(level);
+    line += TextOf(level).priority;
     line += '>';
   }
   if (g_json.load()) {
     nlohmann::json j;
     j["ts"] = Timestamp();
-    j["level"] = LevelName(level);
+    j["level"] = TextOf(level).name;
     j["event"] = std::string(event);
     for (const LogField& f : fields) j[std::string(f.first)] = f.second;
     line += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -123,7 +115,7 @@ void Log(LogLevel level, std::string_view event,
     // Appends rather than operator+: GCC 12 at -O3 warns falsely
     // (-Wrestrict) on "literal" + std::string&&.
     line.append("ts=").append(Timestamp());
-    line.append(" level=").append(LevelName(level));
+    line.append(" level=").append(TextOf(level).name);
     line.append(" event=").append(event);
     for (const LogField& f : fields) {
       line.append(" ").append(f.first).append("=").append(TextValue(f.second));

@@ -75,14 +75,7 @@ std::string RpcError(const grpc::Status& s) {
   return std::string("agent answered ") + code + ": " + s.error_message();
 }
 
-std::string FormatTime(int64_t us) {
-  const std::time_t secs = static_cast<std::time_t>(us / 1'000'000);
-  std::tm tm{};
-  if (gmtime_r(&secs, &tm) == nullptr) return std::to_string(us) + " us";
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-  return buf;
-}
+std::string FormatTime(int64_t us) { return FormatUtcSeconds(us); }
 
 std::string FormatAsOf(uint64_t seq, int64_t at_us) {
   const int64_t age_ms = (SystemClock().NowMicros() - at_us) / 1000;

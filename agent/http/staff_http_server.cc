@@ -14,8 +14,8 @@
 #include "agent/http/staff_api.h"
 #include "agent/http/staff_auth.h"
 #include "agent/http/staff_json.h"
+#include "platform/listen_address.h"
 #include "platform/log.h"
-#include "platform/tcp_endpoint.h"
 
 namespace storeagent::agent {
 
@@ -122,16 +122,18 @@ Result<std::unique_ptr<StaffHttpServer>> StaffHttpServer::StartOn(
     const AgentConfig& config, StockOps& ops, const Clock& clock,
     const StaffHttpLimits& limits, std::string_view listen_key,
     MetricsHandler metrics_only) {
-  Result<tcp::endpoint> endpoint =
-      platform::ParseListenEndpoint(config.http_listen, listen_key);
-  if (!endpoint.ok()) return endpoint.status();
+  Result<platform::ListenAddress> address =
+      platform::ParseListenAddress(config.http_listen, listen_key);
+  if (!address.ok()) return address.status();
+  const tcp::endpoint endpoint(net::ip::make_address(address->ip),
+                               address->port);
   auto impl = std::make_unique<Impl>(config, ops, clock, limits);
   if (metrics_only) {
     impl->metrics_only = true;
     impl->metrics = std::move(metrics_only);
   }
   Result<std::shared_ptr<HttpListener>> listener =
-      HttpListener::Bind(impl->ioc, *endpoint, *impl);
+      HttpListener::Bind(impl->ioc, endpoint, *impl);
   if (!listener.ok()) {
     return Status(listener.status().code(),
                   std::string(listen_key) + ": " + listener.status().message());

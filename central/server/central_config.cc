@@ -3,7 +3,6 @@
 #include "core/stock_digest.h"
 #include "platform/fs.h"
 #include "platform/listen_address.h"
-#include "platform/tcp_endpoint.h"
 #include "platform/tls.h"
 #include "platform/toml_reader.h"
 
@@ -107,8 +106,8 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text,
 
   STOREAGENT_RETURN_IF_ERROR(r.String("metrics.listen", &c.metrics_listen));
   if (!c.metrics_listen.empty()) {
-    Result<boost::asio::ip::tcp::endpoint> ep =
-        platform::ParseListenEndpoint(c.metrics_listen, "metrics.listen");
+    Result<platform::ListenAddress> ep =
+        platform::ParseListenAddress(c.metrics_listen, "metrics.listen");
     if (!ep.ok()) {
       // The message starts with the key; the reader adds it again.
       const std::string& m = ep.status().message();

@@ -64,7 +64,7 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
     s->store_ = std::move(store);
   } else {
     Result<std::unique_ptr<CentralStore>> opened =
-        OpenCentralStore(config.store_url);
+        OpenCentralStore(config.store_url, clock);
     if (!opened.ok()) {
       return Status(opened.status().code(),
                     "store.url: " + opened.status().message());

@@ -15,9 +15,9 @@
 #include <optional>
 #include <thread>
 
+#include "platform/listen_address.h"
 #include "platform/log.h"
 #include "platform/metrics.h"
-#include "platform/tcp_endpoint.h"
 
 namespace storeagent::central {
 
@@ -169,15 +169,17 @@ void MetricsHttpServer::Impl::Accept() {
 
 Result<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
     const std::string& listen, std::string_view listen_key, Render render) {
-  Result<tcp::endpoint> endpoint =
-      platform::ParseListenEndpoint(listen, listen_key);
-  if (!endpoint.ok()) return endpoint.status();
+  Result<platform::ListenAddress> address =
+      platform::ParseListenAddress(listen, listen_key);
+  if (!address.ok()) return address.status();
+  const tcp::endpoint endpoint(net::ip::make_address(address->ip),
+                               address->port);
   auto impl = std::make_unique<Impl>();
   impl->render = std::move(render);
   beast::error_code ec;
-  impl->acceptor.open(endpoint->protocol(), ec);
+  impl->acceptor.open(endpoint.protocol(), ec);
   if (!ec) impl->acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) impl->acceptor.bind(*endpoint, ec);
+  if (!ec) impl->acceptor.bind(endpoint, ec);
   if (!ec) impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
     return Unavailable(std::string(listen_key) + ": cannot listen on " +

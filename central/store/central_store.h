@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/clock.h"
 #include "platform/status.h"
 #include "storeagent/v1/events.pb.h"
 #include "storeagent/v1/sync.pb.h"
@@ -176,8 +177,10 @@ class CentralStore {
 // Opens a backend from its URL:
 //   "sqlite:/path/to/central.db"             (created if missing)
 //   "postgresql://user@host:port/dbname"     (any libpq connection URI)
-// The schema is created or migrated on open.
-Result<std::unique_ptr<CentralStore>> OpenCentralStore(const std::string& url);
+// The schema is created or migrated on open. `clock` times waits for a
+// pooled connection (PostgreSQL; the figures of pool_figures()).
+Result<std::unique_ptr<CentralStore>> OpenCentralStore(
+    const std::string& url, const Clock& clock = SystemClock());
 
 }  // namespace storeagent::central
 

@@ -5,7 +5,8 @@
 
 namespace storeagent::central {
 
-Result<std::unique_ptr<CentralStore>> OpenCentralStore(const std::string& url) {
+Result<std::unique_ptr<CentralStore>> OpenCentralStore(const std::string& url,
+                                                       const Clock& clock) {
   constexpr std::string_view kSqlite = "sqlite:";
   if (url.rfind(kSqlite, 0) == 0) {
     const std::string path = url.substr(kSqlite.size());
@@ -18,7 +19,8 @@ Result<std::unique_ptr<CentralStore>> OpenCentralStore(const std::string& url) {
     return std::unique_ptr<CentralStore>(std::move(s).value());
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    Result<std::unique_ptr<PgCentralStore>> s = PgCentralStore::Open(url);
+    Result<std::unique_ptr<PgCentralStore>> s =
+        PgCentralStore::Open(url, clock);
     if (!s.ok()) return s.status();
     return std::unique_ptr<CentralStore>(std::move(s).value());
   }

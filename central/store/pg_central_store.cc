@@ -182,9 +182,9 @@ PgCentralStore::PgCentralStore(std::unique_ptr<PgPool> pool)
 PgCentralStore::~PgCentralStore() = default;
 
 Result<std::unique_ptr<PgCentralStore>> PgCentralStore::Open(
-    const std::string& url) {
+    const std::string& url, const Clock& clock) {
   Result<std::unique_ptr<PgPool>> pool =
-      PgPool::Open(url, kPgPoolSize, PrepareStatements);
+      PgPool::Open(url, kPgPoolSize, clock, PrepareStatements);
   if (!pool.ok()) return pool.status();
   std::unique_ptr<PgCentralStore> store(
       new PgCentralStore(std::move(pool).value()));

@@ -22,7 +22,8 @@ class PgCentralStore : public CentralStore {
   // follows the connection's search_path) and creates or migrates the
   // schema, under an advisory lock so replicas starting together do it
   // once. A newer schema is FAILED_PRECONDITION.
-  static Result<std::unique_ptr<PgCentralStore>> Open(const std::string& url);
+  static Result<std::unique_ptr<PgCentralStore>> Open(const std::string& url,
+                                                      const Clock& clock);
   ~PgCentralStore() override;
 
   Status Ping() override;

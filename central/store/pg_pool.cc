@@ -1,7 +1,5 @@
 #include "central/store/pg_pool.h"
 
-#include <chrono>
-
 namespace storeagent::central {
 
 Status PgStatus(std::exception_ptr error, const std::string& what) {
@@ -36,10 +34,11 @@ std::unique_ptr<pqxx::connection> PgPool::Connect() const {
 }
 
 Result<std::unique_ptr<PgPool>> PgPool::Open(const std::string& url,
-                                             size_t size,
+                                             size_t size, const Clock& clock,
                                              OnConnect on_connect) {
   if (size == 0) return InvalidArgument("pool size: must be at least 1");
-  std::unique_ptr<PgPool> pool(new PgPool(url, size, std::move(on_connect)));
+  std::unique_ptr<PgPool> pool(
+      new PgPool(url, size, clock, std::move(on_connect)));
   for (size_t i = 0; i < size; ++i) {
     try {
       pool->idle_.push_back(pool->Connect());
@@ -56,12 +55,11 @@ Result<std::unique_ptr<pqxx::connection>> PgPool::Acquire() {
     std::unique_lock<std::mutex> lock(mu_);
     auto available = [&] { return lent_ < size_ && !idle_.empty(); };
     if (!available()) {
-      const auto since = std::chrono::steady_clock::now();
+      const int64_t since_us = clock_.MonotonicMicros();
       cv_.wait(lock, available);
       ++waits_;
-      wait_seconds_ += std::chrono::duration<double>(
-                           std::chrono::steady_clock::now() - since)
-                           .count();
+      wait_seconds_ +=
+          static_cast<double>(clock_.MonotonicMicros() - since_us) / 1e6;
     }
     conn = std::move(idle_.back());
     idle_.pop_back();

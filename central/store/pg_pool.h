@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "central/store/central_store.h"
+#include "platform/clock.h"
 #include "platform/status.h"
 
 namespace storeagent::central {
@@ -52,8 +53,9 @@ class PgPool {
   using OnConnect = std::function<void(pqxx::connection&)>;
 
   // Opens `size` connections to `url` (a libpq URI or key=value string).
+  // `clock` (MonotonicMicros) times the waits for a connection.
   static Result<std::unique_ptr<PgPool>> Open(const std::string& url,
-                                              size_t size,
+                                              size_t size, const Clock& clock,
                                               OnConnect on_connect = nullptr);
 
   // Runs body(pqxx::work&) -> Status in one transaction on a pooled
@@ -68,8 +70,11 @@ class PgPool {
   PoolFigures figures() const;
 
  private:
-  PgPool(std::string url, size_t size, OnConnect on_connect)
-      : url_(std::move(url)), size_(size), on_connect_(std::move(on_connect)) {}
+  PgPool(std::string url, size_t size, const Clock& clock, OnConnect on_connect)
+      : url_(std::move(url)),
+        size_(size),
+        clock_(clock),
+        on_connect_(std::move(on_connect)) {}
 
   // A new connection, with on_connect_ applied. Throws as libpqxx does.
   std::unique_ptr<pqxx::connection> Connect() const;
@@ -80,6 +85,7 @@ class PgPool {
 
   const std::string url_;
   const size_t size_;
+  const Clock& clock_;
   const OnConnect on_connect_;
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -39,16 +39,18 @@ class DaemonLogPrinter : public ::testing::EmptyTestEventListener {
     if (!result.failed() || printed_) return;
     printed_ = true;
     for (const std::string& path : storeagent::testing::SpawnedLogPaths()) {
-      std::ifstream in(path, std::ios::binary);
+      std::ifstream in(path, std::ios::binary | std::ios::ate);
       if (!in) continue;
+      constexpr std::streamoff kTail = 32 * 1024;  // only the tail is read
+      const std::streamoff size = in.tellg();
+      const std::streamoff from = size > kTail ? size - kTail : 0;
+      in.seekg(from);
       std::string text((std::istreambuf_iterator<char>(in)),
                        std::istreambuf_iterator<char>());
-      constexpr size_t kTail = 32 * 1024;
-      const size_t from = text.size() > kTail ? text.size() - kTail : 0;
       std::fprintf(stderr,
                    "---- %s (%s%zu bytes) ----\n%s---- end of %s ----\n",
-                   path.c_str(), from > 0 ? "last " : "", text.size() - from,
-                   text.c_str() + from, path.c_str());
+                   path.c_str(), from > 0 ? "last " : "", text.size(),
+                   text.c_str(), path.c_str());
     }
   }
 

@@ -167,6 +167,25 @@ TEST(TomlReaderTest, TablesAndArraysStayReadableThroughRoot) {
   EXPECT_EQ(r.origin(), "x.toml");
 }
 
+TEST(ParseListenAddressTest, AnIpLiteralAndAPortOrAnErrorNamingTheKey) {
+  Result<ListenAddress> v4 =
+      ParseListenAddress("127.0.0.1:8080", "http.listen");
+  ASSERT_TRUE(v4.ok()) << v4.status().message();
+  EXPECT_EQ(v4->ip, "127.0.0.1");
+  EXPECT_EQ(v4->port, 8080);
+  Result<ListenAddress> v6 = ParseListenAddress("[::1]:0", "http.listen");
+  ASSERT_TRUE(v6.ok()) << v6.status().message();
+  EXPECT_EQ(v6->ip, "::1");
+  EXPECT_EQ(v6->port, 0);
+  for (const char* bad : {"", "8080", ":8080", "localhost:80", "1.2.3.4:",
+                          "1.2.3.4:65536", "1.2.3.4:8x", "[::1]:-1"}) {
+    Result<ListenAddress> r = ParseListenAddress(bad, "metrics.listen");
+    EXPECT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().message().rfind("metrics.listen: ", 0), 0u)
+        << r.status().message();
+  }
+}
+
 TEST(IsLoopbackListenTest, LiteralLoopbackAddressesWithAPort) {
   for (const char* ok : {"127.0.0.1:7070", "127.255.0.9:0", "[::1]:1",
                          "localhost:65535", "127.0.0.1:123456"}) {
