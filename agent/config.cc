@@ -14,26 +14,53 @@
 namespace storeagent::agent {
 namespace {
 
-// Every key the file may hold, by table.
+// Every key the file may hold, in the order ParseAgentConfig reads them,
+// with its default: the parser's schema (unknown keys are refused by name)
+// and what installer/config/agent.toml and docs/configuration.md show
+// (tests/unit/installer/shipped_config_test compares them). A default here
+// is the value the key has when absent; the test parses each one
+// explicitly and checks that nothing changes.
+constexpr platform::TomlKey kAgentKeys[] = {
+    {"store.id", ""},  // required
+    {"storage.data_dir", "\"/var/lib/storeagent\""},
+    {"storage.read_threads", "2"},
+    {"storage.max_batch", "1024"},
+    {"storage.min_free_mib", "256"},
+    {"pos.socket", "\"/run/storeagent/pos.sock\""},
+    {"pos.socket_mode", "\"0660\""},
+    {"pos.tcp_listen", "\"\""},
+    {"pos.max_message_bytes", "1048576"},  // core::kMaxRequestBytes
+    {"loyalty.key_file", "\"\""},
+    {"loyalty.contact_public_key_file", "\"\""},
+    {"http.listen", "\"\""},
+    {"http.users", ""},  // [[http.users]], none
+    {"holds.expiry_interval_s", "10"},
+    {"sync.central", ""},  // required when [sync] is present
+    {"sync.ca_file", ""},
+    {"sync.cert_file", ""},
+    {"sync.key_file", ""},
+    {"sync.server_name", ""},  // the host of sync.central
+    {"sync.insecure", "false"},
+    {"sync.max_batch_events", "500"},
+    {"sync.max_batch_bytes", "1048576"},
+    {"sync.window", "4"},
+    {"sync.digest_interval_s", "300"},
+    {"sync.stall_timeout_s", "60"},
+    {"sync.backoff_initial_ms", "1000"},
+    {"sync.backoff_max_ms", "120000"},
+    {"sync.escrow_units", "2"},
+    {"sync.escrow_low_water", "0"},
+    {"metrics.listen", "\"\""},
+    {"retention.replay_window_days", "30"},
+    {"retention.prune_batch", "500"},
+    {"retention.prune_interval_s", "600"},
+    {"retention.prune_duty_percent", "10"},
+    {"log.level", "\"info\""},
+    {"log.format", "\"text\""},
+};
+
 const platform::TomlSchema& KnownKeys() {
-  static const platform::TomlSchema kKeys = {
-      {"store", {"id"}},
-      {"storage", {"data_dir", "read_threads", "max_batch", "min_free_mib"}},
-      {"pos", {"socket", "socket_mode", "tcp_listen", "max_message_bytes"}},
-      {"loyalty", {"key_file", "contact_public_key_file"}},
-      {"log", {"level", "format"}},
-      {"http", {"listen", "users"}},
-      {"holds", {"expiry_interval_s"}},
-      {"sync",
-       {"central", "ca_file", "cert_file", "key_file", "server_name",
-        "insecure", "max_batch_events", "max_batch_bytes", "window",
-        "digest_interval_s", "stall_timeout_s", "escrow_units",
-        "escrow_low_water", "backoff_initial_ms", "backoff_max_ms"}},
-      {"metrics", {"listen"}},
-      {"retention",
-       {"replay_window_days", "prune_batch", "prune_interval_s",
-        "prune_duty_percent"}},
-  };
+  static const platform::TomlSchema kKeys = platform::SchemaOf(kAgentKeys);
   return kKeys;
 }
 
@@ -182,6 +209,8 @@ Status LoadSecrets(const TomlReader& r, AgentConfig* c) {
 }
 
 }  // namespace
+
+std::span<const platform::TomlKey> AgentConfigKeys() { return kAgentKeys; }
 
 Result<AgentConfig> ParseAgentConfig(std::string_view text,
                                      const std::string& origin,

@@ -7,11 +7,13 @@
 #define STOREAGENT_AGENT_CONFIG_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "core/limits.h"
 #include "platform/status.h"
+#include "platform/toml_key.h"
 
 namespace storeagent::agent {
 
@@ -20,6 +22,8 @@ struct StaffUser {
   std::string name;          // 1..64, for logs
   std::string role;          // "staff" or "manager"
   std::string token_sha256;  // raw 32 bytes: SHA-256 of the bearer token
+
+  bool operator==(const StaffUser&) const = default;
 };
 
 struct AgentConfig {
@@ -87,7 +91,14 @@ struct AgentConfig {
   std::string log_format = "text";  // text|json
 
   std::string DatabasePath() const { return data_dir + "/agent.db"; }
+
+  bool operator==(const AgentConfig&) const = default;
 };
+
+// Every key the file may hold, in the order the parser reads them, each
+// with its default (platform::TomlKey): the parser's own schema, which
+// installer/config/agent.toml and docs/configuration.md follow.
+std::span<const platform::TomlKey> AgentConfigKeys();
 
 // Parses and checks `path`. With `load_secrets`, also reads the key files
 // it names (storeagentctl needs only paths and skips them). The error names

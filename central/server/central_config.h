@@ -9,10 +9,12 @@
 #define STOREAGENT_CENTRAL_SERVER_CENTRAL_CONFIG_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "platform/status.h"
+#include "platform/toml_key.h"
 
 namespace storeagent::central {
 
@@ -52,7 +54,14 @@ struct CentralConfig {
   // [log]
   std::string log_level = "info";
   std::string log_format = "text";
+
+  bool operator==(const CentralConfig&) const = default;
 };
+
+// Every key the file may hold, in the order the parser reads them, each
+// with its default (platform::TomlKey): the parser's own schema, which
+// installer/config/central.toml and docs/configuration.md follow.
+std::span<const platform::TomlKey> CentralConfigKeys();
 
 // Parses and checks TOML text (the file's contents; `origin`, its path,
 // names it in errors) and reads the TLS files it names. The error names the

@@ -408,11 +408,17 @@ echo "$out" | grep -q "tls\." || fail "shipped central.toml: $out"
 /usr/share/storecentral/dev-ca init /etc/storecentral/tls >/dev/null
 /usr/share/storecentral/dev-ca central /etc/storecentral/tls >/dev/null
 chmod 0600 /etc/storecentral/tls/central.key
+# Defaults are shipped commented out ("#url = ..."); setting one means
+# uncommenting it.
 sed -e 's|^key_file = .*|key_file = "/etc/storecentral/tls/central.key"|' \
-  -e 's|^url = .*|url = "sqlite:'"$WORK"'/central.db"|' \
-  -e 's|^listen = "\[::\]:7443"|listen = "127.0.0.1:0"|' \
-  -e 's|^listen = "127.0.0.1:7444"|listen = "127.0.0.1:0"|' \
+  -e 's|^#url = .*|url = "sqlite:'"$WORK"'/central.db"|' \
+  -e 's|^#listen = "\[::\]:7443"|listen = "127.0.0.1:0"|' \
+  -e 's|^#listen = "127.0.0.1:7444"|listen = "127.0.0.1:0"|' \
   "$CCONF" >"$WORK/central.toml"
+for k in url 'listen = "127.0.0.1:0"'; do
+  grep -q "^$k" "$WORK/central.toml" ||
+    fail "could not set $k in the shipped central.toml"
+done
 /usr/bin/storecentrald --check-config "$WORK/central.toml" ||
   fail "the shipped central.toml with TLS files does not pass --check-config"
 /usr/bin/storecentrald --config "$WORK/central.toml" >"$WORK/central.log" 2>&1 &
@@ -432,7 +438,7 @@ DAEMON_PID=""
 [ $rc -eq 0 ] || { cat "$WORK/central.log"; fail "storecentrald exit $rc"; }
 
 step "storecentral: upgrade keeps a changed config and the TLS files"
-sed -i 's/^level = "info"/level = "debug"/' "$CCONF"
+sed -i 's/^#level = "info"/level = "debug"/' "$CCONF"
 dpkg -i "$CDEB2" >"$WORK/cupgrade.log" 2>&1 ||
   { cat "$WORK/cupgrade.log"; fail "storecentral upgrade failed"; }
 [ "$(dpkg-query -W -f='${Version}' storecentral)" = "$VERSION+pkgtest1" ] ||
