@@ -124,6 +124,10 @@ expect_entry "$A" -rw-r--r-- root/root usr/lib/systemd/system/storeagentd.servic
 expect_entry "$A" -rw-r--r-- root/root etc/storeagent/agent.toml
 expect_entry "$A" -rw-r--r-- root/root usr/share/doc/storeagent/copyright
 expect_entry "$A" -rw-r--r-- root/root usr/share/doc/storeagent/changelog.gz
+for doc in pos-api.md availability-api.md staff-page.md operations.md \
+  operations-cli.md configuration.md security.md storage.md sync-protocol.md; do
+  expect_entry "$A" -rw-r--r-- root/root "usr/share/doc/storeagent/$doc"
+done
 expect_entry "$A" -rw-r--r-- root/root usr/share/man/man8/storeagentd.8.gz
 expect_entry "$A" -rw-r--r-- root/root usr/share/man/man1/storeagentctl.1.gz
 expect_entry "$A" -rw-r--r-- root/root usr/share/man/man1/storeagent-possim.1.gz
@@ -133,7 +137,10 @@ expect_entry "$C" -rw-r--r-- root/root usr/lib/systemd/system/storecentrald.serv
 expect_entry "$C" -rw-r--r-- root/root etc/storecentral/central.toml
 expect_entry "$C" -rw-r--r-- root/root usr/share/doc/storecentral/copyright
 expect_entry "$C" -rw-r--r-- root/root usr/share/doc/storecentral/changelog.gz
-expect_entry "$C" -rw-r--r-- root/root usr/share/doc/storecentral/central.md
+for doc in central.md operations.md operations-cli.md configuration.md \
+  security.md sync-protocol.md; do
+  expect_entry "$C" -rw-r--r-- root/root "usr/share/doc/storecentral/$doc"
+done
 expect_entry "$C" -rw-r--r-- root/root usr/share/man/man8/storecentrald.8.gz
 expect_entry "$C" -rw-r--r-- root/root usr/share/man/man1/storecentralctl.1.gz
 expect_entry "$C" -rwxr-xr-x root/root usr/share/storecentral/dev-ca
