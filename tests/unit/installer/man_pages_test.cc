@@ -342,7 +342,13 @@ TEST(ManPagesTest, EveryCommandAndOptionOfHelpIsInThePage) {
     ASSERT_THAT(commands.front().options, ::testing::Contains("--version"));
     const std::string roff = ReadText(kSource + "/installer/man/" + p.page);
     ASSERT_FALSE(roff.empty()) << p.page;
-    EXPECT_THAT(CheckPage(ReadPage(roff), commands), ::testing::IsEmpty());
+    const Sections page = ReadPage(roff);
+    // A page with commands belongs to a program whose help lists some: the
+    // help was read, not skipped.
+    if (page.count("COMMANDS")) {
+      EXPECT_GT(commands.size(), 5u);
+    }
+    EXPECT_THAT(CheckPage(page, commands), ::testing::IsEmpty());
   }
 }
 
