@@ -4,11 +4,11 @@
 #include <deque>
 #include <future>
 
+#include "agent/sync/tls_probe.h"
 #include "core/stock_digest.h"
 #include "platform/fs.h"
 #include "platform/log.h"
 #include "platform/tls.h"
-#include "platform/tls_probe.h"
 #include "storage/migrations.h"
 #include "storage/sync_store.h"
 
@@ -680,28 +680,28 @@ std::string SyncClient::Explain(const Session& session, Status* end) {
         cert = cert_pem_;
         key = key_pem_;
       }
-      const tls::ProbeResult p =
-          tls::ProbeHandshake(options_.central, options_.server_name, ca, cert,
-                              key, kTlsProbeTimeout);
+      const ProbeResult p =
+          ProbeHandshake(options_.central, options_.server_name, ca, cert, key,
+                         kTlsProbeTimeout);
       const std::string grpc_said = " (gRPC: " + session.call_message() + ")";
       switch (p.kind) {
-        case tls::ProbeResult::Kind::kCentralRefusedUs:
+        case ProbeResult::Kind::kCentralRefusedUs:
           *end = Unavailable("central refused our certificate (" + p.detail +
                              "): is sync.cert_file issued by the CA central "
                              "trusts, valid, and this store's?" +
                              grpc_said);
           return "tls_central_refused_us";
-        case tls::ProbeResult::Kind::kWeRefusedCentral:
+        case ProbeResult::Kind::kWeRefusedCentral:
           *end = Unavailable("we refused central's certificate: " + p.detail +
                              grpc_said);
           return "tls_we_refused_central";
-        case tls::ProbeResult::Kind::kNameMismatch:
+        case ProbeResult::Kind::kNameMismatch:
           *end = Unavailable(p.detail +
                              ": set sync.server_name, or have central's "
                              "certificate name it" +
                              grpc_said);
           return "tls_we_refused_central";
-        case tls::ProbeResult::Kind::kOther:
+        case ProbeResult::Kind::kOther:
           *end = Unavailable(end->message() + " (TLS probe: " + p.detail + ")");
           return "unavailable";
         default:

@@ -44,7 +44,7 @@ namespace storeagent::agent {
 // below it by sync.max_batch_bytes; digests and drill-downs are smaller).
 inline constexpr int kSyncMaxMessageBytes = 16 << 20;
 
-// The longest the TLS probe (platform/tls_probe.h) may take after a
+// The longest the TLS probe (agent/sync/tls_probe.h) may take after a
 // connect failed before central answered.
 inline constexpr std::chrono::milliseconds kTlsProbeTimeout{3000};
 

@@ -19,7 +19,7 @@ namespace storeagent::agent {
 // Why a sync stream ended or a connect failed: the `reason` label of
 // storeagent_sync_errors_total (docs/operations.md "Metrics"). The gRPC
 // code when central or gRPC ended the call; "stalled" when our watchdog
-// cancelled it; the tls_* pair when the probe (platform/tls_probe.h) found
+// cancelled it; the tls_* pair when the probe (agent/sync/tls_probe.h) found
 // who refused whose certificate; "other" for everything else.
 inline constexpr std::array<std::string_view, 10> kSyncErrorReasons = {
     "unavailable",

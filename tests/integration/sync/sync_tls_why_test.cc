@@ -2,7 +2,7 @@
 // storeagentd against a real storecentrald with a mismatched CA on each
 // side, and a server name central's certificate does not carry. Instead
 // of gRPC's "Socket closed (gRPC code 14)", `storeagentctl sync status`
-// says who refused whose certificate (the probe of platform/tls_probe.h).
+// says who refused whose certificate (the probe of agent/sync/tls_probe.h).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 

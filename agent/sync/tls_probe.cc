@@ -1,4 +1,4 @@
-#include "platform/tls_probe.h"
+#include "agent/sync/tls_probe.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -19,7 +19,7 @@
 
 #include "platform/tls.h"
 
-namespace storeagent::tls {
+namespace storeagent::agent {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -173,8 +173,8 @@ std::string NamesOf(SSL* ssl) {
   if (!bio || PEM_write_bio_X509(bio.get(), peer) != 1) return "unknown";
   char* data = nullptr;
   const long n = BIO_get_mem_data(bio.get(), &data);
-  Result<CertificateInfo> info =
-      InspectCertificate(std::string_view(data, static_cast<size_t>(n)));
+  Result<tls::CertificateInfo> info =
+      tls::InspectCertificate(std::string_view(data, static_cast<size_t>(n)));
   if (!info.ok()) return "unknown";
   std::string out;
   for (const std::string& d : info->dns_sans) out += " DNS:" + d;
@@ -348,4 +348,4 @@ ProbeResult ProbeHandshake(const std::string& address,
   }
 }
 
-}  // namespace storeagent::tls
+}  // namespace storeagent::agent

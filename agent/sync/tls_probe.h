@@ -8,19 +8,21 @@
 // key, central's CA as the only root, ALPN "h2", the same expected name),
 // and reads who refused whom from OpenSSL: our verification of central's
 // certificate, the name check, or the alert central sent about ours.
-// docs/security.md ("Refused handshakes") explains the choice.
+// docs/security.md ("Refused handshakes") explains the choice. It lives
+// with the sync client, not in platform/ (which holds no transport code):
+// it opens a socket and speaks TLS on it.
 //
 // Blocking, bounded by `timeout` in all (connect, handshake and the wait
 // for central's verdict on our certificate, which TLS 1.3 sends after the
 // client's Finished). Thread-safe; never throws; never quotes key material.
-#ifndef STOREAGENT_PLATFORM_TLS_PROBE_H_
-#define STOREAGENT_PLATFORM_TLS_PROBE_H_
+#ifndef STOREAGENT_AGENT_SYNC_TLS_PROBE_H_
+#define STOREAGENT_AGENT_SYNC_TLS_PROBE_H_
 
 #include <chrono>
 #include <string>
 #include <string_view>
 
-namespace storeagent::tls {
+namespace storeagent::agent {
 
 struct ProbeResult {
   enum class Kind {
@@ -46,6 +48,6 @@ ProbeResult ProbeHandshake(const std::string& address,
                            std::string_view key_pem,
                            std::chrono::milliseconds timeout);
 
-}  // namespace storeagent::tls
+}  // namespace storeagent::agent
 
-#endif  // STOREAGENT_PLATFORM_TLS_PROBE_H_
+#endif  // STOREAGENT_AGENT_SYNC_TLS_PROBE_H_
