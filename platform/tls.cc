@@ -370,6 +370,16 @@ Status CheckOwnTlsFiles(const OwnTlsFiles& f, int64_t now_us) {
   Result<CertificateInfo> ca = InspectCertificate(*ca_pem);
   if (!ca.ok()) return named(f.ca_key, f.ca_file, ca.status());
   if (!f.store_id.empty()) {
+    // Central never takes an admin's certificate for a store's, whatever
+    // its CN (central/server/peer_identity.cc).
+    for (const std::string& uri : cert->uri_sans) {
+      if (uri.compare(0, kAdminUriPrefix.size(), kAdminUriPrefix) == 0) {
+        return problem(f.cert_key, f.cert_file,
+                       "is an admin certificate (URI SAN \"" + uri +
+                           "\"), not a store's: central refuses it for "
+                           "sync");
+      }
+    }
     Result<std::string> id = StoreIdFromCertificate(*cert);
     if (!id.ok()) return named(f.cert_key, f.cert_file, id.status());
     if (*id != f.store_id) {

@@ -32,6 +32,9 @@ inline constexpr size_t kMaxPemBytes = 256 * 1024;
 
 // URI SAN prefix that names a store in a client certificate.
 inline constexpr std::string_view kStoreUriPrefix = "storeagent:store:";
+// URI SAN prefix of an admin's certificate ("storeagent:admin:ROLE:NAME"),
+// which never names a store.
+inline constexpr std::string_view kAdminUriPrefix = "storeagent:admin:";
 
 // A store id: 1..kMaxStoreIdLength characters of [A-Za-z0-9._-] (the same
 // rule as the agent's store.id).
@@ -113,7 +116,8 @@ struct OwnTlsFiles {
 // before any dial or listen: each file exists, is readable and is PEM
 // (LoadPem); the certificate parses and is valid at `now_us`; the key is
 // the certificate's; the EKU allows `role`; the CA file holds a
-// certificate; and, with `store_id`, the certificate names that store. The
+// certificate; and, with `store_id`, the certificate names that store and
+// is no admin's (a URI SAN "storeagent:admin:..."), as central reads it. The
 // first problem found is returned, naming the key, the file and what is
 // wrong: NOT_FOUND / PERMISSION_DENIED for an unreadable file,
 // INVALID_ARGUMENT for one that does not parse, FAILED_PRECONDITION for a

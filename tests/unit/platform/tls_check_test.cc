@@ -151,6 +151,15 @@ TEST_F(TlsCheckTest, AnotherStoresCertificateIsRefused) {
   cn_only.cn = "S-3";
   EXPECT_THAT(CheckOwnTlsFiles(Files(ca_.Issue(cn_only)), Now()).message(),
               HasSubstr("names store \"S-3\""));
+
+  // An admin's certificate with the store's id as CN: central takes no
+  // admin certificate for a store, so neither does the check.
+  CertSpec admin = StoreSpec();
+  admin.san = "URI:storeagent:admin:reader:S-1";
+  const OwnTlsFiles af = Files(ca_.Issue(admin));
+  EXPECT_THAT(CheckOwnTlsFiles(af, Now()).message(),
+              HasSubstr("sync.cert_file " + af.cert_file +
+                        ": is an admin certificate"));
 }
 
 TEST_F(TlsCheckTest, MissingUnreadableOrWrongFiles) {
