@@ -9,6 +9,7 @@
 #include "platform/fs.h"
 #include "platform/listen_address.h"
 #include "platform/seal.h"
+#include "platform/tls.h"
 #include "platform/toml_reader.h"
 
 namespace storeagent::agent {
@@ -307,6 +308,20 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
 
   if (load_secrets) STOREAGENT_RETURN_IF_ERROR(LoadSecrets(r, &c));
   return c;
+}
+
+Status CheckSyncTls(const AgentConfig& c, int64_t now_us) {
+  if (!c.sync_enabled() || c.sync_insecure) return Status::Ok();
+  tls::OwnTlsFiles files;
+  files.ca_key = "sync.ca_file";
+  files.ca_file = c.sync_ca_file;
+  files.cert_key = "sync.cert_file";
+  files.cert_file = c.sync_cert_file;
+  files.key_key = "sync.key_file";
+  files.key_file = c.sync_key_file;
+  files.role = tls::TlsRole::kClient;
+  files.store_id = c.store_id;
+  return tls::CheckOwnTlsFiles(files, now_us);
 }
 
 Result<AgentConfig> LoadAgentConfig(const std::string& path,

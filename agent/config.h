@@ -111,6 +111,14 @@ Result<AgentConfig> ParseAgentConfig(std::string_view toml,
                                      const std::string& origin,
                                      bool load_secrets = true);
 
+// With [sync] over TLS: the files sync.ca_file, sync.cert_file and
+// sync.key_file as a handshake will need them (tls::CheckOwnTlsFiles):
+// readable PEM, the certificate valid at `now_us`, the key its own, EKU
+// clientAuth, and the certificate naming store.id. OK when sync is off or
+// sync.insecure. Run by --check-config and at every start, before any dial;
+// the error names the key, the file and the problem.
+Status CheckSyncTls(const AgentConfig& c, int64_t now_us);
+
 }  // namespace storeagent::agent
 
 #endif  // STOREAGENT_AGENT_CONFIG_H_

@@ -169,22 +169,15 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text,
 
 Status CheckTlsFiles(const CentralConfig& c, int64_t now_us) {
   if (c.insecure) return Status::Ok();
-  Result<tls::CertificateInfo> cert = tls::InspectCertificate(c.cert_pem);
-  if (!cert.ok()) {
-    return InvalidArgument("tls.cert_file: " + c.cert_file + ": " +
-                           cert.status().message());
-  }
-  STOREAGENT_RETURN_IF_ERROR(
-      tls::CheckValidAt(*cert, now_us, "tls.cert_file: " + c.cert_file));
-  if (Status s = tls::CheckKeyMatchesCert(c.cert_pem, c.key_pem); !s.ok()) {
-    return Status(s.code(), "tls.key_file: " + c.key_file + ": " + s.message());
-  }
-  Result<tls::CertificateInfo> ca = tls::InspectCertificate(c.ca_pem);
-  if (!ca.ok()) {
-    return InvalidArgument("tls.ca_file: " + c.ca_file + ": " +
-                           ca.status().message());
-  }
-  return Status::Ok();
+  tls::OwnTlsFiles files;
+  files.ca_key = "tls.ca_file";
+  files.ca_file = c.ca_file;
+  files.cert_key = "tls.cert_file";
+  files.cert_file = c.cert_file;
+  files.key_key = "tls.key_file";
+  files.key_file = c.key_file;
+  files.role = tls::TlsRole::kServer;  // the sync and admin listeners
+  return tls::CheckOwnTlsFiles(files, now_us);
 }
 
 }  // namespace storeagent::central

@@ -69,9 +69,10 @@ std::span<const platform::TomlKey> CentralConfigKeys();
 Result<CentralConfig> ParseCentralConfig(std::string_view toml,
                                          const std::string& origin);
 
-// With TLS on: the certificate of tls.cert_file parses and is valid at
-// `now_us`, tls.key_file holds its key, tls.ca_file holds a certificate.
-// INVALID_ARGUMENT / FAILED_PRECONDITION naming the key and what is wrong;
+// With TLS on: tls::CheckOwnTlsFiles on tls.cert_file, tls.key_file and
+// tls.ca_file (readable PEM, the certificate valid at `now_us`, the key its
+// own, EKU serverAuth, the CA a certificate). An error naming the key, the
+// file and what is wrong;
 // OK with tls.insecure. For --check-config and every start, so a bad
 // renewal fails the unit's ExecStartPre instead of every handshake.
 Status CheckTlsFiles(const CentralConfig& c, int64_t now_us);

@@ -401,8 +401,10 @@ if [ -s "$WORK/cverify.log" ]; then
   cat "$WORK/cverify.log"
   fail "systemd-analyze verify printed warnings for storecentrald"
 fi
-grep -qx 'LoadCredential=central.key:/etc/storecentral/tls/central.key' \
-  "$CUNIT" || fail "the unit does not hand the key over by LoadCredential="
+for f in ca.pem central.pem central.key; do
+  grep -qx "LoadCredential=$f:/etc/storecentral/tls/$f" "$CUNIT" ||
+    fail "the unit does not hand $f over by LoadCredential="
+done
 
 step "storecentral: the shipped central.toml"
 # As shipped (no TLS files yet) it is refused, naming the TLS file.
@@ -410,14 +412,17 @@ if out=$(/usr/bin/storecentrald --check-config "$CCONF" 2>&1); then
   fail "the shipped central.toml passed --check-config without TLS files"
 fi
 echo "$out" | grep -q "tls\." || fail "shipped central.toml: $out"
-# With the files head office puts there (the key where systemd would put
-# its copy replaced by the file itself), every shipped key is valid.
-/usr/share/storecentral/dev-ca init /etc/storecentral/tls >/dev/null
-/usr/share/storecentral/dev-ca central /etc/storecentral/tls >/dev/null
-chmod 0600 /etc/storecentral/tls/central.key
+# With the files head office puts there (made by a CA elsewhere: only
+# ca.pem, central.pem and central.key come to central; the paths where
+# systemd would put its copies replaced by the files themselves), every
+# shipped key is valid.
+/usr/share/storecentral/dev-ca init "$WORK/ca" >/dev/null
+/usr/share/storecentral/dev-ca central "$WORK/ca" >/dev/null
+install -m 0644 "$WORK/ca/ca.pem" "$WORK/ca/central.pem" /etc/storecentral/tls/
+install -m 0600 "$WORK/ca/central.key" /etc/storecentral/tls/
 # Defaults are shipped commented out ("#url = ..."); setting one means
 # uncommenting it.
-sed -e 's|^key_file = .*|key_file = "/etc/storecentral/tls/central.key"|' \
+sed -e 's|/run/credentials/storecentrald.service/|/etc/storecentral/tls/|' \
   -e 's|^#url = .*|url = "sqlite:'"$WORK"'/central.db"|' \
   -e 's|^#listen = "\[::\]:7443"|listen = "127.0.0.1:0"|' \
   -e 's|^#listen = "127.0.0.1:7444"|listen = "127.0.0.1:0"|' \

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "agent/agent_metrics.h"
+#include "agent/sync/sync_health.h"
 #include "platform/clock.h"
 
 namespace storeagent::agent {
@@ -50,6 +51,40 @@ TEST(AgentMetrics, EmptyOutboxHasAgeZero) {
   EXPECT_THAT(text,
               HasSubstr("\nstoreagent_sync_oldest_unacked_age_seconds 0\n"));
   EXPECT_THAT(text, Not(HasSubstr("NaN")));
+}
+
+// Sync errors by reason (#15): every reason is rendered from the start,
+// at 0, and each counts what SyncHealth holds.
+TEST(AgentMetrics, SyncErrorsByReasonAllRenderedAndCounted) {
+  FakeClock clock;
+  AgentMetrics m(clock);
+  SyncHealth health;
+  m.SetSources(nullptr, nullptr, &health);
+  std::string text = m.Render(DbFigures{});
+  for (std::string_view reason : kSyncErrorReasons) {
+    EXPECT_THAT(text, HasSubstr("\nstoreagent_sync_errors_total{reason=\"" +
+                                std::string(reason) + "\"} 0\n"));
+  }
+  EXPECT_THAT(text, HasSubstr("\nstoreagent_sync_reconnects_total 0\n"));
+  EXPECT_THAT(text, HasSubstr("\nstoreagent_sync_stopped 0\n"));
+
+  health.Update([](SyncHealthSnapshot& h) {
+    h.reconnects = 3;
+    h.errors[SyncErrorReasonIndex("tls_central_refused_us")] = 2;
+    h.errors[SyncErrorReasonIndex("permission_denied")] = 1;
+    h.stopped = true;
+  });
+  text = m.Render(DbFigures{});
+  EXPECT_THAT(text, HasSubstr("\nstoreagent_sync_reconnects_total 3\n"));
+  EXPECT_THAT(text, HasSubstr("storeagent_sync_errors_total{reason=\""
+                              "tls_central_refused_us\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("storeagent_sync_errors_total{reason=\""
+                              "permission_denied\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("storeagent_sync_errors_total{reason=\""
+                              "unavailable\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("\nstoreagent_sync_stopped 1\n"));
+  // An unknown reason counts as "other".
+  EXPECT_EQ(kSyncErrorReasons[SyncErrorReasonIndex("no such reason")], "other");
 }
 
 }  // namespace
