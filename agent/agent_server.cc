@@ -235,6 +235,7 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
     if (!http.ok()) return http.status();
     s->http_ = std::move(http).value();
     s->http_->SetMetricsHandler(metrics_handler);
+    s->http_->SetSyncHealth(&s->sync_health_);
   }
   if (!config.metrics_listen.empty()) {
     Result<std::unique_ptr<StaffHttpServer>> mh =

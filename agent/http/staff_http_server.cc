@@ -169,6 +169,10 @@ void StaffHttpServer::SetUsers(std::vector<StaffUser> users) {
   impl_->directory.SetUsers(std::move(users));
 }
 
+void StaffHttpServer::SetSyncHealth(const SyncHealth* health) {
+  impl_->api.SetSyncHealth(health);
+}
+
 void StaffHttpServer::SetMetricsHandler(MetricsHandler handler) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->metrics = std::move(handler);

@@ -22,6 +22,7 @@
 #include "agent/config.h"
 #include "agent/http/staff_message.h"
 #include "agent/stock_ops.h"
+#include "agent/sync/sync_health.h"
 #include "platform/clock.h"
 #include "platform/status.h"
 
@@ -79,6 +80,10 @@ class StaffHttpServer {
 
   // Serves /metrics from now on. Thread-safe.
   void SetMetricsHandler(MetricsHandler handler);
+
+  // GET /api/v1/status reports `health` (the sync link) from now on.
+  // REQUIRES: `health` outlives the server. Thread-safe.
+  void SetSyncHealth(const SyncHealth* health);
 
   struct Impl;
 
