@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <utility>
 
+#include "agent/http/https_files.h"
+#include "platform/clock.h"
 #include "platform/crypto.h"
 #include "platform/fs.h"
 #include "platform/listen_address.h"
@@ -22,7 +24,7 @@ const platform::TomlSchema& KnownKeys() {
       {"pos", {"socket", "socket_mode", "tcp_listen", "max_message_bytes"}},
       {"loyalty", {"key_file", "contact_public_key_file"}},
       {"log", {"level", "format"}},
-      {"http", {"listen", "users"}},
+      {"http", {"listen", "users", "tls_cert_file", "tls_key_file"}},
       {"holds", {"expiry_interval_s"}},
       {"sync",
        {"central", "ca_file", "cert_file", "key_file", "server_name",
@@ -138,7 +140,41 @@ Status ReadSync(const TomlReader& r, AgentConfig* c) {
   return Status::Ok();
 }
 
+// http.tls_cert_file / http.tls_key_file: both or neither, and plain HTTP
+// only on loopback (bearer tokens must not cross the LAN in clear).
+Status ReadHttpTls(const TomlReader& r, AgentConfig* c) {
+  STOREAGENT_RETURN_IF_ERROR(
+      r.String("http.tls_cert_file", &c->http_tls_cert_file));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.String("http.tls_key_file", &c->http_tls_key_file));
+  if (c->http_tls_cert_file.empty() != c->http_tls_key_file.empty()) {
+    return r.Error(c->http_tls_cert_file.empty() ? "http.tls_cert_file"
+                                                 : "http.tls_key_file",
+                   "required with the other (a certificate and its key)");
+  }
+  if (!c->http_listen.empty() && c->http_tls_cert_file.empty() &&
+      !platform::IsLoopbackListen(c->http_listen)) {
+    return r.Error("http.listen",
+                   c->http_listen +
+                       " is not a loopback address: off loopback the staff "
+                       "page is served over HTTPS only; set "
+                       "http.tls_cert_file and http.tls_key_file");
+  }
+  return Status::Ok();
+}
+
 Status LoadSecrets(const TomlReader& r, AgentConfig* c) {
+  if (!c->http_tls_cert_file.empty()) {
+    // Parse, key match, validity now: errors name the key and the file.
+    Result<HttpsPair> pair = LoadHttpsPair(
+        c->http_tls_cert_file, c->http_tls_key_file, SystemClock().NowMicros());
+    if (!pair.ok()) {
+      // "http.tls_key_file: /etc/... is not ..." -> key, what.
+      const std::string& m = pair.status().message();
+      const size_t colon = m.find(": ");
+      return r.Error(m.substr(0, colon), m.substr(colon + 2));
+    }
+  }
   // The loyalty key: environment first, then the key file.
   std::string hex;
   std::string source = "loyalty.key_file";
@@ -252,6 +288,7 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
     return r.Error("http.listen", "must be ADDRESS:PORT, e.g. 127.0.0.1:8080");
   }
   STOREAGENT_RETURN_IF_ERROR(ReadUsers(r, &c.http_users));
+  STOREAGENT_RETURN_IF_ERROR(ReadHttpTls(r, &c));
   STOREAGENT_RETURN_IF_ERROR(
       r.Int("holds.expiry_interval_s", 1, 3600, &c.hold_expiry_interval_s));
 
