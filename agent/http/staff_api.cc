@@ -129,8 +129,14 @@ std::string_view StaffApi::RoutePattern(std::string_view method,
   if (!parsed.ok()) return "";
   std::vector<std::string> params;
   std::string allow;
-  const Route* r = Find(method, parsed->segments, &params, &allow);
-  return r == nullptr ? std::string_view() : r->info.path;
+  if (const Route* r = Find(method, parsed->segments, &params, &allow)) {
+    return r->info.path;
+  }
+  // A wrong method on a routed path (answered 405) still has its path.
+  for (const Route& r : Routes()) {
+    if (Matches(r.pattern, parsed->segments, &params)) return r.info.path;
+  }
+  return "";
 }
 
 void StaffApi::Handle(const StaffRequest& request, Reply reply) {

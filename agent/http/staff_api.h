@@ -69,8 +69,10 @@ class StaffApi {
   static std::vector<RouteInfo> RouteList();
 
   // The path template of the route `method` `target` goes to
-  // ("/api/v1/holds/{order_ref}"), whatever the token; "" when no route
-  // has that method and path (the page's files are not routes).
+  // ("/api/v1/holds/{order_ref}"), whatever the token; for a method the
+  // path does not take (a 405), the path's template; "" when no route has
+  // that path (404; the page's files and /metrics are not routes). A
+  // bounded label for per-route metrics.
   static std::string_view RoutePattern(std::string_view method,
                                        std::string_view target);
 
