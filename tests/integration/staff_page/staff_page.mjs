@@ -11,7 +11,11 @@
 //
 //   node staff_page.mjs --url http://127.0.0.1:PORT --token T --gtin G \
 //       --order ORDER --name PRODUCT_NAME [--viewport WxH] [--banner TEXT] \
-//       [--screenshot DIR] [--chromium /usr/bin/chromium]
+//       [--spki BASE64] [--screenshot DIR] [--chromium /usr/bin/chromium]
+//
+// --spki: for an https:// URL, the base64 SHA-256 of the server
+// certificate's public key, the one key Chromium accepts without a trusted
+// CA (--ignore-certificate-errors-spki-list); nothing else is accepted.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +34,7 @@ const { values: args } = parseArgs({
     name: { type: 'string' },
     viewport: { type: 'string', default: '1100x800' },
     banner: { type: 'string' },
+    spki: { type: 'string' },
     screenshot: { type: 'string' },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
   },
@@ -74,7 +79,8 @@ try {
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
            '--no-first-run', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync'],
+           '--disable-component-update', '--disable-sync',
+           ...(args.spki ? [`--ignore-certificate-errors-spki-list=${args.spki}`] : [])],
     timeout: 30_000,
     viewport: { width: vw, height: vh },
     isMobile: phone,
@@ -113,6 +119,8 @@ try {
   begin('open the page');
   const resp = await page.goto(args.url, { timeout: STEP_TIMEOUT_MS });
   check(resp && resp.status() === 200, `GET / answered ${resp && resp.status()}`);
+  log(`opened ${resp.url()}${args.spki ? ' (HTTPS, the one pinned key)' : ''}`);
+  check(resp.url().startsWith(args.url), `landed on ${resp.url()}`);
   await tid('login-token').waitFor({ state: 'visible' });
 
   begin('a wrong token is refused with a clear message');

@@ -19,6 +19,8 @@
 #include <filesystem>
 #include <string>
 
+#include "platform/clock.h"
+#include "tests/integration/staff_page/https_client.h"
 #include "tests/integration/staff_page/node_runner.h"
 #include "tests/integration/staff_page/staff_test_env.h"
 
@@ -35,8 +37,10 @@ constexpr char kName[] = "Electric kettle 1.7 l";
 constexpr int64_t kUsPerMin = 60LL * 1'000'000;
 
 // `viewport` "WxH"; `banner` the text the head-office banner must show,
-// "" for none (head office connected).
-void RunScenario(const std::string& viewport, const std::string& banner) {
+// "" for none (head office connected); `https`: the server speaks HTTPS
+// with a dev-ca certificate, and Chromium accepts that one key only.
+void RunScenario(const std::string& viewport, const std::string& banner,
+                 bool https) {
   ASSERT_TRUE(std::filesystem::exists(kChromium))
       << kChromium << " is missing: run scripts/install-deps (Debian chromium)";
   const std::string node = Which("node");
@@ -45,6 +49,25 @@ void RunScenario(const std::string& viewport, const std::string& banner) {
   ASSERT_EQ(npm, "");
 
   StaffEnv env;
+  testing::TempDir tls_dir;
+  std::string spki;
+  if (https) {
+    ASSERT_TRUE(DevCa("init " + tls_dir.path() + " >/dev/null") &&
+                DevCa("central " + tls_dir.path() + " >/dev/null"));
+    const std::string cert = tls_dir.File("central.pem");
+    ASSERT_EQ(RunShell("openssl x509 -in " + ShellQuote(cert) +
+                           " -pubkey -noout | openssl pkey -pubin -outform der"
+                           " | openssl dgst -sha256 -binary | base64",
+                       &spki),
+              0)
+        << spki;
+    while (!spki.empty() && (spki.back() == '\n' || spki.back() == '\r')) {
+      spki.pop_back();
+    }
+    env.clock().Set(SystemClock().NowMicros());  // the certificate is new
+    env.mutable_config().http_tls_cert_file = cert;
+    env.mutable_config().http_tls_key_file = tls_dir.File("central.key");
+  }
   ASSERT_TRUE(env.Start().ok());
   const std::string gtin = WithGs1CheckDigit("590123412345");
   v1::Product kettle;
@@ -69,12 +92,15 @@ void RunScenario(const std::string& viewport, const std::string& banner) {
   std::string command =
       "timeout " + std::to_string(kScriptTimeoutS) + " " + ShellQuote(node) +
       " " + ShellQuote(std::string(kScriptDir) + "/staff_page.mjs") +
-      " --url " + ShellQuote("http://127.0.0.1:" + std::to_string(env.port())) +
+      " --url " +
+      ShellQuote(std::string(https ? "https" : "http") +
+                 "://127.0.0.1:" + std::to_string(env.port())) +
       " --token " + ShellQuote(kStaffToken) + " --gtin " + ShellQuote(gtin) +
       " --order " + ShellQuote(kOrder) + " --name " + ShellQuote(kName) +
       " --viewport " + ShellQuote(viewport) + " --chromium " +
       ShellQuote(kChromium);
   if (!banner.empty()) command += " --banner " + ShellQuote(banner);
+  if (https) command += " --spki " + ShellQuote(spki);
   if (const char* dir = std::getenv("STOREAGENT_STAFF_SCREENSHOTS")) {
     command += " --screenshot " + ShellQuote(dir);
   }
@@ -95,11 +121,12 @@ void RunScenario(const std::string& viewport, const std::string& banner) {
 }
 
 TEST(StaffPageBrowserTest, StaffScansPicksAndCollectsAnOrder) {
-  RunScenario("1100x800", "");
+  RunScenario("1100x800", "", false);
 }
 
+// The phone talks to the server over HTTPS, as on the store LAN.
 TEST(StaffPageBrowserTest, OnAPhoneNothingScrollsSidewaysAndTheBannerShows) {
-  RunScenario("360x740", "Head office last reached 3 h 12 min ago");
+  RunScenario("360x740", "Head office last reached 3 h 12 min ago", true);
 }
 
 }  // namespace
