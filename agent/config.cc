@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <utility>
 
+#include "agent/http/https_files.h"
+#include "platform/clock.h"
 #include "platform/crypto.h"
 #include "platform/fs.h"
 #include "platform/listen_address.h"
@@ -34,7 +36,9 @@ constexpr platform::TomlKey kAgentKeys[] = {
     {"loyalty.key_file", "\"\""},
     {"loyalty.contact_public_key_file", "\"\""},
     {"http.listen", "\"\""},
-    {"http.users", ""},  // [[http.users]], none
+    {"http.tls_cert_file", "\"\""},
+    {"http.tls_key_file", "\"\""},
+    {"http.users", ""},  // [[http.users]], none: a table array, so last
     {"holds.expiry_interval_s", "10"},
     {"sync.central", ""},  // required when [sync] is present
     {"sync.ca_file", ""},
@@ -166,7 +170,41 @@ Status ReadSync(const TomlReader& r, AgentConfig* c) {
   return Status::Ok();
 }
 
+// http.tls_cert_file / http.tls_key_file: both or neither, and plain HTTP
+// only on loopback (bearer tokens must not cross the LAN in clear).
+Status ReadHttpTls(const TomlReader& r, AgentConfig* c) {
+  STOREAGENT_RETURN_IF_ERROR(
+      r.String("http.tls_cert_file", &c->http_tls_cert_file));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.String("http.tls_key_file", &c->http_tls_key_file));
+  if (c->http_tls_cert_file.empty() != c->http_tls_key_file.empty()) {
+    return r.Error(c->http_tls_cert_file.empty() ? "http.tls_cert_file"
+                                                 : "http.tls_key_file",
+                   "required with the other (a certificate and its key)");
+  }
+  if (!c->http_listen.empty() && c->http_tls_cert_file.empty() &&
+      !platform::IsLoopbackListen(c->http_listen)) {
+    return r.Error("http.listen",
+                   c->http_listen +
+                       " is not a loopback address: off loopback the staff "
+                       "page is served over HTTPS only; set "
+                       "http.tls_cert_file and http.tls_key_file");
+  }
+  return Status::Ok();
+}
+
 Status LoadSecrets(const TomlReader& r, AgentConfig* c) {
+  if (!c->http_tls_cert_file.empty()) {
+    // Parse, key match, validity now: errors name the key and the file.
+    Result<HttpsPair> pair = LoadHttpsPair(
+        c->http_tls_cert_file, c->http_tls_key_file, SystemClock().NowMicros());
+    if (!pair.ok()) {
+      // "http.tls_key_file: /etc/... is not ..." -> key, what.
+      const std::string& m = pair.status().message();
+      const size_t colon = m.find(": ");
+      return r.Error(m.substr(0, colon), m.substr(colon + 2));
+    }
+  }
   // The loyalty key: environment first, then the key file.
   std::string hex;
   std::string source = "loyalty.key_file";
@@ -282,6 +320,7 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
     return r.Error("http.listen", "must be ADDRESS:PORT, e.g. 127.0.0.1:8080");
   }
   STOREAGENT_RETURN_IF_ERROR(ReadUsers(r, &c.http_users));
+  STOREAGENT_RETURN_IF_ERROR(ReadHttpTls(r, &c));
   STOREAGENT_RETURN_IF_ERROR(
       r.Int("holds.expiry_interval_s", 1, 3600, &c.hold_expiry_interval_s));
 

@@ -52,6 +52,11 @@ struct AgentConfig {
   // [http] the staff page and JSON API; "" = off. Loopback or the store LAN.
   std::string http_listen;
   std::vector<StaffUser> http_users;  // [[http.users]]
+  // HTTPS for the staff page: PEM certificate (chain, leaf first) and its
+  // unencrypted key. Both or neither; required unless http.listen is
+  // loopback. Re-read on SIGHUP.
+  std::string http_tls_cert_file;
+  std::string http_tls_key_file;
 
   // [holds]
   int hold_expiry_interval_s = 10;  // how often due holds are expired, 1..3600
