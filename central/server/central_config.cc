@@ -74,8 +74,9 @@ bool IsLoopbackListen(const std::string& addr) {
 }
 
 Result<CentralConfig> ParseCentralConfig(std::string_view text,
-                                         const std::string& origin) {
-  Result<TomlReader> parsed = TomlReader::Parse(text, origin);
+                                         const std::string& origin,
+                                         std::vector<std::string>* keys_read) {
+  Result<TomlReader> parsed = TomlReader::Parse(text, origin, keys_read);
   if (!parsed.ok()) return parsed.status();
   const TomlReader& r = *parsed;
   STOREAGENT_RETURN_IF_ERROR(r.CheckKnown(KnownKeys()));
