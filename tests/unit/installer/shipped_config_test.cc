@@ -24,6 +24,10 @@
 //    key, or a path whose absence means "off") has no value to compare: the
 //    file may set it (store.id = "", central's TLS paths) or show an
 //    example commented out; docs/configuration.md writes "—" as its default.
+//  * The files 0.2.0 shipped (testdata/, copied from before the rewrite),
+//    edited as every site edits them, still parse, to the config the
+//    current file gives: an upgrade that keeps the edited conffile
+//    (dpkg --force-confold, docs/operations.md "Upgrade") changes nothing.
 //  * docs/configuration.md's table for the daemon ("## Keys" for the agent,
 //    "## Central" for central) has one row per listed key (`[[t.k]]` for an
 //    array of tables) and no other; its default cell starts with the
@@ -418,6 +422,44 @@ TEST(ShippedConfigTest, AKeyReadButNotListedOrListedButNotReadIsReported) {
   EXPECT_THAT(CheckKeysRead(partial, AgentKeys()),
               ::testing::Contains(::testing::HasSubstr(
                   "sync.window: listed, but the parser never read")));
+}
+
+// An upgrade from 0.2.0 keeps the site's edited file (--force-confold):
+// it must still be valid and mean what the shipped 0.3 file means.
+TEST(ShippedConfigTest, The020AgentTomlStillParsesToTheSameConfig) {
+  const std::string dir = kSource + "/tests/unit/installer/testdata/";
+  const std::string old_text =
+      WithValue(ReadText(dir + "agent-0.2.0.toml"), "id", "\"store-0001\"");
+  ASSERT_NE(old_text.find("id = \"store-0001\""), std::string::npos);
+  Result<agent::AgentConfig> old_config =
+      agent::ParseAgentConfig(old_text, "agent-0.2.0.toml", false);
+  ASSERT_TRUE(old_config.ok()) << old_config.status().message();
+  Result<agent::AgentConfig> shipped = agent::ParseAgentConfig(
+      WithValue(ReadText(kSource + "/installer/config/agent.toml"), "id",
+                "\"store-0001\""),
+      "agent.toml", false);
+  ASSERT_TRUE(shipped.ok()) << shipped.status().message();
+  EXPECT_TRUE(*old_config == *shipped);
+}
+
+TEST(ShippedConfigTest, The020CentralTomlStillParsesToTheSameConfig) {
+  TempDir tmp;
+  const std::string dir = kSource + "/tests/unit/installer/testdata/";
+  std::string old_text = ReadText(dir + "central-0.2.0.toml");
+  std::string now_text = ReadText(kSource + "/installer/config/central.toml");
+  for (const char* key : {"ca_file", "cert_file", "key_file"}) {
+    const std::string path = tmp.File(std::string(key) + ".pem");
+    WriteText(path, "-----BEGIN TEST-----\n-----END TEST-----\n");
+    old_text = WithValue(old_text, key, "\"" + path + "\"");
+    now_text = WithValue(now_text, key, "\"" + path + "\"");
+  }
+  Result<central::CentralConfig> old_config =
+      central::ParseCentralConfig(old_text, "central-0.2.0.toml");
+  ASSERT_TRUE(old_config.ok()) << old_config.status().message();
+  Result<central::CentralConfig> shipped =
+      central::ParseCentralConfig(now_text, "central.toml");
+  ASSERT_TRUE(shipped.ok()) << shipped.status().message();
+  EXPECT_TRUE(*old_config == *shipped);
 }
 
 TEST(ShippedConfigTest, AKeyBesideTheListIsRefusedByName) {
