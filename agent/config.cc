@@ -17,7 +17,8 @@ namespace {
 // Every key the file may hold, in the order ParseAgentConfig reads them,
 // with its default: the parser's schema (unknown keys are refused by name)
 // and what installer/config/agent.toml and docs/configuration.md show
-// (tests/unit/installer/shipped_config_test compares them). A default here
+// (tests/unit/installer/shipped_config_test compares them, and checks that
+// the parser reads exactly these keys, in this order). A default here
 // is the value the key has when absent; the test parses each one
 // explicitly and checks that nothing changes.
 constexpr platform::TomlKey kAgentKeys[] = {

@@ -12,7 +12,8 @@ namespace {
 // Every key the file may hold, in the order ParseCentralConfig reads them,
 // with its default: the parser's schema (unknown keys are refused by name)
 // and what installer/config/central.toml and docs/configuration.md show
-// (tests/unit/installer/shipped_config_test compares them).
+// (tests/unit/installer/shipped_config_test compares them, and checks that
+// the parser reads exactly these keys, in this order).
 constexpr platform::TomlKey kCentralKeys[] = {
     {"store.url", "\"sqlite:/var/lib/storecentral/central.db\""},
     {"sync.listen", "\"[::]:7443\""},
