@@ -20,7 +20,8 @@ namespace {
 // Every key the file may hold, in the order ParseAgentConfig reads them,
 // with its default: the parser's schema (unknown keys are refused by name)
 // and what installer/config/agent.toml and docs/configuration.md show
-// (tests/unit/installer/shipped_config_test compares them). A default here
+// (tests/unit/installer/shipped_config_test compares them, and checks that
+// the parser reads exactly these keys, in this order). A default here
 // is the value the key has when absent; the test parses each one
 // explicitly and checks that nothing changes.
 constexpr platform::TomlKey kAgentKeys[] = {
@@ -78,7 +79,7 @@ bool IsIdChar(char c) {
 
 // [[http.users]] name = "...", role = "staff"|"manager", token_sha256 = hex.
 Status ReadUsers(const TomlReader& r, std::vector<StaffUser>* out) {
-  const toml::node* n = r.root().at_path("http.users").node();
+  const toml::node* n = r.Node("http.users");
   if (n == nullptr) return Status::Ok();
   const toml::array* arr = n->as_array();
   if (arr == nullptr) return r.Error("http.users", "must be [[http.users]]");
@@ -253,8 +254,9 @@ std::span<const platform::TomlKey> AgentConfigKeys() { return kAgentKeys; }
 
 Result<AgentConfig> ParseAgentConfig(std::string_view text,
                                      const std::string& origin,
-                                     bool load_secrets) {
-  Result<TomlReader> parsed = TomlReader::Parse(text, origin);
+                                     bool load_secrets,
+                                     std::vector<std::string>* keys_read) {
+  Result<TomlReader> parsed = TomlReader::Parse(text, origin, keys_read);
   if (!parsed.ok()) return parsed.status();
   const TomlReader& r = *parsed;
   STOREAGENT_RETURN_IF_ERROR(r.CheckKnown(KnownKeys()));

@@ -111,10 +111,12 @@ std::span<const platform::TomlKey> AgentConfigKeys();
 Result<AgentConfig> LoadAgentConfig(const std::string& path,
                                     bool load_secrets = true);
 
-// The same from TOML text, for tests. `origin` names it in errors.
-Result<AgentConfig> ParseAgentConfig(std::string_view toml,
-                                     const std::string& origin,
-                                     bool load_secrets = true);
+// The same from TOML text, for tests. `origin` names it in errors. Given
+// `keys_read`, appends each key the parser read ("table.key", first read
+// first): on success, the keys of AgentConfigKeys() in their order.
+Result<AgentConfig> ParseAgentConfig(
+    std::string_view toml, const std::string& origin, bool load_secrets = true,
+    std::vector<std::string>* keys_read = nullptr);
 
 // With [sync] over TLS: the files sync.ca_file, sync.cert_file and
 // sync.key_file as a handshake will need them (tls::CheckOwnTlsFiles):

@@ -1,5 +1,7 @@
 #include "platform/toml_reader.h"
 
+#include <algorithm>
+
 namespace storeagent::platform {
 
 TomlSchema SchemaOf(std::span<const TomlKey> keys) {
@@ -12,8 +14,8 @@ TomlSchema SchemaOf(std::span<const TomlKey> keys) {
   return schema;
 }
 
-Result<TomlReader> TomlReader::Parse(std::string_view text,
-                                     std::string origin) {
+Result<TomlReader> TomlReader::Parse(std::string_view text, std::string origin,
+                                     std::vector<std::string>* keys_read) {
   toml::table root;
   try {
     root = toml::parse(text, origin);
@@ -22,7 +24,15 @@ Result<TomlReader> TomlReader::Parse(std::string_view text,
                            std::to_string(e.source().begin.line) + ": " +
                            std::string(e.description()));
   }
-  return TomlReader(std::move(root), std::move(origin));
+  return TomlReader(std::move(root), std::move(origin), keys_read);
+}
+
+const toml::node* TomlReader::Node(const std::string& dotted) const {
+  if (keys_read_ != nullptr && std::find(keys_read_->begin(), keys_read_->end(),
+                                         dotted) == keys_read_->end()) {
+    keys_read_->push_back(dotted);
+  }
+  return root_.at_path(dotted).node();
 }
 
 Status TomlReader::Error(const std::string& key,
@@ -46,7 +56,7 @@ Status TomlReader::CheckKnown(const TomlSchema& schema) const {
 }
 
 Status TomlReader::String(const std::string& dotted, std::string* out) const {
-  const toml::node* n = root_.at_path(dotted).node();
+  const toml::node* n = Node(dotted);
   if (n == nullptr) return Status::Ok();
   if (!n->is_string()) return Error(dotted, "must be a string");
   *out = n->as_string()->get();
@@ -54,7 +64,7 @@ Status TomlReader::String(const std::string& dotted, std::string* out) const {
 }
 
 Status TomlReader::Bool(const std::string& dotted, bool* out) const {
-  const toml::node* n = root_.at_path(dotted).node();
+  const toml::node* n = Node(dotted);
   if (n == nullptr) return Status::Ok();
   if (!n->is_boolean()) return Error(dotted, "must be true or false");
   *out = n->as_boolean()->get();
@@ -64,7 +74,7 @@ Status TomlReader::Bool(const std::string& dotted, bool* out) const {
 Status TomlReader::Int64(const std::string& dotted, int64_t lo, int64_t hi,
                          int64_t* out, bool* present) const {
   *present = false;
-  const toml::node* n = root_.at_path(dotted).node();
+  const toml::node* n = Node(dotted);
   if (n == nullptr) return Status::Ok();
   if (!n->is_integer()) return Error(dotted, "must be an integer");
   const int64_t v = n->as_integer()->get();

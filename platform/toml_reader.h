@@ -8,6 +8,11 @@
 //   "agent.toml: sync.window: must be 1..64, got 0"
 // A key that is absent leaves the caller's default alone. Debian's toml++
 // throws; no exception leaves this class.
+//
+// Given a `keys_read` list, the reader appends each key a getter or Node is
+// asked for, once, in the order first asked: the keys the parser really
+// reads, which tests/unit/installer/shipped_config_test compares with the
+// parser's key list (a key read but not listed, or listed but never read).
 #ifndef STOREAGENT_PLATFORM_TOML_READER_H_
 #define STOREAGENT_PLATFORM_TOML_READER_H_
 
@@ -21,6 +26,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "platform/status.h"
 #include "platform/toml_key.h"
@@ -37,7 +43,10 @@ class TomlReader {
  public:
   // Parses `text`. A syntax error is InvalidArgument
   // "ORIGIN:LINE: what toml++ says".
-  static Result<TomlReader> Parse(std::string_view text, std::string origin);
+  // `keys_read`, when not null, must outlive the reader.
+  static Result<TomlReader> Parse(
+      std::string_view text, std::string origin,
+      std::vector<std::string>* keys_read = nullptr);
 
   // InvalidArgument "ORIGIN: KEY: WHAT".
   Status Error(const std::string& key, const std::string& what) const;
@@ -73,18 +82,26 @@ class TomlReader {
                std::initializer_list<std::string_view> allowed,
                std::string* out) const;
 
+  // The node at `dotted`, or null when absent: for a value the getters do
+  // not read ([[http.users]]). Recorded as read.
+  const toml::node* Node(const std::string& dotted) const;
+
   const toml::table& root() const { return root_; }
   const std::string& origin() const { return origin_; }
 
  private:
-  TomlReader(toml::table root, std::string origin)
-      : root_(std::move(root)), origin_(std::move(origin)) {}
+  TomlReader(toml::table root, std::string origin,
+             std::vector<std::string>* keys_read)
+      : root_(std::move(root)),
+        origin_(std::move(origin)),
+        keys_read_(keys_read) {}
 
   Status Int64(const std::string& dotted, int64_t lo, int64_t hi, int64_t* out,
                bool* present) const;
 
   toml::table root_;
   std::string origin_;
+  std::vector<std::string>* keys_read_;  // null: not recorded
 };
 
 }  // namespace storeagent::platform

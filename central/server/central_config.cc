@@ -12,7 +12,8 @@ namespace {
 // Every key the file may hold, in the order ParseCentralConfig reads them,
 // with its default: the parser's schema (unknown keys are refused by name)
 // and what installer/config/central.toml and docs/configuration.md show
-// (tests/unit/installer/shipped_config_test compares them).
+// (tests/unit/installer/shipped_config_test compares them, and checks that
+// the parser reads exactly these keys, in this order).
 constexpr platform::TomlKey kCentralKeys[] = {
     {"store.url", "\"sqlite:/var/lib/storecentral/central.db\""},
     {"sync.listen", "\"[::]:7443\""},
@@ -74,8 +75,9 @@ bool IsLoopbackListen(const std::string& addr) {
 }
 
 Result<CentralConfig> ParseCentralConfig(std::string_view text,
-                                         const std::string& origin) {
-  Result<TomlReader> parsed = TomlReader::Parse(text, origin);
+                                         const std::string& origin,
+                                         std::vector<std::string>* keys_read) {
+  Result<TomlReader> parsed = TomlReader::Parse(text, origin, keys_read);
   if (!parsed.ok()) return parsed.status();
   const TomlReader& r = *parsed;
   STOREAGENT_RETURN_IF_ERROR(r.CheckKnown(KnownKeys()));

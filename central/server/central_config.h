@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "platform/status.h"
 #include "platform/toml_key.h"
@@ -65,9 +66,12 @@ std::span<const platform::TomlKey> CentralConfigKeys();
 
 // Parses and checks TOML text (the file's contents; `origin`, its path,
 // names it in errors) and reads the TLS files it names. The error names the
-// file, the key and what is wrong.
-Result<CentralConfig> ParseCentralConfig(std::string_view toml,
-                                         const std::string& origin);
+// file, the key and what is wrong. Given `keys_read`, appends each key the
+// parser read ("table.key", first read first): on success, the keys of
+// CentralConfigKeys() in their order.
+Result<CentralConfig> ParseCentralConfig(
+    std::string_view toml, const std::string& origin,
+    std::vector<std::string>* keys_read = nullptr);
 
 // With TLS on: tls::CheckOwnTlsFiles on tls.cert_file, tls.key_file and
 // tls.ca_file (readable PEM, the certificate valid at `now_us`, the key its

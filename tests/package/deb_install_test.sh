@@ -9,7 +9,9 @@
 #   systemd-analyze verify and security on the installed unit, storeagentd
 #   run the way the unit runs it (as storeagent, umask 0027, --check-config
 #   first) answering storeagentctl status and recording sales, SIGTERM, an
-#   upgrade to a newer version keeping data and config, remove keeping them,
+#   upgrade to a newer version keeping data and config, unattended
+#   (--force-confold) though both the package and the admin changed the
+#   conffile, remove keeping them,
 #   purge deleting them and the user.
 #   storecentral: dpkg -i (not enabled, says what to do), the installed unit
 #   verified, the shipped central.toml valid once TLS files exist,
@@ -338,15 +340,37 @@ step "upgrade to a newer version"
 cpack --config "$BUILD/CPackConfig.cmake" -B "$WORK/pkg2" \
   -D CPACK_DEBIAN_PACKAGE_VERSION="$VERSION+pkgtest1" >"$WORK/cpack2.log" 2>&1 ||
   { cat "$WORK/cpack2.log"; fail "cpack (upgrade package) failed"; }
+# The upgrade ships a changed conffile, as a release that rewrites
+# agent.toml does: changed here too (store.id), so dpkg would stop and ask
+# which to keep. --force-confold keeps the local one without asking
+# (docs/operations.md, "Upgrade"); stdin is /dev/null, so a prompt fails.
+with_changed_conffile() { # DEB CONFFILE: rewrites DEB with CONFFILE changed
+  local dir="$WORK/repack"
+  rm -rf "$dir"
+  dpkg-deb -R "$1" "$dir"
+  echo "# changed by the upgrade package" >>"$dir$2"
+  local sum
+  sum=$(md5sum <"$dir$2" | cut -d' ' -f1)
+  sed -i "s|^[0-9a-f]*  ${2#/}\$|$sum  ${2#/}|" "$dir/DEBIAN/md5sums"
+  dpkg-deb -b "$dir" "$1" >/dev/null || fail "could not repack $1"
+}
+# dpkg's message when it keeps the local file of a conffile both changed.
+KEPT_OLD='Package distributor has shipped an updated version'
 DEB2=$(ls "$WORK"/pkg2/storeagent_*.deb)
 CDEB2=$(ls "$WORK"/pkg2/storecentral_*.deb)
+with_changed_conffile "$DEB2" "$CONF"
+with_changed_conffile "$CDEB2" "$CCONF"
 echo data-marker >/var/lib/storeagent/marker
-dpkg -i "$DEB2" >"$WORK/upgrade.log" 2>&1 ||
+dpkg -i --force-confold "$DEB2" </dev/null >"$WORK/upgrade.log" 2>&1 ||
   { cat "$WORK/upgrade.log"; fail "upgrade failed"; }
 cat "$WORK/upgrade.log"
 [ "$(dpkg-query -W -f='${Version}' storeagent)" = "$VERSION+pkgtest1" ] ||
   fail "not upgraded"
+grep -q "$KEPT_OLD" "$WORK/upgrade.log" ||
+  fail "dpkg did not meet a conffile changed on both sides"
 grep -q "^id = \"$STORE\"" "$CONF" || fail "upgrade lost the config change"
+grep -q '^# changed by the upgrade package' "$CONF.dpkg-dist" ||
+  fail "the package's new agent.toml is not beside the old as .dpkg-dist"
 [ -f /var/lib/storeagent/agent.db ] || fail "upgrade lost the database"
 [ "$(cat /var/lib/storeagent/marker)" = data-marker ] ||
   fail "upgrade lost the data directory"
@@ -451,11 +475,14 @@ DAEMON_PID=""
 
 step "storecentral: upgrade keeps a changed config and the TLS files"
 sed -i 's/^#level = "info"/level = "debug"/' "$CCONF"
-dpkg -i "$CDEB2" >"$WORK/cupgrade.log" 2>&1 ||
+dpkg -i --force-confold "$CDEB2" </dev/null >"$WORK/cupgrade.log" 2>&1 ||
   { cat "$WORK/cupgrade.log"; fail "storecentral upgrade failed"; }
 [ "$(dpkg-query -W -f='${Version}' storecentral)" = "$VERSION+pkgtest1" ] ||
   fail "storecentral not upgraded"
+grep -q "$KEPT_OLD" "$WORK/cupgrade.log" ||
+  { cat "$WORK/cupgrade.log"; fail "dpkg did not meet a changed conffile"; }
 grep -q '^level = "debug"' "$CCONF" || fail "upgrade lost the config change"
+[ -f "$CCONF.dpkg-dist" ] || fail "no central.toml.dpkg-dist after upgrade"
 [ -f /etc/storecentral/tls/central.key ] || fail "upgrade lost the TLS key"
 expect_stat /etc/storecentral/tls 700 root:root
 

@@ -3,6 +3,12 @@
 // list (agent::AgentConfigKeys, central::CentralConfigKeys), for both
 // daemons. The rules, one per check:
 //
+//  * The list is what the parser reads: the shipped file with every setting
+//    uncommented (and the required keys given a value) parses, and the keys
+//    the parser asked the reader for (ParseAgentConfig's `keys_read`) are the
+//    list's keys in the list's order. A key the parser reads but the list
+//    lacks (the daemon would refuse it as unknown), or one the list holds
+//    but the parser no longer reads (silently ignored), fails here.
 //  * The list's defaults are the parser's: a file setting a key to its
 //    listed default parses to the same config as one that leaves it out.
 //  * The shipped file holds exactly the list's keys, each once, in the
@@ -18,6 +24,10 @@
 //    key, or a path whose absence means "off") has no value to compare: the
 //    file may set it (store.id = "", central's TLS paths) or show an
 //    example commented out; docs/configuration.md writes "—" as its default.
+//  * The files 0.2.0 shipped (testdata/, copied from before the rewrite),
+//    edited as every site edits them, still parse, to the config the
+//    current file gives: an upgrade that keeps the edited conffile
+//    (dpkg --force-confold, docs/operations.md "Upgrade") changes nothing.
 //  * docs/configuration.md's table for the daemon ("## Keys" for the agent,
 //    "## Central" for central) has one row per listed key (`[[t.k]]` for an
 //    array of tables) and no other; its default cell starts with the
@@ -25,6 +35,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <regex>
@@ -73,6 +84,58 @@ bool SameValue(const std::string& a, const std::string& b) {
 
 // ---------------------------------------------------------- shipped file --
 
+// `text` with every setting commented out ("#key = v", "#[table]") set; a
+// "# text" comment stays.
+std::string Uncommented(const std::string& text) {
+  std::string out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    out += (line.size() > 1 && line[0] == '#' && line[1] != ' ' ? line.substr(1)
+                                                                : line) +
+           "\n";
+  }
+  return out;
+}
+
+// Each line "KEY = ..." (after Uncommented) set to "KEY = VALUE" instead.
+std::string WithValue(const std::string& text, const std::string& key,
+                      const std::string& value) {
+  std::string out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(key + " = ", 0) == 0) line = key + " = " + value;
+    out += line + "\n";
+  }
+  return out;
+}
+
+// The problems of `read` (the keys a parse read, first read first) against
+// `keys`; empty when they are the same keys in the same order.
+std::vector<std::string> CheckKeysRead(const std::vector<std::string>& read,
+                                       const Keys& keys) {
+  std::vector<std::string> problems;
+  std::vector<std::string> listed;
+  for (const TomlKey& k : keys) listed.emplace_back(k.dotted);
+  for (const std::string& k : read) {
+    if (std::find(listed.begin(), listed.end(), k) == listed.end()) {
+      problems.push_back(k + ": the parser reads it, the key list lacks it " +
+                         "(the daemon refuses it as unknown)");
+    }
+  }
+  for (const std::string& k : listed) {
+    if (std::find(read.begin(), read.end(), k) == read.end()) {
+      problems.push_back(k + ": listed, but the parser never read it");
+    }
+  }
+  if (problems.empty() && read != listed) {
+    problems.push_back(
+        "the parser reads the keys in another order than listed");
+  }
+  return problems;
+}
+
 struct FileKey {
   std::string dotted;
   bool commented = false;
@@ -90,7 +153,6 @@ std::vector<std::string> CheckShippedFile(const std::string& text,
   std::vector<FileKey> found;
   std::string table;
   bool in_array = false;
-  std::string uncommented;
   std::istringstream in(text);
   std::string line;
   for (int n = 1; std::getline(in, line); ++n) {
@@ -111,14 +173,10 @@ std::vector<std::string> CheckShippedFile(const std::string& text,
       problems.push_back("line " + std::to_string(n) +
                          ": neither a setting, a table nor a comment: " + line);
     }
-    uncommented +=
-        (line.size() > 1 && line[0] == '#' && line[1] != ' ' ? line.substr(1)
-                                                             : line) +
-        "\n";
   }
 
   // Uncommented, the file is TOML the parser's schema accepts.
-  Result<TomlReader> all = TomlReader::Parse(uncommented, "uncommented");
+  Result<TomlReader> all = TomlReader::Parse(Uncommented(text), "uncommented");
   if (!all.ok()) {
     problems.push_back(all.status().message());
   } else if (Status s = all->CheckKnown(platform::SchemaOf(keys)); !s.ok()) {
@@ -294,18 +352,117 @@ TEST(ShippedConfigTest, CentralsListedDefaultsAreTheParsers) {
   }
 }
 
-TEST(ShippedConfigTest, EveryListedKeyIsWhatTheParserAccepts) {
-  // The list is the parser's schema: a listed key passes that check, a key
-  // beside it is refused by name.
-  for (const TomlKey& k : AgentKeys()) {
-    SCOPED_TRACE(std::string(k.dotted));
-    Result<agent::AgentConfig> c = agent::ParseAgentConfig(
-        std::string(k.dotted) + " = 1\n", "x.toml", false);
-    if (!c.ok()) {
-      EXPECT_THAT(c.status().message(),
-                  ::testing::Not(::testing::HasSubstr("unknown")));
-    }
+// The shipped agent.toml with every setting set: store.id and the
+// example user's token given valid values.
+std::string AgentTomlAllSet() {
+  std::string text =
+      Uncommented(ReadText(kSource + "/installer/config/agent.toml"));
+  text = WithValue(text, "id", "\"store-0001\"");
+  return WithValue(text, "token_sha256", "\"" + std::string(64, 'a') + "\"");
+}
+
+TEST(ShippedConfigTest, TheAgentParserReadsExactlyTheListedKeys) {
+  std::vector<std::string> read;
+  Result<agent::AgentConfig> c = agent::ParseAgentConfig(
+      AgentTomlAllSet(), "agent.toml", /*load_secrets=*/false, &read);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_TRUE(c->sync_enabled());  // [sync] was read too
+  ASSERT_EQ(c->http_users.size(), 1u);
+  EXPECT_THAT(CheckKeysRead(read, AgentKeys()), ::testing::IsEmpty());
+}
+
+TEST(ShippedConfigTest, TheCentralParserReadsExactlyTheListedKeys) {
+  TempDir dir;
+  std::string text =
+      Uncommented(ReadText(kSource + "/installer/config/central.toml"));
+  for (const char* key : {"ca_file", "cert_file", "key_file"}) {
+    const std::string path = dir.File(std::string(key) + ".pem");
+    WriteText(path, "-----BEGIN TEST-----\n-----END TEST-----\n");
+    text = WithValue(text, key, "\"" + path + "\"");
   }
+  std::vector<std::string> read;
+  Result<central::CentralConfig> c =
+      central::ParseCentralConfig(text, "central.toml", &read);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_THAT(CheckKeysRead(read, CentralKeys()), ::testing::IsEmpty());
+}
+
+// The two checks above fail when the list and the parser part: a listed key
+// the parser does not read, a key it reads that is not listed, another
+// order.
+TEST(ShippedConfigTest, AKeyReadButNotListedOrListedButNotReadIsReported) {
+  std::vector<std::string> read;
+  ASSERT_TRUE(
+      agent::ParseAgentConfig(AgentTomlAllSet(), "agent.toml", false, &read)
+          .ok());
+  Keys more = AgentKeys();  // listed, never read
+  more.push_back({"retention.new_key", "7"});
+  EXPECT_THAT(CheckKeysRead(read, more),
+              ::testing::ElementsAre(::testing::HasSubstr(
+                  "retention.new_key: listed, but the parser never read")));
+  Keys fewer = AgentKeys();  // read, not listed
+  std::erase_if(fewer, [](const TomlKey& k) {
+    return k.dotted == "storage.min_free_mib";
+  });
+  EXPECT_THAT(CheckKeysRead(read, fewer),
+              ::testing::ElementsAre(::testing::HasSubstr(
+                  "storage.min_free_mib: the parser reads it")));
+  Keys swapped = AgentKeys();
+  std::swap(swapped[1], swapped[2]);
+  EXPECT_THAT(CheckKeysRead(read, swapped),
+              ::testing::ElementsAre(::testing::HasSubstr("another order")));
+
+  // End to end: a parse that skips keys (the shipped file as it is, [sync]
+  // commented out, so ReadSync reads none of its keys) is caught.
+  std::vector<std::string> partial;
+  const std::string shipped = WithValue(
+      ReadText(kSource + "/installer/config/agent.toml"), "id", "\"s-1\"");
+  ASSERT_TRUE(
+      agent::ParseAgentConfig(shipped, "agent.toml", false, &partial).ok());
+  EXPECT_THAT(CheckKeysRead(partial, AgentKeys()),
+              ::testing::Contains(::testing::HasSubstr(
+                  "sync.window: listed, but the parser never read")));
+}
+
+// An upgrade from 0.2.0 keeps the site's edited file (--force-confold):
+// it must still be valid and mean what the shipped 0.3 file means.
+TEST(ShippedConfigTest, The020AgentTomlStillParsesToTheSameConfig) {
+  const std::string dir = kSource + "/tests/unit/installer/testdata/";
+  const std::string old_text =
+      WithValue(ReadText(dir + "agent-0.2.0.toml"), "id", "\"store-0001\"");
+  ASSERT_NE(old_text.find("id = \"store-0001\""), std::string::npos);
+  Result<agent::AgentConfig> old_config =
+      agent::ParseAgentConfig(old_text, "agent-0.2.0.toml", false);
+  ASSERT_TRUE(old_config.ok()) << old_config.status().message();
+  Result<agent::AgentConfig> shipped = agent::ParseAgentConfig(
+      WithValue(ReadText(kSource + "/installer/config/agent.toml"), "id",
+                "\"store-0001\""),
+      "agent.toml", false);
+  ASSERT_TRUE(shipped.ok()) << shipped.status().message();
+  EXPECT_TRUE(*old_config == *shipped);
+}
+
+TEST(ShippedConfigTest, The020CentralTomlStillParsesToTheSameConfig) {
+  TempDir tmp;
+  const std::string dir = kSource + "/tests/unit/installer/testdata/";
+  std::string old_text = ReadText(dir + "central-0.2.0.toml");
+  std::string now_text = ReadText(kSource + "/installer/config/central.toml");
+  for (const char* key : {"ca_file", "cert_file", "key_file"}) {
+    const std::string path = tmp.File(std::string(key) + ".pem");
+    WriteText(path, "-----BEGIN TEST-----\n-----END TEST-----\n");
+    old_text = WithValue(old_text, key, "\"" + path + "\"");
+    now_text = WithValue(now_text, key, "\"" + path + "\"");
+  }
+  Result<central::CentralConfig> old_config =
+      central::ParseCentralConfig(old_text, "central-0.2.0.toml");
+  ASSERT_TRUE(old_config.ok()) << old_config.status().message();
+  Result<central::CentralConfig> shipped =
+      central::ParseCentralConfig(now_text, "central.toml");
+  ASSERT_TRUE(shipped.ok()) << shipped.status().message();
+  EXPECT_TRUE(*old_config == *shipped);
+}
+
+TEST(ShippedConfigTest, AKeyBesideTheListIsRefusedByName) {
   Result<agent::AgentConfig> c = agent::ParseAgentConfig(
       "store.id = \"s\"\nstorage.no_such_key = 1\n", "x.toml", false);
   ASSERT_FALSE(c.ok());

@@ -1,12 +1,14 @@
 // platform/toml_reader (the strict TOML reading shared by the agent's and
 // central's configs) and platform/listen_address: each error's exact text,
-// defaults kept when a key is absent, and nothing written on an error.
+// defaults kept when a key is absent, nothing written on an error, and the
+// keys a parser asked for (keys_read).
 #include "platform/toml_reader.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "platform/listen_address.h"
 
@@ -209,6 +211,29 @@ TEST(IsLoopbackListenTest, LiteralLoopbackAddressesWithAPort) {
         "127.0.0.1.nip.io:7070", "127..0.1:7070", "1270.0.0.1:7070", ""}) {
     EXPECT_FALSE(IsLoopbackListen(bad)) << bad;
   }
+}
+
+// keys_read: every key asked for, present or not, once, first asked first;
+// an error still records the key; no list, nothing recorded.
+TEST(TomlReaderTest, KeysReadRecordsEveryKeyAskedForOnceInOrder) {
+  std::vector<std::string> read;
+  Result<TomlReader> r =
+      TomlReader::Parse("[a]\ns = \"x\"\ni = 300\n", "x.toml", &read);
+  ASSERT_TRUE(r.ok());
+  std::string s;
+  bool b = false;
+  int i = 0;
+  std::string level = "info";
+  EXPECT_TRUE(r->String("a.s", &s).ok());
+  EXPECT_TRUE(r->Bool("a.b", &b).ok());          // absent
+  EXPECT_FALSE(r->Int("a.i", 0, 255, &i).ok());  // out of range
+  EXPECT_TRUE(r->OneOf("a.level", {"info"}, &level).ok());
+  EXPECT_TRUE(r->String("a.s", &s).ok());  // again
+  EXPECT_EQ(r->Node("a.u"), nullptr);
+  EXPECT_EQ(read,
+            (std::vector<std::string>{"a.s", "a.b", "a.i", "a.level", "a.u"}));
+  EXPECT_TRUE(Read("[a]\ns = \"x\"\n").String("a.s", &s).ok());
+  EXPECT_EQ(read.size(), 5u);
 }
 
 }  // namespace
