@@ -321,8 +321,9 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
   if (!c.http_listen.empty() && c.http_listen.find(':') == std::string::npos) {
     return r.Error("http.listen", "must be ADDRESS:PORT, e.g. 127.0.0.1:8080");
   }
-  STOREAGENT_RETURN_IF_ERROR(ReadUsers(r, &c.http_users));
   STOREAGENT_RETURN_IF_ERROR(ReadHttpTls(r, &c));
+  // Last of [http]: in the file, keys after [[http.users]] are a user's.
+  STOREAGENT_RETURN_IF_ERROR(ReadUsers(r, &c.http_users));
   STOREAGENT_RETURN_IF_ERROR(
       r.Int("holds.expiry_interval_s", 1, 3600, &c.hold_expiry_interval_s));
 
