@@ -18,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "agent/http/staff_api.h"
@@ -41,6 +42,9 @@ class HttpSessionHost {
   // been destroyed (on whatever thread held it last): nothing of the
   // connection is referenced from outside the I/O thread any more.
   virtual void CallDone() = 0;
+  // A response to a request for `path` (no query; empty when the request
+  // line was never read) with HTTP `status` is being written.
+  virtual void Answered(std::string_view path, int status) = 0;
 };
 
 class HttpSession;

@@ -27,7 +27,7 @@ bool Matches(const std::vector<std::string_view>& pattern,
   if (pattern.size() != segments.size()) return false;
   params->clear();
   for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == "{}") {
+    if (pattern[i].front() == '{') {
       params->push_back(segments[i]);
     } else if (pattern[i] != segments[i]) {
       return false;
@@ -51,37 +51,59 @@ const std::vector<StaffApi::Route>& StaffApi::Routes() {
       {"GET", {"api", "v1", "whoami"}, R::kStaff, &StaffApi::WhoAmI},
       {"GET", {"api", "v1", "products"}, R::kStaff, &StaffApi::SearchProducts},
       {"GET",
-       {"api", "v1", "availability", "{}"},
+       {"api", "v1", "availability", "{sku}"},
        R::kStaff,
        &StaffApi::GetAvailability},
       {"GET", {"api", "v1", "holds"}, R::kStaff, &StaffApi::ListHolds},
-      {"GET", {"api", "v1", "holds", "{}"}, R::kStaff, &StaffApi::GetHold},
+      {"GET",
+       {"api", "v1", "holds", "{order_ref}"},
+       R::kStaff,
+       &StaffApi::GetHold},
       {"POST",
-       {"api", "v1", "holds", "{}", "pick"},
+       {"api", "v1", "holds", "{order_ref}", "pick"},
        R::kStaff,
        &StaffApi::PickHold},
       {"POST",
-       {"api", "v1", "holds", "{}", "collect"},
+       {"api", "v1", "holds", "{order_ref}", "collect"},
        R::kStaff,
        &StaffApi::CollectHold},
       {"POST",
-       {"api", "v1", "holds", "{}", "cancel"},
+       {"api", "v1", "holds", "{order_ref}", "cancel"},
        R::kManager,
        &StaffApi::CancelHold},
       {"POST",
-       {"api", "v1", "holds", "{}", "short-pick"},
+       {"api", "v1", "holds", "{order_ref}", "short-pick"},
        R::kManager,
        &StaffApi::ShortPickHold},
       {"POST",
-       {"api", "v1", "stock", "{}", "adjust"},
+       {"api", "v1", "stock", "{sku}", "adjust"},
        R::kManager,
        &StaffApi::AdjustStock},
       {"POST",
-       {"api", "v1", "stock", "{}", "count"},
+       {"api", "v1", "stock", "{sku}", "count"},
        R::kManager,
        &StaffApi::CountStock},
   };
   return kRoutes;
+}
+
+std::string StaffApi::RouteLabel(std::string_view path) {
+  if (path == "/metrics" || FindStaticAsset(path) != nullptr) {
+    return std::string(path);
+  }
+  Result<StaffTarget> target = ParseStaffTarget(path);
+  if (!target.ok()) return "other";
+  std::vector<std::string> params;
+  for (const Route& r : Routes()) {
+    if (!Matches(r.pattern, target->segments, &params)) continue;
+    std::string label;
+    for (std::string_view segment : r.pattern) {
+      label += '/';
+      label += segment;
+    }
+    return label;
+  }
+  return "other";
 }
 
 void StaffApi::Handle(const StaffRequest& request, Reply reply) {

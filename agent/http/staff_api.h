@@ -47,6 +47,12 @@ class StaffApi {
   // the page and for refusals, otherwise on a storage thread. Never blocks.
   void Handle(const StaffRequest& request, Reply reply);
 
+  // The route pattern `path` (no query) matches, whatever the method, for
+  // the storeagent_http_requests_total label: "/api/v1/holds/{order_ref}",
+  // a page asset's own path, "/metrics"; "other" for anything else, so a
+  // client cannot add label values.
+  static std::string RouteLabel(std::string_view path);
+
   // One call of a route: who asked and what the path named.
   struct Call {
     StaffIdentity who;
@@ -61,7 +67,8 @@ class StaffApi {
   using Handler = void (StaffApi::*)(Call call);
   struct Route {
     std::string_view method;
-    std::vector<std::string_view> pattern;  // "{}" matches one segment
+    // "{name}" matches one segment (the name labels the route).
+    std::vector<std::string_view> pattern;
     StaffRole role;
     Handler handler;
   };

@@ -23,6 +23,7 @@
 #include "agent/http/staff_message.h"
 #include "agent/stock_ops.h"
 #include "platform/clock.h"
+#include "platform/metrics.h"
 #include "platform/status.h"
 
 namespace storeagent::agent {
@@ -79,6 +80,13 @@ class StaffHttpServer {
 
   // Serves /metrics from now on. Thread-safe.
   void SetMetricsHandler(MetricsHandler handler);
+
+  // From now on every response written counts into `family` (labels
+  // route, code: StaffApi::RouteLabel and the HTTP status); null stops it.
+  // A connection over the limit, refused with 503 before any request is
+  // read, is not counted. REQUIRES: `family` outlives the server.
+  // Thread-safe.
+  void CountRequestsIn(platform::CounterFamily* family);
 
   struct Impl;
 
