@@ -213,6 +213,23 @@ std::string AgentMetrics::Render(
            "start.");
   m.Sample("storeagent_sync_digest_mismatches_total",
            static_cast<double>(sync.digest_mismatches));
+  // Sync errors by reason (#15): every reason rendered, 0 until it happens.
+  m.Family("storeagent_sync_reconnects_total", "counter",
+           "Dials to central after the first (a stream ended or a connect "
+           "failed), since start.");
+  m.Sample("storeagent_sync_reconnects_total",
+           static_cast<double>(sync.reconnects));
+  m.Family("storeagent_sync_errors_total", "counter",
+           "Sync streams ended and connects failed, by reason, since start.");
+  for (size_t i = 0; i < kSyncErrorReasons.size(); ++i) {
+    m.Sample("storeagent_sync_errors_total",
+             {{"reason", std::string(kSyncErrorReasons[i])}},
+             static_cast<double>(sync.errors[i]));
+  }
+  m.Family("storeagent_sync_stopped", "gauge",
+           "1 while the sync client has stopped dialling because central "
+           "refused this store (PERMISSION_DENIED); SIGHUP resumes it.");
+  m.Sample("storeagent_sync_stopped", sync.stopped ? 1 : 0);
 
   m.Family("storeagent_holds", "gauge",
            "Click-and-collect holds in the database, by state.");

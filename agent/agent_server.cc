@@ -244,6 +244,7 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
     s->http_ = std::move(http).value();
     s->http_->SetMetricsHandler(metrics_handler);
     s->http_->CountRequestsIn(&s->metrics_->http_requests());
+    s->http_->SetSyncHealth(&s->sync_health_);
   }
   if (!config.metrics_listen.empty()) {
     Result<std::unique_ptr<StaffHttpServer>> mh =
@@ -317,8 +318,22 @@ Status AgentServer::ApplyReload(const AgentConfig& next,
   for (const std::string& key : apply) {
     if (key == "http.users" && http_) http_->SetUsers(next.http_users);
   }
+  if (http_) ReloadHttpsPair(next);
   if (sync_reload_hook_) return sync_reload_hook_(next);
   return Status::Ok();
+}
+
+void AgentServer::ReloadHttpsPair(const AgentConfig& next) {
+  const bool wanted = !next.http_tls_cert_file.empty();
+  if (http_->https() && wanted) {
+    // Re-read even when the paths are the same: a certificate renewed in
+    // place. A bad pair is logged (naming the file) and the old one stays.
+    (void)http_->ReloadTls(next.http_tls_cert_file, next.http_tls_key_file);
+  } else if (http_->https() != wanted) {
+    Log(LogLevel::kWarn, "http.tls_restart_needed",
+        {{"detail", wanted ? "the staff page speaks HTTP; HTTPS needs a restart"
+                           : "the staff page keeps HTTPS until a restart"}});
+  }
 }
 
 void AgentServer::Shutdown(int grace_ms) {

@@ -75,9 +75,11 @@ class AgentServer {
   bool has_sync_reload_hook();
 
   // Applies the run-time parts of `next` (the keys in `apply`, see
-  // agent/config_reload.h): staff users; calls the sync hook if set. The
-  // log settings are the caller's (ConfigureLog). Returns the sync hook's
-  // error, if any; the rest cannot fail. Thread-safe.
+  // agent/config_reload.h): staff users; re-reads the staff page's HTTPS
+  // pair (a bad pair is logged as http.tls_reload_failed naming the file,
+  // and the served one stays); calls the sync hook if set. The log settings
+  // are the caller's (ConfigureLog). Returns the sync hook's error, if any.
+  // Thread-safe.
   Status ApplyReload(const AgentConfig& next,
                      const std::vector<std::string>& apply);
 
@@ -85,6 +87,7 @@ class AgentServer {
   void Shutdown(int grace_ms = 5000);
 
  private:
+  void ReloadHttpsPair(const AgentConfig& next);
   AgentServer() = default;
 
   AgentConfig config_;

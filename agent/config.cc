@@ -5,35 +5,67 @@
 #include <cstdlib>
 #include <utility>
 
+#include "agent/http/https_files.h"
+#include "platform/clock.h"
 #include "platform/crypto.h"
 #include "platform/fs.h"
 #include "platform/listen_address.h"
 #include "platform/seal.h"
+#include "platform/tls.h"
 #include "platform/toml_reader.h"
 
 namespace storeagent::agent {
 namespace {
 
-// Every key the file may hold, by table.
+// Every key the file may hold, in the order ParseAgentConfig reads them,
+// with its default: the parser's schema (unknown keys are refused by name)
+// and what installer/config/agent.toml and docs/configuration.md show
+// (tests/unit/installer/shipped_config_test compares them). A default here
+// is the value the key has when absent; the test parses each one
+// explicitly and checks that nothing changes.
+constexpr platform::TomlKey kAgentKeys[] = {
+    {"store.id", ""},  // required
+    {"storage.data_dir", "\"/var/lib/storeagent\""},
+    {"storage.read_threads", "2"},
+    {"storage.max_batch", "1024"},
+    {"storage.min_free_mib", "256"},
+    {"pos.socket", "\"/run/storeagent/pos.sock\""},
+    {"pos.socket_mode", "\"0660\""},
+    {"pos.tcp_listen", "\"\""},
+    {"pos.max_message_bytes", "1048576"},  // core::kMaxRequestBytes
+    {"loyalty.key_file", "\"\""},
+    {"loyalty.contact_public_key_file", "\"\""},
+    {"http.listen", "\"\""},
+    {"http.tls_cert_file", "\"\""},
+    {"http.tls_key_file", "\"\""},
+    {"http.users", ""},  // [[http.users]], none: a table array, so last
+    {"holds.expiry_interval_s", "10"},
+    {"sync.central", ""},  // required when [sync] is present
+    {"sync.ca_file", ""},
+    {"sync.cert_file", ""},
+    {"sync.key_file", ""},
+    {"sync.server_name", ""},  // the host of sync.central
+    {"sync.insecure", "false"},
+    {"sync.max_batch_events", "500"},
+    {"sync.max_batch_bytes", "1048576"},
+    {"sync.window", "4"},
+    {"sync.digest_interval_s", "300"},
+    {"sync.stall_timeout_s", "60"},
+    {"sync.backoff_initial_ms", "1000"},
+    {"sync.backoff_max_ms", "120000"},
+    {"sync.escrow_units", "2"},
+    {"sync.escrow_low_water", "0"},
+    {"metrics.listen", "\"\""},
+    {"retention.replay_window_days", "30"},
+    {"retention.prune_batch", "500"},
+    {"retention.prune_interval_s", "600"},
+    {"retention.prune_duty_percent", "10"},
+    {"log.level", "\"info\""},
+    {"log.format", "\"text\""},
+};
+
 const platform::TomlSchema& KnownKeys() {
-  static const platform::TomlSchema kKeys = {
-      {"store", {"id"}},
-      {"storage", {"data_dir", "read_threads", "max_batch", "min_free_mib"}},
-      {"pos", {"socket", "socket_mode", "tcp_listen", "max_message_bytes"}},
-      {"loyalty", {"key_file", "contact_public_key_file"}},
-      {"log", {"level", "format"}},
-      {"http", {"listen", "users"}},
-      {"holds", {"expiry_interval_s"}},
-      {"sync",
-       {"central", "ca_file", "cert_file", "key_file", "server_name",
-        "insecure", "max_batch_events", "max_batch_bytes", "window",
-        "digest_interval_s", "stall_timeout_s", "escrow_units",
-        "escrow_low_water", "backoff_initial_ms", "backoff_max_ms"}},
-      {"metrics", {"listen"}},
-      {"retention",
-       {"replay_window_days", "prune_batch", "prune_interval_s",
-        "prune_duty_percent"}},
-  };
+  static const platform::TomlSchema kKeys = platform::SchemaOf(kAgentKeys);
   return kKeys;
 }
 
@@ -138,7 +170,41 @@ Status ReadSync(const TomlReader& r, AgentConfig* c) {
   return Status::Ok();
 }
 
+// http.tls_cert_file / http.tls_key_file: both or neither, and plain HTTP
+// only on loopback (bearer tokens must not cross the LAN in clear).
+Status ReadHttpTls(const TomlReader& r, AgentConfig* c) {
+  STOREAGENT_RETURN_IF_ERROR(
+      r.String("http.tls_cert_file", &c->http_tls_cert_file));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.String("http.tls_key_file", &c->http_tls_key_file));
+  if (c->http_tls_cert_file.empty() != c->http_tls_key_file.empty()) {
+    return r.Error(c->http_tls_cert_file.empty() ? "http.tls_cert_file"
+                                                 : "http.tls_key_file",
+                   "required with the other (a certificate and its key)");
+  }
+  if (!c->http_listen.empty() && c->http_tls_cert_file.empty() &&
+      !platform::IsLoopbackListen(c->http_listen)) {
+    return r.Error("http.listen",
+                   c->http_listen +
+                       " is not a loopback address: off loopback the staff "
+                       "page is served over HTTPS only; set "
+                       "http.tls_cert_file and http.tls_key_file");
+  }
+  return Status::Ok();
+}
+
 Status LoadSecrets(const TomlReader& r, AgentConfig* c) {
+  if (!c->http_tls_cert_file.empty()) {
+    // Parse, key match, validity now: errors name the key and the file.
+    Result<HttpsPair> pair = LoadHttpsPair(
+        c->http_tls_cert_file, c->http_tls_key_file, SystemClock().NowMicros());
+    if (!pair.ok()) {
+      // "http.tls_key_file: /etc/... is not ..." -> key, what.
+      const std::string& m = pair.status().message();
+      const size_t colon = m.find(": ");
+      return r.Error(m.substr(0, colon), m.substr(colon + 2));
+    }
+  }
   // The loyalty key: environment first, then the key file.
   std::string hex;
   std::string source = "loyalty.key_file";
@@ -182,6 +248,8 @@ Status LoadSecrets(const TomlReader& r, AgentConfig* c) {
 }
 
 }  // namespace
+
+std::span<const platform::TomlKey> AgentConfigKeys() { return kAgentKeys; }
 
 Result<AgentConfig> ParseAgentConfig(std::string_view text,
                                      const std::string& origin,
@@ -252,6 +320,7 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
     return r.Error("http.listen", "must be ADDRESS:PORT, e.g. 127.0.0.1:8080");
   }
   STOREAGENT_RETURN_IF_ERROR(ReadUsers(r, &c.http_users));
+  STOREAGENT_RETURN_IF_ERROR(ReadHttpTls(r, &c));
   STOREAGENT_RETURN_IF_ERROR(
       r.Int("holds.expiry_interval_s", 1, 3600, &c.hold_expiry_interval_s));
 
@@ -278,6 +347,20 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
 
   if (load_secrets) STOREAGENT_RETURN_IF_ERROR(LoadSecrets(r, &c));
   return c;
+}
+
+Status CheckSyncTls(const AgentConfig& c, int64_t now_us) {
+  if (!c.sync_enabled() || c.sync_insecure) return Status::Ok();
+  tls::OwnTlsFiles files;
+  files.ca_key = "sync.ca_file";
+  files.ca_file = c.sync_ca_file;
+  files.cert_key = "sync.cert_file";
+  files.cert_file = c.sync_cert_file;
+  files.key_key = "sync.key_file";
+  files.key_file = c.sync_key_file;
+  files.role = tls::TlsRole::kClient;
+  files.store_id = c.store_id;
+  return tls::CheckOwnTlsFiles(files, now_us);
 }
 
 Result<AgentConfig> LoadAgentConfig(const std::string& path,

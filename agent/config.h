@@ -7,11 +7,13 @@
 #define STOREAGENT_AGENT_CONFIG_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "core/limits.h"
 #include "platform/status.h"
+#include "platform/toml_key.h"
 
 namespace storeagent::agent {
 
@@ -20,6 +22,8 @@ struct StaffUser {
   std::string name;          // 1..64, for logs
   std::string role;          // "staff" or "manager"
   std::string token_sha256;  // raw 32 bytes: SHA-256 of the bearer token
+
+  bool operator==(const StaffUser&) const = default;
 };
 
 struct AgentConfig {
@@ -48,6 +52,11 @@ struct AgentConfig {
   // [http] the staff page and JSON API; "" = off. Loopback or the store LAN.
   std::string http_listen;
   std::vector<StaffUser> http_users;  // [[http.users]]
+  // HTTPS for the staff page: PEM certificate (chain, leaf first) and its
+  // unencrypted key. Both or neither; required unless http.listen is
+  // loopback. Re-read on SIGHUP.
+  std::string http_tls_cert_file;
+  std::string http_tls_key_file;
 
   // [holds]
   int hold_expiry_interval_s = 10;  // how often due holds are expired, 1..3600
@@ -87,7 +96,14 @@ struct AgentConfig {
   std::string log_format = "text";  // text|json
 
   std::string DatabasePath() const { return data_dir + "/agent.db"; }
+
+  bool operator==(const AgentConfig&) const = default;
 };
+
+// Every key the file may hold, in the order the parser reads them, each
+// with its default (platform::TomlKey): the parser's own schema, which
+// installer/config/agent.toml and docs/configuration.md follow.
+std::span<const platform::TomlKey> AgentConfigKeys();
 
 // Parses and checks `path`. With `load_secrets`, also reads the key files
 // it names (storeagentctl needs only paths and skips them). The error names
@@ -99,6 +115,14 @@ Result<AgentConfig> LoadAgentConfig(const std::string& path,
 Result<AgentConfig> ParseAgentConfig(std::string_view toml,
                                      const std::string& origin,
                                      bool load_secrets = true);
+
+// With [sync] over TLS: the files sync.ca_file, sync.cert_file and
+// sync.key_file as a handshake will need them (tls::CheckOwnTlsFiles):
+// readable PEM, the certificate valid at `now_us`, the key its own, EKU
+// clientAuth, and the certificate naming store.id. OK when sync is off or
+// sync.insecure. Run by --check-config and at every start, before any dial;
+// the error names the key, the file and the problem.
+Status CheckSyncTls(const AgentConfig& c, int64_t now_us);
 
 }  // namespace storeagent::agent
 

@@ -3,7 +3,8 @@
 namespace storeagent::agent {
 
 bool IsReloadableKey(std::string_view key) {
-  if (key == "log.level" || key == "log.format" || key == "http.users") {
+  if (key == "log.level" || key == "log.format" || key == "http.users" ||
+      key == "http.tls_cert_file" || key == "http.tls_key_file") {
     return true;
   }
   constexpr std::string_view kSync = "sync.";

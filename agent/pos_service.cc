@@ -177,6 +177,7 @@ grpc::ServerUnaryReactor* PosServiceImpl::GetSyncStatus(
     reply->set_last_digest_central_seq(h.last_digest_central_seq);
     reply->set_digest_mismatches(h.digest_mismatches);
     reply->set_last_error(h.last_error);
+    reply->set_stopped(h.stopped);
     reply->set_clock_skew_us(h.clock_skew_us);
     reply->set_streams_opened(h.streams_opened);
     reply->set_events_sent(h.events_sent);

@@ -122,6 +122,13 @@ Status StockOps::AdmitEvent() const {
   return Admit();
 }
 
+void StockOps::ReadHead(Done<v1::AsOf> done) {
+  db_.readers().Submit([this, done = std::move(done)](DbContext* rc) {
+    if (rc == nullptr) return done(Unavailable("agent is shutting down"));
+    done(InSnapshot<v1::AsOf>(*rc, [&] { return AsOfNow(*rc, clock_); }));
+  });
+}
+
 void StockOps::GetAvailability(std::vector<std::string> skus,
                                Done<v1::GetAvailabilityReply> done) {
   Status s = core::ValidateSkuList(skus, "skus");
@@ -345,6 +352,16 @@ void StockOps::ListHolds(const v1::ListHoldsRequest& request,
           Result<v1::AsOf> as_of = AsOfNow(*rc, clock_);
           if (!as_of.ok()) return as_of.status();
           v1::ListHoldsReply reply;
+          auto& names = *reply.mutable_product_names();
+          for (const v1::Hold& h : *holds) {
+            for (const v1::HoldLine& l : h.lines()) {
+              if (names.count(l.sku()) != 0) continue;
+              Result<std::optional<v1::Product>> p =
+                  storage::CatalogStore::Get(*rc, l.sku());
+              if (!p.ok()) return p.status();
+              if (*p) names[l.sku()] = (*p)->name();
+            }
+          }
           for (v1::Hold& h : *holds) *reply.add_holds() = std::move(h);
           *reply.mutable_as_of() = *as_of;
           return reply;

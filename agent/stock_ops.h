@@ -41,6 +41,9 @@ class StockOps {
   // would (tests/integration/staff_page/http_stop_test.cc).
   virtual ~StockOps() = default;
 
+  // The journal head the stock figures reflect, read on the read pool: a
+  // cheap proof that the database answers (GET /healthz).
+  virtual void ReadHead(Done<v1::AsOf> done);
   virtual void GetAvailability(std::vector<std::string> skus,
                                Done<v1::GetAvailabilityReply> done);
   virtual void SearchProducts(const v1::SearchProductsRequest& request,

@@ -13,6 +13,7 @@
 #include "agent/config_reload.h"
 #include "agent/watchdog.h"
 #include "platform/cli.h"
+#include "platform/clock.h"
 #include "platform/fs.h"
 #include "platform/log.h"
 #include "platform/sd_notify.h"
@@ -109,6 +110,16 @@ int main(int argc, char** argv) {
   sa::Result<sa::agent::AgentConfig> config =
       start_text.ok() ? sa::agent::ParseAgentConfig(*start_text, config_path)
                       : sa::Result<sa::agent::AgentConfig>(start_text.status());
+  if (config.ok()) {
+    // The sync TLS files as central's handshake will see them, before any
+    // dial (docs/security.md "Checks at start").
+    if (sa::Status tls =
+            sa::agent::CheckSyncTls(*config, sa::SystemClock().NowMicros());
+        !tls.ok()) {
+      config = sa::Result<sa::agent::AgentConfig>(
+          sa::Status(tls.code(), config_path + ": " + tls.message()));
+    }
+  }
   if (!config.ok()) {
     std::fprintf(stderr, "storeagentd: config: %s\n",
                  config.status().message().c_str());

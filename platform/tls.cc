@@ -12,6 +12,7 @@
 #include <climits>
 #include <ctime>
 #include <memory>
+#include <utility>
 
 #include "platform/fs.h"
 
@@ -213,6 +214,14 @@ Result<CertificateInfo> InspectCertificate(std::string_view pem) {
   info.not_before_us = *nb;
   info.not_after_us = *na;
   info.is_ca = X509_check_ca(x) != 0;
+  // X509_get_extension_flags caches the parsed extensions (EXFLAG_XKUSAGE
+  // set when an EKU extension is present).
+  if ((X509_get_extension_flags(x) & EXFLAG_XKUSAGE) != 0) {
+    const uint32_t xku = X509_get_extended_key_usage(x);
+    info.has_eku = true;
+    info.eku_client_auth = (xku & XKU_SSL_CLIENT) != 0;
+    info.eku_server_auth = (xku & XKU_SSL_SERVER) != 0;
+  }
   info.serial_hex = SerialHex(x);
   ERR_clear_error();
   return info;
@@ -293,6 +302,92 @@ Status CheckKeyMatchesCert(std::string_view cert_pem,
     return FailedPrecondition(
         "key does not match the certificate's public key (subject \"" +
         NameToString(X509_get_subject_name(cert->get())) + "\")");
+  }
+  return Status::Ok();
+}
+
+Status CheckOwnTlsFiles(const OwnTlsFiles& f, int64_t now_us) {
+  // "sync.cert_file /etc/storeagent/tls/store.pem: <problem>"; LoadPem's
+  // messages start with the path already.
+  const auto named = [](const std::string& key, const std::string& path,
+                        const Status& s) {
+    std::string m = s.message();
+    if (m.compare(0, path.size() + 2, path + ": ") == 0) {
+      m = m.substr(path.size() + 2);
+    }
+    return Status(s.code(), key + " " + path + ": " + m);
+  };
+  const auto problem = [](const std::string& key, const std::string& path,
+                          const std::string& what) {
+    return FailedPrecondition(key + " " + path + ": " + what);
+  };
+  for (const auto& [key, path] :
+       {std::pair<const std::string&, const std::string&>{f.cert_key,
+                                                          f.cert_file},
+        {f.key_key, f.key_file},
+        {f.ca_key, f.ca_file}}) {
+    if (path.empty()) return InvalidArgument(key + ": required");
+  }
+  Result<std::string> cert_pem = LoadPem(f.cert_file);
+  if (!cert_pem.ok()) return named(f.cert_key, f.cert_file, cert_pem.status());
+  Result<std::string> key_pem = LoadPem(f.key_file);
+  if (!key_pem.ok()) return named(f.key_key, f.key_file, key_pem.status());
+  Result<std::string> ca_pem = LoadPem(f.ca_file);
+  if (!ca_pem.ok()) return named(f.ca_key, f.ca_file, ca_pem.status());
+
+  Result<CertificateInfo> cert = InspectCertificate(*cert_pem);
+  if (!cert.ok()) return named(f.cert_key, f.cert_file, cert.status());
+  if (now_us > cert->not_after_us) {
+    return problem(f.cert_key, f.cert_file,
+                   "expired on " + FormatUtc(cert->not_after_us) +
+                       " (subject \"" + cert->subject + "\")");
+  }
+  if (now_us < cert->not_before_us) {
+    return problem(f.cert_key, f.cert_file,
+                   "not valid before " + FormatUtc(cert->not_before_us) +
+                       " (check this host's clock, or wait)");
+  }
+  if (Status s = CheckKeyMatchesCert(*cert_pem, *key_pem); !s.ok()) {
+    if (s.code() != StatusCode::kFailedPrecondition) {
+      return named(f.key_key, f.key_file, s);
+    }
+    return problem(f.key_key, f.key_file,
+                   "does not match the certificate of " + f.cert_key + " " +
+                       f.cert_file + " (subject \"" + cert->subject +
+                       "\"): a key from another request or renewal?");
+  }
+  if (cert->has_eku) {
+    const bool client = f.role == TlsRole::kClient;
+    if (client ? !cert->eku_client_auth : !cert->eku_server_auth) {
+      return problem(
+          f.cert_key, f.cert_file,
+          std::string("extended key usage lacks ") +
+              (client ? "clientAuth: it cannot identify a TLS client"
+                      : "serverAuth: it cannot identify a TLS server") +
+              " (subject \"" + cert->subject + "\")");
+    }
+  }
+  Result<CertificateInfo> ca = InspectCertificate(*ca_pem);
+  if (!ca.ok()) return named(f.ca_key, f.ca_file, ca.status());
+  if (!f.store_id.empty()) {
+    // Central never takes an admin's certificate for a store's, whatever
+    // its CN (central/server/peer_identity.cc).
+    for (const std::string& uri : cert->uri_sans) {
+      if (uri.compare(0, kAdminUriPrefix.size(), kAdminUriPrefix) == 0) {
+        return problem(f.cert_key, f.cert_file,
+                       "is an admin certificate (URI SAN \"" + uri +
+                           "\"), not a store's: central refuses it for "
+                           "sync");
+      }
+    }
+    Result<std::string> id = StoreIdFromCertificate(*cert);
+    if (!id.ok()) return named(f.cert_key, f.cert_file, id.status());
+    if (*id != f.store_id) {
+      return problem(f.cert_key, f.cert_file,
+                     "names store \"" + *id + "\" but " + f.store_key +
+                         " is \"" + f.store_id +
+                         "\" (central refuses a Hello for another store)");
+    }
   }
   return Status::Ok();
 }

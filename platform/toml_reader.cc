@@ -2,6 +2,16 @@
 
 namespace storeagent::platform {
 
+TomlSchema SchemaOf(std::span<const TomlKey> keys) {
+  TomlSchema schema;
+  for (const TomlKey& k : keys) {
+    const size_t dot = k.dotted.find('.');
+    schema[std::string(k.dotted.substr(0, dot))].insert(
+        std::string(k.dotted.substr(dot + 1)));
+  }
+  return schema;
+}
+
 Result<TomlReader> TomlReader::Parse(std::string_view text,
                                      std::string origin) {
   toml::table root;

@@ -17,16 +17,21 @@
 #include <initializer_list>
 #include <map>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "platform/status.h"
+#include "platform/toml_key.h"
 
 namespace storeagent::platform {
 
 // The tables a file may hold, each with the keys it may hold.
 using TomlSchema = std::map<std::string, std::set<std::string>>;
+
+// The schema CheckKnown takes, from a key list.
+TomlSchema SchemaOf(std::span<const TomlKey> keys);
 
 class TomlReader {
  public:

@@ -29,7 +29,11 @@ void PrintLines(const v1::SyncStatus& st) {
     return;
   }
   std::printf("sync            %s\n",
-              st.connected() ? "connected" : "not connected");
+              st.connected() ? "connected"
+              : st.stopped()
+                  ? "stopped (central refused this store; restart or "
+                    "SIGHUP storeagentd to retry)"
+                  : "not connected");
   std::printf("last exchange   %s\n",
               st.last_exchange_us() == 0
                   ? "never (since start)"

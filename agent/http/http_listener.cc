@@ -90,8 +90,14 @@ void HttpListener::OnAccept(beast::error_code ec, tcp::socket socket) {
   } else if (sessions_->size() >=
              static_cast<size_t>(host_.limits().max_connections)) {
     Refuse(std::move(socket));
+  } else if (std::shared_ptr<net::ssl::context> tls = host_.tls_context()) {
+    std::make_shared<HttpSession<TlsStream>>(std::move(socket), std::move(tls),
+                                             host_, sessions_)
+        ->Start();
   } else {
-    std::make_shared<HttpSession>(std::move(socket), host_, sessions_)->Start();
+    std::make_shared<HttpSession<PlainStream>>(std::move(socket), nullptr,
+                                               host_, sessions_)
+        ->Start();
   }
   Accept();
 }
@@ -142,6 +148,13 @@ class HttpRefusal : public std::enable_shared_from_this<HttpRefusal> {
 void HttpListener::Refuse(tcp::socket socket) {
   Log(LogLevel::kWarn, "http.too_many_connections",
       {{"limit", std::to_string(host_.limits().max_connections)}});
+  if (host_.tls_context()) {
+    // No plain 503 on an HTTPS port (the client expects a handshake), and
+    // no handshake for a connection over the limit: closed.
+    beast::error_code ec;
+    socket.close(ec);
+    return;
+  }
   std::make_shared<HttpRefusal>(std::move(socket), Timeout(host_))->Start();
 }
 

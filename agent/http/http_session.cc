@@ -30,6 +30,7 @@ std::chrono::milliseconds Timeout(const HttpSessionHost& host) {
 // the reply runs: whichever thread drops the last copy of the callback
 // releases the session and the executor first and then tells the host, and
 // the server's Stop() waits for that before the io_context goes away.
+template <class Session>
 struct PendingReply {
   ~PendingReply() {
     // Never answered (a storage thread dropped the call): the session is
@@ -39,7 +40,7 @@ struct PendingReply {
     if (counted) host->CallDone();
   }
 
-  std::shared_ptr<HttpSession> session;
+  std::shared_ptr<Session> session;
   net::any_io_executor executor;
   HttpSessionHost* host = nullptr;
   bool counted = false;  // the host accepted the call; set before any copy
@@ -51,12 +52,12 @@ struct PendingReply {
 
 // ---- SessionRegistry --------------------------------------------------------
 
-void SessionRegistry::Add(HttpSession* s, std::weak_ptr<HttpSession> w) {
+void SessionRegistry::Add(HttpConnection* s, std::weak_ptr<HttpConnection> w) {
   std::lock_guard<std::mutex> lock(mu_);
   sessions_.emplace(s, std::move(w));
 }
 
-void SessionRegistry::Remove(HttpSession* s) {
+void SessionRegistry::Remove(HttpConnection* s) {
   std::lock_guard<std::mutex> lock(mu_);
   sessions_.erase(s);
 }
@@ -67,7 +68,7 @@ size_t SessionRegistry::size() const {
 }
 
 void SessionRegistry::CloseAll() {
-  std::vector<std::shared_ptr<HttpSession>> open;
+  std::vector<std::shared_ptr<HttpConnection>> open;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& [ptr, weak] : sessions_) {
@@ -79,35 +80,84 @@ void SessionRegistry::CloseAll() {
 
 // ---- HttpSession ------------------------------------------------------------
 
-HttpSession::HttpSession(tcp::socket&& socket, HttpSessionHost& host,
-                         std::shared_ptr<SessionRegistry> registry)
-    : stream_(std::move(socket)), host_(host), registry_(std::move(registry)) {}
+namespace {
 
-HttpSession::~HttpSession() { registry_->Remove(this); }
-
-void HttpSession::Start() {
-  registry_->Add(this, weak_from_this());
-  net::dispatch(stream_.get_executor(),
-                [self = shared_from_this()] { self->ReadHeader(); });
+// The stream of a session: TLS over TCP with `tls`, or TCP alone.
+template <class Stream>
+Stream MakeStream(tcp::socket&& socket, net::ssl::context* tls) {
+  if constexpr (HttpSession<Stream>::kTls) {
+    return Stream(std::move(socket), *tls);
+  } else {
+    (void)tls;
+    return Stream(std::move(socket));
+  }
 }
 
-void HttpSession::Close() {
+}  // namespace
+
+template <class Stream>
+HttpSession<Stream>::HttpSession(tcp::socket&& socket,
+                                 std::shared_ptr<net::ssl::context> tls,
+                                 HttpSessionHost& host,
+                                 std::shared_ptr<SessionRegistry> registry)
+    : tls_(std::move(tls)),
+      stream_(MakeStream<Stream>(std::move(socket), tls_.get())),
+      host_(host),
+      registry_(std::move(registry)) {}
+
+template <class Stream>
+HttpSession<Stream>::~HttpSession() {
+  registry_->Remove(this);
+}
+
+template <class Stream>
+void HttpSession<Stream>::Start() {
+  registry_->Add(this, this->weak_from_this());
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    if constexpr (kTls) {
+      // The handshake is bounded like a read.
+      self->Lowest().expires_after(Timeout(self->host_));
+      self->stream_.async_handshake(
+          net::ssl::stream_base::server,
+          [self](beast::error_code ec) { self->OnHandshake(ec); });
+    } else {
+      self->ReadHeader();
+    }
+  });
+}
+
+template <class Stream>
+void HttpSession<Stream>::OnHandshake(beast::error_code ec) {
+  if (ec) {
+    // Plain HTTP on the HTTPS port, an old client, a certificate the
+    // client refused, or the timeout.
+    Log(LogLevel::kDebug, "http.tls_handshake_failed",
+        {{"error", ec.message()}});
+    return CloseNow();
+  }
+  ReadHeader();
+}
+
+template <class Stream>
+void HttpSession<Stream>::Close() {
   net::post(stream_.get_executor(),
             [self = shared_from_this()] { self->CloseNow(); });
 }
 
-void HttpSession::CloseNow() {
+template <class Stream>
+void HttpSession<Stream>::CloseNow() {
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-  stream_.close();
+  Lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+  Lowest().close();
 }
 
-void HttpSession::ReadHeader() {
+template <class Stream>
+void HttpSession<Stream>::ReadHeader() {
   parser_.emplace();
   parser_->header_limit(
       static_cast<std::uint32_t>(host_.limits().max_header_bytes));
   parser_->body_limit(host_.limits().max_body_bytes);
-  stream_.expires_after(Timeout(host_));
+  Lowest().expires_after(Timeout(host_));
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -115,7 +165,8 @@ void HttpSession::ReadHeader() {
       });
 }
 
-void HttpSession::OnHeader(beast::error_code ec) {
+template <class Stream>
+void HttpSession<Stream>::OnHeader(beast::error_code ec) {
   if (ec) return OnReadError(ec);
   const auto& req = parser_->get();
   version_ = req.version();
@@ -125,7 +176,7 @@ void HttpSession::OnHeader(beast::error_code ec) {
   path_ = std::string(req.target().substr(0, req.target().find('?')));
   if (parser_->is_done()) return Dispatch();
   if (beast::iequals(req[http::field::expect], "100-continue")) {
-    stream_.expires_after(Timeout(host_));
+    Lowest().expires_after(Timeout(host_));
     net::async_write(
         stream_, net::buffer(kContinue.data(), kContinue.size()),
         [self = shared_from_this()](beast::error_code wec, std::size_t) {
@@ -137,8 +188,9 @@ void HttpSession::OnHeader(beast::error_code ec) {
   ReadBody();
 }
 
-void HttpSession::ReadBody() {
-  stream_.expires_after(Timeout(host_));
+template <class Stream>
+void HttpSession<Stream>::ReadBody() {
+  Lowest().expires_after(Timeout(host_));
   http::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -146,12 +198,14 @@ void HttpSession::ReadBody() {
       });
 }
 
-void HttpSession::OnBody(beast::error_code ec) {
+template <class Stream>
+void HttpSession<Stream>::OnBody(beast::error_code ec) {
   if (ec) return OnReadError(ec);
   Dispatch();
 }
 
-void HttpSession::OnReadError(beast::error_code ec) {
+template <class Stream>
+void HttpSession<Stream>::OnReadError(beast::error_code ec) {
   if (ec == http::error::body_limit) {
     return Write(
         ErrorResponse(413, "PAYLOAD_TOO_LARGE",
@@ -181,14 +235,15 @@ void HttpSession::OnReadError(beast::error_code ec) {
         true);
 }
 
-void HttpSession::Dispatch() {
+template <class Stream>
+void HttpSession<Stream>::Dispatch() {
   auto& req = parser_->get();
   StaffRequest request;
   request.method = method_;
   request.target = std::string(req.target());
   request.authorization = std::string(req[http::field::authorization]);
   beast::error_code peer_ec;
-  const auto peer = stream_.socket().remote_endpoint(peer_ec);
+  const auto peer = Lowest().socket().remote_endpoint(peer_ec);
   if (!peer_ec) {
     const std::string address = peer.address().to_string();
     request.peer = (peer.address().is_v6() ? "[" + address + "]" : address) +
@@ -198,7 +253,7 @@ void HttpSession::Dispatch() {
   if (key != req.end()) request.idempotency_key = std::string(key->value());
   request.body = std::move(req.body());
 
-  auto pending = std::make_shared<PendingReply>();
+  auto pending = std::make_shared<PendingReply<HttpSession>>();
   pending->session = shared_from_this();
   pending->executor = stream_.get_executor();
   pending->host = &host_;
@@ -219,7 +274,8 @@ void HttpSession::Dispatch() {
   pending->counted = true;
 }
 
-void HttpSession::Write(StaffResponse r, bool close) {
+template <class Stream>
+void HttpSession<Stream>::Write(StaffResponse r, bool close) {
   auto res = std::make_shared<http::response<http::string_body>>(
       static_cast<http::status>(r.status), version_);
   res->set(http::field::server, "storeagent");
@@ -245,28 +301,38 @@ void HttpSession::Write(StaffResponse r, bool close) {
     res->body() = std::move(r.body);
     res->prepare_payload();
   }
-  stream_.expires_after(Timeout(host_));
+  Lowest().expires_after(Timeout(host_));
   http::async_write(
       stream_, *res,
       [self = shared_from_this(), res, close](
           beast::error_code ec, std::size_t) { self->OnWrite(close, ec); });
 }
 
-void HttpSession::OnWrite(bool close, beast::error_code ec) {
+template <class Stream>
+void HttpSession<Stream>::OnWrite(bool close, beast::error_code ec) {
   if (ec) return CloseNow();
+  if constexpr (kTls) {
+    if (close) {
+      // close_notify, then wait (bounded) for the peer's or its close.
+      Lowest().expires_after(Timeout(host_));
+      return stream_.async_shutdown(
+          [self = shared_from_this()](beast::error_code) { self->CloseNow(); });
+    }
+  }
   if (close) {
     // Half-close, then read and drop what the peer still sends (a body
     // refused unread) until it closes or the timeout: closing with unread
     // data would reset the connection before the peer read the answer.
     beast::error_code sec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, sec);
-    stream_.expires_after(Timeout(host_));
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, sec);
+    Lowest().expires_after(Timeout(host_));
     return Drain();
   }
   ReadHeader();
 }
 
-void HttpSession::Drain() {
+template <class Stream>
+void HttpSession<Stream>::Drain() {
   buffer_.clear();
   stream_.async_read_some(
       buffer_.prepare(4096),
@@ -274,5 +340,8 @@ void HttpSession::Drain() {
         if (!ec) self->Drain();
       });
 }
+
+template class HttpSession<PlainStream>;
+template class HttpSession<TlsStream>;
 
 }  // namespace storeagent::agent

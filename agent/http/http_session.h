@@ -2,6 +2,8 @@
 // HttpSession on a strand of its own reads a request (header limit, body
 // limit, timeout), hands it to the host and writes the answer the host
 // posts back; keep-alive, 100-continue, and a clean close after errors.
+// HttpSession<PlainStream> speaks HTTP; HttpSession<TlsStream> first does
+// the TLS handshake (within the I/O timeout) and ends with close_notify.
 // Boost types stay in these internal headers, out of the public one.
 #ifndef STOREAGENT_AGENT_HTTP_HTTP_SESSION_H_
 #define STOREAGENT_AGENT_HTTP_HTTP_SESSION_H_
@@ -14,11 +16,13 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 
 #include "agent/http/staff_api.h"
@@ -45,46 +49,72 @@ class HttpSessionHost {
   // A response to a request for `path` (no query; empty when the request
   // line was never read) with HTTP `status` is being written.
   virtual void Answered(std::string_view path, int status) = 0;
+  // The TLS context for a connection accepted now; nullptr: plain HTTP.
+  virtual std::shared_ptr<boost::asio::ssl::context> tls_context() const {
+    return nullptr;
+  }
 };
 
-class HttpSession;
+// What the registry needs of a connection, plain or TLS.
+class HttpConnection {
+ public:
+  virtual ~HttpConnection() = default;
+  // Closes the connection on its strand; pending operations end.
+  virtual void Close() = 0;
+};
 
 // The connections open now, to count and to close them all. Thread-safe.
 class SessionRegistry {
  public:
-  void Add(HttpSession* s, std::weak_ptr<HttpSession> w);
-  void Remove(HttpSession* s);
+  void Add(HttpConnection* s, std::weak_ptr<HttpConnection> w);
+  void Remove(HttpConnection* s);
   size_t size() const;
   void CloseAll();
 
  private:
   mutable std::mutex mu_;
-  std::unordered_map<HttpSession*, std::weak_ptr<HttpSession>> sessions_;
+  std::unordered_map<HttpConnection*, std::weak_ptr<HttpConnection>> sessions_;
 };
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+using PlainStream = boost::beast::tcp_stream;
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+// Instantiated for PlainStream and TlsStream (http_session.cc).
+template <class Stream>
+class HttpSession : public HttpConnection,
+                    public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket&& socket, HttpSessionHost& host,
-              std::shared_ptr<SessionRegistry> registry);
-  ~HttpSession();
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  // `tls`: the context for a TlsStream, nullptr for a PlainStream.
+  HttpSession(boost::asio::ip::tcp::socket&& socket,
+              std::shared_ptr<boost::asio::ssl::context> tls,
+              HttpSessionHost& host, std::shared_ptr<SessionRegistry> registry);
+  ~HttpSession() override;
 
   void Start();
-  // Closes the connection on its strand; pending operations end.
-  void Close();
+  void Close() override;
+  // Writes `response` (on the strand).
+  void Write(StaffResponse response, bool close);
 
  private:
+  using std::enable_shared_from_this<HttpSession<Stream>>::shared_from_this;
+  boost::beast::tcp_stream& Lowest() {
+    return boost::beast::get_lowest_layer(stream_);
+  }
+  void OnHandshake(boost::beast::error_code ec);
   void ReadHeader();
   void OnHeader(boost::beast::error_code ec);
   void ReadBody();
   void OnBody(boost::beast::error_code ec);
   void OnReadError(boost::beast::error_code ec);
   void Dispatch();
-  void Write(StaffResponse response, bool close);
   void OnWrite(bool close, boost::beast::error_code ec);
   void Drain();
   void CloseNow();
 
-  boost::beast::tcp_stream stream_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;  // before stream_
+  Stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<
       boost::beast::http::request_parser<boost::beast::http::string_body>>

@@ -1,5 +1,6 @@
 #include "agent/http/staff_api.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "agent/http/staff_input.h"
@@ -27,13 +28,25 @@ bool Matches(const std::vector<std::string_view>& pattern,
   if (pattern.size() != segments.size()) return false;
   params->clear();
   for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i].front() == '{') {
+    if (!pattern[i].empty() && pattern[i].front() == '{') {
       params->push_back(segments[i]);
     } else if (pattern[i] != segments[i]) {
       return false;
     }
   }
   return true;
+}
+
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  std::vector<std::string_view> out;
+  while (!path.empty()) {
+    path.remove_prefix(1);  // the '/'
+    const size_t slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash);
+  }
+  return out;
 }
 
 }  // namespace
@@ -47,63 +60,91 @@ StaffApi::StaffApi(StockOps& ops, const Clock& clock,
 
 const std::vector<StaffApi::Route>& StaffApi::Routes() {
   using R = StaffRole;
-  static const std::vector<Route> kRoutes = {
-      {"GET", {"api", "v1", "whoami"}, R::kStaff, &StaffApi::WhoAmI},
-      {"GET", {"api", "v1", "products"}, R::kStaff, &StaffApi::SearchProducts},
-      {"GET",
-       {"api", "v1", "availability", "{sku}"},
-       R::kStaff,
-       &StaffApi::GetAvailability},
-      {"GET", {"api", "v1", "holds"}, R::kStaff, &StaffApi::ListHolds},
-      {"GET",
-       {"api", "v1", "holds", "{order_ref}"},
-       R::kStaff,
-       &StaffApi::GetHold},
-      {"POST",
-       {"api", "v1", "holds", "{order_ref}", "pick"},
-       R::kStaff,
-       &StaffApi::PickHold},
-      {"POST",
-       {"api", "v1", "holds", "{order_ref}", "collect"},
-       R::kStaff,
-       &StaffApi::CollectHold},
-      {"POST",
-       {"api", "v1", "holds", "{order_ref}", "cancel"},
-       R::kManager,
-       &StaffApi::CancelHold},
-      {"POST",
-       {"api", "v1", "holds", "{order_ref}", "short-pick"},
-       R::kManager,
-       &StaffApi::ShortPickHold},
-      {"POST",
-       {"api", "v1", "stock", "{sku}", "adjust"},
-       R::kManager,
-       &StaffApi::AdjustStock},
-      {"POST",
-       {"api", "v1", "stock", "{sku}", "count"},
-       R::kManager,
-       &StaffApi::CountStock},
-  };
+  static const std::vector<Route> kRoutes = [] {
+    std::vector<Route> routes = {
+        {{"GET", "/healthz", false, R::kStaff}, &StaffApi::Healthz, {}},
+        {{"GET", "/api/openapi.json", false, R::kStaff},
+         &StaffApi::OpenApi,
+         {}},
+        {{"GET", "/api/v1/whoami", true, R::kStaff}, &StaffApi::WhoAmI, {}},
+        {{"GET", "/api/v1/status", true, R::kStaff}, &StaffApi::GetStatus, {}},
+        {{"GET", "/api/v1/products", true, R::kStaff},
+         &StaffApi::SearchProducts,
+         {}},
+        {{"GET", "/api/v1/availability/{sku}", true, R::kStaff},
+         &StaffApi::GetAvailability,
+         {}},
+        {{"GET", "/api/v1/holds", true, R::kStaff}, &StaffApi::ListHolds, {}},
+        {{"GET", "/api/v1/holds/{order_ref}", true, R::kStaff},
+         &StaffApi::GetHold,
+         {}},
+        {{"POST", "/api/v1/holds/{order_ref}/pick", true, R::kStaff},
+         &StaffApi::PickHold,
+         {}},
+        {{"POST", "/api/v1/holds/{order_ref}/collect", true, R::kStaff},
+         &StaffApi::CollectHold,
+         {}},
+        {{"POST", "/api/v1/holds/{order_ref}/cancel", true, R::kManager},
+         &StaffApi::CancelHold,
+         {}},
+        {{"POST", "/api/v1/holds/{order_ref}/short-pick", true, R::kManager},
+         &StaffApi::ShortPickHold,
+         {}},
+        {{"POST", "/api/v1/stock/{sku}/adjust", true, R::kManager},
+         &StaffApi::AdjustStock,
+         {}},
+        {{"POST", "/api/v1/stock/{sku}/count", true, R::kManager},
+         &StaffApi::CountStock,
+         {}},
+    };
+    for (Route& r : routes) r.pattern = SplitPath(r.info.path);
+    return routes;
+  }();
   return kRoutes;
+}
+
+std::vector<StaffApi::RouteInfo> StaffApi::RouteList() {
+  std::vector<RouteInfo> out;
+  for (const Route& r : Routes()) out.push_back(r.info);
+  return out;
+}
+
+const StaffApi::Route* StaffApi::Find(std::string_view method,
+                                      const std::vector<std::string>& segments,
+                                      std::vector<std::string>* params,
+                                      std::string* allow) {
+  allow->clear();
+  for (const Route& r : Routes()) {
+    if (!Matches(r.pattern, segments, params)) continue;
+    if (r.info.method == method) return &r;
+    if (!allow->empty()) *allow += ", ";
+    *allow += r.info.method;
+  }
+  return nullptr;
+}
+
+std::string_view StaffApi::RoutePattern(std::string_view method,
+                                        std::string_view target) {
+  Result<StaffTarget> parsed = ParseStaffTarget(target);
+  if (!parsed.ok()) return "";
+  std::vector<std::string> params;
+  std::string allow;
+  if (const Route* r = Find(method, parsed->segments, &params, &allow)) {
+    return r->info.path;
+  }
+  // A wrong method on a routed path (answered 405) still has its path.
+  for (const Route& r : Routes()) {
+    if (Matches(r.pattern, parsed->segments, &params)) return r.info.path;
+  }
+  return "";
 }
 
 std::string StaffApi::RouteLabel(std::string_view path) {
   if (path == "/metrics" || FindStaticAsset(path) != nullptr) {
     return std::string(path);
   }
-  Result<StaffTarget> target = ParseStaffTarget(path);
-  if (!target.ok()) return "other";
-  std::vector<std::string> params;
-  for (const Route& r : Routes()) {
-    if (!Matches(r.pattern, target->segments, &params)) continue;
-    std::string label;
-    for (std::string_view segment : r.pattern) {
-      label += '/';
-      label += segment;
-    }
-    return label;
-  }
-  return "other";
+  const std::string_view pattern = RoutePattern("GET", path);
+  return pattern.empty() ? "other" : std::string(pattern);
 }
 
 void StaffApi::Handle(const StaffRequest& request, Reply reply) {
@@ -112,7 +153,8 @@ void StaffApi::Handle(const StaffRequest& request, Reply reply) {
     reply(ErrorResponse(target.status()));
     return;
   }
-  if (!target->segments.empty() && target->segments.front() == "api") {
+  if (!target->segments.empty() &&
+      (target->segments.front() == "api" || target->path == "/healthz")) {
     HandleApi(request, *target, std::move(reply));
     return;
   }
@@ -138,6 +180,34 @@ void StaffApi::Handle(const StaffRequest& request, Reply reply) {
 
 void StaffApi::HandleApi(const StaffRequest& request, const StaffTarget& target,
                          Reply reply) {
+  std::vector<std::string> params;
+  std::string allow;
+  const Route* route = Find(request.method, target.segments, &params, &allow);
+  // The routes that need no token answer (or refuse the method) first.
+  std::vector<std::string> unused;
+  bool public_path = false;
+  for (const Route& r : Routes()) {
+    public_path = public_path || (!r.info.needs_token &&
+                                  Matches(r.pattern, target.segments, &unused));
+  }
+  if (route != nullptr && !route->info.needs_token) {
+    Call call{{},
+              std::move(params),
+              target.query,
+              request.idempotency_key,
+              json::object(),
+              std::move(reply)};
+    (this->*(route->handler))(std::move(call));
+    return;
+  }
+  if (route == nullptr && public_path) {
+    StaffResponse r = ErrorResponse(
+        405, "METHOD_NOT_ALLOWED",
+        "method: " + request.method + " not allowed here; use " + allow);
+    r.headers.emplace_back("Allow", allow);
+    reply(std::move(r));
+    return;
+  }
   std::optional<StaffIdentity> who = users_.Authenticate(request.authorization);
   if (!who) {
     // A failed login is worth an operator's attention (a guessed token, a
@@ -153,18 +223,6 @@ void StaffApi::HandleApi(const StaffRequest& request, const StaffTarget& target,
     reply(Unauthorized());
     return;
   }
-  std::vector<std::string> params;
-  const Route* route = nullptr;
-  std::string allow;
-  for (const Route& r : Routes()) {
-    if (!Matches(r.pattern, target.segments, &params)) continue;
-    if (r.method == request.method) {
-      route = &r;
-      break;
-    }
-    if (!allow.empty()) allow += ", ";
-    allow += r.method;
-  }
   if (route == nullptr && allow.empty()) {
     reply(ErrorResponse(NotFound("path: no API at " + target.path)));
     return;
@@ -177,14 +235,13 @@ void StaffApi::HandleApi(const StaffRequest& request, const StaffTarget& target,
     reply(std::move(r));
     return;
   }
-  Matches(route->pattern, target.segments, &params);
-  if (!HasRole(*who, route->role)) {
-    reply(ErrorResponse(
-        Status(StatusCode::kPermissionDenied,
-               "role: " +
-                   std::string(route->role == StaffRole::kManager ? "a manager"
-                                                                  : "staff") +
-                   " may do this; " + who->name + " may not")));
+  if (!HasRole(*who, route->info.role)) {
+    reply(ErrorResponse(Status(
+        StatusCode::kPermissionDenied,
+        "role: " +
+            std::string(route->info.role == StaffRole::kManager ? "a manager"
+                                                                : "staff") +
+            " may do this; " + who->name + " may not")));
     return;
   }
   if (request.body.size() > max_body_bytes_) {
@@ -208,6 +265,28 @@ void StaffApi::WhoAmI(Call call) {
       200, json{{"name", call.who.name},
                 {"role",
                  call.who.role == StaffRole::kManager ? "manager" : "staff"}}));
+}
+
+void StaffApi::GetStatus(Call call) {
+  const SyncHealth* health = sync_health_.load();
+  const SyncHealthSnapshot sync =
+      health != nullptr ? health->Get() : SyncHealthSnapshot{};
+  const int64_t now_us = clock_.NowMicros();
+  json last = nullptr, last_us = nullptr, age_ms = nullptr;
+  if (sync.last_exchange_us > 0) {
+    last = FormatRfc3339(sync.last_exchange_us);
+    last_us = sync.last_exchange_us;
+    age_ms = std::max<int64_t>(0, now_us - sync.last_exchange_us) / 1000;
+  }
+  call.reply(
+      JsonResponse(200, json{{"sync",
+                              {{"enabled", sync.enabled},
+                               {"connected", sync.enabled && sync.connected},
+                               {"last_exchange", std::move(last)},
+                               {"last_exchange_us", std::move(last_us)},
+                               {"last_exchange_age_ms", std::move(age_ms)},
+                               {"last_error", sync.last_error}}},
+                             {"now", FormatRfc3339(now_us)}}));
 }
 
 void StaffApi::SearchProducts(Call call) {
@@ -283,7 +362,9 @@ void StaffApi::ListHolds(Call call) {
           return;
         }
         json holds = json::array();
-        for (const v1::Hold& h : r->holds()) holds.push_back(HoldJson(h));
+        for (const v1::Hold& h : r->holds()) {
+          holds.push_back(HoldJson(h, &r->product_names()));
+        }
         reply(JsonResponse(200, json{{"holds", std::move(holds)},
                                      {"as_of", AsOfJson(r->as_of(), clock_)}}));
       });

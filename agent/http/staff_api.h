@@ -3,7 +3,10 @@
 // and the JSON answers. Knows no sockets, so it is tested without them.
 //
 //   GET  /, /app.js, /app.css, /favicon.svg        the page (no token)
+//   GET  /healthz                                  no token
+//   GET  /api/openapi.json                         no token
 //   GET  /api/v1/whoami                            staff
+//   GET  /api/v1/status                            staff
 //   GET  /api/v1/products?q=TEXT[&limit=N]         staff
 //   GET  /api/v1/availability/{sku}                staff
 //   GET  /api/v1/holds[?state=open|held|...][&limit=N]  staff
@@ -12,13 +15,16 @@
 //   POST /api/v1/holds/{order_ref}/cancel|short-pick   manager
 //   POST /api/v1/stock/{sku}/adjust|count          manager, Idempotency-Key
 //
-// An /api/ request is checked in this order: token (401), path (404),
+// The routes are one table (RouteList(), the source of the OpenAPI
+// document's paths). An /api/ request is checked in this order: token
+// (401; not for the routes that need none), path (404),
 // method (405), role (403), body size (413), input (400). Errors are
 // {"error":{"code","field","message"}} (agent/http/staff_json.h).
 // docs/staff-page.md is the reference.
 #ifndef STOREAGENT_AGENT_HTTP_STAFF_API_H_
 #define STOREAGENT_AGENT_HTTP_STAFF_API_H_
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -30,6 +36,7 @@
 #include "agent/http/staff_auth.h"
 #include "agent/http/staff_message.h"
 #include "agent/stock_ops.h"
+#include "agent/sync/sync_health.h"
 #include "platform/clock.h"
 
 namespace storeagent::agent {
@@ -47,10 +54,32 @@ class StaffApi {
   // the page and for refusals, otherwise on a storage thread. Never blocks.
   void Handle(const StaffRequest& request, Reply reply);
 
-  // The route pattern `path` (no query) matches, whatever the method, for
-  // the storeagent_http_requests_total label: "/api/v1/holds/{order_ref}",
-  // a page asset's own path, "/metrics"; "other" for anything else, so a
-  // client cannot add label values.
+  // GET /api/v1/status reports this link's health from now on (nullptr:
+  // sync off). REQUIRES: `health` outlives this object. Thread-safe.
+  void SetSyncHealth(const SyncHealth* health) { sync_health_ = health; }
+
+  // One route of the table, for the OpenAPI document and its tests.
+  struct RouteInfo {
+    std::string_view method;  // "GET", "POST"
+    // "/api/v1/holds/{order_ref}/pick": a {name} matches one segment.
+    std::string_view path;
+    bool needs_token;
+    StaffRole role;  // when needs_token
+  };
+  static std::vector<RouteInfo> RouteList();
+
+  // The path template of the route `method` `target` goes to
+  // ("/api/v1/holds/{order_ref}"), whatever the token; for a method the
+  // path does not take (a 405), the path's template; "" when no route has
+  // that path (404; the page's files and /metrics are not routes). A
+  // bounded label for per-route metrics.
+  static std::string_view RoutePattern(std::string_view method,
+                                       std::string_view target);
+
+  // The storeagent_http_requests_total route label of a request for `path`
+  // (no query), whatever the method: RoutePattern's template, a page
+  // file's own path, "/metrics"; "other" for anything else, so a client
+  // cannot add label values.
   static std::string RouteLabel(std::string_view path);
 
   // One call of a route: who asked and what the path named.
@@ -66,18 +95,20 @@ class StaffApi {
  private:
   using Handler = void (StaffApi::*)(Call call);
   struct Route {
-    std::string_view method;
-    // "{name}" matches one segment (the name labels the route).
-    std::vector<std::string_view> pattern;
-    StaffRole role;
+    RouteInfo info;
     Handler handler;
+    std::vector<std::string_view> pattern;  // info.path split; "{…}" = any
   };
 
   void HandleApi(const StaffRequest& request, const StaffTarget& target,
                  Reply reply);
 
+  // Without a token (staff_api_public.cc).
+  void Healthz(Call call);
+  void OpenApi(Call call);
   // Reads (staff_api.cc).
   void WhoAmI(Call call);
+  void GetStatus(Call call);
   void SearchProducts(Call call);
   void GetAvailability(Call call);
   void ListHolds(Call call);
@@ -94,11 +125,18 @@ class StaffApi {
   void RecordStockEvent(Call call, v1::RecordStockEventRequest request);
 
   static const std::vector<Route>& Routes();
+  // The route for `method` and `segments`; nullptr and `allow` (the methods
+  // the path takes, ", "-joined; "" when none) otherwise.
+  static const Route* Find(std::string_view method,
+                           const std::vector<std::string>& segments,
+                           std::vector<std::string>* params,
+                           std::string* allow);
 
   StockOps& ops_;
   const Clock& clock_;
   const StaffDirectory& users_;
   const std::size_t max_body_bytes_;
+  std::atomic<const SyncHealth*> sync_health_{nullptr};
 };
 
 }  // namespace storeagent::agent

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "agent/http/http_listener.h"
+#include "agent/http/https_context.h"
 #include "agent/http/staff_api.h"
 #include "agent/http/staff_auth.h"
 #include "agent/http/staff_json.h"
@@ -21,6 +22,11 @@ namespace storeagent::agent {
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+
+constexpr char kPlainOffLoopback[] =
+    "is not a loopback address: off loopback the staff page is served "
+    "over HTTPS only (set http.tls_cert_file and http.tls_key_file), so "
+    "that bearer tokens never cross the network in clear";
 
 struct StaffHttpServer::Impl final : HttpSessionHost {
   Impl(const AgentConfig& config, StockOps& ops, const Clock& clock,
@@ -63,6 +69,9 @@ struct StaffHttpServer::Impl final : HttpSessionHost {
     api.Handle(request, std::move(reply));
     return true;
   }
+  std::shared_ptr<net::ssl::context> tls_context() const override {
+    return https ? https->Current() : nullptr;
+  }
   void CallDone() override {
     std::lock_guard<std::mutex> lock(mu);
     if (--in_flight == 0) drained.notify_all();
@@ -94,7 +103,8 @@ struct StaffHttpServer::Impl final : HttpSessionHost {
   MetricsHandler metrics;  // guarded by mu
   std::atomic<platform::CounterFamily*> requests{nullptr};
   bool metrics_only = false;
-  bool stopped = false;  // guarded by stop_mu
+  std::unique_ptr<HttpsContext> https;  // null: plain HTTP (loopback only)
+  bool stopped = false;                 // guarded by stop_mu
   std::mutex stop_mu;
   int port = 0;
   // Destroyed before the members above: handlers still queued hold
@@ -137,6 +147,15 @@ Result<std::unique_ptr<StaffHttpServer>> StaffHttpServer::StartOn(
   if (metrics_only) {
     impl->metrics_only = true;
     impl->metrics = std::move(metrics_only);
+  } else if (!config.http_tls_cert_file.empty() ||
+             !config.http_tls_key_file.empty()) {
+    Result<std::unique_ptr<HttpsContext>> https = HttpsContext::Load(
+        config.http_tls_cert_file, config.http_tls_key_file, clock);
+    if (!https.ok()) return https.status();
+    impl->https = std::move(https).value();
+  } else if (!platform::IsLoopbackListen(config.http_listen)) {
+    return InvalidArgument(std::string(listen_key) + ": " + config.http_listen +
+                           " " + kPlainOffLoopback);
   }
   Result<std::shared_ptr<HttpListener>> listener =
       HttpListener::Bind(impl->ioc, endpoint, *impl);
@@ -156,10 +175,22 @@ Result<std::unique_ptr<StaffHttpServer>> StaffHttpServer::StartOn(
     Log(LogLevel::kInfo, "metrics.started",
         {{"listen", config.http_listen}, {"port", std::to_string(impl->port)}});
   } else {
-    Log(LogLevel::kInfo, "http.started",
-        {{"listen", config.http_listen},
-         {"port", std::to_string(impl->port)},
-         {"users", std::to_string(impl->directory.size())}});
+    if (impl->https) {
+      const tls::CertificateInfo leaf = impl->https->Leaf();
+      Log(LogLevel::kInfo, "http.started",
+          {{"listen", config.http_listen},
+           {"port", std::to_string(impl->port)},
+           {"users", std::to_string(impl->directory.size())},
+           {"scheme", "https"},
+           {"cert_serial", leaf.serial_hex},
+           {"cert_not_after", tls::FormatUtc(leaf.not_after_us)}});
+    } else {
+      Log(LogLevel::kInfo, "http.started",
+          {{"listen", config.http_listen},
+           {"port", std::to_string(impl->port)},
+           {"users", std::to_string(impl->directory.size())},
+           {"scheme", "http"}});
+    }
   }
   return std::unique_ptr<StaffHttpServer>(new StaffHttpServer(std::move(impl)));
 }
@@ -173,6 +204,34 @@ int StaffHttpServer::port() const { return impl_->port; }
 
 void StaffHttpServer::SetUsers(std::vector<StaffUser> users) {
   impl_->directory.SetUsers(std::move(users));
+}
+
+bool StaffHttpServer::https() const { return impl_->https != nullptr; }
+
+Status StaffHttpServer::ReloadTls(const std::string& cert_file,
+                                  const std::string& key_file) {
+  if (!impl_->https) {
+    return FailedPrecondition(
+        "http.tls_cert_file: the server speaks plain HTTP; switching to "
+        "HTTPS needs a restart");
+  }
+  Status s = impl_->https->Reload(cert_file, key_file);
+  if (!s.ok()) {
+    Log(LogLevel::kError, "http.tls_reload_failed",
+        {{"error", s.message()},
+         {"detail", "the certificate served until now stays in use"}});
+    return s;
+  }
+  const tls::CertificateInfo leaf = impl_->https->Leaf();
+  Log(LogLevel::kInfo, "http.tls_reloaded",
+      {{"cert_file", cert_file},
+       {"cert_serial", leaf.serial_hex},
+       {"cert_not_after", tls::FormatUtc(leaf.not_after_us)}});
+  return Status::Ok();
+}
+
+void StaffHttpServer::SetSyncHealth(const SyncHealth* health) {
+  impl_->api.SetSyncHealth(health);
 }
 
 void StaffHttpServer::SetMetricsHandler(MetricsHandler handler) {

@@ -1,5 +1,8 @@
 // StaffHttpServer: the staff page and its JSON API over HTTP/1.1
 // (Boost.Beast), for store staff on the loopback interface or the store LAN.
+// With http.tls_cert_file and http.tls_key_file it speaks only HTTPS
+// (TLS 1.2+); plain HTTP is allowed on a loopback address only, so bearer
+// tokens never cross the store LAN in clear.
 //
 // One I/O thread runs an Asio io_context; every connection has its own
 // strand. A request is parsed on the I/O thread and handed to StaffApi,
@@ -22,6 +25,7 @@
 #include "agent/config.h"
 #include "agent/http/staff_message.h"
 #include "agent/stock_ops.h"
+#include "agent/sync/sync_health.h"
 #include "platform/clock.h"
 #include "platform/metrics.h"
 #include "platform/status.h"
@@ -42,8 +46,11 @@ struct StaffHttpLimits {
 class StaffHttpServer {
  public:
   // Listens on config.http_listen ("ADDRESS:PORT", port 0 = any free one)
-  // with config.http_users. INVALID_ARGUMENT naming "http.listen" for a bad
-  // address, UNAVAILABLE when it cannot bind.
+  // with config.http_users, over TLS when config.http_tls_cert_file is set.
+  // INVALID_ARGUMENT naming "http.listen" for a bad address or a
+  // non-loopback one without TLS; an error naming http.tls_cert_file or
+  // http.tls_key_file for a bad pair (LoadHttpsPair, checked at `clock`'s
+  // now); UNAVAILABLE when it cannot bind.
   // REQUIRES: ops and clock outlive the server.
   static Result<std::unique_ptr<StaffHttpServer>> Start(
       const AgentConfig& config, StockOps& ops, const Clock& clock);
@@ -74,6 +81,16 @@ class StaffHttpServer {
   // connection and joins the I/O thread. Idempotent.
   void Stop();
 
+  // Serves HTTPS.
+  bool https() const;
+
+  // HTTPS only: re-reads the pair (the paths may be new) and serves it to
+  // connections accepted from now on. A bad pair changes nothing and the
+  // error names the file; both outcomes are logged (http.tls_reloaded,
+  // http.tls_reload_failed). FAILED_PRECONDITION on a plain server.
+  // Thread-safe.
+  Status ReloadTls(const std::string& cert_file, const std::string& key_file);
+
   // Replaces the staff users; requests already authenticated finish as
   // they started. Thread-safe.
   void SetUsers(std::vector<StaffUser> users);
@@ -87,6 +104,9 @@ class StaffHttpServer {
   // read, is not counted. REQUIRES: `family` outlives the server.
   // Thread-safe.
   void CountRequestsIn(platform::CounterFamily* family);
+  // GET /api/v1/status reports `health` (the sync link) from now on.
+  // REQUIRES: `health` outlives the server. Thread-safe.
+  void SetSyncHealth(const SyncHealth* health);
 
   struct Impl;
 

@@ -81,10 +81,16 @@ json ProductJson(const v1::Product& p) {
               {"price", std::move(price)}};
 }
 
-json HoldJson(const v1::Hold& h) {
+json HoldJson(const v1::Hold& h,
+              const google::protobuf::Map<std::string, std::string>* names) {
   json lines = json::array();
   for (const v1::HoldLine& l : h.lines()) {
-    lines.push_back(json{{"sku", l.sku()}, {"quantity", l.quantity()}});
+    json line{{"sku", l.sku()}, {"quantity", l.quantity()}};
+    if (names != nullptr) {
+      auto it = names->find(l.sku());
+      line["name"] = it == names->end() ? json(nullptr) : json(it->second);
+    }
+    lines.push_back(std::move(line));
   }
   return json{{"order_ref", h.order_ref()},
               {"channel", h.channel()},

@@ -31,8 +31,12 @@ nlohmann::json AvailabilityJson(const v1::SkuAvailability& a);
 //  "price": {"minor_units", "currency"} or null}.
 nlohmann::json ProductJson(const v1::Product& p);
 // {"order_ref", "channel", "state", "lines": [{"sku", "quantity"}],
-//  "expires_at", "expires_at_us", "placed_seq", "updated_seq"}.
-nlohmann::json HoldJson(const v1::Hold& h);
+//  "expires_at", "expires_at_us", "placed_seq", "updated_seq"}. With
+// `names` (ListHoldsReply.product_names) each line also has "name": the
+// catalog name, or null for a SKU the catalog does not list.
+nlohmann::json HoldJson(
+    const v1::Hold& h,
+    const google::protobuf::Map<std::string, std::string>* names = nullptr);
 
 // "held", "picked", "collected", "cancelled", "expired".
 std::string_view HoldStateName(v1::HoldState state);

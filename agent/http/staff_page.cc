@@ -22,6 +22,7 @@ constexpr std::string_view kHtml = R"PAGE(<!doctype html>
   </div>
 </header>
 
+<div id="sync-banner" data-testid="sync-banner" role="status" hidden></div>
 <div id="message" data-testid="message" role="alert" hidden></div>
 
 <section id="login" data-testid="login">
@@ -45,9 +46,9 @@ constexpr std::string_view kHtml = R"PAGE(<!doctype html>
       <button type="submit" data-testid="search-submit">Search</button>
     </form>
     <p id="results-status" data-testid="results-status" class="status"></p>
-    <table id="results" data-testid="results" hidden>
+    <table id="results" data-testid="results" class="cards" hidden>
       <thead><tr>
-        <th>SKU</th><th>Product</th><th class="num">On hand</th>
+        <th>Product</th><th>SKU</th><th class="num">On hand</th>
         <th class="num">Held</th><th class="num">Available</th><th>As of</th>
       </tr></thead>
       <tbody id="results-body"></tbody>
@@ -59,7 +60,7 @@ constexpr std::string_view kHtml = R"PAGE(<!doctype html>
     <button type="button" id="holds-refresh" data-testid="holds-refresh">
       Refresh</button>
     <p id="holds-status" data-testid="holds-status" class="status"></p>
-    <table id="holds" data-testid="holds" hidden>
+    <table id="holds" data-testid="holds" class="cards" hidden>
       <thead><tr>
         <th>Order</th><th>State</th><th>Items</th><th>Expires</th><th></th>
       </tr></thead>
@@ -80,7 +81,7 @@ header { display: flex; align-items: center; justify-content: space-between;
 header h1 { font-size: 1.25rem; margin: 0; }
 #session { display: flex; gap: 0.75rem; align-items: center; }
 #session[hidden] { display: none; }
-section { background: #fff; margin: 1rem; padding: 1rem; overflow-x: auto;
+section { background: #fff; margin: 1rem; padding: 1rem;
           border-radius: 6px; box-shadow: 0 1px 2px rgba(0,0,0,.15); }
 h2 { font-size: 1.1rem; margin: 0 0 0.75rem; }
 h2 small { font-weight: normal; color: #555; }
@@ -96,13 +97,47 @@ button.danger { background: #a4262c; border-color: #a4262c; }
 button:disabled { opacity: 0.5; cursor: wait; }
 table { width: 100%; border-collapse: collapse; margin-top: 0.5rem; }
 th, td { text-align: left; padding: 0.4rem 0.5rem;
-         border-bottom: 1px solid #e1e3e6; vertical-align: top; }
+         border-bottom: 1px solid #e1e3e6; vertical-align: top;
+         overflow-wrap: anywhere; }
 th { background: #eef0f3; font-size: 0.9rem; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 td.available { font-weight: 700; }
 td.available.zero { color: #a4262c; }
-td.actions { white-space: nowrap; }
-td.actions button { margin-right: 0.35rem; }
+td.available summary { cursor: pointer; }
+.breakdown { font-weight: normal; font-size: 0.9rem; margin: 0.25rem 0 0;
+             display: grid; grid-template-columns: auto auto; gap: 0 0.75rem;
+             justify-content: end; }
+.breakdown dt { color: #555; }
+.breakdown dd { margin: 0; text-align: right; }
+.breakdown .total { border-top: 1px solid #8a8f98; font-weight: 700; }
+td.actions button { margin: 0 0.35rem 0.25rem 0; }
+.items { list-style: none; margin: 0; padding: 0; }
+.items .sku { color: #555; font-size: 0.85rem; }
+#sync-banner { margin: 1rem; padding: 0.6rem 1rem; border-radius: 6px;
+               background: #fff4ce; color: #5c4400; border: 1px solid #c19c00;
+               font-weight: 600; }
+/* A phone: each product and each order is a card, nothing wider than the
+   screen, the figure that matters big and the action button in view. */
+@media (max-width: 600px) {
+  section { margin: 0.5rem; padding: 0.75rem; }
+  header { padding: 0.5rem 0.75rem; flex-wrap: wrap; gap: 0.25rem; }
+  form label { flex-basis: 100%; }
+  input { min-width: 0; width: 100%; }
+  form button { flex: 1 1 auto; }
+  table.cards, table.cards tbody, table.cards tr, table.cards td {
+    display: block; width: 100%; }
+  table.cards thead { display: none; }
+  table.cards tr { border: 1px solid #d5d8dc; border-radius: 6px;
+                   padding: 0.5rem 0.75rem; margin: 0 0 0.75rem; }
+  table.cards td { border: 0; padding: 0.15rem 0; text-align: left; }
+  table.cards td[data-label]::before { content: attr(data-label) ": ";
+                                       color: #555; font-weight: normal; }
+  #results td[data-testid="name"] { font-weight: 700; font-size: 1.1rem; }
+  #results td.available { font-size: 1.6rem; }
+  #results td.available::before { font-size: 1rem; }
+  .breakdown { justify-content: start; }
+  td.actions button { min-height: 2.75rem; min-width: 6rem; }
+}
 .status { color: #555; margin: 0.5rem 0 0; min-height: 1.4em; }
 .state { display: inline-block; padding: 0 0.4rem; border-radius: 3px;
          background: #e8eef7; }
@@ -122,6 +157,7 @@ constexpr std::string_view kJs = R"PAGE('use strict';
 (function () {
   const TOKEN_KEY = 'storeagent.staff.token';
   const REQUEST_TIMEOUT_MS = 15000;
+  const STATUS_POLL_MS = 15000;  // the head-office banner
   const $ = (id) => document.getElementById(id);
   let me = null;            // {name, role}
   let lastQuery = '';
@@ -202,13 +238,85 @@ constexpr std::string_view kJs = R"PAGE('use strict';
     e.cell.textContent = ageText(e.ageMs + (Date.now() - e.receivedAt));
   }
 
-  function cell(row, text, cls, testid) {
+  // `label` names the figure on a phone, where each row is a card.
+  function cell(row, text, cls, testid, label) {
     const td = document.createElement('td');
     td.textContent = text;
     if (cls) td.className = cls;
     if (testid) td.dataset.testid = testid;
+    if (label) td.dataset.label = label;
     row.appendChild(td);
     return td;
+  }
+
+  // "45 s", "12 min", "3 h 12 min", "2 d 5 h".
+  function spanText(ms) {
+    const s = Math.max(0, Math.floor(ms / 1000));
+    if (s < 60) return s + ' s';
+    const m = Math.floor(s / 60);
+    if (m < 60) return m + ' min';
+    const h = Math.floor(m / 60);
+    if (h < 24) return h + ' h ' + (m % 60) + ' min';
+    return Math.floor(h / 24) + ' d ' + (h % 24) + ' h';
+  }
+
+  // Available, and on a tap why it differs from on hand.
+  function availableCell(row, a) {
+    const td = cell(row, '', 'num available' + (a.available === 0 ? ' zero' : ''),
+                    'available-cell', 'Available');
+    const details = document.createElement('details');
+    details.dataset.testid = 'available-details';
+    const summary = document.createElement('summary');
+    const figure = document.createElement('span');
+    figure.dataset.testid = 'available';
+    figure.textContent = String(a.available);
+    summary.appendChild(figure);
+    details.appendChild(summary);
+    const dl = document.createElement('dl');
+    dl.className = 'breakdown';
+    dl.dataset.testid = 'breakdown';
+    const line = (term, value, testid, cls) => {
+      const dt = document.createElement('dt');
+      dt.textContent = term;
+      const dd = document.createElement('dd');
+      dd.textContent = value;
+      dd.dataset.testid = testid;
+      if (cls) { dt.className = cls; dd.className = cls; }
+      dl.append(dt, dd);
+    };
+    line('On hand', String(a.on_hand), 'bd-on-hand');
+    line('− held for orders', String(a.held), 'bd-held');
+    line('− safety stock', String(a.safety_stock), 'bd-safety');
+    line('− unavailable (damaged, on hold)', String(a.unavailable),
+         'bd-unavailable');
+    line('= available', String(a.available), 'bd-available', 'total');
+    details.appendChild(dl);
+    td.appendChild(details);
+    return td;
+  }
+
+  // ---- Head office link ----------------------------------------------------
+
+  async function loadStatus() {
+    let data;
+    try {
+      data = await api('GET', '/api/v1/status');
+    } catch (e) {
+      return;  // the next call says what is wrong
+    }
+    const banner = $('sync-banner');
+    const sync = data.sync;
+    if (!sync.enabled || sync.connected) {
+      banner.hidden = true;
+      banner.textContent = '';
+      return;
+    }
+    banner.textContent = sync.last_exchange_age_ms === null
+        ? 'Head office never reached since the agent started. ' +
+          'Figures are this store\'s own.'
+        : 'Head office last reached ' + spanText(sync.last_exchange_age_ms) +
+          ' ago. Figures are this store\'s own.';
+    banner.hidden = false;
   }
 
   // ---- Login ---------------------------------------------------------------
@@ -227,12 +335,14 @@ constexpr std::string_view kJs = R"PAGE('use strict';
     showMessage('');
     $('search').focus();
     loadHolds();
+    loadStatus();
   }
 
   function logout(why) {
     sessionStorage.removeItem(TOKEN_KEY);
     me = null;
     $('session').hidden = true;
+    $('sync-banner').hidden = true;
     $('app').hidden = true;
     $('login').hidden = false;
     $('token').value = '';
@@ -267,13 +377,12 @@ constexpr std::string_view kJs = R"PAGE('use strict';
       const row = document.createElement('tr');
       row.dataset.testid = 'product-row';
       row.dataset.sku = p.product.sku;
-      cell(row, p.product.sku, '', 'sku');
       cell(row, p.product.name, '', 'name');
-      cell(row, String(a.on_hand), 'num', 'on-hand');
-      cell(row, String(a.held), 'num', 'held');
-      cell(row, String(a.available),
-           'num available' + (a.available === 0 ? ' zero' : ''), 'available');
-      trackAge(cell(row, '', '', 'as-of'), data.as_of);
+      cell(row, p.product.sku, '', 'sku', 'SKU');
+      cell(row, String(a.on_hand), 'num', 'on-hand', 'On hand');
+      cell(row, String(a.held), 'num', 'held', 'Held');
+      availableCell(row, a);
+      trackAge(cell(row, '', '', 'as-of', 'As of'), data.as_of);
       body.appendChild(row);
     }
     $('results').hidden = data.products.length === 0;
@@ -311,17 +420,34 @@ constexpr std::string_view kJs = R"PAGE('use strict';
       row.dataset.testid = 'hold-row';
       row.dataset.order = h.order_ref;
       row.dataset.state = h.state;
-      cell(row, h.order_ref, '', 'order');
-      const st = cell(row, '', '', 'hold-state-cell');
+      cell(row, h.order_ref, '', 'order', 'Order');
+      const st = cell(row, '', '', 'hold-state-cell', 'State');
       const badge = document.createElement('span');
       badge.className = 'state ' + h.state;
       badge.dataset.testid = 'hold-state';
       badge.textContent = h.state;
       st.appendChild(badge);
-      cell(row, h.lines.map((l) => l.quantity + ' × ' + l.sku).join(', '),
-           '', 'items');
+      const items = document.createElement('ul');
+      items.className = 'items';
+      for (const l of h.lines) {
+        const li = document.createElement('li');
+        li.dataset.testid = 'hold-line';
+        li.dataset.sku = l.sku;
+        const name = document.createElement('span');
+        name.dataset.testid = 'hold-line-name';
+        name.textContent = l.quantity + ' × ' + (l.name || l.sku);
+        li.appendChild(name);
+        if (l.name) {
+          const sku = document.createElement('span');
+          sku.className = 'sku';
+          sku.textContent = ' ' + l.sku;
+          li.appendChild(sku);
+        }
+        items.appendChild(li);
+      }
+      cell(row, '', '', 'items').appendChild(items);
       cell(row, new Date(h.expires_at_us / 1000).toLocaleString(), '',
-           'expires');
+           'expires', 'Expires');
       const actions = cell(row, '', 'actions', 'actions');
       if (h.state === 'held') {
         actions.appendChild(actionButton('Pick', 'hold-pick', '',
@@ -368,6 +494,7 @@ constexpr std::string_view kJs = R"PAGE('use strict';
       kind = 'error';
     }
     showMessage(text, kind);
+    loadStatus();
     await loadHolds();
     if (lastQuery) await search(lastQuery, true);
   }
@@ -389,6 +516,7 @@ constexpr std::string_view kJs = R"PAGE('use strict';
     });
     $('holds-refresh').addEventListener('click', () => loadHolds());
     setInterval(() => freshness.forEach(renderAge), 1000);
+    setInterval(() => { if (me) loadStatus(); }, STATUS_POLL_MS);
     if (token()) startSession(); else $('token').focus();
   });
 })();

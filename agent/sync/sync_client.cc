@@ -4,9 +4,11 @@
 #include <deque>
 #include <future>
 
+#include "agent/sync/tls_probe.h"
 #include "core/stock_digest.h"
 #include "platform/fs.h"
 #include "platform/log.h"
+#include "platform/tls.h"
 #include "storage/migrations.h"
 #include "storage/sync_store.h"
 
@@ -74,11 +76,16 @@ class SyncClient::Session {
     for (;;) {
       bool woken = false;
       std::optional<SessionEvent> e =
-          q_->Wait(SteadyClock::now() + std::chrono::seconds(1), &woken);
+          call_done_
+              ? std::optional<SessionEvent>(std::move(done_))
+              : q_->Wait(SteadyClock::now() + std::chrono::seconds(1), &woken);
       if (e && e->kind == SessionEvent::Kind::kDone) {
         // When the read side simply ended, the call's status says why
         // (connection refused, TLS, central's error).
-        if ((end.ok() || read_ended_) && !stopping() && !e->status.ok()) {
+        if ((end.ok() || read_ended_ || call_done_) && !stopping() &&
+            !e->status.ok()) {
+          call_code_ = e->status.error_code();
+          call_message_ = e->status.error_message();
           end = Unavailable("stream ended: " + e->status.error_message() +
                             " (gRPC code " +
                             std::to_string(e->status.error_code()) + ")");
@@ -91,6 +98,11 @@ class SyncClient::Session {
 
   bool welcomed() const { return welcomed_; }
   bool fatal() const { return fatal_; }
+  bool stalled() const { return stalled_; }
+  // The gRPC status the call ended with when that is why the session
+  // ended (OK otherwise), and central's message with it.
+  grpc::StatusCode call_code() const { return call_code_; }
+  const std::string& call_message() const { return call_message_; }
 
  private:
   bool stopping() {
@@ -128,6 +140,9 @@ class SyncClient::Session {
             read_ended_ = true;
             return Unavailable("central closed the stream");
           case SessionEvent::Kind::kDone:
+            // The only kDone: Run() reads the call's status from here.
+            call_done_ = true;
+            done_ = std::move(*e);
             return Unavailable("stream ended");
           case SessionEvent::Kind::kSend:
             stream.Send(std::move(e->outgoing));
@@ -137,6 +152,7 @@ class SyncClient::Session {
       const bool waiting = !welcomed_ || reseeding_ || !inflight_.empty();
       if (waiting &&
           SteadyClock::now() - last_message_ > c_.options_.stall_timeout) {
+        stalled_ = true;
         return Unavailable("stalled: no message from central for " +
                            Str(c_.options_.stall_timeout.count()) + " s with " +
                            Str(inflight_.size()) +
@@ -487,6 +503,11 @@ class SyncClient::Session {
   bool welcomed_ = false;
   bool fatal_ = false;
   bool read_ended_ = false;
+  bool stalled_ = false;
+  bool call_done_ = false;  // the call ended before the session did
+  SessionEvent done_;       // its kDone, when call_done_
+  grpc::StatusCode call_code_ = grpc::StatusCode::OK;
+  std::string call_message_;
   bool reseeding_ = false;
   uint64_t held_ = 0;
   std::string held_hash_;
@@ -556,7 +577,24 @@ Status SyncClient::Start() {
 Status SyncClient::ReloadTls(const std::string& ca_file,
                              const std::string& cert_file,
                              const std::string& key_file) {
+  // A reload also resumes a client central refused (the operator may have
+  // fixed the certificate, or central's side).
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    resume_ = true;
+  }
+  cv_.notify_all();
   if (options_.insecure) return Status::Ok();
+  tls::OwnTlsFiles own;
+  own.ca_key = "sync.ca_file";
+  own.ca_file = ca_file;
+  own.cert_key = "sync.cert_file";
+  own.cert_file = cert_file;
+  own.key_key = "sync.key_file";
+  own.key_file = key_file;
+  own.role = tls::TlsRole::kClient;
+  own.store_id = options_.store_id;
+  STOREAGENT_RETURN_IF_ERROR(tls::CheckOwnTlsFiles(own, clock_.NowMicros()));
   std::string pems[3];
   const std::pair<const char*, const std::string*> files[3] = {
       {"sync.ca_file", &ca_file},
@@ -624,7 +662,100 @@ std::shared_ptr<grpc::Channel> SyncClient::MakeChannel() const {
                                    args);
 }
 
+std::string SyncClient::Explain(const Session& session, Status* end) {
+  if (session.stalled()) return "stalled";
+  switch (session.call_code()) {
+    case grpc::StatusCode::OK:
+      break;
+    case grpc::StatusCode::UNAVAILABLE: {
+      if (options_.insecure || session.welcomed()) return "unavailable";
+      // Before central answered: a refused certificate looks like a
+      // central that is down. Ask OpenSSL which it is.
+      std::string ca;
+      std::string cert;
+      std::string key;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ca = ca_pem_;
+        cert = cert_pem_;
+        key = key_pem_;
+      }
+      const ProbeResult p =
+          ProbeHandshake(options_.central, options_.server_name, ca, cert, key,
+                         kTlsProbeTimeout);
+      const std::string grpc_said = " (gRPC: " + session.call_message() + ")";
+      switch (p.kind) {
+        case ProbeResult::Kind::kCentralRefusedUs:
+          *end = Unavailable("central refused our certificate (" + p.detail +
+                             "): is sync.cert_file issued by the CA central "
+                             "trusts, valid, and this store's?" +
+                             grpc_said);
+          return "tls_central_refused_us";
+        case ProbeResult::Kind::kWeRefusedCentral:
+          *end = Unavailable("we refused central's certificate: " + p.detail +
+                             grpc_said);
+          return "tls_we_refused_central";
+        case ProbeResult::Kind::kNameMismatch:
+          *end = Unavailable(p.detail +
+                             ": set sync.server_name, or have central's "
+                             "certificate name it" +
+                             grpc_said);
+          return "tls_we_refused_central";
+        case ProbeResult::Kind::kOther:
+          *end = Unavailable(end->message() + " (TLS probe: " + p.detail + ")");
+          return "unavailable";
+        default:
+          return "unavailable";
+      }
+    }
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "deadline_exceeded";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "permission_denied";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "unauthenticated";
+    case grpc::StatusCode::DATA_LOSS:
+      return "data_loss";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "failed_precondition";
+    default:
+      return "other";
+  }
+  // Ended on our side (a fatal check, a protocol error).
+  switch (end->code()) {
+    case StatusCode::kDataLoss:
+      return "data_loss";
+    case StatusCode::kFailedPrecondition:
+      return "failed_precondition";
+    case StatusCode::kUnavailable:
+      return "unavailable";
+    default:
+      return "other";
+  }
+}
+
+bool SyncClient::WaitForResume(const std::string& why) {
+  health_.Update([&why](SyncHealthSnapshot& h) {
+    h.stopped = true;
+    h.last_error = why;
+  });
+  Log(LogLevel::kError, "sync.refused",
+      {{"error", why}, {"central", options_.central}});
+  std::unique_lock<std::mutex> lock(mu_);
+  resume_ = false;
+  cv_.wait(lock, [this] { return stopping_ || resume_; });
+  if (stopping_) return false;
+  resume_ = false;
+  lock.unlock();
+  health_.Update([](SyncHealthSnapshot& h) { h.stopped = false; });
+  Log(LogLevel::kInfo, "sync.resumed",
+      {{"detail", "configuration reloaded; dialling central again"}});
+  backoff_.Reset();
+  return true;
+}
+
 void SyncClient::Loop() {
+  bool first = true;
   for (;;) {
     auto q = std::make_shared<SessionQueue>();
     {
@@ -632,19 +763,39 @@ void SyncClient::Loop() {
       if (stopping_) break;
       current_ = q;
     }
+    if (!first) {
+      health_.Update([](SyncHealthSnapshot& h) { ++h.reconnects; });
+    }
+    first = false;
     Session session(*this, q);
     Status end = session.Run();
     {
       std::lock_guard<std::mutex> lock(mu_);
       current_.reset();
     }
-    health_.Update([&end](SyncHealthSnapshot& h) {
+    std::string reason;
+    if (!end.ok()) reason = Explain(session, &end);
+    health_.Update([&end, &reason](SyncHealthSnapshot& h) {
       h.connected = false;
-      if (!end.ok()) h.last_error = end.message();
+      if (!end.ok()) {
+        h.last_error = end.message();
+        ++h.errors[SyncErrorReasonIndex(reason)];
+      }
     });
+    if (session.call_code() == grpc::StatusCode::PERMISSION_DENIED) {
+      // Central refused this store: redialling cannot help until someone
+      // changes a certificate or central's side.
+      if (!WaitForResume(
+              "central refused this store: " + session.call_message() +
+              "; sync stopped until storeagentd is restarted or "
+              "reloaded (SIGHUP)")) {
+        break;
+      }
+      continue;
+    }
     if (!end.ok()) {
       Log(session.fatal() ? LogLevel::kError : LogLevel::kWarn, "sync.ended",
-          {{"error", end.message()}});
+          {{"error", end.message()}, {"reason", reason}});
     }
     if (session.fatal()) break;
     if (session.welcomed()) backoff_.Reset();

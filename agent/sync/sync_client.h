@@ -44,6 +44,10 @@ namespace storeagent::agent {
 // below it by sync.max_batch_bytes; digests and drill-downs are smaller).
 inline constexpr int kSyncMaxMessageBytes = 16 << 20;
 
+// The longest the TLS probe (agent/sync/tls_probe.h) may take after a
+// connect failed before central answered.
+inline constexpr std::chrono::milliseconds kTlsProbeTimeout{3000};
+
 struct SyncClientOptions {
   std::string store_id;
   std::string agent_version = "0.0.0";
@@ -89,9 +93,12 @@ class SyncClient {
   Status Start();
   // Ends the stream and joins. Idempotent.
   void Stop();
-  // SIGHUP: reads the TLS files again (certificate rotation). All three load
-  // or nothing changes (the error names the key). The next connection uses
-  // them; the open stream, if any, carries on with the old ones.
+  // SIGHUP: reads the TLS files again (certificate rotation). All three
+  // pass tls::CheckOwnTlsFiles (valid, the key the certificate's, naming
+  // this store) or nothing changes (the error names the key). The next
+  // connection uses them; the open stream, if any, carries on with the old
+  // ones. It also resumes a client that stopped because central refused
+  // this store (PERMISSION_DENIED), whatever the files.
   Status ReloadTls(const std::string& ca_file, const std::string& cert_file,
                    const std::string& key_file);
 
@@ -100,6 +107,12 @@ class SyncClient {
   friend class Session;
 
   void Loop();
+  // The kSyncErrorReasons label for a session that ended with `*end`; may
+  // rewrite `*end` with what a TLS probe found (who refused whom).
+  std::string Explain(const Session& session, Status* end);
+  // Central refused this store: records `why` (health.stopped, one error
+  // line) and waits for a reload or Stop(). False when stopping.
+  bool WaitForResume(const std::string& why);
   std::shared_ptr<grpc::Channel> MakeChannel() const;
   // Waits `d` or until Stop(); false when stopping.
   bool SleepFor(std::chrono::milliseconds d);
@@ -119,6 +132,7 @@ class SyncClient {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;                  // guarded by mu_
+  bool resume_ = false;                    // guarded by mu_
   std::shared_ptr<SessionQueue> current_;  // guarded by mu_
   int commit_listener_ = 0;
   std::thread thread_;

@@ -6,12 +6,40 @@
 #ifndef STOREAGENT_AGENT_SYNC_SYNC_HEALTH_H_
 #define STOREAGENT_AGENT_SYNC_SYNC_HEALTH_H_
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 namespace storeagent::agent {
+
+// Why a sync stream ended or a connect failed: the `reason` label of
+// storeagent_sync_errors_total (docs/operations.md "Metrics"). The gRPC
+// code when central or gRPC ended the call; "stalled" when our watchdog
+// cancelled it; the tls_* pair when the probe (agent/sync/tls_probe.h) found
+// who refused whose certificate; "other" for everything else.
+inline constexpr std::array<std::string_view, 10> kSyncErrorReasons = {
+    "unavailable",
+    "deadline_exceeded",
+    "permission_denied",
+    "unauthenticated",
+    "data_loss",
+    "failed_precondition",
+    "stalled",
+    "tls_central_refused_us",
+    "tls_we_refused_central",
+    "other"};
+
+// The index of `reason` in kSyncErrorReasons ("other" when unknown).
+inline size_t SyncErrorReasonIndex(std::string_view reason) {
+  for (size_t i = 0; i < kSyncErrorReasons.size(); ++i) {
+    if (kSyncErrorReasons[i] == reason) return i;
+  }
+  return kSyncErrorReasons.size() - 1;
+}
 
 struct SyncHealthSnapshot {
   // [sync] is configured.
@@ -30,6 +58,14 @@ struct SyncHealthSnapshot {
   uint64_t streams_opened = 0;
   uint64_t events_sent = 0;
   uint64_t central_events_applied = 0;
+  // Dials after the first (each new stream or connect attempt after one
+  // ended or failed).
+  uint64_t reconnects = 0;
+  // Ended streams and failed connects, by kSyncErrorReasons index.
+  std::array<uint64_t, kSyncErrorReasons.size()> errors{};
+  // The client stopped dialling: central refused this store
+  // (PERMISSION_DENIED). A restart or a SIGHUP resumes it.
+  bool stopped = false;
   // Why the last stream ended or the last connect failed ("" if none).
   std::string last_error;
   // Central's clock minus ours at the last Welcome, µs.

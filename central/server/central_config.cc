@@ -9,19 +9,34 @@
 namespace storeagent::central {
 namespace {
 
-// Every key the file may hold, by table.
+// Every key the file may hold, in the order ParseCentralConfig reads them,
+// with its default: the parser's schema (unknown keys are refused by name)
+// and what installer/config/central.toml and docs/configuration.md show
+// (tests/unit/installer/shipped_config_test compares them).
+constexpr platform::TomlKey kCentralKeys[] = {
+    {"store.url", "\"sqlite:/var/lib/storecentral/central.db\""},
+    {"sync.listen", "\"[::]:7443\""},
+    {"sync.max_batch_events", "500"},
+    {"sync.max_batch_bytes", "1048576"},
+    {"sync.window", "4"},
+    {"sync.digest_buckets", "64"},
+    {"sync.min_keepalive_s", "20"},
+    {"sync.worker_threads", "4"},
+    {"sync.poll_interval_s", "5"},
+    {"sync.central_batch_events", "256"},
+    {"admin.listen", "\"127.0.0.1:7444\""},
+    {"admin.tls", "false"},
+    {"metrics.listen", "\"\""},
+    {"tls.ca_file", ""},  // required unless tls.insecure
+    {"tls.cert_file", ""},
+    {"tls.key_file", ""},
+    {"tls.insecure", "false"},
+    {"log.level", "\"info\""},
+    {"log.format", "\"text\""},
+};
+
 const platform::TomlSchema& KnownKeys() {
-  static const platform::TomlSchema kKeys = {
-      {"store", {"url"}},
-      {"sync",
-       {"listen", "max_batch_events", "max_batch_bytes", "window",
-        "digest_buckets", "min_keepalive_s", "worker_threads",
-        "poll_interval_s", "central_batch_events"}},
-      {"admin", {"listen", "tls"}},
-      {"metrics", {"listen"}},
-      {"tls", {"ca_file", "cert_file", "key_file", "insecure"}},
-      {"log", {"level", "format"}},
-  };
+  static const platform::TomlSchema kKeys = platform::SchemaOf(kCentralKeys);
   return kKeys;
 }
 
@@ -51,6 +66,8 @@ Status ReadPem(const TomlReader& r, const std::string& key,
 }
 
 }  // namespace
+
+std::span<const platform::TomlKey> CentralConfigKeys() { return kCentralKeys; }
 
 bool IsLoopbackListen(const std::string& addr) {
   return HasPort(addr) && platform::IsLoopbackListen(addr);
@@ -152,22 +169,15 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text,
 
 Status CheckTlsFiles(const CentralConfig& c, int64_t now_us) {
   if (c.insecure) return Status::Ok();
-  Result<tls::CertificateInfo> cert = tls::InspectCertificate(c.cert_pem);
-  if (!cert.ok()) {
-    return InvalidArgument("tls.cert_file: " + c.cert_file + ": " +
-                           cert.status().message());
-  }
-  STOREAGENT_RETURN_IF_ERROR(
-      tls::CheckValidAt(*cert, now_us, "tls.cert_file: " + c.cert_file));
-  if (Status s = tls::CheckKeyMatchesCert(c.cert_pem, c.key_pem); !s.ok()) {
-    return Status(s.code(), "tls.key_file: " + c.key_file + ": " + s.message());
-  }
-  Result<tls::CertificateInfo> ca = tls::InspectCertificate(c.ca_pem);
-  if (!ca.ok()) {
-    return InvalidArgument("tls.ca_file: " + c.ca_file + ": " +
-                           ca.status().message());
-  }
-  return Status::Ok();
+  tls::OwnTlsFiles files;
+  files.ca_key = "tls.ca_file";
+  files.ca_file = c.ca_file;
+  files.cert_key = "tls.cert_file";
+  files.cert_file = c.cert_file;
+  files.key_key = "tls.key_file";
+  files.key_file = c.key_file;
+  files.role = tls::TlsRole::kServer;  // the sync and admin listeners
+  return tls::CheckOwnTlsFiles(files, now_us);
 }
 
 }  // namespace storeagent::central

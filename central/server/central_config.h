@@ -9,10 +9,12 @@
 #define STOREAGENT_CENTRAL_SERVER_CENTRAL_CONFIG_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "platform/status.h"
+#include "platform/toml_key.h"
 
 namespace storeagent::central {
 
@@ -52,7 +54,14 @@ struct CentralConfig {
   // [log]
   std::string log_level = "info";
   std::string log_format = "text";
+
+  bool operator==(const CentralConfig&) const = default;
 };
+
+// Every key the file may hold, in the order the parser reads them, each
+// with its default (platform::TomlKey): the parser's own schema, which
+// installer/config/central.toml and docs/configuration.md follow.
+std::span<const platform::TomlKey> CentralConfigKeys();
 
 // Parses and checks TOML text (the file's contents; `origin`, its path,
 // names it in errors) and reads the TLS files it names. The error names the
@@ -60,9 +69,10 @@ struct CentralConfig {
 Result<CentralConfig> ParseCentralConfig(std::string_view toml,
                                          const std::string& origin);
 
-// With TLS on: the certificate of tls.cert_file parses and is valid at
-// `now_us`, tls.key_file holds its key, tls.ca_file holds a certificate.
-// INVALID_ARGUMENT / FAILED_PRECONDITION naming the key and what is wrong;
+// With TLS on: tls::CheckOwnTlsFiles on tls.cert_file, tls.key_file and
+// tls.ca_file (readable PEM, the certificate valid at `now_us`, the key its
+// own, EKU serverAuth, the CA a certificate). An error naming the key, the
+// file and what is wrong;
 // OK with tls.insecure. For --check-config and every start, so a bad
 // renewal fails the unit's ExecStartPre instead of every handshake.
 Status CheckTlsFiles(const CentralConfig& c, int64_t now_us);

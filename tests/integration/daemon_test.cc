@@ -28,6 +28,7 @@
 #include "tests/support/agent_process.h"
 #include "tests/support/run_program.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_certs.h"
 #include "tests/support/text_file.h"
 #include "tests/unit/core/sample_events.h"
 
@@ -165,6 +166,85 @@ TEST_F(DaemonTest, BadConfigStopsStartUpWithExitTwo) {
   RunResult r = RunProgram({Storeagentd(), "--config", path});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_THAT(r.err, HasSubstr("storage.max_batch"));
+}
+
+// The sync TLS files as central's handshake would see them (#15): each
+// fault is reported by --check-config and stops a start before any dial,
+// naming the key, the file and the problem.
+TEST_F(DaemonTest, SyncTlsFaultsStopCheckAndStartNamingKeyAndFile) {
+  testing::TestCa ca("daemon test CA");
+  const int64_t now = testing::NowSeconds();
+  testing::CertSpec spec;
+  spec.cn = "S-1";
+  spec.san = "URI:storeagent:store:S-1";
+  spec.not_before_s = now - 86400;
+  spec.not_after_s = now + 86400;
+  spec.eku = "clientAuth";
+  const testing::CertAndKey good = ca.Issue(spec);
+  testing::CertSpec old = spec;
+  old.not_before_s = 1735689600 - 86400;
+  old.not_after_s = 1735689600;  // 2025-01-01T00:00:00Z
+  testing::CertSpec other = spec;
+  other.cn = "S-2";
+  other.san = "URI:storeagent:store:S-2";
+  const auto write = [](const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::trunc);
+    out << text;
+  };
+  const auto files = [&](const std::string& name,
+                         const testing::CertAndKey& ck) {
+    write(dir_.File(name + ".pem"), ck.cert_pem);
+    write(dir_.File(name + ".key"), ck.key_pem);
+  };
+  write(dir_.File("ca.pem"), ca.cert_pem());
+  files("good", good);
+  files("old", ca.Issue(old));
+  files("other", ca.Issue(other));
+  const auto config = [&](const std::string& cert, const std::string& key) {
+    return "[store]\nid = \"S-1\"\n[storage]\ndata_dir = \"" +
+           dir_.File("tls-data") + "\"\n[pos]\nsocket = \"" +
+           dir_.File("tls.sock") +
+           "\"\n[sync]\ncentral = \"127.0.0.1:1\"\nca_file = \"" +
+           dir_.File("ca.pem") + "\"\ncert_file = \"" + cert +
+           "\"\nkey_file = \"" + key + "\"\n";
+  };
+  const std::string path = dir_.File("tls.toml");
+  write(path, config(dir_.File("good.pem"), dir_.File("good.key")));
+  RunResult ok =
+      RunProgram({Storeagentd(), "--check-config", "--config", path});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+
+  struct Case {
+    std::string cert, key, want;
+  };
+  const std::vector<Case> cases = {
+      {dir_.File("old.pem"), dir_.File("old.key"),
+       "sync.cert_file " + dir_.File("old.pem") +
+           ": expired on 2025-01-01T00:00:00Z"},
+      {dir_.File("good.pem"), dir_.File("other.key"),
+       "sync.key_file " + dir_.File("other.key") +
+           ": does not match the certificate of sync.cert_file " +
+           dir_.File("good.pem")},
+      {dir_.File("other.pem"), dir_.File("other.key"),
+       "sync.cert_file " + dir_.File("other.pem") +
+           ": names store \"S-2\" but store.id is \"S-1\""},
+      {dir_.File("absent.pem"), dir_.File("good.key"),
+       "sync.cert_file " + dir_.File("absent.pem")},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.want);
+    write(path, config(c.cert, c.key));
+    RunResult check =
+        RunProgram({Storeagentd(), "--check-config", "--config", path});
+    EXPECT_EQ(check.exit_code, 2) << check.out << check.err;
+    EXPECT_THAT(check.err, HasSubstr(c.want));
+    // A start stops at the same point: no database, nothing dialled.
+    RunResult start = RunProgram({Storeagentd(), "--config", path});
+    EXPECT_EQ(start.exit_code, 2) << start.out << start.err;
+    EXPECT_THAT(start.err, HasSubstr(c.want));
+    struct stat st;
+    EXPECT_NE(::stat((dir_.File("tls-data") + "/agent.db").c_str(), &st), 0);
+  }
 }
 
 TEST_F(DaemonTest, HelpMentionsConfig) {

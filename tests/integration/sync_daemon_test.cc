@@ -3,6 +3,7 @@
 // `storeagentctl sync status` / `status` reading the client's state.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <fstream>
 #include <future>
@@ -111,6 +112,55 @@ TEST(SyncDaemon, GateThenEventsUpAndStatus) {
   EXPECT_THAT(st.out, HasSubstr("sync            connected"));
   EXPECT_THAT(st.out, HasSubstr("outbox depth    0"));
   EXPECT_EQ(agent.Terminate(), 0) << ReadText(agent.log_path());
+}
+
+// Central refuses the store (PERMISSION_DENIED): storeagentd stops
+// dialling, `sync status` says so with central's message, one error line;
+// a SIGHUP (systemctl reload) dials again.
+TEST(SyncDaemon, RefusedStoreStopsDiallingUntilSighup) {
+  FakeCentral central([](int, CentralStream& s) {
+    v1::AgentMessage m;
+    EXPECT_TRUE(s.Read(&m) && m.has_hello());
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        "hello.store_id: names store store-0001 but the "
+                        "client certificate is for store store-0002");
+  });
+  TempDir dir;
+  AgentProcess agent(dir.path(), "store-0001",
+                     "[sync]\ncentral = \"" + central.address() +
+                         "\"\ninsecure = true\nbackoff_initial_ms = 50\n"
+                         "backoff_max_ms = 200\n");
+  ASSERT_TRUE(agent.Start()) << ReadText(agent.log_path());
+  const std::string ctl = AgentProcess::BinDir() + "/storeagentctl";
+  const auto status = [&] {
+    return RunProgram({ctl, "--config", agent.config_path(), "sync", "status"})
+        .out;
+  };
+  std::string out;
+  for (int i = 0; i < 300; ++i) {  // at most ~30 s
+    out = status();
+    if (out.find("stopped") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_THAT(out, HasSubstr("sync            stopped (central refused this "
+                             "store; restart or SIGHUP"));
+  EXPECT_THAT(out, HasSubstr("last error      central refused this store: "
+                             "hello.store_id: names store store-0001 but the "
+                             "client certificate is for store store-0002"));
+  EXPECT_EQ(central.streams(), 1);
+  // The backoff is at most 200 ms: over two seconds (ten backoffs) a client
+  // that redialled would have opened more streams.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_EQ(central.streams(), 1);
+
+  ASSERT_EQ(::kill(agent.pid(), SIGHUP), 0);
+  for (int i = 0; i < 300 && central.streams() < 2; ++i) {  // at most ~30 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(central.streams(), 2);
+  const std::string log = ReadText(agent.log_path());
+  EXPECT_THAT(log, HasSubstr("event=sync.resumed"));
+  EXPECT_EQ(agent.Terminate(), 0) << log;
 }
 
 }  // namespace

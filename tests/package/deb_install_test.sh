@@ -124,6 +124,10 @@ expect_entry "$A" -rw-r--r-- root/root usr/lib/systemd/system/storeagentd.servic
 expect_entry "$A" -rw-r--r-- root/root etc/storeagent/agent.toml
 expect_entry "$A" -rw-r--r-- root/root usr/share/doc/storeagent/copyright
 expect_entry "$A" -rw-r--r-- root/root usr/share/doc/storeagent/changelog.gz
+for doc in pos-api.md availability-api.md staff-page.md operations.md \
+  operations-cli.md configuration.md security.md storage.md sync-protocol.md; do
+  expect_entry "$A" -rw-r--r-- root/root "usr/share/doc/storeagent/$doc"
+done
 expect_entry "$A" -rw-r--r-- root/root usr/share/man/man8/storeagentd.8.gz
 expect_entry "$A" -rw-r--r-- root/root usr/share/man/man1/storeagentctl.1.gz
 expect_entry "$A" -rw-r--r-- root/root usr/share/man/man1/storeagent-possim.1.gz
@@ -135,7 +139,10 @@ expect_entry "$C" -rw-r--r-- root/root usr/lib/systemd/system/storecentrald.serv
 expect_entry "$C" -rw-r--r-- root/root etc/storecentral/central.toml
 expect_entry "$C" -rw-r--r-- root/root usr/share/doc/storecentral/copyright
 expect_entry "$C" -rw-r--r-- root/root usr/share/doc/storecentral/changelog.gz
-expect_entry "$C" -rw-r--r-- root/root usr/share/doc/storecentral/central.md
+for doc in central.md operations.md operations-cli.md configuration.md \
+  security.md sync-protocol.md; do
+  expect_entry "$C" -rw-r--r-- root/root "usr/share/doc/storecentral/$doc"
+done
 expect_entry "$C" -rw-r--r-- root/root usr/share/man/man8/storecentrald.8.gz
 expect_entry "$C" -rw-r--r-- root/root usr/share/man/man1/storecentralctl.1.gz
 expect_entry "$C" -rwxr-xr-x root/root usr/share/storecentral/dev-ca
@@ -398,8 +405,10 @@ if [ -s "$WORK/cverify.log" ]; then
   cat "$WORK/cverify.log"
   fail "systemd-analyze verify printed warnings for storecentrald"
 fi
-grep -qx 'LoadCredential=central.key:/etc/storecentral/tls/central.key' \
-  "$CUNIT" || fail "the unit does not hand the key over by LoadCredential="
+for f in ca.pem central.pem central.key; do
+  grep -qx "LoadCredential=$f:/etc/storecentral/tls/$f" "$CUNIT" ||
+    fail "the unit does not hand $f over by LoadCredential="
+done
 
 step "storecentral: the shipped central.toml"
 # As shipped (no TLS files yet) it is refused, naming the TLS file.
@@ -407,16 +416,25 @@ if out=$(/usr/bin/storecentrald --check-config "$CCONF" 2>&1); then
   fail "the shipped central.toml passed --check-config without TLS files"
 fi
 echo "$out" | grep -q "tls\." || fail "shipped central.toml: $out"
-# With the files head office puts there (the key where systemd would put
-# its copy replaced by the file itself), every shipped key is valid.
-/usr/share/storecentral/dev-ca init /etc/storecentral/tls >/dev/null
-/usr/share/storecentral/dev-ca central /etc/storecentral/tls >/dev/null
-chmod 0600 /etc/storecentral/tls/central.key
-sed -e 's|^key_file = .*|key_file = "/etc/storecentral/tls/central.key"|' \
-  -e 's|^url = .*|url = "sqlite:'"$WORK"'/central.db"|' \
-  -e 's|^listen = "\[::\]:7443"|listen = "127.0.0.1:0"|' \
-  -e 's|^listen = "127.0.0.1:7444"|listen = "127.0.0.1:0"|' \
+# With the files head office puts there (made by a CA elsewhere: only
+# ca.pem, central.pem and central.key come to central; the paths where
+# systemd would put its copies replaced by the files themselves), every
+# shipped key is valid.
+/usr/share/storecentral/dev-ca init "$WORK/ca" >/dev/null
+/usr/share/storecentral/dev-ca central "$WORK/ca" >/dev/null
+install -m 0644 "$WORK/ca/ca.pem" "$WORK/ca/central.pem" /etc/storecentral/tls/
+install -m 0600 "$WORK/ca/central.key" /etc/storecentral/tls/
+# Defaults are shipped commented out ("#url = ..."); setting one means
+# uncommenting it.
+sed -e 's|/run/credentials/storecentrald.service/|/etc/storecentral/tls/|' \
+  -e 's|^#url = .*|url = "sqlite:'"$WORK"'/central.db"|' \
+  -e 's|^#listen = "\[::\]:7443"|listen = "127.0.0.1:0"|' \
+  -e 's|^#listen = "127.0.0.1:7444"|listen = "127.0.0.1:0"|' \
   "$CCONF" >"$WORK/central.toml"
+for k in url 'listen = "127.0.0.1:0"'; do
+  grep -q "^$k" "$WORK/central.toml" ||
+    fail "could not set $k in the shipped central.toml"
+done
 /usr/bin/storecentrald --check-config "$WORK/central.toml" ||
   fail "the shipped central.toml with TLS files does not pass --check-config"
 /usr/bin/storecentrald --config "$WORK/central.toml" >"$WORK/central.log" 2>&1 &
@@ -436,7 +454,7 @@ DAEMON_PID=""
 [ $rc -eq 0 ] || { cat "$WORK/central.log"; fail "storecentrald exit $rc"; }
 
 step "storecentral: upgrade keeps a changed config and the TLS files"
-sed -i 's/^level = "info"/level = "debug"/' "$CCONF"
+sed -i 's/^#level = "info"/level = "debug"/' "$CCONF"
 dpkg -i "$CDEB2" >"$WORK/cupgrade.log" 2>&1 ||
   { cat "$WORK/cupgrade.log"; fail "storecentral upgrade failed"; }
 [ "$(dpkg-query -W -f='${Version}' storecentral)" = "$VERSION+pkgtest1" ] ||

@@ -1,22 +1,27 @@
 // The staff page in a real browser: the agent and the staff HTTP server in
 // this process, headless Chromium driven by staff_page.mjs (playwright-core)
 // as a child process. The script logs in, scans a GTIN, reads the figures
-// and picks and collects an order; afterwards the ledger must show the hold
-// COLLECTED and the stock handed over.
+// and why available differs from on hand, and picks and collects an order
+// whose line shows the product's name; afterwards the ledger must show the
+// hold COLLECTED and the stock handed over. It runs on a desktop-sized
+// window with head office connected (no banner) and on a 360x740 phone with
+// head office last reached 3 h 12 min ago (the banner says so, and nothing
+// is wider than the screen).
 //
 // Needs /usr/bin/chromium, node and npm (scripts/install-deps). Their
 // absence is a failure, not a skip. playwright-core comes from
 // package-lock.json: `npm ci` runs in the script's folder when its
 // node_modules is missing.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 
+#include "platform/clock.h"
+#include "tests/integration/staff_page/https_client.h"
+#include "tests/integration/staff_page/node_runner.h"
 #include "tests/integration/staff_page/staff_test_env.h"
 
 namespace storeagent::agent::test {
@@ -27,59 +32,48 @@ constexpr char kScriptDir[] = STAFF_PAGE_SCRIPT_DIR;
 constexpr char kOrder[] = "WEB-77001";
 constexpr char kSku[] = "SKU-KETTLE";
 constexpr int kScriptTimeoutS = 150;
-constexpr int kNpmTimeoutS = 240;
 
-// Single-quoted for /bin/sh.
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+constexpr char kName[] = "Electric kettle 1.7 l";
+constexpr int64_t kUsPerMin = 60LL * 1'000'000;
 
-// Runs `command` under /bin/sh with its output captured; the exit status.
-int RunShell(const std::string& command, std::string* output) {
-  output->clear();
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) output->append(buf, n);
-  int status = ::pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-std::string Which(const std::string& program) {
-  std::string out;
-  if (RunShell("command -v " + program, &out) != 0) return "";
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) {
-    out.pop_back();
-  }
-  return out;
-}
-
-TEST(StaffPageBrowserTest, StaffScansPicksAndCollectsAnOrder) {
+// `viewport` "WxH"; `banner` the text the head-office banner must show,
+// "" for none (head office connected); `https`: the server speaks HTTPS
+// with a dev-ca certificate, and Chromium accepts that one key only.
+void RunScenario(const std::string& viewport, const std::string& banner,
+                 bool https) {
   ASSERT_TRUE(std::filesystem::exists(kChromium))
       << kChromium << " is missing: run scripts/install-deps (Debian chromium)";
   const std::string node = Which("node");
   ASSERT_FALSE(node.empty()) << "node is missing: run scripts/install-deps";
-  std::string out;
-  if (!std::filesystem::exists(std::string(kScriptDir) +
-                               "/node_modules/playwright-core/package.json")) {
-    const std::string npm = Which("npm");
-    ASSERT_FALSE(npm.empty()) << "npm is missing: run scripts/install-deps";
-    int rc = RunShell("cd " + Quote(kScriptDir) + " && timeout " +
-                          std::to_string(kNpmTimeoutS) + " " + Quote(npm) +
-                          " ci --no-audit --no-fund",
-                      &out);
-    ASSERT_EQ(rc, 0) << "npm ci failed in " << kScriptDir << ":\n" << out;
-  }
+  const std::string npm = NpmCiIfMissing(kScriptDir, "playwright-core");
+  ASSERT_EQ(npm, "");
 
   StaffEnv env;
+  testing::TempDir tls_dir;
+  std::string spki;
+  if (https) {
+    ASSERT_TRUE(DevCa("init " + tls_dir.path() + " >/dev/null") &&
+                DevCa("central " + tls_dir.path() + " >/dev/null"));
+    const std::string cert = tls_dir.File("central.pem");
+    ASSERT_EQ(RunShell("openssl x509 -in " + ShellQuote(cert) +
+                           " -pubkey -noout | openssl pkey -pubin -outform der"
+                           " | openssl dgst -sha256 -binary | base64",
+                       &spki),
+              0)
+        << spki;
+    while (!spki.empty() && (spki.back() == '\n' || spki.back() == '\r')) {
+      spki.pop_back();
+    }
+    env.clock().Set(SystemClock().NowMicros());  // the certificate is new
+    env.mutable_config().http_tls_cert_file = cert;
+    env.mutable_config().http_tls_key_file = tls_dir.File("central.key");
+  }
   ASSERT_TRUE(env.Start().ok());
   const std::string gtin = WithGs1CheckDigit("590123412345");
   v1::Product kettle;
   kettle.set_sku(kSku);
-  kettle.set_name("Electric kettle 1.7 l");
+  kettle.set_name(kName);
+  kettle.set_safety_stock(1);
   kettle.add_gtins(gtin);
   kettle.set_department("appliances");
   kettle.mutable_price()->set_minor_units(3499);
@@ -88,16 +82,29 @@ TEST(StaffPageBrowserTest, StaffScansPicksAndCollectsAnOrder) {
   ASSERT_TRUE(env.Receive(kSku, 12, "delivery-1").ok());
   Result<v1::PlaceHoldReply> hold = env.PlaceHold(kOrder, {{kSku, 2}});
   ASSERT_TRUE(hold.ok() && hold->granted()) << hold.status().ToString();
+  const int64_t now = env.clock().NowMicros();
+  env.agent().sync_health().Update([&](SyncHealthSnapshot& h) {
+    h.enabled = true;
+    h.connected = banner.empty();
+    h.last_exchange_us = banner.empty() ? now : now - (3 * 60 + 12) * kUsPerMin;
+  });
 
   std::string command =
-      "timeout " + std::to_string(kScriptTimeoutS) + " " + Quote(node) + " " +
-      Quote(std::string(kScriptDir) + "/staff_page.mjs") + " --url " +
-      Quote("http://127.0.0.1:" + std::to_string(env.port())) + " --token " +
-      Quote(kStaffToken) + " --gtin " + Quote(gtin) + " --order " +
-      Quote(kOrder) + " --chromium " + Quote(kChromium);
+      "timeout " + std::to_string(kScriptTimeoutS) + " " + ShellQuote(node) +
+      " " + ShellQuote(std::string(kScriptDir) + "/staff_page.mjs") +
+      " --url " +
+      ShellQuote(std::string(https ? "https" : "http") +
+                 "://127.0.0.1:" + std::to_string(env.port())) +
+      " --token " + ShellQuote(kStaffToken) + " --gtin " + ShellQuote(gtin) +
+      " --order " + ShellQuote(kOrder) + " --name " + ShellQuote(kName) +
+      " --viewport " + ShellQuote(viewport) + " --chromium " +
+      ShellQuote(kChromium);
+  if (!banner.empty()) command += " --banner " + ShellQuote(banner);
+  if (https) command += " --spki " + ShellQuote(spki);
   if (const char* dir = std::getenv("STOREAGENT_STAFF_SCREENSHOTS")) {
-    command += " --screenshot " + Quote(dir);
+    command += " --screenshot " + ShellQuote(dir);
   }
+  std::string out;
   int rc = RunShell(command, &out);
   EXPECT_EQ(rc, 0) << "staff_page.mjs failed (exit " << rc << "):\n" << out;
   std::printf("%s", out.c_str());
@@ -110,7 +117,16 @@ TEST(StaffPageBrowserTest, StaffScansPicksAndCollectsAnOrder) {
   ASSERT_TRUE(figures.ok()) << figures.status().ToString();
   EXPECT_EQ(figures->on_hand(), 10);
   EXPECT_EQ(figures->held(), 0);
-  EXPECT_EQ(figures->available(), 10);
+  EXPECT_EQ(figures->available(), 9);  // safety stock 1
+}
+
+TEST(StaffPageBrowserTest, StaffScansPicksAndCollectsAnOrder) {
+  RunScenario("1100x800", "", false);
+}
+
+// The phone talks to the server over HTTPS, as on the store LAN.
+TEST(StaffPageBrowserTest, OnAPhoneNothingScrollsSidewaysAndTheBannerShows) {
+  RunScenario("360x740", "Head office last reached 3 h 12 min ago", true);
 }
 
 }  // namespace

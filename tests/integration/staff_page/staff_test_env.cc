@@ -142,6 +142,7 @@ Status StaffEnv::Start(const StaffHttpLimits& limits) {
       StaffHttpServer::Start(http_config, agent_->stock_ops(), clock_, limits);
   if (!http.ok()) return http.status();
   http_ = std::move(http).value();
+  http_->SetSyncHealth(&agent_->sync_health());
   return Status::Ok();
 }
 

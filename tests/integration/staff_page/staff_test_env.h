@@ -48,6 +48,8 @@ class StaffEnv {
   FakeClock& clock() { return clock_; }
   // The agent's config (http.users set; http.listen as configured).
   const AgentConfig& config() const { return config_; }
+  // Before Start(): e.g. http_tls_cert_file / http_tls_key_file.
+  AgentConfig& mutable_config() { return config_; }
   int port() const { return http_->port(); }
   uint64_t HeadSeq() { return agent_->database().journal().head().seq; }
 

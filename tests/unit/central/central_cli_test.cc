@@ -40,14 +40,16 @@ TEST(StorecentraldTest, CheckConfigSaysOkOrNamesTheKey) {
 }
 
 // The TLS files as the stores' handshakes will see them: a certificate that
-// expired, or a key that is not the certificate's, fails the check (and so
-// the unit's ExecStartPre) naming the key.
+// expired, a key that is not the certificate's, or a client certificate in
+// the server's place fails the check (and so the unit's ExecStartPre)
+// naming the key and the file.
 TEST(StorecentraldTest, CheckConfigRefusesAnExpiredCertificateOrAForeignKey) {
   storeagent::testing::TempDir dir;
   const std::string tls = dir.File("tls");
   for (const std::string& args :
        {"init " + tls, "central " + tls,
-        "admin " + tls + " old --role reader --expired"}) {
+        "admin " + tls + " old --role reader --expired",
+        "store " + tls + " S1"}) {
     RunResult r = RunProgram(
         {"/bin/sh", "-c", std::string(STOREAGENT_DEV_CA) + " " + args});
     ASSERT_EQ(r.exit_code, 0) << args << r.err;
@@ -62,7 +64,11 @@ TEST(StorecentraldTest, CheckConfigRefusesAnExpiredCertificateOrAForeignKey) {
   for (const Case& c :
        std::vector<Case>{{"central", "central", "", ""},
                          {"admin-old", "admin-old", "tls.cert_file", "expired"},
-                         {"central", "admin-old", "tls.key_file", ""}}) {
+                         {"central", "admin-old", "tls.key_file",
+                          "does not match the certificate of tls.cert_file"},
+                         // A store's client certificate as central's own.
+                         {"store-S1", "store-S1", "tls.cert_file " + tls,
+                          "extended key usage lacks serverAuth"}}) {
     SCOPED_TRACE(c.cert + " + " + c.key);
     const std::string file = dir.File(c.cert + "-" + c.key + ".toml");
     ASSERT_TRUE(fs::WriteFileDurably(file, config(c.cert, c.key), 0600).ok());

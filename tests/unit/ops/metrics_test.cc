@@ -7,6 +7,7 @@
 #include <string>
 
 #include "agent/agent_metrics.h"
+#include "agent/sync/sync_health.h"
 #include "platform/clock.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/storage/storage_test_util.h"
@@ -111,6 +112,40 @@ TEST(AgentMetrics, EveryHoldStateIsReadFromAFreshDatabase) {
   AgentMetrics m(clock);
   EXPECT_THAT(m.Render(*f),
               HasSubstr("storeagent_holds{state=\"picked\"} 0\n"));
+}
+
+// Sync errors by reason (#15): every reason is rendered from the start,
+// at 0, and each counts what SyncHealth holds.
+TEST(AgentMetrics, SyncErrorsByReasonAllRenderedAndCounted) {
+  FakeClock clock;
+  AgentMetrics m(clock);
+  SyncHealth health;
+  m.SetSources(nullptr, nullptr, &health);
+  std::string text = m.Render(DbFigures{});
+  for (std::string_view reason : kSyncErrorReasons) {
+    EXPECT_THAT(text, HasSubstr("\nstoreagent_sync_errors_total{reason=\"" +
+                                std::string(reason) + "\"} 0\n"));
+  }
+  EXPECT_THAT(text, HasSubstr("\nstoreagent_sync_reconnects_total 0\n"));
+  EXPECT_THAT(text, HasSubstr("\nstoreagent_sync_stopped 0\n"));
+
+  health.Update([](SyncHealthSnapshot& h) {
+    h.reconnects = 3;
+    h.errors[SyncErrorReasonIndex("tls_central_refused_us")] = 2;
+    h.errors[SyncErrorReasonIndex("permission_denied")] = 1;
+    h.stopped = true;
+  });
+  text = m.Render(DbFigures{});
+  EXPECT_THAT(text, HasSubstr("\nstoreagent_sync_reconnects_total 3\n"));
+  EXPECT_THAT(text, HasSubstr("storeagent_sync_errors_total{reason=\""
+                              "tls_central_refused_us\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("storeagent_sync_errors_total{reason=\""
+                              "permission_denied\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("storeagent_sync_errors_total{reason=\""
+                              "unavailable\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("\nstoreagent_sync_stopped 1\n"));
+  // An unknown reason counts as "other".
+  EXPECT_EQ(kSyncErrorReasons[SyncErrorReasonIndex("no such reason")], "other");
 }
 
 }  // namespace

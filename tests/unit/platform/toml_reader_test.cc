@@ -58,6 +58,17 @@ TEST(TomlReaderTest, UnknownTableKeyOrNonTableIsRefusedByName) {
   EXPECT_EQ(CheckKnownError("top = 1\n"), "x.toml: top: unknown table");
 }
 
+TEST(TomlReaderTest, SchemaOfAKeyListGroupsItsKeysByTable) {
+  const TomlKey keys[] = {
+      {"a.s", "\"x\""}, {"a.i", "1"}, {"b.k", ""}, {"a.s", "\"x\""}};
+  const TomlSchema want = {{"a", {"i", "s"}}, {"b", {"k"}}};
+  EXPECT_EQ(SchemaOf(keys), want);
+  TomlReader r = Read("[a]\ns = \"y\"\n[b]\nk = 2\n");
+  EXPECT_TRUE(r.CheckKnown(SchemaOf(keys)).ok());
+  EXPECT_EQ(Read("[b]\ni = 1\n").CheckKnown(SchemaOf(keys)).message(),
+            "x.toml: b.i: unknown key");
+}
+
 TEST(TomlReaderTest, ErrorNamesOriginAndKey) {
   Status s = Read("").Error("a.s", "what is wrong");
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);

@@ -27,6 +27,7 @@ namespace {
 using agent::SyncClient;
 using agent::SyncClientOptions;
 using agent::SyncHealth;
+using agent::SyncHealthSnapshot;
 using stocktest::StockTestEnv;
 using storage::DbContext;
 using storage::SyncStore;
@@ -119,6 +120,7 @@ class ClientRun {
   const Status& started() const { return started_; }
   SyncHealth& health() { return health_; }
   FakeCentral& central() { return central_; }
+  SyncClient& client() { return *client_; }
 
  private:
   FakeCentral central_;
@@ -568,6 +570,88 @@ TEST(SyncClient, BehindCentralWithoutReseedStopsWithAClearError) {
   EXPECT_NE(error.find("behind central"), std::string::npos) << error;
   EXPECT_TRUE(gate.closed());
   EXPECT_FALSE(run.health().Get().connected);
+}
+
+// Polls `done` every 20 ms for at most 30 s.
+bool Eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 1500; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return done();
+}
+
+uint64_t Errors(const SyncHealthSnapshot& h, std::string_view reason) {
+  return h.errors[agent::SyncErrorReasonIndex(reason)];
+}
+
+// Central refuses this store (PERMISSION_DENIED): the client stops
+// dialling, says so with central's message, and dials again only after a
+// reload (the SIGHUP path: ReloadTls).
+TEST(SyncClient, PermissionDeniedStopsDiallingUntilReload) {
+  StockTestEnv env;
+  ASSERT_NE(env.db(), nullptr);
+  ClientRun run(env, [](int, CentralStream& s) {
+    v1::AgentMessage hello;
+    EXPECT_TRUE(s.Read(&hello));
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        "hello.store_id: names store store-1 but the client "
+                        "certificate is for store store-2");
+  });
+  ASSERT_TRUE(run.started().ok()) << run.started().ToString();
+  ASSERT_TRUE(Eventually([&] { return run.health().Get().stopped; }));
+  SyncHealthSnapshot h = run.health().Get();
+  EXPECT_NE(h.last_error.find("central refused this store: hello.store_id: "
+                              "names store store-1 but the client "
+                              "certificate is for store store-2"),
+            std::string::npos)
+      << h.last_error;
+  EXPECT_NE(h.last_error.find("SIGHUP"), std::string::npos) << h.last_error;
+  EXPECT_EQ(Errors(h, "permission_denied"), 1u);
+  EXPECT_EQ(h.reconnects, 0u);
+  EXPECT_EQ(run.central().streams(), 1);
+  // The backoff is at most 200 ms here: over a second (five backoffs) a
+  // client that redialled would have opened more streams.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_EQ(run.central().streams(), 1);
+  EXPECT_TRUE(run.health().Get().stopped);
+
+  ASSERT_TRUE(run.client().ReloadTls("", "", "").ok());
+  ASSERT_TRUE(Eventually([&] { return run.central().streams() >= 2; }));
+  ASSERT_TRUE(Eventually(
+      [&] { return Errors(run.health().Get(), "permission_denied") == 2; }));
+  h = run.health().Get();
+  EXPECT_TRUE(h.stopped);
+  EXPECT_EQ(h.reconnects, 1u);
+  EXPECT_EQ(run.central().streams(), 2);
+}
+
+// Each ended stream counts once under its reason, and every dial after the
+// first is a reconnect.
+TEST(SyncClient, ErrorsAreCountedByReason) {
+  StockTestEnv env;
+  ASSERT_NE(env.db(), nullptr);
+  ClientRun run(env, [](int n, CentralStream& s) {
+    v1::AgentMessage hello;
+    EXPECT_TRUE(s.Read(&hello));
+    if (n == 0) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "busy");
+    if (n == 1) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "not now");
+    }
+    if (n == 2) return grpc::Status(grpc::StatusCode::INTERNAL, "oops");
+    s.Write(WelcomeAt(0));
+    Drain(s);
+    return grpc::Status::OK;
+  });
+  ASSERT_TRUE(run.started().ok());
+  ASSERT_TRUE(Eventually([&] { return run.health().Get().connected; }));
+  const SyncHealthSnapshot h = run.health().Get();
+  EXPECT_EQ(Errors(h, "unavailable"), 1u);
+  EXPECT_EQ(Errors(h, "failed_precondition"), 1u);
+  EXPECT_EQ(Errors(h, "other"), 1u);
+  EXPECT_EQ(Errors(h, "permission_denied"), 0u);
+  EXPECT_EQ(h.reconnects, 3u);
+  EXPECT_FALSE(h.stopped);
 }
 
 }  // namespace
