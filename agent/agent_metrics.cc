@@ -54,25 +54,36 @@ Result<DbFigures> ReadInSnapshot(sqlite3* db) {
       db, "SELECT state, count(*) FROM holds GROUP BY state");
   if (!h.ok()) return h.status();
   for (int s = v1::HoldState_MIN + 1; s <= v1::HoldState_MAX; ++s) {
-    if (v1::HoldState_IsValid(s)) {
-      f.holds[core::HoldStateName(static_cast<v1::HoldState>(s))] = 0;
-    }
+    if (v1::HoldState_IsValid(s)) f.holds[HoldStateLabel(s)] = 0;
   }
   for (;;) {
     Result<bool> row = h->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    const int state = static_cast<int>(h->ColumnInt(0));
-    const std::string name =
-        v1::HoldState_IsValid(state)
-            ? core::HoldStateName(static_cast<v1::HoldState>(state))
-            : "unknown";
-    f.holds[name] += static_cast<uint64_t>(h->ColumnInt(1));
+    f.holds[HoldStateLabel(static_cast<int>(h->ColumnInt(0)))] +=
+        static_cast<uint64_t>(h->ColumnInt(1));
   }
   return f;
 }
 
 }  // namespace
+
+const char* HoldStateLabel(int state) {
+  switch (state) {
+    case v1::HOLD_STATE_HELD:
+      return "held";
+    case v1::HOLD_STATE_PICKED:
+      return "picked";
+    case v1::HOLD_STATE_COLLECTED:
+      return "collected";
+    case v1::HOLD_STATE_CANCELLED:
+      return "cancelled";
+    case v1::HOLD_STATE_EXPIRED:
+      return "expired";
+    default:
+      return "unknown";
+  }
+}
 
 Result<DbFigures> ReadDbFigures(sqlite3* db) {
   if (int rc = sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
@@ -89,7 +100,14 @@ AgentMetrics::AgentMetrics(const Clock& clock)
       batch_size_(
           {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384, 65536}),
       commit_seconds_({0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1,
-                       0.25, 0.5, 1, 2.5, 10}) {}
+                       0.25, 0.5, 1, 2.5, 10}),
+      grpc_("storeagent_grpc_server_handled_total",
+            {"storeagent.v1.PosService", "storeagent.v1.AvailabilityService",
+             "grpc.reflection.v1alpha.ServerReflection"}),
+      http_requests_("storeagent_http_requests_total",
+                     "Staff HTTP requests answered, by route pattern and "
+                     "HTTP status code.",
+                     {"route", "code"}) {}
 
 void AgentMetrics::OnCommit(const storage::CommitInfo& info) {
   batch_size_.Observe(static_cast<double>(info.commands));
@@ -121,11 +139,14 @@ void AgentMetrics::Scrape(std::function<void(Result<std::string>)> done) {
           done(f.status());
           return;
         }
-        done(Render(*f));
+        // Without /proc the process_* figures read zero; the rest counts.
+        Result<platform::ProcessFigures> p = platform::ReadProcessFigures();
+        done(Render(*f, p.ok() ? *p : platform::ProcessFigures{}));
       });
 }
 
-std::string AgentMetrics::Render(const DbFigures& f) const {
+std::string AgentMetrics::Render(
+    const DbFigures& f, const platform::ProcessFigures& process) const {
   platform::MetricsText m;
   m.Family("storeagent_up", "gauge", "1 while storeagentd answers scrapes.");
   m.Sample("storeagent_up", 1);
@@ -229,6 +250,9 @@ std::string AgentMetrics::Render(const DbFigures& f) const {
            "agent.db plus its WAL, bytes.");
   m.Sample("storeagent_db_size_bytes",
            db_ != nullptr ? static_cast<double>(db_->SizeBytes()) : 0);
+  grpc_.Render(m);
+  http_requests_.Render(m);
+  platform::RenderProcessMetrics(process, m);
   return m.Take();
 }
 

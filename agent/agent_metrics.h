@@ -18,7 +18,9 @@
 #include "agent/sync/sync_health.h"
 #include "platform/clock.h"
 #include "platform/metrics.h"
+#include "platform/process_metrics.h"
 #include "platform/status.h"
+#include "proto/grpc_server_metrics.h"
 #include "storage/agent_database.h"
 
 namespace storeagent::agent {
@@ -29,9 +31,14 @@ struct DbFigures {
   uint64_t central_acked_seq = 0;
   // recorded_at of seq central_acked_seq + 1; 0 when nothing is unacked.
   int64_t oldest_unacked_us = 0;
-  // core::HoldStateName -> holds in that state.
+  // HoldStateLabel -> holds in that state.
   std::map<std::string, uint64_t> holds;
 };
+
+// The `state` label of storeagent_holds: lower_snake_case, as Prometheus
+// label values go ("held", "picked", "collected", "cancelled", "expired";
+// "unknown" for a value the enum does not name).
+const char* HoldStateLabel(int state);
 
 // REQUIRES: `db` is not inside a transaction of the caller's.
 Result<DbFigures> ReadDbFigures(sqlite3* db);
@@ -50,16 +57,31 @@ class AgentMetrics {
                   const SyncHealth* sync);
 
   // Renders every metric; `done` runs once, on a reader thread (or at once
-  // with an error when the pool is stopping).
+  // with an error when the pool is stopping). The process_* figures are
+  // read from /proc there too.
   void Scrape(std::function<void(Result<std::string>)> done);
 
-  // The rendering itself, from figures already read (tests).
-  std::string Render(const DbFigures& figures) const;
+  // The rendering itself, from figures already read (tests). The one-
+  // argument form renders the process_* families with zero figures.
+  std::string Render(const DbFigures& figures,
+                     const platform::ProcessFigures& process) const;
+  std::string Render(const DbFigures& figures) const {
+    return Render(figures, platform::ProcessFigures{});
+  }
+
+  // storeagent_grpc_server_handled_total: its interceptor goes on the
+  // POS/availability gRPC server.
+  rpc::GrpcServerMetrics& grpc() { return grpc_; }
+  // storeagent_http_requests_total{route,code}: the staff HTTP servers
+  // count into it.
+  platform::CounterFamily& http_requests() { return http_requests_; }
 
  private:
   const Clock& clock_;
   platform::Histogram batch_size_;
   platform::Histogram commit_seconds_;
+  rpc::GrpcServerMetrics grpc_;
+  platform::CounterFamily http_requests_;
   storage::AgentDatabase* db_ = nullptr;
   const DiskGuard* disk_ = nullptr;
   const SyncHealth* sync_ = nullptr;

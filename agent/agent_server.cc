@@ -208,6 +208,14 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(s->pos_.get());
   builder.RegisterService(s->availability_.get());
+  {
+    // Counts every finished call by code (metrics_ outlives server_).
+    std::vector<
+        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(s->metrics_->grpc().InterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr) {
     if (!config.pos_tcp_listen.empty()) {
@@ -235,6 +243,7 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
     if (!http.ok()) return http.status();
     s->http_ = std::move(http).value();
     s->http_->SetMetricsHandler(metrics_handler);
+    s->http_->CountRequestsIn(&s->metrics_->http_requests());
     s->http_->SetSyncHealth(&s->sync_health_);
   }
   if (!config.metrics_listen.empty()) {
@@ -243,6 +252,7 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
                                           clock, metrics_handler);
     if (!mh.ok()) return mh.status();
     s->metrics_http_ = std::move(mh).value();
+    s->metrics_http_->CountRequestsIn(&s->metrics_->http_requests());
   }
   s->started_.store(true);
   s->SetServing(!s->disk_guard_->reserve_reached());

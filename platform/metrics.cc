@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 
 namespace storeagent::platform {
 
@@ -140,6 +141,52 @@ void MetricsText::HistogramSamples(std::string_view name, const Labels& labels,
   Line(std::string(name) + "_sum", labels, {}, FormatValue(h.sum));
   Line(std::string(name) + "_count", labels, {},
        FormatValue(static_cast<double>(h.count)));
+}
+
+CounterFamily::CounterFamily(std::string name, std::string help,
+                             std::vector<std::string> label_names,
+                             size_t max_series)
+    : name_(std::move(name)),
+      help_(std::move(help)),
+      label_names_(std::move(label_names)),
+      max_series_(max_series) {}
+
+Counter& CounterFamily::With(const std::vector<std::string>& values) {
+  {
+    std::shared_lock<std::shared_mutex> lock(mu_);
+    auto it = series_.find(values);
+    if (it != series_.end()) return *it->second;
+  }
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  auto it = series_.find(values);
+  if (it != series_.end()) return *it->second;
+  if (series_.size() >= max_series_ || values.size() != label_names_.size()) {
+    std::unique_ptr<Counter>& other =
+        series_[std::vector<std::string>(label_names_.size(), "other")];
+    if (!other) other = std::make_unique<Counter>();
+    return *other;
+  }
+  std::unique_ptr<Counter>& c = series_[values];
+  c = std::make_unique<Counter>();
+  return *c;
+}
+
+size_t CounterFamily::size() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return series_.size();
+}
+
+void CounterFamily::Render(MetricsText& m) const {
+  m.Family(name_, "counter", help_);
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  for (const auto& [values, counter] : series_) {
+    Labels labels;
+    labels.reserve(values.size());
+    for (size_t i = 0; i < values.size() && i < label_names_.size(); ++i) {
+      labels.emplace_back(label_names_[i], values[i]);
+    }
+    m.Sample(name_, labels, static_cast<double>(counter->value()));
+  }
 }
 
 }  // namespace storeagent::platform

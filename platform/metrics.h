@@ -4,6 +4,7 @@
 // from any thread; a scrape reads them without stopping writers, so a
 // histogram's buckets, sum and count may be a few observations apart but
 // the rendered buckets are always cumulative and +Inf equals _count.
+// CounterFamily holds a labelled counter (one series per label values).
 // MetricsText renders families: "# HELP", "# TYPE", then the samples, with
 // label values and help text escaped as the format requires.
 #ifndef STOREAGENT_PLATFORM_METRICS_H_
@@ -11,7 +12,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -89,6 +92,43 @@ class MetricsText {
   void Line(std::string_view name, const Labels& labels, std::string_view le,
             std::string_view value);
   std::string out_;
+};
+
+// A counter family with fixed label names: one series per distinct set of
+// label values, made at 0 on first use and kept for the family's life.
+// With() takes a shared lock (an exclusive one only to add a series); the
+// Counter it returns is stable, so a hot path may keep the pointer and
+// count lock-free. Label values must come from bounded sets: past
+// `max_series` a new set of values counts into one series whose every
+// label is "other".
+class CounterFamily {
+ public:
+  // REQUIRES: `label_names` not empty, valid Prometheus label names.
+  CounterFamily(std::string name, std::string help,
+                std::vector<std::string> label_names, size_t max_series = 1000);
+  CounterFamily(const CounterFamily&) = delete;
+  CounterFamily& operator=(const CounterFamily&) = delete;
+
+  // The series of `values`, in label_names order. Thread-safe. A wrong
+  // number of values counts into the "other" series.
+  Counter& With(const std::vector<std::string>& values);
+
+  const std::string& name() const { return name_; }
+  // Series so far, overflow included.
+  size_t size() const;
+
+  // "# HELP", "# TYPE ... counter" and one sample per series, in label
+  // order. Thread-safe.
+  void Render(MetricsText& m) const;
+
+ private:
+  const std::string name_;
+  const std::string help_;
+  const std::vector<std::string> label_names_;
+  const size_t max_series_;
+  mutable std::shared_mutex mu_;
+  // Guarded by mu_; the Counters never move.
+  std::map<std::vector<std::string>, std::unique_ptr<Counter>> series_;
 };
 
 }  // namespace storeagent::platform

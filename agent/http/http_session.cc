@@ -290,6 +290,7 @@ void HttpSession<Stream>::Write(StaffResponse r, bool close) {
   for (auto& [name, value] : r.headers) res->set(name, value);
   close = close || !keep_alive_ || host_.stopping();
   res->keep_alive(!close);
+  host_.Answered(path_, r.status);
   Log(LogLevel::kDebug, "http.request",
       {{"method", method_},
        {"path", path_},

@@ -21,6 +21,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <unordered_map>
 
@@ -45,6 +46,9 @@ class HttpSessionHost {
   // been destroyed (on whatever thread held it last): nothing of the
   // connection is referenced from outside the I/O thread any more.
   virtual void CallDone() = 0;
+  // A response to a request for `path` (no query; empty when the request
+  // line was never read) with HTTP `status` is being written.
+  virtual void Answered(std::string_view path, int status) = 0;
   // The TLS context for a connection accepted now; nullptr: plain HTTP.
   virtual std::shared_ptr<boost::asio::ssl::context> tls_context() const {
     return nullptr;

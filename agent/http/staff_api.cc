@@ -139,6 +139,14 @@ std::string_view StaffApi::RoutePattern(std::string_view method,
   return "";
 }
 
+std::string StaffApi::RouteLabel(std::string_view path) {
+  if (path == "/metrics" || FindStaticAsset(path) != nullptr) {
+    return std::string(path);
+  }
+  const std::string_view pattern = RoutePattern("GET", path);
+  return pattern.empty() ? "other" : std::string(pattern);
+}
+
 void StaffApi::Handle(const StaffRequest& request, Reply reply) {
   Result<StaffTarget> target = ParseStaffTarget(request.target);
   if (!target.ok()) {

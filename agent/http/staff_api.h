@@ -76,6 +76,12 @@ class StaffApi {
   static std::string_view RoutePattern(std::string_view method,
                                        std::string_view target);
 
+  // The storeagent_http_requests_total route label of a request for `path`
+  // (no query), whatever the method: RoutePattern's template, a page
+  // file's own path, "/metrics"; "other" for anything else, so a client
+  // cannot add label values.
+  static std::string RouteLabel(std::string_view path);
+
   // One call of a route: who asked and what the path named.
   struct Call {
     StaffIdentity who;

@@ -76,6 +76,11 @@ struct StaffHttpServer::Impl final : HttpSessionHost {
     std::lock_guard<std::mutex> lock(mu);
     if (--in_flight == 0) drained.notify_all();
   }
+  void Answered(std::string_view path, int status) override {
+    platform::CounterFamily* family = requests.load();
+    if (family == nullptr) return;
+    family->With({StaffApi::RouteLabel(path), std::to_string(status)}).Add();
+  }
 
   void Run() {
     while (true) {
@@ -96,6 +101,7 @@ struct StaffHttpServer::Impl final : HttpSessionHost {
   std::condition_variable drained;
   int in_flight = 0;       // guarded by mu
   MetricsHandler metrics;  // guarded by mu
+  std::atomic<platform::CounterFamily*> requests{nullptr};
   bool metrics_only = false;
   std::unique_ptr<HttpsContext> https;  // null: plain HTTP (loopback only)
   bool stopped = false;                 // guarded by stop_mu
@@ -231,6 +237,10 @@ void StaffHttpServer::SetSyncHealth(const SyncHealth* health) {
 void StaffHttpServer::SetMetricsHandler(MetricsHandler handler) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->metrics = std::move(handler);
+}
+
+void StaffHttpServer::CountRequestsIn(platform::CounterFamily* family) {
+  impl_->requests.store(family);
 }
 
 void StaffHttpServer::Stop() {

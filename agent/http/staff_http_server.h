@@ -27,6 +27,7 @@
 #include "agent/stock_ops.h"
 #include "agent/sync/sync_health.h"
 #include "platform/clock.h"
+#include "platform/metrics.h"
 #include "platform/status.h"
 
 namespace storeagent::agent {
@@ -97,6 +98,12 @@ class StaffHttpServer {
   // Serves /metrics from now on. Thread-safe.
   void SetMetricsHandler(MetricsHandler handler);
 
+  // From now on every response written counts into `family` (labels
+  // route, code: StaffApi::RouteLabel and the HTTP status); null stops it.
+  // A connection over the limit, refused with 503 before any request is
+  // read, is not counted. REQUIRES: `family` outlives the server.
+  // Thread-safe.
+  void CountRequestsIn(platform::CounterFamily* family);
   // GET /api/v1/status reports `health` (the sync link) from now on.
   // REQUIRES: `health` outlives the server. Thread-safe.
   void SetSyncHealth(const SyncHealth* health);

@@ -8,7 +8,10 @@ CentralMetrics::CentralMetrics()
     : commit_seconds_(
           {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}),
       replica_lag_seconds_(
-          {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400}) {}
+          {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400}),
+      grpc_("storecentral_grpc_server_handled_total",
+            {"storeagent.v1.Sync", "storeagent.v1.CentralAdmin",
+             "grpc.reflection.v1alpha.ServerReflection"}) {}
 
 void CentralMetrics::BatchCommitted(size_t applied, size_t quarantined,
                                     int64_t escrow_breaches,
@@ -95,6 +98,7 @@ std::string CentralMetrics::Render(const ScrapeFigures& f) const {
   m.Family("storecentral_pg_pool_wait_seconds_total", "counter",
            "Time spent waiting for a PostgreSQL connection, seconds.");
   m.Sample("storecentral_pg_pool_wait_seconds_total", f.pool.wait_seconds);
+  grpc_.Render(m);
   platform::RenderProcessMetrics(f.process, m);
   return m.Take();
 }

@@ -16,6 +16,7 @@
 #include "central/store/central_store.h"
 #include "platform/metrics.h"
 #include "platform/process_metrics.h"
+#include "proto/grpc_server_metrics.h"
 
 namespace storeagent::central {
 
@@ -45,6 +46,10 @@ class CentralMetrics {
 
   std::string Render(const ScrapeFigures& f) const;
 
+  // storecentral_grpc_server_handled_total: its interceptor goes on both
+  // gRPC servers (sync and admin).
+  rpc::GrpcServerMetrics& grpc() { return grpc_; }
+
  private:
   platform::Counter events_ingested_;
   platform::Counter batches_committed_;
@@ -53,6 +58,7 @@ class CentralMetrics {
   platform::Counter drift_findings_;
   platform::Histogram commit_seconds_;
   platform::Histogram replica_lag_seconds_;
+  rpc::GrpcServerMetrics grpc_;
   mutable std::mutex mu_;
   std::map<std::string, uint64_t> streams_ended_;  // guarded by mu_
 };

@@ -5,6 +5,8 @@
 #include <grpcpp/security/server_credentials.h>
 
 #include <algorithm>
+#include <memory>
+#include <vector>
 
 #include "central/server/admin_service.h"
 #include "central/server/central_metrics.h"
@@ -18,6 +20,15 @@
 
 namespace storeagent::central {
 namespace {
+
+// The interceptor that counts every finished call by code.
+void CountCalls(grpc::ServerBuilder& builder, CentralMetrics& metrics) {
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(metrics.grpc().InterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+}
 
 std::shared_ptr<grpc::ServerCredentials> MutualTls(const CentralConfig& c) {
   grpc::SslServerCredentialsOptions opts(
@@ -110,6 +121,7 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
   // would start and the kernel would split the stores between the two.
   sync.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   sync.RegisterService(s->sync_service_.get());
+  CountCalls(sync, *s->metrics_);  // metrics_ outlives both servers
   s->sync_server_ = sync.BuildAndStart();
   if (s->sync_server_ == nullptr || s->sync_port_ == 0) {
     s->Shutdown(0);
@@ -123,6 +135,7 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
       &s->admin_port_);
   admin.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   admin.RegisterService(s->admin_service_.get());
+  CountCalls(admin, *s->metrics_);
   s->admin_server_ = admin.BuildAndStart();
   if (s->admin_server_ == nullptr || s->admin_port_ == 0) {
     s->Shutdown(0);

@@ -133,6 +133,8 @@ done
 expect_entry "$A" -rw-r--r-- root/root usr/share/man/man8/storeagentd.8.gz
 expect_entry "$A" -rw-r--r-- root/root usr/share/man/man1/storeagentctl.1.gz
 expect_entry "$A" -rw-r--r-- root/root usr/share/man/man1/storeagent-possim.1.gz
+expect_entry "$A" -rw-r--r-- root/root usr/share/storeagent/prometheus/storeagent.rules.yml
+expect_entry "$A" -rw-r--r-- root/root usr/share/storeagent/grafana/storeagent.json
 expect_entry "$C" -rwxr-xr-x root/root usr/bin/storecentrald
 expect_entry "$C" -rwxr-xr-x root/root usr/bin/storecentralctl
 expect_entry "$C" -rw-r--r-- root/root usr/lib/systemd/system/storecentrald.service
@@ -146,6 +148,8 @@ done
 expect_entry "$C" -rw-r--r-- root/root usr/share/man/man8/storecentrald.8.gz
 expect_entry "$C" -rw-r--r-- root/root usr/share/man/man1/storecentralctl.1.gz
 expect_entry "$C" -rwxr-xr-x root/root usr/share/storecentral/dev-ca
+expect_entry "$C" -rw-r--r-- root/root usr/share/storecentral/prometheus/storecentral.rules.yml
+expect_entry "$C" -rw-r--r-- root/root usr/share/storecentral/grafana/storecentral.json
 # A till installs nothing of central's, and head office nothing of the
 # till's.
 if grep -q 'storecentral' "$A"; then

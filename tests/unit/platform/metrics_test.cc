@@ -79,5 +79,55 @@ TEST(Histogram, ConcurrentObservationsAllCount) {
   EXPECT_DOUBLE_EQ(s.sum, 20000 * 1 + 20000 * 20);
 }
 
+TEST(CounterFamily, OneSeriesPerLabelValuesInLabelOrder) {
+  CounterFamily f("x_handled_total", "Calls handled.", {"method", "code"});
+  f.With({"Record", "OK"}).Add(2);
+  f.With({"Record", "INVALID_ARGUMENT"}).Add();
+  Counter& ok = f.With({"Record", "OK"});  // the same series again
+  ok.Add();
+  f.With({"Ping", "OK"});  // made at 0
+  EXPECT_EQ(f.size(), 3u);
+  MetricsText m;
+  f.Render(m);
+  EXPECT_EQ(m.text(),
+            "# HELP x_handled_total Calls handled.\n"
+            "# TYPE x_handled_total counter\n"
+            "x_handled_total{method=\"Ping\",code=\"OK\"} 0\n"
+            "x_handled_total{method=\"Record\",code=\"INVALID_ARGUMENT\"} 1\n"
+            "x_handled_total{method=\"Record\",code=\"OK\"} 3\n");
+}
+
+TEST(CounterFamily, PastMaxSeriesCountsIntoOther) {
+  CounterFamily f("y_total", "help", {"a", "b"}, /*max_series=*/2);
+  f.With({"1", "1"}).Add();
+  f.With({"2", "2"}).Add();
+  f.With({"3", "3"}).Add(5);
+  f.With({"4", "4"}).Add(1);
+  f.With({"only one value"}).Add(1);
+  f.With({"1", "1"}).Add();  // an existing series still counts as itself
+  MetricsText m;
+  f.Render(m);
+  EXPECT_NE(m.text().find("y_total{a=\"1\",b=\"1\"} 2\n"), std::string::npos);
+  EXPECT_NE(m.text().find("y_total{a=\"other\",b=\"other\"} 7\n"),
+            std::string::npos);
+  EXPECT_EQ(m.text().find("\"3\""), std::string::npos);
+  EXPECT_EQ(f.size(), 3u);
+}
+
+TEST(CounterFamily, ConcurrentAddsAreAllCounted) {
+  CounterFamily f("z_total", "help", {"code"});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&f, t] {
+      for (int i = 0; i < 10000; ++i) {
+        f.With({i % 2 == 0 ? "OK" : (t % 2 == 0 ? "A" : "B")}).Add();
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(f.With({"OK"}).value(), 20000u);
+  EXPECT_EQ(f.With({"A"}).value() + f.With({"B"}).value(), 20000u);
+}
+
 }  // namespace
 }  // namespace storeagent::platform
