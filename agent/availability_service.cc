@@ -27,9 +27,9 @@ StockOps::Done<Reply> Finisher(rpc::UnaryReactor* reactor, Reply* reply) {
 }
 
 // Collects the streamed chunks, then replaces the catalog in one go.
-class ImportReactor : public grpc::ServerReadReactor<v1::ImportCatalogChunk> {
+class ImportReactor : public grpc::ServerReadReactor<v1::ImportCatalogRequest> {
  public:
-  ImportReactor(StockOps& ops, v1::ImportCatalogReply* reply)
+  ImportReactor(StockOps& ops, v1::ImportCatalogResponse* reply)
       : ops_(ops), reply_(reply) {
     Read();
   }
@@ -38,7 +38,7 @@ class ImportReactor : public grpc::ServerReadReactor<v1::ImportCatalogChunk> {
     STOREAGENT_TSAN_ACQUIRE(this);
     if (!ok) {  // the client finished sending
       ops_.ImportCatalog(std::move(products_), first_row_,
-                         [this](Result<v1::ImportCatalogReply> r) {
+                         [this](Result<v1::ImportCatalogResponse> r) {
                            if (!r.ok()) {
                              End(ToGrpc(r.status()));
                              return;
@@ -89,8 +89,8 @@ class ImportReactor : public grpc::ServerReadReactor<v1::ImportCatalogChunk> {
   }
 
   StockOps& ops_;
-  v1::ImportCatalogReply* reply_;
-  v1::ImportCatalogChunk chunk_;
+  v1::ImportCatalogResponse* reply_;
+  v1::ImportCatalogRequest chunk_;
   std::vector<v1::Product> products_;
   int64_t first_row_ = 1;
 };
@@ -99,7 +99,7 @@ class ImportReactor : public grpc::ServerReadReactor<v1::ImportCatalogChunk> {
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::GetAvailability(
     grpc::CallbackServerContext* /*ctx*/, const v1::GetAvailabilityRequest* req,
-    v1::GetAvailabilityReply* reply) {
+    v1::GetAvailabilityResponse* reply) {
   auto* reactor = rpc::UnaryReactor::Create();
   ops_.GetAvailability({req->skus().begin(), req->skus().end()},
                        Finisher(reactor, reply));
@@ -108,7 +108,7 @@ grpc::ServerUnaryReactor* AvailabilityServiceImpl::GetAvailability(
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::SearchProducts(
     grpc::CallbackServerContext* /*ctx*/, const v1::SearchProductsRequest* req,
-    v1::SearchProductsReply* reply) {
+    v1::SearchProductsResponse* reply) {
   auto* reactor = rpc::UnaryReactor::Create();
   ops_.SearchProducts(*req, Finisher(reactor, reply));
   return reactor;
@@ -116,7 +116,7 @@ grpc::ServerUnaryReactor* AvailabilityServiceImpl::SearchProducts(
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::PlaceHold(
     grpc::CallbackServerContext* /*ctx*/, const v1::PlaceHoldRequest* req,
-    v1::PlaceHoldReply* reply) {
+    v1::PlaceHoldResponse* reply) {
   auto* reactor = rpc::UnaryReactor::Create();
   ops_.PlaceHold(*req, Finisher(reactor, reply));
   return reactor;
@@ -124,7 +124,7 @@ grpc::ServerUnaryReactor* AvailabilityServiceImpl::PlaceHold(
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::UpdateHold(
     grpc::CallbackServerContext* /*ctx*/, const v1::UpdateHoldRequest* req,
-    v1::HoldReply* reply) {
+    v1::GetHoldResponse* reply) {
   auto* reactor = rpc::UnaryReactor::Create();
   ops_.UpdateHold(*req, Finisher(reactor, reply));
   return reactor;
@@ -132,7 +132,7 @@ grpc::ServerUnaryReactor* AvailabilityServiceImpl::UpdateHold(
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::GetHold(
     grpc::CallbackServerContext* /*ctx*/, const v1::GetHoldRequest* req,
-    v1::HoldReply* reply) {
+    v1::GetHoldResponse* reply) {
   auto* reactor = rpc::UnaryReactor::Create();
   ops_.GetHold(req->order_ref(), Finisher(reactor, reply));
   return reactor;
@@ -140,7 +140,7 @@ grpc::ServerUnaryReactor* AvailabilityServiceImpl::GetHold(
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::ListHolds(
     grpc::CallbackServerContext* /*ctx*/, const v1::ListHoldsRequest* req,
-    v1::ListHoldsReply* reply) {
+    v1::ListHoldsResponse* reply) {
   auto* reactor = rpc::UnaryReactor::Create();
   ops_.ListHolds(*req, Finisher(reactor, reply));
   return reactor;
@@ -148,15 +148,15 @@ grpc::ServerUnaryReactor* AvailabilityServiceImpl::ListHolds(
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::RecordStockEvent(
     grpc::CallbackServerContext* /*ctx*/,
-    const v1::RecordStockEventRequest* req, v1::RecordReply* reply) {
+    const v1::RecordStockEventRequest* req, v1::RecordTransactionResponse* reply) {
   auto* reactor = rpc::UnaryReactor::Create();
   ops_.RecordStockEvent(*req, Finisher(reactor, reply));
   return reactor;
 }
 
-grpc::ServerReadReactor<v1::ImportCatalogChunk>*
+grpc::ServerReadReactor<v1::ImportCatalogRequest>*
 AvailabilityServiceImpl::ImportCatalog(grpc::CallbackServerContext*,
-                                       v1::ImportCatalogReply* reply) {
+                                       v1::ImportCatalogResponse* reply) {
   return new ImportReactor(ops_, reply);
 }
 

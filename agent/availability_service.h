@@ -18,27 +18,27 @@ class AvailabilityServiceImpl final
 
   grpc::ServerUnaryReactor* GetAvailability(
       grpc::CallbackServerContext* ctx, const v1::GetAvailabilityRequest* req,
-      v1::GetAvailabilityReply* reply) override;
+      v1::GetAvailabilityResponse* reply) override;
   grpc::ServerUnaryReactor* SearchProducts(
       grpc::CallbackServerContext* ctx, const v1::SearchProductsRequest* req,
-      v1::SearchProductsReply* reply) override;
+      v1::SearchProductsResponse* reply) override;
   grpc::ServerUnaryReactor* PlaceHold(grpc::CallbackServerContext* ctx,
                                       const v1::PlaceHoldRequest* req,
-                                      v1::PlaceHoldReply* reply) override;
+                                      v1::PlaceHoldResponse* reply) override;
   grpc::ServerUnaryReactor* UpdateHold(grpc::CallbackServerContext* ctx,
                                        const v1::UpdateHoldRequest* req,
-                                       v1::HoldReply* reply) override;
+                                       v1::GetHoldResponse* reply) override;
   grpc::ServerUnaryReactor* GetHold(grpc::CallbackServerContext* ctx,
                                     const v1::GetHoldRequest* req,
-                                    v1::HoldReply* reply) override;
+                                    v1::GetHoldResponse* reply) override;
   grpc::ServerUnaryReactor* ListHolds(grpc::CallbackServerContext* ctx,
                                       const v1::ListHoldsRequest* req,
-                                      v1::ListHoldsReply* reply) override;
+                                      v1::ListHoldsResponse* reply) override;
   grpc::ServerUnaryReactor* RecordStockEvent(
       grpc::CallbackServerContext* ctx, const v1::RecordStockEventRequest* req,
-      v1::RecordReply* reply) override;
-  grpc::ServerReadReactor<v1::ImportCatalogChunk>* ImportCatalog(
-      grpc::CallbackServerContext* ctx, v1::ImportCatalogReply* reply) override;
+      v1::RecordTransactionResponse* reply) override;
+  grpc::ServerReadReactor<v1::ImportCatalogRequest>* ImportCatalog(
+      grpc::CallbackServerContext* ctx, v1::ImportCatalogResponse* reply) override;
 
  private:
   StockOps& ops_;

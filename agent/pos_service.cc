@@ -11,8 +11,8 @@ namespace storeagent::agent {
 namespace {
 
 // Finishes a recording call with `reply` or the error.
-Recorder::Done FinishWith(rpc::UnaryReactor* reactor, v1::RecordReply* reply) {
-  return [reactor, reply](Result<v1::RecordReply> r) {
+Recorder::Done FinishWith(rpc::UnaryReactor* reactor, v1::RecordTransactionResponse* reply) {
+  return [reactor, reply](Result<v1::RecordTransactionResponse> r) {
     if (!r.ok()) {
       reactor->Reply(ToGrpc(r.status()));
       return;
@@ -41,7 +41,7 @@ PosServiceImpl::PosServiceImpl(std::string store_id, storage::AgentDatabase& db,
 
 grpc::ServerUnaryReactor* PosServiceImpl::RecordTransaction(
     grpc::CallbackServerContext* /*ctx*/,
-    const v1::RecordTransactionRequest* request, v1::RecordReply* reply) {
+    const v1::RecordTransactionRequest* request, v1::RecordTransactionResponse* reply) {
   rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
   recorder_.RecordTransaction(*request, FinishWith(reactor, reply));
   return reactor;
@@ -49,7 +49,7 @@ grpc::ServerUnaryReactor* PosServiceImpl::RecordTransaction(
 
 grpc::ServerUnaryReactor* PosServiceImpl::RecordLoyaltySignal(
     grpc::CallbackServerContext* /*ctx*/,
-    const v1::RecordLoyaltySignalRequest* request, v1::RecordReply* reply) {
+    const v1::RecordLoyaltySignalRequest* request, v1::RecordTransactionResponse* reply) {
   rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
   recorder_.RecordLoyaltySignal(*request, FinishWith(reactor, reply));
   return reactor;
@@ -99,7 +99,7 @@ grpc::ServerUnaryReactor* PosServiceImpl::GetEvent(
 
 grpc::ServerUnaryReactor* PosServiceImpl::GetJournalStatus(
     grpc::CallbackServerContext* /*ctx*/, const v1::GetJournalStatusRequest*,
-    v1::JournalStatus* reply) {
+    v1::GetJournalStatusResponse* reply) {
   rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
   db_.readers().Submit([this, reactor, reply](storage::DbContext* rc) {
     if (rc == nullptr) {
@@ -127,7 +127,7 @@ grpc::ServerUnaryReactor* PosServiceImpl::GetJournalStatus(
 
 grpc::ServerUnaryReactor* PosServiceImpl::Ping(
     grpc::CallbackServerContext* /*ctx*/, const v1::PingRequest*,
-    v1::PingReply*) {
+    v1::PingResponse*) {
   rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
   reactor->Reply(grpc::Status::OK);
   return reactor;
@@ -135,7 +135,7 @@ grpc::ServerUnaryReactor* PosServiceImpl::Ping(
 
 grpc::ServerUnaryReactor* PosServiceImpl::GetSyncStatus(
     grpc::CallbackServerContext* /*ctx*/, const v1::GetSyncStatusRequest*,
-    v1::SyncStatus* reply) {
+    v1::GetSyncStatusResponse* reply) {
   rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
   db_.readers().Submit([this, reactor, reply](storage::DbContext* rc) {
     if (rc == nullptr) {

@@ -31,24 +31,24 @@ class PosServiceImpl final : public v1::PosService::CallbackService {
   grpc::ServerUnaryReactor* RecordTransaction(
       grpc::CallbackServerContext* ctx,
       const v1::RecordTransactionRequest* request,
-      v1::RecordReply* reply) override;
+      v1::RecordTransactionResponse* reply) override;
   grpc::ServerUnaryReactor* RecordLoyaltySignal(
       grpc::CallbackServerContext* ctx,
       const v1::RecordLoyaltySignalRequest* request,
-      v1::RecordReply* reply) override;
+      v1::RecordTransactionResponse* reply) override;
   grpc::ServerUnaryReactor* GetEvent(grpc::CallbackServerContext* ctx,
                                      const v1::GetEventRequest* request,
                                      v1::JournalEntry* reply) override;
   grpc::ServerUnaryReactor* GetJournalStatus(
       grpc::CallbackServerContext* ctx,
       const v1::GetJournalStatusRequest* request,
-      v1::JournalStatus* reply) override;
+      v1::GetJournalStatusResponse* reply) override;
   grpc::ServerUnaryReactor* Ping(grpc::CallbackServerContext* ctx,
                                  const v1::PingRequest* request,
-                                 v1::PingReply* reply) override;
+                                 v1::PingResponse* reply) override;
   grpc::ServerUnaryReactor* GetSyncStatus(
       grpc::CallbackServerContext* ctx, const v1::GetSyncStatusRequest* request,
-      v1::SyncStatus* reply) override;
+      v1::GetSyncStatusResponse* reply) override;
 
  private:
   std::string store_id_;

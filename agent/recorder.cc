@@ -176,7 +176,7 @@ void Recorder::Append(v1::JournalRecord record, std::string content_digest,
           done(s);
           return;
         }
-        v1::RecordReply reply;
+        v1::RecordTransactionResponse reply;
         reply.set_seq(result->seq);
         reply.set_hash(result->hash);
         reply.set_recorded_at_us(result->recorded_at_us);

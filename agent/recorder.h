@@ -35,7 +35,7 @@ struct RecorderOptions {
 
 class Recorder {
  public:
-  using Done = std::function<void(Result<v1::RecordReply>)>;
+  using Done = std::function<void(Result<v1::RecordTransactionResponse>)>;
 
   // REQUIRES: `db` outlives this.
   Recorder(storage::AgentDatabase& db, RecorderOptions options);

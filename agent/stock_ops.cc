@@ -130,15 +130,15 @@ void StockOps::ReadHead(Done<v1::AsOf> done) {
 }
 
 void StockOps::GetAvailability(std::vector<std::string> skus,
-                               Done<v1::GetAvailabilityReply> done) {
+                               Done<v1::GetAvailabilityResponse> done) {
   Status s = core::ValidateSkuList(skus, "skus");
   if (!s.ok()) return done(s);
   db_.readers().Submit(
       [this, skus = std::move(skus), done = std::move(done)](DbContext* rc) {
         if (rc == nullptr) return done(Unavailable("agent is shutting down"));
-        done(InSnapshot<v1::GetAvailabilityReply>(
-            *rc, [&]() -> Result<v1::GetAvailabilityReply> {
-              v1::GetAvailabilityReply reply;
+        done(InSnapshot<v1::GetAvailabilityResponse>(
+            *rc, [&]() -> Result<v1::GetAvailabilityResponse> {
+              v1::GetAvailabilityResponse reply;
               Result<v1::AsOf> as_of = AsOfNow(*rc, clock_);
               if (!as_of.ok()) return as_of.status();
               Result<std::vector<v1::SkuAvailability>> f =
@@ -153,7 +153,7 @@ void StockOps::GetAvailability(std::vector<std::string> skus,
 }
 
 void StockOps::SearchProducts(const v1::SearchProductsRequest& request,
-                              Done<v1::SearchProductsReply> done) {
+                              Done<v1::SearchProductsResponse> done) {
   Status s = core::ValidateSearch(request);
   if (!s.ok()) return done(s);
   const int limit =
@@ -161,9 +161,9 @@ void StockOps::SearchProducts(const v1::SearchProductsRequest& request,
   db_.readers().Submit([this, q = request.query(), limit,
                         done = std::move(done)](DbContext* rc) {
     if (rc == nullptr) return done(Unavailable("agent is shutting down"));
-    done(InSnapshot<v1::SearchProductsReply>(
-        *rc, [&]() -> Result<v1::SearchProductsReply> {
-          v1::SearchProductsReply reply;
+    done(InSnapshot<v1::SearchProductsResponse>(
+        *rc, [&]() -> Result<v1::SearchProductsResponse> {
+          v1::SearchProductsResponse reply;
           Result<v1::AsOf> as_of = AsOfNow(*rc, clock_);
           if (!as_of.ok()) return as_of.status();
           Result<std::vector<v1::Product>> products =
@@ -186,7 +186,7 @@ void StockOps::SearchProducts(const v1::SearchProductsRequest& request,
 }
 
 void StockOps::PlaceHold(const v1::PlaceHoldRequest& request,
-                         Done<v1::PlaceHoldReply> done) {
+                         Done<v1::PlaceHoldResponse> done) {
   const int64_t now = clock_.NowMicros();
   Status s = core::ValidateCallerClientKey(request.client_key(), "client_key");
   if (s.ok()) s = core::ValidateHoldPlaced(request.hold(), now, "hold");
@@ -196,7 +196,7 @@ void StockOps::PlaceHold(const v1::PlaceHoldRequest& request,
 }
 
 void StockOps::PlaceCentralHold(const v1::HoldPlaced& hold,
-                                Done<v1::PlaceHoldReply> done) {
+                                Done<v1::PlaceHoldResponse> done) {
   const int64_t now = clock_.NowMicros();
   Status s = core::ValidateHoldPlaced(hold, now, "hold_request.hold");
   if (s.ok()) s = AdmitEvent();
@@ -213,8 +213,8 @@ void StockOps::PlaceCentralHold(const v1::HoldPlaced& hold,
 
 void StockOps::PlaceHoldAs(const v1::ClientKey& client_key,
                            const v1::HoldPlaced& hold, int64_t now,
-                           Done<v1::PlaceHoldReply> done) {
-  auto reply = std::make_shared<v1::PlaceHoldReply>();
+                           Done<v1::PlaceHoldResponse> done) {
+  auto reply = std::make_shared<v1::PlaceHoldResponse>();
   storage::JournalStore& journal = db_.journal();
   db_.writer().Submit(
       [&journal, reply, key = client_key, p = hold,
@@ -277,12 +277,12 @@ void StockOps::PlaceHoldAs(const v1::ClientKey& client_key,
 }
 
 void StockOps::UpdateHold(const v1::UpdateHoldRequest& request,
-                          Done<v1::HoldReply> done) {
+                          Done<v1::GetHoldResponse> done) {
   Status s = core::ValidateCallerClientKey(request.client_key(), "client_key");
   if (s.ok()) s = core::ValidateUpdateHold(request);
   if (s.ok()) s = AdmitEvent();
   if (!s.ok()) return done(s);
-  auto reply = std::make_shared<v1::HoldReply>();
+  auto reply = std::make_shared<v1::GetHoldResponse>();
   storage::JournalStore& journal = db_.journal();
   const int64_t now = clock_.NowMicros();
   db_.writer().Submit(
@@ -313,13 +313,13 @@ void StockOps::UpdateHold(const v1::UpdateHoldRequest& request,
       });
 }
 
-void StockOps::GetHold(const std::string& order_ref, Done<v1::HoldReply> done) {
+void StockOps::GetHold(const std::string& order_ref, Done<v1::GetHoldResponse> done) {
   Status s = core::ValidateOrderRef(order_ref, "order_ref");
   if (!s.ok()) return done(s);
   db_.readers().Submit(
       [this, order_ref, done = std::move(done)](DbContext* rc) {
         if (rc == nullptr) return done(Unavailable("agent is shutting down"));
-        done(InSnapshot<v1::HoldReply>(*rc, [&]() -> Result<v1::HoldReply> {
+        done(InSnapshot<v1::GetHoldResponse>(*rc, [&]() -> Result<v1::GetHoldResponse> {
           Result<std::optional<v1::Hold>> h =
               storage::StockLedger::GetHold(*rc, order_ref);
           if (!h.ok()) return h.status();
@@ -327,7 +327,7 @@ void StockOps::GetHold(const std::string& order_ref, Done<v1::HoldReply> done) {
             return NotFound("order_ref: no hold " + order_ref);
           Result<v1::AsOf> as_of = AsOfNow(*rc, clock_);
           if (!as_of.ok()) return as_of.status();
-          v1::HoldReply reply;
+          v1::GetHoldResponse reply;
           *reply.mutable_hold() = std::move(**h);
           *reply.mutable_as_of() = *as_of;
           return reply;
@@ -336,7 +336,7 @@ void StockOps::GetHold(const std::string& order_ref, Done<v1::HoldReply> done) {
 }
 
 void StockOps::ListHolds(const v1::ListHoldsRequest& request,
-                         Done<v1::ListHoldsReply> done) {
+                         Done<v1::ListHoldsResponse> done) {
   Status s = core::ValidateListHolds(request);
   if (!s.ok()) return done(s);
   const int limit =
@@ -344,14 +344,14 @@ void StockOps::ListHolds(const v1::ListHoldsRequest& request,
   db_.readers().Submit([this, state = request.state(), limit,
                         done = std::move(done)](DbContext* rc) {
     if (rc == nullptr) return done(Unavailable("agent is shutting down"));
-    done(InSnapshot<v1::ListHoldsReply>(
-        *rc, [&]() -> Result<v1::ListHoldsReply> {
+    done(InSnapshot<v1::ListHoldsResponse>(
+        *rc, [&]() -> Result<v1::ListHoldsResponse> {
           Result<std::vector<v1::Hold>> holds =
               storage::StockLedger::ListHolds(*rc, state, limit);
           if (!holds.ok()) return holds.status();
           Result<v1::AsOf> as_of = AsOfNow(*rc, clock_);
           if (!as_of.ok()) return as_of.status();
-          v1::ListHoldsReply reply;
+          v1::ListHoldsResponse reply;
           auto& names = *reply.mutable_product_names();
           for (const v1::Hold& h : *holds) {
             for (const v1::HoldLine& l : h.lines()) {
@@ -370,7 +370,7 @@ void StockOps::ListHolds(const v1::ListHoldsRequest& request,
 }
 
 void StockOps::RecordStockEvent(const v1::RecordStockEventRequest& request,
-                                Done<v1::RecordReply> done) {
+                                Done<v1::RecordTransactionResponse> done) {
   Status s = core::ValidateCallerClientKey(request.client_key(), "client_key");
   if (s.ok()) {
     switch (request.kind_case()) {
@@ -414,7 +414,7 @@ void StockOps::RecordStockEvent(const v1::RecordStockEventRequest& request,
       },
       [result, done = std::move(done)](const Status& st) {
         if (!st.ok()) return done(st);
-        v1::RecordReply reply;
+        v1::RecordTransactionResponse reply;
         reply.set_seq(result->seq);
         reply.set_hash(result->hash);
         reply.set_recorded_at_us(result->recorded_at_us);
@@ -425,7 +425,7 @@ void StockOps::RecordStockEvent(const v1::RecordStockEventRequest& request,
 
 void StockOps::ImportCatalog(std::vector<v1::Product> products,
                              int64_t first_row,
-                             Done<v1::ImportCatalogReply> done) {
+                             Done<v1::ImportCatalogResponse> done) {
   Status s = core::ValidateCatalog(products, first_row);
   if (s.ok()) s = Admit();
   if (!s.ok()) return done(s);
@@ -440,7 +440,7 @@ void StockOps::ImportCatalog(std::vector<v1::Product> products,
       },
       [counts, done = std::move(done)](const Status& st) {
         if (!st.ok()) return done(st);
-        v1::ImportCatalogReply reply;
+        v1::ImportCatalogResponse reply;
         reply.set_products(counts->products);
         reply.set_gtins(counts->gtins);
         done(std::move(reply));

@@ -45,9 +45,9 @@ class StockOps {
   // cheap proof that the database answers (GET /healthz).
   virtual void ReadHead(Done<v1::AsOf> done);
   virtual void GetAvailability(std::vector<std::string> skus,
-                               Done<v1::GetAvailabilityReply> done);
+                               Done<v1::GetAvailabilityResponse> done);
   virtual void SearchProducts(const v1::SearchProductsRequest& request,
-                              Done<v1::SearchProductsReply> done);
+                              Done<v1::SearchProductsResponse> done);
   // Granted or refused (granted=false with the shortfall) is an OK answer;
   // errors are for bad input and storage failures. An order that already has
   // a hold with the same lines gets it back (replayed, with its first
@@ -57,31 +57,31 @@ class StockOps {
   // central (storage/escrow_keeper.h): a local hold never takes escrowed
   // units, and a shortfall line reports available minus escrow.
   virtual void PlaceHold(const v1::PlaceHoldRequest& request,
-                         Done<v1::PlaceHoldReply> done);
+                         Done<v1::PlaceHoldResponse> done);
   // The same for central's HoldRequest on the sync stream: the agent's own
   // client key (derived from the order_ref, so a repeated request replays).
   virtual void PlaceCentralHold(const v1::HoldPlaced& hold,
-                                Done<v1::PlaceHoldReply> done);
+                                Done<v1::PlaceHoldResponse> done);
   // FAILED_PRECONDITION when the hold's state does not allow the action,
   // NOT_FOUND for an unknown order_ref.
   virtual void UpdateHold(const v1::UpdateHoldRequest& request,
-                          Done<v1::HoldReply> done);
-  virtual void GetHold(const std::string& order_ref, Done<v1::HoldReply> done);
+                          Done<v1::GetHoldResponse> done);
+  virtual void GetHold(const std::string& order_ref, Done<v1::GetHoldResponse> done);
   virtual void ListHolds(const v1::ListHoldsRequest& request,
-                         Done<v1::ListHoldsReply> done);
+                         Done<v1::ListHoldsResponse> done);
   virtual void RecordStockEvent(const v1::RecordStockEventRequest& request,
-                                Done<v1::RecordReply> done);
+                                Done<v1::RecordTransactionResponse> done);
   // Replaces the catalog, all-or-nothing.
   virtual void ImportCatalog(std::vector<v1::Product> products,
                              int64_t first_row,
-                             Done<v1::ImportCatalogReply> done);
+                             Done<v1::ImportCatalogResponse> done);
   // Appends HoldExpired for every open hold whose expires_at_us <= now;
   // answers how many expired. Run at start-up and by a timer.
   virtual void ExpireDueHolds(Done<int> done);
 
  private:
   void PlaceHoldAs(const v1::ClientKey& client_key, const v1::HoldPlaced& hold,
-                   int64_t now, Done<v1::PlaceHoldReply> done);
+                   int64_t now, Done<v1::PlaceHoldResponse> done);
   // OK unless the disk reserve is reached.
   Status Admit() const;
   // Admit(), and the sync gate is open: for everything that journals.

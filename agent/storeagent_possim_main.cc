@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
     grpc::ClientContext ctx;
     ctx.set_deadline(gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
                                   gpr_time_from_seconds(10, GPR_TIMESPAN)));
-    v1::RecordReply reply;
+    v1::RecordTransactionResponse reply;
     grpc::Status s = stub->RecordTransaction(&ctx, req, &reply);
     if (!s.ok()) {
       ++failures;
@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
       p->set_points(10);
       *p->mutable_transaction() = req.client_key();
       grpc::ClientContext lctx;
-      v1::RecordReply lreply;
+      v1::RecordTransactionResponse lreply;
       grpc::Status ls = stub->RecordLoyaltySignal(&lctx, lreq, &lreply);
       if (!ls.ok()) {
         ++failures;

@@ -165,7 +165,7 @@ bool SetUpStore(const Settings& s, const std::string& socket, Store& store,
   store.target = "unix:" + socket;
   Progress("building the catalog in memory");
   const std::vector<v1::Product> products = BuildCatalog(kCatalogProducts);
-  const std::vector<v1::ImportCatalogChunk> chunks = CatalogChunks(products);
+  const std::vector<v1::ImportCatalogRequest> chunks = CatalogChunks(products);
   std::shared_ptr<grpc::Channel> channel = OwnChannel(store.target);
   channel->WaitForConnected(std::chrono::system_clock::now() +
                             std::chrono::seconds(10));

@@ -71,8 +71,8 @@ class AvailabilitySlot final : public CallSlot {
   std::unordered_set<size_t> drawn_;
   bool answered_ = false;
   v1::GetAvailabilityRequest request_;
-  v1::GetAvailabilityReply reply_;
-  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::GetAvailabilityReply>>
+  v1::GetAvailabilityResponse reply_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::GetAvailabilityResponse>>
       reader_;
 };
 

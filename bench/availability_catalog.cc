@@ -106,12 +106,12 @@ std::vector<v1::Product> BuildCatalog(int n) {
 
 int64_t ReceiptQuantity(int i) { return 1000 + i % 500; }
 
-std::vector<v1::ImportCatalogChunk> CatalogChunks(
+std::vector<v1::ImportCatalogRequest> CatalogChunks(
     const std::vector<v1::Product>& products) {
-  std::vector<v1::ImportCatalogChunk> chunks;
+  std::vector<v1::ImportCatalogRequest> chunks;
   for (size_t start = 0; start < products.size();
        start += kCatalogChunkProducts) {
-    v1::ImportCatalogChunk& c = chunks.emplace_back();
+    v1::ImportCatalogRequest& c = chunks.emplace_back();
     c.set_first_row(static_cast<int64_t>(start) + 1);
     for (size_t i = start;
          i < products.size() && i < start + kCatalogChunkProducts; ++i) {
@@ -122,15 +122,15 @@ std::vector<v1::ImportCatalogChunk> CatalogChunks(
 }
 
 Status ImportCatalog(v1::AvailabilityService::Stub& stub,
-                     const std::vector<v1::ImportCatalogChunk>& chunks) {
+                     const std::vector<v1::ImportCatalogRequest>& chunks) {
   int64_t expected = 0;
-  for (const v1::ImportCatalogChunk& c : chunks) expected += c.products_size();
+  for (const v1::ImportCatalogRequest& c : chunks) expected += c.products_size();
   grpc::ClientContext ctx;
   SetDeadline(ctx, kImportDeadlineMs);
-  v1::ImportCatalogReply reply;
-  std::unique_ptr<grpc::ClientWriter<v1::ImportCatalogChunk>> writer =
+  v1::ImportCatalogResponse reply;
+  std::unique_ptr<grpc::ClientWriter<v1::ImportCatalogRequest>> writer =
       stub.ImportCatalog(&ctx, &reply);
-  for (const v1::ImportCatalogChunk& c : chunks) {
+  for (const v1::ImportCatalogRequest& c : chunks) {
     if (!writer->Write(c)) break;  // the server ended the call: see Finish
   }
   writer->WritesDone();
@@ -163,7 +163,7 @@ Status ReceiveStock(v1::AvailabilityService::Stub& stub,
     }
     grpc::ClientContext ctx;
     SetDeadline(ctx, kCallDeadlineMs);
-    v1::RecordReply reply;
+    v1::RecordTransactionResponse reply;
     Status s = FromGrpc(stub.RecordStockEvent(&ctx, req, &reply),
                         "RecordStockEvent " + req.client_key().client_txn_id());
     if (!s.ok()) return s;
@@ -178,7 +178,7 @@ Status CheckStock(v1::AvailabilityService::Stub& stub,
   for (int i : probes) req.add_skus(ProductAt(products, i).sku());
   grpc::ClientContext ctx;
   SetDeadline(ctx, kCallDeadlineMs);
-  v1::GetAvailabilityReply reply;
+  v1::GetAvailabilityResponse reply;
   Status s =
       FromGrpc(stub.GetAvailability(&ctx, req, &reply), "GetAvailability");
   if (!s.ok()) return s;

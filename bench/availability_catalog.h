@@ -42,13 +42,13 @@ int64_t ReceiptQuantity(int i);
 
 // `products` as import chunks of kCatalogChunkProducts, rows numbered from
 // 1, ready to stream (built before an import is timed).
-std::vector<v1::ImportCatalogChunk> CatalogChunks(
+std::vector<v1::ImportCatalogRequest> CatalogChunks(
     const std::vector<v1::Product>& products);
 
 // Streams `chunks` through ImportCatalog and waits for the reply; checks it
 // counts every product and GTIN sent (one GTIN per product).
 Status ImportCatalog(v1::AvailabilityService::Stub& stub,
-                     const std::vector<v1::ImportCatalogChunk>& chunks);
+                     const std::vector<v1::ImportCatalogRequest>& chunks);
 
 // Records RECEIPT movements of up to kReceiptLines lines for products
 // 1..`count` (ReceiptQuantity units each), one call at a time.

@@ -21,8 +21,8 @@ class PingSlot final : public CallSlot {
  private:
   v1::PosService::Stub* stub_;
   v1::PingRequest request_;
-  v1::PingReply reply_;
-  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::PingReply>> reader_;
+  v1::PingResponse reply_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::PingResponse>> reader_;
 };
 
 class RecordSlot final : public CallSlot {
@@ -48,8 +48,8 @@ class RecordSlot final : public CallSlot {
   v1::RecordTransactionRequest request_;
   std::string prefix_;
   uint64_t next_ = 0;
-  v1::RecordReply reply_;
-  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::RecordReply>> reader_;
+  v1::RecordTransactionResponse reply_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::RecordTransactionResponse>> reader_;
 };
 
 }  // namespace

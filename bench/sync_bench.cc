@@ -86,13 +86,13 @@ double FigureFrom(const std::string& text, const std::string& name) {
   return -1;
 }
 
-v1::StoreSyncState StoreState(v1::CentralAdmin::Stub& stub,
+v1::GetStoreSyncStateResponse StoreState(v1::CentralAdminService::Stub& stub,
                               const std::string& store) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   v1::GetStoreSyncStateRequest req;
   req.set_store_id(store);
-  v1::StoreSyncState state;
+  v1::GetStoreSyncStateResponse state;
   if (!stub.GetStoreSyncState(&ctx, req, &state).ok()) return {};
   return state;
 }
@@ -111,7 +111,7 @@ bool RecordSales(const testing::AgentProcess& agent, int n, int clients) {
         req.mutable_client_key()->set_terminal_id("till-" + std::to_string(c));
         req.mutable_client_key()->set_client_txn_id("s-" + std::to_string(i));
         *req.mutable_transaction() = sale;
-        v1::RecordReply reply;
+        v1::RecordTransactionResponse reply;
         grpc::ClientContext ctx;
         ctx.set_deadline(std::chrono::system_clock::now() +
                          std::chrono::seconds(30));
@@ -159,7 +159,7 @@ CatchUp RunCatchUp(int events) {
   const auto welcome_deadline = Clock::now() + std::chrono::seconds(30);
   // One admin channel for all polling: a new one per poll would cost
   // central (and the two cores) a connection set-up every few ms.
-  std::unique_ptr<v1::CentralAdmin::Stub> admin = central.NewAdminStub();
+  std::unique_ptr<v1::CentralAdminService::Stub> admin = central.NewAdminStub();
   while (StoreState(*admin, "store-0001").agent_version().empty() &&
          Clock::now() < welcome_deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -181,7 +181,7 @@ CatchUp RunCatchUp(int events) {
   // timed from the stream's Hello, when sending can begin.
   const auto deadline = started + std::chrono::seconds(600);
   admin = central.NewAdminStub();
-  v1::StoreSyncState s = StoreState(*admin, "store-0001");
+  v1::GetStoreSyncStateResponse s = StoreState(*admin, "store-0001");
   while (!s.connected() && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     s = StoreState(*admin, "store-0001");
@@ -258,17 +258,17 @@ StoreRun StreamStore(const std::string& target, const std::string& store,
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetMaxReceiveMessageSize(16 << 20);
-  auto stub = v1::Sync::NewStub(grpc::CreateCustomChannel(
+  auto stub = v1::SyncService::NewStub(grpc::CreateCustomChannel(
       target, grpc::InsecureChannelCredentials(), args));
   grpc::ClientContext ctx;
   const Clock::time_point t0 = Clock::now();
   auto stream = stub->Sync(&ctx);
-  v1::AgentMessage hello;
+  v1::SyncRequest hello;
   hello.mutable_hello()->set_store_id(store);
   hello.mutable_hello()->set_agent_version("bench");
   hello.mutable_hello()->set_journal_head_seq(journal.size());
   hello.mutable_hello()->set_journal_head_hash(journal.back().hash());
-  v1::CentralMessage in;
+  v1::SyncResponse in;
   if (!stream->Write(hello) || !stream->Read(&in) || !in.has_welcome()) {
     run.error = "no Welcome";
     return run;
@@ -279,7 +279,7 @@ StoreRun StreamStore(const std::string& target, const std::string& store,
   uint64_t acked = sent;
   while (acked < journal.size()) {
     while (sent < journal.size() && (sent - acked) / kBatch < kWindow) {
-      v1::AgentMessage batch;
+      v1::SyncRequest batch;
       const size_t end = std::min(journal.size(), sent + kBatch);
       for (size_t i = sent; i < end; ++i) {
         *batch.mutable_events()->add_entries() = journal[i];

@@ -76,13 +76,13 @@ std::string Lines(const v1::Hold& h) {
   return out;
 }
 
-std::string Format(const v1::PushCentralEventReply& r) {
+std::string Format(const v1::PushCentralEventResponse& r) {
   return "central_seq " + N(r.central_seq()) +
          (r.replayed() ? " (replayed: recorded before under this key)\n"
                        : " (recorded)\n");
 }
 
-std::string Format(const v1::FindAvailabilityReply& r) {
+std::string Format(const v1::FindAvailabilityResponse& r) {
   Table t({"STORE", "SKU", "ON_HAND", "HELD", "UNAVAILABLE", "ESCROW",
            "STORE_SEQ", "CONNECTED", "AGE"});
   for (const v1::StoreAvailability& s : r.stores()) {
@@ -97,7 +97,7 @@ std::string Format(const v1::FindAvailabilityReply& r) {
   return t.empty() ? "no store holds these SKUs\n" : t.Render();
 }
 
-std::string Format(const v1::ListDriftReply& r) {
+std::string Format(const v1::ListDriftResponse& r) {
   Table t({"FOUND", "STORE", "SKU", "STORE_SEQ", "CENTRAL_SEQ",
            "STORE(on_hand/held/unavailable)",
            "CENTRAL(on_hand/held/unavailable)"});
@@ -112,7 +112,7 @@ std::string Format(const v1::ListDriftReply& r) {
   return t.empty() ? "no drift\n" : t.Render();
 }
 
-std::string Format(const v1::StoreSyncState& s) {
+std::string Format(const v1::GetStoreSyncStateResponse& s) {
   Table t({"store", s.store_id()});
   t.Add({"connected", YesNo(s.connected())});
   t.Add({"agent version", s.agent_version().empty() ? "-" : s.agent_version()});
@@ -129,7 +129,7 @@ std::string Format(const v1::StoreSyncState& s) {
   return t.Render();
 }
 
-std::string Format(const v1::ListQuarantineReply& r) {
+std::string Format(const v1::ListQuarantineResponse& r) {
   Table q({"AT", "STORE", "SEQ", "REASON"});
   for (const v1::QuarantineEntry& e : r.quarantined()) {
     q.Add({FormatMicros(e.at_us()), e.store_id(), N(e.seq()), e.reason()});
@@ -142,7 +142,7 @@ std::string Format(const v1::ListQuarantineReply& r) {
          "\nescrow breaches:\n" + (b.empty() ? "none\n" : b.Render());
 }
 
-std::string Format(const v1::CentralPlaceHoldReply& r) {
+std::string Format(const v1::CentralAdminServicePlaceHoldResponse& r) {
   if (r.granted()) {
     const v1::Hold& h = r.hold();
     return "granted by " + r.granted_by() + ": order " + h.order_ref() + ", " +
@@ -162,7 +162,7 @@ std::string Format(const v1::CentralPlaceHoldReply& r) {
   return out;
 }
 
-std::string Format(const v1::ListAdminAuditReply& r) {
+std::string Format(const v1::ListAdminAuditResponse& r) {
   Table t(
       {"ID", "AT", "CALLER", "METHOD", "STORE", "CODE", "DETAIL", "MESSAGE"});
   for (const v1::AdminAuditEntry& e : r.entries()) {
@@ -195,13 +195,13 @@ std::string FormatReplyJson(const google::protobuf::Message& reply) {
 }
 
 std::string FormatReply(const google::protobuf::Message& reply) {
-  if (auto* r = As<v1::PushCentralEventReply>(reply)) return Format(*r);
-  if (auto* r = As<v1::FindAvailabilityReply>(reply)) return Format(*r);
-  if (auto* r = As<v1::ListDriftReply>(reply)) return Format(*r);
-  if (auto* r = As<v1::StoreSyncState>(reply)) return Format(*r);
-  if (auto* r = As<v1::ListQuarantineReply>(reply)) return Format(*r);
-  if (auto* r = As<v1::CentralPlaceHoldReply>(reply)) return Format(*r);
-  if (auto* r = As<v1::ListAdminAuditReply>(reply)) return Format(*r);
+  if (auto* r = As<v1::PushCentralEventResponse>(reply)) return Format(*r);
+  if (auto* r = As<v1::FindAvailabilityResponse>(reply)) return Format(*r);
+  if (auto* r = As<v1::ListDriftResponse>(reply)) return Format(*r);
+  if (auto* r = As<v1::GetStoreSyncStateResponse>(reply)) return Format(*r);
+  if (auto* r = As<v1::ListQuarantineResponse>(reply)) return Format(*r);
+  if (auto* r = As<v1::CentralAdminServicePlaceHoldResponse>(reply)) return Format(*r);
+  if (auto* r = As<v1::ListAdminAuditResponse>(reply)) return Format(*r);
   return FormatReplyJson(reply);
 }
 

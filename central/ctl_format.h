@@ -1,4 +1,4 @@
-// What storecentralctl prints: a reply of the CentralAdmin API as text for
+// What storecentralctl prints: a reply of the CentralAdminService API as text for
 // a person (aligned tables, enum values and status codes by name, times in
 // UTC), or as proto-JSON with --json for scripts. Pure: no I/O.
 #ifndef STOREAGENT_CENTRAL_CTL_FORMAT_H_
@@ -11,7 +11,7 @@
 
 namespace storeagent::central {
 
-// The reply as text for a person. Every reply type of CentralAdmin has its
+// The reply as text for a person. Every reply type of CentralAdminService has its
 // own layout; another message falls back to its proto-JSON.
 std::string FormatReply(const google::protobuf::Message& reply);
 

@@ -1,4 +1,4 @@
-// storecentralctl: a small command line for storecentrald's CentralAdmin
+// storecentralctl: a small command line for storecentrald's CentralAdminService
 // API (head office's side): push a stock movement, look up availability
 // across stores, list drift, show a store's sync state, place and cancel
 // click-and-collect holds, read the audit trail of admin writes. Prints
@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
   storeagent::rpc::RouteGrpcLogs();
   CLI::App app(
       "storecentralctl - head office's commands for storecentrald "
-      "(CentralAdmin API, docs/central.md)",
+      "(CentralAdminService API, docs/central.md)",
       "storecentralctl");
   app.require_subcommand(1);
   std::string admin = "127.0.0.1:7444";
@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
     if (!server_name.empty()) args.SetSslTargetNameOverride(server_name);
   }
   auto stub =
-      v1::CentralAdmin::NewStub(grpc::CreateCustomChannel(admin, creds, args));
+      v1::CentralAdminService::NewStub(grpc::CreateCustomChannel(admin, creds, args));
   std::vector<std::pair<std::string, int64_t>> parsed;
   if (!ParseLines(lines, &parsed)) {
     std::fprintf(stderr, "storecentralctl: --line: expected SKU=QUANTITY\n");
@@ -226,38 +226,38 @@ int main(int argc, char** argv) {
       d->set_sku(sku);
       d->set_quantity(q);
     }
-    v1::PushCentralEventReply reply;
+    v1::PushCentralEventResponse reply;
     return Print(stub->PushCentralEvent(Context().get(), r, &reply), reply);
   }
   if (avail->parsed()) {
     v1::FindAvailabilityRequest r;
     for (const std::string& s : skus) r.add_skus(s);
     for (const std::string& s : stores) r.add_store_ids(s);
-    v1::FindAvailabilityReply reply;
+    v1::FindAvailabilityResponse reply;
     return Print(stub->FindAvailability(Context().get(), r, &reply), reply);
   }
   if (drift->parsed()) {
     v1::ListDriftRequest r;
     r.set_store_id(store);
     r.set_limit(limit);
-    v1::ListDriftReply reply;
+    v1::ListDriftResponse reply;
     return Print(stub->ListDrift(Context().get(), r, &reply), reply);
   }
   if (state->parsed()) {
     v1::GetStoreSyncStateRequest r;
     r.set_store_id(store);
-    v1::StoreSyncState reply;
+    v1::GetStoreSyncStateResponse reply;
     return Print(stub->GetStoreSyncState(Context().get(), r, &reply), reply);
   }
   if (quarantine->parsed()) {
     v1::ListQuarantineRequest r;
     r.set_store_id(store);
     r.set_limit(limit);
-    v1::ListQuarantineReply reply;
+    v1::ListQuarantineResponse reply;
     return Print(stub->ListQuarantine(Context().get(), r, &reply), reply);
   }
   if (hold->parsed()) {
-    v1::CentralPlaceHoldRequest r;
+    v1::CentralAdminServicePlaceHoldRequest r;
     r.set_store_id(store);
     r.set_timeout_ms(timeout_ms);
     v1::HoldPlaced* h = r.mutable_hold();
@@ -270,20 +270,20 @@ int main(int argc, char** argv) {
       l->set_sku(sku);
       l->set_quantity(q);
     }
-    v1::CentralPlaceHoldReply reply;
+    v1::CentralAdminServicePlaceHoldResponse reply;
     return Print(stub->PlaceHold(Context().get(), r, &reply), reply);
   }
   if (audit->parsed()) {
     v1::ListAdminAuditRequest r;
     r.set_store_id(store);
     r.set_limit(limit);
-    v1::ListAdminAuditReply reply;
+    v1::ListAdminAuditResponse reply;
     return Print(stub->ListAdminAudit(Context().get(), r, &reply), reply);
   }
-  v1::CentralCancelHoldRequest r;
+  v1::CentralAdminServiceCancelHoldRequest r;
   r.set_store_id(store);
   r.set_order_ref(order);
   r.set_reason(cancel_reason);
-  v1::PushCentralEventReply reply;
+  v1::PushCentralEventResponse reply;
   return Print(stub->CancelHold(Context().get(), r, &reply), reply);
 }

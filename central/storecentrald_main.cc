@@ -1,5 +1,5 @@
 // storecentrald: head office's central sync service, the other end of the
-// agents' Sync streams, and head office's CentralAdmin API.
+// agents' Sync streams, and head office's CentralAdminService API.
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
       "dial in on sync.listen (gRPC over mutual TLS; the store id comes from "
       "the client certificate) and stream their journals up; central sends "
       "head office's events down, forwards click-and-collect holds, and "
-      "compares stock digests. Head office's systems use the CentralAdmin "
+      "compares stock digests. Head office's systems use the CentralAdminService "
       "API on admin.listen (loopback by default); Prometheus scrapes "
       "/metrics on metrics.listen when set. SIGTERM or SIGINT stops it "
       "cleanly; SIGHUP re-reads the file and applies log.level and "

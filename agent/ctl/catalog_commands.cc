@@ -42,12 +42,12 @@ int Import(Target& t, const ImportOptions& o) {
   auto stub = v1::AvailabilityService::NewStub(OpenChannel(t));
   grpc::ClientContext ctx;
   SetDeadline(ctx, t, o.deadline_s * 1000);
-  v1::ImportCatalogReply reply;
-  std::unique_ptr<grpc::ClientWriter<v1::ImportCatalogChunk>> writer =
+  v1::ImportCatalogResponse reply;
+  std::unique_ptr<grpc::ClientWriter<v1::ImportCatalogRequest>> writer =
       stub->ImportCatalog(&ctx, &reply);
   const size_t n = file->products.size();
   for (size_t first = 0; first < n; first += kChunkProducts) {
-    v1::ImportCatalogChunk chunk;
+    v1::ImportCatalogRequest chunk;
     // CSV: the line of products[0]; JSON: its index + 1 (rows are 1-based).
     chunk.set_first_row(file->format == agent::CatalogFormat::kCsv
                             ? file->rows[first]

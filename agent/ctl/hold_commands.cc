@@ -42,7 +42,7 @@ int List(Target& t, const ListOptions& o) {
   v1::ListHoldsRequest req;
   req.set_state(States().at(o.state));
   req.set_limit(o.limit);
-  v1::ListHoldsReply reply;
+  v1::ListHoldsResponse reply;
   grpc::Status s = stub->ListHolds(&ctx, req, &reply);
   if (!s.ok()) return Fail(RpcError(s));
   std::printf("%-24s %-10s %-8s %6s %6s  %-21s %s\n", "order", "state",
@@ -59,7 +59,7 @@ int List(Target& t, const ListOptions& o) {
   return kExitOk;
 }
 
-void PrintHold(const v1::HoldReply& reply) {
+void PrintHold(const v1::GetHoldResponse& reply) {
   const v1::Hold& h = reply.hold();
   std::printf("order        %s\n", h.order_ref().c_str());
   std::printf("state        %s%s\n", core::HoldStateName(h.state()),
@@ -84,7 +84,7 @@ int Show(Target& t, const std::string& order) {
   SetDeadline(ctx, t);
   v1::GetHoldRequest req;
   req.set_order_ref(order);
-  v1::HoldReply reply;
+  v1::GetHoldResponse reply;
   grpc::Status s = stub->GetHold(&ctx, req, &reply);
   if (!s.ok()) return Fail(RpcError(s));
   PrintHold(reply);
@@ -148,7 +148,7 @@ int Update(Target& t, HoldAction what, const char* name,
   auto stub = v1::AvailabilityService::NewStub(OpenChannel(t));
   grpc::ClientContext ctx;
   SetDeadline(ctx, t);
-  v1::HoldReply reply;
+  v1::GetHoldResponse reply;
   grpc::Status s = stub->UpdateHold(&ctx, req, &reply);
   if (!s.ok()) return Fail(RpcError(s));
   PrintHold(reply);

@@ -23,7 +23,7 @@ int ShowStatus(Target& t) {
   auto stub = v1::PosService::NewStub(OpenChannel(t));
   grpc::ClientContext ctx;
   SetDeadline(ctx, t);
-  v1::JournalStatus st;
+  v1::GetJournalStatusResponse st;
   grpc::Status s = stub->GetJournalStatus(&ctx, {}, &st);
   if (!s.ok()) return Fail(RpcError(s));
   std::printf("store           %s\n", st.store_id().c_str());
@@ -68,7 +68,7 @@ int Verify(Target& t) {
 
 int Tail(Target& t, int n, bool json) {
   auto stub = v1::PosService::NewStub(OpenChannel(t));
-  v1::JournalStatus st;
+  v1::GetJournalStatusResponse st;
   {
     grpc::ClientContext ctx;
     SetDeadline(ctx, t);

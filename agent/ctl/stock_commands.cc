@@ -39,7 +39,7 @@ int Show(Target& t, const std::vector<std::string>& skus) {
   SetDeadline(ctx, t);
   v1::GetAvailabilityRequest req;
   for (const std::string& s : skus) req.add_skus(s);
-  v1::GetAvailabilityReply reply;
+  v1::GetAvailabilityResponse reply;
   grpc::Status s = stub->GetAvailability(&ctx, req, &reply);
   if (!s.ok()) return Fail(RpcError(s));
   std::printf("%-20s %12s %10s %12s %12s %12s  %s\n", "sku", "on_hand", "held",
@@ -69,7 +69,7 @@ int Record(Target& t, v1::RecordStockEventRequest req, const std::string& key) {
   auto stub = v1::AvailabilityService::NewStub(OpenChannel(t));
   grpc::ClientContext ctx;
   SetDeadline(ctx, t);
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   grpc::Status s = stub->RecordStockEvent(&ctx, req, &reply);
   if (!s.ok()) {
     const bool maybe_done =

@@ -13,17 +13,17 @@ namespace {
 
 unsigned long long U(uint64_t v) { return static_cast<unsigned long long>(v); }
 
-Result<v1::SyncStatus> FetchSyncStatus(Target& t) {
+Result<v1::GetSyncStatusResponse> FetchSyncStatus(Target& t) {
   auto stub = v1::PosService::NewStub(OpenChannel(t));
   grpc::ClientContext ctx;
   SetDeadline(ctx, t);
-  v1::SyncStatus st;
+  v1::GetSyncStatusResponse st;
   grpc::Status s = stub->GetSyncStatus(&ctx, {}, &st);
   if (!s.ok()) return Unavailable(RpcError(s));
   return st;
 }
 
-void PrintLines(const v1::SyncStatus& st) {
+void PrintLines(const v1::GetSyncStatusResponse& st) {
   if (!st.enabled()) {
     std::printf("sync            off ([sync] not configured)\n");
     return;
@@ -59,7 +59,7 @@ void PrintLines(const v1::SyncStatus& st) {
 }
 
 int ShowSyncStatus(Target& t, bool json) {
-  Result<v1::SyncStatus> st = FetchSyncStatus(t);
+  Result<v1::GetSyncStatusResponse> st = FetchSyncStatus(t);
   if (!st.ok()) return Fail(st.status().message());
   if (json) {
     std::string out;
@@ -85,7 +85,7 @@ int ShowSyncStatus(Target& t, bool json) {
 }  // namespace
 
 void PrintSyncStatusLines(Target& t) {
-  Result<v1::SyncStatus> st = FetchSyncStatus(t);
+  Result<v1::GetSyncStatusResponse> st = FetchSyncStatus(t);
   if (!st.ok()) {
     std::printf("sync            unknown (%s)\n",
                 st.status().message().c_str());

@@ -300,7 +300,7 @@ void StaffApi::SearchProducts(Call call) {
   if (q != call.query.end()) req.set_query(q->second);
   req.set_limit(*limit);
   ops_.SearchProducts(req, [this, reply = std::move(call.reply)](
-                               Result<v1::SearchProductsReply> r) {
+                               Result<v1::SearchProductsResponse> r) {
     if (!r.ok()) {
       static constexpr FieldRename kRenames[] = {{"query", "q"}};
       reply(ErrorResponse(RenameField(r.status(), kRenames)));
@@ -320,7 +320,7 @@ void StaffApi::SearchProducts(Call call) {
 void StaffApi::GetAvailability(Call call) {
   ops_.GetAvailability(
       {call.params[0]}, [this, reply = std::move(call.reply)](
-                            Result<v1::GetAvailabilityReply> r) {
+                            Result<v1::GetAvailabilityResponse> r) {
         if (!r.ok()) {
           static constexpr FieldRename kRenames[] = {{"skus[0]", "sku"},
                                                      {"skus", "sku"}};
@@ -356,7 +356,7 @@ void StaffApi::ListHolds(Call call) {
   }
   req.set_limit(*limit);
   ops_.ListHolds(
-      req, [this, reply = std::move(call.reply)](Result<v1::ListHoldsReply> r) {
+      req, [this, reply = std::move(call.reply)](Result<v1::ListHoldsResponse> r) {
         if (!r.ok()) {
           reply(ErrorResponse(r.status()));
           return;
@@ -372,7 +372,7 @@ void StaffApi::ListHolds(Call call) {
 
 void StaffApi::GetHold(Call call) {
   ops_.GetHold(call.params[0], [this, reply = std::move(call.reply)](
-                                   Result<v1::HoldReply> r) {
+                                   Result<v1::GetHoldResponse> r) {
     if (!r.ok()) {
       reply(ErrorResponse(r.status()));
       return;

@@ -135,7 +135,7 @@ void StaffApi::UpdateHold(Call call, std::string_view action,
   req.mutable_client_key()->set_client_txn_id(
       ClientTxnId(call, action, call.params[0]));
   ops_.UpdateHold(
-      req, [this, reply = std::move(call.reply)](Result<v1::HoldReply> r) {
+      req, [this, reply = std::move(call.reply)](Result<v1::GetHoldResponse> r) {
         if (!r.ok()) {
           reply(ErrorResponse(RenameField(r.status(), kHoldRenames)));
           return;
@@ -211,7 +211,7 @@ void StaffApi::RecordStockEvent(Call call, v1::RecordStockEventRequest req) {
   req.mutable_client_key()->set_client_txn_id(*call.idempotency_key);
   ops_.RecordStockEvent(
       req, [this, sku = call.params[0],
-            reply = std::move(call.reply)](Result<v1::RecordReply> r) {
+            reply = std::move(call.reply)](Result<v1::RecordTransactionResponse> r) {
         if (!r.ok()) {
           reply(ErrorResponse(RenameField(r.status(), kStockRenames)));
           return;
@@ -221,7 +221,7 @@ void StaffApi::RecordStockEvent(Call call, v1::RecordStockEventRequest req) {
                   {"replayed", r->replayed()}};
         ops_.GetAvailability({sku},
                              [this, reply, body = std::move(body)](
-                                 Result<v1::GetAvailabilityReply> a) mutable {
+                                 Result<v1::GetAvailabilityResponse> a) mutable {
                                // The event is recorded either way; the figures
                                // are a courtesy.
                                if (a.ok() && a->items_size() == 1) {

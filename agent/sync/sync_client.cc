@@ -65,7 +65,7 @@ class SyncClient::Session {
 
   Status Run() {
     std::shared_ptr<grpc::Channel> channel = c_.MakeChannel();
-    std::unique_ptr<v1::Sync::Stub> stub = v1::Sync::NewStub(channel);
+    std::unique_ptr<v1::SyncService::Stub> stub = v1::SyncService::NewStub(channel);
     auto stream = std::make_shared<SyncStream>(q_);
     stub->async()->Sync(stream->context(), stream.get());
     stream->Begin();
@@ -178,7 +178,7 @@ class SyncClient::Session {
           return s;
         });
     if (!st.ok()) return st.status();
-    v1::AgentMessage m;
+    v1::SyncRequest m;
     v1::Hello* h = m.mutable_hello();
     h->set_store_id(c_.options_.store_id);
     h->set_agent_version(c_.options_.agent_version);
@@ -191,32 +191,32 @@ class SyncClient::Session {
     return Status::Ok();
   }
 
-  Status Handle(SyncStream& stream, const v1::CentralMessage& m) {
+  Status Handle(SyncStream& stream, const v1::SyncResponse& m) {
     if (!welcomed_ && !m.has_welcome()) {
       return Unavailable(
           "protocol: central sent another message before "
           "Welcome");
     }
     switch (m.kind_case()) {
-      case v1::CentralMessage::kWelcome:
+      case v1::SyncResponse::kWelcome:
         return OnWelcome(m.welcome());
-      case v1::CentralMessage::kAck:
+      case v1::SyncResponse::kAck:
         return OnAck(m.ack());
-      case v1::CentralMessage::kCentralEvents:
+      case v1::SyncResponse::kCentralEvents:
         return OnCentralBatch(stream, m.central_events());
-      case v1::CentralMessage::kHoldRequest:
+      case v1::SyncResponse::kHoldRequest:
         OnHoldRequest(m.hold_request());
         return Status::Ok();
-      case v1::CentralMessage::kDigestResult:
+      case v1::SyncResponse::kDigestResult:
         OnDigestResult(m.digest_result());
         return Status::Ok();
-      case v1::CentralMessage::kDrillDown:
+      case v1::SyncResponse::kDrillDown:
         return OnDrillDown(stream, m.drill_down());
-      case v1::CentralMessage::kReseed:
+      case v1::SyncResponse::kReseed:
         return OnReseed(stream, m.reseed());
-      case v1::CentralMessage::kReseedDone:
+      case v1::SyncResponse::kReseedDone:
         return OnReseedDone(m.reseed_done());
-      case v1::CentralMessage::KIND_NOT_SET:
+      case v1::SyncResponse::KIND_NOT_SET:
         break;
     }
     return Unavailable("protocol: central sent an empty message");
@@ -316,7 +316,7 @@ class SyncClient::Session {
                               Str(entries->front().record().seq()) +
                               " (pruned?)"));
       }
-      v1::AgentMessage m;
+      v1::SyncRequest m;
       for (v1::JournalEntry& e : *entries) {
         *m.mutable_events()->add_entries() = std::move(e);
       }
@@ -379,7 +379,7 @@ class SyncClient::Session {
     for (const std::string& note : applied.notes) {
       Log(LogLevel::kWarn, "sync.central_event", {{"note", note}});
     }
-    v1::AgentMessage m;
+    v1::SyncRequest m;
     m.mutable_central_ack()->set_central_seq(applied.watermark);
     stream.Send(std::move(m));
     const int n = applied.applied;
@@ -392,7 +392,7 @@ class SyncClient::Session {
     std::shared_ptr<SessionQueue> q = q_;
     c_.ops_.PlaceCentralHold(
         r.hold(), [q, id = r.request_id(),
-                   ref = r.hold().order_ref()](Result<v1::PlaceHoldReply> rep) {
+                   ref = r.hold().order_ref()](Result<v1::PlaceHoldResponse> rep) {
           SessionEvent e;
           e.kind = SessionEvent::Kind::kSend;
           v1::HoldAnswer* a = e.outgoing.mutable_hold_answer();
@@ -438,7 +438,7 @@ class SyncClient::Session {
           return SyncStore::ReadDrillDown(ctx, buckets, asked);
         });
     if (!a.ok()) return a.status();
-    v1::AgentMessage m;
+    v1::SyncRequest m;
     *m.mutable_drill_down_answer() = std::move(a).value();
     stream.Send(std::move(m));
     return Status::Ok();
@@ -458,7 +458,7 @@ class SyncClient::Session {
     });
     if (!s.ok()) return Fatal(Status(s.code(), "re-seed: " + s.message()));
     Log(LogLevel::kInfo, "sync.reseed", {{"head", Str(head)}});
-    v1::AgentMessage m;
+    v1::SyncRequest m;
     m.mutable_reseed_ack()->set_store_seq(head);
     stream.Send(std::move(m));
     return Status::Ok();
@@ -490,7 +490,7 @@ class SyncClient::Session {
           return SyncStore::ReadStockDigest(ctx, buckets);
         });
     if (!d.ok()) return d.status();
-    v1::AgentMessage m;
+    v1::SyncRequest m;
     *m.mutable_digest() = std::move(d).value();
     stream.Send(std::move(m));
     last_digest_ = now;

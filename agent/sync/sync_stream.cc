@@ -39,7 +39,7 @@ void SyncStream::Begin() {
   StartCall();
 }
 
-void SyncStream::Send(v1::AgentMessage m) {
+void SyncStream::Send(v1::SyncRequest m) {
   std::lock_guard<std::mutex> lock(mu_);
   if (closing_) return;
   writes_.push_back(std::move(m));

@@ -34,8 +34,8 @@ struct SessionEvent {
     kSend,       // `outgoing` prepared off-thread (a hold answer)
   };
   Kind kind = Kind::kMessage;
-  v1::CentralMessage message;
-  v1::AgentMessage outgoing;
+  v1::SyncResponse message;
+  v1::SyncRequest outgoing;
   grpc::Status status;
 };
 
@@ -59,7 +59,7 @@ class SessionQueue {
 };
 
 class SyncStream
-    : public grpc::ClientBidiReactor<v1::AgentMessage, v1::CentralMessage> {
+    : public grpc::ClientBidiReactor<v1::SyncRequest, v1::SyncResponse> {
  public:
   explicit SyncStream(std::shared_ptr<SessionQueue> queue)
       : queue_(std::move(queue)) {}
@@ -69,7 +69,7 @@ class SyncStream
   // After stub->async()->Sync(context(), this): starts reading and the call.
   void Begin();
   // Queues `m` for sending. REQUIRES: before Close(), client thread.
-  void Send(v1::AgentMessage m);
+  void Send(v1::SyncRequest m);
   // Cancels the call (if still running) and releases the hold, so OnDone
   // follows. Idempotent.
   void Close();
@@ -81,9 +81,9 @@ class SyncStream
  private:
   std::shared_ptr<SessionQueue> queue_;
   grpc::ClientContext context_;
-  v1::CentralMessage incoming_;
+  v1::SyncResponse incoming_;
   std::mutex mu_;
-  std::deque<v1::AgentMessage> writes_;  // front is in flight when writing_
+  std::deque<v1::SyncRequest> writes_;  // front is in flight when writing_
   bool writing_ = false;
   bool closing_ = false;
 };

@@ -43,7 +43,7 @@ std::string KindOf(const v1::CentralEvent& e) {
 
 }  // namespace
 
-grpc::ServerUnaryReactor* CentralAdminService::Serve(
+grpc::ServerUnaryReactor* AdminServiceImpl::Serve(
     grpc::CallbackServerContext* context, Call call,
     std::function<void(const std::shared_ptr<Call>&, Done)> work) {
   rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
@@ -79,7 +79,7 @@ grpc::ServerUnaryReactor* CentralAdminService::Serve(
   return reactor;
 }
 
-grpc::ServerUnaryReactor* CentralAdminService::Defer(
+grpc::ServerUnaryReactor* AdminServiceImpl::Defer(
     grpc::CallbackServerContext* context, Call call,
     std::function<Status()> work) {
   return Serve(context, std::move(call),
@@ -87,7 +87,7 @@ grpc::ServerUnaryReactor* CentralAdminService::Defer(
                                         Done done) { done(work()); });
 }
 
-void CentralAdminService::Audit(const Call& call, const Status& outcome) {
+void AdminServiceImpl::Audit(const Call& call, const Status& outcome) {
   if (!call.write) {
     if (outcome.code() == StatusCode::kPermissionDenied) {
       Log(LogLevel::kWarn, "admin.denied",
@@ -124,7 +124,7 @@ void CentralAdminService::Audit(const Call& call, const Status& outcome) {
   }
 }
 
-std::mutex& CentralAdminService::EscrowMutex(const std::string& store_id) {
+std::mutex& AdminServiceImpl::EscrowMutex(const std::string& store_id) {
   std::lock_guard<std::mutex> lock(mu_);
   std::unique_ptr<std::mutex>& m = escrow_mu_[store_id];
   if (!m) m = std::make_unique<std::mutex>();
@@ -133,8 +133,8 @@ std::mutex& CentralAdminService::EscrowMutex(const std::string& store_id) {
 
 // ------------------------------------------------------------ push
 
-Status CentralAdminService::Push(const v1::PushCentralEventRequest& r,
-                                 v1::PushCentralEventReply* reply) {
+Status AdminServiceImpl::Push(const v1::PushCentralEventRequest& r,
+                                 v1::PushCentralEventResponse* reply) {
   STOREAGENT_RETURN_IF_ERROR(ValidatePushCentralEvent(r));
   CentralStore& store = hub_.context().store;
   Result<StoreRow> row = store.GetOrCreateStore(r.store_id());
@@ -156,10 +156,10 @@ Status CentralAdminService::Push(const v1::PushCentralEventRequest& r,
   return Status::Ok();
 }
 
-grpc::ServerUnaryReactor* CentralAdminService::PushCentralEvent(
+grpc::ServerUnaryReactor* AdminServiceImpl::PushCentralEvent(
     grpc::CallbackServerContext* context,
     const v1::PushCentralEventRequest* request,
-    v1::PushCentralEventReply* reply) {
+    v1::PushCentralEventResponse* reply) {
   return Defer(context,
                Call::Write("PushCentralEvent", request->store_id(),
                            "request_key=" + request->request_key() +
@@ -167,10 +167,10 @@ grpc::ServerUnaryReactor* CentralAdminService::PushCentralEvent(
                [this, request, reply] { return Push(*request, reply); });
 }
 
-grpc::ServerUnaryReactor* CentralAdminService::CancelHold(
+grpc::ServerUnaryReactor* AdminServiceImpl::CancelHold(
     grpc::CallbackServerContext* context,
-    const v1::CentralCancelHoldRequest* request,
-    v1::PushCentralEventReply* reply) {
+    const v1::CentralAdminServiceCancelHoldRequest* request,
+    v1::PushCentralEventResponse* reply) {
   Call call = Call::Write("CancelHold", request->store_id(),
                           "order_ref=" + request->order_ref());
   return Defer(context, std::move(call), [this, request, reply]() -> Status {
@@ -201,9 +201,9 @@ grpc::ServerUnaryReactor* CentralAdminService::CancelHold(
 
 // ------------------------------------------------------------ holds
 
-Status CentralAdminService::EscrowGrant(const std::string& store_id,
+Status AdminServiceImpl::EscrowGrant(const std::string& store_id,
                                         const v1::HoldPlaced& hold,
-                                        v1::CentralPlaceHoldReply* reply) {
+                                        v1::CentralAdminServicePlaceHoldResponse* reply) {
   // The mutex serialises this process's grants; other central processes
   // over the same PostgreSQL database are kept out by appending only at the
   // head the decision was taken on (ABORTED otherwise: decide again).
@@ -224,9 +224,9 @@ Status CentralAdminService::EscrowGrant(const std::string& store_id,
                      " attempts); retry: " + last.message());
 }
 
-Status CentralAdminService::EscrowGrantOnce(const std::string& store_id,
+Status AdminServiceImpl::EscrowGrantOnce(const std::string& store_id,
                                             const v1::HoldPlaced& hold,
-                                            v1::CentralPlaceHoldReply* reply) {
+                                            v1::CentralAdminServicePlaceHoldResponse* reply) {
   CentralStore& store = hub_.context().store;
   std::vector<v1::CentralEvent> events;
   uint64_t head = 0;  // the last central_seq the decision saw
@@ -331,10 +331,10 @@ Status CentralAdminService::EscrowGrantOnce(const std::string& store_id,
   return Status::Ok();
 }
 
-grpc::ServerUnaryReactor* CentralAdminService::PlaceHold(
+grpc::ServerUnaryReactor* AdminServiceImpl::PlaceHold(
     grpc::CallbackServerContext* context,
-    const v1::CentralPlaceHoldRequest* request,
-    v1::CentralPlaceHoldReply* reply) {
+    const v1::CentralAdminServicePlaceHoldRequest* request,
+    v1::CentralAdminServicePlaceHoldResponse* reply) {
   Call call =
       Call::Write("PlaceHold", request->store_id(),
                   "order_ref=" + request->hold().order_ref() +
@@ -387,8 +387,8 @@ grpc::ServerUnaryReactor* CentralAdminService::PlaceHold(
 
 // ------------------------------------------------------------ reads
 
-Status CentralAdminService::Availability(const v1::FindAvailabilityRequest& r,
-                                         v1::FindAvailabilityReply* reply) {
+Status AdminServiceImpl::Availability(const v1::FindAvailabilityRequest& r,
+                                         v1::FindAvailabilityResponse* reply) {
   const std::vector<std::string> skus(r.skus().begin(), r.skus().end());
   STOREAGENT_RETURN_IF_ERROR(core::ValidateSkuList(skus, "skus"));
   CentralStore& store = hub_.context().store;
@@ -433,18 +433,18 @@ Status CentralAdminService::Availability(const v1::FindAvailabilityRequest& r,
   return Status::Ok();
 }
 
-grpc::ServerUnaryReactor* CentralAdminService::FindAvailability(
+grpc::ServerUnaryReactor* AdminServiceImpl::FindAvailability(
     grpc::CallbackServerContext* context,
     const v1::FindAvailabilityRequest* request,
-    v1::FindAvailabilityReply* reply) {
+    v1::FindAvailabilityResponse* reply) {
   return Defer(
       context, Call::Read("FindAvailability", ""),
       [this, request, reply] { return Availability(*request, reply); });
 }
 
-grpc::ServerUnaryReactor* CentralAdminService::ListDrift(
+grpc::ServerUnaryReactor* AdminServiceImpl::ListDrift(
     grpc::CallbackServerContext* context, const v1::ListDriftRequest* request,
-    v1::ListDriftReply* reply) {
+    v1::ListDriftResponse* reply) {
   Call call = Call::Read("ListDrift", request->store_id());
   return Defer(context, std::move(call), [this, request, reply]() -> Status {
     if (!request->store_id().empty()) {
@@ -460,9 +460,9 @@ grpc::ServerUnaryReactor* CentralAdminService::ListDrift(
   });
 }
 
-grpc::ServerUnaryReactor* CentralAdminService::GetStoreSyncState(
+grpc::ServerUnaryReactor* AdminServiceImpl::GetStoreSyncState(
     grpc::CallbackServerContext* context,
-    const v1::GetStoreSyncStateRequest* request, v1::StoreSyncState* reply) {
+    const v1::GetStoreSyncStateRequest* request, v1::GetStoreSyncStateResponse* reply) {
   Call call = Call::Read("GetStoreSyncState", request->store_id());
   return Defer(context, std::move(call), [this, request, reply]() -> Status {
     Result<StoreRow> row =
@@ -483,15 +483,15 @@ grpc::ServerUnaryReactor* CentralAdminService::GetStoreSyncState(
   });
 }
 
-grpc::ServerUnaryReactor* CentralAdminService::ListQuarantine(
+grpc::ServerUnaryReactor* AdminServiceImpl::ListQuarantine(
     grpc::CallbackServerContext* context,
-    const v1::ListQuarantineRequest* request, v1::ListQuarantineReply* reply) {
+    const v1::ListQuarantineRequest* request, v1::ListQuarantineResponse* reply) {
   Call call = Call::Read("ListQuarantine", request->store_id());
   return Defer(context, std::move(call), [this, request, reply]() -> Status {
     STOREAGENT_RETURN_IF_ERROR(CheckStoreId(request->store_id(), "store_id"));
     Result<size_t> limit = ListLimit(request->limit(), "limit");
     if (!limit.ok()) return limit.status();
-    Result<v1::ListQuarantineReply> q =
+    Result<v1::ListQuarantineResponse> q =
         hub_.context().store.ListQuarantine(request->store_id(), *limit);
     if (!q.ok()) return q.status();
     *reply = *std::move(q);
@@ -499,9 +499,9 @@ grpc::ServerUnaryReactor* CentralAdminService::ListQuarantine(
   });
 }
 
-grpc::ServerUnaryReactor* CentralAdminService::ListAdminAudit(
+grpc::ServerUnaryReactor* AdminServiceImpl::ListAdminAudit(
     grpc::CallbackServerContext* context,
-    const v1::ListAdminAuditRequest* request, v1::ListAdminAuditReply* reply) {
+    const v1::ListAdminAuditRequest* request, v1::ListAdminAuditResponse* reply) {
   Call call = Call::Read("ListAdminAudit", request->store_id());
   return Defer(context, std::move(call), [this, request, reply]() -> Status {
     if (!request->store_id().empty()) {

@@ -1,4 +1,4 @@
-// CentralAdminService: head office's API (proto CentralAdmin) on the admin
+// AdminServiceImpl: head office's API (proto CentralAdminService) on the admin
 // listener. Callback unary handlers: each identifies its caller (an admin
 // certificate's role, peer_identity.h), hands its work to the worker pool
 // and finishes from there, so no gRPC thread waits on the database or on a
@@ -21,41 +21,41 @@
 
 namespace storeagent::central {
 
-class CentralAdminService : public v1::CentralAdmin::CallbackService {
+class AdminServiceImpl : public v1::CentralAdminService::CallbackService {
  public:
-  explicit CentralAdminService(SyncHub& hub) : hub_(hub) {}
+  explicit AdminServiceImpl(SyncHub& hub) : hub_(hub) {}
 
   grpc::ServerUnaryReactor* PushCentralEvent(
       grpc::CallbackServerContext* context,
       const v1::PushCentralEventRequest* request,
-      v1::PushCentralEventReply* reply) override;
+      v1::PushCentralEventResponse* reply) override;
   grpc::ServerUnaryReactor* FindAvailability(
       grpc::CallbackServerContext* context,
       const v1::FindAvailabilityRequest* request,
-      v1::FindAvailabilityReply* reply) override;
+      v1::FindAvailabilityResponse* reply) override;
   grpc::ServerUnaryReactor* PlaceHold(
       grpc::CallbackServerContext* context,
-      const v1::CentralPlaceHoldRequest* request,
-      v1::CentralPlaceHoldReply* reply) override;
+      const v1::CentralAdminServicePlaceHoldRequest* request,
+      v1::CentralAdminServicePlaceHoldResponse* reply) override;
   grpc::ServerUnaryReactor* CancelHold(
       grpc::CallbackServerContext* context,
-      const v1::CentralCancelHoldRequest* request,
-      v1::PushCentralEventReply* reply) override;
+      const v1::CentralAdminServiceCancelHoldRequest* request,
+      v1::PushCentralEventResponse* reply) override;
   grpc::ServerUnaryReactor* ListDrift(grpc::CallbackServerContext* context,
                                       const v1::ListDriftRequest* request,
-                                      v1::ListDriftReply* reply) override;
+                                      v1::ListDriftResponse* reply) override;
   grpc::ServerUnaryReactor* GetStoreSyncState(
       grpc::CallbackServerContext* context,
       const v1::GetStoreSyncStateRequest* request,
-      v1::StoreSyncState* reply) override;
+      v1::GetStoreSyncStateResponse* reply) override;
   grpc::ServerUnaryReactor* ListQuarantine(
       grpc::CallbackServerContext* context,
       const v1::ListQuarantineRequest* request,
-      v1::ListQuarantineReply* reply) override;
+      v1::ListQuarantineResponse* reply) override;
   grpc::ServerUnaryReactor* ListAdminAudit(
       grpc::CallbackServerContext* context,
       const v1::ListAdminAuditRequest* request,
-      v1::ListAdminAuditReply* reply) override;
+      v1::ListAdminAuditResponse* reply) override;
 
  private:
   // One admin call as it is authorised and audited.
@@ -90,15 +90,15 @@ class CentralAdminService : public v1::CentralAdmin::CallbackService {
   // refused read.
   void Audit(const Call& call, const Status& outcome);
   Status Push(const v1::PushCentralEventRequest& r,
-              v1::PushCentralEventReply* reply);
+              v1::PushCentralEventResponse* reply);
   Status Availability(const v1::FindAvailabilityRequest& r,
-                      v1::FindAvailabilityReply* reply);
+                      v1::FindAvailabilityResponse* reply);
   // Grants `hold` inside the store's escrow or refuses it.
   Status EscrowGrant(const std::string& store_id, const v1::HoldPlaced& hold,
-                     v1::CentralPlaceHoldReply* reply);
+                     v1::CentralAdminServicePlaceHoldResponse* reply);
   Status EscrowGrantOnce(const std::string& store_id,
                          const v1::HoldPlaced& hold,
-                         v1::CentralPlaceHoldReply* reply);
+                         v1::CentralAdminServicePlaceHoldResponse* reply);
   std::mutex& EscrowMutex(const std::string& store_id);
 
   SyncHub& hub_;

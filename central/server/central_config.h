@@ -35,7 +35,7 @@ struct CentralConfig {
   int poll_interval_s = 5;              // 1..3600, PostgreSQL only
   uint32_t central_batch_events = 256;  // 1..10000 per CentralBatch
 
-  // [admin] head office's CentralAdmin API.
+  // [admin] head office's CentralAdminService API.
   std::string admin_listen = "127.0.0.1:7444";
   bool admin_tls = false;  // required when admin.listen is not loopback
 

@@ -46,8 +46,8 @@ Status ListenFailed(const std::string& key, const std::string& address) {
                      (why.empty() ? std::string() : ": " + why));
 }
 
-constexpr char kSyncServiceName[] = "storeagent.v1.Sync";
-constexpr char kAdminServiceName[] = "storeagent.v1.CentralAdmin";
+constexpr char kSyncServiceName[] = "storeagent.v1.SyncService";
+constexpr char kAdminServiceName[] = "storeagent.v1.CentralAdminService";
 
 // grpc.health.v1 answers for `server`: the whole server and `service`.
 void SetServing(grpc::Server* server, const char* service, bool serving) {
@@ -93,9 +93,9 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
   s->hub_ = std::make_unique<SyncHub>(SyncContext{
       s->config_, *s->store_, *s->replicas_, clock, s->io_, *s->metrics_});
   s->sync_service_ =
-      std::make_unique<SyncService>(*s->hub_, /*require_peer_id=*/
+      std::make_unique<SyncServiceImpl>(*s->hub_, /*require_peer_id=*/
                                     !config.insecure);
-  s->admin_service_ = std::make_unique<CentralAdminService>(*s->hub_);
+  s->admin_service_ = std::make_unique<AdminServiceImpl>(*s->hub_);
 
   // Both ports: grpc.health.v1 and reflection.
   grpc::EnableDefaultHealthCheckService(true);

@@ -1,9 +1,9 @@
 // CentralServer: storecentrald's parts wired together: the CentralStore,
 // the worker pool, the replica cache, the Sync service on sync.listen (mTLS
-// unless tls.insecure), the CentralAdmin service on admin.listen, and
+// unless tls.insecure), the CentralAdminService service on admin.listen, and
 // /metrics on metrics.listen when set. Both gRPC ports also answer
-// grpc.health.v1.Health (the service names "storeagent.v1.Sync" and
-// "storeagent.v1.CentralAdmin", and "" for the whole server: SERVING until
+// grpc.health.v1.Health (the service names "storeagent.v1.SyncService" and
+// "storeagent.v1.CentralAdminService", and "" for the whole server: SERVING until
 // shutdown begins) and server reflection, with the port's own credentials.
 #ifndef STOREAGENT_CENTRAL_SERVER_CENTRAL_SERVER_H_
 #define STOREAGENT_CENTRAL_SERVER_CENTRAL_SERVER_H_
@@ -28,12 +28,12 @@
 
 namespace storeagent::central {
 
-class CentralAdminService;
+class AdminServiceImpl;
 class CentralMetrics;
 class CentralWatchdog;
 class ReplicaCache;
 class SyncHub;
-class SyncService;
+class SyncServiceImpl;
 
 class CentralServer {
  public:
@@ -79,8 +79,8 @@ class CentralServer {
   std::vector<std::thread> workers_;
   std::unique_ptr<ReplicaCache> replicas_;
   std::unique_ptr<SyncHub> hub_;
-  std::unique_ptr<SyncService> sync_service_;
-  std::unique_ptr<CentralAdminService> admin_service_;
+  std::unique_ptr<SyncServiceImpl> sync_service_;
+  std::unique_ptr<AdminServiceImpl> admin_service_;
   std::unique_ptr<grpc::Server> sync_server_;
   std::unique_ptr<grpc::Server> admin_server_;
   std::unique_ptr<MetricsHttpServer> metrics_http_;

@@ -70,7 +70,7 @@ void SyncStream::OnReadDone(bool ok) {
         strand_, [self = shared_from_this()] { self->End(grpc::Status::OK); });
     return;
   }
-  auto m = std::make_shared<v1::AgentMessage>(std::move(in_));
+  auto m = std::make_shared<v1::SyncRequest>(std::move(in_));
   in_.Clear();
   bool read_on = false;
   {
@@ -93,7 +93,7 @@ void SyncStream::OnReadDone(bool ok) {
   if (read_on) ReadNext();
 }
 
-void SyncStream::Send(v1::CentralMessage m) {
+void SyncStream::Send(v1::SyncResponse m) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   if (finished_ || done_) return;
   out_.push_back(std::move(m));
@@ -186,7 +186,7 @@ void SyncStream::Replace() {
 
 // ------------------------------------------------------------ strand side
 
-void SyncStream::Handle(v1::AgentMessage& m) {
+void SyncStream::Handle(v1::SyncRequest& m) {
   {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     if (finished_ || done_) return;
@@ -201,29 +201,29 @@ void SyncStream::Handle(v1::AgentMessage& m) {
     return;
   }
   switch (m.kind_case()) {
-    case v1::AgentMessage::kHello:
+    case v1::SyncRequest::kHello:
       End(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                        "hello: sent twice on one stream"));
       return;
-    case v1::AgentMessage::kEvents:
+    case v1::SyncRequest::kEvents:
       OnEvents(*m.mutable_events());
       return;
-    case v1::AgentMessage::kCentralAck:
+    case v1::SyncRequest::kCentralAck:
       OnCentralAck(m.central_ack());
       return;
-    case v1::AgentMessage::kHoldAnswer:
+    case v1::SyncRequest::kHoldAnswer:
       OnHoldAnswer(m.hold_answer());
       return;
-    case v1::AgentMessage::kDigest:
+    case v1::SyncRequest::kDigest:
       OnDigest(m.digest());
       return;
-    case v1::AgentMessage::kDrillDownAnswer:
+    case v1::SyncRequest::kDrillDownAnswer:
       OnDrillDownAnswer(m.drill_down_answer());
       return;
-    case v1::AgentMessage::kReseedAck:
+    case v1::SyncRequest::kReseedAck:
       OnReseedAck(m.reseed_ack());
       return;
-    case v1::AgentMessage::KIND_NOT_SET:
+    case v1::SyncRequest::KIND_NOT_SET:
       break;
   }
   End(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "message: no kind set"));
@@ -315,7 +315,7 @@ void SyncStream::OnHello(const v1::Hello& h) {
       hub_.context().replicas.OnCentralAck(store_id_, h.central_seq_applied());
   }
 
-  v1::CentralMessage out;
+  v1::SyncResponse out;
   v1::Welcome* w = out.mutable_welcome();
   w->set_store_seq_held(row->store_seq_held);
   w->set_store_hash_held(row->store_seq_held == 0 ? core::GenesisHash()
@@ -361,7 +361,7 @@ void SyncStream::SendReseed() {
           (page.ok() ? std::string("none") : page.status().message()))));
       return;
     }
-    v1::CentralMessage out;
+    v1::SyncResponse out;
     size_t bytes = 0;
     for (v1::JournalEntry& e : *page) {
       // Within max_batch_bytes (a larger entry travels alone); the rest of
@@ -377,7 +377,7 @@ void SyncStream::SendReseed() {
   }
   if (reseed_sent_ >= held_ && !reseed_done_sent_) {
     reseed_done_sent_ = true;
-    v1::CentralMessage out;
+    v1::SyncResponse out;
     out.mutable_reseed_done()->set_store_seq(held_);
     Send(std::move(out));
   }
@@ -457,7 +457,7 @@ void SyncStream::OnEvents(v1::EventBatch& b) {
          {"seq", std::to_string(q.seq())},
          {"reason", q.reason()}});
   }
-  v1::CentralMessage out;
+  v1::SyncResponse out;
   out.mutable_ack()->set_acked_seq(r->acked_seq);
   for (const v1::Quarantined& q : r->quarantined) {
     *out.mutable_ack()->add_quarantined() = q;
@@ -486,7 +486,7 @@ void SyncStream::Pump() {
       return;
     }
     if (page->empty()) return;
-    v1::CentralMessage out;
+    v1::SyncResponse out;
     size_t bytes = 0;
     for (v1::CentralEvent& e : *page) {
       bytes += e.ByteSizeLong();  // as for re-seed batches
@@ -553,7 +553,7 @@ void SyncStream::RequestHold(const v1::HoldPlaced& hold,
           boost::asio::post(self->hub_.context().io,
                             [cb = std::move(cb)] { cb(std::nullopt); });
         }));
-    v1::CentralMessage out;
+    v1::SyncResponse out;
     out.mutable_hold_request()->set_request_id(id);
     *out.mutable_hold_request()->mutable_hold() = hold;
     self->Send(std::move(out));
@@ -595,7 +595,7 @@ void SyncStream::OnDigest(const v1::StockDigest& d) {
                          " buckets, got " + std::to_string(n)));
     return;
   }
-  v1::CentralMessage out;
+  v1::SyncResponse out;
   v1::DigestResult* r = out.mutable_digest_result();
   r->set_store_seq(d.store_seq());
   r->set_central_seq(d.central_seq());
@@ -643,7 +643,7 @@ void SyncStream::OnDigest(const v1::StockDigest& d) {
        {"mismatched_buckets", std::to_string(diff.size())}});
   if (!diff.empty()) {
     digest_buckets_ = n;
-    v1::CentralMessage drill;
+    v1::SyncResponse drill;
     for (uint32_t b : diff) drill.mutable_drill_down()->add_buckets(b);
     Send(std::move(drill));
   }
@@ -717,8 +717,8 @@ void SyncStream::OnDrillDownAnswer(const v1::DrillDownAnswer& a) {
   }
 }
 
-grpc::ServerBidiReactor<v1::AgentMessage, v1::CentralMessage>*
-SyncService::Sync(grpc::CallbackServerContext* context) {
+grpc::ServerBidiReactor<v1::SyncRequest, v1::SyncResponse>*
+SyncServiceImpl::Sync(grpc::CallbackServerContext* context) {
   return SyncStream::Start(hub_, context, require_peer_id_);
 }
 

@@ -33,7 +33,7 @@
 namespace storeagent::central {
 
 class SyncStream
-    : public grpc::ServerBidiReactor<v1::AgentMessage, v1::CentralMessage>,
+    : public grpc::ServerBidiReactor<v1::SyncRequest, v1::SyncResponse>,
       public SyncSession,
       public std::enable_shared_from_this<SyncStream> {
  public:
@@ -65,7 +65,7 @@ class SyncStream
   };
 
   // On the strand.
-  void Handle(v1::AgentMessage& m);
+  void Handle(v1::SyncRequest& m);
   void OnHello(const v1::Hello& h);
   void OnEvents(v1::EventBatch& b);
   void OnCentralAck(const v1::CentralAck& a);
@@ -78,7 +78,7 @@ class SyncStream
   void FailHolds();
 
   // Any thread.
-  void Send(v1::CentralMessage m);
+  void Send(v1::SyncResponse m);
   void End(const grpc::Status& status);
   void ReadNext();
   const CentralConfig& config() const { return hub_.context().config; }
@@ -93,8 +93,8 @@ class SyncStream
   // gRPC side, guarded by mu_ (recursive: a reaction gRPC might run inline
   // from StartWrite or Finish takes it again).
   std::recursive_mutex mu_;
-  v1::AgentMessage in_;
-  std::deque<v1::CentralMessage> out_;
+  v1::SyncRequest in_;
+  std::deque<v1::SyncResponse> out_;
   bool writing_ = false;
   bool finished_ = false;  // Finish called or decided
   std::optional<grpc::Status> finish_after_writes_;
@@ -126,14 +126,14 @@ class SyncStream
 };
 
 // The Sync service: one SyncStream per call.
-class SyncService : public v1::Sync::CallbackService {
+class SyncServiceImpl : public v1::SyncService::CallbackService {
  public:
   // `require_peer_id`: the listener has mTLS, every stream must carry a
   // certificate naming a store.
-  SyncService(SyncHub& hub, bool require_peer_id)
+  SyncServiceImpl(SyncHub& hub, bool require_peer_id)
       : hub_(hub), require_peer_id_(require_peer_id) {}
 
-  grpc::ServerBidiReactor<v1::AgentMessage, v1::CentralMessage>* Sync(
+  grpc::ServerBidiReactor<v1::SyncRequest, v1::SyncResponse>* Sync(
       grpc::CallbackServerContext* context) override;
 
  private:

@@ -161,7 +161,7 @@ class CentralStore {
   // Newest first; store_id empty = every store.
   virtual Result<std::vector<v1::Drift>> ListDrift(const std::string& store_id,
                                                    size_t limit) = 0;
-  virtual Result<v1::ListQuarantineReply> ListQuarantine(
+  virtual Result<v1::ListQuarantineResponse> ListQuarantine(
       const std::string& store_id, size_t limit) = 0;
   // The seqs of the store's quarantined entries with after < seq <= through,
   // ascending, at most kMaxReadRows (a replica asks page by page).

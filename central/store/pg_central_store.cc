@@ -553,10 +553,10 @@ Result<std::vector<uint64_t>> PgCentralStore::QuarantinedSeqs(
   return out;
 }
 
-Result<v1::ListQuarantineReply> PgCentralStore::ListQuarantine(
+Result<v1::ListQuarantineResponse> PgCentralStore::ListQuarantine(
     const std::string& store_id, size_t limit) {
   if (!store_id.empty()) STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
-  v1::ListQuarantineReply out;
+  v1::ListQuarantineResponse out;
   Status txn =
       pool_->InTransaction("ListQuarantine", [&](pqxx::work& tx) -> Status {
         out.Clear();

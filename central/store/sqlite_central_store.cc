@@ -598,10 +598,10 @@ Result<std::vector<uint64_t>> SqliteCentralStore::QuarantinedSeqs(
   return out;
 }
 
-Result<v1::ListQuarantineReply> SqliteCentralStore::ListQuarantine(
+Result<v1::ListQuarantineResponse> SqliteCentralStore::ListQuarantine(
     const std::string& store_id, size_t limit) {
   if (!store_id.empty()) STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
-  v1::ListQuarantineReply out;
+  v1::ListQuarantineResponse out;
   Status txn = InTransaction([&]() -> Status {
     Result<Statement*> q = Prep(
         ctx_,

@@ -50,7 +50,7 @@ class SqliteCentralStore : public CentralStore {
   Status RecordDrift(const std::vector<v1::Drift>& drift) override;
   Result<std::vector<v1::Drift>> ListDrift(const std::string& store_id,
                                            size_t limit) override;
-  Result<v1::ListQuarantineReply> ListQuarantine(const std::string& store_id,
+  Result<v1::ListQuarantineResponse> ListQuarantine(const std::string& store_id,
                                                  size_t limit) override;
   Result<std::vector<uint64_t>> QuarantinedSeqs(const std::string& store_id,
                                                 uint64_t after,

@@ -82,7 +82,7 @@ grpc::Status GetByKey(v1::PosService::Stub& stub, const std::string& terminal,
 uint64_t HeadSeq(v1::PosService::Stub& stub) {
   grpc::ClientContext ctx;
   SetDeadline(ctx);
-  v1::JournalStatus status;
+  v1::GetJournalStatusResponse status;
   grpc::Status s = stub.GetJournalStatus(&ctx, {}, &status);
   EXPECT_TRUE(s.ok()) << s.error_message();
   return status.head_seq();

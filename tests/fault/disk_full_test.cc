@@ -64,7 +64,7 @@ class DiskFullTest : public ::testing::Test {
     ExpectJournalIntact(config_.DatabasePath(), head);
   }
 
-  grpc::Status Record(const std::string& txn_id, v1::RecordReply* reply) {
+  grpc::Status Record(const std::string& txn_id, v1::RecordTransactionResponse* reply) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::milliseconds(kRpcDeadlineMs));
@@ -74,11 +74,11 @@ class DiskFullTest : public ::testing::Test {
     return stub_->RecordTransaction(&ctx, req, reply);
   }
 
-  v1::JournalStatus JournalState() {
+  v1::GetJournalStatusResponse JournalState() {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::milliseconds(kRpcDeadlineMs));
-    v1::JournalStatus status;
+    v1::GetJournalStatusResponse status;
     grpc::Status s = stub_->GetJournalStatus(&ctx, {}, &status);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return status;
@@ -121,14 +121,14 @@ class DiskFullTest : public ::testing::Test {
 
 TEST_F(DiskFullTest, RefusesWhileFullAndResumesWithoutGap) {
   // Five sales recorded normally: seq 1..5.
-  std::vector<v1::RecordReply> before(5);
+  std::vector<v1::RecordTransactionResponse> before(5);
   for (int i = 0; i < 5; ++i) {
     grpc::Status s = Record("before-" + std::to_string(i), &before[i]);
     ASSERT_TRUE(s.ok()) << s.error_message();
     EXPECT_EQ(before[i].seq(), static_cast<uint64_t>(i + 1));
     EXPECT_FALSE(before[i].replayed());
   }
-  const v1::JournalStatus full_from = JournalState();
+  const v1::GetJournalStatusResponse full_from = JournalState();
   ASSERT_EQ(full_from.head_seq(), 5u);
   ASSERT_EQ(full_from.head_hash(), before[4].hash());
 
@@ -136,10 +136,10 @@ TEST_F(DiskFullTest, RefusesWhileFullAndResumesWithoutGap) {
   const uint64_t refused_before = knobs_.refused_writes.load();
   knobs_.disk_full.store(true);
   for (int i = 0; i < 4; ++i) {
-    v1::RecordReply reply;
+    v1::RecordTransactionResponse reply;
     ExpectDiskFull(Record("full-" + std::to_string(i), &reply),
                    "full-" + std::to_string(i));
-    const v1::JournalStatus now = JournalState();
+    const v1::GetJournalStatusResponse now = JournalState();
     EXPECT_EQ(now.head_seq(), 5u);
     EXPECT_EQ(now.head_hash(), full_from.head_hash());
   }
@@ -149,7 +149,7 @@ TEST_F(DiskFullTest, RefusesWhileFullAndResumesWithoutGap) {
     std::vector<std::thread> threads;
     for (size_t i = 0; i < burst.size(); ++i) {
       threads.emplace_back([this, &burst, i] {
-        v1::RecordReply reply;
+        v1::RecordTransactionResponse reply;
         burst[i] = Record("burst-" + std::to_string(i), &reply);
       });
     }
@@ -161,7 +161,7 @@ TEST_F(DiskFullTest, RefusesWhileFullAndResumesWithoutGap) {
   EXPECT_GT(knobs_.refused_writes.load(), refused_before)
       << "the fault VFS never refused a write: nothing was tested";
   {
-    const v1::JournalStatus now = JournalState();
+    const v1::GetJournalStatusResponse now = JournalState();
     EXPECT_EQ(now.head_seq(), 5u);
     EXPECT_EQ(now.head_hash(), full_from.head_hash());
     EXPECT_EQ(now.pending_writes(), 0u);
@@ -174,7 +174,7 @@ TEST_F(DiskFullTest, RefusesWhileFullAndResumesWithoutGap) {
 
   // Space returns: the next sale gets seq 6, chained to seq 5.
   knobs_.disk_full.store(false);
-  v1::RecordReply after;
+  v1::RecordTransactionResponse after;
   grpc::Status s = Record("after-0", &after);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(after.seq(), 6u);
@@ -187,12 +187,12 @@ TEST_F(DiskFullTest, RefusesWhileFullAndResumesWithoutGap) {
   }
 
   // A sale refused while full is retried with its key: recorded now, once.
-  v1::RecordReply retried;
+  v1::RecordTransactionResponse retried;
   s = Record("full-1", &retried);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(retried.seq(), 7u);
   EXPECT_FALSE(retried.replayed());
-  v1::RecordReply again;
+  v1::RecordTransactionResponse again;
   s = Record("full-1", &again);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_TRUE(again.replayed());
@@ -200,14 +200,14 @@ TEST_F(DiskFullTest, RefusesWhileFullAndResumesWithoutGap) {
   EXPECT_EQ(again.hash(), retried.hash());
 
   // An acknowledged sale from before the disk filled is still replayed.
-  v1::RecordReply replay;
+  v1::RecordTransactionResponse replay;
   s = Record("before-2", &replay);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_TRUE(replay.replayed());
   EXPECT_EQ(replay.seq(), before[2].seq());
   EXPECT_EQ(replay.hash(), before[2].hash());
 
-  const v1::JournalStatus end = JournalState();
+  const v1::GetJournalStatusResponse end = JournalState();
   EXPECT_EQ(end.head_seq(), 7u);
   EXPECT_EQ(end.head_hash(), retried.hash());
   ASSERT_NO_FATAL_FAILURE(StopAndExpectIntact(7));
@@ -216,7 +216,7 @@ TEST_F(DiskFullTest, RefusesWhileFullAndResumesWithoutGap) {
   ASSERT_NO_FATAL_FAILURE(StartServer());
   EXPECT_EQ(JournalState().head_seq(), 7u);
   EXPECT_EQ(JournalState().head_hash(), retried.hash());
-  v1::RecordReply next;
+  v1::RecordTransactionResponse next;
   s = Record("after-restart", &next);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(next.seq(), 8u);
@@ -225,12 +225,12 @@ TEST_F(DiskFullTest, RefusesWhileFullAndResumesWithoutGap) {
 }
 
 TEST_F(DiskFullTest, RetryOfAcknowledgedSaleIsReplayedWithSameSeq) {
-  v1::RecordReply first;
+  v1::RecordTransactionResponse first;
   grpc::Status s = Record("sale-1", &first);
   ASSERT_TRUE(s.ok()) << s.error_message();
   ASSERT_FALSE(first.replayed());
   for (int i = 0; i < 3; ++i) {
-    v1::RecordReply retry;
+    v1::RecordTransactionResponse retry;
     s = Record("sale-1", &retry);
     ASSERT_TRUE(s.ok()) << s.error_message();
     EXPECT_TRUE(retry.replayed());

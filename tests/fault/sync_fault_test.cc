@@ -33,7 +33,7 @@ constexpr char kFastSync[] =
 
 bool Converged(SyncEnv& env) {
   const uint64_t head = env.AgentHead();
-  const v1::StoreSyncState s = env.CentralState();
+  const v1::GetStoreSyncStateResponse s = env.CentralState();
   return head > 0 && s.store_seq_held() == head && s.last_digest() == "match" &&
          s.last_digest_store_seq() == head;
 }
@@ -46,7 +46,7 @@ class AckWatch {
     thread_ = std::thread([this] {
       while (!stop_) {
         const uint64_t acked = env_.AgentAckedSeq();
-        const v1::StoreSyncState s = env_.CentralState();
+        const v1::GetStoreSyncStateResponse s = env_.CentralState();
         if (!s.store_id().empty() && acked > s.store_seq_held()) {
           ++violations_;
         }

@@ -71,7 +71,7 @@ TillClient::Outcome TillClient::Send(v1::PosService::Stub& stub,
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(kCallDeadlineMs));
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   const grpc::Status s = stub.RecordTransaction(&ctx, request, &reply);
   if (s.ok()) return Answered(txn_id, reply);
 
@@ -96,7 +96,7 @@ TillClient::Outcome TillClient::Send(v1::PosService::Stub& stub,
 }
 
 TillClient::Outcome TillClient::Answered(const std::string& txn_id,
-                                         const v1::RecordReply& reply) {
+                                         const v1::RecordTransactionResponse& reply) {
   if (reply.seq() == 0 || reply.hash().size() != 32) {
     Error(txn_id, "OK without a seq and a 32-byte hash");
     return Outcome::kBroken;

@@ -72,7 +72,7 @@ class DaemonTest : public ::testing::Test {
   }
 
   grpc::Status Record(v1::PosService::Stub& stub, const v1::ClientKey& key,
-                      const v1::Transaction& txn, v1::RecordReply* reply) {
+                      const v1::Transaction& txn, v1::RecordTransactionResponse* reply) {
     v1::RecordTransactionRequest req;
     *req.mutable_client_key() = key;
     *req.mutable_transaction() = txn;
@@ -82,8 +82,8 @@ class DaemonTest : public ::testing::Test {
   }
 
   // Records `n` sales txn-1..txn-n; returns the last reply.
-  v1::RecordReply RecordSales(int n) {
-    v1::RecordReply reply;
+  v1::RecordTransactionResponse RecordSales(int n) {
+    v1::RecordTransactionResponse reply;
     for (int i = 1; i <= n; ++i) {
       grpc::Status s =
           Record(*stub_, test::SampleClientKey("txn-" + std::to_string(i)),
@@ -277,7 +277,7 @@ TEST_F(DaemonTest, StaleSocketFromAKilledRunIsReplaced) {
   struct stat st;
   ASSERT_EQ(::stat(agent_.socket_path().c_str(), &st), 0);  // left behind
   StartAgent();
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   grpc::Status s = Record(*stub_, test::SampleClientKey("txn-2"),
                           test::SampleSale(), &reply);
   ASSERT_TRUE(s.ok()) << s.error_message();
@@ -302,7 +302,7 @@ TEST_F(DaemonTest, SigtermUnderLoadLosesNoAcknowledgedCall) {
       for (int i = 0; i < kMaxCallsPerThread && !stop.load(); ++i) {
         const std::string id =
             "t" + std::to_string(t) + "-" + std::to_string(i);
-        v1::RecordReply reply;
+        v1::RecordTransactionResponse reply;
         grpc::Status s = Record(*stub, test::SampleClientKey(id),
                                 test::SampleSale(2), &reply);
         if (!s.ok()) break;  // the agent is going away
@@ -346,7 +346,7 @@ TEST_F(DaemonTest, SigtermUnderLoadLosesNoAcknowledgedCall) {
   EXPECT_EQ(seqs.size(), acks.size());
   grpc::ClientContext ctx;
   ctx.set_deadline(Deadline());
-  v1::JournalStatus st;
+  v1::GetJournalStatusResponse st;
   ASSERT_TRUE(stub_->GetJournalStatus(&ctx, {}, &st).ok());
   EXPECT_GE(st.head_seq(), acks.size());
   ASSERT_EQ(StopAgent(), 0);
@@ -366,7 +366,7 @@ TEST_F(DaemonTest, SecondInstanceOnTheSameConfigIsRefused) {
   EXPECT_NE(second.exit_code, 0) << second.err;
   EXPECT_NE(second.exit_code, -1) << "still running after 10 s";
   // The first agent still answers on its socket.
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   stub_ = agent_.NewStub();
   grpc::Status s = Record(*stub_, test::SampleClientKey("txn-2"),
                           test::SampleSale(), &reply);

@@ -35,7 +35,7 @@ TEST(DiskReserve, RefusesEventsAndReportsNotServing) {
   v1::RecordTransactionRequest req;
   *req.mutable_client_key() = test::SampleClientKey("reserve-1");
   *req.mutable_transaction() = test::SampleSale();
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   grpc::ClientContext ctx;
   grpc::Status s = pos->RecordTransaction(&ctx, req, &reply);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
@@ -56,7 +56,7 @@ TEST(DiskReserve, RefusesEventsAndReportsNotServing) {
 
   // Reads still answer.
   grpc::ClientContext ctx3;
-  v1::JournalStatus status;
+  v1::GetJournalStatusResponse status;
   EXPECT_TRUE(pos->GetJournalStatus(&ctx3, {}, &status).ok());
   EXPECT_EQ(status.head_seq(), 0u);
 

@@ -136,7 +136,7 @@ grpc::Status RecordSale(v1::PosService::Stub& stub, const v1::ClientKey& key) {
   *req.mutable_transaction() = test::SampleSale();
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   return stub.RecordTransaction(&ctx, req, &reply);
 }
 

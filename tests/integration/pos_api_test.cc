@@ -100,7 +100,7 @@ class PosApiTest : public ::testing::Test {
   }
 
   grpc::Status Record(const v1::ClientKey& key, const v1::Transaction& txn,
-                      v1::RecordReply* reply) {
+                      v1::RecordTransactionResponse* reply) {
     v1::RecordTransactionRequest req;
     *req.mutable_client_key() = key;
     *req.mutable_transaction() = txn;
@@ -108,14 +108,14 @@ class PosApiTest : public ::testing::Test {
   }
 
   grpc::Status Send(const v1::RecordTransactionRequest& req,
-                    v1::RecordReply* reply) {
+                    v1::RecordTransactionResponse* reply) {
     grpc::ClientContext ctx;
     ctx.set_deadline(Deadline());
     return stub_->RecordTransaction(&ctx, req, reply);
   }
 
   grpc::Status Signal(const v1::ClientKey& key, const v1::LoyaltySignal& sig,
-                      v1::RecordReply* reply) {
+                      v1::RecordTransactionResponse* reply) {
     v1::RecordLoyaltySignalRequest req;
     *req.mutable_client_key() = key;
     *req.mutable_signal() = sig;
@@ -140,10 +140,10 @@ class PosApiTest : public ::testing::Test {
     return stub_->GetEvent(&ctx, req, entry);
   }
 
-  v1::JournalStatus JournalStatus() {
+  v1::GetJournalStatusResponse JournalStatus() {
     grpc::ClientContext ctx;
     ctx.set_deadline(Deadline());
-    v1::JournalStatus st;
+    v1::GetJournalStatusResponse st;
     grpc::Status s = stub_->GetJournalStatus(&ctx, {}, &st);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return st;
@@ -176,7 +176,7 @@ class PosApiTest : public ::testing::Test {
 TEST_F(PosApiTest, SaleIsRecordedAsSeqOneWithAHash) {
   StartServer();
   const v1::Transaction sale = test::SampleSale();
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   grpc::Status s = Record(SampleClientKey("txn-0001"), sale, &reply);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(reply.seq(), 1u);
@@ -219,7 +219,7 @@ TEST_F(PosApiTest, EveryTransactionKindIsRecorded) {
   };
   uint64_t seq = 0;
   for (const v1::Transaction& txn : kinds) {
-    v1::RecordReply reply;
+    v1::RecordTransactionResponse reply;
     grpc::Status s =
         Record(SampleClientKey("k-" + std::to_string(seq)), txn, &reply);
     ASSERT_TRUE(s.ok()) << txn.kind_case() << ": " << s.error_message();
@@ -248,11 +248,11 @@ TEST_F(PosApiTest, UnknownEventsAreNotFound) {
 
 TEST_F(PosApiTest, RetryWithSameContentIsReplayed) {
   StartServer();
-  v1::RecordReply first;
+  v1::RecordTransactionResponse first;
   ASSERT_TRUE(
       Record(SampleClientKey("txn-0001"), test::SampleSale(), &first).ok());
   clock_.Advance(5'000'000);
-  v1::RecordReply again;
+  v1::RecordTransactionResponse again;
   grpc::Status s =
       Record(SampleClientKey("txn-0001"), test::SampleSale(), &again);
   ASSERT_TRUE(s.ok()) << s.error_message();
@@ -265,12 +265,12 @@ TEST_F(PosApiTest, RetryWithSameContentIsReplayed) {
 
 TEST_F(PosApiTest, SameKeyWithOtherContentIsAlreadyExists) {
   StartServer();
-  v1::RecordReply first;
+  v1::RecordTransactionResponse first;
   ASSERT_TRUE(
       Record(SampleClientKey("txn-0001"), test::SampleSale(), &first).ok());
-  const v1::JournalStatus before = JournalStatus();
+  const v1::GetJournalStatusResponse before = JournalStatus();
 
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   grpc::Status s =
       Record(SampleClientKey("txn-0001"), test::SampleSale(3), &reply);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS)
@@ -279,7 +279,7 @@ TEST_F(PosApiTest, SameKeyWithOtherContentIsAlreadyExists) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS)
       << s.error_message();
 
-  const v1::JournalStatus after = JournalStatus();
+  const v1::GetJournalStatusResponse after = JournalStatus();
   EXPECT_EQ(after.head_seq(), before.head_seq());
   EXPECT_EQ(after.head_hash(), before.head_hash());
   v1::JournalEntry e;
@@ -304,7 +304,7 @@ TEST_F(PosApiTest, ConcurrentCallersGetGaplessSeqs) {
         v1::ClientKey key;
         key.set_terminal_id("till-" + std::to_string(t));
         key.set_client_txn_id("txn-" + std::to_string(i));
-        v1::RecordReply reply;
+        v1::RecordTransactionResponse reply;
         grpc::Status s = Record(key, test::SampleSale(2), &reply);
         EXPECT_TRUE(s.ok()) << s.error_message();
         if (s.ok()) seqs[t].push_back(reply.seq());
@@ -323,7 +323,7 @@ TEST_F(PosApiTest, ConcurrentCallersGetGaplessSeqs) {
 
 TEST_F(PosApiTest, JournalSurvivesARestart) {
   StartServer();
-  v1::RecordReply first;
+  v1::RecordTransactionResponse first;
   ASSERT_TRUE(
       Record(SampleClientKey("txn-0001"), test::SampleSale(), &first).ok());
   StopServer();
@@ -331,7 +331,7 @@ TEST_F(PosApiTest, JournalSurvivesARestart) {
   v1::JournalEntry e;
   ASSERT_TRUE(GetBySeq(1, &e).ok());
   EXPECT_EQ(e.hash(), first.hash());
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   ASSERT_TRUE(
       Record(SampleClientKey("txn-0001"), test::SampleSale(), &reply).ok());
   EXPECT_TRUE(reply.replayed());
@@ -383,14 +383,14 @@ TEST_F(PosApiTest, InvalidInputIsRefusedNamingTheFieldAndChangesNothing) {
 
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
-    v1::RecordReply reply;
+    v1::RecordTransactionResponse reply;
     grpc::Status s = Record(c.key, c.txn, &reply);
     ExpectRefused(s, grpc::StatusCode::INVALID_ARGUMENT, c.field);
     EXPECT_THAT(s.error_message(), Not(HasSubstr("4111")));
   }
   // The whole list of refusals left the journal empty.
   EXPECT_EQ(JournalStatus().head_seq(), 0u);
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   ASSERT_TRUE(
       Record(SampleClientKey("c1"), test::SampleSale(500), &reply).ok());
   EXPECT_EQ(reply.seq(), 1u);
@@ -418,7 +418,7 @@ TEST_F(PosApiTest, MessageSizeLimitIsEnforcedByGrpcAtTheEdge) {
   // over-long description.
   v1::RecordTransactionRequest at_limit = RequestOfSize(kMaxMessageBytes);
   ASSERT_EQ(at_limit.ByteSizeLong(), static_cast<size_t>(kMaxMessageBytes));
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   grpc::Status s = Send(at_limit, &reply);
   ExpectRefused(s, grpc::StatusCode::INVALID_ARGUMENT,
                 "transaction.sale.lines[0].description");
@@ -438,7 +438,7 @@ TEST_F(PosApiTest, MessageSizeLimitIsEnforcedByGrpcAtTheEdge) {
 
 TEST_F(PosApiTest, PostVoidNeedsARecordedSaleOrReturn) {
   StartServer();
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   // test::SamplePostVoid() voids "txn-0001", which is not recorded yet.
   grpc::Status s =
       Record(SampleClientKey("void-1"), test::SamplePostVoid(), &reply);
@@ -488,7 +488,7 @@ TEST_F(PosApiTest, LoyaltySignalsArePseudonymised) {
   StartServer();
   const std::string expected(
       crypto::AsBytes(crypto::HmacSha256(config_.loyalty_key, kCard)));
-  v1::RecordReply identified;
+  v1::RecordTransactionResponse identified;
   grpc::Status s =
       Signal(SampleClientKey("l-1"), test::SampleIdentified(), &identified);
   ASSERT_TRUE(s.ok()) << s.error_message();
@@ -496,16 +496,16 @@ TEST_F(PosApiTest, LoyaltySignalsArePseudonymised) {
   EXPECT_EQ(identified.member_pseudonym().size(), 32u);
   EXPECT_EQ(identified.member_pseudonym(), expected);
 
-  v1::RecordReply points;
+  v1::RecordTransactionResponse points;
   s = Signal(SampleClientKey("l-2"), test::SamplePointsEarned(), &points);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(points.seq(), 2u);
   EXPECT_EQ(points.member_pseudonym(), expected);
-  v1::RecordReply redeemed;
+  v1::RecordTransactionResponse redeemed;
   s = Signal(SampleClientKey("l-3"), test::SamplePointsRedeemed(), &redeemed);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(redeemed.member_pseudonym(), expected);
-  v1::RecordReply consent;
+  v1::RecordTransactionResponse consent;
   s = Signal(SampleClientKey("l-4"), test::SampleConsentChanged(), &consent);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(consent.member_pseudonym(), expected);
@@ -522,7 +522,7 @@ TEST_F(PosApiTest, LoyaltySignalsArePseudonymised) {
     EXPECT_THAT(e.SerializeAsString(), Not(HasSubstr(kCard))) << seq;
     EXPECT_THAT(e.DebugString(), Not(HasSubstr(kCard))) << seq;
   }
-  v1::RecordReply replay;
+  v1::RecordTransactionResponse replay;
   ASSERT_TRUE(
       Signal(SampleClientKey("l-1"), test::SampleIdentified(), &replay).ok());
   EXPECT_TRUE(replay.replayed());
@@ -545,7 +545,7 @@ TEST_F(PosApiTest, EnrolmentContactIsSealedToHeadOffice) {
   const v1::LoyaltySignal enrolment = test::SampleEnrolment();
   const v1::ContactDetails& contact = enrolment.enrolled().contact();
   ASSERT_FALSE(contact.email().empty());
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   grpc::Status s = Signal(SampleClientKey("enrol-1"), enrolment, &reply);
   ASSERT_TRUE(s.ok()) << s.error_message();
   const std::string pseudonym(
@@ -579,7 +579,7 @@ TEST_F(PosApiTest, EnrolmentContactIsSealedToHeadOffice) {
           .ok());
 
   // A retry is a replay though sealing is randomised.
-  v1::RecordReply again;
+  v1::RecordTransactionResponse again;
   s = Signal(SampleClientKey("enrol-1"), enrolment, &again);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_TRUE(again.replayed());
@@ -619,7 +619,7 @@ TEST_F(PosApiTest, EnrolmentContactIsSealedToHeadOffice) {
 TEST_F(PosApiTest, EnrolmentContactWithoutHeadOfficeKeyIsRefused) {
   config_.contact_public_key.clear();
   StartServer();
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   grpc::Status s =
       Signal(SampleClientKey("enrol-1"), test::SampleEnrolment(), &reply);
   ExpectRefused(s, grpc::StatusCode::FAILED_PRECONDITION,
@@ -640,7 +640,7 @@ TEST_F(PosApiTest, EnrolmentContactWithoutHeadOfficeKeyIsRefused) {
 TEST_F(PosApiTest, LoyaltyWithoutLoyaltyKeyIsRefused) {
   config_.loyalty_key.clear();
   StartServer();
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   ExpectRefused(
       Signal(SampleClientKey("l-1"), test::SampleIdentified(), &reply),
       grpc::StatusCode::FAILED_PRECONDITION, "loyalty.key_file");
@@ -658,7 +658,7 @@ TEST_F(PosApiTest, InvalidLoyaltySignalNamesTheField) {
   StartServer();
   v1::LoyaltySignal sig = test::SampleIdentified();
   sig.mutable_identified()->mutable_member()->set_card_number("12345");
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   ExpectRefused(Signal(SampleClientKey("l-1"), sig, &reply),
                 grpc::StatusCode::INVALID_ARGUMENT,
                 "signal.identified.member.card_number");
@@ -674,20 +674,20 @@ TEST_F(PosApiTest, InvalidLoyaltySignalNamesTheField) {
 
 TEST_F(PosApiTest, JournalStatusDescribesTheJournal) {
   StartServer();
-  v1::JournalStatus empty = JournalStatus();
+  v1::GetJournalStatusResponse empty = JournalStatus();
   EXPECT_EQ(empty.store_id(), kStoreId);
   EXPECT_EQ(empty.head_seq(), 0u);
   EXPECT_EQ(empty.first_seq(), 1u);
   EXPECT_GT(empty.db_bytes(), 0u);
 
-  v1::RecordReply last;
+  v1::RecordTransactionResponse last;
   for (int i = 1; i <= 3; ++i) {
     clock_.Advance(1000);
     ASSERT_TRUE(Record(SampleClientKey("txn-" + std::to_string(i)),
                        test::SampleSale(), &last)
                     .ok());
   }
-  v1::JournalStatus st = JournalStatus();
+  v1::GetJournalStatusResponse st = JournalStatus();
   EXPECT_EQ(st.store_id(), kStoreId);
   EXPECT_EQ(st.head_seq(), 3u);
   EXPECT_EQ(st.head_hash(), last.hash());
@@ -707,7 +707,7 @@ TEST_F(PosApiTest, LoopbackTcpListener) {
   stub_ = v1::PosService::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->tcp_port()),
                           grpc::InsecureChannelCredentials()));
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   grpc::Status st =
       Record(SampleClientKey("txn-0001"), test::SampleSale(), &reply);
   ASSERT_TRUE(st.ok()) << st.error_message();

@@ -35,7 +35,7 @@ grpc::Status Sale(AgentProcess& agent, const std::string& txn) {
   *req.mutable_transaction() = test::SampleSale();
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   return agent.NewStub()->RecordTransaction(&ctx, req, &reply);
 }
 
@@ -46,7 +46,7 @@ TEST(SyncDaemon, GateThenEventsUpAndStatus) {
   std::promise<void> finished;
   FakeCentral central([&](int n, CentralStream& s) {
     if (n > 0) return Drain(s), grpc::Status::OK;
-    v1::AgentMessage m;
+    v1::SyncRequest m;
     EXPECT_TRUE(s.Read(&m) && m.has_hello());
     EXPECT_EQ(m.hello().store_id(), "store-0001");
     EXPECT_EQ(m.hello().journal_head_seq(), 0u);
@@ -54,7 +54,7 @@ TEST(SyncDaemon, GateThenEventsUpAndStatus) {
       return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "test");
     }
     s.Write(WelcomeAt(0));
-    const bool got_events = ReadUntil(s, v1::AgentMessage::kEvents, &m);
+    const bool got_events = ReadUntil(s, v1::SyncRequest::kEvents, &m);
     EXPECT_TRUE(got_events);
     if (!got_events || m.events().entries_size() == 0) {
       // The agent never sent its events (it died, say): fail, don't index
@@ -66,10 +66,10 @@ TEST(SyncDaemon, GateThenEventsUpAndStatus) {
     s.Write(AckOf(last));
     received.set_value(last);
     // A drill-down answered means the ack was handled.
-    v1::CentralMessage d;
+    v1::SyncResponse d;
     d.mutable_drill_down()->add_buckets(0);
     s.Write(d);
-    EXPECT_TRUE(ReadUntil(s, v1::AgentMessage::kDrillDownAnswer, &m));
+    EXPECT_TRUE(ReadUntil(s, v1::SyncRequest::kDrillDownAnswer, &m));
     finished.set_value();
     Drain(s);
     return grpc::Status::OK;
@@ -119,7 +119,7 @@ TEST(SyncDaemon, GateThenEventsUpAndStatus) {
 // a SIGHUP (systemctl reload) dials again.
 TEST(SyncDaemon, RefusedStoreStopsDiallingUntilSighup) {
   FakeCentral central([](int, CentralStream& s) {
-    v1::AgentMessage m;
+    v1::SyncRequest m;
     EXPECT_TRUE(s.Read(&m) && m.has_hello());
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                         "hello.store_id: names store store-0001 but the "

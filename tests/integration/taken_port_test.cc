@@ -89,7 +89,7 @@ TEST(TakenPortTest, SecondAgentOnLiveSocketExitsAndLeavesItAlone) {
   auto stub = first.NewStub();
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  v1::PingReply reply;
+  v1::PingResponse reply;
   EXPECT_TRUE(stub->Ping(&ctx, v1::PingRequest(), &reply).ok());
   EXPECT_EQ(first.Terminate(), 0);
 }

@@ -72,7 +72,7 @@ bool AgentProcess::Start(int timeout_ms) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::milliseconds(500));
-    v1::PingReply reply;
+    v1::PingResponse reply;
     if (stub->Ping(&ctx, {}, &reply).ok()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -82,7 +82,7 @@ bool CentralProcess::Start(int timeout_ms) {
                      std::chrono::milliseconds(500));
     v1::ListDriftRequest req;
     req.set_limit(1);
-    v1::ListDriftReply reply;
+    v1::ListDriftResponse reply;
     const grpc::Status s = stub->ListDrift(&ctx, req, &reply);
     if (s.ok()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -108,13 +108,13 @@ std::string Pem(const std::string& path) {
 
 }  // namespace
 
-std::unique_ptr<v1::CentralAdmin::Stub> CentralProcess::NewAdminStub() const {
+std::unique_ptr<v1::CentralAdminService::Stub> CentralProcess::NewAdminStub() const {
   if (options_.admin_tls) return NewAdminStubAs(options_.admin_cert);
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
-  return v1::CentralAdmin::NewStub(
+  return v1::CentralAdminService::NewStub(
       grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(admin_port_),
                                 grpc::InsecureChannelCredentials(), args));
 }
@@ -138,9 +138,9 @@ std::shared_ptr<grpc::Channel> CentralProcess::TlsChannel(
                                    grpc::SslCredentials(ssl), args);
 }
 
-std::unique_ptr<v1::CentralAdmin::Stub> CentralProcess::NewAdminStubAs(
+std::unique_ptr<v1::CentralAdminService::Stub> CentralProcess::NewAdminStubAs(
     const std::string& cert_prefix, const std::string& ca_file) const {
-  return v1::CentralAdmin::NewStub(
+  return v1::CentralAdminService::NewStub(
       TlsChannel(admin_port_, cert_prefix, ca_file));
 }
 

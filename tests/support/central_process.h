@@ -58,11 +58,11 @@ class CentralProcess {
 
   // A stub for the admin API: plaintext, or with admin_tls the options'
   // admin_cert.
-  std::unique_ptr<v1::CentralAdmin::Stub> NewAdminStub() const;
+  std::unique_ptr<v1::CentralAdminService::Stub> NewAdminStub() const;
   // With admin_tls: a stub presenting `cert_prefix` (".pem"/".key"
   // appended; "" = no client certificate) and trusting `ca_file` for
   // central's certificate ("" = the options' tls_dir/ca.pem).
-  std::unique_ptr<v1::CentralAdmin::Stub> NewAdminStubAs(
+  std::unique_ptr<v1::CentralAdminService::Stub> NewAdminStubAs(
       const std::string& cert_prefix, const std::string& ca_file = "") const;
   // A channel to the sync port over TLS presenting `cert_prefix` (as for
   // NewAdminStubAs), trusting the options' tls_dir/ca.pem.

@@ -31,14 +31,14 @@ class HandOffOps : public StockOps {
   using StockOps::StockOps;
 
   void SearchProducts(const v1::SearchProductsRequest&,
-                      Done<v1::SearchProductsReply> done) override {
+                      Done<v1::SearchProductsResponse> done) override {
     std::lock_guard<std::mutex> lock(mu_);
     held_ = std::move(done);
     cv_.notify_all();
   }
 
   // Waits (bounded) for a search to be handed over and takes it.
-  Done<v1::SearchProductsReply> Take() {
+  Done<v1::SearchProductsResponse> Take() {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait_for(lock, std::chrono::seconds(10),
                  [this] { return static_cast<bool>(held_); });
@@ -48,7 +48,7 @@ class HandOffOps : public StockOps {
  private:
   std::mutex mu_;
   std::condition_variable cv_;
-  Done<v1::SearchProductsReply> held_;
+  Done<v1::SearchProductsResponse> held_;
 };
 
 // The agent, and a staff HTTP server of its own on HandOffOps with one
@@ -82,7 +82,7 @@ class HttpStopTest : public ::testing::Test {
   std::unique_ptr<HandOffOps> ops_;
   std::unique_ptr<StaffHttpServer> server_;
   std::thread client_;
-  StockOps::Done<v1::SearchProductsReply> done_;
+  StockOps::Done<v1::SearchProductsResponse> done_;
 };
 
 TEST_F(HttpStopTest, StopWaitsUntilHandedOffReplyIsDestroyed) {
@@ -95,7 +95,7 @@ TEST_F(HttpStopTest, StopWaitsUntilHandedOffReplyIsDestroyed) {
   });
   // ...then the read finishes and answers, as a read-pool thread would,
   // but still holds the callback for a while afterwards.
-  done_(v1::SearchProductsReply());
+  done_(v1::SearchProductsResponse());
   const bool returned_while_held =
       stop_returned.wait_for(std::chrono::seconds(2)) ==
       std::future_status::ready;

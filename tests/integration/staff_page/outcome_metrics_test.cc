@@ -62,7 +62,7 @@ TEST_F(OutcomeMetricsTest, GrpcCallsAreCountedByMethodAndCode) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(10));
-    v1::PingReply reply;
+    v1::PingResponse reply;
     grpc::Status s = stub->Ping(&ctx, v1::PingRequest(), &reply);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
@@ -71,7 +71,7 @@ TEST_F(OutcomeMetricsTest, GrpcCallsAreCountedByMethodAndCode) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(10));
-    v1::RecordReply reply;
+    v1::RecordTransactionResponse reply;
     grpc::Status s =
         stub->RecordTransaction(&ctx, v1::RecordTransactionRequest(), &reply);
     ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);

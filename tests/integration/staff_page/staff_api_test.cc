@@ -46,7 +46,7 @@ class StaffApiTest : public ::testing::Test {
     ASSERT_TRUE(env_.Start(Limits()).ok());
     mug_gtin_ = WithGs1CheckDigit("400638133393");
     tea_gtin_ = WithGs1CheckDigit("400638133394");
-    Result<v1::ImportCatalogReply> cat =
+    Result<v1::ImportCatalogResponse> cat =
         env_.ImportCatalog({MakeProduct(kMug, "Coffee mug blue", mug_gtin_, 0),
                             MakeProduct(kTea, "Tea pot", tea_gtin_, 1)});
     ASSERT_TRUE(cat.ok()) << cat.status().ToString();
@@ -80,7 +80,7 @@ class StaffApiTest : public ::testing::Test {
 
   void PlaceHold(const std::string& order, const std::string& sku,
                  int64_t quantity) {
-    Result<v1::PlaceHoldReply> r = env_.PlaceHold(order, {{sku, quantity}});
+    Result<v1::PlaceHoldResponse> r = env_.PlaceHold(order, {{sku, quantity}});
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     ASSERT_TRUE(r->granted()) << order;
   }

@@ -80,7 +80,7 @@ void RunScenario(const std::string& viewport, const std::string& banner,
   kettle.mutable_price()->set_currency("EUR");
   ASSERT_TRUE(env.ImportCatalog({kettle}).ok());
   ASSERT_TRUE(env.Receive(kSku, 12, "delivery-1").ok());
-  Result<v1::PlaceHoldReply> hold = env.PlaceHold(kOrder, {{kSku, 2}});
+  Result<v1::PlaceHoldResponse> hold = env.PlaceHold(kOrder, {{kSku, 2}});
   ASSERT_TRUE(hold.ok() && hold->granted()) << hold.status().ToString();
   const int64_t now = env.clock().NowMicros();
   env.agent().sync_health().Update([&](SyncHealthSnapshot& h) {
@@ -110,7 +110,7 @@ void RunScenario(const std::string& viewport, const std::string& banner,
   std::printf("%s", out.c_str());
 
   // The journal and ledger agree with what the page showed.
-  Result<v1::HoldReply> after = env.GetHold(kOrder);
+  Result<v1::GetHoldResponse> after = env.GetHold(kOrder);
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ(after->hold().state(), v1::HOLD_STATE_COLLECTED);
   Result<v1::SkuAvailability> figures = env.Availability(kSku);

@@ -54,7 +54,7 @@ TEST(StaffStatusTest, PickListLinesCarryCatalogNames) {
   ASSERT_TRUE(env.Receive("SKU-MUG", 10, "seed-mug").ok());
   // Stock of a SKU the catalog does not list yet.
   ASSERT_TRUE(env.Receive("SKU-NEW", 5, "seed-new").ok());
-  Result<v1::PlaceHoldReply> hold =
+  Result<v1::PlaceHoldResponse> hold =
       env.PlaceHold("WEB-1", {{"SKU-MUG", 2}, {"SKU-NEW", 1}});
   ASSERT_TRUE(hold.ok() && hold->granted()) << hold.status().ToString();
 

@@ -153,15 +153,15 @@ void StaffEnv::Stop() {
   agent_.reset();
 }
 
-Result<v1::ImportCatalogReply> StaffEnv::ImportCatalog(
+Result<v1::ImportCatalogResponse> StaffEnv::ImportCatalog(
     std::vector<v1::Product> products) {
-  return Await<v1::ImportCatalogReply>(
-      [&](StockOps::Done<v1::ImportCatalogReply> done) {
+  return Await<v1::ImportCatalogResponse>(
+      [&](StockOps::Done<v1::ImportCatalogResponse> done) {
         ops().ImportCatalog(std::move(products), 1, std::move(done));
       });
 }
 
-Result<v1::RecordReply> StaffEnv::Receive(const std::string& sku,
+Result<v1::RecordTransactionResponse> StaffEnv::Receive(const std::string& sku,
                                           int64_t quantity,
                                           const std::string& txn_id) {
   v1::RecordStockEventRequest req;
@@ -172,12 +172,12 @@ Result<v1::RecordReply> StaffEnv::Receive(const std::string& sku,
   v1::StockDelta* d = m->add_lines();
   d->set_sku(sku);
   d->set_quantity(quantity);
-  return Await<v1::RecordReply>([&](StockOps::Done<v1::RecordReply> done) {
+  return Await<v1::RecordTransactionResponse>([&](StockOps::Done<v1::RecordTransactionResponse> done) {
     ops().RecordStockEvent(req, std::move(done));
   });
 }
 
-Result<v1::PlaceHoldReply> StaffEnv::PlaceHold(
+Result<v1::PlaceHoldResponse> StaffEnv::PlaceHold(
     const std::string& order_ref,
     const std::vector<std::pair<std::string, int64_t>>& lines) {
   v1::PlaceHoldRequest req;
@@ -192,31 +192,31 @@ Result<v1::PlaceHoldReply> StaffEnv::PlaceHold(
     l->set_quantity(quantity);
   }
   h->set_expires_at_us(clock_.NowMicros() + 24LL * 3600 * 1'000'000);
-  return Await<v1::PlaceHoldReply>(
-      [&](StockOps::Done<v1::PlaceHoldReply> done) {
+  return Await<v1::PlaceHoldResponse>(
+      [&](StockOps::Done<v1::PlaceHoldResponse> done) {
         ops().PlaceHold(req, std::move(done));
       });
 }
 
-Result<v1::HoldReply> StaffEnv::Pick(const std::string& order_ref) {
+Result<v1::GetHoldResponse> StaffEnv::Pick(const std::string& order_ref) {
   v1::UpdateHoldRequest req;
   req.mutable_client_key()->set_terminal_id("test-seed");
   req.mutable_client_key()->set_client_txn_id("pick-" + order_ref);
   req.mutable_pick()->set_order_ref(order_ref);
-  return Await<v1::HoldReply>([&](StockOps::Done<v1::HoldReply> done) {
+  return Await<v1::GetHoldResponse>([&](StockOps::Done<v1::GetHoldResponse> done) {
     ops().UpdateHold(req, std::move(done));
   });
 }
 
-Result<v1::HoldReply> StaffEnv::GetHold(const std::string& order_ref) {
-  return Await<v1::HoldReply>([&](StockOps::Done<v1::HoldReply> done) {
+Result<v1::GetHoldResponse> StaffEnv::GetHold(const std::string& order_ref) {
+  return Await<v1::GetHoldResponse>([&](StockOps::Done<v1::GetHoldResponse> done) {
     ops().GetHold(order_ref, std::move(done));
   });
 }
 
 Result<v1::SkuAvailability> StaffEnv::Availability(const std::string& sku) {
-  Result<v1::GetAvailabilityReply> r = Await<v1::GetAvailabilityReply>(
-      [&](StockOps::Done<v1::GetAvailabilityReply> done) {
+  Result<v1::GetAvailabilityResponse> r = Await<v1::GetAvailabilityResponse>(
+      [&](StockOps::Done<v1::GetAvailabilityResponse> done) {
         ops().GetAvailability({sku}, std::move(done));
       });
   if (!r.ok()) return r.status();

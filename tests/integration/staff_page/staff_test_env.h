@@ -54,14 +54,14 @@ class StaffEnv {
   uint64_t HeadSeq() { return agent_->database().journal().head().seq; }
 
   // Blocking StockOps calls (bounded: 10 s).
-  Result<v1::ImportCatalogReply> ImportCatalog(std::vector<v1::Product> p);
-  Result<v1::RecordReply> Receive(const std::string& sku, int64_t quantity,
+  Result<v1::ImportCatalogResponse> ImportCatalog(std::vector<v1::Product> p);
+  Result<v1::RecordTransactionResponse> Receive(const std::string& sku, int64_t quantity,
                                   const std::string& txn_id);
-  Result<v1::PlaceHoldReply> PlaceHold(
+  Result<v1::PlaceHoldResponse> PlaceHold(
       const std::string& order_ref,
       const std::vector<std::pair<std::string, int64_t>>& lines);
-  Result<v1::HoldReply> Pick(const std::string& order_ref);
-  Result<v1::HoldReply> GetHold(const std::string& order_ref);
+  Result<v1::GetHoldResponse> Pick(const std::string& order_ref);
+  Result<v1::GetHoldResponse> GetHold(const std::string& order_ref);
   Result<v1::SkuAvailability> Availability(const std::string& sku);
 
  private:

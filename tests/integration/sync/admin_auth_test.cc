@@ -74,7 +74,7 @@ class AdminAuthTest : public ::testing::Test {
     grpc::ClientContext ctx;
     ctx.set_deadline(In(10));
     v1::ListDriftRequest req;
-    v1::ListDriftReply reply;
+    v1::ListDriftResponse reply;
     return stub->ListDrift(&ctx, req, &reply);
   }
 
@@ -91,7 +91,7 @@ class AdminAuthTest : public ::testing::Test {
     auto stub = central_->NewAdminStubAs(cert);
     grpc::ClientContext ctx;
     ctx.set_deadline(In(10));
-    v1::PushCentralEventReply reply;
+    v1::PushCentralEventResponse reply;
     return stub->PushCentralEvent(&ctx, req, &reply);
   }
 
@@ -102,7 +102,7 @@ class AdminAuthTest : public ::testing::Test {
     ctx.set_deadline(In(10));
     v1::GetStoreSyncStateRequest req;
     req.set_store_id(store);
-    v1::StoreSyncState s;
+    v1::GetStoreSyncStateResponse s;
     const grpc::Status st = stub->GetStoreSyncState(&ctx, req, &s);
     if (st.error_code() == grpc::StatusCode::NOT_FOUND) return -1;
     EXPECT_TRUE(st.ok()) << st.error_message();
@@ -115,7 +115,7 @@ class AdminAuthTest : public ::testing::Test {
     ctx.set_deadline(In(10));
     v1::ListAdminAuditRequest req;
     req.set_store_id(store);
-    v1::ListAdminAuditReply reply;
+    v1::ListAdminAuditResponse reply;
     const grpc::Status st = stub->ListAdminAudit(&ctx, req, &reply);
     EXPECT_TRUE(st.ok()) << st.error_message();
     return {reply.entries().begin(), reply.entries().end()};
@@ -192,7 +192,7 @@ TEST_F(AdminAuthTest, EveryWriteAllowedOrRefusedIsAudited) {
 
   // Holds: a reader is refused; an operator's escrow refusal (the store
   // granted no escrow) is an OK call whose audit says why.
-  v1::CentralPlaceHoldRequest hold;
+  v1::CentralAdminServicePlaceHoldRequest hold;
   hold.set_store_id("store-0001");
   hold.set_timeout_ms(100);
   v1::HoldPlaced* h = hold.mutable_hold();
@@ -210,7 +210,7 @@ TEST_F(AdminAuthTest, EveryWriteAllowedOrRefusedIsAudited) {
     auto stub = central_->NewAdminStubAs(cert);
     grpc::ClientContext ctx;
     ctx.set_deadline(In(10));
-    v1::CentralPlaceHoldReply reply;
+    v1::CentralAdminServicePlaceHoldResponse reply;
     const grpc::Status s = stub->PlaceHold(&ctx, hold, &reply);
     EXPECT_EQ(s.error_code(), cert == tls_ + "/admin-ops"
                                   ? grpc::StatusCode::OK
@@ -306,13 +306,13 @@ TEST(AdminLoopbackTest, PlaintextCallersAreTheLoopbackOperator) {
   {
     grpc::ClientContext ctx;
     ctx.set_deadline(In(10));
-    v1::PushCentralEventReply reply;
+    v1::PushCentralEventResponse reply;
     ASSERT_TRUE(stub->PushCentralEvent(&ctx, req, &reply).ok());
   }
   grpc::ClientContext ctx;
   ctx.set_deadline(In(10));
   v1::ListAdminAuditRequest list;
-  v1::ListAdminAuditReply audit;
+  v1::ListAdminAuditResponse audit;
   ASSERT_TRUE(stub->ListAdminAudit(&ctx, list, &audit).ok());
   ASSERT_EQ(audit.entries_size(), 1);
   EXPECT_EQ(audit.entries(0).caller(), "operator:loopback");

@@ -141,19 +141,19 @@ TEST_F(CentralOpsTest, HealthAndReflectionOnBothPorts) {
       "127.0.0.1:" + std::to_string(env_->central().admin_port()),
       grpc::InsecureChannelCredentials());
   EXPECT_EQ(HealthStatus(admin, ""), 1);
-  EXPECT_EQ(HealthStatus(admin, "storeagent.v1.CentralAdmin"), 1);
+  EXPECT_EQ(HealthStatus(admin, "storeagent.v1.CentralAdminService"), 1);
   std::string error;
   std::set<std::string> names = ReflectedServices(admin, &error);
-  EXPECT_TRUE(names.count("storeagent.v1.CentralAdmin")) << error;
+  EXPECT_TRUE(names.count("storeagent.v1.CentralAdminService")) << error;
   EXPECT_TRUE(names.count("grpc.health.v1.Health")) << error;
 
   // The sync port asks for a client certificate, for health checks too.
   auto sync =
       env_->central().SyncChannelAs(env_->tls_dir() + "/store-store-0001");
   EXPECT_EQ(HealthStatus(sync, ""), 1);
-  EXPECT_EQ(HealthStatus(sync, "storeagent.v1.Sync"), 1);
+  EXPECT_EQ(HealthStatus(sync, "storeagent.v1.SyncService"), 1);
   names = ReflectedServices(sync, &error);
-  EXPECT_TRUE(names.count("storeagent.v1.Sync")) << error;
+  EXPECT_TRUE(names.count("storeagent.v1.SyncService")) << error;
   auto anonymous = env_->central().SyncChannelAs("");
   EXPECT_EQ(HealthStatus(anonymous, ""), -1);
 }

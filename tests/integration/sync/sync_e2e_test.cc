@@ -50,7 +50,7 @@ class SyncE2eTest : public ::testing::TestWithParam<bool> {
 
   static bool Converged(SyncEnv& env) {
     const uint64_t head = env.AgentHead();
-    const v1::StoreSyncState s = env.CentralState();
+    const v1::GetStoreSyncStateResponse s = env.CentralState();
     return head > 0 && s.store_seq_held() == head &&
            s.last_digest() == "match" && s.last_digest_store_seq() == head;
   }
@@ -87,7 +87,7 @@ TEST_P(SyncE2eTest, StoreOfflineFor10000EventsConvergesAndGetsCentralEvents) {
       << env->AgentHead() << ", digest '" << env->CentralState().last_digest()
       << "'; logs " << env->central().log_path() << " "
       << env->agent().log_path();
-  const v1::StoreSyncState s = env->CentralState();
+  const v1::GetStoreSyncStateResponse s = env->CentralState();
   EXPECT_EQ(s.central_seq_acked(), 3u);
   EXPECT_EQ(s.quarantined(), 0);
   // Each central event applied once: 40,000 received, 20,000 sold (2 per
@@ -100,7 +100,7 @@ TEST_P(SyncE2eTest, StoreOfflineFor10000EventsConvergesAndGetsCentralEvents) {
   grpc::ClientContext ctx;
   v1::ListDriftRequest req;
   req.set_store_id(env->store_id());
-  v1::ListDriftReply drift;
+  v1::ListDriftResponse drift;
   ASSERT_TRUE(admin->ListDrift(&ctx, req, &drift).ok());
   EXPECT_EQ(drift.drift_size(), 0);
 }
@@ -121,15 +121,15 @@ v1::HoldPlaced Hold(const std::string& ref, const std::string& sku,
   return h;
 }
 
-v1::CentralPlaceHoldReply PlaceAtCentral(SyncEnv& env, v1::HoldPlaced hold) {
+v1::CentralAdminServicePlaceHoldResponse PlaceAtCentral(SyncEnv& env, v1::HoldPlaced hold) {
   auto admin = env.central().NewAdminStub();
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + seconds(10));
-  v1::CentralPlaceHoldRequest req;
+  v1::CentralAdminServicePlaceHoldRequest req;
   req.set_store_id(env.store_id());
   *req.mutable_hold() = std::move(hold);
   req.set_timeout_ms(3000);
-  v1::CentralPlaceHoldReply reply;
+  v1::CentralAdminServicePlaceHoldResponse reply;
   const grpc::Status s = admin->PlaceHold(&ctx, req, &reply);
   EXPECT_TRUE(s.ok()) << s.error_message();
   return reply;
@@ -141,7 +141,7 @@ int64_t CentralEscrow(SyncEnv& env, const std::string& sku) {
   v1::FindAvailabilityRequest req;
   req.add_skus(sku);
   req.add_store_ids(env.store_id());
-  v1::FindAvailabilityReply reply;
+  v1::FindAvailabilityResponse reply;
   if (!admin->FindAvailability(&ctx, req, &reply).ok() ||
       reply.stores_size() != 1 || reply.stores(0).escrow_size() != 1) {
     return -1;
@@ -155,12 +155,12 @@ TEST_P(SyncE2eTest, HoldAtCentralIsGrantedByTheStore) {
   ASSERT_GT(env->PushReceipt("asn-1", "SKU-H", 5), 0u);
   ASSERT_TRUE(
       WaitFor([&] { return env->AgentOnHand("SKU-H") == 5; }, seconds(30)));
-  const v1::CentralPlaceHoldReply ok =
+  const v1::CentralAdminServicePlaceHoldResponse ok =
       PlaceAtCentral(*env, Hold("WEB-1", "SKU-H", 3));
   EXPECT_TRUE(ok.granted()) << ok.reason();
   EXPECT_EQ(ok.granted_by(), "store");
   EXPECT_EQ(env->AgentAvailability("SKU-H").held(), 3);
-  const v1::CentralPlaceHoldReply no =
+  const v1::CentralAdminServicePlaceHoldResponse no =
       PlaceAtCentral(*env, Hold("WEB-2", "SKU-H", 3));
   // Refused by the store for stock (3 of 5 held, 2 kept in escrow).
   EXPECT_FALSE(no.granted());
@@ -184,11 +184,11 @@ TEST_P(SyncE2eTest, OfflineHoldsFitTheEscrowAndASaleIntoItIsABreach) {
   ASSERT_EQ(env->agent().Terminate(), 0);
   ASSERT_TRUE(
       WaitFor([&] { return !env->CentralState().connected(); }, seconds(30)));
-  const v1::CentralPlaceHoldReply in =
+  const v1::CentralAdminServicePlaceHoldResponse in =
       PlaceAtCentral(*env, Hold("WEB-E1", "SKU-E", 2));
   EXPECT_TRUE(in.granted()) << in.reason();
   EXPECT_EQ(in.granted_by(), "escrow");
-  const v1::CentralPlaceHoldReply beyond =
+  const v1::CentralAdminServicePlaceHoldResponse beyond =
       PlaceAtCentral(*env, Hold("WEB-E2", "SKU-E", 1));
   EXPECT_FALSE(beyond.granted());
 
@@ -210,7 +210,7 @@ TEST_P(SyncE2eTest, OfflineHoldsFitTheEscrowAndASaleIntoItIsABreach) {
   grpc::ClientContext ctx;
   v1::ListQuarantineRequest req;
   req.set_store_id(env->store_id());
-  v1::ListQuarantineReply q;
+  v1::ListQuarantineResponse q;
   ASSERT_TRUE(admin->ListQuarantine(&ctx, req, &q).ok());
   bool breach = false;
   for (const v1::EscrowBreachEntry& b : q.breaches()) {

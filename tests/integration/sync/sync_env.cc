@@ -40,16 +40,16 @@ bool DevCa(const std::string& args) {
 
 grpc::Status HelloAs(const CentralProcess& central,
                      const std::string& cert_prefix, const std::string& store) {
-  auto stub = v1::Sync::NewStub(central.SyncChannelAs(cert_prefix));
+  auto stub = v1::SyncService::NewStub(central.SyncChannelAs(cert_prefix));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   auto stream = stub->Sync(&ctx);
-  v1::AgentMessage hello;
+  v1::SyncRequest hello;
   hello.mutable_hello()->set_store_id(store);
   hello.mutable_hello()->set_agent_version("test");
   hello.mutable_hello()->set_journal_head_hash(std::string(32, '\0'));
   stream->Write(hello);
-  v1::CentralMessage in;
+  v1::SyncResponse in;
   if (stream->Read(&in) && in.has_welcome()) {
     ctx.TryCancel();
     return grpc::Status::OK;
@@ -116,13 +116,13 @@ void SyncEnv::ResetAgent() {
                                           options_.store_id, toml);
 }
 
-v1::StoreSyncState SyncEnv::CentralState() {
+v1::GetStoreSyncStateResponse SyncEnv::CentralState() {
   auto stub = central_->NewAdminStub();
   grpc::ClientContext ctx;
   ctx.set_deadline(In(5));
   v1::GetStoreSyncStateRequest req;
   req.set_store_id(options_.store_id);
-  v1::StoreSyncState state;
+  v1::GetStoreSyncStateResponse state;
   if (!stub->GetStoreSyncState(&ctx, req, &state).ok()) return {};
   return state;
 }
@@ -131,7 +131,7 @@ uint64_t SyncEnv::AgentHead() {
   auto stub = agent_->NewStub();
   grpc::ClientContext ctx;
   ctx.set_deadline(In(5));
-  v1::JournalStatus status;
+  v1::GetJournalStatusResponse status;
   if (!stub->GetJournalStatus(&ctx, {}, &status).ok()) return 0;
   return status.head_seq();
 }
@@ -152,7 +152,7 @@ int SyncEnv::RecordSales(int n, int clients, const std::string& prefix) {
         *req.mutable_transaction() = sale;
         grpc::ClientContext ctx;
         ctx.set_deadline(In(30));
-        v1::RecordReply reply;
+        v1::RecordTransactionResponse reply;
         if (stub->RecordTransaction(&ctx, req, &reply).ok()) ++acked;
       }
     });
@@ -191,7 +191,7 @@ bool SyncEnv::SellOne(const std::string& sku, const std::string& txn_id) {
   auto stub = agent_->NewStub();
   grpc::ClientContext ctx;
   ctx.set_deadline(In(10));
-  v1::RecordReply reply;
+  v1::RecordTransactionResponse reply;
   return stub->RecordTransaction(&ctx, req, &reply).ok();
 }
 
@@ -210,7 +210,7 @@ uint64_t SyncEnv::PushReceipt(const std::string& request_key,
   auto stub = central_->NewAdminStub();
   grpc::ClientContext ctx;
   ctx.set_deadline(In(10));
-  v1::PushCentralEventReply reply;
+  v1::PushCentralEventResponse reply;
   if (!stub->PushCentralEvent(&ctx, req, &reply).ok()) return 0;
   return reply.central_seq();
 }
@@ -226,7 +226,7 @@ v1::SkuAvailability SyncEnv::AgentAvailability(const std::string& sku) {
   ctx.set_deadline(In(5));
   v1::GetAvailabilityRequest req;
   req.add_skus(sku);
-  v1::GetAvailabilityReply reply;
+  v1::GetAvailabilityResponse reply;
   if (!stub->GetAvailability(&ctx, req, &reply).ok() ||
       reply.items_size() != 1) {
     return {};
@@ -240,7 +240,7 @@ int64_t SyncEnv::AgentOnHand(const std::string& sku) {
   ctx.set_deadline(In(5));
   v1::GetAvailabilityRequest req;
   req.add_skus(sku);
-  v1::GetAvailabilityReply reply;
+  v1::GetAvailabilityResponse reply;
   if (!stub->GetAvailability(&ctx, req, &reply).ok() ||
       reply.items_size() != 1) {
     return INT64_MIN;

@@ -69,7 +69,7 @@ class SyncEnv {
   void ResetAgent();
 
   // Central's view of the store (empty message on error).
-  v1::StoreSyncState CentralState();
+  v1::GetStoreSyncStateResponse CentralState();
   // The agent's journal head.
   uint64_t AgentHead();
   // Records `n` 5-line sample sales (SKU-00000..SKU-00004) from `clients`
@@ -79,7 +79,7 @@ class SyncEnv {
   // One sale of one unit of `sku`; true when acknowledged.
   bool SellOne(const std::string& sku, const std::string& txn_id);
   // A head-office movement (receipt when qty > 0) pushed through
-  // CentralAdmin; returns its central_seq (0 on error).
+  // CentralAdminService; returns its central_seq (0 on error).
   uint64_t PushReceipt(const std::string& request_key, const std::string& sku,
                        int64_t qty);
   // The agent's on-hand of `sku` (INT64_MIN on error).

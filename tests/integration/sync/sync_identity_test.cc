@@ -39,7 +39,7 @@ class SyncIdentityTest : public ::testing::Test {
     grpc::ClientContext ctx;
     v1::GetStoreSyncStateRequest req;
     req.set_store_id(store);
-    v1::StoreSyncState s;
+    v1::GetStoreSyncStateResponse s;
     return admin->GetStoreSyncState(&ctx, req, &s).ok() &&
            s.store_id() == store;
   }

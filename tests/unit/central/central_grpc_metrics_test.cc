@@ -29,7 +29,7 @@ TEST(CentralGrpcMetrics, AdminAndSyncCallsAreCountedByCode) {
   CentralFixture central;
   central.Start();
   const std::string before = central.server().RenderMetrics();
-  EXPECT_THAT(before, HasSubstr(Handled("unary", "CentralAdmin",
+  EXPECT_THAT(before, HasSubstr(Handled("unary", "CentralAdminService",
                                         "GetStoreSyncState", "OK") +
                                 "0\n"));
   EXPECT_THAT(before,
@@ -40,7 +40,7 @@ TEST(CentralGrpcMetrics, AdminAndSyncCallsAreCountedByCode) {
   {
     grpc::ClientContext ctx;
     v1::GetStoreSyncStateRequest r;
-    v1::StoreSyncState out;
+    v1::GetStoreSyncStateResponse out;
     refused = central.admin().GetStoreSyncState(&ctx, r, &out);
     ASSERT_FALSE(refused.ok());
   }
@@ -48,7 +48,7 @@ TEST(CentralGrpcMetrics, AdminAndSyncCallsAreCountedByCode) {
   for (int i = 0; i < 2; ++i) {
     grpc::ClientContext ctx;
     v1::ListDriftRequest r;
-    v1::ListDriftReply out;
+    v1::ListDriftResponse out;
     listed = central.admin().ListDrift(&ctx, r, &out);
   }
   grpc::Status stream_status;
@@ -59,10 +59,10 @@ TEST(CentralGrpcMetrics, AdminAndSyncCallsAreCountedByCode) {
   }
 
   const std::string after = central.server().RenderMetrics();
-  EXPECT_THAT(after, HasSubstr(Handled("unary", "CentralAdmin",
+  EXPECT_THAT(after, HasSubstr(Handled("unary", "CentralAdminService",
                                        "GetStoreSyncState", CodeName(refused)) +
                                "1\n"));
-  EXPECT_THAT(after, HasSubstr(Handled("unary", "CentralAdmin", "ListDrift",
+  EXPECT_THAT(after, HasSubstr(Handled("unary", "CentralAdminService", "ListDrift",
                                        CodeName(listed)) +
                                "2\n"));
   EXPECT_THAT(after, HasSubstr(Handled("bidi_stream", "Sync", "Sync",

@@ -61,7 +61,7 @@ TEST(CentralReplicasTest, EscrowIsNeverPromisedTwiceByTwoCentrals) {
     ASSERT_TRUE(s.Hello(store, journal.head_seq(), journal.head_hash()))
         << s.Finish().error_message();
     ASSERT_TRUE(s.SendEvents(journal.entries()));
-    std::optional<v1::CentralMessage> m = s.Read();
+    std::optional<v1::SyncResponse> m = s.Read();
     ASSERT_TRUE(m && m->has_ack()) << (m ? m->DebugString() : "ended");
     ASSERT_EQ(m->ack().acked_seq(), journal.head_seq());
   }  // the store goes offline: holds are decided inside its escrow
@@ -71,7 +71,7 @@ TEST(CentralReplicasTest, EscrowIsNeverPromisedTwiceByTwoCentrals) {
   int granted_total = 0;
   for (int r = 0; r < kRounds; ++r) {
     const std::string sku = "SKU-" + std::to_string(r);
-    v1::CentralPlaceHoldReply replies[2];
+    v1::CentralAdminServicePlaceHoldResponse replies[2];
     grpc::Status status[2];
     CentralFixture* centrals[2] = {&a, &b};
     std::vector<std::thread> threads;
@@ -80,7 +80,7 @@ TEST(CentralReplicasTest, EscrowIsNeverPromisedTwiceByTwoCentrals) {
         grpc::ClientContext ctx;
         ctx.set_deadline(std::chrono::system_clock::now() +
                          std::chrono::seconds(30));
-        v1::CentralPlaceHoldRequest req;
+        v1::CentralAdminServicePlaceHoldRequest req;
         req.set_store_id(store);
         *req.mutable_hold() =
             Hold("order-" + std::to_string(r) + "-" + std::to_string(i), sku,

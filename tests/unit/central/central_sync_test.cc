@@ -28,16 +28,16 @@ class CentralSyncTest : public ::testing::Test {
   // Sends entries from..to and returns central's ack.
   v1::BatchAck Upload(AgentStream& s, uint64_t from, uint64_t to) {
     EXPECT_TRUE(s.SendEvents(journal_.Range(from, to)));
-    std::optional<v1::CentralMessage> m = s.Read();
+    std::optional<v1::SyncResponse> m = s.Read();
     EXPECT_TRUE(m && m->has_ack()) << (m ? m->DebugString() : "stream ended");
     return m && m->has_ack() ? m->ack() : v1::BatchAck();
   }
 
-  v1::StoreSyncState State() {
+  v1::GetStoreSyncStateResponse State() {
     grpc::ClientContext ctx;
     v1::GetStoreSyncStateRequest r;
     r.set_store_id("store-1");
-    v1::StoreSyncState out;
+    v1::GetStoreSyncStateResponse out;
     grpc::Status s = central_.admin().GetStoreSyncState(&ctx, r, &out);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return out;
@@ -48,14 +48,14 @@ class CentralSyncTest : public ::testing::Test {
     v1::FindAvailabilityRequest r;
     r.add_skus(sku);
     r.add_store_ids("store-1");
-    v1::FindAvailabilityReply out;
+    v1::FindAvailabilityResponse out;
     grpc::Status s = central_.admin().FindAvailability(&ctx, r, &out);
     EXPECT_TRUE(s.ok()) << s.error_message();
     if (out.stores_size() != 1 || out.stores(0).figures_size() != 1) return {};
     return out.stores(0).figures(0);
   }
 
-  v1::PushCentralEventReply PushReceipt(const std::string& key,
+  v1::PushCentralEventResponse PushReceipt(const std::string& key,
                                         const std::string& sku, int64_t q) {
     grpc::ClientContext ctx;
     v1::PushCentralEventRequest r;
@@ -65,7 +65,7 @@ class CentralSyncTest : public ::testing::Test {
     m->set_reason(v1::StockMovement::REASON_RECEIPT);
     m->add_lines()->set_sku(sku);
     m->mutable_lines(0)->set_quantity(q);
-    v1::PushCentralEventReply out;
+    v1::PushCentralEventResponse out;
     grpc::Status s = central_.admin().PushCentralEvent(&ctx, r, &out);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return out;
@@ -83,9 +83,9 @@ class CentralSyncTest : public ::testing::Test {
   }
 
   grpc::Status PlaceHold(const v1::HoldPlaced& h, uint32_t timeout_ms,
-                         v1::CentralPlaceHoldReply* out) {
+                         v1::CentralAdminServicePlaceHoldResponse* out) {
     grpc::ClientContext ctx;
-    v1::CentralPlaceHoldRequest r;
+    v1::CentralAdminServicePlaceHoldRequest r;
     r.set_store_id("store-1");
     *r.mutable_hold() = h;
     r.set_timeout_ms(timeout_ms);
@@ -93,13 +93,13 @@ class CentralSyncTest : public ::testing::Test {
   }
 
   // The agent's digest of its own journal (and applied central events).
-  v1::AgentMessage DigestOf(const core::StockReplay& replay, uint64_t S,
+  v1::SyncRequest DigestOf(const core::StockReplay& replay, uint64_t S,
                             uint64_t C) {
     core::StockDigestBuilder b(core::kDefaultDigestBuckets);
     for (const auto& [sku, f] : replay.figures()) {
       b.Add({sku, f.on_hand, f.held, f.unavailable});
     }
-    v1::AgentMessage m;
+    v1::SyncRequest m;
     m.mutable_digest()->set_store_seq(S);
     m.mutable_digest()->set_central_seq(C);
     for (std::string& h : b.Finish()) m.mutable_digest()->add_buckets(h);
@@ -121,7 +121,7 @@ TEST_F(CentralSyncTest, HelloGetsWelcomeWithWatermarkAndLimits) {
   EXPECT_EQ(w->limits().digest_buckets(), 64u);
   EXPECT_EQ(w->central_head_seq(), 0u);
   EXPECT_FALSE(w->reseed());
-  v1::StoreSyncState st = State();
+  v1::GetStoreSyncStateResponse st = State();
   EXPECT_TRUE(st.connected());
   EXPECT_EQ(st.agent_version(), "0.0.0-test");
 }
@@ -166,7 +166,7 @@ TEST_F(CentralSyncTest, GapEndsTheStreamWithoutAnAck) {
   {
     auto s = Connect();
     ASSERT_TRUE(s->SendEvents(journal_.Range(2, 3)));
-    std::optional<v1::CentralMessage> m = s->Read();
+    std::optional<v1::SyncResponse> m = s->Read();
     EXPECT_FALSE(m.has_value()) << m->DebugString();
     grpc::Status st = s->Finish();
     EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
@@ -207,7 +207,7 @@ TEST_F(CentralSyncTest, BadEventIsQuarantinedAndTheAckStillAdvances) {
   grpc::ClientContext ctx;
   v1::ListQuarantineRequest r;
   r.set_store_id("store-1");
-  v1::ListQuarantineReply q;
+  v1::ListQuarantineResponse q;
   ASSERT_TRUE(central_.admin().ListQuarantine(&ctx, r, &q).ok());
   ASSERT_EQ(q.quarantined_size(), 1);
   EXPECT_EQ(q.quarantined(0).seq(), 2u);
@@ -221,11 +221,11 @@ TEST_F(CentralSyncTest, CentralEventsGoDownAndAreAcknowledged) {
   EXPECT_EQ(PushReceipt("asn-1", "A", 10).central_seq(), 1u);
   EXPECT_TRUE(PushReceipt("asn-1", "A", 10).replayed());
   auto s = Connect();
-  std::optional<v1::CentralMessage> m = s->Read();
+  std::optional<v1::SyncResponse> m = s->Read();
   ASSERT_TRUE(m && m->has_central_events()) << (m ? m->DebugString() : "");
   ASSERT_EQ(m->central_events().events_size(), 1);
   EXPECT_EQ(m->central_events().events(0).central_seq(), 1u);
-  v1::AgentMessage ack;
+  v1::SyncRequest ack;
   ack.mutable_central_ack()->set_central_seq(1);
   ASSERT_TRUE(s->Send(ack));
   // Recorded while the stream is open: sent at once.
@@ -237,7 +237,7 @@ TEST_F(CentralSyncTest, CentralEventsGoDownAndAreAcknowledged) {
   ack.mutable_central_ack()->set_central_seq(2);
   ASSERT_TRUE(s->Send(ack));
   ASSERT_TRUE(s->Finish().ok());
-  v1::StoreSyncState st = State();
+  v1::GetStoreSyncStateResponse st = State();
   EXPECT_EQ(st.central_head_seq(), 2u);
   EXPECT_EQ(st.central_seq_acked(), 2u);
   // Central's replica counts acknowledged central receipts.
@@ -255,16 +255,16 @@ TEST_F(CentralSyncTest, StoreAheadOfARestoredCentralGetsNewEventsAfterItsOwn) {
     auto s = Connect(/*central_applied=*/5);
     ASSERT_TRUE(s->Finish().ok());
   }
-  v1::StoreSyncState st = State();
+  v1::GetStoreSyncStateResponse st = State();
   EXPECT_EQ(st.central_head_seq(), 5u);
   EXPECT_EQ(st.central_seq_acked(), 5u);
   EXPECT_EQ(PushReceipt("asn-3", "A", 4).central_seq(), 6u);
   auto s = Connect(5);
-  std::optional<v1::CentralMessage> m = s->Read();
+  std::optional<v1::SyncResponse> m = s->Read();
   ASSERT_TRUE(m && m->has_central_events()) << (m ? m->DebugString() : "");
   ASSERT_EQ(m->central_events().events_size(), 1);
   EXPECT_EQ(m->central_events().events(0).central_seq(), 6u);
-  v1::AgentMessage ack;
+  v1::SyncRequest ack;
   ack.mutable_central_ack()->set_central_seq(6);
   ASSERT_TRUE(s->Send(ack));
   ASSERT_TRUE(s->Finish().ok());
@@ -282,7 +282,7 @@ TEST_F(CentralSyncTest, PushIsValidatedNamingTheField) {
   m->set_reason(v1::StockMovement::REASON_RECEIPT);
   m->add_lines()->set_sku("A");
   m->mutable_lines(0)->set_quantity(-3);  // a receipt must be positive
-  v1::PushCentralEventReply out;
+  v1::PushCentralEventResponse out;
   grpc::Status s = central_.admin().PushCentralEvent(&ctx, r, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(s.error_message().find("event.movement"), std::string::npos)
@@ -297,13 +297,13 @@ TEST_F(CentralSyncTest, HoldRequestIsAnsweredByTheStore) {
   }
   ASSERT_TRUE(State().connected());
   v1::HoldPlaced h = Hold("order-1", "A", 2);
-  v1::CentralPlaceHoldReply reply;
+  v1::CentralAdminServicePlaceHoldResponse reply;
   std::future<grpc::Status> call = std::async(
       std::launch::async, [&] { return PlaceHold(h, 10000, &reply); });
-  std::optional<v1::CentralMessage> m = s->Read();
+  std::optional<v1::SyncResponse> m = s->Read();
   ASSERT_TRUE(m && m->has_hold_request()) << (m ? m->DebugString() : "");
   EXPECT_EQ(m->hold_request().hold().order_ref(), "order-1");
-  v1::AgentMessage answer;
+  v1::SyncRequest answer;
   v1::HoldAnswer* a = answer.mutable_hold_answer();
   a->set_request_id(m->hold_request().request_id());
   a->set_order_ref("order-1");
@@ -322,13 +322,13 @@ TEST_F(CentralSyncTest, StoreRefusalIsFinalEvenWithEscrow) {
   journal_.Escrow("A", 10);
   auto s = Connect();
   EXPECT_EQ(Upload(*s, 1, 1).acked_seq(), 1u);
-  v1::CentralPlaceHoldReply reply;
+  v1::CentralAdminServicePlaceHoldResponse reply;
   std::future<grpc::Status> call = std::async(std::launch::async, [&] {
     return PlaceHold(Hold("order-1", "A", 2), 10000, &reply);
   });
-  std::optional<v1::CentralMessage> m = s->Read();
+  std::optional<v1::SyncResponse> m = s->Read();
   ASSERT_TRUE(m && m->has_hold_request()) << (m ? m->DebugString() : "");
-  v1::AgentMessage answer;
+  v1::SyncRequest answer;
   v1::HoldAnswer* a = answer.mutable_hold_answer();
   a->set_request_id(m->hold_request().request_id());
   a->set_order_ref("order-1");
@@ -345,14 +345,14 @@ TEST_F(CentralSyncTest, StoreRefusalIsFinalEvenWithEscrow) {
 TEST_F(CentralSyncTest, CancelHoldGoesDownAsACentralEvent) {
   auto s = Connect();
   grpc::ClientContext ctx;
-  v1::CentralCancelHoldRequest r;
+  v1::CentralAdminServiceCancelHoldRequest r;
   r.set_store_id("store-1");
   r.set_order_ref("order-9");
   r.set_reason("customer cancelled");
-  v1::PushCentralEventReply out;
+  v1::PushCentralEventResponse out;
   ASSERT_TRUE(central_.admin().CancelHold(&ctx, r, &out).ok());
   EXPECT_EQ(out.central_seq(), 1u);
-  std::optional<v1::CentralMessage> m = s->Read();
+  std::optional<v1::SyncResponse> m = s->Read();
   ASSERT_TRUE(m && m->has_central_events()) << (m ? m->DebugString() : "");
   EXPECT_EQ(m->central_events().events(0).hold_cancel().order_ref(), "order-9");
 }
@@ -361,11 +361,11 @@ TEST_F(CentralSyncTest, UnknownStoreIsNotFoundNamingTheField) {
   grpc::ClientContext ctx;
   v1::GetStoreSyncStateRequest r;
   r.set_store_id("store-404");
-  v1::StoreSyncState out;
+  v1::GetStoreSyncStateResponse out;
   grpc::Status s = central_.admin().GetStoreSyncState(&ctx, r, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_NE(s.error_message().find("store_id"), std::string::npos);
-  v1::CentralPlaceHoldReply reply;
+  v1::CentralAdminServicePlaceHoldResponse reply;
   EXPECT_EQ(PlaceHold(Hold("o", "A", 1), 0, &reply).error_code(),
             grpc::StatusCode::NOT_FOUND);
 }
@@ -382,7 +382,7 @@ TEST_F(CentralSyncTest, BatchOverTheLimitEndsTheStream) {
   ASSERT_TRUE(w.has_value());
   EXPECT_EQ(w->limits().max_batch_events(), 2u);
   ASSERT_TRUE(s.SendEvents(journal_.Range(1, 2)));  // at the limit
-  std::optional<v1::CentralMessage> m = s.Read();
+  std::optional<v1::SyncResponse> m = s.Read();
   ASSERT_TRUE(m && m->has_ack());
   ASSERT_TRUE(s.SendEvents(journal_.Range(1, 3)));  // one past it
   EXPECT_FALSE(s.Read().has_value());
@@ -404,7 +404,7 @@ TEST_F(CentralSyncTest, UnreachableStoreGetsHoldsInsideItsEscrowOnly) {
     auto s = Connect();
     EXPECT_EQ(Upload(*s, 1, 2).acked_seq(), 2u);
   }
-  v1::CentralPlaceHoldReply first;
+  v1::CentralAdminServicePlaceHoldResponse first;
   ASSERT_TRUE(PlaceHold(Hold("order-1", "A", 3), 0, &first).ok());
   EXPECT_TRUE(first.granted()) << first.reason();
   EXPECT_EQ(first.granted_by(), "escrow");
@@ -414,18 +414,18 @@ TEST_F(CentralSyncTest, UnreachableStoreGetsHoldsInsideItsEscrowOnly) {
   v1::HoldPlaced again = Hold("order-1", "A", 3);
   again.set_expires_at_us(again.expires_at_us() + 5'000'000);
   again.set_channel("app");
-  v1::CentralPlaceHoldReply retry;
+  v1::CentralAdminServicePlaceHoldResponse retry;
   ASSERT_TRUE(PlaceHold(again, 0, &retry).ok());
   EXPECT_TRUE(retry.granted()) << retry.reason();
   EXPECT_EQ(retry.hold().SerializeAsString(), first.hold().SerializeAsString());
   // The same order with other lines is not a retry.
-  v1::CentralPlaceHoldReply other;
+  v1::CentralAdminServicePlaceHoldResponse other;
   ASSERT_TRUE(PlaceHold(Hold("order-1", "A", 2), 0, &other).ok());
   EXPECT_FALSE(other.granted());
   EXPECT_NE(other.reason().find("other lines"), std::string::npos)
       << other.reason();
   // 5 - 3 = 2 left: 3 more do not fit.
-  v1::CentralPlaceHoldReply second;
+  v1::CentralAdminServicePlaceHoldResponse second;
   ASSERT_TRUE(PlaceHold(Hold("order-2", "A", 3), 0, &second).ok());
   EXPECT_FALSE(second.granted());
   ASSERT_EQ(second.shortfall_size(), 1);
@@ -436,12 +436,12 @@ TEST_F(CentralSyncTest, UnreachableStoreGetsHoldsInsideItsEscrowOnly) {
   EXPECT_EQ(second.shortfall(0).held(), 0);
   EXPECT_TRUE(second.shortfall(0).in_catalog());
   EXPECT_NE(second.reason().find("escrow"), std::string::npos);
-  v1::CentralPlaceHoldReply third;
+  v1::CentralAdminServicePlaceHoldResponse third;
   ASSERT_TRUE(PlaceHold(Hold("order-3", "A", 2), 0, &third).ok());
   EXPECT_TRUE(third.granted()) << third.reason();
   // The store gets the escrow holds when it comes back.
   auto s = Connect();
-  std::optional<v1::CentralMessage> m = s->Read();
+  std::optional<v1::SyncResponse> m = s->Read();
   ASSERT_TRUE(m && m->has_central_events()) << (m ? m->DebugString() : "");
   ASSERT_EQ(m->central_events().events_size(), 2);
   EXPECT_TRUE(m->central_events().events(0).escrow_hold().hold().from_escrow());
@@ -460,7 +460,7 @@ TEST_F(CentralSyncTest, EscrowHoldCountsUntilTheStoreAnnouncesItsEscrowAgain) {
     auto s = Connect();
     EXPECT_EQ(Upload(*s, 1, 2).acked_seq(), 2u);
   }
-  v1::CentralPlaceHoldReply first;
+  v1::CentralAdminServicePlaceHoldResponse first;
   ASSERT_TRUE(PlaceHold(Hold("order-1", "A", 5), 0, &first).ok());
   ASSERT_TRUE(first.granted()) << first.reason();
   ASSERT_EQ(first.granted_by(), "escrow");
@@ -476,18 +476,18 @@ TEST_F(CentralSyncTest, EscrowHoldCountsUntilTheStoreAnnouncesItsEscrowAgain) {
     EXPECT_EQ(Upload(*s, 3, 3).acked_seq(), 3u);
   }
   // A retry of order-1 now that the store journaled it: the store's hold.
-  v1::CentralPlaceHoldReply retry;
+  v1::CentralAdminServicePlaceHoldResponse retry;
   ASSERT_TRUE(PlaceHold(Hold("order-1", "A", 5), 0, &retry).ok());
   EXPECT_TRUE(retry.granted()) << retry.reason();
   EXPECT_EQ(retry.granted_by(), "store");
   EXPECT_EQ(retry.hold().order_ref(), "order-1");
   // The same order with other lines is refused, naming why.
-  v1::CentralPlaceHoldReply other;
+  v1::CentralAdminServicePlaceHoldResponse other;
   ASSERT_TRUE(PlaceHold(Hold("order-1", "A", 4), 0, &other).ok());
   EXPECT_FALSE(other.granted());
   EXPECT_NE(other.reason().find("other lines"), std::string::npos)
       << other.reason();
-  v1::CentralPlaceHoldReply second;
+  v1::CentralAdminServicePlaceHoldResponse second;
   ASSERT_TRUE(PlaceHold(Hold("order-2", "A", 5), 0, &second).ok());
   EXPECT_FALSE(second.granted()) << "granted escrow units twice";
   ASSERT_EQ(second.shortfall_size(), 1);
@@ -497,7 +497,7 @@ TEST_F(CentralSyncTest, EscrowHoldCountsUntilTheStoreAnnouncesItsEscrowAgain) {
     auto s = Connect(1);
     EXPECT_EQ(Upload(*s, 4, 4).acked_seq(), 4u);
   }
-  v1::CentralPlaceHoldReply third;
+  v1::CentralAdminServicePlaceHoldResponse third;
   ASSERT_TRUE(PlaceHold(Hold("order-2", "A", 5), 0, &third).ok());
   EXPECT_TRUE(third.granted()) << third.reason();
   EXPECT_EQ(third.granted_by(), "escrow");
@@ -507,12 +507,12 @@ TEST_F(CentralSyncTest, StoreThatDoesNotAnswerInTimeFallsBackToEscrow) {
   journal_.Escrow("A", 4);
   auto s = Connect();
   EXPECT_EQ(Upload(*s, 1, 1).acked_seq(), 1u);
-  v1::CentralPlaceHoldReply reply;
+  v1::CentralAdminServicePlaceHoldResponse reply;
   // The agent reads the request but never answers.
   ASSERT_TRUE(PlaceHold(Hold("order-1", "A", 4), 200, &reply).ok());
   EXPECT_TRUE(reply.granted()) << reply.reason();
   EXPECT_EQ(reply.granted_by(), "escrow");
-  std::optional<v1::CentralMessage> m = s->Read();
+  std::optional<v1::SyncResponse> m = s->Read();
   ASSERT_TRUE(m && m->has_hold_request());
 }
 
@@ -528,7 +528,7 @@ TEST_F(CentralSyncTest, DigestMatchesThenDriftIsFoundByDrillDown) {
   EXPECT_EQ(Upload(*s, 1, 3).acked_seq(), 3u);
 
   ASSERT_TRUE(s->Send(DigestOf(agent, 3, 0)));
-  std::optional<v1::CentralMessage> m = s->Read();
+  std::optional<v1::SyncResponse> m = s->Read();
   ASSERT_TRUE(m && m->has_digest_result()) << (m ? m->DebugString() : "");
   EXPECT_TRUE(m->digest_result().match());
   EXPECT_EQ(State().last_digest(), "match");
@@ -549,7 +549,7 @@ TEST_F(CentralSyncTest, DigestMatchesThenDriftIsFoundByDrillDown) {
   ASSERT_EQ(m->drill_down().buckets_size(), 1);
   EXPECT_EQ(State().last_digest(), "mismatch");
 
-  v1::AgentMessage answer;
+  v1::SyncRequest answer;
   v1::DrillDownAnswer* a = answer.mutable_drill_down_answer();
   a->set_store_seq(3);
   a->add_buckets(bucket);
@@ -562,7 +562,7 @@ TEST_F(CentralSyncTest, DigestMatchesThenDriftIsFoundByDrillDown) {
   grpc::ClientContext ctx;
   v1::ListDriftRequest r;
   r.set_store_id("store-1");
-  v1::ListDriftReply drift;
+  v1::ListDriftResponse drift;
   ASSERT_TRUE(central_.admin().ListDrift(&ctx, r, &drift).ok());
   ASSERT_EQ(drift.drift_size(), 1);
   EXPECT_EQ(drift.drift(0).sku(), "B");
@@ -577,7 +577,7 @@ TEST_F(CentralSyncTest, DigestAheadOfCentralIsDeferred) {
   core::StockReplay agent;
   ASSERT_TRUE(agent.Apply(journal_.entries()[0].record()).ok());
   ASSERT_TRUE(s->Send(DigestOf(agent, 1, 0)));  // central holds 0
-  std::optional<v1::CentralMessage> m = s->Read();
+  std::optional<v1::SyncResponse> m = s->Read();
   ASSERT_TRUE(m && m->has_digest_result());
   EXPECT_TRUE(m->digest_result().deferred());
   EXPECT_FALSE(m->digest_result().match());
@@ -594,7 +594,7 @@ TEST_F(CentralSyncTest, AgentThatLostItsJournalIsReseeded) {
   std::optional<v1::Welcome> w = s.Hello("store-1", 2, journal_.hash_at(2));
   ASSERT_TRUE(w.has_value());
   EXPECT_TRUE(w->reseed());
-  std::optional<v1::CentralMessage> m = s.Read();
+  std::optional<v1::SyncResponse> m = s.Read();
   ASSERT_TRUE(m && m->has_reseed()) << (m ? m->DebugString() : "");
   ASSERT_EQ(m->reseed().entries_size(), 3);
   EXPECT_EQ(m->reseed().entries(0).record().seq(), 3u);
@@ -602,7 +602,7 @@ TEST_F(CentralSyncTest, AgentThatLostItsJournalIsReseeded) {
   m = s.Read();
   ASSERT_TRUE(m && m->has_reseed_done());
   EXPECT_EQ(m->reseed_done().store_seq(), 5u);
-  v1::AgentMessage ack;
+  v1::SyncRequest ack;
   ack.mutable_reseed_ack()->set_store_seq(5);
   ASSERT_TRUE(s.Send(ack));
   EXPECT_TRUE(s.Finish().ok());
@@ -630,7 +630,7 @@ TEST_F(CentralSyncTest, ReseedBatchesKeepToMaxBatchBytes) {
     ASSERT_TRUE(s.Hello("store-1", 6, journal_.head_hash()).has_value());
     for (uint64_t seq = 1; seq <= 6; ++seq) {
       ASSERT_TRUE(s.SendEvents(journal_.Range(seq, seq)));
-      std::optional<v1::CentralMessage> m = s.Read();
+      std::optional<v1::SyncResponse> m = s.Read();
       ASSERT_TRUE(m && m->has_ack());
     }
   }
@@ -640,7 +640,7 @@ TEST_F(CentralSyncTest, ReseedBatchesKeepToMaxBatchBytes) {
   uint64_t next = 1;
   int batches = 0;
   for (int i = 0; i < 20; ++i) {
-    std::optional<v1::CentralMessage> m = s.Read();
+    std::optional<v1::SyncResponse> m = s.Read();
     ASSERT_TRUE(m.has_value());
     if (m->has_reseed_done()) break;
     ASSERT_TRUE(m->has_reseed()) << m->DebugString();
@@ -649,7 +649,7 @@ TEST_F(CentralSyncTest, ReseedBatchesKeepToMaxBatchBytes) {
     for (const v1::JournalEntry& e : m->reseed().entries()) {
       EXPECT_EQ(e.record().seq(), next++);
     }
-    v1::AgentMessage ack;
+    v1::SyncRequest ack;
     ack.mutable_reseed_ack()->set_store_seq(next - 1);
     ASSERT_TRUE(s.Send(ack));
   }
@@ -677,13 +677,13 @@ TEST_F(CentralSyncTest, TwoHundredStreamsAtOnce) {
   std::vector<std::unique_ptr<AgentStream>> streams;
   for (int i = 0; i < kStreams; ++i) {
     streams.push_back(std::make_unique<AgentStream>(channels[i % 4]));
-    v1::AgentMessage m;
+    v1::SyncRequest m;
     m.mutable_hello()->set_store_id("store-" + std::to_string(i));
     m.mutable_hello()->set_journal_head_hash(core::GenesisHash());
     ASSERT_TRUE(streams.back()->Send(m));
   }
   for (int i = 0; i < kStreams; ++i) {
-    std::optional<v1::CentralMessage> m = streams[i]->Read();
+    std::optional<v1::SyncResponse> m = streams[i]->Read();
     ASSERT_TRUE(m && m->has_welcome()) << "stream " << i;
   }
   // All open at once.
@@ -691,7 +691,7 @@ TEST_F(CentralSyncTest, TwoHundredStreamsAtOnce) {
     grpc::ClientContext ctx;
     v1::GetStoreSyncStateRequest r;
     r.set_store_id("store-" + std::to_string(i));
-    v1::StoreSyncState st;
+    v1::GetStoreSyncStateResponse st;
     ASSERT_TRUE(central_.admin().GetStoreSyncState(&ctx, r, &st).ok());
     EXPECT_TRUE(st.connected()) << i;
   }

@@ -1,4 +1,4 @@
-// What storecentralctl prints for each CentralAdmin reply (tables for a
+// What storecentralctl prints for each CentralAdminService reply (tables for a
 // person, names instead of numbers), and --json's proto-JSON.
 #include "central/ctl_format.h"
 
@@ -20,7 +20,7 @@ TEST(CtlFormatTest, TimesAreUtcAndZeroIsADash) {
 }
 
 TEST(CtlFormatTest, AGrantedHoldSaysByWhomItsStateAndLines) {
-  v1::CentralPlaceHoldReply r;
+  v1::CentralAdminServicePlaceHoldResponse r;
   r.set_granted(true);
   r.set_granted_by("escrow");
   v1::Hold* h = r.mutable_hold();
@@ -36,7 +36,7 @@ TEST(CtlFormatTest, AGrantedHoldSaysByWhomItsStateAndLines) {
 }
 
 TEST(CtlFormatTest, ARefusedHoldListsTheShortfallAsATable) {
-  v1::CentralPlaceHoldReply r;
+  v1::CentralAdminServicePlaceHoldResponse r;
   r.set_reason("escrow: SKU A-1 has 1 free, 2 asked");
   v1::SkuAvailability* s = r.add_shortfall();
   s->set_sku("A-1");
@@ -51,15 +51,15 @@ TEST(CtlFormatTest, ARefusedHoldListsTheShortfallAsATable) {
 }
 
 TEST(CtlFormatTest, EmptyListsSaySo) {
-  EXPECT_EQ(FormatReply(v1::ListDriftReply()), "no drift\n");
-  EXPECT_EQ(FormatReply(v1::ListAdminAuditReply()),
+  EXPECT_EQ(FormatReply(v1::ListDriftResponse()), "no drift\n");
+  EXPECT_EQ(FormatReply(v1::ListAdminAuditResponse()),
             "no admin writes recorded\n");
-  EXPECT_EQ(FormatReply(v1::ListQuarantineReply()),
+  EXPECT_EQ(FormatReply(v1::ListQuarantineResponse()),
             "quarantined events:\nnone\n\nescrow breaches:\nnone\n");
 }
 
 TEST(CtlFormatTest, ColumnsAlignAndFreeTextComesLast) {
-  v1::ListQuarantineReply r;
+  v1::ListQuarantineResponse r;
   v1::QuarantineEntry* q = r.add_quarantined();
   q->set_store_id("store-0001");
   q->set_seq(7);
@@ -82,7 +82,7 @@ TEST(CtlFormatTest, ColumnsAlignAndFreeTextComesLast) {
 }
 
 TEST(CtlFormatTest, JsonIsTheProtoJsonWithDefaults) {
-  v1::PushCentralEventReply r;
+  v1::PushCentralEventResponse r;
   r.set_central_seq(3);
   const std::string json = FormatReplyJson(r);
   EXPECT_THAT(json, HasSubstr("\"central_seq\": \"3\""));

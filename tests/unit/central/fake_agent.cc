@@ -70,7 +70,7 @@ std::string FakeJournal::hash_at(uint64_t seq) const {
 }
 
 AgentStream::AgentStream(const std::shared_ptr<grpc::Channel>& channel)
-    : stub_(v1::Sync::NewStub(channel)) {
+    : stub_(v1::SyncService::NewStub(channel)) {
   ctx_.set_deadline(std::chrono::system_clock::now() + kCallDeadline);
   stream_ = stub_->Sync(&ctx_);
 }
@@ -82,10 +82,10 @@ AgentStream::~AgentStream() {
   }
 }
 
-bool AgentStream::Send(const v1::AgentMessage& m) { return stream_->Write(m); }
+bool AgentStream::Send(const v1::SyncRequest& m) { return stream_->Write(m); }
 
-std::optional<v1::CentralMessage> AgentStream::Read() {
-  v1::CentralMessage m;
+std::optional<v1::SyncResponse> AgentStream::Read() {
+  v1::SyncResponse m;
   if (!stream_->Read(&m)) return std::nullopt;
   return m;
 }
@@ -95,7 +95,7 @@ grpc::Status AgentStream::Finish() {
   finished_ = true;
   stream_->WritesDone();
   // Drain what central still sends, then take the status.
-  v1::CentralMessage m;
+  v1::SyncResponse m;
   for (int i = 0; i < 100000 && stream_->Read(&m); ++i) {
   }
   status_ = stream_->Finish();
@@ -106,7 +106,7 @@ std::optional<v1::Welcome> AgentStream::Hello(const std::string& store_id,
                                               uint64_t head_seq,
                                               const std::string& head_hash,
                                               uint64_t central_applied) {
-  v1::AgentMessage m;
+  v1::SyncRequest m;
   v1::Hello* h = m.mutable_hello();
   h->set_store_id(store_id);
   h->set_agent_version("0.0.0-test");
@@ -115,13 +115,13 @@ std::optional<v1::Welcome> AgentStream::Hello(const std::string& store_id,
   h->set_journal_head_hash(head_hash);
   h->set_central_seq_applied(central_applied);
   if (!Send(m)) return std::nullopt;
-  std::optional<v1::CentralMessage> r = Read();
+  std::optional<v1::SyncResponse> r = Read();
   if (!r || !r->has_welcome()) return std::nullopt;
   return r->welcome();
 }
 
 bool AgentStream::SendEvents(const std::vector<v1::JournalEntry>& entries) {
-  v1::AgentMessage m;
+  v1::SyncRequest m;
   for (const v1::JournalEntry& e : entries) {
     *m.mutable_events()->add_entries() = e;
   }
@@ -148,7 +148,7 @@ void CentralFixture::Start(CentralConfig config) {
       CentralServer::Start(config, clock_);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   server_ = std::move(s).value();
-  admin_ = v1::CentralAdmin::NewStub(
+  admin_ = v1::CentralAdminService::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->admin_port()),
                           grpc::InsecureChannelCredentials()));
 }

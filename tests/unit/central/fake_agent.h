@@ -47,9 +47,9 @@ class AgentStream {
   explicit AgentStream(const std::shared_ptr<grpc::Channel>& channel);
   ~AgentStream();
 
-  bool Send(const v1::AgentMessage& m);
+  bool Send(const v1::SyncRequest& m);
   // nullopt when the stream ended (see Finish()).
-  std::optional<v1::CentralMessage> Read();
+  std::optional<v1::SyncResponse> Read();
   // The stream's final status (closes the agent's side first).
   grpc::Status Finish();
 
@@ -61,10 +61,10 @@ class AgentStream {
   bool SendEvents(const std::vector<v1::JournalEntry>& entries);
 
  private:
-  std::unique_ptr<v1::Sync::Stub> stub_;
+  std::unique_ptr<v1::SyncService::Stub> stub_;
   grpc::ClientContext ctx_;
   std::unique_ptr<
-      grpc::ClientReaderWriter<v1::AgentMessage, v1::CentralMessage>>
+      grpc::ClientReaderWriter<v1::SyncRequest, v1::SyncResponse>>
       stream_;
   bool finished_ = false;
   grpc::Status status_;
@@ -82,7 +82,7 @@ class CentralFixture {
   static CentralConfig DefaultConfig();
 
   std::shared_ptr<grpc::Channel> SyncChannel();
-  v1::CentralAdmin::Stub& admin() { return *admin_; }
+  v1::CentralAdminService::Stub& admin() { return *admin_; }
   CentralServer& server() { return *server_; }
   FakeClock& clock() { return clock_; }
 
@@ -90,7 +90,7 @@ class CentralFixture {
   storeagent::testing::TempDir dir_;
   FakeClock clock_;
   std::unique_ptr<CentralServer> server_;
-  std::unique_ptr<v1::CentralAdmin::Stub> admin_;
+  std::unique_ptr<v1::CentralAdminService::Stub> admin_;
 };
 
 }  // namespace storeagent::central::testing

@@ -289,7 +289,7 @@ TEST_P(CentralStoreTest, QuarantinedEntriesAdvanceTheAckAndAreListed) {
 
   EXPECT_EQ(Row(*store_, "s1").quarantined, 3);
   EXPECT_EQ(Row(*store_, "s1").store_seq_held, 5u);
-  Result<v1::ListQuarantineReply> q = store_->ListQuarantine("s1", 100);
+  Result<v1::ListQuarantineResponse> q = store_->ListQuarantine("s1", 100);
   ASSERT_TRUE(q.ok()) << q.status().ToString();
   ASSERT_EQ(q->quarantined_size(), 3);
   std::vector<uint64_t> seqs;
@@ -307,7 +307,7 @@ TEST_P(CentralStoreTest, QuarantinedEntriesAdvanceTheAckAndAreListed) {
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(read->size(), 5u);
   // Another store's list is empty.
-  Result<v1::ListQuarantineReply> other = store_->ListQuarantine("s2", 100);
+  Result<v1::ListQuarantineResponse> other = store_->ListQuarantine("s2", 100);
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->quarantined_size(), 0);
 }
@@ -370,7 +370,7 @@ TEST_P(CentralStoreTest, EscrowBreachesAreCountedWithGrantAndWhatIsLeft) {
   EXPECT_EQ(r->applied.size(), 3u);
 
   EXPECT_EQ(Row(*store_, "s1").escrow_breaches, 1);
-  Result<v1::ListQuarantineReply> q = store_->ListQuarantine("s1", 10);
+  Result<v1::ListQuarantineResponse> q = store_->ListQuarantine("s1", 10);
   ASSERT_TRUE(q.ok()) << q.status().ToString();
   EXPECT_EQ(q->quarantined_size(), 0);
   ASSERT_EQ(q->breaches_size(), 1);

@@ -160,7 +160,7 @@ TEST(DaemonNotifyTest, ReadyAfterTheSocketListensThenPingsThenStopping) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(10));
-    v1::PingReply reply;
+    v1::PingResponse reply;
     EXPECT_TRUE(stub->Ping(&ctx, {}, &reply).ok());
   }
 
@@ -193,7 +193,7 @@ TEST(DaemonNotifyTest, CentralReadyThenPingsThenStopping) {
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(10));
     v1::ListDriftRequest req;
-    v1::ListDriftReply reply;
+    v1::ListDriftResponse reply;
     EXPECT_TRUE(stub->ListDrift(&ctx, req, &reply).ok());
   }
   ExpectPings(systemd, central.log_path());

@@ -30,7 +30,7 @@ class HoldExpiryTest : public ::testing::Test {
 
   // Places `ref` for `units` of A, expiring `seconds` after t0.
   void Place(const std::string& ref, int64_t units, int64_t seconds) {
-    const Result<v1::PlaceHoldReply> r =
+    const Result<v1::PlaceHoldResponse> r =
         env_.PlaceHold(HoldOf(ref, {{"A", units}}, t0_ + seconds * kSecond));
     ASSERT_OK(r);
     ASSERT_TRUE(r->granted());
@@ -113,7 +113,7 @@ TEST_F(HoldExpiryTest, ExpiredHoldCannotBeCollected) {
   ASSERT_OK(env_.Pick("ORD-1"));
   env_.clock().Set(t0_ + 61 * kSecond);
   ASSERT_OK(env_.ExpireDueHolds());
-  const Result<v1::HoldReply> c = env_.Collect("ORD-1");
+  const Result<v1::GetHoldResponse> c = env_.Collect("ORD-1");
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(env_.Figures("A").on_hand(), 5);
@@ -148,7 +148,7 @@ TEST_F(HoldExpiryTest, PlaceHoldExpiresDueHoldsFirst) {
   Place("ORD-1", 5, 60);
   // Not yet due: the next order does not fit.
   env_.clock().Set(t0_ + 59 * kSecond);
-  Result<v1::PlaceHoldReply> r =
+  Result<v1::PlaceHoldResponse> r =
       env_.PlaceHold(HoldOf("ORD-2", {{"A", 5}}, t0_ + 3600 * kSecond));
   ASSERT_OK(r);
   EXPECT_FALSE(r->granted());
@@ -223,7 +223,7 @@ TEST_F(HoldExpiryTest, ClientKeyCollisionCannotBlockExpiry) {
   env_.clock().Set(t0_ + 61 * kSecond);
   const Result<int> n = env_.ExpireDueHolds();
   EXPECT_TRUE(n.ok()) << n.status().ToString();
-  const Result<v1::PlaceHoldReply> r =
+  const Result<v1::PlaceHoldResponse> r =
       env_.PlaceHold(HoldOf("ORD-2", {{"A", 5}}, t0_ + 3600 * kSecond));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(r->granted());

@@ -22,7 +22,7 @@ struct Outcome {
   bool ok = false;
   bool granted = false;
   std::string error;
-  v1::PlaceHoldReply reply;
+  v1::PlaceHoldResponse reply;
 };
 
 // One round on a fresh database: kThreads clients released together each
@@ -31,7 +31,7 @@ void RunRound(int round) {
   SCOPED_TRACE("round " + std::to_string(round));
   StockTestEnv env;
   ASSERT_NE(env.db(), nullptr);
-  const Result<v1::RecordReply> receipt =
+  const Result<v1::RecordTransactionResponse> receipt =
       env.Movement(v1::StockMovement::REASON_RECEIPT, {{"SKU-R", kUnits}});
   ASSERT_TRUE(receipt.ok()) << receipt.status().ToString();
   const int64_t expires = env.clock().NowMicros() + kHour;
@@ -45,7 +45,7 @@ void RunRound(int round) {
           HoldOf("ORD-" + std::to_string(i), {{"SKU-R", 1}}, expires);
       const v1::ClientKey key = env.NextKey("web");
       start.arrive_and_wait();
-      Result<v1::PlaceHoldReply> r = env.PlaceHold(hold, key);
+      Result<v1::PlaceHoldResponse> r = env.PlaceHold(hold, key);
       Outcome& o = outcomes[static_cast<size_t>(i)];
       o.answered = true;
       o.ok = r.ok();

@@ -97,21 +97,21 @@ TEST_F(StockLedgerTest, PostVoidRestoresAndASecondVoidChangesNothing) {
   ReceiveLinesOf(sale, 100);
   ASSERT_OK(env_.Record(sale, test::SampleClientKey("txn-0001")));
   const v1::ClientKey void_key = env_.NextKey("void");
-  const Result<v1::RecordReply> v =
+  const Result<v1::RecordTransactionResponse> v =
       env_.Record(test::SamplePostVoid(), void_key);
   ASSERT_OK(v);
   for (const v1::TransactionLine& l : sale.sale().lines()) {
     EXPECT_EQ(env_.Figures(l.sku()).on_hand(), 100) << l.sku();
   }
   // A retry of the same void is the same event, not a second reversal.
-  const Result<v1::RecordReply> retry =
+  const Result<v1::RecordTransactionResponse> retry =
       env_.Record(test::SamplePostVoid(), void_key);
   ASSERT_OK(retry);
   EXPECT_TRUE(retry->replayed());
   EXPECT_EQ(retry->seq(), v->seq());
 
   const uint64_t head = env_.HeadSeq();
-  const Result<v1::RecordReply> again = env_.Record(test::SamplePostVoid());
+  const Result<v1::RecordTransactionResponse> again = env_.Record(test::SamplePostVoid());
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition)
       << again.status().ToString();
@@ -137,7 +137,7 @@ TEST_F(StockLedgerTest, PostVoidOfAReturnTakesTheRestockBack) {
 }
 
 TEST_F(StockLedgerTest, SaleOfUnstockedSkuSucceedsAndIsFlaggedNegative) {
-  const Result<v1::RecordReply> r = env_.Record(SaleOf({{"NEW-1", 2}}));
+  const Result<v1::RecordTransactionResponse> r = env_.Record(SaleOf({{"NEW-1", 2}}));
   ASSERT_OK(r);
   const v1::SkuAvailability f = env_.Figures("NEW-1");
   EXPECT_EQ(f.on_hand(), -2);
@@ -161,7 +161,7 @@ TEST_F(StockLedgerTest, CountSetsOnHandAndLaterDeltasAddToIt) {
 TEST_F(StockLedgerTest, CountKeepsHeldAndUnavailable) {
   ASSERT_OK(env_.Movement(kReceipt, {{"A", 10}}));
   ASSERT_OK(env_.Movement(v1::StockMovement::REASON_QUALITY_HOLD, {{"A", 2}}));
-  const Result<v1::PlaceHoldReply> h =
+  const Result<v1::PlaceHoldResponse> h =
       env_.PlaceHold(HoldOf("ORD-1", {{"A", 5}}, InAnHour()));
   ASSERT_OK(h);
   ASSERT_TRUE(h->granted());
@@ -197,7 +197,7 @@ v1::Product ProductOf(const std::string& sku, int64_t safety_stock) {
 }
 
 TEST_F(StockLedgerTest, SafetyStockFromTheCatalogLowersAvailable) {
-  const Result<v1::ImportCatalogReply> c =
+  const Result<v1::ImportCatalogResponse> c =
       env_.ImportCatalog({ProductOf("A", 4), ProductOf("B", 0)});
   ASSERT_OK(c);
   EXPECT_EQ(c->products(), 2);
@@ -212,11 +212,11 @@ TEST_F(StockLedgerTest, SafetyStockFromTheCatalogLowersAvailable) {
   EXPECT_EQ(env_.Figures("C").available(), 10);
 
   // A hold may not take the safety stock.
-  Result<v1::PlaceHoldReply> too_many =
+  Result<v1::PlaceHoldResponse> too_many =
       env_.PlaceHold(HoldOf("ORD-7", {{"A", 7}}, InAnHour()));
   ASSERT_OK(too_many);
   EXPECT_FALSE(too_many->granted());
-  Result<v1::PlaceHoldReply> fits =
+  Result<v1::PlaceHoldResponse> fits =
       env_.PlaceHold(HoldOf("ORD-6", {{"A", 6}}, InAnHour()));
   ASSERT_OK(fits);
   EXPECT_TRUE(fits->granted());
@@ -226,7 +226,7 @@ TEST_F(StockLedgerTest, SafetyStockFromTheCatalogLowersAvailable) {
 TEST_F(StockLedgerTest, PlaceHoldIsAllOrNothing) {
   ASSERT_OK(env_.Movement(kReceipt, {{"A", 10}, {"B", 2}}));
   const uint64_t head = env_.HeadSeq();
-  const Result<v1::PlaceHoldReply> r =
+  const Result<v1::PlaceHoldResponse> r =
       env_.PlaceHold(HoldOf("ORD-1", {{"A", 5}, {"B", 3}}, InAnHour()));
   ASSERT_OK(r);
   EXPECT_FALSE(r->granted());
@@ -245,7 +245,7 @@ TEST_F(StockLedgerTest, PlaceHoldIsAllOrNothing) {
   EXPECT_FALSE(env_.LedgerHold("ORD-1").has_value());
 
   // The lines that fit are granted as one hold.
-  const Result<v1::PlaceHoldReply> ok =
+  const Result<v1::PlaceHoldResponse> ok =
       env_.PlaceHold(HoldOf("ORD-1", {{"A", 5}, {"B", 2}}, InAnHour()));
   ASSERT_OK(ok);
   EXPECT_TRUE(ok->granted());
@@ -261,7 +261,7 @@ TEST_F(StockLedgerTest, PlaceHoldRetryReplaysAndOtherLinesAreRefused) {
   ASSERT_OK(env_.Movement(kReceipt, {{"A", 10}, {"B", 10}}));
   const v1::HoldPlaced hold = HoldOf("ORD-1", {{"A", 5}}, InAnHour());
   const v1::ClientKey key = env_.NextKey("web");
-  const Result<v1::PlaceHoldReply> first = env_.PlaceHold(hold, key);
+  const Result<v1::PlaceHoldResponse> first = env_.PlaceHold(hold, key);
   ASSERT_OK(first);
   ASSERT_TRUE(first->granted());
   EXPECT_FALSE(first->replayed());
@@ -270,7 +270,7 @@ TEST_F(StockLedgerTest, PlaceHoldRetryReplaysAndOtherLinesAreRefused) {
   // Same request again (a client retry), and the same order from another
   // client key.
   for (const v1::ClientKey& k : {key, env_.NextKey("web")}) {
-    const Result<v1::PlaceHoldReply> again = env_.PlaceHold(hold, k);
+    const Result<v1::PlaceHoldResponse> again = env_.PlaceHold(hold, k);
     ASSERT_OK(again);
     EXPECT_TRUE(again->granted());
     EXPECT_TRUE(again->replayed());
@@ -279,7 +279,7 @@ TEST_F(StockLedgerTest, PlaceHoldRetryReplaysAndOtherLinesAreRefused) {
     EXPECT_EQ(env_.HeadSeq(), head);
   }
   // A retry whose client recomputed the expiry: the first hold, unchanged.
-  const Result<v1::PlaceHoldReply> later = env_.PlaceHold(
+  const Result<v1::PlaceHoldResponse> later = env_.PlaceHold(
       HoldOf("ORD-1", {{"A", 5}}, hold.expires_at_us() + kSecond));
   ASSERT_OK(later);
   EXPECT_TRUE(later->granted());
@@ -291,7 +291,7 @@ TEST_F(StockLedgerTest, PlaceHoldRetryReplaysAndOtherLinesAreRefused) {
        {HoldOf("ORD-1", {{"A", 6}}, hold.expires_at_us()),
         HoldOf("ORD-1", {{"A", 5}, {"B", 1}}, hold.expires_at_us()),
         HoldOf("ORD-1", {{"B", 5}}, hold.expires_at_us())}) {
-    const Result<v1::PlaceHoldReply> r = env_.PlaceHold(other);
+    const Result<v1::PlaceHoldResponse> r = env_.PlaceHold(other);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status().code(), StatusCode::kAlreadyExists)
         << r.status().ToString();
@@ -304,7 +304,7 @@ TEST_F(StockLedgerTest, PlaceHoldRetryReplaysAndOtherLinesAreRefused) {
 TEST_F(StockLedgerTest, PickThenCollectHandsTheGoodsOver) {
   ASSERT_OK(env_.Movement(kReceipt, {{"A", 10}}));
   ASSERT_OK(env_.PlaceHold(HoldOf("ORD-1", {{"A", 3}}, InAnHour())));
-  const Result<v1::HoldReply> p = env_.Pick("ORD-1");
+  const Result<v1::GetHoldResponse> p = env_.Pick("ORD-1");
   ASSERT_OK(p);
   EXPECT_EQ(p->hold().state(), v1::HOLD_STATE_PICKED);
   EXPECT_EQ(p->hold().updated_seq(), env_.HeadSeq());
@@ -312,7 +312,7 @@ TEST_F(StockLedgerTest, PickThenCollectHandsTheGoodsOver) {
   EXPECT_EQ(f.on_hand(), 10);
   EXPECT_EQ(f.held(), 3);
   EXPECT_EQ(f.available(), 7);
-  const Result<v1::HoldReply> c = env_.Collect("ORD-1");
+  const Result<v1::GetHoldResponse> c = env_.Collect("ORD-1");
   ASSERT_OK(c);
   EXPECT_EQ(c->hold().state(), v1::HOLD_STATE_COLLECTED);
   f = env_.Figures("A");
@@ -328,7 +328,7 @@ TEST_F(StockLedgerTest, CancelReleasesTheHold) {
   ASSERT_OK(env_.Pick("ORD-2"));
   ASSERT_EQ(env_.Figures("A").held(), 6);
   for (const char* ref : {"ORD-1", "ORD-2"}) {
-    const Result<v1::HoldReply> c = env_.Cancel(ref);
+    const Result<v1::GetHoldResponse> c = env_.Cancel(ref);
     ASSERT_OK(c);
     EXPECT_EQ(c->hold().state(), v1::HOLD_STATE_CANCELLED);
   }
@@ -341,7 +341,7 @@ TEST_F(StockLedgerTest, CancelReleasesTheHold) {
 TEST_F(StockLedgerTest, ShortPickReleasesAndCorrectsTheMissingUnits) {
   ASSERT_OK(env_.Movement(kReceipt, {{"A", 10}, {"B", 5}}));
   ASSERT_OK(env_.PlaceHold(HoldOf("ORD-1", {{"A", 4}, {"B", 2}}, InAnHour())));
-  const Result<v1::HoldReply> s = env_.ShortPick("ORD-1", {{"A", 1}});
+  const Result<v1::GetHoldResponse> s = env_.ShortPick("ORD-1", {{"A", 1}});
   ASSERT_OK(s);
   EXPECT_EQ(s->hold().state(), v1::HOLD_STATE_CANCELLED);
   const v1::SkuAvailability a = env_.Figures("A");
@@ -358,7 +358,7 @@ TEST_F(StockLedgerTest, TransitionsTheStateForbidsChangeNothing) {
   ASSERT_OK(env_.PlaceHold(HoldOf("ORD-1", {{"A", 4}}, InAnHour())));
   uint64_t head = env_.HeadSeq();
   // Collect a HELD hold.
-  Result<v1::HoldReply> r = env_.Collect("ORD-1");
+  Result<v1::GetHoldResponse> r = env_.Collect("ORD-1");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition)
       << r.status().ToString();
@@ -391,18 +391,18 @@ TEST_F(StockLedgerTest, TransitionsTheStateForbidsChangeNothing) {
 
 TEST_F(StockLedgerTest, WriteRepliesCarryTheJournalHeadAsAsOf) {
   ASSERT_OK(env_.Movement(kReceipt, {{"A", 10}}));
-  const Result<v1::PlaceHoldReply> h =
+  const Result<v1::PlaceHoldResponse> h =
       env_.PlaceHold(HoldOf("ORD-1", {{"A", 2}}, InAnHour()));
   ASSERT_OK(h);
   EXPECT_EQ(h->as_of().seq(), env_.HeadSeq());
   EXPECT_EQ(h->as_of().at_us(), env_.clock().NowMicros());
   EXPECT_EQ(h->hold().placed_seq(), env_.HeadSeq());
-  const Result<v1::PlaceHoldReply> refused =
+  const Result<v1::PlaceHoldResponse> refused =
       env_.PlaceHold(HoldOf("ORD-2", {{"A", 100}}, InAnHour()));
   ASSERT_OK(refused);
   EXPECT_FALSE(refused->granted());
   EXPECT_EQ(refused->as_of().seq(), env_.HeadSeq());
-  const Result<v1::HoldReply> p = env_.Pick("ORD-1");
+  const Result<v1::GetHoldResponse> p = env_.Pick("ORD-1");
   ASSERT_OK(p);
   EXPECT_EQ(p->as_of().seq(), env_.HeadSeq());
   EXPECT_EQ(p->hold().updated_seq(), env_.HeadSeq());
@@ -412,9 +412,9 @@ TEST_F(StockLedgerTest, WriteRepliesCarryTheJournalHeadAsAsOf) {
 // reads in a row may each be a first one).
 TEST_F(StockLedgerTest, AvailabilityCarriesTheJournalHeadAsAsOf) {
   ASSERT_OK(env_.Movement(kReceipt, {{"A", 10}}));
-  const Result<v1::RecordReply> sale = env_.Record(SaleOf({{"A", 1}}));
+  const Result<v1::RecordTransactionResponse> sale = env_.Record(SaleOf({{"A", 1}}));
   ASSERT_OK(sale);
-  const Result<v1::GetAvailabilityReply> av = env_.Availability({"A", "B"});
+  const Result<v1::GetAvailabilityResponse> av = env_.Availability({"A", "B"});
   ASSERT_OK(av);
   EXPECT_EQ(av->as_of().seq(), sale->seq());
   EXPECT_EQ(av->as_of().seq(), env_.HeadSeq());
@@ -431,16 +431,16 @@ TEST_F(StockLedgerTest, AvailabilityCarriesTheJournalHeadAsAsOf) {
 TEST_F(StockLedgerTest, ReadsSeeEveryAcknowledgedWrite) {
   for (int i = 1; i <= 10; ++i) {
     ASSERT_OK(env_.Movement(kReceipt, {{"A", 1}}));
-    const Result<v1::GetAvailabilityReply> av = env_.Availability({"A"});
+    const Result<v1::GetAvailabilityResponse> av = env_.Availability({"A"});
     ASSERT_OK(av);
     EXPECT_EQ(av->items(0).on_hand(), i);
     EXPECT_EQ(av->as_of().seq(), env_.HeadSeq());
-    const Result<v1::HoldReply> h = env_.GetHold("NO-SUCH-ORDER");
+    const Result<v1::GetHoldResponse> h = env_.GetHold("NO-SUCH-ORDER");
     EXPECT_EQ(h.status().code(), StatusCode::kNotFound);
   }
   ASSERT_OK(env_.PlaceHold(HoldOf("ORD-1", {{"A", 1}}, InAnHour())));
   for (int i = 0; i < 4; ++i) {  // whichever reader answers
-    const Result<v1::HoldReply> h = env_.GetHold("ORD-1");
+    const Result<v1::GetHoldResponse> h = env_.GetHold("ORD-1");
     EXPECT_TRUE(h.ok()) << h.status().ToString();
   }
 }

@@ -142,7 +142,7 @@ class Client {
       lines.push_back({Sku(s), Uniform(1, 4)});
     }
     const v1::ClientKey key = env_.NextKey("sale");
-    Result<v1::RecordReply> r = env_.Record(SaleOf(lines), key);
+    Result<v1::RecordTransactionResponse> r = env_.Record(SaleOf(lines), key);
     if (!r.ok()) return Fail("sale", r.status());
     Count("sale");
     std::lock_guard<std::mutex> l(shared_.mu);
@@ -156,7 +156,7 @@ class Client {
       lines.push_back({Sku(s), Uniform(1, 3), Uniform(0, 1) == 1});
     }
     const v1::ClientKey key = env_.NextKey("ret");
-    Result<v1::RecordReply> r = env_.Record(ReturnOf(lines), key);
+    Result<v1::RecordTransactionResponse> r = env_.Record(ReturnOf(lines), key);
     if (!r.ok()) return Fail("return", r.status());
     Count("return");
     std::lock_guard<std::mutex> l(shared_.mu);
@@ -172,7 +172,7 @@ class Client {
       original = shared_.voidable[static_cast<size_t>(
           Uniform(0, static_cast<int64_t>(shared_.voidable.size()) - 1))];
     }
-    Result<v1::RecordReply> r = env_.Record(PostVoidOf(original));
+    Result<v1::RecordTransactionResponse> r = env_.Record(PostVoidOf(original));
     if (r.ok()) {
       Count("post_void");
       return true;
@@ -190,7 +190,7 @@ class Client {
     for (int s : Skus(static_cast<int>(Uniform(1, 3)))) {
       lines.push_back({Sku(s), Uniform(1, 12)});
     }
-    Result<v1::RecordReply> r =
+    Result<v1::RecordTransactionResponse> r =
         env_.Movement(v1::StockMovement::REASON_RECEIPT, lines);
     if (!r.ok()) return Fail("receipt", r.status());
     Count("receipt");
@@ -200,7 +200,7 @@ class Client {
   bool QualityHold() {
     int64_t q = Uniform(-3, 3);
     if (q == 0) q = 1;
-    Result<v1::RecordReply> r = env_.Movement(
+    Result<v1::RecordTransactionResponse> r = env_.Movement(
         v1::StockMovement::REASON_QUALITY_HOLD, {{Sku(Skus(1)[0]), q}});
     if (!r.ok()) return Fail("quality hold", r.status());
     Count("quality_hold");
@@ -212,7 +212,7 @@ class Client {
     for (int s : Skus(static_cast<int>(Uniform(1, 2)))) {
       lines.push_back({Sku(s), Uniform(0, 25)});
     }
-    Result<v1::RecordReply> r = env_.Count(lines);
+    Result<v1::RecordTransactionResponse> r = env_.Count(lines);
     if (!r.ok()) return Fail("count", r.status());
     Count("count");
     return true;
@@ -229,7 +229,7 @@ class Client {
         HoldOf(ref, lines,
                env_.clock().NowMicros() +
                    Uniform(kMinHoldSeconds, kMaxHoldSeconds) * kSecond);
-    Result<v1::PlaceHoldReply> r = env_.PlaceHold(hold);
+    Result<v1::PlaceHoldResponse> r = env_.PlaceHold(hold);
     if (!r.ok()) {
       // Other clients may have moved the clock past the expiry meanwhile.
       if (r.status().code() == StatusCode::kInvalidArgument &&
@@ -286,7 +286,7 @@ class Client {
   bool PlaceHoldAgain() {
     v1::HoldPlaced hold;
     if (!RandomHold(&hold)) return true;
-    Result<v1::PlaceHoldReply> r = env_.PlaceHold(hold);
+    Result<v1::PlaceHoldResponse> r = env_.PlaceHold(hold);
     const std::string what = "place hold again " + hold.order_ref();
     if (!r.ok()) {
       // Validation comes first: a retry after the expiry is refused.
@@ -312,7 +312,7 @@ class Client {
     const std::string& ref = hold.order_ref();
     const int64_t action = Uniform(0, 99);
     std::string what;
-    Result<v1::HoldReply> r = Status(StatusCode::kUnknown, "not run");
+    Result<v1::GetHoldResponse> r = Status(StatusCode::kUnknown, "not run");
     if (action < 35) {
       what = "pick";
       r = env_.Pick(ref);
@@ -540,7 +540,7 @@ void CheckRun(uint64_t seed, int run) {
   // (the first read of this database's read pool, so a fresh snapshot).
   std::vector<std::string> all;
   for (int i = 0; i < kSkus; ++i) all.push_back(Sku(i));
-  Result<v1::GetAvailabilityReply> av = env.Availability(all);
+  Result<v1::GetAvailabilityResponse> av = env.Availability(all);
   ASSERT_TRUE(av.ok()) << av.status().ToString();
   EXPECT_EQ(av->as_of().seq(), env.HeadSeq());
   for (int i = 0; i < kSkus; ++i) {

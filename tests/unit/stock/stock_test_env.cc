@@ -120,75 +120,75 @@ v1::ClientKey StockTestEnv::NextKey(const std::string& prefix) {
   return k;
 }
 
-Result<v1::RecordReply> StockTestEnv::Record(const v1::Transaction& txn,
+Result<v1::RecordTransactionResponse> StockTestEnv::Record(const v1::Transaction& txn,
                                              const v1::ClientKey& key) {
   v1::RecordTransactionRequest req;
   *req.mutable_client_key() = key;
   *req.mutable_transaction() = txn;
-  return Await<v1::RecordReply>([&](agent::Recorder::Done done) {
+  return Await<v1::RecordTransactionResponse>([&](agent::Recorder::Done done) {
     recorder_->RecordTransaction(req, done);
   });
 }
 
-Result<v1::RecordReply> StockTestEnv::Movement(v1::StockMovement::Reason reason,
+Result<v1::RecordTransactionResponse> StockTestEnv::Movement(v1::StockMovement::Reason reason,
                                                const std::vector<Line>& lines) {
   v1::RecordStockEventRequest req;
   *req.mutable_client_key() = NextKey("m");
   *req.mutable_movement() = MovementOf(reason, lines);
-  return Await<v1::RecordReply>(
-      [&](agent::StockOps::Done<v1::RecordReply> done) {
+  return Await<v1::RecordTransactionResponse>(
+      [&](agent::StockOps::Done<v1::RecordTransactionResponse> done) {
         ops_->RecordStockEvent(req, std::move(done));
       });
 }
 
-Result<v1::RecordReply> StockTestEnv::Count(const std::vector<Line>& lines) {
+Result<v1::RecordTransactionResponse> StockTestEnv::Count(const std::vector<Line>& lines) {
   v1::RecordStockEventRequest req;
   *req.mutable_client_key() = NextKey("c");
   *req.mutable_count() = CountOf(lines);
-  return Await<v1::RecordReply>(
-      [&](agent::StockOps::Done<v1::RecordReply> done) {
+  return Await<v1::RecordTransactionResponse>(
+      [&](agent::StockOps::Done<v1::RecordTransactionResponse> done) {
         ops_->RecordStockEvent(req, std::move(done));
       });
 }
 
-Result<v1::PlaceHoldReply> StockTestEnv::PlaceHold(const v1::HoldPlaced& hold,
+Result<v1::PlaceHoldResponse> StockTestEnv::PlaceHold(const v1::HoldPlaced& hold,
                                                    const v1::ClientKey& key) {
   v1::PlaceHoldRequest req;
   *req.mutable_client_key() = key;
   *req.mutable_hold() = hold;
-  return Await<v1::PlaceHoldReply>(
-      [&](agent::StockOps::Done<v1::PlaceHoldReply> done) {
+  return Await<v1::PlaceHoldResponse>(
+      [&](agent::StockOps::Done<v1::PlaceHoldResponse> done) {
         ops_->PlaceHold(req, std::move(done));
       });
 }
 
-Result<v1::HoldReply> StockTestEnv::Update(v1::UpdateHoldRequest request) {
+Result<v1::GetHoldResponse> StockTestEnv::Update(v1::UpdateHoldRequest request) {
   *request.mutable_client_key() = NextKey("u");
-  return Await<v1::HoldReply>([&](agent::StockOps::Done<v1::HoldReply> done) {
+  return Await<v1::GetHoldResponse>([&](agent::StockOps::Done<v1::GetHoldResponse> done) {
     ops_->UpdateHold(request, std::move(done));
   });
 }
 
-Result<v1::HoldReply> StockTestEnv::Pick(const std::string& order_ref) {
+Result<v1::GetHoldResponse> StockTestEnv::Pick(const std::string& order_ref) {
   v1::UpdateHoldRequest r;
   r.mutable_pick()->set_order_ref(order_ref);
   return Update(std::move(r));
 }
 
-Result<v1::HoldReply> StockTestEnv::Collect(const std::string& order_ref) {
+Result<v1::GetHoldResponse> StockTestEnv::Collect(const std::string& order_ref) {
   v1::UpdateHoldRequest r;
   r.mutable_collect()->set_order_ref(order_ref);
   return Update(std::move(r));
 }
 
-Result<v1::HoldReply> StockTestEnv::Cancel(const std::string& order_ref) {
+Result<v1::GetHoldResponse> StockTestEnv::Cancel(const std::string& order_ref) {
   v1::UpdateHoldRequest r;
   r.mutable_cancel()->set_order_ref(order_ref);
   r.mutable_cancel()->set_reason("customer cancelled");
   return Update(std::move(r));
 }
 
-Result<v1::HoldReply> StockTestEnv::ShortPick(const std::string& order_ref,
+Result<v1::GetHoldResponse> StockTestEnv::ShortPick(const std::string& order_ref,
                                               const std::vector<Line>& found) {
   v1::UpdateHoldRequest r;
   r.mutable_short_pick()->set_order_ref(order_ref);
@@ -200,8 +200,8 @@ Result<v1::HoldReply> StockTestEnv::ShortPick(const std::string& order_ref,
   return Update(std::move(r));
 }
 
-Result<v1::HoldReply> StockTestEnv::GetHold(const std::string& order_ref) {
-  return Await<v1::HoldReply>([&](agent::StockOps::Done<v1::HoldReply> done) {
+Result<v1::GetHoldResponse> StockTestEnv::GetHold(const std::string& order_ref) {
+  return Await<v1::GetHoldResponse>([&](agent::StockOps::Done<v1::GetHoldResponse> done) {
     ops_->GetHold(order_ref, std::move(done));
   });
 }
@@ -212,18 +212,18 @@ Result<int> StockTestEnv::ExpireDueHolds() {
   });
 }
 
-Result<v1::ImportCatalogReply> StockTestEnv::ImportCatalog(
+Result<v1::ImportCatalogResponse> StockTestEnv::ImportCatalog(
     std::vector<v1::Product> products) {
-  return Await<v1::ImportCatalogReply>(
-      [&](agent::StockOps::Done<v1::ImportCatalogReply> done) {
+  return Await<v1::ImportCatalogResponse>(
+      [&](agent::StockOps::Done<v1::ImportCatalogResponse> done) {
         ops_->ImportCatalog(std::move(products), 1, std::move(done));
       });
 }
 
-Result<v1::GetAvailabilityReply> StockTestEnv::Availability(
+Result<v1::GetAvailabilityResponse> StockTestEnv::Availability(
     const std::vector<std::string>& skus) {
-  return Await<v1::GetAvailabilityReply>(
-      [&](agent::StockOps::Done<v1::GetAvailabilityReply> done) {
+  return Await<v1::GetAvailabilityResponse>(
+      [&](agent::StockOps::Done<v1::GetAvailabilityResponse> done) {
         ops_->GetAvailability(skus, std::move(done));
       });
 }

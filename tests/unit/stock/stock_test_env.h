@@ -82,29 +82,29 @@ class StockTestEnv {
   v1::ClientKey NextKey(const std::string& prefix = "t");
 
   // Blocking wrappers.
-  Result<v1::RecordReply> Record(const v1::Transaction& txn,
+  Result<v1::RecordTransactionResponse> Record(const v1::Transaction& txn,
                                  const v1::ClientKey& key);
-  Result<v1::RecordReply> Record(const v1::Transaction& txn) {
+  Result<v1::RecordTransactionResponse> Record(const v1::Transaction& txn) {
     return Record(txn, NextKey());
   }
-  Result<v1::RecordReply> Movement(v1::StockMovement::Reason reason,
+  Result<v1::RecordTransactionResponse> Movement(v1::StockMovement::Reason reason,
                                    const std::vector<Line>& lines);
-  Result<v1::RecordReply> Count(const std::vector<Line>& lines);
-  Result<v1::PlaceHoldReply> PlaceHold(const v1::HoldPlaced& hold,
+  Result<v1::RecordTransactionResponse> Count(const std::vector<Line>& lines);
+  Result<v1::PlaceHoldResponse> PlaceHold(const v1::HoldPlaced& hold,
                                        const v1::ClientKey& key);
-  Result<v1::PlaceHoldReply> PlaceHold(const v1::HoldPlaced& hold) {
+  Result<v1::PlaceHoldResponse> PlaceHold(const v1::HoldPlaced& hold) {
     return PlaceHold(hold, NextKey("h"));
   }
-  Result<v1::HoldReply> Pick(const std::string& order_ref);
-  Result<v1::HoldReply> Collect(const std::string& order_ref);
-  Result<v1::HoldReply> Cancel(const std::string& order_ref);
-  Result<v1::HoldReply> ShortPick(const std::string& order_ref,
+  Result<v1::GetHoldResponse> Pick(const std::string& order_ref);
+  Result<v1::GetHoldResponse> Collect(const std::string& order_ref);
+  Result<v1::GetHoldResponse> Cancel(const std::string& order_ref);
+  Result<v1::GetHoldResponse> ShortPick(const std::string& order_ref,
                                   const std::vector<Line>& found);
-  Result<v1::HoldReply> GetHold(const std::string& order_ref);
+  Result<v1::GetHoldResponse> GetHold(const std::string& order_ref);
   Result<int> ExpireDueHolds();
-  Result<v1::ImportCatalogReply> ImportCatalog(
+  Result<v1::ImportCatalogResponse> ImportCatalog(
       std::vector<v1::Product> products);
-  Result<v1::GetAvailabilityReply> Availability(
+  Result<v1::GetAvailabilityResponse> Availability(
       const std::vector<std::string>& skus);
 
   // Runs `fn` in one read transaction on a new read-only connection to the
@@ -127,7 +127,7 @@ class StockTestEnv {
   uint64_t HeadSeq() { return db_->journal().head().seq; }
 
  private:
-  Result<v1::HoldReply> Update(v1::UpdateHoldRequest request);
+  Result<v1::GetHoldResponse> Update(v1::UpdateHoldRequest request);
 
   storeagent::testing::TempDir dir_;
   FakeClock clock_;

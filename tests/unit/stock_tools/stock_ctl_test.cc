@@ -78,7 +78,7 @@ class StockCtlTest : public ::testing::Test {
                      std::chrono::seconds(10));
     v1::GetAvailabilityRequest req;
     req.add_skus(sku);
-    v1::GetAvailabilityReply reply;
+    v1::GetAvailabilityResponse reply;
     const grpc::Status s = stub_->GetAvailability(&ctx, req, &reply);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return s.ok() && reply.items_size() == 1 && reply.items(0).in_catalog();
@@ -102,7 +102,7 @@ class StockCtlTest : public ::testing::Test {
     v1::HoldLine* l = h->add_lines();
     l->set_sku(sku);
     l->set_quantity(qty);
-    v1::PlaceHoldReply reply;
+    v1::PlaceHoldResponse reply;
     const grpc::Status s = stub_->PlaceHold(&ctx, req, &reply);
     ASSERT_TRUE(s.ok()) << s.error_message();
     ASSERT_TRUE(reply.granted());

@@ -66,7 +66,7 @@ class StockRebuildTest : public ::testing::Test {
     v1::StockDelta* d = req.mutable_movement()->add_lines();
     d->set_sku(sku);
     d->set_quantity(qty);
-    Result<v1::RecordReply> r = Wait<v1::RecordReply>(
+    Result<v1::RecordTransactionResponse> r = Wait<v1::RecordTransactionResponse>(
         [&](auto done) { ops_->RecordStockEvent(req, std::move(done)); });
     ASSERT_TRUE(r.ok()) << r.status().ToString();
   }
@@ -77,7 +77,7 @@ class StockRebuildTest : public ::testing::Test {
     v1::CountLine* l = req.mutable_count()->add_lines();
     l->set_sku(sku);
     l->set_counted(counted);
-    Result<v1::RecordReply> r = Wait<v1::RecordReply>(
+    Result<v1::RecordTransactionResponse> r = Wait<v1::RecordTransactionResponse>(
         [&](auto done) { ops_->RecordStockEvent(req, std::move(done)); });
     ASSERT_TRUE(r.ok()) << r.status().ToString();
   }
@@ -92,7 +92,7 @@ class StockRebuildTest : public ::testing::Test {
     v1::HoldLine* l = h->add_lines();
     l->set_sku(sku);
     l->set_quantity(qty);
-    Result<v1::PlaceHoldReply> r = Wait<v1::PlaceHoldReply>(
+    Result<v1::PlaceHoldResponse> r = Wait<v1::PlaceHoldResponse>(
         [&](auto done) { ops_->PlaceHold(req, std::move(done)); });
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     ASSERT_TRUE(r->granted());
@@ -104,7 +104,7 @@ class StockRebuildTest : public ::testing::Test {
     if (action == "pick") req.mutable_pick()->set_order_ref(ref);
     if (action == "collect") req.mutable_collect()->set_order_ref(ref);
     if (action == "cancel") req.mutable_cancel()->set_order_ref(ref);
-    Result<v1::HoldReply> r = Wait<v1::HoldReply>(
+    Result<v1::GetHoldResponse> r = Wait<v1::GetHoldResponse>(
         [&](auto done) { ops_->UpdateHold(req, std::move(done)); });
     ASSERT_TRUE(r.ok()) << r.status().ToString();
   }

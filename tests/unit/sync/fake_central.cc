@@ -24,9 +24,9 @@ grpc::Status FakeCentral::Sync(grpc::ServerContext*, CentralStream* stream) {
   return script_(n, *stream);
 }
 
-bool ReadUntil(CentralStream& s, v1::AgentMessage::KindCase kind,
-               v1::AgentMessage* out, std::vector<v1::AgentMessage>* skipped) {
-  v1::AgentMessage m;
+bool ReadUntil(CentralStream& s, v1::SyncRequest::KindCase kind,
+               v1::SyncRequest* out, std::vector<v1::SyncRequest>* skipped) {
+  v1::SyncRequest m;
   while (s.Read(&m)) {
     if (m.kind_case() == kind) {
       *out = std::move(m);
@@ -38,20 +38,20 @@ bool ReadUntil(CentralStream& s, v1::AgentMessage::KindCase kind,
 }
 
 void Drain(CentralStream& s) {
-  v1::AgentMessage m;
+  v1::SyncRequest m;
   while (s.Read(&m)) {
   }
 }
 
-v1::CentralMessage WelcomeAt(uint64_t store_seq_held, const std::string& hash) {
-  v1::CentralMessage m;
+v1::SyncResponse WelcomeAt(uint64_t store_seq_held, const std::string& hash) {
+  v1::SyncResponse m;
   m.mutable_welcome()->set_store_seq_held(store_seq_held);
   m.mutable_welcome()->set_store_hash_held(hash);
   return m;
 }
 
-v1::CentralMessage AckOf(uint64_t seq) {
-  v1::CentralMessage m;
+v1::SyncResponse AckOf(uint64_t seq) {
+  v1::SyncResponse m;
   m.mutable_ack()->set_acked_seq(seq);
   return m;
 }

@@ -18,9 +18,9 @@
 namespace storeagent::synctest {
 
 using CentralStream =
-    grpc::ServerReaderWriter<v1::CentralMessage, v1::AgentMessage>;
+    grpc::ServerReaderWriter<v1::SyncResponse, v1::SyncRequest>;
 
-class FakeCentral final : public v1::Sync::Service {
+class FakeCentral final : public v1::SyncService::Service {
  public:
   // Returns the status the stream ends with.
   using Script = std::function<grpc::Status(int stream, CentralStream&)>;
@@ -44,16 +44,16 @@ class FakeCentral final : public v1::Sync::Service {
 
 // Reads until a message of `kind` (kept in *out); others go to `skipped`
 // when given. False when the stream ended first.
-bool ReadUntil(CentralStream& s, v1::AgentMessage::KindCase kind,
-               v1::AgentMessage* out,
-               std::vector<v1::AgentMessage>* skipped = nullptr);
+bool ReadUntil(CentralStream& s, v1::SyncRequest::KindCase kind,
+               v1::SyncRequest* out,
+               std::vector<v1::SyncRequest>* skipped = nullptr);
 
 // Reads until the agent closes the stream.
 void Drain(CentralStream& s);
 
-v1::CentralMessage WelcomeAt(uint64_t store_seq_held,
+v1::SyncResponse WelcomeAt(uint64_t store_seq_held,
                              const std::string& hash = {});
-v1::CentralMessage AckOf(uint64_t seq);
+v1::SyncResponse AckOf(uint64_t seq);
 
 }  // namespace storeagent::synctest
 

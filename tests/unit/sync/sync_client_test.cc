@@ -31,7 +31,7 @@ using agent::SyncHealthSnapshot;
 using stocktest::StockTestEnv;
 using storage::DbContext;
 using storage::SyncStore;
-using Kind = v1::AgentMessage::KindCase;
+using Kind = v1::SyncRequest::KindCase;
 
 constexpr auto kWait = std::chrono::seconds(30);
 
@@ -48,11 +48,11 @@ SyncClientOptions Options(const std::string& address) {
 
 // Asks for a drill-down and waits for its answer: the agent has handled
 // every message sent before it.
-bool Sync(CentralStream& s, std::vector<v1::AgentMessage>* skipped = nullptr) {
-  v1::CentralMessage m;
+bool Sync(CentralStream& s, std::vector<v1::SyncRequest>* skipped = nullptr) {
+  v1::SyncResponse m;
   m.mutable_drill_down()->add_buckets(0);
   if (!s.Write(m)) return false;
-  v1::AgentMessage answer;
+  v1::SyncRequest answer;
   return ReadUntil(s, Kind::kDrillDownAnswer, &answer, skipped);
 }
 
@@ -86,8 +86,8 @@ void Receipts(StockTestEnv& env, int n) {
   }
 }
 
-v1::CentralMessage CentralReceipts(uint64_t from, uint64_t to, int64_t q) {
-  v1::CentralMessage m;
+v1::SyncResponse CentralReceipts(uint64_t from, uint64_t to, int64_t q) {
+  v1::SyncResponse m;
   for (uint64_t c = from; c <= to; ++c) {
     v1::CentralEvent* e = m.mutable_central_events()->add_events();
     e->set_central_seq(c);
@@ -138,7 +138,7 @@ TEST(SyncClient, ResumesAfterWelcomeWatermarkAndAcksAdvance) {
   std::promise<void> done;
   ClientRun run(env, [&](int n, CentralStream& s) {
     if (n > 0) return Drain(s), grpc::Status::OK;
-    v1::AgentMessage m;
+    v1::SyncRequest m;
     EXPECT_TRUE(s.Read(&m) && m.has_hello());
     EXPECT_EQ(m.hello().journal_head_seq(), 10u);
     EXPECT_EQ(m.hello().store_id(), "store-1");
@@ -179,13 +179,13 @@ TEST(SyncClient, WindowNeverExceedsItsLimit) {
       env,
       [&](int n, CentralStream& s) {
         if (n > 0) return Drain(s), grpc::Status::OK;
-        v1::AgentMessage m;
+        v1::SyncRequest m;
         EXPECT_TRUE(s.Read(&m) && m.has_hello());
         s.Write(WelcomeAt(0));
         std::deque<uint64_t> unacked;
         size_t most = 0;
         uint64_t last = 0;
-        auto take = [&](const v1::AgentMessage& msg) {
+        auto take = [&](const v1::SyncRequest& msg) {
           if (!msg.has_events()) return;
           EXPECT_LE(msg.events().entries_size(), 2);
           last = msg.events()
@@ -199,9 +199,9 @@ TEST(SyncClient, WindowNeverExceedsItsLimit) {
           take(m);
           if (unacked.size() >= 3) {
             // Anything the agent sends before answering is beyond the window.
-            std::vector<v1::AgentMessage> between;
+            std::vector<v1::SyncRequest> between;
             EXPECT_TRUE(Sync(s, &between));
-            for (const v1::AgentMessage& b : between) take(b);
+            for (const v1::SyncRequest& b : between) take(b);
             s.Write(AckOf(unacked.front()));
             unacked.pop_front();
           }
@@ -226,7 +226,7 @@ TEST(SyncClient, AckNeverRegresses) {
   std::promise<void> done;
   ClientRun run(env, [&](int n, CentralStream& s) {
     if (n > 0) return Drain(s), grpc::Status::OK;
-    v1::AgentMessage m;
+    v1::SyncRequest m;
     EXPECT_TRUE(s.Read(&m));
     s.Write(WelcomeAt(0));
     uint64_t last = 0;
@@ -255,7 +255,7 @@ TEST(SyncClient, DroppedStreamResendsFromTheAck) {
   std::map<uint64_t, int> seen;  // seq -> times
   uint64_t second_first = 0;
   std::promise<void> done;
-  auto record = [&](const v1::AgentMessage& m) {
+  auto record = [&](const v1::SyncRequest& m) {
     std::lock_guard<std::mutex> lock(mu);
     for (const v1::JournalEntry& e : m.events().entries()) {
       ++seen[e.record().seq()];
@@ -264,7 +264,7 @@ TEST(SyncClient, DroppedStreamResendsFromTheAck) {
   ClientRun run(
       env,
       [&](int n, CentralStream& s) {
-        v1::AgentMessage m;
+        v1::SyncRequest m;
         if (n == 0) {
           EXPECT_TRUE(s.Read(&m));
           s.Write(WelcomeAt(0));
@@ -277,9 +277,9 @@ TEST(SyncClient, DroppedStreamResendsFromTheAck) {
                        .seq();
           }
           s.Write(AckOf(6));
-          std::vector<v1::AgentMessage> between;
+          std::vector<v1::SyncRequest> between;
           Sync(s, &between);
-          for (const v1::AgentMessage& b : between) {
+          for (const v1::SyncRequest& b : between) {
             if (b.has_events()) record(b);
           }
           return grpc::Status(grpc::StatusCode::UNAVAILABLE, "dropped");
@@ -322,7 +322,7 @@ TEST(SyncClient, CentralEventsAppliedOnceThenAcked) {
   std::promise<std::pair<uint64_t, uint64_t>> acks;
   ClientRun run(env, [&](int n, CentralStream& s) {
     if (n > 0) return Drain(s), grpc::Status::OK;
-    v1::AgentMessage m;
+    v1::SyncRequest m;
     EXPECT_TRUE(s.Read(&m));
     s.Write(WelcomeAt(0));
     s.Write(CentralReceipts(1, 3, 5));
@@ -356,12 +356,12 @@ TEST(SyncClient, HoldRequestsRespectEscrow) {
       env,
       [&](int n, CentralStream& s) {
         if (n > 0) return Drain(s), grpc::Status::OK;
-        v1::AgentMessage m;
+        v1::SyncRequest m;
         EXPECT_TRUE(s.Read(&m));
         s.Write(WelcomeAt(0));
         s.Write(CentralReceipts(1, 1, 5));
         EXPECT_TRUE(ReadUntil(s, Kind::kCentralAck, &m));
-        v1::CentralMessage req;
+        v1::SyncResponse req;
         req.mutable_hold_request()->set_request_id(1);
         *req.mutable_hold_request()->mutable_hold() =
             stocktest::HoldOf("WEB-1", {{"A", 3}}, exp);
@@ -406,13 +406,13 @@ TEST(SyncClient, DigestEqualsReplayOfJournalAndInbox) {
   std::promise<void> done;
   ClientRun run(env, [&](int n, CentralStream& s) {
     if (n > 0) return Drain(s), grpc::Status::OK;
-    v1::AgentMessage m;
+    v1::SyncRequest m;
     EXPECT_TRUE(s.Read(&m));
     s.Write(WelcomeAt(0));
     s.Write(CentralReceipts(1, 2, 4));
-    std::vector<v1::AgentMessage> before;
+    std::vector<v1::SyncRequest> before;
     EXPECT_TRUE(ReadUntil(s, Kind::kCentralAck, &m, &before));
-    for (const v1::AgentMessage& b : before) {
+    for (const v1::SyncRequest& b : before) {
       if (!b.has_events()) continue;
       const auto& e = b.events().entries();
       s.Write(AckOf(e[e.size() - 1].record().seq()));
@@ -425,7 +425,7 @@ TEST(SyncClient, DigestEqualsReplayOfJournalAndInbox) {
       } else if (m.has_digest()) {
         digest.set_value(m.digest());
         got = true;
-        v1::CentralMessage r;
+        v1::SyncResponse r;
         r.mutable_digest_result()->set_store_seq(m.digest().store_seq());
         r.mutable_digest_result()->set_central_seq(m.digest().central_seq());
         r.mutable_digest_result()->set_match(true);
@@ -487,10 +487,10 @@ TEST(SyncClient, ReseedsAnEmptyDatabaseBehindTheGate) {
   *sale.mutable_client_key() = target.NextKey();
   *sale.mutable_transaction() = stocktest::SaleOf({{"A", 1}});
   auto record = [&] {
-    return stocktest::Await<v1::RecordReply>(
+    return stocktest::Await<v1::RecordTransactionResponse>(
         [&](auto done) { recorder.RecordTransaction(sale, std::move(done)); });
   };
-  Result<v1::RecordReply> refused = record();
+  Result<v1::RecordTransactionResponse> refused = record();
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(refused.status().message().find("waiting for central"),
@@ -501,15 +501,15 @@ TEST(SyncClient, ReseedsAnEmptyDatabaseBehindTheGate) {
       target,
       [&](int n, CentralStream& s) {
         if (n > 0) return Drain(s), grpc::Status::OK;
-        v1::AgentMessage m;
+        v1::SyncRequest m;
         EXPECT_TRUE(s.Read(&m) && m.has_hello());
         EXPECT_EQ(m.hello().journal_head_seq(), 0u);
-        v1::CentralMessage w = WelcomeAt(5, entries->back().hash());
+        v1::SyncResponse w = WelcomeAt(5, entries->back().hash());
         w.mutable_welcome()->set_reseed(true);
         s.Write(w);
         std::vector<uint64_t> got;
         for (auto [from, to] : {std::pair<int, int>{0, 2}, {2, 5}}) {
-          v1::CentralMessage b;
+          v1::SyncResponse b;
           for (int i = from; i < to; ++i) {
             *b.mutable_reseed()->add_entries() = (*entries)[i];
           }
@@ -517,7 +517,7 @@ TEST(SyncClient, ReseedsAnEmptyDatabaseBehindTheGate) {
           EXPECT_TRUE(ReadUntil(s, Kind::kReseedAck, &m));
           got.push_back(m.reseed_ack().store_seq());
         }
-        v1::CentralMessage d;
+        v1::SyncResponse d;
         d.mutable_reseed_done()->set_store_seq(5);
         s.Write(d);
         Sync(s);
@@ -541,7 +541,7 @@ TEST(SyncClient, ReseedsAnEmptyDatabaseBehindTheGate) {
   auto report = storage::VerifyStock(conn->get());
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->agrees());
-  Result<v1::RecordReply> now = record();
+  Result<v1::RecordTransactionResponse> now = record();
   ASSERT_TRUE(now.ok()) << now.status().ToString();
   EXPECT_EQ(now->seq(), 6u);
 }
@@ -554,7 +554,7 @@ TEST(SyncClient, BehindCentralWithoutReseedStopsWithAClearError) {
       env,
       [&](int n, CentralStream& s) {
         if (n > 0) return Drain(s), grpc::Status::OK;
-        v1::AgentMessage m;
+        v1::SyncRequest m;
         EXPECT_TRUE(s.Read(&m));
         s.Write(WelcomeAt(5));
         Drain(s);
@@ -592,7 +592,7 @@ TEST(SyncClient, PermissionDeniedStopsDiallingUntilReload) {
   StockTestEnv env;
   ASSERT_NE(env.db(), nullptr);
   ClientRun run(env, [](int, CentralStream& s) {
-    v1::AgentMessage hello;
+    v1::SyncRequest hello;
     EXPECT_TRUE(s.Read(&hello));
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                         "hello.store_id: names store store-1 but the client "
@@ -632,7 +632,7 @@ TEST(SyncClient, ErrorsAreCountedByReason) {
   StockTestEnv env;
   ASSERT_NE(env.db(), nullptr);
   ClientRun run(env, [](int n, CentralStream& s) {
-    v1::AgentMessage hello;
+    v1::SyncRequest hello;
     EXPECT_TRUE(s.Read(&hello));
     if (n == 0) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "busy");
     if (n == 1) {
