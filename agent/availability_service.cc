@@ -1,29 +1,47 @@
 #include "agent/availability_service.h"
 
+#include <type_traits>
 #include <vector>
 
 #include "agent/pos_service.h"
 #include "core/limits.h"
 #include "platform/tsan.h"
 #include "proto/unary_reactor.h"
+#include "proto/wire_copy.h"
 
 namespace storeagent::agent {
 namespace {
 
-// ImportCatalogChunk.products: at most this many per streamed message.
+// ImportCatalogRequest.products: at most this many per streamed message.
 constexpr int kMaxCatalogChunkProducts = 1000;
 
-// A `done` that finishes the unary call with `reply` or the error.
-template <typename Reply>
-StockOps::Done<Reply> Finisher(rpc::UnaryReactor* reactor, Reply* reply) {
-  return [reactor, reply](Result<Reply> r) {
+// A `done` that finishes the unary call with `reply` or the error, from
+// StockOps's `Answer`. StockOps answers UpdateHold as GetHold and a stock
+// event as a transaction; those RPCs' own responses have the same fields
+// (proto/wire_copy.h).
+template <typename Answer, typename Reply>
+StockOps::Done<Answer> FinishAs(rpc::UnaryReactor* reactor, Reply* reply) {
+  return [reactor, reply](Result<Answer> r) {
     if (!r.ok()) {
       reactor->Reply(ToGrpc(r.status()));
       return;
     }
-    *reply = std::move(r).value();
+    if constexpr (std::is_same_v<Answer, Reply>) {
+      *reply = std::move(r).value();
+    } else if (!rpc::CopyWireCompatible(*r, reply)) {
+      reactor->Reply(grpc::Status(grpc::StatusCode::INTERNAL,
+                                  "reply: " + Reply::descriptor()->full_name() +
+                                      " out of step with " +
+                                      Answer::descriptor()->full_name()));
+      return;
+    }
     reactor->Reply(grpc::Status::OK);
   };
+}
+
+template <typename Reply>
+StockOps::Done<Reply> Finisher(rpc::UnaryReactor* reactor, Reply* reply) {
+  return FinishAs<Reply>(reactor, reply);
 }
 
 // Collects the streamed chunks, then replaces the catalog in one go.
@@ -124,9 +142,9 @@ grpc::ServerUnaryReactor* AvailabilityServiceImpl::PlaceHold(
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::UpdateHold(
     grpc::CallbackServerContext* /*ctx*/, const v1::UpdateHoldRequest* req,
-    v1::GetHoldResponse* reply) {
+    v1::UpdateHoldResponse* reply) {
   auto* reactor = rpc::UnaryReactor::Create();
-  ops_.UpdateHold(*req, Finisher(reactor, reply));
+  ops_.UpdateHold(*req, FinishAs<v1::GetHoldResponse>(reactor, reply));
   return reactor;
 }
 
@@ -148,9 +166,11 @@ grpc::ServerUnaryReactor* AvailabilityServiceImpl::ListHolds(
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::RecordStockEvent(
     grpc::CallbackServerContext* /*ctx*/,
-    const v1::RecordStockEventRequest* req, v1::RecordTransactionResponse* reply) {
+    const v1::RecordStockEventRequest* req,
+    v1::RecordStockEventResponse* reply) {
   auto* reactor = rpc::UnaryReactor::Create();
-  ops_.RecordStockEvent(*req, Finisher(reactor, reply));
+  ops_.RecordStockEvent(
+      *req, FinishAs<v1::RecordTransactionResponse>(reactor, reply));
   return reactor;
 }
 

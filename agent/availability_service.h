@@ -27,7 +27,7 @@ class AvailabilityServiceImpl final
                                       v1::PlaceHoldResponse* reply) override;
   grpc::ServerUnaryReactor* UpdateHold(grpc::CallbackServerContext* ctx,
                                        const v1::UpdateHoldRequest* req,
-                                       v1::GetHoldResponse* reply) override;
+                                       v1::UpdateHoldResponse* reply) override;
   grpc::ServerUnaryReactor* GetHold(grpc::CallbackServerContext* ctx,
                                     const v1::GetHoldRequest* req,
                                     v1::GetHoldResponse* reply) override;
@@ -36,9 +36,10 @@ class AvailabilityServiceImpl final
                                       v1::ListHoldsResponse* reply) override;
   grpc::ServerUnaryReactor* RecordStockEvent(
       grpc::CallbackServerContext* ctx, const v1::RecordStockEventRequest* req,
-      v1::RecordTransactionResponse* reply) override;
+      v1::RecordStockEventResponse* reply) override;
   grpc::ServerReadReactor<v1::ImportCatalogRequest>* ImportCatalog(
-      grpc::CallbackServerContext* ctx, v1::ImportCatalogResponse* reply) override;
+      grpc::CallbackServerContext* ctx,
+      v1::ImportCatalogResponse* reply) override;
 
  private:
   StockOps& ops_;

@@ -1,23 +1,35 @@
 #include "agent/pos_service.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "core/event_validation.h"
 #include "proto/unary_reactor.h"
+#include "proto/wire_copy.h"
 #include "storage/journal_store.h"
 #include "storage/sync_store.h"
 
 namespace storeagent::agent {
 namespace {
 
-// Finishes a recording call with `reply` or the error.
-Recorder::Done FinishWith(rpc::UnaryReactor* reactor, v1::RecordTransactionResponse* reply) {
+// Finishes a recording call with `reply` or the error. The recorder
+// answers every call as a transaction; RecordLoyaltySignalResponse has the
+// same fields (proto/wire_copy.h).
+template <typename Reply>
+Recorder::Done FinishWith(rpc::UnaryReactor* reactor, Reply* reply) {
   return [reactor, reply](Result<v1::RecordTransactionResponse> r) {
     if (!r.ok()) {
       reactor->Reply(ToGrpc(r.status()));
       return;
     }
-    *reply = std::move(r).value();
+    if constexpr (std::is_same_v<Reply, v1::RecordTransactionResponse>) {
+      *reply = std::move(r).value();
+    } else if (!rpc::CopyWireCompatible(*r, reply)) {
+      reactor->Reply(grpc::Status(
+          grpc::StatusCode::INTERNAL,
+          "reply: " + Reply::descriptor()->full_name() + " out of step"));
+      return;
+    }
     reactor->Reply(grpc::Status::OK);
   };
 }
@@ -41,7 +53,8 @@ PosServiceImpl::PosServiceImpl(std::string store_id, storage::AgentDatabase& db,
 
 grpc::ServerUnaryReactor* PosServiceImpl::RecordTransaction(
     grpc::CallbackServerContext* /*ctx*/,
-    const v1::RecordTransactionRequest* request, v1::RecordTransactionResponse* reply) {
+    const v1::RecordTransactionRequest* request,
+    v1::RecordTransactionResponse* reply) {
   rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
   recorder_.RecordTransaction(*request, FinishWith(reactor, reply));
   return reactor;
@@ -49,7 +62,8 @@ grpc::ServerUnaryReactor* PosServiceImpl::RecordTransaction(
 
 grpc::ServerUnaryReactor* PosServiceImpl::RecordLoyaltySignal(
     grpc::CallbackServerContext* /*ctx*/,
-    const v1::RecordLoyaltySignalRequest* request, v1::RecordTransactionResponse* reply) {
+    const v1::RecordLoyaltySignalRequest* request,
+    v1::RecordLoyaltySignalResponse* reply) {
   rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
   recorder_.RecordLoyaltySignal(*request, FinishWith(reactor, reply));
   return reactor;
@@ -57,7 +71,7 @@ grpc::ServerUnaryReactor* PosServiceImpl::RecordLoyaltySignal(
 
 grpc::ServerUnaryReactor* PosServiceImpl::GetEvent(
     grpc::CallbackServerContext* /*ctx*/, const v1::GetEventRequest* request,
-    v1::JournalEntry* reply) {
+    v1::GetEventResponse* reply) {
   rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
   if (request->by_case() == v1::GetEventRequest::kClientKey) {
     Status s = core::ValidateClientKey(request->client_key(), "client_key");
@@ -90,7 +104,11 @@ grpc::ServerUnaryReactor* PosServiceImpl::GetEvent(
                   : "client_key: no event (" + req.client_key().terminal_id() +
                         ", " + req.client_key().client_txn_id() + ")")));
         } else {
-          *reply = std::move(**r);
+          // GetEventResponse is JournalEntry field for field.
+          v1::JournalEntry& entry = **r;
+          reply->set_allocated_record(entry.release_record());
+          reply->set_hash(std::move(*entry.mutable_hash()));
+          reply->set_prev_hash(std::move(*entry.mutable_prev_hash()));
           reactor->Reply(grpc::Status::OK);
         }
       });

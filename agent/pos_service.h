@@ -35,10 +35,10 @@ class PosServiceImpl final : public v1::PosService::CallbackService {
   grpc::ServerUnaryReactor* RecordLoyaltySignal(
       grpc::CallbackServerContext* ctx,
       const v1::RecordLoyaltySignalRequest* request,
-      v1::RecordTransactionResponse* reply) override;
+      v1::RecordLoyaltySignalResponse* reply) override;
   grpc::ServerUnaryReactor* GetEvent(grpc::CallbackServerContext* ctx,
                                      const v1::GetEventRequest* request,
-                                     v1::JournalEntry* reply) override;
+                                     v1::GetEventResponse* reply) override;
   grpc::ServerUnaryReactor* GetJournalStatus(
       grpc::CallbackServerContext* ctx,
       const v1::GetJournalStatusRequest* request,

@@ -313,25 +313,27 @@ void StockOps::UpdateHold(const v1::UpdateHoldRequest& request,
       });
 }
 
-void StockOps::GetHold(const std::string& order_ref, Done<v1::GetHoldResponse> done) {
+void StockOps::GetHold(const std::string& order_ref,
+                       Done<v1::GetHoldResponse> done) {
   Status s = core::ValidateOrderRef(order_ref, "order_ref");
   if (!s.ok()) return done(s);
   db_.readers().Submit(
       [this, order_ref, done = std::move(done)](DbContext* rc) {
         if (rc == nullptr) return done(Unavailable("agent is shutting down"));
-        done(InSnapshot<v1::GetHoldResponse>(*rc, [&]() -> Result<v1::GetHoldResponse> {
-          Result<std::optional<v1::Hold>> h =
-              storage::StockLedger::GetHold(*rc, order_ref);
-          if (!h.ok()) return h.status();
-          if (!h->has_value())
-            return NotFound("order_ref: no hold " + order_ref);
-          Result<v1::AsOf> as_of = AsOfNow(*rc, clock_);
-          if (!as_of.ok()) return as_of.status();
-          v1::GetHoldResponse reply;
-          *reply.mutable_hold() = std::move(**h);
-          *reply.mutable_as_of() = *as_of;
-          return reply;
-        }));
+        done(InSnapshot<v1::GetHoldResponse>(
+            *rc, [&]() -> Result<v1::GetHoldResponse> {
+              Result<std::optional<v1::Hold>> h =
+                  storage::StockLedger::GetHold(*rc, order_ref);
+              if (!h.ok()) return h.status();
+              if (!h->has_value())
+                return NotFound("order_ref: no hold " + order_ref);
+              Result<v1::AsOf> as_of = AsOfNow(*rc, clock_);
+              if (!as_of.ok()) return as_of.status();
+              v1::GetHoldResponse reply;
+              *reply.mutable_hold() = std::move(**h);
+              *reply.mutable_as_of() = *as_of;
+              return reply;
+            }));
       });
 }
 

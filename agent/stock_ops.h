@@ -66,7 +66,8 @@ class StockOps {
   // NOT_FOUND for an unknown order_ref.
   virtual void UpdateHold(const v1::UpdateHoldRequest& request,
                           Done<v1::GetHoldResponse> done);
-  virtual void GetHold(const std::string& order_ref, Done<v1::GetHoldResponse> done);
+  virtual void GetHold(const std::string& order_ref,
+                       Done<v1::GetHoldResponse> done);
   virtual void ListHolds(const v1::ListHoldsRequest& request,
                          Done<v1::ListHoldsResponse> done);
   virtual void RecordStockEvent(const v1::RecordStockEventRequest& request,

@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
       p->set_points(10);
       *p->mutable_transaction() = req.client_key();
       grpc::ClientContext lctx;
-      v1::RecordTransactionResponse lreply;
+      v1::RecordLoyaltySignalResponse lreply;
       grpc::Status ls = stub->RecordLoyaltySignal(&lctx, lreq, &lreply);
       if (!ls.ok()) {
         ++failures;

@@ -124,7 +124,8 @@ std::vector<v1::ImportCatalogRequest> CatalogChunks(
 Status ImportCatalog(v1::AvailabilityService::Stub& stub,
                      const std::vector<v1::ImportCatalogRequest>& chunks) {
   int64_t expected = 0;
-  for (const v1::ImportCatalogRequest& c : chunks) expected += c.products_size();
+  for (const v1::ImportCatalogRequest& c : chunks)
+    expected += c.products_size();
   grpc::ClientContext ctx;
   SetDeadline(ctx, kImportDeadlineMs);
   v1::ImportCatalogResponse reply;
@@ -163,7 +164,7 @@ Status ReceiveStock(v1::AvailabilityService::Stub& stub,
     }
     grpc::ClientContext ctx;
     SetDeadline(ctx, kCallDeadlineMs);
-    v1::RecordTransactionResponse reply;
+    v1::RecordStockEventResponse reply;
     Status s = FromGrpc(stub.RecordStockEvent(&ctx, req, &reply),
                         "RecordStockEvent " + req.client_key().client_txn_id());
     if (!s.ok()) return s;

@@ -49,7 +49,9 @@ class RecordSlot final : public CallSlot {
   std::string prefix_;
   uint64_t next_ = 0;
   v1::RecordTransactionResponse reply_;
-  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::RecordTransactionResponse>> reader_;
+  std::unique_ptr<
+      grpc::ClientAsyncResponseReader<v1::RecordTransactionResponse>>
+      reader_;
 };
 
 }  // namespace

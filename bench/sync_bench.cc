@@ -87,7 +87,7 @@ double FigureFrom(const std::string& text, const std::string& name) {
 }
 
 v1::GetStoreSyncStateResponse StoreState(v1::CentralAdminService::Stub& stub,
-                              const std::string& store) {
+                                         const std::string& store) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   v1::GetStoreSyncStateRequest req;

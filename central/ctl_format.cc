@@ -76,7 +76,9 @@ std::string Lines(const v1::Hold& h) {
   return out;
 }
 
-std::string Format(const v1::PushCentralEventResponse& r) {
+// PushCentralEvent's and CancelHold's responses have the same fields.
+template <typename PushResponse>
+std::string FormatPush(const PushResponse& r) {
   return "central_seq " + N(r.central_seq()) +
          (r.replayed() ? " (replayed: recorded before under this key)\n"
                        : " (recorded)\n");
@@ -195,12 +197,16 @@ std::string FormatReplyJson(const google::protobuf::Message& reply) {
 }
 
 std::string FormatReply(const google::protobuf::Message& reply) {
-  if (auto* r = As<v1::PushCentralEventResponse>(reply)) return Format(*r);
+  if (auto* r = As<v1::PushCentralEventResponse>(reply)) return FormatPush(*r);
+  if (auto* r = As<v1::CentralAdminServiceCancelHoldResponse>(reply)) {
+    return FormatPush(*r);
+  }
   if (auto* r = As<v1::FindAvailabilityResponse>(reply)) return Format(*r);
   if (auto* r = As<v1::ListDriftResponse>(reply)) return Format(*r);
   if (auto* r = As<v1::GetStoreSyncStateResponse>(reply)) return Format(*r);
   if (auto* r = As<v1::ListQuarantineResponse>(reply)) return Format(*r);
-  if (auto* r = As<v1::CentralAdminServicePlaceHoldResponse>(reply)) return Format(*r);
+  if (auto* r = As<v1::CentralAdminServicePlaceHoldResponse>(reply))
+    return Format(*r);
   if (auto* r = As<v1::ListAdminAuditResponse>(reply)) return Format(*r);
   return FormatReplyJson(reply);
 }

@@ -1,5 +1,5 @@
-// What storecentralctl prints: a reply of the CentralAdminService API as text for
-// a person (aligned tables, enum values and status codes by name, times in
+// What storecentralctl prints: a reply of the CentralAdminService API as text
+// for a person (aligned tables, enum values and status codes by name, times in
 // UTC), or as proto-JSON with --json for scripts. Pure: no I/O.
 #ifndef STOREAGENT_CENTRAL_CTL_FORMAT_H_
 #define STOREAGENT_CENTRAL_CTL_FORMAT_H_
@@ -11,8 +11,8 @@
 
 namespace storeagent::central {
 
-// The reply as text for a person. Every reply type of CentralAdminService has its
-// own layout; another message falls back to its proto-JSON.
+// The reply as text for a person. Every reply type of CentralAdminService has
+// its own layout; another message falls back to its proto-JSON.
 std::string FormatReply(const google::protobuf::Message& reply);
 
 // The reply as proto-JSON (field names as in the .proto, defaults printed).

@@ -194,8 +194,8 @@ int main(int argc, char** argv) {
     creds = grpc::SslCredentials(ssl);
     if (!server_name.empty()) args.SetSslTargetNameOverride(server_name);
   }
-  auto stub =
-      v1::CentralAdminService::NewStub(grpc::CreateCustomChannel(admin, creds, args));
+  auto stub = v1::CentralAdminService::NewStub(
+      grpc::CreateCustomChannel(admin, creds, args));
   std::vector<std::pair<std::string, int64_t>> parsed;
   if (!ParseLines(lines, &parsed)) {
     std::fprintf(stderr, "storecentralctl: --line: expected SKU=QUANTITY\n");
@@ -284,6 +284,6 @@ int main(int argc, char** argv) {
   r.set_store_id(store);
   r.set_order_ref(order);
   r.set_reason(cancel_reason);
-  v1::PushCentralEventResponse reply;
+  v1::CentralAdminServiceCancelHoldResponse reply;
   return Print(stub->CancelHold(Context().get(), r, &reply), reply);
 }

@@ -59,7 +59,9 @@ int List(Target& t, const ListOptions& o) {
   return kExitOk;
 }
 
-void PrintHold(const v1::GetHoldResponse& reply) {
+// GetHold's and UpdateHold's responses have the same fields.
+template <typename HoldResponse>
+void PrintHold(const HoldResponse& reply) {
   const v1::Hold& h = reply.hold();
   std::printf("order        %s\n", h.order_ref().c_str());
   std::printf("state        %s%s\n", core::HoldStateName(h.state()),
@@ -148,7 +150,7 @@ int Update(Target& t, HoldAction what, const char* name,
   auto stub = v1::AvailabilityService::NewStub(OpenChannel(t));
   grpc::ClientContext ctx;
   SetDeadline(ctx, t);
-  v1::GetHoldResponse reply;
+  v1::UpdateHoldResponse reply;
   grpc::Status s = stub->UpdateHold(&ctx, req, &reply);
   if (!s.ok()) return Fail(RpcError(s));
   PrintHold(reply);

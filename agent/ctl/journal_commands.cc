@@ -84,7 +84,7 @@ int Tail(Target& t, int n, bool json) {
     SetDeadline(ctx, t);
     v1::GetEventRequest req;
     req.set_seq(seq);
-    v1::JournalEntry e;
+    v1::GetEventResponse e;
     grpc::Status s = stub->GetEvent(&ctx, req, &e);
     if (!s.ok()) return Fail(RpcError(s));
     if (json) {

@@ -69,7 +69,7 @@ int Record(Target& t, v1::RecordStockEventRequest req, const std::string& key) {
   auto stub = v1::AvailabilityService::NewStub(OpenChannel(t));
   grpc::ClientContext ctx;
   SetDeadline(ctx, t);
-  v1::RecordTransactionResponse reply;
+  v1::RecordStockEventResponse reply;
   grpc::Status s = stub->RecordStockEvent(&ctx, req, &reply);
   if (!s.ok()) {
     const bool maybe_done =

@@ -134,16 +134,16 @@ void StaffApi::UpdateHold(Call call, std::string_view action,
   req.mutable_client_key()->set_terminal_id(StaffTerminalId(call.who.name));
   req.mutable_client_key()->set_client_txn_id(
       ClientTxnId(call, action, call.params[0]));
-  ops_.UpdateHold(
-      req, [this, reply = std::move(call.reply)](Result<v1::GetHoldResponse> r) {
-        if (!r.ok()) {
-          reply(ErrorResponse(RenameField(r.status(), kHoldRenames)));
-          return;
-        }
-        reply(JsonResponse(200, json{{"hold", HoldJson(r->hold())},
-                                     {"replayed", r->replayed()},
-                                     {"as_of", AsOfJson(r->as_of(), clock_)}}));
-      });
+  ops_.UpdateHold(req, [this, reply = std::move(call.reply)](
+                           Result<v1::GetHoldResponse> r) {
+    if (!r.ok()) {
+      reply(ErrorResponse(RenameField(r.status(), kHoldRenames)));
+      return;
+    }
+    reply(JsonResponse(200, json{{"hold", HoldJson(r->hold())},
+                                 {"replayed", r->replayed()},
+                                 {"as_of", AsOfJson(r->as_of(), clock_)}}));
+  });
 }
 
 void StaffApi::AdjustStock(Call call) {
@@ -210,8 +210,8 @@ void StaffApi::RecordStockEvent(Call call, v1::RecordStockEventRequest req) {
   req.mutable_client_key()->set_terminal_id(StaffTerminalId(call.who.name));
   req.mutable_client_key()->set_client_txn_id(*call.idempotency_key);
   ops_.RecordStockEvent(
-      req, [this, sku = call.params[0],
-            reply = std::move(call.reply)](Result<v1::RecordTransactionResponse> r) {
+      req, [this, sku = call.params[0], reply = std::move(call.reply)](
+               Result<v1::RecordTransactionResponse> r) {
         if (!r.ok()) {
           reply(ErrorResponse(RenameField(r.status(), kStockRenames)));
           return;
@@ -219,17 +219,17 @@ void StaffApi::RecordStockEvent(Call call, v1::RecordStockEventRequest req) {
         json body{{"seq", r->seq()},
                   {"recorded_at", FormatRfc3339(r->recorded_at_us())},
                   {"replayed", r->replayed()}};
-        ops_.GetAvailability({sku},
-                             [this, reply, body = std::move(body)](
-                                 Result<v1::GetAvailabilityResponse> a) mutable {
-                               // The event is recorded either way; the figures
-                               // are a courtesy.
-                               if (a.ok() && a->items_size() == 1) {
-                                 body["item"] = AvailabilityJson(a->items(0));
-                                 body["as_of"] = AsOfJson(a->as_of(), clock_);
-                               }
-                               reply(JsonResponse(200, body));
-                             });
+        ops_.GetAvailability(
+            {sku}, [this, reply, body = std::move(body)](
+                       Result<v1::GetAvailabilityResponse> a) mutable {
+              // The event is recorded either way; the figures
+              // are a courtesy.
+              if (a.ok() && a->items_size() == 1) {
+                body["item"] = AvailabilityJson(a->items(0));
+                body["as_of"] = AsOfJson(a->as_of(), clock_);
+              }
+              reply(JsonResponse(200, body));
+            });
       });
 }
 

@@ -65,7 +65,8 @@ class SyncClient::Session {
 
   Status Run() {
     std::shared_ptr<grpc::Channel> channel = c_.MakeChannel();
-    std::unique_ptr<v1::SyncService::Stub> stub = v1::SyncService::NewStub(channel);
+    std::unique_ptr<v1::SyncService::Stub> stub =
+        v1::SyncService::NewStub(channel);
     auto stream = std::make_shared<SyncStream>(q_);
     stub->async()->Sync(stream->context(), stream.get());
     stream->Begin();
@@ -391,8 +392,8 @@ class SyncClient::Session {
   void OnHoldRequest(const v1::HoldRequest& r) {
     std::shared_ptr<SessionQueue> q = q_;
     c_.ops_.PlaceCentralHold(
-        r.hold(), [q, id = r.request_id(),
-                   ref = r.hold().order_ref()](Result<v1::PlaceHoldResponse> rep) {
+        r.hold(), [q, id = r.request_id(), ref = r.hold().order_ref()](
+                      Result<v1::PlaceHoldResponse> rep) {
           SessionEvent e;
           e.kind = SessionEvent::Kind::kSend;
           v1::HoldAnswer* a = e.outgoing.mutable_hold_answer();

@@ -134,7 +134,7 @@ std::mutex& AdminServiceImpl::EscrowMutex(const std::string& store_id) {
 // ------------------------------------------------------------ push
 
 Status AdminServiceImpl::Push(const v1::PushCentralEventRequest& r,
-                                 v1::PushCentralEventResponse* reply) {
+                              v1::PushCentralEventResponse* reply) {
   STOREAGENT_RETURN_IF_ERROR(ValidatePushCentralEvent(r));
   CentralStore& store = hub_.context().store;
   Result<StoreRow> row = store.GetOrCreateStore(r.store_id());
@@ -170,7 +170,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::PushCentralEvent(
 grpc::ServerUnaryReactor* AdminServiceImpl::CancelHold(
     grpc::CallbackServerContext* context,
     const v1::CentralAdminServiceCancelHoldRequest* request,
-    v1::PushCentralEventResponse* reply) {
+    v1::CentralAdminServiceCancelHoldResponse* reply) {
   Call call = Call::Write("CancelHold", request->store_id(),
                           "order_ref=" + request->order_ref());
   return Defer(context, std::move(call), [this, request, reply]() -> Status {
@@ -201,9 +201,9 @@ grpc::ServerUnaryReactor* AdminServiceImpl::CancelHold(
 
 // ------------------------------------------------------------ holds
 
-Status AdminServiceImpl::EscrowGrant(const std::string& store_id,
-                                        const v1::HoldPlaced& hold,
-                                        v1::CentralAdminServicePlaceHoldResponse* reply) {
+Status AdminServiceImpl::EscrowGrant(
+    const std::string& store_id, const v1::HoldPlaced& hold,
+    v1::CentralAdminServicePlaceHoldResponse* reply) {
   // The mutex serialises this process's grants; other central processes
   // over the same PostgreSQL database are kept out by appending only at the
   // head the decision was taken on (ABORTED otherwise: decide again).
@@ -224,9 +224,9 @@ Status AdminServiceImpl::EscrowGrant(const std::string& store_id,
                      " attempts); retry: " + last.message());
 }
 
-Status AdminServiceImpl::EscrowGrantOnce(const std::string& store_id,
-                                            const v1::HoldPlaced& hold,
-                                            v1::CentralAdminServicePlaceHoldResponse* reply) {
+Status AdminServiceImpl::EscrowGrantOnce(
+    const std::string& store_id, const v1::HoldPlaced& hold,
+    v1::CentralAdminServicePlaceHoldResponse* reply) {
   CentralStore& store = hub_.context().store;
   std::vector<v1::CentralEvent> events;
   uint64_t head = 0;  // the last central_seq the decision saw
@@ -388,7 +388,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::PlaceHold(
 // ------------------------------------------------------------ reads
 
 Status AdminServiceImpl::Availability(const v1::FindAvailabilityRequest& r,
-                                         v1::FindAvailabilityResponse* reply) {
+                                      v1::FindAvailabilityResponse* reply) {
   const std::vector<std::string> skus(r.skus().begin(), r.skus().end());
   STOREAGENT_RETURN_IF_ERROR(core::ValidateSkuList(skus, "skus"));
   CentralStore& store = hub_.context().store;
@@ -462,7 +462,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListDrift(
 
 grpc::ServerUnaryReactor* AdminServiceImpl::GetStoreSyncState(
     grpc::CallbackServerContext* context,
-    const v1::GetStoreSyncStateRequest* request, v1::GetStoreSyncStateResponse* reply) {
+    const v1::GetStoreSyncStateRequest* request,
+    v1::GetStoreSyncStateResponse* reply) {
   Call call = Call::Read("GetStoreSyncState", request->store_id());
   return Defer(context, std::move(call), [this, request, reply]() -> Status {
     Result<StoreRow> row =
@@ -485,7 +486,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::GetStoreSyncState(
 
 grpc::ServerUnaryReactor* AdminServiceImpl::ListQuarantine(
     grpc::CallbackServerContext* context,
-    const v1::ListQuarantineRequest* request, v1::ListQuarantineResponse* reply) {
+    const v1::ListQuarantineRequest* request,
+    v1::ListQuarantineResponse* reply) {
   Call call = Call::Read("ListQuarantine", request->store_id());
   return Defer(context, std::move(call), [this, request, reply]() -> Status {
     STOREAGENT_RETURN_IF_ERROR(CheckStoreId(request->store_id(), "store_id"));
@@ -501,7 +503,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListQuarantine(
 
 grpc::ServerUnaryReactor* AdminServiceImpl::ListAdminAudit(
     grpc::CallbackServerContext* context,
-    const v1::ListAdminAuditRequest* request, v1::ListAdminAuditResponse* reply) {
+    const v1::ListAdminAuditRequest* request,
+    v1::ListAdminAuditResponse* reply) {
   Call call = Call::Read("ListAdminAudit", request->store_id());
   return Defer(context, std::move(call), [this, request, reply]() -> Status {
     if (!request->store_id().empty()) {

@@ -40,7 +40,7 @@ class AdminServiceImpl : public v1::CentralAdminService::CallbackService {
   grpc::ServerUnaryReactor* CancelHold(
       grpc::CallbackServerContext* context,
       const v1::CentralAdminServiceCancelHoldRequest* request,
-      v1::PushCentralEventResponse* reply) override;
+      v1::CentralAdminServiceCancelHoldResponse* reply) override;
   grpc::ServerUnaryReactor* ListDrift(grpc::CallbackServerContext* context,
                                       const v1::ListDriftRequest* request,
                                       v1::ListDriftResponse* reply) override;

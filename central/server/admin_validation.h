@@ -1,5 +1,5 @@
-// Checks of what head office sends central (CentralAdminService requests) and of
-// store ids. INVALID_ARGUMENT naming the field, first problem only; pure.
+// Checks of what head office sends central (CentralAdminService requests) and
+// of store ids. INVALID_ARGUMENT naming the field, first problem only; pure.
 #ifndef STOREAGENT_CENTRAL_SERVER_ADMIN_VALIDATION_H_
 #define STOREAGENT_CENTRAL_SERVER_ADMIN_VALIDATION_H_
 

@@ -94,7 +94,8 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
       s->config_, *s->store_, *s->replicas_, clock, s->io_, *s->metrics_});
   s->sync_service_ =
       std::make_unique<SyncServiceImpl>(*s->hub_, /*require_peer_id=*/
-                                    !config.insecure);
+                                        !config.insecure);
+  s->sync_service_v02_ = std::make_unique<SyncServiceV02>(*s->sync_service_);
   s->admin_service_ = std::make_unique<AdminServiceImpl>(*s->hub_);
 
   // Both ports: grpc.health.v1 and reflection.
@@ -122,6 +123,8 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
   sync.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   sync.RegisterService(s->sync_service_.get());
   CountCalls(sync, *s->metrics_);  // metrics_ outlives both servers
+  // Stores still on 0.2 dial the service's old name (docs/contract.md).
+  sync.RegisterService(s->sync_service_v02_.get());
   s->sync_server_ = sync.BuildAndStart();
   if (s->sync_server_ == nullptr || s->sync_port_ == 0) {
     s->Shutdown(0);

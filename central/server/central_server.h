@@ -3,8 +3,9 @@
 // unless tls.insecure), the CentralAdminService service on admin.listen, and
 // /metrics on metrics.listen when set. Both gRPC ports also answer
 // grpc.health.v1.Health (the service names "storeagent.v1.SyncService" and
-// "storeagent.v1.CentralAdminService", and "" for the whole server: SERVING until
-// shutdown begins) and server reflection, with the port's own credentials.
+// "storeagent.v1.CentralAdminService", and "" for the whole server: SERVING
+// until shutdown begins) and server reflection, with the port's own
+// credentials.
 #ifndef STOREAGENT_CENTRAL_SERVER_CENTRAL_SERVER_H_
 #define STOREAGENT_CENTRAL_SERVER_CENTRAL_SERVER_H_
 
@@ -34,6 +35,7 @@ class CentralWatchdog;
 class ReplicaCache;
 class SyncHub;
 class SyncServiceImpl;
+class SyncServiceV02;
 
 class CentralServer {
  public:
@@ -80,6 +82,7 @@ class CentralServer {
   std::unique_ptr<ReplicaCache> replicas_;
   std::unique_ptr<SyncHub> hub_;
   std::unique_ptr<SyncServiceImpl> sync_service_;
+  std::unique_ptr<SyncServiceV02> sync_service_v02_;
   std::unique_ptr<AdminServiceImpl> admin_service_;
   std::unique_ptr<grpc::Server> sync_server_;
   std::unique_ptr<grpc::Server> admin_server_;

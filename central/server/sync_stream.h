@@ -29,6 +29,7 @@
 
 #include "central/server/sync_hub.h"
 #include "storeagent/v1/sync.grpc.pb.h"
+#include "storeagent/v1/sync_v02.grpc.pb.h"
 
 namespace storeagent::central {
 
@@ -139,6 +140,21 @@ class SyncServiceImpl : public v1::SyncService::CallbackService {
  private:
   SyncHub& hub_;
   const bool require_peer_id_;
+};
+
+// The same service under its 0.2 name (/storeagent.v1.Sync/Sync), for
+// stores not yet upgraded: the same messages, the same SyncStream.
+class SyncServiceV02 : public v1::Sync::CallbackService {
+ public:
+  explicit SyncServiceV02(SyncServiceImpl& impl) : impl_(impl) {}
+
+  grpc::ServerBidiReactor<v1::SyncRequest, v1::SyncResponse>* Sync(
+      grpc::CallbackServerContext* context) override {
+    return impl_.Sync(context);
+  }
+
+ private:
+  SyncServiceImpl& impl_;
 };
 
 }  // namespace storeagent::central

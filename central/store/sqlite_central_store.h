@@ -51,7 +51,7 @@ class SqliteCentralStore : public CentralStore {
   Result<std::vector<v1::Drift>> ListDrift(const std::string& store_id,
                                            size_t limit) override;
   Result<v1::ListQuarantineResponse> ListQuarantine(const std::string& store_id,
-                                                 size_t limit) override;
+                                                    size_t limit) override;
   Result<std::vector<uint64_t>> QuarantinedSeqs(const std::string& store_id,
                                                 uint64_t after,
                                                 uint64_t through) override;

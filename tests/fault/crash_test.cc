@@ -71,7 +71,7 @@ void SetDeadline(grpc::ClientContext& ctx) {
 }
 
 grpc::Status GetByKey(v1::PosService::Stub& stub, const std::string& terminal,
-                      const std::string& txn_id, v1::JournalEntry* entry) {
+                      const std::string& txn_id, v1::GetEventResponse* entry) {
   grpc::ClientContext ctx;
   SetDeadline(ctx);
   v1::GetEventRequest req;
@@ -106,7 +106,7 @@ void ExpectRecovered(const AgentProcess& agent, const Tills& tills) {
     }
     if (newest == nullptr) continue;
     max_acked = std::max(max_acked, newest->seq);
-    v1::JournalEntry e;
+    v1::GetEventResponse e;
     grpc::Status s = GetByKey(*stub, till->terminal(), newest_id, &e);
     ASSERT_TRUE(s.ok()) << till->terminal() << " " << newest_id << ": "
                         << s.error_message();
@@ -147,7 +147,7 @@ uint64_t ExpectExactlyOnce(const AgentProcess& agent, const Tills& tills) {
   // Every acknowledged sale, with the acknowledged seq and hash.
   const std::vector<AckRecord> acks = ReadAckLogs(tills);
   for (const AckRecord& ack : acks) {
-    v1::JournalEntry e;
+    v1::GetEventResponse e;
     grpc::Status s = GetByKey(*stub, ack.terminal_id, ack.client_txn_id, &e);
     if (!s.ok()) {
       ADD_FAILURE() << "acknowledged (" << ack.terminal_id << ", "
@@ -166,7 +166,7 @@ uint64_t ExpectExactlyOnce(const AgentProcess& agent, const Tills& tills) {
   uint64_t unacked_present = 0;
   for (const auto& till : tills) {
     for (const std::string& txn_id : till->attempted()) {
-      v1::JournalEntry e;
+      v1::GetEventResponse e;
       grpc::Status s = GetByKey(*stub, till->terminal(), txn_id, &e);
       const std::string name = "(" + till->terminal() + ", " + txn_id + ")";
       if (s.error_code() == grpc::StatusCode::NOT_FOUND) {

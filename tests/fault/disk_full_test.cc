@@ -64,7 +64,8 @@ class DiskFullTest : public ::testing::Test {
     ExpectJournalIntact(config_.DatabasePath(), head);
   }
 
-  grpc::Status Record(const std::string& txn_id, v1::RecordTransactionResponse* reply) {
+  grpc::Status Record(const std::string& txn_id,
+                      v1::RecordTransactionResponse* reply) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::milliseconds(kRpcDeadlineMs));
@@ -84,20 +85,22 @@ class DiskFullTest : public ::testing::Test {
     return status;
   }
 
-  grpc::Status Get(const v1::GetEventRequest& req, v1::JournalEntry* entry) {
+  grpc::Status Get(const v1::GetEventRequest& req,
+                   v1::GetEventResponse* entry) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::milliseconds(kRpcDeadlineMs));
     return stub_->GetEvent(&ctx, req, entry);
   }
 
-  grpc::Status GetByKey(const std::string& txn_id, v1::JournalEntry* entry) {
+  grpc::Status GetByKey(const std::string& txn_id,
+                        v1::GetEventResponse* entry) {
     v1::GetEventRequest req;
     *req.mutable_client_key() = TillClient::Key(kTerminal, txn_id);
     return Get(req, entry);
   }
 
-  grpc::Status GetBySeq(uint64_t seq, v1::JournalEntry* entry) {
+  grpc::Status GetBySeq(uint64_t seq, v1::GetEventResponse* entry) {
     v1::GetEventRequest req;
     req.set_seq(seq);
     return Get(req, entry);
@@ -165,7 +168,7 @@ TEST_F(DiskFullTest, RefusesWhileFullAndResumesWithoutGap) {
     EXPECT_EQ(now.head_seq(), 5u);
     EXPECT_EQ(now.head_hash(), full_from.head_hash());
     EXPECT_EQ(now.pending_writes(), 0u);
-    v1::JournalEntry e;
+    v1::GetEventResponse e;
     EXPECT_EQ(GetByKey("full-0", &e).error_code(), grpc::StatusCode::NOT_FOUND);
     EXPECT_EQ(GetByKey("burst-0", &e).error_code(),
               grpc::StatusCode::NOT_FOUND);
@@ -180,7 +183,7 @@ TEST_F(DiskFullTest, RefusesWhileFullAndResumesWithoutGap) {
   EXPECT_EQ(after.seq(), 6u);
   EXPECT_FALSE(after.replayed());
   {
-    v1::JournalEntry e;
+    v1::GetEventResponse e;
     ASSERT_TRUE(GetBySeq(6, &e).ok());
     EXPECT_EQ(e.prev_hash(), full_from.head_hash());
     EXPECT_EQ(e.hash(), after.hash());

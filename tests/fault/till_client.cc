@@ -95,8 +95,8 @@ TillClient::Outcome TillClient::Send(v1::PosService::Stub& stub,
   return Outcome::kLost;
 }
 
-TillClient::Outcome TillClient::Answered(const std::string& txn_id,
-                                         const v1::RecordTransactionResponse& reply) {
+TillClient::Outcome TillClient::Answered(
+    const std::string& txn_id, const v1::RecordTransactionResponse& reply) {
   if (reply.seq() == 0 || reply.hash().size() != 32) {
     Error(txn_id, "OK without a seq and a 32-byte hash");
     return Outcome::kBroken;

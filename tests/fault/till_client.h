@@ -72,7 +72,8 @@ class TillClient {
 
   Outcome Send(v1::PosService::Stub& stub, const std::string& txn_id,
                const std::atomic<bool>& killing);
-  Outcome Answered(const std::string& txn_id, const v1::RecordTransactionResponse& reply);
+  Outcome Answered(const std::string& txn_id,
+                   const v1::RecordTransactionResponse& reply);
   void Error(const std::string& txn_id, const std::string& what);
 
   std::string terminal_;

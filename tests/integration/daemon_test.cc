@@ -72,7 +72,8 @@ class DaemonTest : public ::testing::Test {
   }
 
   grpc::Status Record(v1::PosService::Stub& stub, const v1::ClientKey& key,
-                      const v1::Transaction& txn, v1::RecordTransactionResponse* reply) {
+                      const v1::Transaction& txn,
+                      v1::RecordTransactionResponse* reply) {
     v1::RecordTransactionRequest req;
     *req.mutable_client_key() = key;
     *req.mutable_transaction() = txn;
@@ -336,7 +337,7 @@ TEST_F(DaemonTest, SigtermUnderLoadLosesNoAcknowledgedCall) {
     *req.mutable_client_key() = test::SampleClientKey(id);
     grpc::ClientContext ctx;
     ctx.set_deadline(Deadline());
-    v1::JournalEntry e;
+    v1::GetEventResponse e;
     grpc::Status s = stub_->GetEvent(&ctx, req, &e);
     ASSERT_TRUE(s.ok()) << id << ": " << s.error_message();
     EXPECT_EQ(e.record().seq(), ack.first) << id;

@@ -51,7 +51,8 @@ TEST(DiskReserve, RefusesEventsAndReportsNotServing) {
   line->set_sku("SKU-1");
   line->set_quantity(5);
   grpc::ClientContext ctx2;
-  s = avail->RecordStockEvent(&ctx2, adj, &reply);
+  v1::RecordStockEventResponse adj_reply;
+  s = avail->RecordStockEvent(&ctx2, adj, &adj_reply);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
 
   // Reads still answer.

@@ -115,7 +115,7 @@ class PosApiTest : public ::testing::Test {
   }
 
   grpc::Status Signal(const v1::ClientKey& key, const v1::LoyaltySignal& sig,
-                      v1::RecordTransactionResponse* reply) {
+                      v1::RecordLoyaltySignalResponse* reply) {
     v1::RecordLoyaltySignalRequest req;
     *req.mutable_client_key() = key;
     *req.mutable_signal() = sig;
@@ -124,7 +124,7 @@ class PosApiTest : public ::testing::Test {
     return stub_->RecordLoyaltySignal(&ctx, req, reply);
   }
 
-  grpc::Status GetBySeq(uint64_t seq, v1::JournalEntry* entry) {
+  grpc::Status GetBySeq(uint64_t seq, v1::GetEventResponse* entry) {
     v1::GetEventRequest req;
     req.set_seq(seq);
     grpc::ClientContext ctx;
@@ -132,7 +132,7 @@ class PosApiTest : public ::testing::Test {
     return stub_->GetEvent(&ctx, req, entry);
   }
 
-  grpc::Status GetByKey(const v1::ClientKey& key, v1::JournalEntry* entry) {
+  grpc::Status GetByKey(const v1::ClientKey& key, v1::GetEventResponse* entry) {
     v1::GetEventRequest req;
     *req.mutable_client_key() = key;
     grpc::ClientContext ctx;
@@ -185,7 +185,7 @@ TEST_F(PosApiTest, SaleIsRecordedAsSeqOneWithAHash) {
   EXPECT_EQ(reply.recorded_at_us(), clock_.NowMicros());
   EXPECT_TRUE(reply.member_pseudonym().empty());
 
-  v1::JournalEntry by_seq;
+  v1::GetEventResponse by_seq;
   s = GetBySeq(1, &by_seq);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(by_seq.record().seq(), 1u);
@@ -196,7 +196,7 @@ TEST_F(PosApiTest, SaleIsRecordedAsSeqOneWithAHash) {
                                          SampleClientKey("txn-0001")));
   EXPECT_TRUE(MessageDifferencer::Equals(by_seq.record().transaction(), sale));
 
-  v1::JournalEntry by_key;
+  v1::GetEventResponse by_key;
   s = GetByKey(SampleClientKey("txn-0001"), &by_key);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_TRUE(MessageDifferencer::Equals(by_key, by_seq));
@@ -205,7 +205,7 @@ TEST_F(PosApiTest, SaleIsRecordedAsSeqOneWithAHash) {
   s = Record(SampleClientKey("txn-0002"), test::SampleNoSale(), &reply);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(reply.seq(), 2u);
-  v1::JournalEntry second;
+  v1::GetEventResponse second;
   ASSERT_TRUE(GetBySeq(2, &second).ok());
   EXPECT_EQ(second.prev_hash(), by_seq.hash());
   EXPECT_NE(second.hash(), by_seq.hash());
@@ -229,7 +229,7 @@ TEST_F(PosApiTest, EveryTransactionKindIsRecorded) {
 
 TEST_F(PosApiTest, UnknownEventsAreNotFound) {
   StartServer();
-  v1::JournalEntry e;
+  v1::GetEventResponse e;
   ExpectRefused(GetBySeq(1, &e), grpc::StatusCode::NOT_FOUND, "seq");
   ExpectRefused(GetByKey(SampleClientKey("nope"), &e),
                 grpc::StatusCode::NOT_FOUND, "client_key");
@@ -282,7 +282,7 @@ TEST_F(PosApiTest, SameKeyWithOtherContentIsAlreadyExists) {
   const v1::GetJournalStatusResponse after = JournalStatus();
   EXPECT_EQ(after.head_seq(), before.head_seq());
   EXPECT_EQ(after.head_hash(), before.head_hash());
-  v1::JournalEntry e;
+  v1::GetEventResponse e;
   ASSERT_TRUE(GetByKey(SampleClientKey("txn-0001"), &e).ok());
   EXPECT_TRUE(
       MessageDifferencer::Equals(e.record().transaction(), test::SampleSale()));
@@ -328,7 +328,7 @@ TEST_F(PosApiTest, JournalSurvivesARestart) {
       Record(SampleClientKey("txn-0001"), test::SampleSale(), &first).ok());
   StopServer();
   StartServer();
-  v1::JournalEntry e;
+  v1::GetEventResponse e;
   ASSERT_TRUE(GetBySeq(1, &e).ok());
   EXPECT_EQ(e.hash(), first.hash());
   v1::RecordTransactionResponse reply;
@@ -488,7 +488,7 @@ TEST_F(PosApiTest, LoyaltySignalsArePseudonymised) {
   StartServer();
   const std::string expected(
       crypto::AsBytes(crypto::HmacSha256(config_.loyalty_key, kCard)));
-  v1::RecordTransactionResponse identified;
+  v1::RecordLoyaltySignalResponse identified;
   grpc::Status s =
       Signal(SampleClientKey("l-1"), test::SampleIdentified(), &identified);
   ASSERT_TRUE(s.ok()) << s.error_message();
@@ -496,22 +496,22 @@ TEST_F(PosApiTest, LoyaltySignalsArePseudonymised) {
   EXPECT_EQ(identified.member_pseudonym().size(), 32u);
   EXPECT_EQ(identified.member_pseudonym(), expected);
 
-  v1::RecordTransactionResponse points;
+  v1::RecordLoyaltySignalResponse points;
   s = Signal(SampleClientKey("l-2"), test::SamplePointsEarned(), &points);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(points.seq(), 2u);
   EXPECT_EQ(points.member_pseudonym(), expected);
-  v1::RecordTransactionResponse redeemed;
+  v1::RecordLoyaltySignalResponse redeemed;
   s = Signal(SampleClientKey("l-3"), test::SamplePointsRedeemed(), &redeemed);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(redeemed.member_pseudonym(), expected);
-  v1::RecordTransactionResponse consent;
+  v1::RecordLoyaltySignalResponse consent;
   s = Signal(SampleClientKey("l-4"), test::SampleConsentChanged(), &consent);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(consent.member_pseudonym(), expected);
 
   // The journal holds the pseudonym, not the card.
-  v1::JournalEntry e;
+  v1::GetEventResponse e;
   ASSERT_TRUE(GetBySeq(1, &e).ok());
   ASSERT_TRUE(e.record().has_loyalty());
   const v1::LoyaltyMember& m = e.record().loyalty().identified().member();
@@ -522,7 +522,7 @@ TEST_F(PosApiTest, LoyaltySignalsArePseudonymised) {
     EXPECT_THAT(e.SerializeAsString(), Not(HasSubstr(kCard))) << seq;
     EXPECT_THAT(e.DebugString(), Not(HasSubstr(kCard))) << seq;
   }
-  v1::RecordTransactionResponse replay;
+  v1::RecordLoyaltySignalResponse replay;
   ASSERT_TRUE(
       Signal(SampleClientKey("l-1"), test::SampleIdentified(), &replay).ok());
   EXPECT_TRUE(replay.replayed());
@@ -545,14 +545,14 @@ TEST_F(PosApiTest, EnrolmentContactIsSealedToHeadOffice) {
   const v1::LoyaltySignal enrolment = test::SampleEnrolment();
   const v1::ContactDetails& contact = enrolment.enrolled().contact();
   ASSERT_FALSE(contact.email().empty());
-  v1::RecordTransactionResponse reply;
+  v1::RecordLoyaltySignalResponse reply;
   grpc::Status s = Signal(SampleClientKey("enrol-1"), enrolment, &reply);
   ASSERT_TRUE(s.ok()) << s.error_message();
   const std::string pseudonym(
       crypto::AsBytes(crypto::HmacSha256(config_.loyalty_key, kCard)));
   EXPECT_EQ(reply.member_pseudonym(), pseudonym);
 
-  v1::JournalEntry e;
+  v1::GetEventResponse e;
   ASSERT_TRUE(GetBySeq(reply.seq(), &e).ok());
   const v1::MemberEnrolled& stored = e.record().loyalty().enrolled();
   EXPECT_FALSE(stored.has_contact());
@@ -579,7 +579,7 @@ TEST_F(PosApiTest, EnrolmentContactIsSealedToHeadOffice) {
           .ok());
 
   // A retry is a replay though sealing is randomised.
-  v1::RecordTransactionResponse again;
+  v1::RecordLoyaltySignalResponse again;
   s = Signal(SampleClientKey("enrol-1"), enrolment, &again);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_TRUE(again.replayed());
@@ -619,7 +619,7 @@ TEST_F(PosApiTest, EnrolmentContactIsSealedToHeadOffice) {
 TEST_F(PosApiTest, EnrolmentContactWithoutHeadOfficeKeyIsRefused) {
   config_.contact_public_key.clear();
   StartServer();
-  v1::RecordTransactionResponse reply;
+  v1::RecordLoyaltySignalResponse reply;
   grpc::Status s =
       Signal(SampleClientKey("enrol-1"), test::SampleEnrolment(), &reply);
   ExpectRefused(s, grpc::StatusCode::FAILED_PRECONDITION,
@@ -632,7 +632,7 @@ TEST_F(PosApiTest, EnrolmentContactWithoutHeadOfficeKeyIsRefused) {
   s = Signal(SampleClientKey("enrol-1"), bare, &reply);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(reply.seq(), 1u);
-  v1::JournalEntry e;
+  v1::GetEventResponse e;
   ASSERT_TRUE(GetBySeq(1, &e).ok());
   EXPECT_TRUE(e.record().loyalty().enrolled().sealed_contact().empty());
 }
@@ -640,7 +640,7 @@ TEST_F(PosApiTest, EnrolmentContactWithoutHeadOfficeKeyIsRefused) {
 TEST_F(PosApiTest, LoyaltyWithoutLoyaltyKeyIsRefused) {
   config_.loyalty_key.clear();
   StartServer();
-  v1::RecordTransactionResponse reply;
+  v1::RecordLoyaltySignalResponse reply;
   ExpectRefused(
       Signal(SampleClientKey("l-1"), test::SampleIdentified(), &reply),
       grpc::StatusCode::FAILED_PRECONDITION, "loyalty.key_file");
@@ -650,15 +650,16 @@ TEST_F(PosApiTest, LoyaltyWithoutLoyaltyKeyIsRefused) {
   EXPECT_EQ(JournalStatus().head_seq(), 0u);
   EXPECT_THAT(DatabaseBytes(), Not(HasSubstr(kCard)));
   // Transactions still work.
+  v1::RecordTransactionResponse sale;
   ASSERT_TRUE(
-      Record(SampleClientKey("txn-0001"), test::SampleSale(), &reply).ok());
+      Record(SampleClientKey("txn-0001"), test::SampleSale(), &sale).ok());
 }
 
 TEST_F(PosApiTest, InvalidLoyaltySignalNamesTheField) {
   StartServer();
   v1::LoyaltySignal sig = test::SampleIdentified();
   sig.mutable_identified()->mutable_member()->set_card_number("12345");
-  v1::RecordTransactionResponse reply;
+  v1::RecordLoyaltySignalResponse reply;
   ExpectRefused(Signal(SampleClientKey("l-1"), sig, &reply),
                 grpc::StatusCode::INVALID_ARGUMENT,
                 "signal.identified.member.card_number");

@@ -108,7 +108,8 @@ std::string Pem(const std::string& path) {
 
 }  // namespace
 
-std::unique_ptr<v1::CentralAdminService::Stub> CentralProcess::NewAdminStub() const {
+std::unique_ptr<v1::CentralAdminService::Stub> CentralProcess::NewAdminStub()
+    const {
   if (options_.admin_tls) return NewAdminStubAs(options_.admin_cert);
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);

@@ -161,9 +161,8 @@ Result<v1::ImportCatalogResponse> StaffEnv::ImportCatalog(
       });
 }
 
-Result<v1::RecordTransactionResponse> StaffEnv::Receive(const std::string& sku,
-                                          int64_t quantity,
-                                          const std::string& txn_id) {
+Result<v1::RecordTransactionResponse> StaffEnv::Receive(
+    const std::string& sku, int64_t quantity, const std::string& txn_id) {
   v1::RecordStockEventRequest req;
   req.mutable_client_key()->set_terminal_id("test-backoffice");
   req.mutable_client_key()->set_client_txn_id(txn_id);
@@ -172,9 +171,10 @@ Result<v1::RecordTransactionResponse> StaffEnv::Receive(const std::string& sku,
   v1::StockDelta* d = m->add_lines();
   d->set_sku(sku);
   d->set_quantity(quantity);
-  return Await<v1::RecordTransactionResponse>([&](StockOps::Done<v1::RecordTransactionResponse> done) {
-    ops().RecordStockEvent(req, std::move(done));
-  });
+  return Await<v1::RecordTransactionResponse>(
+      [&](StockOps::Done<v1::RecordTransactionResponse> done) {
+        ops().RecordStockEvent(req, std::move(done));
+      });
 }
 
 Result<v1::PlaceHoldResponse> StaffEnv::PlaceHold(
@@ -203,15 +203,17 @@ Result<v1::GetHoldResponse> StaffEnv::Pick(const std::string& order_ref) {
   req.mutable_client_key()->set_terminal_id("test-seed");
   req.mutable_client_key()->set_client_txn_id("pick-" + order_ref);
   req.mutable_pick()->set_order_ref(order_ref);
-  return Await<v1::GetHoldResponse>([&](StockOps::Done<v1::GetHoldResponse> done) {
-    ops().UpdateHold(req, std::move(done));
-  });
+  return Await<v1::GetHoldResponse>(
+      [&](StockOps::Done<v1::GetHoldResponse> done) {
+        ops().UpdateHold(req, std::move(done));
+      });
 }
 
 Result<v1::GetHoldResponse> StaffEnv::GetHold(const std::string& order_ref) {
-  return Await<v1::GetHoldResponse>([&](StockOps::Done<v1::GetHoldResponse> done) {
-    ops().GetHold(order_ref, std::move(done));
-  });
+  return Await<v1::GetHoldResponse>(
+      [&](StockOps::Done<v1::GetHoldResponse> done) {
+        ops().GetHold(order_ref, std::move(done));
+      });
 }
 
 Result<v1::SkuAvailability> StaffEnv::Availability(const std::string& sku) {

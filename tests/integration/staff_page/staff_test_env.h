@@ -55,8 +55,9 @@ class StaffEnv {
 
   // Blocking StockOps calls (bounded: 10 s).
   Result<v1::ImportCatalogResponse> ImportCatalog(std::vector<v1::Product> p);
-  Result<v1::RecordTransactionResponse> Receive(const std::string& sku, int64_t quantity,
-                                  const std::string& txn_id);
+  Result<v1::RecordTransactionResponse> Receive(const std::string& sku,
+                                                int64_t quantity,
+                                                const std::string& txn_id);
   Result<v1::PlaceHoldResponse> PlaceHold(
       const std::string& order_ref,
       const std::vector<std::pair<std::string, int64_t>>& lines);

@@ -154,6 +154,8 @@ TEST_F(CentralOpsTest, HealthAndReflectionOnBothPorts) {
   EXPECT_EQ(HealthStatus(sync, "storeagent.v1.SyncService"), 1);
   names = ReflectedServices(sync, &error);
   EXPECT_TRUE(names.count("storeagent.v1.SyncService")) << error;
+  // The 0.2 name, for stores not yet upgraded (docs/contract.md).
+  EXPECT_TRUE(names.count("storeagent.v1.Sync")) << error;
   auto anonymous = env_->central().SyncChannelAs("");
   EXPECT_EQ(HealthStatus(anonymous, ""), -1);
 }

@@ -121,7 +121,8 @@ v1::HoldPlaced Hold(const std::string& ref, const std::string& sku,
   return h;
 }
 
-v1::CentralAdminServicePlaceHoldResponse PlaceAtCentral(SyncEnv& env, v1::HoldPlaced hold) {
+v1::CentralAdminServicePlaceHoldResponse PlaceAtCentral(SyncEnv& env,
+                                                        v1::HoldPlaced hold) {
   auto admin = env.central().NewAdminStub();
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + seconds(10));

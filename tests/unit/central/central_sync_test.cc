@@ -56,7 +56,7 @@ class CentralSyncTest : public ::testing::Test {
   }
 
   v1::PushCentralEventResponse PushReceipt(const std::string& key,
-                                        const std::string& sku, int64_t q) {
+                                           const std::string& sku, int64_t q) {
     grpc::ClientContext ctx;
     v1::PushCentralEventRequest r;
     r.set_store_id("store-1");
@@ -94,7 +94,7 @@ class CentralSyncTest : public ::testing::Test {
 
   // The agent's digest of its own journal (and applied central events).
   v1::SyncRequest DigestOf(const core::StockReplay& replay, uint64_t S,
-                            uint64_t C) {
+                           uint64_t C) {
     core::StockDigestBuilder b(core::kDefaultDigestBuckets);
     for (const auto& [sku, f] : replay.figures()) {
       b.Add({sku, f.on_hand, f.held, f.unavailable});
@@ -124,6 +124,18 @@ TEST_F(CentralSyncTest, HelloGetsWelcomeWithWatermarkAndLimits) {
   v1::GetStoreSyncStateResponse st = State();
   EXPECT_TRUE(st.connected());
   EXPECT_EQ(st.agent_version(), "0.0.0-test");
+}
+
+// A store still on 0.2 dials /storeagent.v1.Sync/Sync: central serves the
+// same stream under that name until 1.0 (docs/contract.md).
+TEST_F(CentralSyncTest, AStoreOn02SyncsThroughTheServiceOldName) {
+  AgentStream s(central_.SyncChannel(), AgentStream::ServiceName::kV02);
+  std::optional<v1::Welcome> w = s.Hello("store-1", 0, core::GenesisHash());
+  ASSERT_TRUE(w.has_value()) << s.Finish().error_message();
+  journal_.Movement("A", 5);
+  EXPECT_EQ(Upload(s, 1, 1).acked_seq(), 1u);
+  EXPECT_TRUE(State().connected());
+  EXPECT_EQ(State().store_seq_held(), 1u);
 }
 
 TEST_F(CentralSyncTest, FirstMessageMustBeHello) {
@@ -349,7 +361,7 @@ TEST_F(CentralSyncTest, CancelHoldGoesDownAsACentralEvent) {
   r.set_store_id("store-1");
   r.set_order_ref("order-9");
   r.set_reason("customer cancelled");
-  v1::PushCentralEventResponse out;
+  v1::CentralAdminServiceCancelHoldResponse out;
   ASSERT_TRUE(central_.admin().CancelHold(&ctx, r, &out).ok());
   EXPECT_EQ(out.central_seq(), 1u);
   std::optional<v1::SyncResponse> m = s->Read();

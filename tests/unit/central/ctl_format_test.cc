@@ -88,6 +88,12 @@ TEST(CtlFormatTest, JsonIsTheProtoJsonWithDefaults) {
   EXPECT_THAT(json, HasSubstr("\"central_seq\": \"3\""));
   EXPECT_THAT(json, HasSubstr("\"replayed\": false"));
   EXPECT_EQ(FormatReply(r), "central_seq 3 (recorded)\n");
+  // CancelHold answers with its own type of the same fields.
+  v1::CentralAdminServiceCancelHoldResponse cancel;
+  cancel.set_central_seq(4);
+  cancel.set_replayed(true);
+  EXPECT_EQ(FormatReply(cancel),
+            "central_seq 4 (replayed: recorded before under this key)\n");
 }
 
 TEST(CtlFormatTest, StatusesByNameWithAHintWhereOneHelps) {

@@ -69,10 +69,16 @@ std::string FakeJournal::hash_at(uint64_t seq) const {
   return seq == 0 ? core::GenesisHash() : entries_[seq - 1].hash();
 }
 
-AgentStream::AgentStream(const std::shared_ptr<grpc::Channel>& channel)
-    : stub_(v1::SyncService::NewStub(channel)) {
+AgentStream::AgentStream(const std::shared_ptr<grpc::Channel>& channel,
+                         ServiceName name) {
   ctx_.set_deadline(std::chrono::system_clock::now() + kCallDeadline);
-  stream_ = stub_->Sync(&ctx_);
+  if (name == ServiceName::kV02) {
+    stub_v02_ = v1::Sync::NewStub(channel);
+    stream_ = stub_v02_->Sync(&ctx_);
+  } else {
+    stub_ = v1::SyncService::NewStub(channel);
+    stream_ = stub_->Sync(&ctx_);
+  }
 }
 
 AgentStream::~AgentStream() {

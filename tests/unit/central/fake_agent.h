@@ -16,6 +16,7 @@
 #include "core/stock_replay.h"
 #include "platform/clock.h"
 #include "storeagent/v1/sync.grpc.pb.h"
+#include "storeagent/v1/sync_v02.grpc.pb.h"
 #include "tests/support/temp_dir.h"
 
 namespace storeagent::central::testing {
@@ -44,7 +45,12 @@ class FakeJournal {
 // One Sync stream. Every read waits at most until the call's deadline.
 class AgentStream {
  public:
-  explicit AgentStream(const std::shared_ptr<grpc::Channel>& channel);
+  // Which name of the service to dial: 0.3's SyncService, or the 0.2 name
+  // central still serves (proto/compat/storeagent/v1/sync_v02.proto).
+  enum class ServiceName { kCurrent, kV02 };
+
+  explicit AgentStream(const std::shared_ptr<grpc::Channel>& channel,
+                       ServiceName name = ServiceName::kCurrent);
   ~AgentStream();
 
   bool Send(const v1::SyncRequest& m);
@@ -62,9 +68,9 @@ class AgentStream {
 
  private:
   std::unique_ptr<v1::SyncService::Stub> stub_;
+  std::unique_ptr<v1::Sync::Stub> stub_v02_;
   grpc::ClientContext ctx_;
-  std::unique_ptr<
-      grpc::ClientReaderWriter<v1::SyncRequest, v1::SyncResponse>>
+  std::unique_ptr<grpc::ClientReaderWriter<v1::SyncRequest, v1::SyncResponse>>
       stream_;
   bool finished_ = false;
   grpc::Status status_;

@@ -111,7 +111,8 @@ TEST_F(StockLedgerTest, PostVoidRestoresAndASecondVoidChangesNothing) {
   EXPECT_EQ(retry->seq(), v->seq());
 
   const uint64_t head = env_.HeadSeq();
-  const Result<v1::RecordTransactionResponse> again = env_.Record(test::SamplePostVoid());
+  const Result<v1::RecordTransactionResponse> again =
+      env_.Record(test::SamplePostVoid());
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition)
       << again.status().ToString();
@@ -137,7 +138,8 @@ TEST_F(StockLedgerTest, PostVoidOfAReturnTakesTheRestockBack) {
 }
 
 TEST_F(StockLedgerTest, SaleOfUnstockedSkuSucceedsAndIsFlaggedNegative) {
-  const Result<v1::RecordTransactionResponse> r = env_.Record(SaleOf({{"NEW-1", 2}}));
+  const Result<v1::RecordTransactionResponse> r =
+      env_.Record(SaleOf({{"NEW-1", 2}}));
   ASSERT_OK(r);
   const v1::SkuAvailability f = env_.Figures("NEW-1");
   EXPECT_EQ(f.on_hand(), -2);
@@ -412,7 +414,8 @@ TEST_F(StockLedgerTest, WriteRepliesCarryTheJournalHeadAsAsOf) {
 // reads in a row may each be a first one).
 TEST_F(StockLedgerTest, AvailabilityCarriesTheJournalHeadAsAsOf) {
   ASSERT_OK(env_.Movement(kReceipt, {{"A", 10}}));
-  const Result<v1::RecordTransactionResponse> sale = env_.Record(SaleOf({{"A", 1}}));
+  const Result<v1::RecordTransactionResponse> sale =
+      env_.Record(SaleOf({{"A", 1}}));
   ASSERT_OK(sale);
   const Result<v1::GetAvailabilityResponse> av = env_.Availability({"A", "B"});
   ASSERT_OK(av);

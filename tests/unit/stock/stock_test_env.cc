@@ -120,8 +120,8 @@ v1::ClientKey StockTestEnv::NextKey(const std::string& prefix) {
   return k;
 }
 
-Result<v1::RecordTransactionResponse> StockTestEnv::Record(const v1::Transaction& txn,
-                                             const v1::ClientKey& key) {
+Result<v1::RecordTransactionResponse> StockTestEnv::Record(
+    const v1::Transaction& txn, const v1::ClientKey& key) {
   v1::RecordTransactionRequest req;
   *req.mutable_client_key() = key;
   *req.mutable_transaction() = txn;
@@ -130,8 +130,8 @@ Result<v1::RecordTransactionResponse> StockTestEnv::Record(const v1::Transaction
   });
 }
 
-Result<v1::RecordTransactionResponse> StockTestEnv::Movement(v1::StockMovement::Reason reason,
-                                               const std::vector<Line>& lines) {
+Result<v1::RecordTransactionResponse> StockTestEnv::Movement(
+    v1::StockMovement::Reason reason, const std::vector<Line>& lines) {
   v1::RecordStockEventRequest req;
   *req.mutable_client_key() = NextKey("m");
   *req.mutable_movement() = MovementOf(reason, lines);
@@ -141,7 +141,8 @@ Result<v1::RecordTransactionResponse> StockTestEnv::Movement(v1::StockMovement::
       });
 }
 
-Result<v1::RecordTransactionResponse> StockTestEnv::Count(const std::vector<Line>& lines) {
+Result<v1::RecordTransactionResponse> StockTestEnv::Count(
+    const std::vector<Line>& lines) {
   v1::RecordStockEventRequest req;
   *req.mutable_client_key() = NextKey("c");
   *req.mutable_count() = CountOf(lines);
@@ -151,8 +152,8 @@ Result<v1::RecordTransactionResponse> StockTestEnv::Count(const std::vector<Line
       });
 }
 
-Result<v1::PlaceHoldResponse> StockTestEnv::PlaceHold(const v1::HoldPlaced& hold,
-                                                   const v1::ClientKey& key) {
+Result<v1::PlaceHoldResponse> StockTestEnv::PlaceHold(
+    const v1::HoldPlaced& hold, const v1::ClientKey& key) {
   v1::PlaceHoldRequest req;
   *req.mutable_client_key() = key;
   *req.mutable_hold() = hold;
@@ -162,11 +163,13 @@ Result<v1::PlaceHoldResponse> StockTestEnv::PlaceHold(const v1::HoldPlaced& hold
       });
 }
 
-Result<v1::GetHoldResponse> StockTestEnv::Update(v1::UpdateHoldRequest request) {
+Result<v1::GetHoldResponse> StockTestEnv::Update(
+    v1::UpdateHoldRequest request) {
   *request.mutable_client_key() = NextKey("u");
-  return Await<v1::GetHoldResponse>([&](agent::StockOps::Done<v1::GetHoldResponse> done) {
-    ops_->UpdateHold(request, std::move(done));
-  });
+  return Await<v1::GetHoldResponse>(
+      [&](agent::StockOps::Done<v1::GetHoldResponse> done) {
+        ops_->UpdateHold(request, std::move(done));
+      });
 }
 
 Result<v1::GetHoldResponse> StockTestEnv::Pick(const std::string& order_ref) {
@@ -175,7 +178,8 @@ Result<v1::GetHoldResponse> StockTestEnv::Pick(const std::string& order_ref) {
   return Update(std::move(r));
 }
 
-Result<v1::GetHoldResponse> StockTestEnv::Collect(const std::string& order_ref) {
+Result<v1::GetHoldResponse> StockTestEnv::Collect(
+    const std::string& order_ref) {
   v1::UpdateHoldRequest r;
   r.mutable_collect()->set_order_ref(order_ref);
   return Update(std::move(r));
@@ -188,8 +192,8 @@ Result<v1::GetHoldResponse> StockTestEnv::Cancel(const std::string& order_ref) {
   return Update(std::move(r));
 }
 
-Result<v1::GetHoldResponse> StockTestEnv::ShortPick(const std::string& order_ref,
-                                              const std::vector<Line>& found) {
+Result<v1::GetHoldResponse> StockTestEnv::ShortPick(
+    const std::string& order_ref, const std::vector<Line>& found) {
   v1::UpdateHoldRequest r;
   r.mutable_short_pick()->set_order_ref(order_ref);
   for (const Line& l : found) {
@@ -200,10 +204,12 @@ Result<v1::GetHoldResponse> StockTestEnv::ShortPick(const std::string& order_ref
   return Update(std::move(r));
 }
 
-Result<v1::GetHoldResponse> StockTestEnv::GetHold(const std::string& order_ref) {
-  return Await<v1::GetHoldResponse>([&](agent::StockOps::Done<v1::GetHoldResponse> done) {
-    ops_->GetHold(order_ref, std::move(done));
-  });
+Result<v1::GetHoldResponse> StockTestEnv::GetHold(
+    const std::string& order_ref) {
+  return Await<v1::GetHoldResponse>(
+      [&](agent::StockOps::Done<v1::GetHoldResponse> done) {
+        ops_->GetHold(order_ref, std::move(done));
+      });
 }
 
 Result<int> StockTestEnv::ExpireDueHolds() {

@@ -83,15 +83,15 @@ class StockTestEnv {
 
   // Blocking wrappers.
   Result<v1::RecordTransactionResponse> Record(const v1::Transaction& txn,
-                                 const v1::ClientKey& key);
+                                               const v1::ClientKey& key);
   Result<v1::RecordTransactionResponse> Record(const v1::Transaction& txn) {
     return Record(txn, NextKey());
   }
-  Result<v1::RecordTransactionResponse> Movement(v1::StockMovement::Reason reason,
-                                   const std::vector<Line>& lines);
+  Result<v1::RecordTransactionResponse> Movement(
+      v1::StockMovement::Reason reason, const std::vector<Line>& lines);
   Result<v1::RecordTransactionResponse> Count(const std::vector<Line>& lines);
   Result<v1::PlaceHoldResponse> PlaceHold(const v1::HoldPlaced& hold,
-                                       const v1::ClientKey& key);
+                                          const v1::ClientKey& key);
   Result<v1::PlaceHoldResponse> PlaceHold(const v1::HoldPlaced& hold) {
     return PlaceHold(hold, NextKey("h"));
   }
@@ -99,7 +99,7 @@ class StockTestEnv {
   Result<v1::GetHoldResponse> Collect(const std::string& order_ref);
   Result<v1::GetHoldResponse> Cancel(const std::string& order_ref);
   Result<v1::GetHoldResponse> ShortPick(const std::string& order_ref,
-                                  const std::vector<Line>& found);
+                                        const std::vector<Line>& found);
   Result<v1::GetHoldResponse> GetHold(const std::string& order_ref);
   Result<int> ExpireDueHolds();
   Result<v1::ImportCatalogResponse> ImportCatalog(

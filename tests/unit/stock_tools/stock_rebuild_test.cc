@@ -66,8 +66,9 @@ class StockRebuildTest : public ::testing::Test {
     v1::StockDelta* d = req.mutable_movement()->add_lines();
     d->set_sku(sku);
     d->set_quantity(qty);
-    Result<v1::RecordTransactionResponse> r = Wait<v1::RecordTransactionResponse>(
-        [&](auto done) { ops_->RecordStockEvent(req, std::move(done)); });
+    Result<v1::RecordTransactionResponse> r =
+        Wait<v1::RecordTransactionResponse>(
+            [&](auto done) { ops_->RecordStockEvent(req, std::move(done)); });
     ASSERT_TRUE(r.ok()) << r.status().ToString();
   }
 
@@ -77,8 +78,9 @@ class StockRebuildTest : public ::testing::Test {
     v1::CountLine* l = req.mutable_count()->add_lines();
     l->set_sku(sku);
     l->set_counted(counted);
-    Result<v1::RecordTransactionResponse> r = Wait<v1::RecordTransactionResponse>(
-        [&](auto done) { ops_->RecordStockEvent(req, std::move(done)); });
+    Result<v1::RecordTransactionResponse> r =
+        Wait<v1::RecordTransactionResponse>(
+            [&](auto done) { ops_->RecordStockEvent(req, std::move(done)); });
     ASSERT_TRUE(r.ok()) << r.status().ToString();
   }
 

@@ -52,7 +52,7 @@ bool ReadUntil(CentralStream& s, v1::SyncRequest::KindCase kind,
 void Drain(CentralStream& s);
 
 v1::SyncResponse WelcomeAt(uint64_t store_seq_held,
-                             const std::string& hash = {});
+                           const std::string& hash = {});
 v1::SyncResponse AckOf(uint64_t seq);
 
 }  // namespace storeagent::synctest

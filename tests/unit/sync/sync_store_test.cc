@@ -250,7 +250,8 @@ TEST(Escrow, LocalHoldsSeeAvailableMinusEscrow) {
   Escrow escrow(env, {2, 0});
   ASSERT_TRUE(env.Movement(v1::StockMovement::REASON_RECEIPT, {{"A", 5}}).ok());
   const int64_t exp = env.clock().NowMicros() + 3'600'000'000;
-  Result<v1::PlaceHoldResponse> h = env.PlaceHold(HoldOf("O-1", {{"A", 4}}, exp));
+  Result<v1::PlaceHoldResponse> h =
+      env.PlaceHold(HoldOf("O-1", {{"A", 4}}, exp));
   ASSERT_TRUE(h.ok()) << h.status().ToString();
   EXPECT_FALSE(h->granted());
   ASSERT_EQ(h->shortfall_size(), 1);
