@@ -21,7 +21,7 @@
 
 namespace storeagent::bench {
 
-// ImportCatalogChunk.products: the chunk size the import streams.
+// ImportCatalogRequest.products: the chunk size the import streams.
 inline constexpr int kCatalogChunkProducts = 1000;
 // Lines per stock receipt (StockMovement.lines: at most 500).
 inline constexpr int kReceiptLines = 500;

@@ -6,7 +6,7 @@
 // and PushCentralEvent), the second response repeats the first's fields
 // with the same numbers and types, so the bytes on the wire are those 0.2
 // sent. The code builds the first and hands the second its bytes at the
-// gRPC boundary; tests/unit/proto/wire_copy_test.cc checks every such pair
+// gRPC boundary; tests/contract/wire_copy_test.cc checks every such pair
 // field by field, so the two cannot drift apart.
 #ifndef STOREAGENT_PROTO_WIRE_COPY_H_
 #define STOREAGENT_PROTO_WIRE_COPY_H_

@@ -10,7 +10,7 @@
 namespace storeagent::ctl {
 namespace {
 
-// Products per ImportCatalogChunk (the agent's limit).
+// Products per ImportCatalogRequest (the agent's limit).
 constexpr size_t kChunkProducts = 1000;
 
 struct ImportOptions {

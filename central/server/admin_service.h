@@ -17,6 +17,7 @@
 
 #include "central/server/peer_identity.h"
 #include "central/server/sync_hub.h"
+#include "storeagent/v1/services_v02.grpc.pb.h"
 #include "storeagent/v1/sync.grpc.pb.h"
 
 namespace storeagent::central {
@@ -105,6 +106,65 @@ class AdminServiceImpl : public v1::CentralAdminService::CallbackService {
   std::mutex mu_;
   // One escrow decision at a time per store (in this process).
   std::map<std::string, std::unique_ptr<std::mutex>> escrow_mu_;
+};
+
+// The same API under its 0.2 name (/storeagent.v1.CentralAdmin/...), for
+// head-office tools not yet moved to CentralAdminService: each call is
+// AdminServiceImpl's, with its authorisation and audit.
+class AdminServiceV02 : public v1::CentralAdmin::CallbackService {
+ public:
+  explicit AdminServiceV02(AdminServiceImpl& impl) : impl_(impl) {}
+
+  grpc::ServerUnaryReactor* PushCentralEvent(
+      grpc::CallbackServerContext* context,
+      const v1::PushCentralEventRequest* request,
+      v1::PushCentralEventResponse* reply) override {
+    return impl_.PushCentralEvent(context, request, reply);
+  }
+  grpc::ServerUnaryReactor* FindAvailability(
+      grpc::CallbackServerContext* context,
+      const v1::FindAvailabilityRequest* request,
+      v1::FindAvailabilityResponse* reply) override {
+    return impl_.FindAvailability(context, request, reply);
+  }
+  grpc::ServerUnaryReactor* PlaceHold(
+      grpc::CallbackServerContext* context,
+      const v1::CentralAdminServicePlaceHoldRequest* request,
+      v1::CentralAdminServicePlaceHoldResponse* reply) override {
+    return impl_.PlaceHold(context, request, reply);
+  }
+  grpc::ServerUnaryReactor* CancelHold(
+      grpc::CallbackServerContext* context,
+      const v1::CentralAdminServiceCancelHoldRequest* request,
+      v1::CentralAdminServiceCancelHoldResponse* reply) override {
+    return impl_.CancelHold(context, request, reply);
+  }
+  grpc::ServerUnaryReactor* ListDrift(grpc::CallbackServerContext* context,
+                                      const v1::ListDriftRequest* request,
+                                      v1::ListDriftResponse* reply) override {
+    return impl_.ListDrift(context, request, reply);
+  }
+  grpc::ServerUnaryReactor* GetStoreSyncState(
+      grpc::CallbackServerContext* context,
+      const v1::GetStoreSyncStateRequest* request,
+      v1::GetStoreSyncStateResponse* reply) override {
+    return impl_.GetStoreSyncState(context, request, reply);
+  }
+  grpc::ServerUnaryReactor* ListQuarantine(
+      grpc::CallbackServerContext* context,
+      const v1::ListQuarantineRequest* request,
+      v1::ListQuarantineResponse* reply) override {
+    return impl_.ListQuarantine(context, request, reply);
+  }
+  grpc::ServerUnaryReactor* ListAdminAudit(
+      grpc::CallbackServerContext* context,
+      const v1::ListAdminAuditRequest* request,
+      v1::ListAdminAuditResponse* reply) override {
+    return impl_.ListAdminAudit(context, request, reply);
+  }
+
+ private:
+  AdminServiceImpl& impl_;
 };
 
 }  // namespace storeagent::central

@@ -48,6 +48,10 @@ Status ListenFailed(const std::string& key, const std::string& address) {
 
 constexpr char kSyncServiceName[] = "storeagent.v1.SyncService";
 constexpr char kAdminServiceName[] = "storeagent.v1.CentralAdminService";
+// The same services under their 0.2 names (docs/contract.md), for health
+// checks configured before the upgrade.
+constexpr char kSyncServiceNameV02[] = "storeagent.v1.Sync";
+constexpr char kAdminServiceNameV02[] = "storeagent.v1.CentralAdmin";
 
 // grpc.health.v1 answers for `server`: the whole server and `service`.
 void SetServing(grpc::Server* server, const char* service, bool serving) {
@@ -97,6 +101,7 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
                                         !config.insecure);
   s->sync_service_v02_ = std::make_unique<SyncServiceV02>(*s->sync_service_);
   s->admin_service_ = std::make_unique<AdminServiceImpl>(*s->hub_);
+  s->admin_service_v02_ = std::make_unique<AdminServiceV02>(*s->admin_service_);
 
   // Both ports: grpc.health.v1 and reflection.
   grpc::EnableDefaultHealthCheckService(true);
@@ -139,13 +144,17 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
   admin.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   admin.RegisterService(s->admin_service_.get());
   CountCalls(admin, *s->metrics_);
+  // Head-office tools written against 0.2 call the old name.
+  admin.RegisterService(s->admin_service_v02_.get());
   s->admin_server_ = admin.BuildAndStart();
   if (s->admin_server_ == nullptr || s->admin_port_ == 0) {
     s->Shutdown(0);
     return ListenFailed("admin.listen", config.admin_listen);
   }
   SetServing(s->sync_server_.get(), kSyncServiceName, true);
+  SetServing(s->sync_server_.get(), kSyncServiceNameV02, true);
   SetServing(s->admin_server_.get(), kAdminServiceName, true);
+  SetServing(s->admin_server_.get(), kAdminServiceNameV02, true);
   if (!config.metrics_listen.empty()) {
     CentralServer* self = s.get();
     Result<std::unique_ptr<MetricsHttpServer>> m = MetricsHttpServer::Start(
@@ -215,7 +224,9 @@ void CentralServer::Shutdown(int grace_ms) {
   shut_down_ = true;
   // Health checkers see it first; then nothing new is accepted.
   SetServing(sync_server_.get(), kSyncServiceName, false);
+  SetServing(sync_server_.get(), kSyncServiceNameV02, false);
   SetServing(admin_server_.get(), kAdminServiceName, false);
+  SetServing(admin_server_.get(), kAdminServiceNameV02, false);
   if (metrics_http_) metrics_http_->Stop();
   if (watchdog_) watchdog_->Stop();
   const gpr_timespec deadline =

@@ -30,6 +30,7 @@
 namespace storeagent::central {
 
 class AdminServiceImpl;
+class AdminServiceV02;
 class CentralMetrics;
 class CentralWatchdog;
 class ReplicaCache;
@@ -84,6 +85,7 @@ class CentralServer {
   std::unique_ptr<SyncServiceImpl> sync_service_;
   std::unique_ptr<SyncServiceV02> sync_service_v02_;
   std::unique_ptr<AdminServiceImpl> admin_service_;
+  std::unique_ptr<AdminServiceV02> admin_service_v02_;
   std::unique_ptr<grpc::Server> sync_server_;
   std::unique_ptr<grpc::Server> admin_server_;
   std::unique_ptr<MetricsHttpServer> metrics_http_;

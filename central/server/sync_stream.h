@@ -28,8 +28,8 @@
 #include <string>
 
 #include "central/server/sync_hub.h"
+#include "storeagent/v1/services_v02.grpc.pb.h"
 #include "storeagent/v1/sync.grpc.pb.h"
-#include "storeagent/v1/sync_v02.grpc.pb.h"
 
 namespace storeagent::central {
 

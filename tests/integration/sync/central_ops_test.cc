@@ -145,6 +145,9 @@ TEST_F(CentralOpsTest, HealthAndReflectionOnBothPorts) {
   std::string error;
   std::set<std::string> names = ReflectedServices(admin, &error);
   EXPECT_TRUE(names.count("storeagent.v1.CentralAdminService")) << error;
+  // The 0.2 names, for tools and probes not yet moved (docs/contract.md).
+  EXPECT_TRUE(names.count("storeagent.v1.CentralAdmin")) << error;
+  EXPECT_EQ(HealthStatus(admin, "storeagent.v1.CentralAdmin"), 1);
   EXPECT_TRUE(names.count("grpc.health.v1.Health")) << error;
 
   // The sync port asks for a client certificate, for health checks too.
@@ -156,6 +159,7 @@ TEST_F(CentralOpsTest, HealthAndReflectionOnBothPorts) {
   EXPECT_TRUE(names.count("storeagent.v1.SyncService")) << error;
   // The 0.2 name, for stores not yet upgraded (docs/contract.md).
   EXPECT_TRUE(names.count("storeagent.v1.Sync")) << error;
+  EXPECT_EQ(HealthStatus(sync, "storeagent.v1.Sync"), 1);
   auto anonymous = env_->central().SyncChannelAs("");
   EXPECT_EQ(HealthStatus(anonymous, ""), -1);
 }

@@ -138,6 +138,37 @@ TEST_F(CentralSyncTest, AStoreOn02SyncsThroughTheServiceOldName) {
   EXPECT_EQ(State().store_seq_held(), 1u);
 }
 
+// A head-office tool written against 0.2 calls /storeagent.v1.CentralAdmin/:
+// the same API, the same answers, writes still idempotent.
+TEST_F(CentralSyncTest, AHeadOfficeToolOn02CallsTheAdminApiByItsOldName) {
+  auto s = Connect();
+  v1::PushCentralEventRequest push;
+  push.set_store_id("store-1");
+  push.set_request_key("v02-1");
+  v1::StockMovement* m = push.mutable_event()->mutable_movement();
+  m->set_reason(v1::StockMovement::REASON_RECEIPT);
+  m->add_lines()->set_sku("A");
+  m->mutable_lines(0)->set_quantity(3);
+  v1::PushCentralEventResponse first;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status st = central_.admin_v02().PushCentralEvent(&ctx, push, &first);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+  EXPECT_FALSE(first.replayed());
+  // The same key through the 0.3 name answers the first push.
+  v1::PushCentralEventResponse again = PushReceipt("v02-1", "A", 3);
+  EXPECT_EQ(again.central_seq(), first.central_seq());
+  EXPECT_TRUE(again.replayed());
+  grpc::ClientContext ctx;
+  v1::GetStoreSyncStateRequest r;
+  r.set_store_id("store-1");
+  v1::GetStoreSyncStateResponse state;
+  ASSERT_TRUE(central_.admin_v02().GetStoreSyncState(&ctx, r, &state).ok());
+  EXPECT_TRUE(state.connected());
+  EXPECT_EQ(state.central_head_seq(), first.central_seq());
+}
+
 TEST_F(CentralSyncTest, FirstMessageMustBeHello) {
   AgentStream s(central_.SyncChannel());
   journal_.Movement("A", 1);

@@ -154,9 +154,11 @@ void CentralFixture::Start(CentralConfig config) {
       CentralServer::Start(config, clock_);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   server_ = std::move(s).value();
-  admin_ = v1::CentralAdminService::NewStub(
+  auto admin =
       grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->admin_port()),
-                          grpc::InsecureChannelCredentials()));
+                          grpc::InsecureChannelCredentials());
+  admin_ = v1::CentralAdminService::NewStub(admin);
+  admin_v02_ = v1::CentralAdmin::NewStub(admin);
 }
 
 std::shared_ptr<grpc::Channel> CentralFixture::SyncChannel() {

@@ -15,8 +15,8 @@
 #include "central/server/central_server.h"
 #include "core/stock_replay.h"
 #include "platform/clock.h"
+#include "storeagent/v1/services_v02.grpc.pb.h"
 #include "storeagent/v1/sync.grpc.pb.h"
-#include "storeagent/v1/sync_v02.grpc.pb.h"
 #include "tests/support/temp_dir.h"
 
 namespace storeagent::central::testing {
@@ -46,7 +46,7 @@ class FakeJournal {
 class AgentStream {
  public:
   // Which name of the service to dial: 0.3's SyncService, or the 0.2 name
-  // central still serves (proto/compat/storeagent/v1/sync_v02.proto).
+  // central still serves (proto/compat/storeagent/v1/services_v02.proto).
   enum class ServiceName { kCurrent, kV02 };
 
   explicit AgentStream(const std::shared_ptr<grpc::Channel>& channel,
@@ -89,6 +89,8 @@ class CentralFixture {
 
   std::shared_ptr<grpc::Channel> SyncChannel();
   v1::CentralAdminService::Stub& admin() { return *admin_; }
+  // The admin API under its 0.2 name (services_v02.proto).
+  v1::CentralAdmin::Stub& admin_v02() { return *admin_v02_; }
   CentralServer& server() { return *server_; }
   FakeClock& clock() { return clock_; }
 
@@ -97,6 +99,7 @@ class CentralFixture {
   FakeClock clock_;
   std::unique_ptr<CentralServer> server_;
   std::unique_ptr<v1::CentralAdminService::Stub> admin_;
+  std::unique_ptr<v1::CentralAdmin::Stub> admin_v02_;
 };
 
 }  // namespace storeagent::central::testing
