@@ -355,19 +355,19 @@ void StaffApi::ListHolds(Call call) {
     return;
   }
   req.set_limit(*limit);
-  ops_.ListHolds(
-      req, [this, reply = std::move(call.reply)](Result<v1::ListHoldsResponse> r) {
-        if (!r.ok()) {
-          reply(ErrorResponse(r.status()));
-          return;
-        }
-        json holds = json::array();
-        for (const v1::Hold& h : r->holds()) {
-          holds.push_back(HoldJson(h, &r->product_names()));
-        }
-        reply(JsonResponse(200, json{{"holds", std::move(holds)},
-                                     {"as_of", AsOfJson(r->as_of(), clock_)}}));
-      });
+  ops_.ListHolds(req, [this, reply = std::move(call.reply)](
+                          Result<v1::ListHoldsResponse> r) {
+    if (!r.ok()) {
+      reply(ErrorResponse(r.status()));
+      return;
+    }
+    json holds = json::array();
+    for (const v1::Hold& h : r->holds()) {
+      holds.push_back(HoldJson(h, &r->product_names()));
+    }
+    reply(JsonResponse(200, json{{"holds", std::move(holds)},
+                                 {"as_of", AsOfJson(r->as_of(), clock_)}}));
+  });
 }
 
 void StaffApi::GetHold(Call call) {

@@ -11,6 +11,8 @@ CentralMetrics::CentralMetrics()
           {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400}),
       grpc_("storecentral_grpc_server_handled_total",
             {"storeagent.v1.SyncService", "storeagent.v1.CentralAdminService",
+             // The 0.2 names (docs/contract.md): who still calls them.
+             "storeagent.v1.Sync", "storeagent.v1.CentralAdmin",
              "grpc.reflection.v1alpha.ServerReflection"}) {}
 
 void CentralMetrics::BatchCommitted(size_t applied, size_t quarantined,

@@ -15,8 +15,16 @@
 #include "core/stock_digest.h"
 #include "platform/log.h"
 #include "platform/tsan.h"
+#include "storeagent/v1/services_v02.pb.h"
 
 namespace storeagent::central {
+
+// services_v02.pb.cc registers the 0.2 services' descriptors (reflection
+// describes them, the per-method metrics count them), and nothing else in
+// it is referenced: this does, or the linker leaves it out of the archive.
+extern const void* volatile kServicesV02Descriptors;
+const void* volatile kServicesV02Descriptors =
+    &::descriptor_table_storeagent_2fv1_2fservices_5fv02_2eproto;
 namespace {
 
 v1::SkuFigure FigureOf(const std::string& sku, const core::SkuFigures& f) {

@@ -127,7 +127,8 @@ expect_entry "$A" -rw-r--r-- root/root etc/storeagent/agent.toml
 expect_entry "$A" -rw-r--r-- root/root usr/share/doc/storeagent/copyright
 expect_entry "$A" -rw-r--r-- root/root usr/share/doc/storeagent/changelog.gz
 for doc in pos-api.md availability-api.md staff-page.md operations.md \
-  operations-cli.md configuration.md security.md storage.md sync-protocol.md; do
+  operations-cli.md configuration.md security.md storage.md sync-protocol.md \
+  contract.md; do
   expect_entry "$A" -rw-r--r-- root/root "usr/share/doc/storeagent/$doc"
 done
 expect_entry "$A" -rw-r--r-- root/root usr/share/man/man8/storeagentd.8.gz
@@ -142,7 +143,7 @@ expect_entry "$C" -rw-r--r-- root/root etc/storecentral/central.toml
 expect_entry "$C" -rw-r--r-- root/root usr/share/doc/storecentral/copyright
 expect_entry "$C" -rw-r--r-- root/root usr/share/doc/storecentral/changelog.gz
 for doc in central.md operations.md operations-cli.md configuration.md \
-  security.md sync-protocol.md; do
+  security.md sync-protocol.md contract.md; do
   expect_entry "$C" -rw-r--r-- root/root "usr/share/doc/storecentral/$doc"
 done
 expect_entry "$C" -rw-r--r-- root/root usr/share/man/man8/storecentrald.8.gz

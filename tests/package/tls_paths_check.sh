@@ -42,7 +42,7 @@ done
 for pair in ca_file:ca.pem cert_file:store.pem key_file:store.key; do
   key=${pair%%:*}
   path=/etc/storeagent/tls/${pair#*:}
-  grep -qx "# $key = \"$path\"" "$ATOML" ||
+  grep -qxE "# ?$key = \"$path\"" "$ATOML" ||
     fail "agent.toml's [sync] example: $key is not \"$path\""
   for doc in "${DOCS[@]}"; do
     grep -qF "$path" "$doc" || fail "$(basename "$doc") does not name $path"

@@ -32,8 +32,15 @@ TEST(CentralGrpcMetrics, AdminAndSyncCallsAreCountedByCode) {
   EXPECT_THAT(before, HasSubstr(Handled("unary", "CentralAdminService",
                                         "GetStoreSyncState", "OK") +
                                 "0\n"));
+  EXPECT_THAT(
+      before,
+      HasSubstr(Handled("bidi_stream", "SyncService", "Sync", "OK") + "0\n"));
+  // The 0.2 names show from the start too (docs/contract.md).
   EXPECT_THAT(before,
               HasSubstr(Handled("bidi_stream", "Sync", "Sync", "OK") + "0\n"));
+  EXPECT_THAT(
+      before,
+      HasSubstr(Handled("unary", "CentralAdmin", "ListDrift", "OK") + "0\n"));
 
   // A store id that names nothing: refused.
   grpc::Status refused;
@@ -57,16 +64,26 @@ TEST(CentralGrpcMetrics, AdminAndSyncCallsAreCountedByCode) {
     ASSERT_TRUE(s.Hello("store-1", 0, std::string(32, '\0')).has_value());
     stream_status = s.Finish();
   }
+  // A store still on 0.2, through the old name.
+  grpc::Status v02_status;
+  {
+    AgentStream s(central.SyncChannel(), AgentStream::ServiceName::kV02);
+    ASSERT_TRUE(s.Hello("store-2", 0, std::string(32, '\0')).has_value());
+    v02_status = s.Finish();
+  }
 
   const std::string after = central.server().RenderMetrics();
   EXPECT_THAT(after, HasSubstr(Handled("unary", "CentralAdminService",
                                        "GetStoreSyncState", CodeName(refused)) +
                                "1\n"));
-  EXPECT_THAT(after, HasSubstr(Handled("unary", "CentralAdminService", "ListDrift",
-                                       CodeName(listed)) +
+  EXPECT_THAT(after, HasSubstr(Handled("unary", "CentralAdminService",
+                                       "ListDrift", CodeName(listed)) +
                                "2\n"));
-  EXPECT_THAT(after, HasSubstr(Handled("bidi_stream", "Sync", "Sync",
+  EXPECT_THAT(after, HasSubstr(Handled("bidi_stream", "SyncService", "Sync",
                                        CodeName(stream_status)) +
+                               "1\n"));
+  EXPECT_THAT(after, HasSubstr(Handled("bidi_stream", "Sync", "Sync",
+                                       CodeName(v02_status)) +
                                "1\n"));
 }
 
