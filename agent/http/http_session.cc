@@ -153,6 +153,9 @@ void HttpSession<Stream>::CloseNow() {
 
 template <class Stream>
 void HttpSession<Stream>::ReadHeader() {
+  // A request that fails before its header parses is counted under no
+  // route, not the previous request's on this connection.
+  path_.clear();
   parser_.emplace();
   parser_->header_limit(
       static_cast<std::uint32_t>(host_.limits().max_header_bytes));

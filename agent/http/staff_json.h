@@ -32,7 +32,7 @@ nlohmann::json AvailabilityJson(const v1::SkuAvailability& a);
 nlohmann::json ProductJson(const v1::Product& p);
 // {"order_ref", "channel", "state", "lines": [{"sku", "quantity"}],
 //  "expires_at", "expires_at_us", "placed_seq", "updated_seq"}. With
-// `names` (ListHoldsReply.product_names) each line also has "name": the
+// `names` (ListHoldsResponse.product_names) each line also has "name": the
 // catalog name, or null for a SKU the catalog does not list.
 nlohmann::json HoldJson(
     const v1::Hold& h,

@@ -618,8 +618,12 @@ TEST(SyncClient, PermissionDeniedStopsDiallingUntilReload) {
 
   ASSERT_TRUE(run.client().ReloadTls("", "", "").ok());
   ASSERT_TRUE(Eventually([&] { return run.central().streams() >= 2; }));
-  ASSERT_TRUE(Eventually(
-      [&] { return Errors(run.health().Get(), "permission_denied") == 2; }));
+  // The error is counted before the client marks itself stopped: wait for
+  // both.
+  ASSERT_TRUE(Eventually([&] {
+    SyncHealthSnapshot now = run.health().Get();
+    return Errors(now, "permission_denied") == 2 && now.stopped;
+  }));
   h = run.health().Get();
   EXPECT_TRUE(h.stopped);
   EXPECT_EQ(h.reconnects, 1u);
