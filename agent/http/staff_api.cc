@@ -191,12 +191,14 @@ void StaffApi::HandleApi(const StaffRequest& request, const StaffTarget& target,
                                   Matches(r.pattern, target.segments, &unused));
   }
   if (route != nullptr && !route->info.needs_token) {
-    Call call{{},
-              std::move(params),
-              target.query,
-              request.idempotency_key,
-              json::object(),
-              std::move(reply)};
+    // Member by member: GCC 12's -O3 takes the aggregate's empty `who` for
+    // uninitialised (-Wmaybe-uninitialized, Release builds only).
+    Call call;
+    call.params = std::move(params);
+    call.query = target.query;
+    call.idempotency_key = request.idempotency_key;
+    call.body = json::object();
+    call.reply = std::move(reply);
     (this->*(route->handler))(std::move(call));
     return;
   }
