@@ -578,13 +578,21 @@ Status SyncClient::Start() {
 Status SyncClient::ReloadTls(const std::string& ca_file,
                              const std::string& cert_file,
                              const std::string& key_file) {
+  Status swapped = SwapTls(ca_file, cert_file, key_file);
   // A reload also resumes a client central refused (the operator may have
-  // fixed the certificate, or central's side).
+  // fixed the certificate, or central's side): only now, so its next dial
+  // uses the new files when they were good.
   {
     std::lock_guard<std::mutex> lock(mu_);
     resume_ = true;
   }
   cv_.notify_all();
+  return swapped;
+}
+
+Status SyncClient::SwapTls(const std::string& ca_file,
+                           const std::string& cert_file,
+                           const std::string& key_file) {
   if (options_.insecure) return Status::Ok();
   tls::OwnTlsFiles own;
   own.ca_key = "sync.ca_file";
@@ -743,7 +751,8 @@ bool SyncClient::WaitForResume(const std::string& why) {
   Log(LogLevel::kError, "sync.refused",
       {{"error", why}, {"central", options_.central}});
   std::unique_lock<std::mutex> lock(mu_);
-  resume_ = false;
+  // resume_ is cleared when a session starts: a reload that came after
+  // this session began (even before this wait) resumes at once.
   cv_.wait(lock, [this] { return stopping_ || resume_; });
   if (stopping_) return false;
   resume_ = false;
@@ -763,6 +772,7 @@ void SyncClient::Loop() {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_) break;
       current_ = q;
+      resume_ = false;  // a reload from here on resumes a refusal
     }
     if (!first) {
       health_.Update([](SyncHealthSnapshot& h) { ++h.reconnects; });

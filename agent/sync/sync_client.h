@@ -107,6 +107,9 @@ class SyncClient {
   friend class Session;
 
   void Loop();
+  // ReloadTls's check and swap of the three files.
+  Status SwapTls(const std::string& ca_file, const std::string& cert_file,
+                 const std::string& key_file);
   // The kSyncErrorReasons label for a session that ended with `*end`; may
   // rewrite `*end` with what a TLS probe found (who refused whom).
   std::string Explain(const Session& session, Status* end);
@@ -131,8 +134,9 @@ class SyncClient {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;                  // guarded by mu_
-  bool resume_ = false;                    // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  // A reload since the current session began; guarded by mu_.
+  bool resume_ = false;
   std::shared_ptr<SessionQueue> current_;  // guarded by mu_
   int commit_listener_ = 0;
   std::thread thread_;
