@@ -69,20 +69,10 @@ Result<DbFigures> ReadInSnapshot(sqlite3* db) {
 }  // namespace
 
 const char* HoldStateLabel(int state) {
-  switch (state) {
-    case v1::HOLD_STATE_HELD:
-      return "held";
-    case v1::HOLD_STATE_PICKED:
-      return "picked";
-    case v1::HOLD_STATE_COLLECTED:
-      return "collected";
-    case v1::HOLD_STATE_CANCELLED:
-      return "cancelled";
-    case v1::HOLD_STATE_EXPIRED:
-      return "expired";
-    default:
-      return "unknown";
+  if (state == v1::HOLD_STATE_UNSPECIFIED || !v1::HoldState_IsValid(state)) {
+    return "unknown";
   }
+  return core::HoldStateLabel(static_cast<v1::HoldState>(state));
 }
 
 Result<DbFigures> ReadDbFigures(sqlite3* db) {

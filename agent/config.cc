@@ -354,15 +354,23 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
 
 Status CheckSyncTls(const AgentConfig& c, int64_t now_us) {
   if (!c.sync_enabled() || c.sync_insecure) return Status::Ok();
+  return CheckSyncTlsFiles(c.sync_ca_file, c.sync_cert_file, c.sync_key_file,
+                           c.store_id, now_us);
+}
+
+Status CheckSyncTlsFiles(const std::string& ca_file,
+                         const std::string& cert_file,
+                         const std::string& key_file,
+                         const std::string& store_id, int64_t now_us) {
   tls::OwnTlsFiles files;
   files.ca_key = "sync.ca_file";
-  files.ca_file = c.sync_ca_file;
+  files.ca_file = ca_file;
   files.cert_key = "sync.cert_file";
-  files.cert_file = c.sync_cert_file;
+  files.cert_file = cert_file;
   files.key_key = "sync.key_file";
-  files.key_file = c.sync_key_file;
+  files.key_file = key_file;
   files.role = tls::TlsRole::kClient;
-  files.store_id = c.store_id;
+  files.store_id = store_id;
   return tls::CheckOwnTlsFiles(files, now_us);
 }
 

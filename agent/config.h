@@ -125,6 +125,12 @@ Result<AgentConfig> ParseAgentConfig(
 // sync.insecure. Run by --check-config and at every start, before any dial;
 // the error names the key, the file and the problem.
 Status CheckSyncTls(const AgentConfig& c, int64_t now_us);
+// The same check of three given files (SyncClient::ReloadTls checks the
+// new ones with it before it swaps them in).
+Status CheckSyncTlsFiles(const std::string& ca_file,
+                         const std::string& cert_file,
+                         const std::string& key_file,
+                         const std::string& store_id, int64_t now_us);
 
 }  // namespace storeagent::agent
 

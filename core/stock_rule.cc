@@ -189,4 +189,21 @@ const char* HoldStateName(v1::HoldState state) {
   }
 }
 
+const char* HoldStateLabel(v1::HoldState state) {
+  switch (state) {
+    case v1::HOLD_STATE_HELD:
+      return "held";
+    case v1::HOLD_STATE_PICKED:
+      return "picked";
+    case v1::HOLD_STATE_COLLECTED:
+      return "collected";
+    case v1::HOLD_STATE_CANCELLED:
+      return "cancelled";
+    case v1::HOLD_STATE_EXPIRED:
+      return "expired";
+    default:
+      return "unspecified";
+  }
+}
+
 }  // namespace storeagent::core

@@ -88,6 +88,9 @@ int64_t OnHandFromHistory(const std::optional<CountReset>& count,
 // True when a hold in `state` counts as held stock.
 bool HoldIsOpen(v1::HoldState state);
 const char* HoldStateName(v1::HoldState state);
+// The same in lower case ("held", "picked", ..., "unspecified"): the staff
+// API's JSON and the storeagent_holds metric label.
+const char* HoldStateLabel(v1::HoldState state);
 
 }  // namespace storeagent::core
 

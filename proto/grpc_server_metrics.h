@@ -24,6 +24,7 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -59,18 +60,30 @@ class GrpcServerMetrics {
   void Render(platform::MetricsText& m) const;
 
  private:
+  friend class CallCounter;
+  friend class CallCounterFactory;
   static constexpr size_t kCodes = 17;  // OK .. UNAUTHENTICATED
   struct Method {
     std::vector<std::string> labels;  // type, service, method
     std::array<std::atomic<platform::Counter*>, kCodes> by_code{};
   };
   Method* Find(std::string_view method_path);
+  void Handled(Method* m, grpc::StatusCode code);
   void Add(std::string path, std::string type, std::string service,
            std::string method);
 
   platform::CounterFamily family_;
+  // Looked up by a string_view, without a copy of the path.
+  struct PathHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
   // Filled by the constructor, read-only after.
-  std::unordered_map<std::string, std::unique_ptr<Method>> methods_;
+  std::unordered_map<std::string, std::unique_ptr<Method>, PathHash,
+                     std::equal_to<>>
+      methods_;
   Method unknown_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "core/stock_rule.h"
+
 namespace storeagent::agent {
 namespace {
 
@@ -103,20 +105,7 @@ json HoldJson(const v1::Hold& h,
 }
 
 std::string_view HoldStateName(v1::HoldState state) {
-  switch (state) {
-    case v1::HOLD_STATE_HELD:
-      return "held";
-    case v1::HOLD_STATE_PICKED:
-      return "picked";
-    case v1::HOLD_STATE_COLLECTED:
-      return "collected";
-    case v1::HOLD_STATE_CANCELLED:
-      return "cancelled";
-    case v1::HOLD_STATE_EXPIRED:
-      return "expired";
-    default:
-      return "unspecified";
-  }
+  return core::HoldStateLabel(state);
 }
 
 std::optional<v1::HoldState> ParseHoldStateFilter(std::string_view name) {

@@ -4,11 +4,11 @@
 #include <deque>
 #include <future>
 
+#include "agent/config.h"
 #include "agent/sync/tls_probe.h"
 #include "core/stock_digest.h"
 #include "platform/fs.h"
 #include "platform/log.h"
-#include "platform/tls.h"
 #include "storage/migrations.h"
 #include "storage/sync_store.h"
 
@@ -594,16 +594,8 @@ Status SyncClient::SwapTls(const std::string& ca_file,
                            const std::string& cert_file,
                            const std::string& key_file) {
   if (options_.insecure) return Status::Ok();
-  tls::OwnTlsFiles own;
-  own.ca_key = "sync.ca_file";
-  own.ca_file = ca_file;
-  own.cert_key = "sync.cert_file";
-  own.cert_file = cert_file;
-  own.key_key = "sync.key_file";
-  own.key_file = key_file;
-  own.role = tls::TlsRole::kClient;
-  own.store_id = options_.store_id;
-  STOREAGENT_RETURN_IF_ERROR(tls::CheckOwnTlsFiles(own, clock_.NowMicros()));
+  STOREAGENT_RETURN_IF_ERROR(CheckSyncTlsFiles(
+      ca_file, cert_file, key_file, options_.store_id, clock_.NowMicros()));
   std::string pems[3];
   const std::pair<const char*, const std::string*> files[3] = {
       {"sync.ca_file", &ca_file},
