@@ -106,6 +106,11 @@ void AgentMetrics::OnCommit(const storage::CommitInfo& info) {
   }
 }
 
+void AgentMetrics::SetStaffPageSource(
+    std::function<StaffPageFigures()> source) {
+  staff_page_ = std::move(source);
+}
+
 void AgentMetrics::SetSources(storage::AgentDatabase* db, const DiskGuard* disk,
                               const SyncHealth* sync) {
   db_ = db;
@@ -217,9 +222,32 @@ std::string AgentMetrics::Render(
              static_cast<double>(sync.errors[i]));
   }
   m.Family("storeagent_sync_stopped", "gauge",
-           "1 while the sync client has stopped dialling because central "
-           "refused this store (PERMISSION_DENIED); SIGHUP resumes it.");
+           "1 while the sync client has stopped dialling: central refused "
+           "this store (PERMISSION_DENIED), or the sync TLS files were "
+           "unusable at start; a SIGHUP (with usable files) resumes it.");
   m.Sample("storeagent_sync_stopped", sync.stopped ? 1 : 0);
+  const StaffPageFigures staff =
+      staff_page_ ? staff_page_() : StaffPageFigures{};
+  m.Family("storeagent_staff_page_off", "gauge",
+           "1 while http.listen is set but the staff page is off: its HTTPS "
+           "pair, or plain HTTP off loopback, is unusable (log event "
+           "http.disabled); a SIGHUP with good files starts it.");
+  m.Sample("storeagent_staff_page_off", staff.off ? 1 : 0);
+  // Only certificates in use: none sampled when sync is insecure or off and
+  // the page is off or plain.
+  m.Family("storeagent_tls_cert_not_after_timestamp_seconds", "gauge",
+           "notAfter of a certificate in use, Unix seconds, by use: sync "
+           "(sync.cert_file) or staff (http.tls_cert_file).");
+  if (sync.cert_not_after_us > 0) {
+    m.Sample("storeagent_tls_cert_not_after_timestamp_seconds",
+             {{"use", "sync"}},
+             static_cast<double>(sync.cert_not_after_us / 1000000));
+  }
+  if (staff.cert_not_after_us > 0) {
+    m.Sample("storeagent_tls_cert_not_after_timestamp_seconds",
+             {{"use", "staff"}},
+             static_cast<double>(staff.cert_not_after_us / 1000000));
+  }
 
   m.Family("storeagent_holds", "gauge",
            "Click-and-collect holds in the database, by state.");

@@ -43,6 +43,15 @@ const char* HoldStateLabel(int state);
 // REQUIRES: `db` is not inside a transaction of the caller's.
 Result<DbFigures> ReadDbFigures(sqlite3* db);
 
+// The staff page as a scrape sees it (AgentServer::StaffPage).
+struct StaffPageFigures {
+  // http.listen is set but the page is off: its HTTPS pair, or plain HTTP
+  // off loopback, failed CheckStaffHttps (log event http.disabled).
+  bool off = false;
+  // notAfter of the certificate served, µs since epoch; 0 when none.
+  int64_t cert_not_after_us = 0;
+};
+
 class AgentMetrics {
  public:
   explicit AgentMetrics(const Clock& clock);
@@ -55,6 +64,10 @@ class AgentMetrics {
   // may be null.
   void SetSources(storage::AgentDatabase* db, const DiskGuard* disk,
                   const SyncHealth* sync);
+
+  // The staff page's figures, read at every render. Set once, before the
+  // first Scrape(); without it the page counts as not configured.
+  void SetStaffPageSource(std::function<StaffPageFigures()> source);
 
   // Renders every metric; `done` runs once, on a reader thread (or at once
   // with an error when the pool is stopping). The process_* figures are
@@ -85,6 +98,7 @@ class AgentMetrics {
   storage::AgentDatabase* db_ = nullptr;
   const DiskGuard* disk_ = nullptr;
   const SyncHealth* sync_ = nullptr;
+  std::function<StaffPageFigures()> staff_page_;
 };
 
 }  // namespace storeagent::agent

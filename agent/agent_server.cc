@@ -122,7 +122,7 @@ std::string DirName(const std::string& path) {
 Result<std::unique_ptr<AgentServer>> AgentServer::Start(
     const AgentConfig& config, const Clock& clock,
     const ServerOverrides& overrides) {
-  std::unique_ptr<AgentServer> s(new AgentServer());
+  std::unique_ptr<AgentServer> s(new AgentServer(clock));
   s->config_ = config;
   s->metrics_ = std::make_unique<AgentMetrics>(clock);
 
@@ -158,22 +158,7 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
       [self](bool reached) { self->SetServing(!reached); });
 
   s->metrics_->SetSources(s->db_.get(), s->disk_guard_.get(), &s->sync_health_);
-  StaffHttpServer::MetricsHandler metrics_handler =
-      [m = s->metrics_.get()](std::function<void(StaffResponse)> reply) {
-        m->Scrape([reply = std::move(reply)](Result<std::string> text) {
-          StaffResponse r;
-          if (!text.ok()) {
-            r.status = 503;
-            r.content_type = "text/plain; charset=utf-8";
-            r.body = text.status().ToString() + "\n";
-          } else {
-            r.content_type = platform::kMetricsContentType;
-            r.body = std::move(text).value();
-          }
-          reply(std::move(r));
-        });
-      };
-
+  s->metrics_->SetStaffPageSource([self] { return self->StaffPage(); });
   RecorderOptions ro;
   ro.loyalty_key = config.loyalty_key;
   ro.contact_public_key = config.contact_public_key;
@@ -238,18 +223,13 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
     return Internal("pos.socket: chmod " + config.pos_socket + " failed");
   }
   if (!config.http_listen.empty()) {
-    Result<std::unique_ptr<StaffHttpServer>> http =
-        StaffHttpServer::Start(config, *s->stock_ops_, clock);
-    if (!http.ok()) return http.status();
-    s->http_ = std::move(http).value();
-    s->http_->SetMetricsHandler(metrics_handler);
-    s->http_->CountRequestsIn(&s->metrics_->http_requests());
-    s->http_->SetSyncHealth(&s->sync_health_);
+    std::lock_guard<std::mutex> http_lock(s->http_mu_);
+    STOREAGENT_RETURN_IF_ERROR(s->StartStaffPage(config));
   }
   if (!config.metrics_listen.empty()) {
     Result<std::unique_ptr<StaffHttpServer>> mh =
         StaffHttpServer::StartMetricsOnly(config.metrics_listen, *s->stock_ops_,
-                                          clock, metrics_handler);
+                                          clock, s->MetricsHandler());
     if (!mh.ok()) return mh.status();
     s->metrics_http_ = std::move(mh).value();
     s->metrics_http_->CountRequestsIn(&s->metrics_->http_requests());
@@ -286,7 +266,8 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
             : config.pos_tcp_listen + " port " + std::to_string(s->tcp_port_)},
        {"http", s->http_ ? config.http_listen + " port " +
                                std::to_string(s->http_->port())
-                         : std::string("off")},
+                : config.http_listen.empty() ? std::string("off")
+                                             : std::string("off (unusable)")},
        {"head_seq", std::to_string(head.seq)},
        {"sync", config.sync_enabled() ? config.sync_central : "off"}});
   return s;
@@ -312,13 +293,84 @@ bool AgentServer::has_sync_reload_hook() {
   return static_cast<bool>(sync_reload_hook_);
 }
 
+StaffHttpServer::MetricsHandler AgentServer::MetricsHandler() {
+  return [m = metrics_.get()](std::function<void(StaffResponse)> reply) {
+    m->Scrape([reply = std::move(reply)](Result<std::string> text) {
+      StaffResponse r;
+      if (!text.ok()) {
+        r.status = 503;
+        r.content_type = "text/plain; charset=utf-8";
+        r.body = text.status().ToString() + "\n";
+      } else {
+        r.content_type = platform::kMetricsContentType;
+        r.body = std::move(text).value();
+      }
+      reply(std::move(r));
+    });
+  };
+}
+
+Status AgentServer::StartStaffPage(const AgentConfig& c) {
+  // A certificate that expired overnight, or a 0.2 configuration serving
+  // plain HTTP on the LAN, turns the page off, not the till (the POS API,
+  // recording and sync carry on); --check-config fails on the same check.
+  if (Status usable = CheckStaffHttps(c, clock_.NowMicros()); !usable.ok()) {
+    Log(LogLevel::kError, "http.disabled",
+        {{"error", usable.message()},
+         {"detail",
+          "the staff page is off until this is fixed and storeagentd is "
+          "reloaded (SIGHUP) or restarted"}});
+    return Status::Ok();
+  }
+  Result<std::unique_ptr<StaffHttpServer>> http =
+      StaffHttpServer::Start(c, *stock_ops_, clock_);
+  if (!http.ok()) return http.status();
+  http_ = std::move(http).value();
+  http_->SetMetricsHandler(MetricsHandler());
+  http_->CountRequestsIn(&metrics_->http_requests());
+  http_->SetSyncHealth(&sync_health_);
+  return Status::Ok();
+}
+
+StaffPageFigures AgentServer::StaffPage() const {
+  std::lock_guard<std::mutex> lock(http_mu_);
+  StaffPageFigures f;
+  f.off = !config_.http_listen.empty() && http_ == nullptr;
+  f.cert_not_after_us = http_ ? http_->cert_not_after_us() : 0;
+  return f;
+}
+
+bool AgentServer::staff_page_https() const {
+  std::lock_guard<std::mutex> lock(http_mu_);
+  return http_ != nullptr && http_->https();
+}
+
+int AgentServer::http_port() const {
+  std::lock_guard<std::mutex> lock(http_mu_);
+  return http_ ? http_->port() : 0;
+}
+
 Status AgentServer::ApplyReload(const AgentConfig& next,
                                 const std::vector<std::string>& apply) {
   std::lock_guard<std::mutex> lock(reload_mu_);
-  for (const std::string& key : apply) {
-    if (key == "http.users" && http_) http_->SetUsers(next.http_users);
+  {
+    std::lock_guard<std::mutex> http_lock(http_mu_);
+    for (const std::string& key : apply) {
+      if (key == "http.users" && http_) http_->SetUsers(next.http_users);
+    }
+    if (http_) {
+      ReloadHttpsPair(next);
+    } else if (!config_.http_listen.empty()) {
+      // Off because its files were unusable: try again with the new ones,
+      // on the address it started with (http.listen needs a restart).
+      AgentConfig page = next;
+      page.http_listen = config_.http_listen;
+      if (Status s = StartStaffPage(page); !s.ok()) {
+        Log(LogLevel::kError, "http.disabled",
+            {{"error", s.message()}, {"detail", "the staff page stays off"}});
+      }
+    }
   }
-  if (http_) ReloadHttpsPair(next);
   if (sync_reload_hook_) return sync_reload_hook_(next);
   return Status::Ok();
 }
@@ -343,7 +395,10 @@ void AgentServer::Shutdown(int grace_ms) {
   if (prune_timer_) prune_timer_->Stop();
   if (expiry_timer_) expiry_timer_->Stop();
   if (disk_guard_) disk_guard_->Stop();
-  if (http_) http_->Stop();
+  {
+    std::lock_guard<std::mutex> lock(http_mu_);
+    if (http_) http_->Stop();
+  }
   if (metrics_http_) metrics_http_->Stop();
   if (server_) {
     server_->GetHealthCheckService()->SetServingStatus(false);

@@ -55,8 +55,10 @@ class AgentServer {
 
   // The TCP port actually bound (useful with "127.0.0.1:0"), or 0.
   int tcp_port() const { return tcp_port_; }
-  // The staff HTTP port actually bound, or 0 when http.listen is off.
-  int http_port() const { return http_ ? http_->port() : 0; }
+  // The staff HTTP port actually bound, or 0 when the page is off.
+  int http_port() const;
+  // The staff page is on and speaks HTTPS.
+  bool staff_page_https() const;
   storage::AgentDatabase& database() { return *db_; }
   StockOps& stock_ops() { return *stock_ops_; }
   const SyncHealth& sync_health() const { return sync_health_; }
@@ -77,9 +79,10 @@ class AgentServer {
   // Applies the run-time parts of `next` (the keys in `apply`, see
   // agent/config_reload.h): staff users; re-reads the staff page's HTTPS
   // pair (a bad pair is logged as http.tls_reload_failed naming the file,
-  // and the served one stays); calls the sync hook if set. The log settings
-  // are the caller's (ConfigureLog). Returns the sync hook's error, if any.
-  // Thread-safe.
+  // and the served one stays); starts the staff page if it was off for
+  // unusable files and `next`'s pass (on the http.listen it started with);
+  // calls the sync hook if set. The log settings are the caller's
+  // (ConfigureLog). Returns the sync hook's error, if any. Thread-safe.
   Status ApplyReload(const AgentConfig& next,
                      const std::vector<std::string>& apply);
 
@@ -87,8 +90,20 @@ class AgentServer {
   void Shutdown(int grace_ms = 5000);
 
  private:
+  explicit AgentServer(const Clock& clock) : clock_(clock) {}
+  // REQUIRES: http_mu_ held. Re-reads the served pair (HTTPS on and off
+  // switch only with a restart).
   void ReloadHttpsPair(const AgentConfig& next);
-  AgentServer() = default;
+  // REQUIRES: http_mu_ held, http_ null. Starts the staff page on `c`, or
+  // when CheckStaffHttps refuses `c`, logs http.disabled (why) and returns
+  // OK (the page stays off). Errors: the page could not listen.
+  Status StartStaffPage(const AgentConfig& c);
+  // GET /metrics for the staff and metrics listeners.
+  StaffHttpServer::MetricsHandler MetricsHandler();
+  // For /metrics.
+  StaffPageFigures StaffPage() const;
+
+  const Clock& clock_;
 
   AgentConfig config_;
   FileLock lock_;  // on the data directory, first to take, last to go
@@ -104,6 +119,9 @@ class AgentServer {
   std::unique_ptr<HoldExpiryTimer> expiry_timer_;
   std::unique_ptr<JournalPruneTimer> prune_timer_;
   std::unique_ptr<AgentMetrics> metrics_;
+  // The staff page may start at a SIGHUP (it was off): guarded by
+  // http_mu_.
+  mutable std::mutex http_mu_;
   std::unique_ptr<StaffHttpServer> http_;
   std::unique_ptr<StaffHttpServer> metrics_http_;
   std::mutex reload_mu_;

@@ -171,8 +171,9 @@ Status ReadSync(const TomlReader& r, AgentConfig* c) {
   return Status::Ok();
 }
 
-// http.tls_cert_file / http.tls_key_file: both or neither, and plain HTTP
-// only on loopback (bearer tokens must not cross the LAN in clear).
+// http.tls_cert_file / http.tls_key_file: both or neither. Whether the
+// pair is usable, and plain HTTP only on loopback, are CheckStaffHttps's:
+// a certificate that expires must not stop a till from starting.
 Status ReadHttpTls(const TomlReader& r, AgentConfig* c) {
   STOREAGENT_RETURN_IF_ERROR(
       r.String("http.tls_cert_file", &c->http_tls_cert_file));
@@ -183,29 +184,10 @@ Status ReadHttpTls(const TomlReader& r, AgentConfig* c) {
                                                  : "http.tls_key_file",
                    "required with the other (a certificate and its key)");
   }
-  if (!c->http_listen.empty() && c->http_tls_cert_file.empty() &&
-      !platform::IsLoopbackListen(c->http_listen)) {
-    return r.Error("http.listen",
-                   c->http_listen +
-                       " is not a loopback address: off loopback the staff "
-                       "page is served over HTTPS only; set "
-                       "http.tls_cert_file and http.tls_key_file");
-  }
   return Status::Ok();
 }
 
 Status LoadSecrets(const TomlReader& r, AgentConfig* c) {
-  if (!c->http_tls_cert_file.empty()) {
-    // Parse, key match, validity now: errors name the key and the file.
-    Result<HttpsPair> pair = LoadHttpsPair(
-        c->http_tls_cert_file, c->http_tls_key_file, SystemClock().NowMicros());
-    if (!pair.ok()) {
-      // "http.tls_key_file: /etc/... is not ..." -> key, what.
-      const std::string& m = pair.status().message();
-      const size_t colon = m.find(": ");
-      return r.Error(m.substr(0, colon), m.substr(colon + 2));
-    }
-  }
   // The loyalty key: environment first, then the key file.
   std::string hex;
   std::string source = "loyalty.key_file";
@@ -356,6 +338,26 @@ Status CheckSyncTls(const AgentConfig& c, int64_t now_us) {
   if (!c.sync_enabled() || c.sync_insecure) return Status::Ok();
   return CheckSyncTlsFiles(c.sync_ca_file, c.sync_cert_file, c.sync_key_file,
                            c.store_id, now_us);
+}
+
+Status CheckStaffHttps(const AgentConfig& c, int64_t now_us) {
+  if (c.http_listen.empty()) return Status::Ok();
+  if (c.http_tls_cert_file.empty()) {
+    if (platform::IsLoopbackListen(c.http_listen)) return Status::Ok();
+    return FailedPrecondition(
+        "http.listen: " + c.http_listen +
+        " is not a loopback address: off loopback the staff page is served "
+        "over HTTPS only; set http.tls_cert_file and http.tls_key_file");
+  }
+  // Parse, key match, validity now: errors name the key and the file.
+  Result<HttpsPair> pair =
+      LoadHttpsPair(c.http_tls_cert_file, c.http_tls_key_file, now_us);
+  return pair.ok() ? Status::Ok() : pair.status();
+}
+
+Status CheckStartFiles(const AgentConfig& c, int64_t now_us) {
+  STOREAGENT_RETURN_IF_ERROR(CheckSyncTls(c, now_us));
+  return CheckStaffHttps(c, now_us);
 }
 
 Status CheckSyncTlsFiles(const std::string& ca_file,

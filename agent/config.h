@@ -118,13 +118,26 @@ Result<AgentConfig> ParseAgentConfig(
     std::string_view toml, const std::string& origin, bool load_secrets = true,
     std::vector<std::string>* keys_read = nullptr);
 
+// The checks of files that can go bad while the configuration stays the
+// same (a certificate expires, a file is replaced). `storeagentd
+// --check-config` fails on them (exit 2); a start does not: it logs the
+// problem and turns off only the feature (sync stopped, or the staff page
+// off) until a SIGHUP brings good files (docs/operations.md "When a
+// certificate goes bad"). Each error names the key, the file and the
+// problem.
+//
 // With [sync] over TLS: the files sync.ca_file, sync.cert_file and
 // sync.key_file as a handshake will need them (tls::CheckOwnTlsFiles):
 // readable PEM, the certificate valid at `now_us`, the key its own, EKU
 // clientAuth, and the certificate naming store.id. OK when sync is off or
-// sync.insecure. Run by --check-config and at every start, before any dial;
-// the error names the key, the file and the problem.
+// sync.insecure.
 Status CheckSyncTls(const AgentConfig& c, int64_t now_us);
+// With http.listen set: plain HTTP only on a loopback address, and with
+// http.tls_cert_file the pair as the page would serve it (LoadHttpsPair:
+// readable PEM, valid at `now_us`, the key the certificate's).
+Status CheckStaffHttps(const AgentConfig& c, int64_t now_us);
+// CheckSyncTls, then CheckStaffHttps: what --check-config adds to parsing.
+Status CheckStartFiles(const AgentConfig& c, int64_t now_us);
 // The same check of three given files (SyncClient::ReloadTls checks the
 // new ones with it before it swaps them in).
 Status CheckSyncTlsFiles(const std::string& ca_file,

@@ -22,6 +22,15 @@ namespace storeagent::agent {
 // True for the keys a reload applies.
 bool IsReloadableKey(std::string_view key);
 
+// http.tls_cert_file going to or from "" would switch a running staff page
+// between HTTP and HTTPS, which takes a restart: while the page runs with
+// `page_https` and `next` asks for the other, both http.tls_* keys are
+// listed in plan->need_restart and not in plan->apply (at every reload
+// until the restart). A page that is off (`page_on` false) starts at the
+// reload with `next`'s files, so for it they stay applied.
+void PlanHttpsSwitch(bool page_on, bool page_https, bool next_https,
+                     platform::ReloadPlan* plan);
+
 }  // namespace storeagent::agent
 
 #endif  // STOREAGENT_AGENT_CONFIG_RELOAD_H_

@@ -63,7 +63,9 @@ void Reload(const std::string& path, const std::string& start_text,
             {{"error", planned.status().message()}});
     return;
   }
-  const sa::platform::ReloadPlan& plan = *planned;
+  sa::platform::ReloadPlan& plan = *planned;
+  ag::PlanHttpsSwitch(server.http_port() != 0, server.staff_page_https(),
+                      !next->http_tls_cert_file.empty(), &plan);
   sa::ConfigureLog(next->log_level, next->log_format);
   sa::Status sync = server.ApplyReload(*next, plan.apply);
   last_text = std::move(text).value();
@@ -98,8 +100,11 @@ int main(int argc, char** argv) {
   app.add_option("-c,--config", config_path, "TOML configuration file")
       ->capture_default_str();
   app.add_flag("--check-config", check_only,
-               "Check the configuration file (and the key files it names), "
-               "print what is wrong, exit 0 when it is good, 2 when not");
+               "Check the configuration file and the files it names (TLS "
+               "certificates: validity now, key match, the store's name), "
+               "print what is wrong, exit 0 when it is good, 2 when not. A "
+               "start does not stop for a certificate gone bad: it turns "
+               "that feature off and says so");
   sa::platform::AddVersionFlag(app);
   if (std::optional<int> code =
           sa::platform::ParseCommandLine(app, argc, argv)) {
@@ -110,14 +115,14 @@ int main(int argc, char** argv) {
   sa::Result<sa::agent::AgentConfig> config =
       start_text.ok() ? sa::agent::ParseAgentConfig(*start_text, config_path)
                       : sa::Result<sa::agent::AgentConfig>(start_text.status());
-  if (config.ok()) {
-    // The sync TLS files as central's handshake will see them, before any
-    // dial (docs/security.md "Checks at start").
-    if (sa::Status tls =
-            sa::agent::CheckSyncTls(*config, sa::SystemClock().NowMicros());
-        !tls.ok()) {
+  if (config.ok() && check_only) {
+    // The files that can go bad under an unchanged configuration: a check
+    // fails on them; a start only turns the feature off (AgentServer).
+    if (sa::Status files =
+            sa::agent::CheckStartFiles(*config, sa::SystemClock().NowMicros());
+        !files.ok()) {
       config = sa::Result<sa::agent::AgentConfig>(
-          sa::Status(tls.code(), config_path + ": " + tls.message()));
+          sa::Status(files.code(), config_path + ": " + files.message()));
     }
   }
   if (!config.ok()) {

@@ -31,8 +31,8 @@ void PrintLines(const v1::GetSyncStatusResponse& st) {
   std::printf("sync            %s\n",
               st.connected() ? "connected"
               : st.stopped()
-                  ? "stopped (central refused this store; restart or "
-                    "SIGHUP storeagentd to retry)"
+                  ? "stopped (dialling cannot help until the last error is "
+                    "fixed; then SIGHUP or restart storeagentd)"
                   : "not connected");
   std::printf("last exchange   %s\n",
               st.last_exchange_us() == 0

@@ -208,6 +208,10 @@ void StaffHttpServer::SetUsers(std::vector<StaffUser> users) {
 
 bool StaffHttpServer::https() const { return impl_->https != nullptr; }
 
+int64_t StaffHttpServer::cert_not_after_us() const {
+  return impl_->https ? impl_->https->Leaf().not_after_us : 0;
+}
+
 Status StaffHttpServer::ReloadTls(const std::string& cert_file,
                                   const std::string& key_file) {
   if (!impl_->https) {

@@ -83,6 +83,8 @@ class StaffHttpServer {
 
   // Serves HTTPS.
   bool https() const;
+  // notAfter of the certificate served, µs since epoch; 0 on plain HTTP.
+  int64_t cert_not_after_us() const;
 
   // HTTPS only: re-reads the pair (the paths may be new) and serves it to
   // connections accepted from now on. A bad pair changes nothing and the

@@ -9,6 +9,7 @@
 #include "core/stock_digest.h"
 #include "platform/fs.h"
 #include "platform/log.h"
+#include "platform/tls.h"
 #include "storage/migrations.h"
 #include "storage/sync_store.h"
 
@@ -544,26 +545,20 @@ Status SyncClient::Start() {
     return InvalidArgument("sync.central: required (host:port)");
   }
   if (!options_.insecure) {
-    struct File {
-      const char* key;
-      const std::string* path;
-      std::string* out;
-    };
-    for (const File& f :
-         {File{"sync.ca_file", &options_.ca_file, &ca_pem_},
-          File{"sync.cert_file", &options_.cert_file, &cert_pem_},
-          File{"sync.key_file", &options_.key_file, &key_pem_}}) {
-      if (f.path->empty()) {
-        return InvalidArgument(std::string(f.key) +
+    for (const auto& [key, path] : {std::pair<const char*, const std::string*>{
+                                        "sync.ca_file", &options_.ca_file},
+                                    {"sync.cert_file", &options_.cert_file},
+                                    {"sync.key_file", &options_.key_file}}) {
+      if (path->empty()) {
+        return InvalidArgument(std::string(key) +
                                ": required unless sync.insecure = true");
       }
-      Result<std::string> pem = fs::ReadFile(*f.path, 1 << 20);
-      if (!pem.ok()) {
-        return Status(pem.status().code(),
-                      std::string(f.key) + ": " + pem.status().message());
-      }
-      *f.out = std::move(pem).value();
     }
+    // Files that went bad (an expired certificate, a replaced key) do not
+    // stop the agent: the loop waits for a reload that brings good ones.
+    Status tls =
+        SwapTls(options_.ca_file, options_.cert_file, options_.key_file);
+    if (!tls.ok()) start_problem_ = tls.message();
   }
   health_.Update([](SyncHealthSnapshot& h) { h.enabled = true; });
   commit_listener_ =
@@ -581,10 +576,11 @@ Status SyncClient::ReloadTls(const std::string& ca_file,
   Status swapped = SwapTls(ca_file, cert_file, key_file);
   // A reload also resumes a client central refused (the operator may have
   // fixed the certificate, or central's side): only now, so its next dial
-  // uses the new files when they were good.
+  // uses the new files when they were good. A client that has never had
+  // usable files stays stopped until a reload brings them.
   {
     std::lock_guard<std::mutex> lock(mu_);
-    resume_ = true;
+    if (tls_loaded_) resume_ = true;
   }
   cv_.notify_all();
   return swapped;
@@ -593,7 +589,11 @@ Status SyncClient::ReloadTls(const std::string& ca_file,
 Status SyncClient::SwapTls(const std::string& ca_file,
                            const std::string& cert_file,
                            const std::string& key_file) {
-  if (options_.insecure) return Status::Ok();
+  if (options_.insecure) {
+    std::lock_guard<std::mutex> lock(mu_);
+    tls_loaded_ = true;
+    return Status::Ok();
+  }
   STOREAGENT_RETURN_IF_ERROR(CheckSyncTlsFiles(
       ca_file, cert_file, key_file, options_.store_id, clock_.NowMicros()));
   std::string pems[3];
@@ -609,10 +609,16 @@ Status SyncClient::SwapTls(const std::string& ca_file,
     }
     pems[i] = std::move(pem).value();
   }
+  // CheckSyncTlsFiles parsed this certificate: its expiry for /metrics.
+  Result<tls::CertificateInfo> leaf = tls::InspectCertificate(pems[1]);
+  const int64_t not_after = leaf.ok() ? leaf->not_after_us : 0;
+  health_.Update(
+      [not_after](SyncHealthSnapshot& h) { h.cert_not_after_us = not_after; });
   std::lock_guard<std::mutex> lock(mu_);
   ca_pem_ = std::move(pems[0]);
   cert_pem_ = std::move(pems[1]);
   key_pem_ = std::move(pems[2]);
+  tls_loaded_ = true;
   return Status::Ok();
 }
 
@@ -735,28 +741,62 @@ std::string SyncClient::Explain(const Session& session, Status* end) {
   }
 }
 
-bool SyncClient::WaitForResume(const std::string& why) {
+bool SyncClient::WaitForResume(const char* event, const std::string& why,
+                               bool files_unusable) {
   health_.Update([&why](SyncHealthSnapshot& h) {
     h.stopped = true;
     h.last_error = why;
   });
-  Log(LogLevel::kError, "sync.refused",
-      {{"error", why}, {"central", options_.central}});
+  const auto retry_s =
+      std::chrono::duration_cast<std::chrono::seconds>(options_.stopped_retry);
+  Log(LogLevel::kError, event,
+      {{"error", why},
+       {"central", options_.central},
+       {"retry_s", std::to_string(retry_s.count())}});
+  const char* resumed = "configuration reloaded; dialling central again";
   std::unique_lock<std::mutex> lock(mu_);
   // resume_ is cleared when a session starts: a reload that came after
   // this session began (even before this wait) resumes at once.
-  cv_.wait(lock, [this] { return stopping_ || resume_; });
+  while (!cv_.wait_for(lock, options_.stopped_retry,
+                       [this] { return stopping_ || resume_; })) {
+    if (!files_unusable) {
+      resumed = "the periodic retry of a stopped client; dialling central";
+      break;
+    }
+    lock.unlock();
+    const Status files =
+        SwapTls(options_.ca_file, options_.cert_file, options_.key_file);
+    lock.lock();
+    if (files.ok()) {
+      resumed = "the TLS files pass their check now; dialling central";
+      break;
+    }
+  }
   if (stopping_) return false;
   resume_ = false;
   lock.unlock();
   health_.Update([](SyncHealthSnapshot& h) { h.stopped = false; });
-  Log(LogLevel::kInfo, "sync.resumed",
-      {{"detail", "configuration reloaded; dialling central again"}});
+  Log(LogLevel::kInfo, "sync.resumed", {{"detail", resumed}});
   backoff_.Reset();
   return true;
 }
 
 void SyncClient::Loop() {
+  if (!start_problem_.empty()) {
+    // The TLS files were unusable at start: no dial can succeed with them.
+    health_.Update([](SyncHealthSnapshot& h) {
+      ++h.errors[SyncErrorReasonIndex("tls_files")];
+    });
+    if (!WaitForResume(
+            "sync.tls_files_unusable",
+            start_problem_ +
+                "; sync stopped until the files are fixed and "
+                "storeagentd is reloaded (SIGHUP) or restarted (checked "
+                "again hourly)",
+            /*files_unusable=*/true)) {
+      return;
+    }
+  }
   bool first = true;
   for (;;) {
     auto q = std::make_shared<SessionQueue>();
@@ -789,9 +829,11 @@ void SyncClient::Loop() {
       // Central refused this store: redialling cannot help until someone
       // changes a certificate or central's side.
       if (!WaitForResume(
+              "sync.refused",
               "central refused this store: " + session.call_message() +
-              "; sync stopped until storeagentd is restarted or "
-              "reloaded (SIGHUP)")) {
+                  "; sync stopped until storeagentd is reloaded (SIGHUP) "
+                  "or restarted (retried hourly)",
+              /*files_unusable=*/false)) {
         break;
       }
       continue;

@@ -73,6 +73,10 @@ struct SyncClientOptions {
   std::chrono::milliseconds keepalive{30000};
   // Fallback poll of the journal when no commit wake-up came.
   std::chrono::milliseconds poll_interval{1000};
+  // A stopped client (central refused this store, or the TLS files were
+  // unusable) tries again this often without a reload: head office may
+  // have fixed its side, or the files were renewed in place.
+  std::chrono::milliseconds stopped_retry{std::chrono::hours(1)};
   BackoffOptions backoff;
 };
 
@@ -89,7 +93,12 @@ class SyncClient {
   SyncClient(const SyncClient&) = delete;
   SyncClient& operator=(const SyncClient&) = delete;
 
-  // Reads the TLS files (an error names the key) and starts the thread.
+  // Checks and reads the TLS files and starts the thread. An empty file
+  // name is an error naming the key; files that fail their check
+  // (CheckSyncTlsFiles: expired, the wrong key, another store's) are not:
+  // the client then starts stopped (health: stopped, last_error naming the
+  // file, errors{tls_files}) and dials only after a ReloadTls that loads
+  // good files.
   Status Start();
   // Ends the stream and joins. Idempotent.
   void Stop();
@@ -98,7 +107,8 @@ class SyncClient {
   // this store) or nothing changes (the error names the key). The next
   // connection uses them; the open stream, if any, carries on with the old
   // ones. It also resumes a client that stopped because central refused
-  // this store (PERMISSION_DENIED), whatever the files.
+  // this store (PERMISSION_DENIED), whatever the new files, once the client
+  // holds a usable set (the new or earlier ones).
   Status ReloadTls(const std::string& ca_file, const std::string& cert_file,
                    const std::string& key_file);
 
@@ -113,9 +123,13 @@ class SyncClient {
   // The kSyncErrorReasons label for a session that ended with `*end`; may
   // rewrite `*end` with what a TLS probe found (who refused whom).
   std::string Explain(const Session& session, Status* end);
-  // Central refused this store: records `why` (health.stopped, one error
-  // line) and waits for a reload or Stop(). False when stopping.
-  bool WaitForResume(const std::string& why);
+  // Dialling cannot help (central refused this store, or the TLS files
+  // are unusable): records `why` (health.stopped, one error line `event`)
+  // and waits for a reload, for options_.stopped_retry, or for Stop().
+  // With `files_unusable`, a retry first re-checks the configured files
+  // and waits again while they still fail. False when stopping.
+  bool WaitForResume(const char* event, const std::string& why,
+                     bool files_unusable);
   std::shared_ptr<grpc::Channel> MakeChannel() const;
   // Waits `d` or until Stop(); false when stopping.
   bool SleepFor(std::chrono::milliseconds d);
@@ -137,6 +151,12 @@ class SyncClient {
   bool stopping_ = false;  // guarded by mu_
   // A reload since the current session began; guarded by mu_.
   bool resume_ = false;
+  // The client holds TLS files that passed their check (or is insecure);
+  // guarded by mu_.
+  bool tls_loaded_ = false;
+  // Why the TLS files were unusable at Start() ("" when they were good);
+  // written before the thread starts.
+  std::string start_problem_;
   std::shared_ptr<SessionQueue> current_;  // guarded by mu_
   int commit_listener_ = 0;
   std::thread thread_;

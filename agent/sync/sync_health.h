@@ -19,9 +19,11 @@ namespace storeagent::agent {
 // Why a sync stream ended or a connect failed: the `reason` label of
 // storeagent_sync_errors_total (docs/operations.md "Metrics"). The gRPC
 // code when central or gRPC ended the call; "stalled" when our watchdog
-// cancelled it; the tls_* pair when the probe (agent/sync/tls_probe.h) found
-// who refused whose certificate; "other" for everything else.
-inline constexpr std::array<std::string_view, 10> kSyncErrorReasons = {
+// cancelled it; the tls_*_refused_* pair when the probe
+// (agent/sync/tls_probe.h) found who refused whose certificate; "tls_files"
+// when our own TLS files were unusable at start (the client then waits for a
+// SIGHUP); "other" for everything else.
+inline constexpr std::array<std::string_view, 11> kSyncErrorReasons = {
     "unavailable",
     "deadline_exceeded",
     "permission_denied",
@@ -31,6 +33,7 @@ inline constexpr std::array<std::string_view, 10> kSyncErrorReasons = {
     "stalled",
     "tls_central_refused_us",
     "tls_we_refused_central",
+    "tls_files",
     "other"};
 
 // The index of `reason` in kSyncErrorReasons ("other" when unknown).
@@ -64,8 +67,12 @@ struct SyncHealthSnapshot {
   // Ended streams and failed connects, by kSyncErrorReasons index.
   std::array<uint64_t, kSyncErrorReasons.size()> errors{};
   // The client stopped dialling: central refused this store
-  // (PERMISSION_DENIED). A restart or a SIGHUP resumes it.
+  // (PERMISSION_DENIED), or its own TLS files were unusable at start
+  // (last_error says which). A SIGHUP (with usable files) or a restart
+  // resumes it.
   bool stopped = false;
+  // notAfter of the sync certificate in use, µs since epoch (0: none).
+  int64_t cert_not_after_us = 0;
   // Why the last stream ended or the last connect failed ("" if none).
   std::string last_error;
   // Central's clock minus ours at the last Welcome, µs.

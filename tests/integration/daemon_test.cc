@@ -172,7 +172,10 @@ TEST_F(DaemonTest, BadConfigStopsStartUpWithExitTwo) {
 // The sync TLS files as central's handshake would see them (#15): each
 // fault is reported by --check-config and stops a start before any dial,
 // naming the key, the file and the problem.
-TEST_F(DaemonTest, SyncTlsFaultsStopCheckAndStartNamingKeyAndFile) {
+// A sync certificate gone bad fails --check-config (exit 2) but not a start:
+// the agent serves the POS with sync stopped, says why in `sync status`, and
+// a SIGHUP after the files are fixed resumes it.
+TEST_F(DaemonTest, SyncTlsFaultsFailCheckAndStopOnlySyncNamingKeyAndFile) {
   testing::TestCa ca("daemon test CA");
   const int64_t now = testing::NowSeconds();
   testing::CertSpec spec;
@@ -216,21 +219,29 @@ TEST_F(DaemonTest, SyncTlsFaultsStopCheckAndStartNamingKeyAndFile) {
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
 
   struct Case {
-    std::string cert, key, want;
+    std::string name, cert, key, want;
   };
   const std::vector<Case> cases = {
-      {dir_.File("old.pem"), dir_.File("old.key"),
+      {"expired", dir_.File("old.pem"), dir_.File("old.key"),
        "sync.cert_file " + dir_.File("old.pem") +
            ": expired on 2025-01-01T00:00:00Z"},
-      {dir_.File("good.pem"), dir_.File("other.key"),
+      {"wrong-key", dir_.File("good.pem"), dir_.File("other.key"),
        "sync.key_file " + dir_.File("other.key") +
            ": does not match the certificate of sync.cert_file " +
            dir_.File("good.pem")},
-      {dir_.File("other.pem"), dir_.File("other.key"),
+      {"other-store", dir_.File("other.pem"), dir_.File("other.key"),
        "sync.cert_file " + dir_.File("other.pem") +
            ": names store \"S-2\" but store.id is \"S-1\""},
-      {dir_.File("absent.pem"), dir_.File("good.key"),
+      {"absent", dir_.File("absent.pem"), dir_.File("good.key"),
        "sync.cert_file " + dir_.File("absent.pem")},
+  };
+  const auto sync_status = [](const testing::AgentProcess& agent) {
+    v1::GetSyncStatusResponse st;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(5));
+    EXPECT_TRUE(agent.NewStub()->GetSyncStatus(&ctx, {}, &st).ok());
+    return st;
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.want);
@@ -239,12 +250,47 @@ TEST_F(DaemonTest, SyncTlsFaultsStopCheckAndStartNamingKeyAndFile) {
         RunProgram({Storeagentd(), "--check-config", "--config", path});
     EXPECT_EQ(check.exit_code, 2) << check.out << check.err;
     EXPECT_THAT(check.err, HasSubstr(c.want));
-    // A start stops at the same point: no database, nothing dialled.
-    RunResult start = RunProgram({Storeagentd(), "--config", path});
-    EXPECT_EQ(start.exit_code, 2) << start.out << start.err;
-    EXPECT_THAT(start.err, HasSubstr(c.want));
-    struct stat st;
-    EXPECT_NE(::stat((dir_.File("tls-data") + "/agent.db").c_str(), &st), 0);
+    // A start is not stopped by it: the POS is served, sync is stopped and
+    // says why (a copy of the files, each case in its own directory).
+    const std::string work = dir_.File("start-" + c.name);
+    ASSERT_EQ(::mkdir(work.c_str(), 0700), 0);
+    const std::string cert = work + "/store.pem";
+    const std::string key = work + "/store.key";
+    if (c.name != "absent") write(cert, ReadText(c.cert));
+    write(key, ReadText(c.key));
+    testing::AgentProcess agent(
+        work, "S-1",
+        "[sync]\ncentral = \"127.0.0.1:1\"\nca_file = \"" +
+            dir_.File("ca.pem") + "\"\ncert_file = \"" + cert +
+            "\"\nkey_file = \"" + key + "\"\n");
+    ASSERT_TRUE(agent.Start()) << ReadText(agent.log_path());
+    v1::GetSyncStatusResponse st = sync_status(agent);
+    EXPECT_TRUE(st.enabled());
+    EXPECT_TRUE(st.stopped());
+    EXPECT_FALSE(st.connected());
+    std::string want = c.want;
+    for (const auto& [from, to] :
+         {std::pair{c.cert, cert}, std::pair{c.key, key}}) {
+      for (size_t at = want.find(from); at != std::string::npos;
+           at = want.find(from, at + to.size())) {
+        want.replace(at, from.size(), to);
+      }
+    }
+    EXPECT_THAT(st.last_error(), HasSubstr(want));
+    EXPECT_THAT(ReadText(agent.log_path()),
+                HasSubstr("sync.tls_files_unusable"));
+    // Renewed in place, then SIGHUP: the client dials again.
+    write(cert, good.cert_pem);
+    write(key, good.key_pem);
+    ASSERT_EQ(::kill(agent.pid(), SIGHUP), 0);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (sync_status(agent).stopped() &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_FALSE(sync_status(agent).stopped()) << ReadText(agent.log_path());
+    EXPECT_EQ(agent.Terminate(), 0);
   }
 }
 

@@ -142,8 +142,8 @@ TEST(SyncDaemon, RefusedStoreStopsDiallingUntilSighup) {
     if (out.find("stopped") != std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  EXPECT_THAT(out, HasSubstr("sync            stopped (central refused this "
-                             "store; restart or SIGHUP"));
+  EXPECT_THAT(out, HasSubstr("sync            stopped (dialling cannot help "
+                             "until the last error is fixed; then SIGHUP"));
   EXPECT_THAT(out, HasSubstr("last error      central refused this store: "
                              "hello.store_id: names store store-0001 but the "
                              "client certificate is for store store-0002"));

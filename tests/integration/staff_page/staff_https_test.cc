@@ -137,20 +137,28 @@ TEST_F(StaffHttpsTest, PlainHttpOffLoopbackIsRefusedAtStart) {
                                                "a loopback address"));
 }
 
-TEST_F(StaffHttpsTest, ConfigRefusesPlainOffLoopbackNamingHttpListen) {
+// Parsing takes a LAN address without TLS (a 0.2 configuration must not
+// stop a till from starting); CheckStaffHttps, run by --check-config and by
+// the start before the page listens, refuses it naming http.listen.
+TEST_F(StaffHttpsTest, CheckRefusesPlainOffLoopbackNamingHttpListen) {
+  const int64_t now = SystemClock().NowMicros();
   Result<AgentConfig> lan = ParseAgentConfig(
       ConfigToml("listen = \"10.20.0.5:8080\"\n"), "agent.toml", false);
-  ASSERT_FALSE(lan.ok());
-  EXPECT_THAT(lan.status().message(),
+  ASSERT_TRUE(lan.ok()) << lan.status().ToString();
+  Status refused = CheckStaffHttps(*lan, now);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.message(),
               HasSubstr("http.listen: 10.20.0.5:8080 is not a loopback"));
+  EXPECT_FALSE(CheckStartFiles(*lan, now).ok());
   // Loopback stays plain HTTP (the demo and the tests).
-  EXPECT_TRUE(ParseAgentConfig(ConfigToml("listen = \"127.0.0.1:8080\"\n"),
-                               "agent.toml", false)
-                  .ok());
-  EXPECT_TRUE(ParseAgentConfig(ConfigToml("listen = \"localhost:8080\"\n"),
-                               "agent.toml", false)
-                  .ok());
-  // One file without the other.
+  for (const char* listen : {"127.0.0.1:8080", "localhost:8080"}) {
+    Result<AgentConfig> local = ParseAgentConfig(
+        ConfigToml("listen = \"" + std::string(listen) + "\"\n"), "agent.toml",
+        false);
+    ASSERT_TRUE(local.ok()) << local.status().ToString();
+    EXPECT_TRUE(CheckStaffHttps(*local, now).ok()) << listen;
+  }
+  // One file without the other is a mistake in the file itself.
   Result<AgentConfig> half = ParseAgentConfig(
       ConfigToml("listen = \"10.20.0.5:8080\"\ntls_cert_file = \"" + cert_ +
                  "\"\n"),
@@ -158,7 +166,7 @@ TEST_F(StaffHttpsTest, ConfigRefusesPlainOffLoopbackNamingHttpListen) {
   ASSERT_FALSE(half.ok());
   EXPECT_THAT(half.status().message(),
               HasSubstr("http.tls_key_file: required"));
-  // Both: HTTPS on the LAN address, and the pair is checked.
+  // Both: HTTPS on the LAN address, and the pair passes.
   Result<AgentConfig> https = ParseAgentConfig(
       ConfigToml("listen = \"10.20.0.5:8080\"\ntls_cert_file = \"" + cert_ +
                  "\"\ntls_key_file = \"" + key_ + "\"\n"),
@@ -166,39 +174,38 @@ TEST_F(StaffHttpsTest, ConfigRefusesPlainOffLoopbackNamingHttpListen) {
   ASSERT_TRUE(https.ok()) << https.status().ToString();
   EXPECT_EQ(https->http_tls_cert_file, cert_);
   EXPECT_EQ(https->http_tls_key_file, key_);
+  EXPECT_TRUE(CheckStaffHttps(*https, now).ok());
 }
 
-TEST_F(StaffHttpsTest, ConfigChecksThePairNamingTheFile) {
-  auto parse = [&](const std::string& cert, const std::string& key) {
-    return ParseAgentConfig(
+TEST_F(StaffHttpsTest, CheckRefusesABadPairNamingTheFile) {
+  const int64_t now = SystemClock().NowMicros();
+  auto check = [&](const std::string& cert, const std::string& key) {
+    Result<AgentConfig> c = ParseAgentConfig(
         ConfigToml("listen = \"127.0.0.1:8443\"\ntls_cert_file = \"" + cert +
                    "\"\ntls_key_file = \"" + key + "\"\n"),
         "agent.toml", true);
+    // Parsing never reads the pair: a bad one cannot stop a start.
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? CheckStaffHttps(*c, now) : c.status();
   };
-  Result<AgentConfig> mismatch = parse(cert_, other_dir_ + "/central.key");
+  Status mismatch = check(cert_, other_dir_ + "/central.key");
   ASSERT_FALSE(mismatch.ok());
-  EXPECT_THAT(mismatch.status().message(),
+  EXPECT_THAT(mismatch.message(),
               HasSubstr("http.tls_key_file: " + other_dir_ +
                         "/central.key is not the private key of " + cert_));
-  Result<AgentConfig> missing = parse(dir_.File("nope.pem"), key_);
+  Status missing = check(dir_.File("nope.pem"), key_);
   ASSERT_FALSE(missing.ok());
-  EXPECT_THAT(missing.status().message(), HasSubstr("http.tls_cert_file: "));
-  EXPECT_THAT(missing.status().message(), HasSubstr(dir_.File("nope.pem")));
+  EXPECT_THAT(missing.message(), HasSubstr("http.tls_cert_file: "));
+  EXPECT_THAT(missing.message(), HasSubstr(dir_.File("nope.pem")));
   // Expired: dev-ca makes one a day in the past.
   ASSERT_TRUE(DevCa("store " + ca_dir_ + " old --expired >/dev/null"));
-  Result<AgentConfig> expired =
-      parse(ca_dir_ + "/store-old.pem", ca_dir_ + "/store-old.key");
+  Status expired =
+      check(ca_dir_ + "/store-old.pem", ca_dir_ + "/store-old.key");
   ASSERT_FALSE(expired.ok());
-  EXPECT_THAT(expired.status().message(),
+  EXPECT_THAT(expired.message(),
               HasSubstr("http.tls_cert_file: " + ca_dir_ +
                         "/store-old.pem: certificate expired at"));
-  // Without secrets (storeagentctl) the files are not read.
-  EXPECT_TRUE(ParseAgentConfig(
-                  ConfigToml("listen = \"127.0.0.1:8443\"\ntls_cert_file = \"" +
-                             dir_.File("nope.pem") + "\"\ntls_key_file = \"" +
-                             key_ + "\"\n"),
-                  "agent.toml", false)
-                  .ok());
+  EXPECT_TRUE(check(cert_, key_).ok());
 }
 
 }  // namespace

@@ -123,6 +123,39 @@ TEST(ConfigReload, PlanKeepsRestartKeysUntilRestart) {
 
 constexpr char kMinimal[] = "[store]\nid = \"s1\"\n";
 
+// Setting or emptying http.tls_cert_file on a running page would switch it
+// between HTTP and HTTPS: a restart, listed at every reload until then. A
+// page that is off starts with the new files at the reload: applied.
+TEST(ConfigReload, HttpsSwitchNeedsARestartOnlyForARunningPage) {
+  const ReloadPlan changed{
+      {"http.tls_cert_file", "http.tls_key_file", "log.level"},
+      {"storage.read_threads"}};
+  ReloadPlan plan = changed;
+  PlanHttpsSwitch(/*page_on=*/true, /*page_https=*/false,
+                  /*next_https=*/true, &plan);
+  EXPECT_THAT(plan.apply, ElementsAre("log.level"));
+  EXPECT_THAT(plan.need_restart,
+              ElementsAre("http.tls_cert_file", "http.tls_key_file",
+                          "storage.read_threads"));
+  // HTTPS to plain, on a later reload where nothing changed since the last.
+  ReloadPlan later{{}, {}};
+  PlanHttpsSwitch(true, true, false, &later);
+  EXPECT_THAT(later.apply, IsEmpty());
+  EXPECT_THAT(later.need_restart,
+              ElementsAre("http.tls_cert_file", "http.tls_key_file"));
+  // The same scheme: new files are applied.
+  plan = changed;
+  PlanHttpsSwitch(true, true, true, &plan);
+  EXPECT_THAT(plan.apply, ElementsAre("http.tls_cert_file", "http.tls_key_file",
+                                      "log.level"));
+  // A page that is off starts over HTTPS at this reload.
+  plan = changed;
+  PlanHttpsSwitch(/*page_on=*/false, false, true, &plan);
+  EXPECT_THAT(plan.apply, ElementsAre("http.tls_cert_file", "http.tls_key_file",
+                                      "log.level"));
+  EXPECT_THAT(plan.need_restart, ElementsAre("storage.read_threads"));
+}
+
 TEST(OpsConfig, Defaults) {
   Result<AgentConfig> c = ParseAgentConfig(kMinimal, "t.toml", false);
   ASSERT_TRUE(c.ok()) << c.status().ToString();

@@ -630,6 +630,30 @@ TEST(SyncClient, PermissionDeniedStopsDiallingUntilReload) {
   EXPECT_EQ(run.central().streams(), 2);
 }
 
+// A refused client does not wait for a person for ever: after
+// options.stopped_retry (an hour in storeagentd) it dials again by itself,
+// so a store head office has since fixed comes back without a reload.
+TEST(SyncClient, PermissionDeniedRetriesAfterStoppedRetry) {
+  StockTestEnv env;
+  ASSERT_NE(env.db(), nullptr);
+  SyncClientOptions o = Options("");
+  o.stopped_retry = std::chrono::milliseconds(300);
+  ClientRun run(
+      env,
+      [](int, CentralStream& s) {
+        v1::SyncRequest hello;
+        EXPECT_TRUE(s.Read(&hello));
+        return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                            "store store-1 is not enrolled");
+      },
+      &o);
+  ASSERT_TRUE(run.started().ok()) << run.started().ToString();
+  ASSERT_TRUE(Eventually([&] { return run.central().streams() >= 3; }));
+  SyncHealthSnapshot h = run.health().Get();
+  EXPECT_GE(Errors(h, "permission_denied"), 2u);
+  EXPECT_GE(h.reconnects, 2u);
+}
+
 // Each ended stream counts once under its reason, and every dial after the
 // first is a reconnect.
 TEST(SyncClient, ErrorsAreCountedByReason) {
