@@ -56,6 +56,7 @@ namespace {
 using platform::TomlKey;
 using platform::TomlReader;
 using Keys = std::vector<TomlKey>;
+using ::testing::HasSubstr;
 
 const std::string kSource = STOREAGENT_SOURCE_DIR;
 
@@ -442,16 +443,39 @@ TEST(ShippedConfigTest, The020AgentTomlStillParsesToTheSameConfig) {
   EXPECT_TRUE(*old_config == *shipped);
 }
 
-TEST(ShippedConfigTest, The020CentralTomlStillParsesToTheSameConfig) {
+// A kept 0.2.0 central.toml differs from 0.3.0's in where central reads two
+// of its TLS files: 0.2.0 named /etc/storecentral/tls directly, which 0.3.0's
+// unit (a dynamic user, the files by LoadCredential=) cannot read, so the
+// Upgrade notes (operations.md, the changelog) say to point them at
+// /run/credentials/storecentrald.service/ before the restart. The paths are
+// compared as written, so a change on either side shows here; with them
+// made equal, the rest means the same.
+TEST(ShippedConfigTest, The020CentralTomlDiffersOnlyInTheTlsPathsToMove) {
   TempDir tmp;
   const std::string dir = kSource + "/tests/unit/installer/testdata/";
   std::string old_text = ReadText(dir + "central-0.2.0.toml");
   std::string now_text = ReadText(kSource + "/installer/config/central.toml");
-  for (const char* key : {"ca_file", "cert_file", "key_file"}) {
-    const std::string path = tmp.File(std::string(key) + ".pem");
+  const std::string creds = "/run/credentials/storecentrald.service/";
+  struct Path {
+    const char* key;
+    std::string in_020;
+    std::string in_030;
+  };
+  const Path paths[] = {
+      {"ca_file", "/etc/storecentral/tls/ca.pem", creds + "ca.pem"},
+      {"cert_file", "/etc/storecentral/tls/central.pem", creds + "central.pem"},
+      {"key_file", creds + "central.key", creds + "central.key"},
+  };
+  for (const Path& p : paths) {
+    SCOPED_TRACE(p.key);
+    EXPECT_THAT(old_text, HasSubstr(std::string("\n") + p.key + " = \"" +
+                                    p.in_020 + "\"\n"));
+    EXPECT_THAT(now_text, HasSubstr(std::string("\n") + p.key + " = \"" +
+                                    p.in_030 + "\"\n"));
+    const std::string path = tmp.File(std::string(p.key) + ".pem");
     WriteText(path, "-----BEGIN TEST-----\n-----END TEST-----\n");
-    old_text = WithValue(old_text, key, "\"" + path + "\"");
-    now_text = WithValue(now_text, key, "\"" + path + "\"");
+    old_text = WithValue(old_text, p.key, "\"" + path + "\"");
+    now_text = WithValue(now_text, p.key, "\"" + path + "\"");
   }
   Result<central::CentralConfig> old_config =
       central::ParseCentralConfig(old_text, "central-0.2.0.toml");
@@ -460,6 +484,29 @@ TEST(ShippedConfigTest, The020CentralTomlStillParsesToTheSameConfig) {
       central::ParseCentralConfig(now_text, "central.toml");
   ASSERT_TRUE(shipped.ok()) << shipped.status().message();
   EXPECT_TRUE(*old_config == *shipped);
+}
+
+// A 0.2.0 agent.toml that served the staff page on the store LAN over plain
+// HTTP (0.2.0 had no HTTPS) still parses: the start turns the page off and
+// says why (https_daemon_test), and only --check-config fails on it, naming
+// http.listen, so an upgrade never keeps a till from recording.
+TEST(ShippedConfigTest, The020AgentTomlWithTheLanPageStillParses) {
+  const std::string dir = kSource + "/tests/unit/installer/testdata/";
+  std::string text =
+      WithValue(ReadText(dir + "agent-0.2.0.toml"), "id", "\"store-0001\"");
+  const std::string http = "[http]\n";
+  const size_t table = text.find(http);
+  ASSERT_NE(table, std::string::npos);
+  const size_t listen = text.find("\nlisten = \"\"\n", table);
+  ASSERT_NE(listen, std::string::npos);
+  text.replace(listen, 13, "\nlisten = \"10.20.0.5:8080\"\n");
+  Result<agent::AgentConfig> c =
+      agent::ParseAgentConfig(text, "agent-0.2.0.toml", false);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->http_listen, "10.20.0.5:8080");
+  Status check = agent::CheckStaffHttps(*c, 0);
+  EXPECT_THAT(check.message(),
+              HasSubstr("http.listen: 10.20.0.5:8080 is not a loopback"));
 }
 
 TEST(ShippedConfigTest, AKeyBesideTheListIsRefusedByName) {
