@@ -558,7 +558,18 @@ Status SyncClient::Start() {
     // stop the agent: the loop waits for a reload that brings good ones.
     Status tls =
         SwapTls(options_.ca_file, options_.cert_file, options_.key_file);
-    if (!tls.ok()) start_problem_ = tls.message();
+    if (!tls.ok()) {
+      start_problem_ = tls.message() +
+                       "; sync stopped until the files are fixed and "
+                       "storeagentd is reloaded (SIGHUP) or restarted "
+                       "(checked again hourly)";
+      // Stopped from the first status call on, not once the thread runs.
+      health_.Update([this](SyncHealthSnapshot& h) {
+        h.stopped = true;
+        h.last_error = start_problem_;
+        ++h.errors[SyncErrorReasonIndex("tls_files")];
+      });
+    }
   }
   health_.Update([](SyncHealthSnapshot& h) { h.enabled = true; });
   commit_listener_ =
@@ -784,16 +795,8 @@ bool SyncClient::WaitForResume(const char* event, const std::string& why,
 void SyncClient::Loop() {
   if (!start_problem_.empty()) {
     // The TLS files were unusable at start: no dial can succeed with them.
-    health_.Update([](SyncHealthSnapshot& h) {
-      ++h.errors[SyncErrorReasonIndex("tls_files")];
-    });
-    if (!WaitForResume(
-            "sync.tls_files_unusable",
-            start_problem_ +
-                "; sync stopped until the files are fixed and "
-                "storeagentd is reloaded (SIGHUP) or restarted (checked "
-                "again hourly)",
-            /*files_unusable=*/true)) {
+    if (!WaitForResume("sync.tls_files_unusable", start_problem_,
+                       /*files_unusable=*/true)) {
       return;
     }
   }

@@ -264,7 +264,12 @@ TEST_F(DaemonTest, SyncTlsFaultsFailCheckAndStopOnlySyncNamingKeyAndFile) {
             dir_.File("ca.pem") + "\"\ncert_file = \"" + cert +
             "\"\nkey_file = \"" + key + "\"\n");
     ASSERT_TRUE(agent.Start()) << ReadText(agent.log_path());
+    // Ping answers before the sync client starts: wait for it (bounded).
     v1::GetSyncStatusResponse st = sync_status(agent);
+    for (int i = 0; i < 200 && !st.stopped(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      st = sync_status(agent);
+    }
     EXPECT_TRUE(st.enabled());
     EXPECT_TRUE(st.stopped());
     EXPECT_FALSE(st.connected());
@@ -277,6 +282,14 @@ TEST_F(DaemonTest, SyncTlsFaultsFailCheckAndStopOnlySyncNamingKeyAndFile) {
       }
     }
     EXPECT_THAT(st.last_error(), HasSubstr(want));
+    // The thread logs it once it waits.
+    for (int i = 0;
+         i < 200 &&
+         ReadText(agent.log_path()).find("sync.tls_files_unusable") ==
+             std::string::npos;
+         ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     EXPECT_THAT(ReadText(agent.log_path()),
                 HasSubstr("sync.tls_files_unusable"));
     // Renewed in place, then SIGHUP: the client dials again.
