@@ -238,5 +238,70 @@ TEST_F(PgOnlyTest, AVersion2DatabaseMovesToPartitionedEventTables) {
       pqxx::unique_violation);
 }
 
+// The PostgreSQL side of the seam's retry: PgPool::InTransaction runs a
+// transaction again when PostgreSQL aborted it (a serialization failure or
+// deadlock, thrown by libpqxx), up to kPgMaxAttempts, and never for a
+// status the body returns itself.
+class PgPoolRetryTest : public PgOnlyTest {
+ protected:
+  std::unique_ptr<central::PgPool> Pool() {
+    Result<std::unique_ptr<central::PgPool>> pool =
+        central::PgPool::Open(*PgUrl(), 1, SystemClock());
+    EXPECT_TRUE(pool.ok()) << pool.status().message();
+    return pool.ok() ? std::move(pool).value() : nullptr;
+  }
+};
+
+TEST_F(PgPoolRetryTest, ATransactionPostgresAbortedRunsAgain) {
+  std::unique_ptr<central::PgPool> pool = Pool();
+  ASSERT_NE(pool, nullptr);
+  int runs = 0;
+  Status st = pool->InTransaction("test", [&](pqxx::work& tx) -> Status {
+    ++runs;
+    if (runs <= 2) throw pqxx::deadlock_detected("deadlock detected");
+    tx.exec("SELECT 1");
+    return Status::Ok();
+  });
+  EXPECT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(runs, 3);
+}
+
+TEST_F(PgPoolRetryTest, AnAbortedStatusOfTheBodyIsNotRetried) {
+  std::unique_ptr<central::PgPool> pool = Pool();
+  ASSERT_NE(pool, nullptr);
+  int runs = 0;
+  Status st = pool->InTransaction("test", [&](pqxx::work&) -> Status {
+    ++runs;
+    return Aborted("central_head_seq: expected 1, is 2");
+  });
+  EXPECT_EQ(st.code(), StatusCode::kAborted);
+  EXPECT_EQ(runs, 1);
+}
+
+TEST_F(PgPoolRetryTest, AnotherErrorIsNotRetried) {
+  std::unique_ptr<central::PgPool> pool = Pool();
+  ASSERT_NE(pool, nullptr);
+  int runs = 0;
+  Status st = pool->InTransaction("test", [&](pqxx::work& tx) -> Status {
+    ++runs;
+    tx.exec("SELECT no_such_column FROM no_such_table");
+    return Status::Ok();
+  });
+  EXPECT_EQ(st.code(), StatusCode::kInternal);
+  EXPECT_EQ(runs, 1);
+}
+
+TEST_F(PgPoolRetryTest, AbortsBeyondTheLimitAreAborted) {
+  std::unique_ptr<central::PgPool> pool = Pool();
+  ASSERT_NE(pool, nullptr);
+  int runs = 0;
+  Status st = pool->InTransaction("test", [&](pqxx::work&) -> Status {
+    ++runs;
+    throw pqxx::serialization_failure("could not serialize access");
+  });
+  EXPECT_EQ(st.code(), StatusCode::kAborted);
+  EXPECT_EQ(runs, central::kPgMaxAttempts);
+}
+
 }  // namespace
 }  // namespace storeagent::testing
