@@ -3,7 +3,9 @@
 // exports it). Unset, every test FAILS, unless STOREAGENT_TEST_NO_PG=1 says
 // to skip them. Each test works in its own schema (random suffix), reached
 // through the URL's search_path, and drops it at the end.
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "central/store/central_schema.h"
 #include "central/store/pg_arrays.h"
@@ -236,6 +238,58 @@ TEST_F(PgOnlyTest, AVersion2DatabaseMovesToPartitionedEventTables) {
             "created_at_us, event) VALUES ('s1', 2, 'k1', 5, '')");
       },
       pqxx::unique_violation);
+}
+
+// The adapter's half of the retry, end to end: a seam call that PostgreSQL
+// aborts (here a real deadlock) reaches PgPool, which runs the whole method
+// again. The test's transaction holds the request key the store's append
+// inserts, then asks for the store's row, which the append holds: the
+// append, waiting first, is the deadlock's victim, and its second attempt
+// succeeds once the test's transaction is gone.
+TEST_F(PgOnlyTest, AMethodPostgresAbortsForADeadlockRunsAgain) {
+  Result<std::unique_ptr<central::CentralStore>> store = instance_->Open();
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  ASSERT_TRUE((*store)->GetOrCreateStore("s1").ok());
+
+  pqxx::work holder(*conn_);
+  holder.exec(
+      "INSERT INTO central_events (store_id, central_seq, request_key, "
+      "created_at_us, event) VALUES ('s1', 99, 'k', 0, '')");
+
+  v1::CentralEvent event;
+  event.set_reference("asn-a");
+  v1::StockMovement* m = event.mutable_movement();
+  m->set_reason(v1::StockMovement::REASON_RECEIPT);
+  v1::StockDelta* d = m->add_lines();
+  d->set_sku("a");
+  d->set_quantity(1);
+  Result<central::PushResult> pushed = Internal("not run");
+  std::thread append(
+      [&] { pushed = (*store)->AppendCentralEvent("s1", "k", event, 7); });
+
+  // Wait until the append waits for the holder (for the key it inserted).
+  pqxx::connection watcher(*PgUrl());
+  bool waiting = false;
+  for (int i = 0; i < 500 && !waiting; ++i) {
+    pqxx::nontransaction w(watcher);
+    waiting = w.exec_params1(
+                   "SELECT count(*) FROM pg_stat_activity "
+                   "WHERE $1 = ANY(pg_blocking_pids(pid))",
+                   conn_->backendpid())[0]
+                  .as<int>() > 0;
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(waiting);
+  // The cycle: PostgreSQL aborts the append (it waited first), not this.
+  EXPECT_NO_THROW(
+      holder.exec("SELECT store_id FROM stores WHERE store_id = 's1' "
+                  "FOR UPDATE"));
+  holder.abort();
+  append.join();
+
+  ASSERT_TRUE(pushed.ok()) << pushed.status().message();
+  EXPECT_EQ(pushed->central_seq, 1u);
+  EXPECT_FALSE(pushed->replayed);
 }
 
 // The PostgreSQL side of the seam's retry: PgPool::InTransaction runs a
