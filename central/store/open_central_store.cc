@@ -13,16 +13,10 @@ Result<std::unique_ptr<CentralStore>> OpenCentralStore(const std::string& url,
     if (path.empty()) {
       return InvalidArgument("url: \"sqlite:\" needs a file path");
     }
-    Result<std::unique_ptr<SqliteCentralStore>> s =
-        SqliteCentralStore::Open(path);
-    if (!s.ok()) return s.status();
-    return std::unique_ptr<CentralStore>(std::move(s).value());
+    return OpenSqliteCentralStore(path);
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    Result<std::unique_ptr<PgCentralStore>> s =
-        PgCentralStore::Open(url, clock);
-    if (!s.ok()) return s.status();
-    return std::unique_ptr<CentralStore>(std::move(s).value());
+    return OpenPgCentralStore(url, clock);
   }
   return InvalidArgument(
       "url: unknown scheme (use \"sqlite:/path/central.db\" or "

@@ -3,7 +3,8 @@
 //
 // Thread-safe. Acquire() waits (mutex + condition variable) while all N
 // connections are lent out. A connection that broke is dropped and opened
-// again on its next use. Only pg_central_store.cc includes this header.
+// again on its next use. Only pg_central_store.cc (the PostgreSQL adapter)
+// and its test include this header.
 #ifndef STOREAGENT_CENTRAL_STORE_PG_POOL_H_
 #define STOREAGENT_CENTRAL_STORE_PG_POOL_H_
 
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "central/store/central_store.h"
+#include "central/store/sql_seam.h"
 #include "platform/clock.h"
 #include "platform/status.h"
 
@@ -97,26 +99,25 @@ class PgPool {
 
 template <typename Fn>
 Status PgPool::InTransaction(const std::string& what, Fn&& body) {
-  for (int attempt = 1;; ++attempt) {
+  return RetryOnAborted(kPgMaxAttempts, [&](bool& engine_aborted) -> Status {
     Result<std::unique_ptr<pqxx::connection>> conn = Acquire();
     if (!conn.ok()) return conn.status();
     std::unique_ptr<pqxx::connection> c = std::move(conn).value();
     Status st;
-    bool retry = false;
     try {
       pqxx::work tx(*c);
       st = body(tx);
       if (st.ok()) tx.commit();
     } catch (const pqxx::transaction_rollback&) {
       st = PgStatus(std::current_exception(), what);
-      retry = attempt < kPgMaxAttempts && st.code() == StatusCode::kAborted;
+      engine_aborted = true;
     } catch (...) {
       st = PgStatus(std::current_exception(), what);
     }
     if (!c->is_open()) c.reset();  // reopened on the next lease
     Release(std::move(c));
-    if (!retry) return st;
-  }
+    return st;
+  });
 }
 
 }  // namespace storeagent::central

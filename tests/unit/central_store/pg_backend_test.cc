@@ -3,7 +3,9 @@
 // exports it). Unset, every test FAILS, unless STOREAGENT_TEST_NO_PG=1 says
 // to skip them. Each test works in its own schema (random suffix), reached
 // through the URL's search_path, and drops it at the end.
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "central/store/central_schema.h"
 #include "central/store/pg_arrays.h"
@@ -236,6 +238,123 @@ TEST_F(PgOnlyTest, AVersion2DatabaseMovesToPartitionedEventTables) {
             "created_at_us, event) VALUES ('s1', 2, 'k1', 5, '')");
       },
       pqxx::unique_violation);
+}
+
+// The adapter's half of the retry, end to end: a seam call that PostgreSQL
+// aborts (here a real deadlock) reaches PgPool, which runs the whole method
+// again. The test's transaction holds the request key the store's append
+// inserts, then asks for the store's row, which the append holds: the
+// append, waiting first, is the deadlock's victim, and its second attempt
+// succeeds once the test's transaction is gone.
+TEST_F(PgOnlyTest, AMethodPostgresAbortsForADeadlockRunsAgain) {
+  Result<std::unique_ptr<central::CentralStore>> store = instance_->Open();
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  ASSERT_TRUE((*store)->GetOrCreateStore("s1").ok());
+
+  pqxx::work holder(*conn_);
+  holder.exec(
+      "INSERT INTO central_events (store_id, central_seq, request_key, "
+      "created_at_us, event) VALUES ('s1', 99, 'k', 0, '')");
+
+  v1::CentralEvent event;
+  event.set_reference("asn-a");
+  v1::StockMovement* m = event.mutable_movement();
+  m->set_reason(v1::StockMovement::REASON_RECEIPT);
+  v1::StockDelta* d = m->add_lines();
+  d->set_sku("a");
+  d->set_quantity(1);
+  Result<central::PushResult> pushed = Internal("not run");
+  std::thread append(
+      [&] { pushed = (*store)->AppendCentralEvent("s1", "k", event, 7); });
+
+  // Wait until the append waits for the holder (for the key it inserted).
+  pqxx::connection watcher(*PgUrl());
+  bool waiting = false;
+  for (int i = 0; i < 500 && !waiting; ++i) {
+    pqxx::nontransaction w(watcher);
+    waiting = w.exec_params1(
+                   "SELECT count(*) FROM pg_stat_activity "
+                   "WHERE $1 = ANY(pg_blocking_pids(pid))",
+                   conn_->backendpid())[0]
+                  .as<int>() > 0;
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(waiting);
+  // The cycle: PostgreSQL aborts the append (it waited first), not this.
+  EXPECT_NO_THROW(
+      holder.exec("SELECT store_id FROM stores WHERE store_id = 's1' "
+                  "FOR UPDATE"));
+  holder.abort();
+  append.join();
+
+  ASSERT_TRUE(pushed.ok()) << pushed.status().message();
+  EXPECT_EQ(pushed->central_seq, 1u);
+  EXPECT_FALSE(pushed->replayed);
+}
+
+// The PostgreSQL side of the seam's retry: PgPool::InTransaction runs a
+// transaction again when PostgreSQL aborted it (a serialization failure or
+// deadlock, thrown by libpqxx), up to kPgMaxAttempts, and never for a
+// status the body returns itself.
+class PgPoolRetryTest : public PgOnlyTest {
+ protected:
+  std::unique_ptr<central::PgPool> Pool() {
+    Result<std::unique_ptr<central::PgPool>> pool =
+        central::PgPool::Open(*PgUrl(), 1, SystemClock());
+    EXPECT_TRUE(pool.ok()) << pool.status().message();
+    return pool.ok() ? std::move(pool).value() : nullptr;
+  }
+};
+
+TEST_F(PgPoolRetryTest, ATransactionPostgresAbortedRunsAgain) {
+  std::unique_ptr<central::PgPool> pool = Pool();
+  ASSERT_NE(pool, nullptr);
+  int runs = 0;
+  Status st = pool->InTransaction("test", [&](pqxx::work& tx) -> Status {
+    ++runs;
+    if (runs <= 2) throw pqxx::deadlock_detected("deadlock detected");
+    tx.exec("SELECT 1");
+    return Status::Ok();
+  });
+  EXPECT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(runs, 3);
+}
+
+TEST_F(PgPoolRetryTest, AnAbortedStatusOfTheBodyIsNotRetried) {
+  std::unique_ptr<central::PgPool> pool = Pool();
+  ASSERT_NE(pool, nullptr);
+  int runs = 0;
+  Status st = pool->InTransaction("test", [&](pqxx::work&) -> Status {
+    ++runs;
+    return Aborted("central_head_seq: expected 1, is 2");
+  });
+  EXPECT_EQ(st.code(), StatusCode::kAborted);
+  EXPECT_EQ(runs, 1);
+}
+
+TEST_F(PgPoolRetryTest, AnotherErrorIsNotRetried) {
+  std::unique_ptr<central::PgPool> pool = Pool();
+  ASSERT_NE(pool, nullptr);
+  int runs = 0;
+  Status st = pool->InTransaction("test", [&](pqxx::work& tx) -> Status {
+    ++runs;
+    tx.exec("SELECT no_such_column FROM no_such_table");
+    return Status::Ok();
+  });
+  EXPECT_EQ(st.code(), StatusCode::kInternal);
+  EXPECT_EQ(runs, 1);
+}
+
+TEST_F(PgPoolRetryTest, AbortsBeyondTheLimitAreAborted) {
+  std::unique_ptr<central::PgPool> pool = Pool();
+  ASSERT_NE(pool, nullptr);
+  int runs = 0;
+  Status st = pool->InTransaction("test", [&](pqxx::work&) -> Status {
+    ++runs;
+    throw pqxx::serialization_failure("could not serialize access");
+  });
+  EXPECT_EQ(st.code(), StatusCode::kAborted);
+  EXPECT_EQ(runs, central::kPgMaxAttempts);
 }
 
 }  // namespace

@@ -1,0 +1,497 @@
+#include "central/store/sql_central_store.h"
+
+#include <utility>
+
+#include "central/store/central_schema.h"
+#include "central/store/ingest_plan.h"
+#include "central/store/store_args.h"
+#include "core/journal_chain.h"
+
+namespace storeagent::central {
+namespace {
+
+int64_t I(uint64_t v) { return static_cast<int64_t>(v); }
+uint64_t U(int64_t v) { return static_cast<uint64_t>(v); }
+// (after, through] with through 0 = unbounded.
+int64_t Upper(uint64_t through) {
+  return through == 0 ? INT64_MAX : I(through);
+}
+int64_t Limit(size_t limit) { return static_cast<int64_t>(ClampLimit(limit)); }
+
+const std::string kSelectStore =
+    "SELECT " + std::string(kStoreColumns) + " FROM stores WHERE store_id=?1";
+
+// Store rows are created (all zeros, genesis hash) on first sight.
+Status EnsureStore(SqlTx& tx, const std::string& store_id) {
+  return tx.Exec(
+      "INSERT INTO stores (store_id, store_hash_held) VALUES (?1, ?2) "
+      "ON CONFLICT (store_id) DO NOTHING",
+      {store_id, SqlBlob{core::GenesisHash()}});
+}
+
+Result<std::optional<StoreRow>> SelectStore(SqlTx& tx,
+                                            const std::string& store_id) {
+  std::optional<StoreRow> out;
+  STOREAGENT_RETURN_IF_ERROR(
+      tx.Query(kSelectStore, {store_id}, [&](const SqlRow& r) {
+        out = StoreRowFrom(r);
+        return Status::Ok();
+      }));
+  return out;
+}
+
+Result<StoreRow> EnsureAndSelect(SqlTx& tx, const std::string& store_id) {
+  STOREAGENT_RETURN_IF_ERROR(EnsureStore(tx, store_id));
+  Result<std::optional<StoreRow>> row = SelectStore(tx, store_id);
+  if (!row.ok()) return row.status();
+  if (!row->has_value()) return Internal("stores: row vanished");
+  return std::move(**row);
+}
+
+// The store's row, locked until the transaction ends: every method that
+// changes a store's watermarks starts here. Created first when missing.
+Result<StoreRow> LockStore(SqlTx& tx, const std::string& store_id) {
+  for (int pass = 0; pass < 2; ++pass) {
+    std::optional<StoreRow> row;
+    STOREAGENT_RETURN_IF_ERROR(tx.LockStoreRow(store_id, [&](const SqlRow& r) {
+      row = StoreRowFrom(r);
+      return Status::Ok();
+    }));
+    if (row.has_value()) return std::move(*row);
+    if (pass == 0) STOREAGENT_RETURN_IF_ERROR(EnsureStore(tx, store_id));
+  }
+  return Internal("stores: row vanished");
+}
+
+// Applies an escrow change: a breach line records (previous escrow, what is
+// left); then the store's escrow becomes the lines. Returns breaches added.
+Result<int64_t> ApplyEscrow(SqlTx& tx, const std::string& store_id,
+                            uint64_t seq, const v1::EscrowChanged& e) {
+  int64_t breaches = 0;
+  for (const v1::EscrowLine& l : e.lines()) {
+    if (e.breach()) {
+      int64_t granted = l.quantity();
+      STOREAGENT_RETURN_IF_ERROR(tx.Query(
+          "SELECT quantity FROM store_escrow WHERE store_id=?1 AND sku=?2",
+          {store_id, l.sku()}, [&](const SqlRow& r) {
+            granted = r.Int(0);
+            return Status::Ok();
+          }));
+      STOREAGENT_RETURN_IF_ERROR(tx.Exec(
+          "INSERT INTO escrow_breaches (store_id, seq, sku, escrow, available) "
+          "VALUES (?1, ?2, ?3, ?4, ?5)",
+          {store_id, I(seq), l.sku(), granted, l.quantity()}));
+      ++breaches;
+    }
+    if (l.quantity() == 0) {
+      STOREAGENT_RETURN_IF_ERROR(
+          tx.Exec("DELETE FROM store_escrow WHERE store_id=?1 AND sku=?2",
+                  {store_id, l.sku()}));
+    } else {
+      STOREAGENT_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO store_escrow (store_id, sku, quantity) "
+                  "VALUES (?1, ?2, ?3) ON CONFLICT (store_id, sku) "
+                  "DO UPDATE SET quantity = excluded.quantity",
+                  {store_id, l.sku(), l.quantity()}));
+    }
+  }
+  return breaches;
+}
+
+// One query in its own transaction: parse(row, item) makes an item of each
+// row, in order; a parse error ends the read.
+template <typename T, typename Parse>
+Result<std::vector<T>> ReadRows(SqlEngine& engine, const std::string& what,
+                                std::string_view sql, SqlParams params,
+                                Parse&& parse) {
+  std::vector<T> out;
+  Status txn = engine.InTransaction(what, [&](SqlTx& tx) {
+    out.clear();
+    return tx.Query(sql, params, [&](const SqlRow& r) -> Status {
+      T item;
+      STOREAGENT_RETURN_IF_ERROR(parse(r, item));
+      out.push_back(std::move(item));
+      return Status::Ok();
+    });
+  });
+  if (!txn.ok()) return txn;
+  return out;
+}
+
+}  // namespace
+
+StoreRow StoreRowFrom(const SqlRow& r) {
+  StoreRow s;
+  s.store_id = r.Text(0);
+  s.store_seq_held = U(r.Int(1));
+  s.store_hash_held = r.Blob(2);
+  s.store_recorded_at_us = r.Int(3);
+  s.central_head_seq = U(r.Int(4));
+  s.central_seq_acked = U(r.Int(5));
+  s.last_exchange_us = r.Int(6);
+  s.agent_version = r.Text(7);
+  s.last_digest = r.Text(8);
+  s.last_digest_store_seq = U(r.Int(9));
+  s.quarantined = r.Int(10);
+  s.escrow_breaches = r.Int(11);
+  return s;
+}
+
+Status SchemaTooNew(const std::string& where, int version) {
+  return FailedPrecondition(
+      where + " schema version " + std::to_string(version) +
+      " is newer than this build supports (" +
+      std::to_string(kCentralSchemaVersion) + "): upgrade storecentrald");
+}
+
+Status SqlCentralStore::Ping() {
+  return engine_->InTransaction("ping", [](SqlTx& tx) {
+    return tx.Query("SELECT 1", {}, [](const SqlRow&) { return Status::Ok(); });
+  });
+}
+
+Result<StoreRow> SqlCentralStore::GetOrCreateStore(
+    const std::string& store_id) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  StoreRow out;
+  Status txn = engine_->InTransaction("GetOrCreateStore", [&](SqlTx& tx) {
+    Result<StoreRow> row = EnsureAndSelect(tx, store_id);
+    if (!row.ok()) return row.status();
+    out = std::move(row).value();
+    return Status::Ok();
+  });
+  if (!txn.ok()) return txn;
+  return out;
+}
+
+Result<std::optional<StoreRow>> SqlCentralStore::GetStore(
+    const std::string& store_id) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  std::optional<StoreRow> out;
+  Status txn = engine_->InTransaction("GetStore", [&](SqlTx& tx) {
+    Result<std::optional<StoreRow>> row = SelectStore(tx, store_id);
+    if (!row.ok()) return row.status();
+    out = std::move(row).value();
+    return Status::Ok();
+  });
+  if (!txn.ok()) return txn;
+  return out;
+}
+
+Result<std::vector<StoreRow>> SqlCentralStore::ListStores() {
+  return ReadRows<StoreRow>(
+      *engine_, "ListStores",
+      "SELECT " + std::string(kStoreColumns) + " FROM stores ORDER BY store_id",
+      {}, [](const SqlRow& r, StoreRow& s) {
+        s = StoreRowFrom(r);
+        return Status::Ok();
+      });
+}
+
+Result<IngestResult> SqlCentralStore::IngestBatch(
+    const std::string& store_id, const std::vector<v1::JournalEntry>& entries,
+    int64_t now_us) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  IngestResult out;
+  Status txn = engine_->InTransaction("IngestBatch", [&](SqlTx& tx) -> Status {
+    out = IngestResult{};
+    Result<StoreRow> row = LockStore(tx, store_id);
+    if (!row.ok()) return row.status();
+    const ChainHead held{row->store_seq_held, row->store_hash_held,
+                         row->store_recorded_at_us};
+    Result<IngestPlan> plan = PlanIngest(held, entries);
+    if (!plan.ok()) return plan.status();
+    int64_t quarantined = 0;
+    int64_t breaches = 0;
+    for (const PlannedEntry& p : plan->entries) {
+      if (!p.quarantine_reason.empty()) {
+        v1::Quarantined q;
+        q.set_seq(p.seq);
+        q.set_reason(p.quarantine_reason);
+        out.quarantined.push_back(std::move(q));
+        ++quarantined;
+        continue;
+      }
+      const v1::JournalRecord& rec = p.entry->record();
+      if (rec.has_stock() && rec.stock().has_escrow_changed()) {
+        Result<int64_t> b =
+            ApplyEscrow(tx, store_id, p.seq, rec.stock().escrow_changed());
+        if (!b.ok()) return b.status();
+        breaches += *b;
+      }
+      out.applied.push_back(static_cast<size_t>(p.entry - entries.data()));
+    }
+    out.acked_seq = plan->head.seq;
+    out.escrow_breaches = breaches;
+    if (plan->entries.empty()) return Status::Ok();
+    return tx.WriteIngest(store_id, *plan, now_us, quarantined, breaches);
+  });
+  if (!txn.ok()) return txn;
+  return out;
+}
+
+Result<std::vector<v1::JournalEntry>> SqlCentralStore::ReadStoreEvents(
+    const std::string& store_id, uint64_t after, uint64_t through,
+    size_t limit) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  return ReadRows<v1::JournalEntry>(
+      *engine_, "ReadStoreEvents",
+      "SELECT seq, record, prev_hash, hash FROM store_events "
+      "WHERE store_id=?1 AND seq>?2 AND seq<=?3 ORDER BY seq LIMIT ?4",
+      {store_id, I(after), Upper(through), Limit(limit)},
+      [&](const SqlRow& r, v1::JournalEntry& e) -> Status {
+        if (!e.mutable_record()->ParseFromString(r.Blob(1))) {
+          return DataLoss("store_events: store " + store_id + " seq " +
+                          std::to_string(r.Int(0)) + ": record does not parse");
+        }
+        e.set_prev_hash(r.Blob(2));
+        e.set_hash(r.Blob(3));
+        return Status::Ok();
+      });
+}
+
+Result<PushResult> SqlCentralStore::AppendCentralEventAt(
+    const std::string& store_id, const std::string& request_key,
+    v1::CentralEvent event, int64_t now_us,
+    std::optional<uint64_t> expected_head) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  STOREAGENT_RETURN_IF_ERROR(ValidateRequestKey(request_key));
+  STOREAGENT_RETURN_IF_ERROR(ValidateCentralEventKind(event));
+  PushResult out;
+  Status txn =
+      engine_->InTransaction("AppendCentralEvent", [&](SqlTx& tx) -> Status {
+        out = PushResult{};
+        Result<StoreRow> row = LockStore(tx, store_id);
+        if (!row.ok()) return row.status();
+        STOREAGENT_RETURN_IF_ERROR(
+            tx.Query("SELECT central_seq FROM central_events "
+                     "WHERE store_id=?1 AND request_key=?2",
+                     {store_id, request_key}, [&](const SqlRow& r) {
+                       out.central_seq = U(r.Int(0));
+                       out.replayed = true;
+                       return Status::Ok();
+                     }));
+        if (out.replayed) return Status::Ok();
+        // The store row is locked: the head cannot move between this check
+        // and the insert.
+        STOREAGENT_RETURN_IF_ERROR(
+            CheckHead(expected_head, row->central_head_seq));
+        const uint64_t seq = row->central_head_seq + 1;
+        v1::CentralEvent stored = event;
+        stored.set_central_seq(seq);
+        stored.set_created_at_us(now_us);
+        std::string bytes;
+        if (!stored.SerializeToString(&bytes)) {
+          return InvalidArgument("event: does not serialize");
+        }
+        STOREAGENT_RETURN_IF_ERROR(
+            tx.Exec("INSERT INTO central_events (store_id, central_seq, "
+                    "request_key, created_at_us, event) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5)",
+                    {store_id, I(seq), request_key, now_us, SqlBlob{bytes}}));
+        STOREAGENT_RETURN_IF_ERROR(
+            tx.Exec("UPDATE stores SET central_head_seq=?2 WHERE store_id=?1",
+                    {store_id, I(seq)}));
+        out.central_seq = seq;
+        return Status::Ok();
+      });
+  if (!txn.ok()) return txn;
+  return out;
+}
+
+Result<std::vector<v1::CentralEvent>> SqlCentralStore::ReadCentralEvents(
+    const std::string& store_id, uint64_t after, uint64_t through,
+    size_t limit) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  return ReadRows<v1::CentralEvent>(
+      *engine_, "ReadCentralEvents",
+      "SELECT central_seq, event FROM central_events WHERE store_id=?1 "
+      "AND central_seq>?2 AND central_seq<=?3 ORDER BY central_seq LIMIT ?4",
+      {store_id, I(after), Upper(through), Limit(limit)},
+      [&](const SqlRow& r, v1::CentralEvent& e) -> Status {
+        if (!e.ParseFromString(r.Blob(1))) {
+          return DataLoss("central_events: store " + store_id +
+                          " central_seq " + std::to_string(r.Int(0)) +
+                          ": event does not parse");
+        }
+        return Status::Ok();
+      });
+}
+
+Status SqlCentralStore::AckCentral(const std::string& store_id,
+                                   uint64_t central_seq) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  return engine_->InTransaction("AckCentral", [&](SqlTx& tx) -> Status {
+    Result<StoreRow> row = LockStore(tx, store_id);
+    if (!row.ok()) return row.status();
+    if (central_seq > row->central_head_seq) {
+      return FailedPrecondition("central_seq: " + std::to_string(central_seq) +
+                                " is beyond the head " +
+                                std::to_string(row->central_head_seq) +
+                                " of store " + store_id);
+    }
+    if (central_seq <= row->central_seq_acked) return Status::Ok();
+    return tx.Exec("UPDATE stores SET central_seq_acked=?2 WHERE store_id=?1",
+                   {store_id, I(central_seq)});
+  });
+}
+
+Result<uint64_t> SqlCentralStore::RaiseCentralHead(const std::string& store_id,
+                                                   uint64_t central_seq) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  uint64_t before = 0;
+  Status txn =
+      engine_->InTransaction("RaiseCentralHead", [&](SqlTx& tx) -> Status {
+        Result<StoreRow> row = LockStore(tx, store_id);
+        if (!row.ok()) return row.status();
+        before = row->central_head_seq;
+        if (central_seq <= before) return Status::Ok();
+        return tx.Exec(
+            "UPDATE stores SET central_head_seq=?2, central_seq_acked=?2 "
+            "WHERE store_id=?1",
+            {store_id, I(central_seq)});
+      });
+  if (!txn.ok()) return txn;
+  return before;
+}
+
+Status SqlCentralStore::TouchExchange(const std::string& store_id,
+                                      int64_t now_us,
+                                      const std::string& agent_version) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  return engine_->InTransaction("TouchExchange", [&](SqlTx& tx) -> Status {
+    STOREAGENT_RETURN_IF_ERROR(EnsureStore(tx, store_id));
+    return tx.Exec(
+        "UPDATE stores SET last_exchange_us=?2, agent_version=CASE WHEN ?3='' "
+        "THEN agent_version ELSE ?3 END WHERE store_id=?1",
+        {store_id, now_us, agent_version});
+  });
+}
+
+Status SqlCentralStore::RecordDigest(const std::string& store_id,
+                                     const std::string& result,
+                                     uint64_t store_seq) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  STOREAGENT_RETURN_IF_ERROR(ValidateDigestResult(result));
+  return engine_->InTransaction("RecordDigest", [&](SqlTx& tx) -> Status {
+    STOREAGENT_RETURN_IF_ERROR(EnsureStore(tx, store_id));
+    return tx.Exec(
+        "UPDATE stores SET last_digest=?2, last_digest_store_seq=?3 "
+        "WHERE store_id=?1",
+        {store_id, result, I(store_seq)});
+  });
+}
+
+Status SqlCentralStore::RecordDrift(const std::vector<v1::Drift>& drift) {
+  for (size_t i = 0; i < drift.size(); ++i) {
+    Status st = ValidateStoreId(drift[i].store_id());
+    if (!st.ok()) {
+      return InvalidArgument("drift[" + std::to_string(i) + "]." +
+                             st.message());
+    }
+  }
+  return engine_->InTransaction("RecordDrift", [&](SqlTx& tx) -> Status {
+    for (const v1::Drift& d : drift) {
+      STOREAGENT_RETURN_IF_ERROR(tx.InsertDrift(d));
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<v1::Drift>> SqlCentralStore::ListDrift(
+    const std::string& store_id, size_t limit) {
+  if (!store_id.empty()) STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  return ReadRows<v1::Drift>(
+      *engine_, "ListDrift",
+      "SELECT drift FROM drift WHERE (?1='' OR store_id=?1) "
+      "ORDER BY found_at_us DESC, store_id, drift_id DESC LIMIT ?2",
+      {store_id, Limit(limit)}, [](const SqlRow& r, v1::Drift& d) -> Status {
+        if (!d.ParseFromString(r.Blob(0))) {
+          return DataLoss("drift: a row does not parse");
+        }
+        return Status::Ok();
+      });
+}
+
+Result<std::vector<uint64_t>> SqlCentralStore::QuarantinedSeqs(
+    const std::string& store_id, uint64_t after, uint64_t through) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  return ReadRows<uint64_t>(
+      *engine_, "QuarantinedSeqs",
+      "SELECT seq FROM store_events WHERE store_id=?1 AND seq>?2 AND "
+      "seq<=?3 AND quarantined IS NOT NULL ORDER BY seq LIMIT ?4",
+      {store_id, I(after), Upper(through), Limit(kMaxReadRows)},
+      [](const SqlRow& r, uint64_t& seq) {
+        seq = U(r.Int(0));
+        return Status::Ok();
+      });
+}
+
+Result<v1::ListQuarantineResponse> SqlCentralStore::ListQuarantine(
+    const std::string& store_id, size_t limit) {
+  if (!store_id.empty()) STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  v1::ListQuarantineResponse out;
+  Status txn = engine_->InTransaction("ListQuarantine", [&](SqlTx& tx) {
+    out.Clear();
+    STOREAGENT_RETURN_IF_ERROR(tx.Query(
+        "SELECT store_id, seq, reason, at_us FROM quarantine "
+        "WHERE (?1='' OR store_id=?1) ORDER BY at_us DESC, store_id, seq DESC "
+        "LIMIT ?2",
+        {store_id, Limit(limit)}, [&](const SqlRow& r) {
+          v1::QuarantineEntry* e = out.add_quarantined();
+          e->set_store_id(r.Text(0));
+          e->set_seq(U(r.Int(1)));
+          e->set_reason(r.Text(2));
+          e->set_at_us(r.Int(3));
+          return Status::Ok();
+        }));
+    return tx.Query(
+        "SELECT store_id, seq, sku, escrow, available FROM escrow_breaches "
+        "WHERE (?1='' OR store_id=?1) ORDER BY seq DESC, store_id, sku "
+        "LIMIT ?2",
+        {store_id, Limit(limit)}, [&](const SqlRow& r) {
+          v1::EscrowBreachEntry* e = out.add_breaches();
+          e->set_store_id(r.Text(0));
+          e->set_seq(U(r.Int(1)));
+          e->set_sku(r.Text(2));
+          e->set_escrow(r.Int(3));
+          e->set_available(r.Int(4));
+          return Status::Ok();
+        });
+  });
+  if (!txn.ok()) return txn;
+  return out;
+}
+
+Status SqlCentralStore::RecordAdminAudit(const v1::AdminAuditEntry& e) {
+  return engine_->InTransaction("RecordAdminAudit", [&](SqlTx& tx) {
+    return tx.Exec(
+        "INSERT INTO admin_audit (at_us, caller, method, store_id, detail, "
+        "code, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        {e.at_us(), e.caller(), e.method(), e.store_id(), e.detail(), e.code(),
+         e.message()});
+  });
+}
+
+Result<std::vector<v1::AdminAuditEntry>> SqlCentralStore::ListAdminAudit(
+    const std::string& store_id, size_t limit) {
+  if (!store_id.empty()) STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  return ReadRows<v1::AdminAuditEntry>(
+      *engine_, "ListAdminAudit",
+      "SELECT audit_id, at_us, caller, method, store_id, detail, code, "
+      "message FROM admin_audit WHERE (?1='' OR store_id=?1) "
+      "ORDER BY audit_id DESC LIMIT ?2",
+      {store_id, Limit(limit)}, [](const SqlRow& r, v1::AdminAuditEntry& e) {
+        e.set_audit_id(U(r.Int(0)));
+        e.set_at_us(r.Int(1));
+        e.set_caller(r.Text(2));
+        e.set_method(r.Text(3));
+        e.set_store_id(r.Text(4));
+        e.set_detail(r.Text(5));
+        e.set_code(r.Text(6));
+        e.set_message(r.Text(7));
+        return Status::Ok();
+      });
+}
+
+}  // namespace storeagent::central

@@ -1,0 +1,81 @@
+// CentralStore written once over the SQL seam (sql_seam.h): every rule of
+// central's storage (argument checks, the ingest loop, escrow bookkeeping,
+// quarantine counts, ack bounds, the head raise, idempotent central events)
+// lives here; an engine adapter only runs statements. Schema and rules:
+// docs/central.md.
+#ifndef STOREAGENT_CENTRAL_STORE_SQL_CENTRAL_STORE_H_
+#define STOREAGENT_CENTRAL_STORE_SQL_CENTRAL_STORE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "central/store/central_store.h"
+#include "central/store/sql_seam.h"
+
+namespace storeagent::central {
+
+// The columns of a StoreRow, in StoreRowFrom's order: an adapter's
+// LockStoreRow selects these.
+inline constexpr std::string_view kStoreColumns =
+    "store_id, store_seq_held, store_hash_held, store_recorded_at_us, "
+    "central_head_seq, central_seq_acked, last_exchange_us, agent_version, "
+    "last_digest, last_digest_store_seq, quarantined, escrow_breaches";
+StoreRow StoreRowFrom(const SqlRow& r);
+
+// FAILED_PRECONDITION for a database whose schema is newer than this build;
+// `where` names the database.
+Status SchemaTooNew(const std::string& where, int version);
+
+class SqlCentralStore final : public CentralStore {
+ public:
+  explicit SqlCentralStore(std::unique_ptr<SqlEngine> engine)
+      : engine_(std::move(engine)) {}
+
+  Status Ping() override;
+  PoolFigures pool_figures() const override { return engine_->pool_figures(); }
+  Result<StoreRow> GetOrCreateStore(const std::string& store_id) override;
+  Result<std::optional<StoreRow>> GetStore(
+      const std::string& store_id) override;
+  Result<std::vector<StoreRow>> ListStores() override;
+  Result<IngestResult> IngestBatch(const std::string& store_id,
+                                   const std::vector<v1::JournalEntry>& entries,
+                                   int64_t now_us) override;
+  Result<std::vector<v1::JournalEntry>> ReadStoreEvents(
+      const std::string& store_id, uint64_t after, uint64_t through,
+      size_t limit) override;
+  Result<PushResult> AppendCentralEventAt(
+      const std::string& store_id, const std::string& request_key,
+      v1::CentralEvent event, int64_t now_us,
+      std::optional<uint64_t> expected_head) override;
+  Result<std::vector<v1::CentralEvent>> ReadCentralEvents(
+      const std::string& store_id, uint64_t after, uint64_t through,
+      size_t limit) override;
+  Status AckCentral(const std::string& store_id, uint64_t central_seq) override;
+  Result<uint64_t> RaiseCentralHead(const std::string& store_id,
+                                    uint64_t central_seq) override;
+  Status TouchExchange(const std::string& store_id, int64_t now_us,
+                       const std::string& agent_version) override;
+  Status RecordDigest(const std::string& store_id, const std::string& result,
+                      uint64_t store_seq) override;
+  Status RecordDrift(const std::vector<v1::Drift>& drift) override;
+  Result<std::vector<v1::Drift>> ListDrift(const std::string& store_id,
+                                           size_t limit) override;
+  Result<v1::ListQuarantineResponse> ListQuarantine(const std::string& store_id,
+                                                    size_t limit) override;
+  Result<std::vector<uint64_t>> QuarantinedSeqs(const std::string& store_id,
+                                                uint64_t after,
+                                                uint64_t through) override;
+  Status RecordAdminAudit(const v1::AdminAuditEntry& entry) override;
+  Result<std::vector<v1::AdminAuditEntry>> ListAdminAudit(
+      const std::string& store_id, size_t limit) override;
+
+ private:
+  std::unique_ptr<SqlEngine> engine_;
+};
+
+}  // namespace storeagent::central
+
+#endif  // STOREAGENT_CENTRAL_STORE_SQL_CENTRAL_STORE_H_

@@ -1,0 +1,102 @@
+// The narrow SQL seam under CentralStore: what central's rules
+// (sql_central_store.cc) need from a SQL engine, implemented once per engine
+// by a small adapter (sqlite_central_store.cc, pg_central_store.cc).
+//
+// Statements are written once with SQLite's numbered placeholders (?1, ?2
+// ...); the PostgreSQL adapter turns them into $1, $2. What the dialects
+// cannot share sits behind an adapter method of its own: the store's row
+// lock, a batch's events, a drift row's id. No seam method throws: an
+// engine's failure is a Status (docs/central.md, "Errors").
+#ifndef STOREAGENT_CENTRAL_STORE_SQL_SEAM_H_
+#define STOREAGENT_CENTRAL_STORE_SQL_SEAM_H_
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "central/store/central_store.h"
+#include "central/store/ingest_plan.h"
+#include "platform/status.h"
+
+namespace storeagent::central {
+
+// A BLOB / BYTEA parameter (a plain string_view is TEXT).
+struct SqlBlob {
+  std::string_view bytes;
+};
+// One statement parameter: NULL, an integer, text or bytes. Borrowed: the
+// values must outlive the call.
+using SqlParam =
+    std::variant<std::nullptr_t, int64_t, std::string_view, SqlBlob>;
+using SqlParams = std::initializer_list<SqlParam>;
+
+// One row of a query's result, typed by the caller. Column indexes start
+// at 0.
+class SqlRow {
+ public:
+  virtual ~SqlRow() = default;
+  virtual int64_t Int(int col) const = 0;
+  virtual std::string Text(int col) const = 0;
+  virtual std::string Blob(int col) const = 0;
+};
+// Called for each row in order; an error stops the query and is returned.
+using SqlRowFn = std::function<Status(const SqlRow&)>;
+
+// One open transaction.
+class SqlTx {
+ public:
+  virtual ~SqlTx() = default;
+  // A statement that returns no rows.
+  virtual Status Exec(std::string_view sql, SqlParams params) = 0;
+  // A statement that returns rows, each passed to `each`.
+  virtual Status Query(std::string_view sql, SqlParams params,
+                       const SqlRowFn& each) = 0;
+  // The store's row (kStoreColumns), locked until the transaction ends:
+  // PostgreSQL's SELECT .. FOR UPDATE (prepared once per connection);
+  // SQLite's BEGIN IMMEDIATE holds the only write lock already. No row
+  // (the store is new): `each` is not called.
+  virtual Status LockStoreRow(const std::string& store_id,
+                              const SqlRowFn& each) = 0;
+  // Appends the plan's entries to store_events (ingested_at_us = now_us)
+  // and moves the store's watermark to plan.head, adding `quarantined` and
+  // `breaches` to its counters and stamping last_exchange_us = now_us.
+  // SQLite: one cached INSERT per entry and an UPDATE; PostgreSQL: one
+  // prepared statement for the whole batch (unnest .. WITH ORDINALITY).
+  virtual Status WriteIngest(const std::string& store_id,
+                             const IngestPlan& plan, int64_t now_us,
+                             int64_t quarantined, int64_t breaches) = 0;
+  // Inserts one drift row with the store's next drift_id (SQLite: MAX + 1;
+  // PostgreSQL: the IDENTITY column).
+  virtual Status InsertDrift(const v1::Drift& drift) = 0;
+};
+
+using SqlTxBody = std::function<Status(SqlTx&)>;
+
+// An engine: runs bodies in transactions.
+class SqlEngine {
+ public:
+  virtual ~SqlEngine() = default;
+  // Runs `body` in one transaction and commits when it returns OK, else
+  // rolls back. `what` names the method in an engine's error messages. The
+  // body may run more than once (PostgreSQL retries a transaction it
+  // aborted): it must set its outputs afresh on every call.
+  virtual Status InTransaction(const std::string& what,
+                               const SqlTxBody& body) = 0;
+  virtual PoolFigures pool_figures() const { return {}; }
+};
+
+// Runs attempt(engine_aborted) until it succeeds, fails for another reason,
+// or has run max_attempts times. An attempt is tried again only when it
+// returns ABORTED and has set engine_aborted (the engine aborted the
+// transaction: a serialization failure or a deadlock); an ABORTED of
+// central's own (a stale expected head) is final.
+Status RetryOnAborted(
+    int max_attempts,
+    const std::function<Status(bool& engine_aborted)>& attempt);
+
+}  // namespace storeagent::central
+
+#endif  // STOREAGENT_CENTRAL_STORE_SQL_SEAM_H_
