@@ -224,6 +224,16 @@ std::string CpuSince(const CpuMark& from, pid_t central) {
          std::to_string(std::thread::hardware_concurrency()) + " cores";
 }
 
+// The high-water mark of a process's RSS (VmHWM), MiB; -1 if unknown.
+double PeakResidentMiB(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atof(line.c_str() + 6) / 1024;
+  }
+  return -1;
+}
+
 // ------------------------------------------------------------ metrics
 
 // GET /metrics from 127.0.0.1:port; "" on failure.
@@ -324,6 +334,9 @@ class LagPoller {
   // After Stop().
   std::vector<int64_t>& lags() { return lags_; }
   int errors() const { return errors_; }
+  int polls() const { return polls_; }
+  double mean_poll_s() const { return polls_ > 0 ? poll_s_ / polls_ : 0; }
+  double max_poll_s() const { return max_poll_s_; }
   // True when every sampled store's replica shows all it recorded.
   bool CaughtUp() const {
     for (size_t i = 0; i < sample_.size(); ++i) {
@@ -341,12 +354,17 @@ class LagPoller {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(10));
+    const SteadyClock::time_point t0 = SteadyClock::now();
     if (!stub_->FindAvailability(&ctx, req, &reply).ok() ||
         reply.stores_size() != static_cast<int>(sample_.size())) {
       ++errors_;
       return;
     }
     const int64_t now = WallMicros();
+    const double took = SecondsSince(t0);
+    ++polls_;
+    poll_s_ += took;
+    max_poll_s_ = std::max(max_poll_s_, took);
     for (size_t i = 0; i < sample_.size(); ++i) {
       const uint64_t seq = reply.stores(static_cast<int>(i)).store_seq();
       for (uint64_t q = visible_[i] + 1; q <= seq; ++q) {
@@ -366,6 +384,9 @@ class LagPoller {
   int64_t to_us_ = 0;
   std::vector<int64_t> lags_;
   int errors_ = 0;
+  int polls_ = 0;
+  double poll_s_ = 0;
+  double max_poll_s_ = 0;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
@@ -552,6 +573,7 @@ Figures Run(const Plan& plan, const std::string& pg_url) {
   out.connected = std::min(min_open, fleet.open_streams());
   const std::string peak_cpu = CpuSince(cpu0, central.pid());
   const std::string peak_pool = PoolSince(pool0, metrics_port, window_s);
+  Progress("peak window ended; stopping the pacer");
   pacer->Stop();
   Progress("peak done: offered " + Fixed(out.offered, 0) + "/s, acked " +
            Fixed(out.achieved, 0) + "/s; waiting for the backlog");
@@ -641,6 +663,7 @@ Figures Run(const Plan& plan, const std::string& pg_url) {
     }
   }
   const int failed = fleet.streams_failed();
+  const double central_hwm = PeakResidentMiB(central.pid());
   fleet.DisconnectAll(60);
   central.Terminate();
 
@@ -676,14 +699,21 @@ Figures Run(const Plan& plan, const std::string& pg_url) {
   Comment("peak " + peak_pool);
   Comment("lag: FindAvailability p50 " + Fixed(lag_p50_s, 3) + " s over " +
           std::to_string(lag_n) + " events of " + std::to_string(sampled) +
-          " sampled stores (" + std::to_string(poller.errors()) +
-          " failed polls); ack-based p50 " + Fixed(ack_p50_s, 3) + " s, p99 " +
-          Fixed(ack_p99_s, 3) + " s over all " + std::to_string(ack_n) +
-          " events of the window");
+          " sampled stores, " + std::to_string(poller.polls()) +
+          " answers (mean " + Fixed(poller.mean_poll_s(), 3) + " s, max " +
+          Fixed(poller.max_poll_s(), 3) + " s), " +
+          std::to_string(poller.errors()) +
+          " polls failed (10 s deadline); ack-based p50 " +
+          Fixed(ack_p50_s, 3) + " s, p99 " + Fixed(ack_p99_s, 3) +
+          " s over all " + std::to_string(ack_n) + " events of the window");
   Comment("drain: " + std::to_string(drain_events) + " events (" +
           std::to_string(plan.offline) + " per store), " +
           Fixed(out.drain_events_per_s, 0) + " events/s; " + drain_cpu);
   Comment("drain " + drain_pool);
+  Comment("storecentrald's RSS high-water mark over the run (VmHWM): " +
+          Fixed(central_hwm, 0) +
+          " MiB (central_rss_mib is at the end of "
+          "the peak window)");
   Comment("streams that ended unasked: " + std::to_string(failed_before_drain) +
           " before the drain, " + std::to_string(failed - failed_before_drain) +
           " during it; reopened " + std::to_string(reopened) +
