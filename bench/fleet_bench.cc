@@ -716,8 +716,8 @@ Figures Run(const Plan& plan, const std::string& pg_url) {
   Comment("drain " + drain_pool);
   Comment("storecentrald's RSS high-water mark over the run (VmHWM): " +
           Fixed(central_hwm, 0) +
-          " MiB (central_rss_mib is at the end of "
-          "the peak window)");
+          " MiB (central_rss_mib is at the end of the peak window)" +
+          (central_hwm > 1024 ? "; over the 1 GiB target" : ""));
   Comment("streams that ended unasked: " + std::to_string(failed_before_drain) +
           " before the drain, " + std::to_string(failed - failed_before_drain) +
           " during it; reopened " + std::to_string(reopened) +
