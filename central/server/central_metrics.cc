@@ -27,6 +27,31 @@ void CentralMetrics::BatchCommitted(size_t applied, size_t quarantined,
   if (lag_seconds >= 0) replica_lag_seconds_.Observe(lag_seconds);
 }
 
+void HandshakeRefusals::Count(TlsListener listener, ClientCertRefusal reason) {
+  n_[static_cast<size_t>(listener)][static_cast<size_t>(reason)].Add();
+}
+
+uint64_t HandshakeRefusals::value(TlsListener listener,
+                                  ClientCertRefusal reason) const {
+  return n_[static_cast<size_t>(listener)][static_cast<size_t>(reason)].value();
+}
+
+void HandshakeRefusals::Render(platform::MetricsText& m) const {
+  constexpr char kName[] = "storecentral_tls_handshakes_refused_total";
+  m.Family(kName, "counter",
+           "Client certificates a mutual-TLS listener refused at the "
+           "handshake since start, by listener and reason (each one is a "
+           "tls.handshake_refused log line naming the certificate).");
+  for (size_t l = 0; l < kTlsListenerLabels.size(); ++l) {
+    for (size_t r = 0; r < kClientCertRefusalLabels.size(); ++r) {
+      m.Sample(kName,
+               {{"listener", std::string(kTlsListenerLabels[l])},
+                {"reason", std::string(kClientCertRefusalLabels[r])}},
+               static_cast<double>(n_[l][r].value()));
+    }
+  }
+}
+
 void CentralMetrics::DriftFound(size_t n) { drift_findings_.Add(n); }
 
 void CentralMetrics::StreamEnded(const std::string& code) {
@@ -100,6 +125,7 @@ std::string CentralMetrics::Render(const ScrapeFigures& f) const {
   m.Family("storecentral_pg_pool_wait_seconds_total", "counter",
            "Time spent waiting for a PostgreSQL connection, seconds.");
   m.Sample("storecentral_pg_pool_wait_seconds_total", f.pool.wait_seconds);
+  handshake_refusals_->Render(m);
   grpc_.Render(m);
   platform::RenderProcessMetrics(f.process, m);
   return m.Take();

@@ -7,12 +7,16 @@
 #ifndef STOREAGENT_CENTRAL_SERVER_CENTRAL_METRICS_H_
 #define STOREAGENT_CENTRAL_SERVER_CENTRAL_METRICS_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
+#include "central/server/client_cert_verifier.h"
 #include "central/store/central_store.h"
 #include "platform/metrics.h"
 #include "platform/process_metrics.h"
@@ -25,6 +29,30 @@ struct ScrapeFigures {
   uint64_t stores_connected = 0;
   PoolFigures pool;
   platform::ProcessFigures process;
+};
+
+// Central's two mutual-TLS listeners, as the `listener` label.
+enum class TlsListener { kSync, kAdmin };
+inline constexpr std::array<std::string_view, 2> kTlsListenerLabels = {"sync",
+                                                                       "admin"};
+inline std::string_view TlsListenerLabel(TlsListener l) {
+  return kTlsListenerLabels[static_cast<size_t>(l)];
+}
+
+// storecentral_tls_handshakes_refused_total{listener,reason}: client
+// certificates the listeners' verifiers refused. Every listener and reason
+// is rendered, 0 until it happens. Shared (std::shared_ptr) with the
+// verifiers, which gRPC may keep past the server. Thread-safe.
+class HandshakeRefusals {
+ public:
+  void Count(TlsListener listener, ClientCertRefusal reason);
+  uint64_t value(TlsListener listener, ClientCertRefusal reason) const;
+  void Render(platform::MetricsText& m) const;
+
+ private:
+  std::array<std::array<platform::Counter, kClientCertRefusalLabels.size()>,
+             kTlsListenerLabels.size()>
+      n_;
 };
 
 class CentralMetrics {
@@ -50,6 +78,11 @@ class CentralMetrics {
   // gRPC servers (sync and admin).
   rpc::GrpcServerMetrics& grpc() { return grpc_; }
 
+  // What the mutual-TLS listeners count refused client certificates in.
+  const std::shared_ptr<HandshakeRefusals>& handshake_refusals() const {
+    return handshake_refusals_;
+  }
+
  private:
   platform::Counter events_ingested_;
   platform::Counter batches_committed_;
@@ -59,6 +92,8 @@ class CentralMetrics {
   platform::Histogram commit_seconds_;
   platform::Histogram replica_lag_seconds_;
   rpc::GrpcServerMetrics grpc_;
+  const std::shared_ptr<HandshakeRefusals> handshake_refusals_ =
+      std::make_shared<HandshakeRefusals>();
   mutable std::mutex mu_;
   std::map<std::string, uint64_t> streams_ended_;  // guarded by mu_
 };

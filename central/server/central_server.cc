@@ -11,6 +11,7 @@
 #include "central/server/admin_service.h"
 #include "central/server/central_metrics.h"
 #include "central/server/central_watchdog.h"
+#include "central/server/mutual_tls.h"
 #include "central/server/replica_cache.h"
 #include "central/server/sync_hub.h"
 #include "central/server/sync_stream.h"
@@ -28,14 +29,6 @@ void CountCalls(grpc::ServerBuilder& builder, CentralMetrics& metrics) {
       interceptors;
   interceptors.push_back(metrics.grpc().InterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
-}
-
-std::shared_ptr<grpc::ServerCredentials> MutualTls(const CentralConfig& c) {
-  grpc::SslServerCredentialsOptions opts(
-      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  opts.pem_root_certs = c.ca_pem;
-  opts.pem_key_cert_pairs.push_back({c.key_pem, c.cert_pem});
-  return grpc::SslServerCredentials(opts);
 }
 
 // A listener that did not start: names the key, the address and, when a
@@ -107,12 +100,28 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
+  // Mutual TLS: the client's certificate is verified by our verifier, which
+  // logs and counts a refusal (mutual_tls.h).
+  const auto credentials = [&](bool tls, TlsListener listener)
+      -> Result<std::shared_ptr<grpc::ServerCredentials>> {
+    if (!tls) return grpc::InsecureServerCredentials();
+    return MutualTlsCredentials(config, listener,
+                                s->metrics_->handshake_refusals());
+  };
+  Result<std::shared_ptr<grpc::ServerCredentials>> sync_credentials =
+      credentials(!config.insecure, TlsListener::kSync);
+  Result<std::shared_ptr<grpc::ServerCredentials>> admin_credentials =
+      credentials(config.admin_tls, TlsListener::kAdmin);
+  for (const auto* c : {&sync_credentials, &admin_credentials}) {
+    if (!c->ok()) {
+      s->Shutdown(0);
+      return c->status();
+    }
+  }
+
   // Agents' keepalive pings: allowed down to sync.min_keepalive_s.
   grpc::ServerBuilder sync;
-  sync.AddListeningPort(
-      config.sync_listen,
-      config.insecure ? grpc::InsecureServerCredentials() : MutualTls(config),
-      &s->sync_port_);
+  sync.AddListeningPort(config.sync_listen, *sync_credentials, &s->sync_port_);
   // A batch of max_batch_bytes, or one journal entry alone however small
   // the limit (an agent sends a larger entry by itself), plus framing.
   sync.SetMaxReceiveMessageSize(
@@ -137,10 +146,8 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
   }
 
   grpc::ServerBuilder admin;
-  admin.AddListeningPort(
-      config.admin_listen,
-      config.admin_tls ? MutualTls(config) : grpc::InsecureServerCredentials(),
-      &s->admin_port_);
+  admin.AddListeningPort(config.admin_listen, *admin_credentials,
+                         &s->admin_port_);
   admin.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   admin.RegisterService(s->admin_service_.get());
   CountCalls(admin, *s->metrics_);

@@ -101,15 +101,25 @@ struct TestCa::Impl {
   mutable long serial = 2;
 };
 
-TestCa::TestCa(const std::string& cn) : impl_(std::make_unique<Impl>()) {
+TestCa::TestCa(const std::string& cn) : TestCa(cn, nullptr) {}
+
+TestCa::TestCa(const std::string& cn, const TestCa& parent)
+    : TestCa(cn, &parent) {}
+
+TestCa::TestCa(const std::string& cn, const TestCa* parent)
+    : impl_(std::make_unique<Impl>()) {
   impl_->key.reset(EVP_EC_gen("P-256"));
   CertSpec spec;
   spec.cn = cn;
   spec.not_before_s = NowSeconds() - 3600;
   spec.not_after_s = NowSeconds() + 3650LL * 86400;
-  if (impl_->key) {
+  if (impl_->key && parent == nullptr) {
     impl_->cert = Make(impl_->key.get(), spec, nullptr, impl_->key.get(),
                        /*ca=*/true, 1);
+  } else if (impl_->key && parent->impl_->cert) {
+    impl_->cert =
+        Make(impl_->key.get(), spec, parent->impl_->cert.get(),
+             parent->impl_->key.get(), /*ca=*/true, parent->impl_->serial++);
   }
   if (!impl_->cert) {
     ADD_FAILURE() << "TestCa: could not make the CA " << cn;

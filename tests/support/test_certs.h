@@ -1,7 +1,8 @@
 // TestCa: certificates made in-process with OpenSSL for tests that need
 // what installer/dev-ca will not make (a certificate not yet valid, one
-// with the wrong extended key usage, arbitrary validity dates). Keys are
-// ECDSA P-256; every certificate is signed by the CA that issued it.
+// with the wrong extended key usage, arbitrary validity dates, a chain
+// through an intermediate CA). Keys are ECDSA P-256; every certificate is
+// signed by the CA that issued it.
 // Failures abort the test (ADD_FAILURE) and return empty PEM.
 #ifndef STOREAGENT_TESTS_SUPPORT_TEST_CERTS_H_
 #define STOREAGENT_TESTS_SUPPORT_TEST_CERTS_H_
@@ -32,6 +33,9 @@ class TestCa {
  public:
   // A self-signed CA named `cn`, valid for ten years from now.
   explicit TestCa(const std::string& cn);
+  // An intermediate CA named `cn`, issued by `parent`, valid like a root
+  // (cert_pem() is its certificate alone; a client sends it after its leaf).
+  TestCa(const std::string& cn, const TestCa& parent);
   ~TestCa();
   TestCa(const TestCa&) = delete;
   TestCa& operator=(const TestCa&) = delete;
@@ -41,6 +45,8 @@ class TestCa {
   CertAndKey Issue(const CertSpec& spec) const;
 
  private:
+  TestCa(const std::string& cn, const TestCa* parent);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
   CertAndKey ca_;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 
 namespace storeagent::central {
 namespace {
@@ -60,6 +61,36 @@ TEST(CentralMetricsTest, CountsBatchesStreamsDriftAndThePool) {
   EXPECT_THAT(text,
               HasSubstr("\nstorecentral_pg_pool_wait_seconds_total 0.5\n"));
   EXPECT_THAT(text, HasSubstr("\nprocess_resident_memory_bytes 1048576\n"));
+}
+
+TEST(CentralMetricsTest, HandshakeRefusalsByListenerAndReasonFromZero) {
+  CentralMetrics m;
+  const std::string before = m.Render({});
+  for (const std::string_view listener : kTlsListenerLabels) {
+    for (const std::string_view reason : kClientCertRefusalLabels) {
+      EXPECT_THAT(before, HasSubstr("storecentral_tls_handshakes_refused_total{"
+                                    "listener=\"" +
+                                    std::string(listener) + "\",reason=\"" +
+                                    std::string(reason) + "\"} 0\n"));
+    }
+  }
+  m.handshake_refusals()->Count(TlsListener::kSync,
+                                ClientCertRefusal::kExpired);
+  m.handshake_refusals()->Count(TlsListener::kSync,
+                                ClientCertRefusal::kExpired);
+  m.handshake_refusals()->Count(TlsListener::kAdmin,
+                                ClientCertRefusal::kWrongPurpose);
+  EXPECT_EQ(m.handshake_refusals()->value(TlsListener::kSync,
+                                          ClientCertRefusal::kExpired),
+            2u);
+  const std::string text = m.Render({});
+  EXPECT_THAT(text, HasSubstr("storecentral_tls_handshakes_refused_total{"
+                              "listener=\"sync\",reason=\"expired\"} 2\n"));
+  EXPECT_THAT(text,
+              HasSubstr("storecentral_tls_handshakes_refused_total{"
+                        "listener=\"admin\",reason=\"wrong_purpose\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("storecentral_tls_handshakes_refused_total{"
+                              "listener=\"admin\",reason=\"expired\"} 0\n"));
 }
 
 }  // namespace
