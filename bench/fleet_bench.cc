@@ -5,8 +5,8 @@
 // load-generator process (bench/fleet_sim.h) opens one sync stream per
 // store, speaking the real protocol (Hello, Welcome, EventBatch of chained
 // journal entries with 5-line sales, BatchAck), each over its own mutual-TLS
-// connection with its own client certificate (bench/fleet_certs.h: one CA,
-// EC P-256, made in-process once per run). storecentrald runs alone as its
+// connection with its own client certificate (tests/support/test_certs.h: one
+// CA, EC P-256, made in-process once per run). storecentrald runs alone as its
 // own process, on a fresh schema of the PostgreSQL database
 // scripts/start-postgres serves (or STOREAGENT_TEST_PG_URL), with its
 // defaults (sync.worker_threads 4, kPgPoolSize 4, window 4, batches of
@@ -75,7 +75,6 @@
 #include <thread>
 #include <vector>
 
-#include "bench/fleet_certs.h"
 #include "bench/fleet_pg.h"
 #include "bench/fleet_sim.h"
 #include "bench/percentile.h"
@@ -86,6 +85,8 @@
 #include "tests/support/agent_process.h"
 #include "tests/support/central_process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_certs.h"
+#include "tests/support/text_file.h"
 #include "tests/unit/core/sample_events.h"
 
 namespace storeagent::bench {
@@ -488,24 +489,41 @@ Figures Run(const Plan& plan, const std::string& pg_url) {
   testing::TempDir dir;
   Progress("certificates: a CA, central and " + std::to_string(plan.stores) +
            " stores");
-  FleetCa ca;
+  // EC P-256 in-process (tests/support/test_certs.h), the profiles
+  // installer/dev-ca uses: 2,000 stores take about a second, where dev-ca's
+  // openssl processes would take minutes.
+  const testing::TestCa ca("storeagent bench fleet CA");
+  const int64_t now_s = testing::NowSeconds();
+  testing::CertSpec spec;
+  spec.not_before_s = now_s - 86400;
+  spec.not_after_s = now_s + 365 * 86400;
   std::vector<std::string> ids;
-  std::vector<PemPair> certs;
+  std::vector<testing::CertAndKey> certs;
   const SteadyClock::time_point cert_t0 = SteadyClock::now();
   for (int s = 0; s < plan.stores; ++s) {
     char id[32];
     std::snprintf(id, sizeof id, "fleet-%04d", s);
     ids.emplace_back(id);
-    certs.push_back(ca.IssueStore(id));
-    if (certs.back().cert.empty()) {
+    spec.cn = id;
+    spec.san = std::string("URI:storeagent:store:") + id;
+    spec.eku = "clientAuth";
+    certs.push_back(ca.Issue(spec));
+    if (certs.back().cert_pem.empty()) {
       Error("certificates", std::string("could not issue ") + id);
       return out;
     }
   }
-  if (!ca.WriteCentralFiles(dir.path())) {
-    Error("certificates", "could not write central's files");
+  spec.cn = "storecentrald";
+  spec.san = "DNS:localhost,IP:127.0.0.1";
+  spec.eku = "serverAuth";
+  const testing::CertAndKey server = ca.Issue(spec);
+  if (server.cert_pem.empty()) {
+    Error("certificates", "could not issue central's certificate");
     return out;
   }
+  testing::WriteText(dir.File("ca.pem"), ca.cert_pem());
+  testing::WriteText(dir.File("central.pem"), server.cert_pem);
+  testing::WriteText(dir.File("central.key"), server.key_pem);
   Progress("certificates took " + Fixed(SecondsSince(cert_t0), 2) + " s");
 
   testing::CentralOptions copts;
@@ -523,7 +541,7 @@ Figures Run(const Plan& plan, const std::string& pg_url) {
   }
 
   // ---- connect
-  SimFleet fleet(central.sync_address(), ca.ca_pem(), ids, certs);
+  SimFleet fleet(central.sync_address(), ca.cert_pem(), ids, certs);
   certs.clear();
   Progress("connecting " + std::to_string(plan.stores) + " stores");
   const SteadyClock::time_point connect_t0 = SteadyClock::now();

@@ -19,7 +19,7 @@ class Stream;
 struct SimStore {
   int index = 0;
   std::string id;
-  PemPair pem;
+  testing::CertAndKey pem;
   // Owner thread only.
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<v1::SyncService::Stub> stub;
@@ -210,7 +210,8 @@ const v1::Transaction& Sale() {
 }  // namespace
 
 SimFleet::SimFleet(std::string target, std::string ca_pem,
-                   std::vector<std::string> ids, std::vector<PemPair> certs)
+                   std::vector<std::string> ids,
+                   std::vector<testing::CertAndKey> certs)
     : target_(std::move(target)), ca_pem_(std::move(ca_pem)) {
   (void)Sale();
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -238,8 +239,8 @@ void SimFleet::ConnectAll() {
   for (std::unique_ptr<SimStore>& s : stores_) {
     grpc::SslCredentialsOptions ssl;
     ssl.pem_root_certs = ca_pem_;
-    ssl.pem_cert_chain = s->pem.cert;
-    ssl.pem_private_key = s->pem.key;
+    ssl.pem_cert_chain = s->pem.cert_pem;
+    ssl.pem_private_key = s->pem.key_pem;
     grpc::ChannelArguments args;
     // Its own connection, whatever gRPC's subchannel sharing would do.
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);

@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/fleet_certs.h"
+#include "tests/support/test_certs.h"
 
 namespace storeagent::bench {
 
@@ -36,7 +36,7 @@ class SimFleet {
  public:
   // `target`: central's sync address; `certs[i]` is store `ids[i]`'s.
   SimFleet(std::string target, std::string ca_pem, std::vector<std::string> ids,
-           std::vector<PemPair> certs);
+           std::vector<testing::CertAndKey> certs);
   ~SimFleet();  // cancels every stream and waits for them
   SimFleet(const SimFleet&) = delete;
   SimFleet& operator=(const SimFleet&) = delete;
