@@ -102,6 +102,9 @@ class CentralLeasesTest : public ::testing::Test {
   void StartBoth() {
     CentralOptions o;
     o.store_url = WithSearchPath(base_url_, schema_);
+    // No poll: a central event recorded at the other replica reaches the
+    // stream only through its wake-up.
+    o.sync_toml = "poll_interval_s = 3600\n";
     o.extra_toml = "[log]\nlevel = \"debug\"\n";
     a_ = std::make_unique<CentralProcess>(dir_a_.path(), o);
     ASSERT_TRUE(a_->Start()) << "replica A did not start: " << a_->log_path();
@@ -158,6 +161,61 @@ TEST_F(CentralLeasesTest, HoldsForwardAndAStoreMovesWhenItsReplicaDies) {
     EXPECT_EQ(s->store_seq_held(), journal.head_seq());
   }
 
+  uint64_t applied = 0;  // central events the store applied
+  // A central event pushed at B, and a cancel placed at B, go down the
+  // stream at A at once (B wakes A: A does not poll in this test).
+  {
+    auto stub = b_->NewAdminStub();
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
+    v1::PushCentralEventRequest r;
+    r.set_store_id(store);
+    r.set_request_key("receipt-at-b");
+    v1::StockMovement* mv = r.mutable_event()->mutable_movement();
+    mv->set_reason(v1::StockMovement::REASON_RECEIPT);
+    mv->add_lines()->set_sku("SKU-1");
+    mv->mutable_lines(0)->set_quantity(4);
+    v1::PushCentralEventResponse pushed;
+    grpc::Status st = stub->PushCentralEvent(&ctx, r, &pushed);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    std::optional<v1::SyncResponse> down;
+    while ((down = at_a->Read()) && !down->has_central_events()) {
+    }
+    ASSERT_TRUE(down) << "the stream at A ended before the pushed event came";
+    ASSERT_EQ(down->central_events().events_size(), 1);
+    EXPECT_EQ(down->central_events().events(0).central_seq(),
+              pushed.central_seq());
+    EXPECT_TRUE(down->central_events().events(0).has_movement());
+    v1::SyncRequest ack;
+    ack.mutable_central_ack()->set_central_seq(pushed.central_seq());
+    ASSERT_TRUE(at_a->Send(ack));
+  }
+  {
+    auto stub = b_->NewAdminStub();
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
+    v1::CentralAdminServiceCancelHoldRequest r;
+    r.set_store_id(store);
+    r.set_order_ref("web-lease-0");
+    r.set_reason("customer cancelled");
+    v1::CentralAdminServiceCancelHoldResponse cancelled;
+    grpc::Status st = stub->CancelHold(&ctx, r, &cancelled);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    std::optional<v1::SyncResponse> down;
+    while ((down = at_a->Read()) && !down->has_central_events()) {
+    }
+    ASSERT_TRUE(down) << "the stream at A ended before the cancel came";
+    ASSERT_EQ(down->central_events().events_size(), 1);
+    EXPECT_EQ(down->central_events().events(0).hold_cancel().order_ref(),
+              "web-lease-0");
+    v1::SyncRequest ack;
+    ack.mutable_central_ack()->set_central_seq(cancelled.central_seq());
+    ASSERT_TRUE(at_a->Send(ack));
+    applied = cancelled.central_seq();
+  }
+
   // (a) a hold placed at B: the store (streaming to A) answers it.
   v1::CentralAdminServicePlaceHoldResponse placed;
   grpc::Status placed_status;
@@ -207,7 +265,8 @@ TEST_F(CentralLeasesTest, HoldsForwardAndAStoreMovesWhenItsReplicaDies) {
   // A newer stream at B takes the lease; A ends its stream.
   {
     AgentStream at_b(SyncChannel(*b_));
-    ASSERT_TRUE(at_b.Hello(store, journal.head_seq(), journal.head_hash()))
+    ASSERT_TRUE(
+        at_b.Hello(store, journal.head_seq(), journal.head_hash(), applied))
         << at_b.Finish().error_message();
     EXPECT_TRUE(HeldBy(LeaseHolder(store), *b_)) << LeaseHolder(store);
     while (at_a->Read()) {
@@ -219,7 +278,8 @@ TEST_F(CentralLeasesTest, HoldsForwardAndAStoreMovesWhenItsReplicaDies) {
   // (c) back on A with more events; A is killed mid-batch.
   for (int i = 0; i < 6; ++i) journal.Movement("SKU-2", 1 + i);
   at_a = std::make_unique<AgentStream>(SyncChannel(*a_));
-  std::optional<v1::Welcome> w = at_a->Hello(store, 2, journal.hash_at(2));
+  std::optional<v1::Welcome> w =
+      at_a->Hello(store, 2, journal.hash_at(2), applied);
   ASSERT_TRUE(w) << at_a->Finish().error_message();
   ASSERT_EQ(w->store_seq_held(), 2u);
   ASSERT_TRUE(HeldBy(LeaseHolder(store), *a_)) << LeaseHolder(store);
@@ -261,7 +321,7 @@ TEST_F(CentralLeasesTest, HoldsForwardAndAStoreMovesWhenItsReplicaDies) {
 
   // The store reconnects to B, which takes the lease at once.
   AgentStream again(SyncChannel(*b_));
-  w = again.Hello(store, journal.head_seq(), journal.head_hash());
+  w = again.Hello(store, journal.head_seq(), journal.head_hash(), applied);
   ASSERT_TRUE(w) << again.Finish().error_message();
   ASSERT_GE(w->store_seq_held(), 5u);
   ASSERT_LE(w->store_seq_held(), journal.head_seq());
@@ -284,7 +344,7 @@ TEST_F(CentralLeasesTest, HoldsForwardAndAStoreMovesWhenItsReplicaDies) {
 
   // A fresh Hello at B: central's head is the store's head, same hash.
   AgentStream check(SyncChannel(*b_));
-  w = check.Hello(store, journal.head_seq(), journal.head_hash());
+  w = check.Hello(store, journal.head_seq(), journal.head_hash(), applied);
   ASSERT_TRUE(w) << check.Finish().error_message();
   EXPECT_EQ(w->store_seq_held(), journal.head_seq());
   EXPECT_EQ(w->store_hash_held(), journal.head_hash());
