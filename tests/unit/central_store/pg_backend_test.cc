@@ -433,8 +433,12 @@ TEST_F(PgOnlyTest, StreamLeasesAreTakenOverRenewedReleasedAndExpire) {
 
 TEST_F(PgOnlyTest, StreamLeasesCarryMessagesBetweenReplicas) {
   ASSERT_TRUE(instance_->Open().ok());
-  std::unique_ptr<central::StreamLeases> a = OpenLeases(*PgUrl(), "h:1:cc01");
-  std::unique_ptr<central::StreamLeases> b = OpenLeases(*PgUrl(), "h:2:cc02");
+  // Channels are the database's, not the schema's: random, so concurrent
+  // runs never hear each other.
+  std::unique_ptr<central::StreamLeases> a =
+      OpenLeases(*PgUrl(), "h:1:" + crypto::ToHex(crypto::RandomBytes(4)));
+  std::unique_ptr<central::StreamLeases> b =
+      OpenLeases(*PgUrl(), "h:2:" + crypto::ToHex(crypto::RandomBytes(4)));
   ASSERT_TRUE(a && b);
   std::mutex mu;
   std::vector<std::string> heard;
@@ -450,9 +454,26 @@ TEST_F(PgOnlyTest, StreamLeasesCarryMessagesBetweenReplicas) {
   }));
   EXPECT_EQ(b->Send(a->channel(), std::string(8000, 'x')).code(),
             StatusCode::kInvalidArgument);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(heard, std::vector<std::string>{"wake s1"});
+  }
+
+  // The listener's connection is killed: it reconnects and listens again
+  // (a message sent while it was away is lost; later ones arrive).
+  pqxx::nontransaction tx(*conn_);
+  pqxx::result killed = tx.exec_params(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+      "query LIKE '%LISTEN%' || $1 || '%' AND pid <> pg_backend_pid()",
+      a->channel());
+  ASSERT_EQ(killed.size(), 1u) << "the listener's backend was not found";
+  EXPECT_TRUE(WaitUntil([&] {
+    EXPECT_TRUE(b->Send(a->channel(), "after").ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::lock_guard<std::mutex> lock(mu);
+    return heard.back() == "after";
+  }));
   a->Stop();
-  std::lock_guard<std::mutex> lock(mu);
-  EXPECT_EQ(heard, std::vector<std::string>{"wake s1"});
 }
 
 }  // namespace
