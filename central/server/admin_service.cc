@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -367,10 +368,12 @@ grpc::ServerUnaryReactor* AdminServiceImpl::PlaceHold(
         auto escrow = [this, request, reply, answered] {
           answered(EscrowGrant(request->store_id(), request->hold(), reply));
         };
-        std::shared_ptr<SyncSession> session = hub_.Find(request->store_id());
-        if (!session) return escrow();
-        session->RequestHold(
-            request->hold(), std::chrono::milliseconds(timeout_ms),
+        // The store's stream, on this replica or (PostgreSQL) forwarded
+        // to the replica holding its lease; none, or no answer in time:
+        // the escrow.
+        hub_.RequestHold(
+            request->store_id(), request->hold(),
+            std::chrono::milliseconds(timeout_ms),
             [reply, escrow, answered](std::optional<v1::HoldAnswer> a) {
               if (!a) return escrow();  // no answer in time: the escrow
               reply->set_granted(a->granted());
@@ -406,10 +409,11 @@ Status AdminServiceImpl::Availability(const v1::FindAvailabilityRequest& r,
     }
   }
   const int64_t now = hub_.context().clock.NowMicros();
+  const std::set<std::string> connected = hub_.ConnectedStores();
   for (const StoreRow& row : rows) {
     v1::StoreAvailability* a = reply->add_stores();
     a->set_store_id(row.store_id);
-    a->set_connected(hub_.Connected(row.store_id));
+    a->set_connected(connected.count(row.store_id) > 0);
     STOREAGENT_RETURN_IF_ERROR(hub_.context().replicas.Latest(
         row.store_id,
         [&](const core::StockReplay& replay, uint64_t S, uint64_t) {

@@ -13,7 +13,9 @@ CentralMetrics::CentralMetrics()
             {"storeagent.v1.SyncService", "storeagent.v1.CentralAdminService",
              // The 0.2 names (docs/contract.md): who still calls them.
              "storeagent.v1.Sync", "storeagent.v1.CentralAdmin",
-             "grpc.reflection.v1alpha.ServerReflection"}) {}
+             "grpc.reflection.v1alpha.ServerReflection"}) {
+  for (const char* outcome : kForwardOutcomes) forwarded_[outcome] = 0;
+}
 
 void CentralMetrics::BatchCommitted(size_t applied, size_t quarantined,
                                     int64_t escrow_breaches,
@@ -59,6 +61,11 @@ void CentralMetrics::StreamEnded(const std::string& code) {
   ++streams_ended_[code];
 }
 
+void CentralMetrics::HoldForwarded(const std::string& outcome) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++forwarded_[outcome];
+}
+
 std::string CentralMetrics::Render(const ScrapeFigures& f) const {
   platform::MetricsText m;
   m.Family("storecentral_up", "gauge",
@@ -78,6 +85,16 @@ std::string CentralMetrics::Render(const ScrapeFigures& f) const {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [code, n] : streams_ended_) {
       m.Sample("storecentral_streams_ended_total", {{"code", code}},
+               static_cast<double>(n));
+    }
+  }
+  m.Family("storecentral_forwarded_holds_total", "counter",
+           "Hold requests sent to the replica holding the store's stream, "
+           "by outcome (every outcome but store fell back to escrow).");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [outcome, n] : forwarded_) {
+      m.Sample("storecentral_forwarded_holds_total", {{"outcome", outcome}},
                static_cast<double>(n));
     }
   }

@@ -24,6 +24,15 @@
 
 namespace storeagent::central {
 
+// The outcomes of a forwarded hold request
+// (storecentral_forwarded_holds_total{outcome}): "store" the store answered,
+// "no_answer" the holder's stream is gone or its store did not answer,
+// "timeout" the holder did not reply in time, "send_failed" the request
+// could not be sent, "too_large" the request does not fit a NOTIFY. Every
+// outcome but "store" falls back to escrow.
+inline constexpr const char* kForwardOutcomes[] = {
+    "store", "no_answer", "timeout", "send_failed", "too_large"};
+
 // Read at scrape time.
 struct ScrapeFigures {
   uint64_t stores_connected = 0;
@@ -71,6 +80,9 @@ class CentralMetrics {
   // A sync stream ended with the gRPC status named `code` ("OK",
   // "CANCELLED", ...).
   void StreamEnded(const std::string& code);
+  // A hold request forwarded to the replica holding the store's stream
+  // ended with `outcome`, one of kForwardOutcomes.
+  void HoldForwarded(const std::string& outcome);
 
   std::string Render(const ScrapeFigures& f) const;
 
@@ -96,6 +108,7 @@ class CentralMetrics {
       std::make_shared<HandshakeRefusals>();
   mutable std::mutex mu_;
   std::map<std::string, uint64_t> streams_ended_;  // guarded by mu_
+  std::map<std::string, uint64_t> forwarded_;      // guarded by mu_
 };
 
 }  // namespace storeagent::central

@@ -15,6 +15,8 @@
 #include "central/server/replica_cache.h"
 #include "central/server/sync_hub.h"
 #include "central/server/sync_stream.h"
+#include "central/store/pg_stream_leases.h"
+#include "central/store/stream_leases.h"
 #include "core/limits.h"
 #include "platform/listen_address.h"
 #include "platform/log.h"
@@ -87,8 +89,24 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
     s->workers_.emplace_back([io = &s->io_] { io->run(); });
   }
   s->replicas_ = std::make_unique<ReplicaCache>(*s->store_);
-  s->hub_ = std::make_unique<SyncHub>(SyncContext{
-      s->config_, *s->store_, *s->replicas_, clock, s->io_, *s->metrics_});
+  // Which replica holds each store's stream: PostgreSQL's stream_leases
+  // (shared by every replica), or this process's memory on SQLite.
+  const std::string replica_id = NewReplicaId();
+  if (IsPostgres(config.store_url)) {
+    Result<std::unique_ptr<StreamLeases>> leases = OpenPgStreamLeases(
+        config.store_url, replica_id, kStreamLeaseTime, clock);
+    if (!leases.ok()) {
+      s->Shutdown(0);
+      return Status(leases.status().code(),
+                    "store.url: stream leases: " + leases.status().message());
+    }
+    s->leases_ = std::move(leases).value();
+  } else {
+    s->leases_ = std::make_unique<LocalStreamLeases>(replica_id);
+  }
+  s->hub_ = std::make_unique<SyncHub>(SyncContext{s->config_, *s->store_,
+                                                  *s->replicas_, clock, s->io_,
+                                                  *s->metrics_, *s->leases_});
   s->sync_service_ =
       std::make_unique<SyncServiceImpl>(*s->hub_, /*require_peer_id=*/
                                         !config.insecure);
@@ -175,6 +193,7 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
   }
   if (IsPostgres(config.store_url)) {
     s->hub_->StartPolling(std::chrono::seconds(config.poll_interval_s));
+    s->hub_->StartLeases(kStreamLeaseTime);
   }
   Log(LogLevel::kInfo, "central.started",
       {{"sync", config.sync_listen + " port " + std::to_string(s->sync_port_)},
@@ -184,7 +203,13 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
        {"metrics", s->metrics_http_ ? config.metrics_listen + " port " +
                                           std::to_string(s->metrics_port())
                                     : std::string("off")},
-       {"workers", std::to_string(config.worker_threads)}});
+       {"workers", std::to_string(config.worker_threads)},
+       {"replica", s->leases_->replica_id()},
+       {"leases", s->leases_->shared()
+                      ? "PostgreSQL stream_leases, " +
+                            std::to_string(kStreamLeaseTime.count()) +
+                            " s, channel " + s->leases_->channel()
+                      : std::string("in this process (SQLite)")}});
   if (config.insecure) {
     Log(LogLevel::kWarn, "central.insecure",
         {{"reason",
@@ -195,6 +220,10 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
 }
 
 CentralServer::~CentralServer() { Shutdown(); }
+
+const std::string& CentralServer::replica_id() const {
+  return leases_->replica_id();
+}
 
 int CentralServer::metrics_port() const {
   return metrics_http_ ? metrics_http_->port() : 0;
@@ -243,6 +272,7 @@ void CentralServer::Shutdown(int grace_ms) {
   if (admin_server_) admin_server_->Shutdown(deadline);
   if (sync_server_) sync_server_->Shutdown(deadline);
   if (hub_) hub_->Stop();
+  if (leases_) leases_->Stop();
   work_.reset();
   io_.stop();
   for (std::thread& t : workers_) t.join();

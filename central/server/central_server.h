@@ -34,6 +34,7 @@ class AdminServiceV02;
 class CentralMetrics;
 class CentralWatchdog;
 class ReplicaCache;
+class StreamLeases;
 class SyncHub;
 class SyncServiceImpl;
 class SyncServiceV02;
@@ -53,6 +54,8 @@ class CentralServer {
   // The /metrics port; 0 when metrics.listen is off.
   int metrics_port() const;
   CentralStore& store() { return *store_; }
+  // This replica's id (host:pid:random), logged at start.
+  const std::string& replica_id() const;
 
   // /metrics as a scrape renders it now.
   std::string RenderMetrics();
@@ -81,6 +84,7 @@ class CentralServer {
       work_;
   std::vector<std::thread> workers_;
   std::unique_ptr<ReplicaCache> replicas_;
+  std::unique_ptr<StreamLeases> leases_;
   std::unique_ptr<SyncHub> hub_;
   std::unique_ptr<SyncServiceImpl> sync_service_;
   std::unique_ptr<SyncServiceV02> sync_service_v02_;

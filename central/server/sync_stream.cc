@@ -340,7 +340,12 @@ void SyncStream::OnHello(const v1::Hello& h) {
   // Registered before the Welcome is queued: once the agent has its
   // Welcome, a hold request finds the stream (it is posted to this strand,
   // so it still goes out after the Welcome).
-  hub_.Register(store_id_, shared_from_this());
+  Status registered = hub_.Register(store_id_, shared_from_this());
+  if (!registered.ok()) {
+    End(ToGrpc(Unavailable("central store: taking the stream's lease: " +
+                           registered.message())));
+    return;
+  }
   Send(std::move(out));
   Log(LogLevel::kInfo, "sync.hello",
       {{"store", store_id_},

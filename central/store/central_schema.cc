@@ -88,6 +88,9 @@ CREATE INDEX admin_audit_by_store ON admin_audit (store_id, audit_id);
 )sql",
     // v3: PostgreSQL only (its event tables become hash-partitioned).
     "-- v3: nothing changes in SQLite\n",
+    // v4 (stream leases): PostgreSQL only; one SQLite process keeps its
+    // streams' leases in memory (LocalStreamLeases).
+    "-- v4 stream leases: nothing changes in SQLite\n",
 };
 
 const std::string_view kPgSchema[kCentralSchemaVersion] = {
@@ -233,6 +236,19 @@ ANALYZE central_events;
 CREATE VIEW quarantine AS
   SELECT store_id, seq, quarantined AS reason, ingested_at_us AS at_us
   FROM store_events WHERE quarantined IS NOT NULL;
+)sql",
+    // v4 (stream leases): which replica holds each store's sync stream
+    // (central/store/pg_stream_leases.cc). Times are the database's clock
+    // in microseconds, so replicas' clocks never disagree about expiry.
+    R"sql(
+CREATE TABLE stream_leases (
+  store_id      TEXT   PRIMARY KEY,
+  replica_id    TEXT   NOT NULL,
+  channel       TEXT   NOT NULL,
+  generation    BIGINT NOT NULL,
+  taken_at_us   BIGINT NOT NULL,
+  expires_at_us BIGINT NOT NULL
+);
 )sql",
 };
 

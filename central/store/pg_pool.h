@@ -3,8 +3,9 @@
 //
 // Thread-safe. Acquire() waits (mutex + condition variable) while all N
 // connections are lent out. A connection that broke is dropped and opened
-// again on its next use. Only pg_central_store.cc (the PostgreSQL adapter)
-// and its test include this header.
+// again on its next use. Only pg_central_store.cc (the PostgreSQL adapter),
+// pg_stream_leases.cc (stream leases and NOTIFY) and their tests include
+// this header.
 #ifndef STOREAGENT_CENTRAL_STORE_PG_POOL_H_
 #define STOREAGENT_CENTRAL_STORE_PG_POOL_H_
 

@@ -53,7 +53,8 @@ CentralProcess::CentralProcess(std::string work_dir, CentralOptions options)
   std::ofstream cfg(config_path_);
   cfg << "[store]\nurl = \"" << url << "\"\n"
       << "[sync]\nlisten = \"127.0.0.1:" << sync_port_ << "\"\n"
-      << "[admin]\nlisten = \"127.0.0.1:" << admin_port_ << "\"\n"
+      << options.sync_toml << "[admin]\nlisten = \"127.0.0.1:" << admin_port_
+      << "\"\n"
       << (options.admin_tls ? "tls = true\n" : "");
   if (options.tls_dir.empty()) {
     cfg << "[tls]\ninsecure = true\n";

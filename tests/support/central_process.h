@@ -33,6 +33,8 @@ struct CentralOptions {
   // admin_tls: a path without ".pem"/".key", e.g. tls_dir + "/admin-ops"
   // from `installer/dev-ca admin`.
   std::string admin_cert;
+  // Lines added to the generated [sync] table (e.g. "poll_interval_s = 60").
+  std::string sync_toml;
   // Appended to the generated config.
   std::string extra_toml;
 };

@@ -4,13 +4,17 @@
 // to skip them. Each test works in its own schema (random suffix), reached
 // through the URL's search_path, and drops it at the end.
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "central/store/central_schema.h"
 #include "central/store/pg_arrays.h"
 #include "central/store/pg_central_store.h"
 #include "central/store/pg_pool.h"
+#include "central/store/pg_stream_leases.h"
 #include "platform/crypto.h"
 #include "tests/unit/central_store/central_store_fixture.h"
 
@@ -355,6 +359,121 @@ TEST_F(PgPoolRetryTest, AbortsBeyondTheLimitAreAborted) {
   });
   EXPECT_EQ(st.code(), StatusCode::kAborted);
   EXPECT_EQ(runs, central::kPgMaxAttempts);
+}
+
+// Stream leases (schema v4): two replicas over one database, a lease time
+// of one second.
+std::unique_ptr<central::StreamLeases> OpenLeases(const std::string& url,
+                                                  const std::string& id) {
+  Result<std::unique_ptr<central::StreamLeases>> l =
+      central::OpenPgStreamLeases(url, id, std::chrono::seconds(1),
+                                  SystemClock());
+  EXPECT_TRUE(l.ok()) << l.status().ToString();
+  return l.ok() ? std::move(l).value() : nullptr;
+}
+
+// Polls `done` every 20 ms for at most 10 s.
+bool WaitUntil(const std::function<bool()>& done) {
+  const auto until =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return done();
+}
+
+TEST_F(PgOnlyTest, StreamLeasesAreTakenOverRenewedReleasedAndExpire) {
+  ASSERT_TRUE(instance_->Open().ok());  // the schema, v4
+  const std::string url =
+      *PgUrl() + (PgUrl()->find('?') == std::string::npos ? "?" : "&") +
+      "options=-csearch_path%3D" + schema_;
+  std::unique_ptr<central::StreamLeases> a = OpenLeases(url, "h:1:aaaa0001");
+  std::unique_ptr<central::StreamLeases> b = OpenLeases(url, "h:2:bbbb0002");
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->channel(), "storecentral_aaaa0001");
+
+  Result<central::LeaseTaken> ta = a->Take("s1");
+  ASSERT_TRUE(ta.ok()) << ta.status().ToString();
+  EXPECT_FALSE(ta->previous);
+  Result<std::optional<central::StreamLease>> live = b->Live("s1");
+  ASSERT_TRUE(live.ok() && live->has_value());
+  EXPECT_EQ((*live)->replica_id, "h:1:aaaa0001");
+  EXPECT_EQ((*live)->channel, "storecentral_aaaa0001");
+  EXPECT_EQ((*live)->generation, ta->generation);
+
+  // B takes over: it learns whose live lease it replaced.
+  Result<central::LeaseTaken> tb = b->Take("s1");
+  ASSERT_TRUE(tb.ok());
+  EXPECT_EQ(tb->generation, ta->generation + 1);
+  ASSERT_TRUE(tb->previous);
+  EXPECT_EQ(tb->previous->replica_id, "h:1:aaaa0001");
+  EXPECT_EQ(tb->previous->generation, ta->generation);
+  EXPECT_FALSE(*a->Renew("s1", ta->generation));
+  EXPECT_TRUE(*b->Renew("s1", tb->generation));
+  ASSERT_TRUE(a->Release("s1", ta->generation).ok());  // not A's: kept
+  live = a->Live("s1");
+  ASSERT_TRUE(live.ok() && live->has_value());
+  EXPECT_EQ((*live)->replica_id, "h:2:bbbb0002");
+
+  // A lease nobody renews expires; one released is gone at once.
+  ASSERT_TRUE(a->Take("s2").ok());
+  EXPECT_TRUE(WaitUntil([&] {
+    Result<std::optional<central::StreamLease>> l = b->Live("s2");
+    return l.ok() && !l->has_value();
+  }));
+  Result<central::LeaseTaken> again = b->Take("s2");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->previous) << "an expired lease is nobody's";
+  ASSERT_TRUE(b->Release("s2", again->generation).ok());
+  live = a->Live("s2");
+  ASSERT_TRUE(live.ok());
+  EXPECT_FALSE(live->has_value());
+}
+
+TEST_F(PgOnlyTest, StreamLeasesCarryMessagesBetweenReplicas) {
+  ASSERT_TRUE(instance_->Open().ok());
+  // Channels are the database's, not the schema's: random, so concurrent
+  // runs never hear each other.
+  std::unique_ptr<central::StreamLeases> a =
+      OpenLeases(*PgUrl(), "h:1:" + crypto::ToHex(crypto::RandomBytes(4)));
+  std::unique_ptr<central::StreamLeases> b =
+      OpenLeases(*PgUrl(), "h:2:" + crypto::ToHex(crypto::RandomBytes(4)));
+  ASSERT_TRUE(a && b);
+  std::mutex mu;
+  std::vector<std::string> heard;
+  a->Listen([&](const std::string& payload) {
+    std::lock_guard<std::mutex> lock(mu);
+    heard.push_back(payload);
+  });
+  ASSERT_TRUE(b->Send(a->channel(), "wake s1").ok());
+  ASSERT_TRUE(b->Send(b->channel(), "not for a").ok());
+  EXPECT_TRUE(WaitUntil([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return !heard.empty();
+  }));
+  EXPECT_EQ(b->Send(a->channel(), std::string(8000, 'x')).code(),
+            StatusCode::kInvalidArgument);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(heard, std::vector<std::string>{"wake s1"});
+  }
+
+  // The listener's connection is killed: it reconnects and listens again
+  // (a message sent while it was away is lost; later ones arrive).
+  pqxx::nontransaction tx(*conn_);
+  pqxx::result killed = tx.exec_params(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+      "query LIKE '%LISTEN%' || $1 || '%' AND pid <> pg_backend_pid()",
+      a->channel());
+  ASSERT_EQ(killed.size(), 1u) << "the listener's backend was not found";
+  EXPECT_TRUE(WaitUntil([&] {
+    EXPECT_TRUE(b->Send(a->channel(), "after").ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::lock_guard<std::mutex> lock(mu);
+    return heard.back() == "after";
+  }));
+  a->Stop();
 }
 
 }  // namespace
