@@ -88,6 +88,18 @@ CREATE INDEX admin_audit_by_store ON admin_audit (store_id, audit_id);
 )sql",
     // v3: PostgreSQL only (its event tables become hash-partitioned).
     "-- v3: nothing changes in SQLite\n",
+    // v4: the replica cache's snapshots, one per store (docs/central.md,
+    // "The replica cache"): a serialized ReplicaSnapshot at (store_seq,
+    // central_seq).
+    R"sql(
+CREATE TABLE replica_snapshots (
+  store_id    TEXT    PRIMARY KEY,
+  store_seq   INTEGER NOT NULL,
+  central_seq INTEGER NOT NULL,
+  state       BLOB    NOT NULL,
+  taken_at_us INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 const std::string_view kPgSchema[kCentralSchemaVersion] = {
@@ -233,6 +245,16 @@ ANALYZE central_events;
 CREATE VIEW quarantine AS
   SELECT store_id, seq, quarantined AS reason, ingested_at_us AS at_us
   FROM store_events WHERE quarantined IS NOT NULL;
+)sql",
+    // v4: the replica cache's snapshots, one per store.
+    R"sql(
+CREATE TABLE replica_snapshots (
+  store_id    TEXT   PRIMARY KEY,
+  store_seq   BIGINT NOT NULL,
+  central_seq BIGINT NOT NULL,
+  state       BYTEA  NOT NULL,
+  taken_at_us BIGINT NOT NULL
+);
 )sql",
 };
 
