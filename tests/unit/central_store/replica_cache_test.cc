@@ -338,5 +338,62 @@ TEST_P(CentralStoreTest, ReplicaAtAWatermarkBehindTheSnapshotIsStillRight) {
   EXPECT_EQ(Read(cache, "s1").state, now.state);
 }
 
+// One snapshot per store, never moved back in either seq: two central
+// replicas writing for one store cannot undo each other.
+TEST_P(CentralStoreTest, ReplicaSnapshotRowOnlyMovesForward) {
+  auto put = [&](uint64_t S, uint64_t C, const std::string& state) {
+    central::ReplicaSnapshotRow row;
+    row.store_seq = S;
+    row.central_seq = C;
+    row.state = state;
+    row.taken_at_us = kNow;
+    Status s = store_->PutReplicaSnapshot("s1", row);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  };
+  auto kept = [&]() {
+    Result<std::optional<central::ReplicaSnapshotRow>> r =
+        store_->GetReplicaSnapshot("s1");
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() && r->has_value() ? (*r)->state : std::string("none");
+  };
+  EXPECT_EQ(kept(), "none");
+  put(10, 2, std::string("a\0b", 3));  // bytes, not text
+  EXPECT_EQ(kept(), std::string("a\0b", 3));
+  put(20, 2, "c");
+  EXPECT_EQ(kept(), "c");
+  put(15, 3, "behind in S");
+  put(25, 1, "behind in C");
+  EXPECT_EQ(kept(), "c");
+  put(20, 2, "same");
+  EXPECT_EQ(kept(), "same");
+  EXPECT_FALSE(store_->GetReplicaSnapshot("bad id!").ok());
+}
+
+// A snapshot this build cannot read (damaged, or another format) is
+// ignored: the replica is replayed from seq 1 and is still right.
+TEST_P(CentralStoreTest, UnreadableSnapshotIsIgnored) {
+  ASSERT_TRUE(store_->GetOrCreateStore("s1").ok());
+  ReplicaCache none(*store_, Every(0));
+  Feed(*store_, none, "s1", 300);
+  const Seen expected = Read(none, "s1");
+  internal::v1::ReplicaSnapshot future;
+  future.set_format(core::kReplicaSnapshotFormat + 1);
+  future.set_store_seq(200);
+  future.set_central_seq(2);
+  for (const std::string& state :
+       {std::string("not a snapshot"), future.SerializeAsString()}) {
+    central::ReplicaSnapshotRow row;
+    row.store_seq = 200;
+    row.central_seq = 2;
+    row.state = state;
+    ASSERT_TRUE(store_->PutReplicaSnapshot("s1", row).ok());
+    ReplicaCache cache(*store_, Every(0));
+    const Seen s = Read(cache, "s1");
+    EXPECT_EQ(s.state, expected.state);
+    EXPECT_EQ(cache.snapshots_loaded(), 0u);
+    EXPECT_EQ(cache.events_read(), 300u + 3u);
+  }
+}
+
 }  // namespace
 }  // namespace storeagent::testing
