@@ -117,7 +117,11 @@ Status StockReplay::Apply(const v1::JournalRecord& record) {
       }
     }
   }
-  if (voided_key) voided_.insert(*voided_key);
+  if (voided_key) {
+    voided_.insert(*voided_key);
+    // Never needed again: a second void is refused by voided_ first.
+    transactions_.erase(*voided_key);
+  }
   if (record.has_transaction()) {
     const v1::ClientKey& k = record.client_key();
     transactions_.emplace(Key(k.terminal_id(), k.client_txn_id()),
@@ -199,6 +203,103 @@ Status StockReplay::ApplyEffects(const v1::JournalRecord& record,
   h.set_updated_seq(record.seq());
   holds_[h.order_ref()] = std::move(h);
   return Status::Ok();
+}
+
+void StockReplay::SaveTo(internal::v1::ReplicaSnapshot* out) const {
+  out->set_format(kReplicaSnapshotFormat);
+  out->mutable_skus()->Reserve(static_cast<int>(skus_.size()));
+  for (const auto& [sku, f] : skus_) {
+    internal::v1::SnapshotSku* s = out->add_skus();
+    s->set_sku(sku);
+    s->set_on_hand(f.on_hand);
+    s->set_held(f.held);
+    s->set_unavailable(f.unavailable);
+    if (f.count) {
+      s->mutable_count()->set_counted(f.count->counted);
+      s->mutable_count()->set_store_seq(f.count->store_seq);
+      s->mutable_count()->set_central_seq(f.count->central_seq);
+    }
+    s->set_updated_seq(f.updated_seq);
+  }
+  out->mutable_holds()->Reserve(static_cast<int>(holds_.size()));
+  for (const auto& [ref, h] : holds_) *out->add_holds() = h;
+  out->mutable_transactions()->Reserve(static_cast<int>(transactions_.size()));
+  for (const auto& [key, t] : transactions_) *out->add_transactions() = t;
+  for (const Key& k : voided_) {
+    v1::ClientKey* c = out->add_voided();
+    c->set_terminal_id(k.first);
+    c->set_client_txn_id(k.second);
+  }
+  for (const auto& [sku, seq] : escrow_seq_) {
+    internal::v1::SnapshotEscrow* e = out->add_escrow();
+    e->set_sku(sku);
+    auto q = escrow_.find(sku);
+    e->set_quantity(q == escrow_.end() ? 0 : q->second);
+    e->set_seq(seq);
+  }
+  for (const auto& [sku, deltas] : central_deltas_) {
+    internal::v1::SnapshotCentralDeltas* d = out->add_central_deltas();
+    d->set_sku(sku);
+    for (const auto& [cseq, q] : deltas) {
+      d->add_central_seqs(cseq);
+      d->add_quantities(q);
+    }
+  }
+  out->set_last_seq(last_seq_);
+  out->set_last_central_seq(last_central_seq_);
+  out->set_records_applied(records_applied_);
+}
+
+Result<StockReplay> StockReplay::LoadFrom(internal::v1::ReplicaSnapshot&& in) {
+  if (in.format() != kReplicaSnapshotFormat) {
+    return FailedPrecondition(
+        "snapshot: format " + std::to_string(in.format()) +
+        ", this build reads " + std::to_string(kReplicaSnapshotFormat));
+  }
+  StockReplay r;
+  for (const internal::v1::SnapshotSku& s : in.skus()) {
+    SkuFigures f;
+    f.on_hand = s.on_hand();
+    f.held = s.held();
+    f.unavailable = s.unavailable();
+    if (s.has_count()) {
+      f.count = CountReset{s.sku(), s.count().counted(), s.count().store_seq(),
+                           s.count().central_seq()};
+    }
+    f.updated_seq = s.updated_seq();
+    r.skus_[s.sku()] = std::move(f);
+  }
+  for (v1::Hold& h : *in.mutable_holds()) {
+    std::string ref = h.order_ref();
+    r.holds_[std::move(ref)] = std::move(h);
+  }
+  in.clear_holds();
+  for (v1::JournalRecord& t : *in.mutable_transactions()) {
+    Key k(t.client_key().terminal_id(), t.client_key().client_txn_id());
+    r.transactions_[std::move(k)] = std::move(t);
+  }
+  in.clear_transactions();
+  for (const v1::ClientKey& k : in.voided()) {
+    r.voided_.insert(Key(k.terminal_id(), k.client_txn_id()));
+  }
+  for (const internal::v1::SnapshotEscrow& e : in.escrow()) {
+    r.escrow_seq_[e.sku()] = e.seq();
+    if (e.quantity() != 0) r.escrow_[e.sku()] = e.quantity();
+  }
+  for (const internal::v1::SnapshotCentralDeltas& d : in.central_deltas()) {
+    if (d.central_seqs_size() != d.quantities_size()) {
+      return FailedPrecondition("snapshot: central_deltas of sku " + d.sku() +
+                                ": seqs and quantities differ in number");
+    }
+    auto& to = r.central_deltas_[d.sku()];
+    for (int i = 0; i < d.central_seqs_size(); ++i) {
+      to.emplace_back(d.central_seqs(i), d.quantities(i));
+    }
+  }
+  r.last_seq_ = in.last_seq();
+  r.last_central_seq_ = in.last_central_seq();
+  r.records_applied_ = in.records_applied();
+  return r;
 }
 
 }  // namespace storeagent::core

@@ -16,6 +16,15 @@
 // counted figure (the rule with store deltas only; central deltas come from
 // elsewhere and are not replayed here).
 //
+// Snapshots: SaveTo() writes the whole state into a ReplicaSnapshot
+// (proto/storeagent/internal/v1/replica_snapshot.proto) and LoadFrom()
+// makes the same replay again, so a replay continued from a loaded
+// snapshot gives exactly the figures of one run from seq 1. What grows
+// with history: one trimmed record per sale or return not voided (a later
+// post-void needs it), one hold per order, and central movements' deltas
+// per SKU (a later count needs those after its central seq); a transaction
+// is dropped once voided (voiding it again is refused by its key alone).
+//
 // Pure and in memory, no I/O. Not thread-safe: one owner at a time.
 #ifndef STOREAGENT_CORE_STOCK_REPLAY_H_
 #define STOREAGENT_CORE_STOCK_REPLAY_H_
@@ -30,6 +39,7 @@
 
 #include "core/stock_rule.h"
 #include "platform/status.h"
+#include "storeagent/internal/v1/replica_snapshot.pb.h"
 #include "storeagent/v1/availability.pb.h"
 #include "storeagent/v1/events.pb.h"
 
@@ -46,9 +56,23 @@ struct SkuFigures {
   uint64_t updated_seq = 0;
 };
 
+// The snapshot format SaveTo() writes and LoadFrom() reads.
+inline constexpr uint32_t kReplicaSnapshotFormat = 1;
+
 class StockReplay {
  public:
   StockReplay() = default;
+
+  // The whole state into `out` (format, skus, holds, transactions, voided,
+  // escrow, central deltas, counters); `out`'s watermark fields are left
+  // to the caller.
+  void SaveTo(::storeagent::internal::v1::ReplicaSnapshot* out) const;
+  // The replay SaveTo() wrote. FAILED_PRECONDITION for another format or a
+  // malformed snapshot (the caller then replays from seq 1). Holds and
+  // transactions are moved out of `in`, so the load does not hold two
+  // copies of them at once.
+  static Result<StockReplay> LoadFrom(
+      ::storeagent::internal::v1::ReplicaSnapshot&& in);
 
   // Applies `record` (seq set). REQUIRES: seqs strictly increase from one
   // call to the next; a smaller or equal seq is FAILED_PRECONDITION.

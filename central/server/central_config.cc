@@ -34,6 +34,8 @@ constexpr platform::TomlKey kCentralKeys[] = {
     {"tls.insecure", "false"},
     {"log.level", "\"info\""},
     {"log.format", "\"text\""},
+    {"retention.delete_events", "false"},  // refused until issue #11
+    {"retention.max_age_days", "400"},
 };
 
 const platform::TomlSchema& KnownKeys() {
@@ -166,6 +168,20 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text,
       r.OneOf("log.level", {"debug", "info", "warn", "error"}, &c.log_level));
   STOREAGENT_RETURN_IF_ERROR(
       r.OneOf("log.format", {"text", "json"}, &c.log_format));
+
+  // Removing old events is planned, not built (docs/central.md,
+  // "Retention"): the key exists so the shipped file can document it.
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Bool("retention.delete_events", &c.retention_delete_events));
+  if (c.retention_delete_events) {
+    return r.Error("retention.delete_events",
+                   "not available yet: events may only be removed once they "
+                   "are exported to the head-office feed, which this build "
+                   "does not have; leave it false (docs/central.md, "
+                   "\"Retention\")");
+  }
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("retention.max_age_days", 1, 36500, &c.retention_max_age_days));
   return c;
 }
 

@@ -56,6 +56,11 @@ struct CentralConfig {
   std::string log_level = "info";
   std::string log_format = "text";
 
+  // [retention] removing events older than max_age_days: refused while
+  // true until the export to the head-office feed exists (issue #11).
+  bool retention_delete_events = false;
+  uint32_t retention_max_age_days = 400;  // 1..36500
+
   bool operator==(const CentralConfig&) const = default;
 };
 

@@ -91,6 +91,18 @@ CREATE INDEX admin_audit_by_store ON admin_audit (store_id, audit_id);
     // v4 (stream leases): PostgreSQL only; one SQLite process keeps its
     // streams' leases in memory (LocalStreamLeases).
     "-- v4 stream leases: nothing changes in SQLite\n",
+    // v5: the replica cache's snapshots, one per store (docs/central.md,
+    // "The replica cache"): a serialized ReplicaSnapshot at (store_seq,
+    // central_seq).
+    R"sql(
+CREATE TABLE replica_snapshots (
+  store_id    TEXT    PRIMARY KEY,
+  store_seq   INTEGER NOT NULL,
+  central_seq INTEGER NOT NULL,
+  state       BLOB    NOT NULL,
+  taken_at_us INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 const std::string_view kPgSchema[kCentralSchemaVersion] = {
@@ -248,6 +260,16 @@ CREATE TABLE stream_leases (
   generation    BIGINT NOT NULL,
   taken_at_us   BIGINT NOT NULL,
   expires_at_us BIGINT NOT NULL
+);
+)sql",
+    // v5: the replica cache's snapshots, one per store.
+    R"sql(
+CREATE TABLE replica_snapshots (
+  store_id    TEXT   PRIMARY KEY,
+  store_seq   BIGINT NOT NULL,
+  central_seq BIGINT NOT NULL,
+  state       BYTEA  NOT NULL,
+  taken_at_us BIGINT NOT NULL
 );
 )sql",
 };

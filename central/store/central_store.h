@@ -70,6 +70,17 @@ struct PoolFigures {
   double wait_seconds = 0;   // their waiting, summed
 };
 
+// One store's replica snapshot (the replica cache's; docs/central.md,
+// "The replica cache"): the replay's state with the store's entries through
+// store_seq and its central events through central_seq applied.
+struct ReplicaSnapshotRow {
+  uint64_t store_seq = 0;
+  uint64_t central_seq = 0;
+  // A serialized storeagent.internal.v1.ReplicaSnapshot; opaque here.
+  std::string state;
+  int64_t taken_at_us = 0;
+};
+
 class CentralStore {
  public:
   virtual ~CentralStore() = default;
@@ -172,6 +183,15 @@ class CentralStore {
   // Newest first; store_id empty = every store.
   virtual Result<std::vector<v1::AdminAuditEntry>> ListAdminAudit(
       const std::string& store_id, size_t limit) = 0;
+
+  // Keeps `snapshot` as the store's replica snapshot (one per store),
+  // unless the one kept is ahead of it in either seq (another central
+  // replica wrote a newer one): then nothing changes and the call is OK.
+  virtual Status PutReplicaSnapshot(const std::string& store_id,
+                                    const ReplicaSnapshotRow& snapshot) = 0;
+  // The store's replica snapshot; nullopt when none was kept.
+  virtual Result<std::optional<ReplicaSnapshotRow>> GetReplicaSnapshot(
+      const std::string& store_id) = 0;
 };
 
 // Opens a backend from its URL:

@@ -494,4 +494,42 @@ Result<std::vector<v1::AdminAuditEntry>> SqlCentralStore::ListAdminAudit(
       });
 }
 
+Status SqlCentralStore::PutReplicaSnapshot(const std::string& store_id,
+                                           const ReplicaSnapshotRow& snap) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  return engine_->InTransaction("PutReplicaSnapshot", [&](SqlTx& tx) {
+    // Replaced only by a snapshot at or after it in both seqs: two central
+    // replicas writing for one store never move it back.
+    return tx.Exec(
+        "INSERT INTO replica_snapshots (store_id, store_seq, central_seq, "
+        "state, taken_at_us) VALUES (?1, ?2, ?3, ?4, ?5) "
+        "ON CONFLICT (store_id) DO UPDATE SET store_seq=excluded.store_seq, "
+        "central_seq=excluded.central_seq, state=excluded.state, "
+        "taken_at_us=excluded.taken_at_us "
+        "WHERE replica_snapshots.store_seq<=excluded.store_seq AND "
+        "replica_snapshots.central_seq<=excluded.central_seq",
+        {store_id, I(snap.store_seq), I(snap.central_seq), SqlBlob{snap.state},
+         snap.taken_at_us});
+  });
+}
+
+Result<std::optional<ReplicaSnapshotRow>> SqlCentralStore::GetReplicaSnapshot(
+    const std::string& store_id) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  Result<std::vector<ReplicaSnapshotRow>> rows = ReadRows<ReplicaSnapshotRow>(
+      *engine_, "GetReplicaSnapshot",
+      "SELECT store_seq, central_seq, state, taken_at_us FROM "
+      "replica_snapshots WHERE store_id=?1",
+      {store_id}, [](const SqlRow& r, ReplicaSnapshotRow& s) {
+        s.store_seq = U(r.Int(0));
+        s.central_seq = U(r.Int(1));
+        s.state = r.Blob(2);
+        s.taken_at_us = r.Int(3);
+        return Status::Ok();
+      });
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<ReplicaSnapshotRow>();
+  return std::optional<ReplicaSnapshotRow>(std::move(rows->front()));
+}
+
 }  // namespace storeagent::central

@@ -71,6 +71,10 @@ class SqlCentralStore final : public CentralStore {
   Status RecordAdminAudit(const v1::AdminAuditEntry& entry) override;
   Result<std::vector<v1::AdminAuditEntry>> ListAdminAudit(
       const std::string& store_id, size_t limit) override;
+  Status PutReplicaSnapshot(const std::string& store_id,
+                            const ReplicaSnapshotRow& snapshot) override;
+  Result<std::optional<ReplicaSnapshotRow>> GetReplicaSnapshot(
+      const std::string& store_id) override;
 
  private:
   std::unique_ptr<SqlEngine> engine_;

@@ -43,6 +43,27 @@ TEST(CentralConfigTest, MetricsListen) {
   ExpectRefused(base + "port = 9472\n", "metrics.port");
 }
 
+// Removing old events waits for the export to the head-office feed: the
+// key is off by default and refused when set.
+TEST(CentralConfigTest, RetentionIsOffAndRefusedWhenTurnedOn) {
+  const std::string base = "[tls]\ninsecure = true\n[retention]\n";
+  Result<CentralConfig> c = ParseCentralConfig(base, "t");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_FALSE(c->retention_delete_events);
+  EXPECT_EQ(c->retention_max_age_days, 400u);
+  c = ParseCentralConfig(base + "delete_events = false\nmax_age_days = 30\n",
+                         "t");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->retention_max_age_days, 30u);
+  ExpectRefused(base + "delete_events = true\n", "retention.delete_events");
+  Result<CentralConfig> on =
+      ParseCentralConfig(base + "delete_events = true\n", "t.toml");
+  ASSERT_FALSE(on.ok());
+  EXPECT_NE(on.status().message().find("head-office feed"), std::string::npos)
+      << on.status().message();
+  ExpectRefused(base + "max_age_days = 0\n", "retention.max_age_days");
+}
+
 TEST(CentralConfigTest, TlsIsRequiredUnlessInsecureIsExplicit) {
   ExpectRefused("", "tls.ca_file");
   ExpectRefused("[tls]\ninsecure = false\n", "tls.ca_file");

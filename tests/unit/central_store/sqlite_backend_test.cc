@@ -36,8 +36,8 @@ TEST(SqliteCentralStoreTest, UnknownUrlSchemeIsRefused) {
   EXPECT_FALSE(central::OpenCentralStore("sqlite:").ok());
 }
 
-// A database made by the previous release (schema 1, no admin_audit) is
-// migrated on open and keeps what it held.
+// A database made by an earlier release (schema 1: no admin_audit, no
+// replica_snapshots) is migrated on open and keeps what it held.
 TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
   TempDir dir;
   const std::string path = dir.File("central.db");
@@ -51,7 +51,7 @@ TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
     Result<storage::Connection> c =
         storage::Connection::Open(path, storage::ConnectionOptions{});
     ASSERT_TRUE(c.ok());
-    ASSERT_TRUE(c->Exec("DROP TABLE admin_audit; "
+    ASSERT_TRUE(c->Exec("DROP TABLE admin_audit; DROP TABLE replica_snapshots; "
                         "UPDATE schema_version SET version = 1")
                     .ok());
   }
@@ -70,6 +70,14 @@ TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
   Result<std::vector<v1::AdminAuditEntry>> audit = (*s)->ListAdminAudit("", 10);
   ASSERT_TRUE(audit.ok());
   EXPECT_EQ(audit->size(), 1u);
+  central::ReplicaSnapshotRow snap;
+  snap.store_seq = 1;
+  snap.state = "state";
+  ASSERT_TRUE((*s)->PutReplicaSnapshot("s1", snap).ok());
+  Result<std::optional<central::ReplicaSnapshotRow>> back =
+      (*s)->GetReplicaSnapshot("s1");
+  ASSERT_TRUE(back.ok() && back->has_value());
+  EXPECT_EQ((*back)->state, "state");
 }
 
 TEST(SqliteCentralStoreTest, NewerSchemaIsRefused) {
