@@ -9,8 +9,9 @@
 // CA, EC P-256, made in-process once per run). storecentrald runs alone as its
 // own process, on a fresh schema of the PostgreSQL database
 // scripts/start-postgres serves (or STOREAGENT_TEST_PG_URL), with its
-// defaults (sync.worker_threads 4, kPgPoolSize 4, window 4, batches of
-// 500) and /metrics on loopback.
+// defaults (sync.worker_threads and so PostgreSQL connections 4, window 4,
+// batches of 500; --central-workers N sets the first) and /metrics on
+// loopback.
 //
 //   fleet_stores_connected       streams open at once after every store
 //                                dialled (full: 2,000; --quick: 200)
@@ -290,6 +291,9 @@ PoolMark MarkPool(int port) {
           Metric(m, "storecentral_batch_commit_seconds_sum")};
 }
 
+// central's PostgreSQL connections: one per worker (sync.worker_threads).
+int g_pool_size = 4;
+
 std::string PoolSince(const PoolMark& from, int port, double seconds) {
   const PoolMark to = MarkPool(port);
   const double commits = to.commits - from.commits;
@@ -297,9 +301,9 @@ std::string PoolSince(const PoolMark& from, int port, double seconds) {
          " batch commits/s, mean IngestBatch " +
          Fixed(commits > 0 ? 1000 * (to.commit_s - from.commit_s) / commits : 0,
                1) +
-         " ms; PostgreSQL pool (4 connections) found all lent " +
-         Fixed(to.waits - from.waits, 0) + " times, waiting " +
-         Fixed(to.wait_s - from.wait_s, 1) + " s in all";
+         " ms; PostgreSQL pool (" + std::to_string(g_pool_size) +
+         " connections) found all lent " + Fixed(to.waits - from.waits, 0) +
+         " times, waiting " + Fixed(to.wait_s - from.wait_s, 1) + " s in all";
 }
 
 // ------------------------------------------------------------ lag poller
@@ -406,6 +410,9 @@ struct Plan {
   int offline = 500;  // events per store while disconnected
   double connect_timeout_s = 180;
   double drain_timeout_s = 900;
+  // central's sync.worker_threads (and so its PostgreSQL connections);
+  // 0 = its default.
+  int central_workers = 0;
 };
 
 struct Figures {
@@ -529,6 +536,11 @@ Figures Run(const Plan& plan, const std::string& pg_url) {
   testing::CentralOptions copts;
   copts.store_url = WithSearchPath(pg_url, schema);
   copts.tls_dir = dir.path();
+  if (plan.central_workers > 0) {
+    g_pool_size = plan.central_workers;
+    copts.sync_toml =
+        "worker_threads = " + std::to_string(plan.central_workers) + "\n";
+  }
   const int metrics_port = testing::FreeLoopbackPort();
   copts.extra_toml =
       "[metrics]\nlisten = \"127.0.0.1:" + std::to_string(metrics_port) +
@@ -748,8 +760,19 @@ Figures Run(const Plan& plan, const std::string& pg_url) {
 
 int main(int argc, char** argv) {
   using namespace storeagent::bench;  // NOLINT
-  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  bool quick = false;
   Plan plan;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) {
+      quick = true;
+    } else if (std::strcmp(argv[i], "--central-workers") == 0 && i + 1 < argc) {
+      plan.central_workers = std::atoi(argv[++i]);
+    } else {
+      std::fprintf(stderr,
+                   "usage: bench_fleet [--quick] [--central-workers N]\n");
+      return 2;
+    }
+  }
   if (quick) {
     plan.stores = 200;
     plan.rate = 250;

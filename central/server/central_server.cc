@@ -73,8 +73,8 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
   if (store) {
     s->store_ = std::move(store);
   } else {
-    Result<std::unique_ptr<CentralStore>> opened =
-        OpenCentralStore(config.store_url, clock);
+    Result<std::unique_ptr<CentralStore>> opened = OpenCentralStore(
+        config.store_url, clock, static_cast<size_t>(config.worker_threads));
     if (!opened.ok()) {
       return Status(opened.status().code(),
                     "store.url: " + opened.status().message());

@@ -23,6 +23,10 @@
 namespace storeagent::central {
 
 // What central holds about one store's sync.
+// PostgreSQL connections per store object when the caller does not say
+// (tests, tools); storecentrald opens one per sync.worker_threads.
+inline constexpr size_t kPgDefaultPoolSize = 4;
+
 struct StoreRow {
   std::string store_id;
   // Up: the last store seq central committed, and its hash (32 bytes; 32
@@ -199,8 +203,11 @@ class CentralStore {
 //   "postgresql://user@host:port/dbname"     (any libpq connection URI)
 // The schema is created or migrated on open. `clock` times waits for a
 // pooled connection (PostgreSQL; the figures of pool_figures()).
+// `pg_pool_size`: PostgreSQL connections (storecentrald passes
+// sync.worker_threads: one per worker, so no worker waits for one).
 Result<std::unique_ptr<CentralStore>> OpenCentralStore(
-    const std::string& url, const Clock& clock = SystemClock());
+    const std::string& url, const Clock& clock = SystemClock(),
+    size_t pg_pool_size = kPgDefaultPoolSize);
 
 }  // namespace storeagent::central
 

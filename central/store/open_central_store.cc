@@ -6,7 +6,8 @@
 namespace storeagent::central {
 
 Result<std::unique_ptr<CentralStore>> OpenCentralStore(const std::string& url,
-                                                       const Clock& clock) {
+                                                       const Clock& clock,
+                                                       size_t pg_pool_size) {
   constexpr std::string_view kSqlite = "sqlite:";
   if (url.rfind(kSqlite, 0) == 0) {
     const std::string path = url.substr(kSqlite.size());
@@ -16,7 +17,7 @@ Result<std::unique_ptr<CentralStore>> OpenCentralStore(const std::string& url,
     return OpenSqliteCentralStore(path);
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    return OpenPgCentralStore(url, clock);
+    return OpenPgCentralStore(url, clock, pg_pool_size);
   }
   return InvalidArgument(
       "url: unknown scheme (use \"sqlite:/path/central.db\" or "

@@ -295,9 +295,10 @@ class PgEngine final : public SqlEngine {
 }  // namespace
 
 Result<std::unique_ptr<CentralStore>> OpenPgCentralStore(const std::string& url,
-                                                         const Clock& clock) {
+                                                         const Clock& clock,
+                                                         size_t pool_size) {
   Result<std::unique_ptr<PgPool>> pool =
-      PgPool::Open(url, kPgPoolSize, clock, PrepareStatements);
+      PgPool::Open(url, pool_size, clock, PrepareStatements);
   if (!pool.ok()) return pool.status();
   auto engine = std::make_unique<PgEngine>(std::move(pool).value());
   STOREAGENT_RETURN_IF_ERROR(engine->Migrate());

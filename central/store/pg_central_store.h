@@ -15,12 +15,13 @@
 
 namespace storeagent::central {
 
-// Connects kPgPoolSize connections to `url` (any libpq URI; the schema
+// Connects `pool_size` connections to `url` (any libpq URI; the schema
 // follows the connection's search_path) and creates or migrates the
 // schema, under an advisory lock so replicas starting together do it once.
 // A newer schema is FAILED_PRECONDITION.
-Result<std::unique_ptr<CentralStore>> OpenPgCentralStore(const std::string& url,
-                                                         const Clock& clock);
+Result<std::unique_ptr<CentralStore>> OpenPgCentralStore(
+    const std::string& url, const Clock& clock,
+    size_t pool_size = kPgDefaultPoolSize);
 
 }  // namespace storeagent::central
 

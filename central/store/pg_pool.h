@@ -36,8 +36,6 @@
 
 namespace storeagent::central {
 
-// Connections per pool (per central replica).
-inline constexpr size_t kPgPoolSize = 4;
 // Attempts of one transaction that PostgreSQL aborted for a serialization
 // failure or a deadlock before the caller gets ABORTED.
 inline constexpr int kPgMaxAttempts = 5;
