@@ -76,10 +76,12 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_env.h"
 #include "bench/fleet_pg.h"
 #include "bench/fleet_sim.h"
 #include "bench/percentile.h"
 #include "bench/report.h"
+#include "central/server/central_config.h"
 #include "core/journal_chain.h"
 #include "platform/clock.h"
 #include "storeagent/v1/sync.grpc.pb.h"
@@ -115,35 +117,6 @@ std::string Fixed(double v, int decimals) {
   std::array<char, 64> buf{};
   std::snprintf(buf.data(), buf.size(), "%.*f", decimals, v);
   return buf.data();
-}
-
-// Runs a shell command, returns its stdout (stderr passes through).
-bool Capture(const std::string& cmd, std::string* out) {
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return false;
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) {
-    out->append(buf.data(), n);
-  }
-  const int rc = ::pclose(p);
-  return WIFEXITED(rc) && WEXITSTATUS(rc) == 0;
-}
-
-std::string PgUrl() {
-  if (const char* u = std::getenv("STOREAGENT_TEST_PG_URL"); u && *u) return u;
-  std::string url;
-  if (!Capture(std::string(STOREAGENT_SOURCE_DIR) + "/scripts/start-postgres",
-               &url)) {
-    return "";
-  }
-  while (!url.empty() && (url.back() == '\n' || url.back() == ' ')) {
-    url.pop_back();
-  }
-  if (const size_t nl = url.rfind('\n'); nl != std::string::npos) {
-    url = url.substr(nl + 1);  // the URL is the last line
-  }
-  return url;
 }
 
 // Raises the soft open-file limit to the hard one (children inherit it:
@@ -291,17 +264,16 @@ PoolMark MarkPool(int port) {
           Metric(m, "storecentral_batch_commit_seconds_sum")};
 }
 
-// central's PostgreSQL connections: one per worker (sync.worker_threads).
-int g_pool_size = 4;
-
-std::string PoolSince(const PoolMark& from, int port, double seconds) {
+// `connections`: central's PostgreSQL pool, one per sync.worker_threads.
+std::string PoolSince(const PoolMark& from, int port, double seconds,
+                      int connections) {
   const PoolMark to = MarkPool(port);
   const double commits = to.commits - from.commits;
   return "central: " + Fixed(commits / seconds, 0) +
          " batch commits/s, mean IngestBatch " +
          Fixed(commits > 0 ? 1000 * (to.commit_s - from.commit_s) / commits : 0,
                1) +
-         " ms; PostgreSQL pool (" + std::to_string(g_pool_size) +
+         " ms; PostgreSQL pool (" + std::to_string(connections) +
          " connections) found all lent " + Fixed(to.waits - from.waits, 0) +
          " times, waiting " + Fixed(to.wait_s - from.wait_s, 1) + " s in all";
 }
@@ -537,7 +509,6 @@ Figures Run(const Plan& plan, const std::string& pg_url) {
   copts.store_url = WithSearchPath(pg_url, schema);
   copts.tls_dir = dir.path();
   if (plan.central_workers > 0) {
-    g_pool_size = plan.central_workers;
     copts.sync_toml =
         "worker_threads = " + std::to_string(plan.central_workers) + "\n";
   }
@@ -606,7 +577,11 @@ Figures Run(const Plan& plan, const std::string& pg_url) {
   out.rss_mib = testing::ResidentMiB(central.pid());
   out.connected = std::min(min_open, fleet.open_streams());
   const std::string peak_cpu = CpuSince(cpu0, central.pid());
-  const std::string peak_pool = PoolSince(pool0, metrics_port, window_s);
+  const int connections = plan.central_workers > 0
+                              ? plan.central_workers
+                              : central::CentralConfig{}.worker_threads;
+  const std::string peak_pool =
+      PoolSince(pool0, metrics_port, window_s, connections);
   Progress("peak window ended; stopping the pacer");
   pacer->Stop();
   Progress("peak done: offered " + Fixed(out.offered, 0) + "/s, acked " +
@@ -665,7 +640,8 @@ Figures Run(const Plan& plan, const std::string& pg_url) {
       fleet, plan.drain_timeout_s, [&] { return fleet.AllAcked(); }, &reopened);
   out.drain_s = SecondsSince(drain_t0);
   const std::string drain_cpu = CpuSince(cpu1, central.pid());
-  const std::string drain_pool = PoolSince(pool1, metrics_port, out.drain_s);
+  const std::string drain_pool =
+      PoolSince(pool1, metrics_port, out.drain_s, connections);
   if (!drained) {
     Error("drain", "central acknowledged " +
                        std::to_string(fleet.total_acked()) + " of " +
@@ -800,7 +776,7 @@ int main(int argc, char** argv) {
                         std::to_string(plan.stores * 2 + 512));
   }
   Figures f;
-  const std::string pg_url = PgUrl();
+  const std::string pg_url = PostgresUrl();
   if (pg_url.empty()) {
     Error("postgres", "scripts/start-postgres failed");
   } else {

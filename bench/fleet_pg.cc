@@ -1,17 +1,5 @@
 #include "bench/fleet_pg.h"
 
-// libpqxx 6.4's headers predate C++20 and -Wpedantic (as in
-// central/store/pg_pool.h).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#pragma GCC diagnostic ignored "-Wdeprecated-copy"
-#pragma GCC diagnostic ignored "-Wold-style-cast"
-#pragma GCC diagnostic ignored "-Wshadow"
-#pragma GCC diagnostic ignored "-Wpedantic"
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#include <pqxx/pqxx>
-#pragma GCC diagnostic pop
-
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -19,6 +7,7 @@
 #include <vector>
 
 #include "central/store/central_store.h"
+#include "central/store/pg_pool.h"  // libpqxx, its warnings kept out
 #include "platform/clock.h"
 
 namespace storeagent::bench {

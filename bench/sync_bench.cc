@@ -37,6 +37,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_env.h"
 #include "bench/report.h"
 #include "core/journal_chain.h"
 #include "storeagent/v1/pos.grpc.pb.h"
@@ -53,24 +54,6 @@ using Clock = std::chrono::steady_clock;
 
 double SecondsSince(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-std::string SourceDir() {
-  if (const char* d = std::getenv("STOREAGENT_SOURCE_DIR"); d && *d) return d;
-  return STOREAGENT_SOURCE_DIR;
-}
-
-// Runs a shell command, returns its stdout (stderr passes through).
-bool Capture(const std::string& cmd, std::string* out) {
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return false;
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) {
-    out->append(buf.data(), n);
-  }
-  const int rc = ::pclose(p);
-  return WIFEXITED(rc) && WEXITSTATUS(rc) == 0;
 }
 
 // The value of `name` in `NAME VALUE UNIT` lines.
@@ -382,18 +365,8 @@ int main(int argc, char** argv) {
   Progress("fleet: " + std::to_string(stores) + " stores, SQLite");
   const Fleet lite = RunFleet("", stores, per_store);
   Figure("fleet_events_per_s_sqlite", lite.events_per_s, 0, "events/s");
-  std::string pg_url;
-  if (const char* u = std::getenv("STOREAGENT_TEST_PG_URL"); u && *u) {
-    pg_url = u;
-  } else if (!Capture(SourceDir() + "/scripts/start-postgres", &pg_url)) {
-    Error("fleet", "scripts/start-postgres failed");
-  }
-  while (!pg_url.empty() && (pg_url.back() == '\n' || pg_url.back() == ' ')) {
-    pg_url.pop_back();
-  }
-  if (const size_t nl = pg_url.rfind('\n'); nl != std::string::npos) {
-    pg_url = pg_url.substr(nl + 1);  // the URL is the last line
-  }
+  const std::string pg_url = PostgresUrl();
+  if (pg_url.empty()) Error("fleet", "scripts/start-postgres failed");
   Fleet pg;
   if (!pg_url.empty()) {
     Progress("fleet: " + std::to_string(stores) + " stores, PostgreSQL");

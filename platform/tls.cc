@@ -15,28 +15,10 @@
 #include <utility>
 
 #include "platform/fs.h"
+#include "platform/openssl_ptr.h"
 
 namespace storeagent::tls {
 namespace {
-
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct NamesFree {
-  void operator()(GENERAL_NAMES* n) const { GENERAL_NAMES_free(n); }
-};
-struct BnFree {
-  void operator()(BIGNUM* b) const { BN_free(b); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
 // The oldest OpenSSL error's reason text, and an empty queue afterwards so
 // the next caller on this thread starts clean.
@@ -119,7 +101,7 @@ std::string IpText(const ASN1_OCTET_STRING* ip) {
 }
 
 void ReadSans(X509* cert, CertificateInfo& info) {
-  std::unique_ptr<GENERAL_NAMES, NamesFree> names(static_cast<GENERAL_NAMES*>(
+  GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
       X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
   if (!names) {
     ERR_clear_error();
@@ -155,8 +137,7 @@ Result<int64_t> TimeMicros(const ASN1_TIME* t, std::string_view field) {
 }
 
 std::string SerialHex(const X509* cert) {
-  std::unique_ptr<BIGNUM, BnFree> bn(
-      ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
+  BignumPtr bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
   if (!bn) {
     ERR_clear_error();
     return "";

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 
+#include "platform/openssl_ptr.h"
 #include "platform/tls.h"
 
 namespace storeagent::agent {
@@ -25,15 +26,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Kind = ProbeResult::Kind;
 
-struct CtxFree {
-  void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
-};
-struct SslFree {
-  void operator()(SSL* s) const { SSL_free(s); }
-};
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
 struct Fd {
   int fd = -1;
   ~Fd() {
@@ -122,7 +114,7 @@ ProbeResult Connect(const std::string& host, const std::string& port,
 }
 
 bool LoadTrust(SSL_CTX* ctx, std::string_view ca_pem) {
-  std::unique_ptr<BIO, BioFree> bio(
+  tls::BioPtr bio(
       BIO_new_mem_buf(ca_pem.data(), static_cast<int>(ca_pem.size())));
   X509_STORE* store = SSL_CTX_get_cert_store(ctx);
   int added = 0;
@@ -138,9 +130,9 @@ bool LoadTrust(SSL_CTX* ctx, std::string_view ca_pem) {
 
 bool LoadIdentity(SSL_CTX* ctx, std::string_view cert_pem,
                   std::string_view key_pem) {
-  std::unique_ptr<BIO, BioFree> cb(
+  tls::BioPtr cb(
       BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
-  std::unique_ptr<BIO, BioFree> kb(
+  tls::BioPtr kb(
       BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
   if (!cb || !kb) return false;
   X509* leaf = PEM_read_bio_X509(cb.get(), nullptr, nullptr, nullptr);
@@ -169,7 +161,7 @@ bool IsIpLiteral(const std::string& host) {
 std::string NamesOf(SSL* ssl) {
   X509* peer = SSL_get0_peer_certificate(ssl);
   if (peer == nullptr) return "none";
-  std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
+  tls::BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_X509(bio.get(), peer) != 1) return "unknown";
   char* data = nullptr;
   const long n = BIO_get_mem_data(bio.get(), &data);
@@ -284,7 +276,7 @@ ProbeResult ProbeHandshake(const std::string& address,
     return {Kind::kOther, "TLS files too large"};
   }
   const std::string name = server_name.empty() ? host : server_name;
-  std::unique_ptr<SSL_CTX, CtxFree> ctx(SSL_CTX_new(TLS_client_method()));
+  tls::SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
   if (!ctx) return {Kind::kOther, "SSL_CTX_new failed"};
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
   if (!LoadTrust(ctx.get(), ca_pem)) {
@@ -300,7 +292,7 @@ ProbeResult ProbeHandshake(const std::string& address,
       c.kind != Kind::kAccepted) {
     return c;
   }
-  std::unique_ptr<SSL, SslFree> ssl(SSL_new(ctx.get()));
+  tls::SslPtr ssl(SSL_new(ctx.get()));
   if (!ssl || SSL_set_fd(ssl.get(), sock.fd) != 1) {
     return {Kind::kOther, "SSL_new failed"};
   }

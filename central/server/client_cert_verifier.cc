@@ -13,29 +13,13 @@
 #include <utility>
 #include <vector>
 
+#include "platform/openssl_ptr.h"
+
 namespace storeagent::central {
 namespace {
 
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct StackFree {
-  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
-};
-struct StoreCtxFree {
-  void operator()(X509_STORE_CTX* c) const { X509_STORE_CTX_free(c); }
-};
-struct StoreFree {
-  void operator()(X509_STORE* s) const { X509_STORE_free(s); }
-};
-struct SslCtxFree {
-  void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
+using tls::BioPtr;
+using tls::X509Ptr;
 
 BioPtr MemBio(std::string_view data) {
   if (data.size() > static_cast<size_t>(INT_MAX)) return nullptr;
@@ -110,7 +94,7 @@ ClientCertVerifier::~ClientCertVerifier() { X509_STORE_free(store_); }
 
 Result<std::shared_ptr<const ClientCertVerifier>> ClientCertVerifier::Create(
     std::string_view ca_pem) {
-  std::unique_ptr<X509_STORE, StoreFree> store(X509_STORE_new());
+  tls::X509StorePtr store(X509_STORE_new());
   if (!store) return Internal("X509_STORE_new failed");
   size_t added = 0;
   for (const X509Ptr& ca : ReadCertificates(ca_pem, /*aux=*/true)) {
@@ -132,7 +116,7 @@ Result<std::shared_ptr<const ClientCertVerifier>> ClientCertVerifier::Create(
   // And the authentication level libssl gave the verification: the
   // security level a server SSL_CTX gets from the system's OpenSSL
   // configuration (Debian 12: 2, so e.g. RSA keys under 2048 bits fail).
-  std::unique_ptr<SSL_CTX, SslCtxFree> ctx(SSL_CTX_new(TLS_server_method()));
+  tls::SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
   if (!ctx) {
     ERR_clear_error();
     return Internal("SSL_CTX_new failed");
@@ -157,7 +141,7 @@ ClientCertVerdict ClientCertVerifier::Verify(std::string_view leaf_pem,
       i.ok()) {
     info = std::move(i).value();
   }
-  std::unique_ptr<STACK_OF(X509), StackFree> untrusted(sk_X509_new_null());
+  tls::X509StackPtr untrusted(sk_X509_new_null());
   if (!untrusted) {
     ClientCertVerdict v = Refused(ClientCertRefusal::kOther, "out of memory");
     v.leaf = std::move(info);
@@ -166,7 +150,7 @@ ClientCertVerdict ClientCertVerifier::Verify(std::string_view leaf_pem,
   for (X509Ptr& x : ReadCertificates(chain_pem, /*aux=*/false)) {
     if (sk_X509_push(untrusted.get(), x.get()) > 0) x.release();
   }
-  std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
+  tls::X509StoreCtxPtr ctx(X509_STORE_CTX_new());
   int rc = 0;
   if (ctx &&
       X509_STORE_CTX_init(ctx.get(), store_, leaf.front().get(),

@@ -9,20 +9,14 @@
 
 #include <ctime>
 
+#include "platform/openssl_ptr.h"
+
 namespace storeagent::testing {
 namespace {
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
+using tls::BioPtr;
+using tls::PkeyPtr;
+using tls::X509Ptr;
 
 std::string BioText(BIO* bio) {
   char* data = nullptr;
@@ -31,13 +25,13 @@ std::string BioText(BIO* bio) {
 }
 
 std::string CertPem(X509* x) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
+  BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_X509(bio.get(), x) != 1) return "";
   return BioText(bio.get());
 }
 
 std::string KeyPem(EVP_PKEY* k) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
+  BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_PrivateKey(bio.get(), k, nullptr, nullptr, 0,
                                        nullptr, nullptr) != 1) {
     return "";

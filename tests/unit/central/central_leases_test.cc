@@ -68,6 +68,28 @@ std::shared_ptr<grpc::Channel> SyncChannel(const CentralProcess& c) {
                              grpc::InsecureChannelCredentials());
 }
 
+// An online order's hold of `quantity` of SKU-1, expiring in an hour,
+// waiting up to `timeout_ms` for the store.
+v1::CentralAdminServicePlaceHoldRequest HoldOfSku1(const std::string& store,
+                                                   const std::string& order,
+                                                   int quantity,
+                                                   int timeout_ms) {
+  v1::CentralAdminServicePlaceHoldRequest req;
+  req.set_store_id(store);
+  v1::HoldPlaced* h = req.mutable_hold();
+  h->set_order_ref(order);
+  h->set_channel("online");
+  v1::HoldLine* line = h->add_lines();
+  line->set_sku("SKU-1");
+  line->set_quantity(quantity);
+  h->set_expires_at_us(std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count() +
+                       3'600'000'000);
+  req.set_timeout_ms(timeout_ms);
+  return req;
+}
+
 class CentralLeasesTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -224,19 +246,8 @@ TEST_F(CentralLeasesTest, HoldsForwardAndAStoreMovesWhenItsReplicaDies) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(30));
-    v1::CentralAdminServicePlaceHoldRequest req;
-    req.set_store_id(store);
-    v1::HoldPlaced* h = req.mutable_hold();
-    h->set_order_ref("web-lease-1");
-    h->set_channel("online");
-    h->add_lines()->set_sku("SKU-1");
-    h->mutable_lines(0)->set_quantity(2);
-    h->set_expires_at_us(
-        std::chrono::duration_cast<std::chrono::microseconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-            .count() +
-        3'600'000'000);
-    req.set_timeout_ms(10000);
+    const v1::CentralAdminServicePlaceHoldRequest req =
+        HoldOfSku1(store, "web-lease-1", 2, 10000);
     placed_status = stub->PlaceHold(&ctx, req, &placed);
   });
   std::optional<v1::SyncResponse> request;
@@ -298,19 +309,8 @@ TEST_F(CentralLeasesTest, HoldsForwardAndAStoreMovesWhenItsReplicaDies) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(30));
-    v1::CentralAdminServicePlaceHoldRequest req;
-    req.set_store_id(store);
-    v1::HoldPlaced* h = req.mutable_hold();
-    h->set_order_ref("web-lease-2");
-    h->set_channel("online");
-    h->add_lines()->set_sku("SKU-1");
-    h->mutable_lines(0)->set_quantity(1);
-    h->set_expires_at_us(
-        std::chrono::duration_cast<std::chrono::microseconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-            .count() +
-        3'600'000'000);
-    req.set_timeout_ms(500);
+    const v1::CentralAdminServicePlaceHoldRequest req =
+        HoldOfSku1(store, "web-lease-2", 1, 500);
     v1::CentralAdminServicePlaceHoldResponse reply;
     grpc::Status st = stub->PlaceHold(&ctx, req, &reply);
     ASSERT_TRUE(st.ok()) << st.error_message();
