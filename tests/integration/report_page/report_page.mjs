@@ -4,8 +4,10 @@
 //   1. the fleet: each KPI's latest week, week-on-week change, value over
 //      the span and the value written at each point of its trend chart;
 //      the stores ranked by a KPI, highest first and lowest first;
-//   2. one store (typed into the form): the same figures, no ranking;
-//   3. a bad "last week": the page shows the API's error naming it.
+//   2. a region, opened from a link (the view is in the URL's hash): the
+//      same figures, its stores ranked;
+//   3. one store (typed into the form): the same figures, no ranking;
+//   4. a bad "last week": the page shows the API's error naming it.
 // Nothing may be wider than the screen, and the page must log no error
 // (a CSP violation would be one). --screenshot DIR saves the fleet and the
 // store views as report_page_<width>_{fleet,store}.png and prints the
@@ -13,7 +15,14 @@
 // wait is bounded.
 //
 //   node report_page.mjs --url http://127.0.0.1:PORT --store S-002 \
-//       [--viewport 1280x900] [--screenshot DIR] [--chromium PATH]
+//       [--viewport 1280x900] [--screenshot DIR] [--chromium PATH] \
+//       [--client-cert PEM --client-key PEM] [--expect-denied TEXT]
+//
+// --client-cert/--client-key: for an https:// URL, the client certificate
+// the browser presents (playwright's clientCertificates; the server's own
+// certificate, from a test CA, is not what is checked here and its errors
+// are ignored). --expect-denied TEXT: the page must be refused (403) with
+// TEXT in what the browser shows, and nothing else is checked.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +39,9 @@ const { values: args } = parseArgs({
     viewport: { type: 'string', default: '1280x900' },
     screenshot: { type: 'string' },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
+    'client-cert': { type: 'string' },
+    'client-key': { type: 'string' },
+    'expect-denied': { type: 'string' },
   },
 });
 for (const name of ['url', 'store']) {
@@ -134,6 +146,12 @@ try {
     viewport: { width: vw, height: vh },
     isMobile: phone,
     hasTouch: phone,
+    ...(args['client-cert'] ? {
+      clientCertificates: [{ origin: new URL(args.url).origin,
+                             certPath: args['client-cert'],
+                             keyPath: args['client-key'] }],
+      ignoreHTTPSErrors: true,
+    } : {}),
   });
   context.setDefaultTimeout(STEP_TIMEOUT_MS);
   const page = context.pages()[0] ?? await context.newPage();
@@ -245,59 +263,82 @@ try {
     log(`screenshot: ${path}`);
   }
 
-  begin('open the page: the fleet');
-  const resp = await page.goto(args.url, { timeout: STEP_TIMEOUT_MS });
-  check(resp && resp.status() === 200, `GET /: ${resp && resp.status()}`);
-  await waitReady();
-  const fleet = await api('weeks=4&by_store=1');
-  check((await tid('scope-title').textContent()) === 'The fleet',
-        `title: ${await tid('scope-title').textContent()}`);
-  await checkCards(fleet, 'fleet');
+  if (args['expect-denied']) {
+    begin('the page refused');
+    const denied = await page.goto(args.url, { timeout: STEP_TIMEOUT_MS });
+    check(denied && denied.status() === 403, `GET /: ${denied && denied.status()}, not 403`);
+    const text = await page.textContent('body');
+    check(text.includes(args['expect-denied']),
+          `the refusal does not say "${args['expect-denied']}": ${text}`);
+    const api403 = await page.request.get(`${args.url}/api/kpi`);
+    check(api403.status() === 403, `GET /api/kpi: ${api403.status()}, not 403`);
+    log(`refused: ${text.trim()}`);
+    exitCode = 0;
+  } else {
+    begin('open the page: the fleet');
+    const resp = await page.goto(args.url, { timeout: STEP_TIMEOUT_MS });
+    check(resp && resp.status() === 200, `GET /: ${resp && resp.status()}`);
+    await waitReady();
+    const fleet = await api('weeks=4&by_store=1');
+    check((await tid('scope-title').textContent()) === 'The fleet',
+          `title: ${await tid('scope-title').textContent()}`);
+    await checkCards(fleet, 'fleet');
 
-  begin('the stores ranked');
-  check(await tid('ranking-section').isVisible(), 'the ranking is hidden for the fleet');
-  for (const name of ['basket_value', 'order_accuracy', 'pick_time_p50_s']) {
-    const i = fleet.kpis.findIndex((k) => k.name === name);
-    check(i >= 0, `no KPI ${name} in the report`);
-    await checkRanking(fleet, i, 'desc');
-    await checkRanking(fleet, i, 'asc');
+    begin('the stores ranked');
+    check(await tid('ranking-section').isVisible(), 'the ranking is hidden for the fleet');
+    for (const name of ['basket_value', 'order_accuracy', 'pick_time_p50_s']) {
+      const i = fleet.kpis.findIndex((k) => k.name === name);
+      check(i >= 0, `no KPI ${name} in the report`);
+      await checkRanking(fleet, i, 'desc');
+      await checkRanking(fleet, i, 'asc');
+    }
+    await page.selectOption('#rank-kpi', String(fleet.kpis.findIndex((k) => k.name === 'basket_value')));
+    await page.selectOption('#rank-order', 'desc');
+    await checkNoSideways('fleet');
+    await shot('fleet');
+
+    begin('a region, from a link');
+    await page.goto(`${args.url}/#scope=region&id=north&weeks=4`);
+    await page.waitForFunction(() => document.getElementById('scope-title').textContent === 'Region north');
+    await waitReady();
+    const north = await api('region=north&weeks=4&by_store=1');
+    check(north.scope === 'region:north', `scope ${north.scope}`);
+    await checkCards(north, 'region north');
+    await checkRanking(north, north.kpis.findIndex((k) => k.name === 'return_rate'), 'desc');
+    check(north.stores.length === 2, `region north has ${north.stores.length} stores`);
+
+    begin(`one store: ${args.store}`);
+    await tid('scope-store').check();
+    await tid('scope-id').fill(args.store);
+    await tid('show').click();
+    await page.waitForFunction((s) => document.getElementById('scope-title').textContent === `Store ${s}`,
+                               args.store);
+    await waitReady();
+    const store = await api(`store=${encodeURIComponent(args.store)}&weeks=4`);
+    check(store.scope === `store:${args.store}`, `scope ${store.scope}`);
+    await checkCards(store, args.store);
+    check(!(await tid('ranking-section').isVisible()), 'a ranking for one store');
+    check(new URL(page.url()).hash.includes(`id=${args.store}`),
+          `the URL does not keep the store: ${page.url()}`);
+    await checkNoSideways(args.store);
+    await shot('store');
+
+    check(consoleErrors.length === 0, `the page logged errors: ${consoleErrors.join(' | ')}`);
+
+    begin('a bad last week');
+    await tid('last-week').fill('2026-49');
+    await tid('show').click();
+    await page.waitForFunction(() => document.body.dataset.state === 'error');
+    const message = await tid('message').textContent();
+    check(/last_week/.test(message), `the error does not name last_week: ${message}`);
+    await checkNoSideways('error');
+
+    // Chromium logs the 400 itself; nothing else may be logged.
+    const others = consoleErrors.filter((m) => !/status of 400/.test(m));
+    check(others.length === 0, `the page logged errors: ${others.join(' | ')}`);
+    log(`OK: ${checks} checks`);
+    exitCode = 0;
   }
-  await page.selectOption('#rank-kpi', String(fleet.kpis.findIndex((k) => k.name === 'basket_value')));
-  await page.selectOption('#rank-order', 'desc');
-  await checkNoSideways('fleet');
-  await shot('fleet');
-
-  begin(`one store: ${args.store}`);
-  await tid('scope-store').check();
-  await tid('scope-id').fill(args.store);
-  await tid('show').click();
-  await page.waitForFunction((s) => document.getElementById('scope-title').textContent === `Store ${s}`,
-                             args.store);
-  await waitReady();
-  const store = await api(`store=${encodeURIComponent(args.store)}&weeks=4`);
-  check(store.scope === `store:${args.store}`, `scope ${store.scope}`);
-  await checkCards(store, args.store);
-  check(!(await tid('ranking-section').isVisible()), 'a ranking for one store');
-  check(new URL(page.url()).hash.includes(`id=${args.store}`),
-        `the URL does not keep the store: ${page.url()}`);
-  await checkNoSideways(args.store);
-  await shot('store');
-
-  check(consoleErrors.length === 0, `the page logged errors: ${consoleErrors.join(' | ')}`);
-
-  begin('a bad last week');
-  await tid('last-week').fill('2026-49');
-  await tid('show').click();
-  await page.waitForFunction(() => document.body.dataset.state === 'error');
-  const message = await tid('message').textContent();
-  check(/last_week/.test(message), `the error does not name last_week: ${message}`);
-  await checkNoSideways('error');
-
-  // Chromium logs the 400 itself; nothing else may be logged.
-  const others = consoleErrors.filter((m) => !/status of 400/.test(m));
-  check(others.length === 0, `the page logged errors: ${others.join(' | ')}`);
-  log(`OK: ${checks} checks`);
-  exitCode = 0;
 } catch (e) {
   console.error(`FAIL during "${step}": ${e.message}`);
 } finally {
