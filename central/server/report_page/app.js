@@ -347,6 +347,7 @@
     const stores = report.stores || [];
     const ranking = s.scope !== 'store' && stores.length > 0;
     $('ranking-section').hidden = !ranking;
+    $('to-ranking').hidden = !ranking;
     if (ranking) {
       const select = $('rank-kpi');
       const keep = select.value;
@@ -376,6 +377,9 @@
       r.addEventListener('change', scopeChanged);
     }
     $('rank-kpi').addEventListener('change', renderRanking);
+    $('to-ranking').addEventListener('click', () => {
+      $('ranking-section').scrollIntoView({ block: 'start' });
+    });
     $('rank-order').addEventListener('change', renderRanking);
     $('controls').addEventListener('submit', (ev) => {
       ev.preventDefault();

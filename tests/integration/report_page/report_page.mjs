@@ -286,6 +286,12 @@ try {
 
     begin('the stores ranked');
     check(await tid('ranking-section').isVisible(), 'the ranking is hidden for the fleet');
+    // The link above the cards takes the reader to the ranking.
+    await tid('to-ranking').click();
+    await page.waitForFunction(() => {
+      const r = document.getElementById('ranking-section').getBoundingClientRect();
+      return r.top >= -1 && r.top < window.innerHeight;
+    });
     for (const name of ['basket_value', 'order_accuracy', 'pick_time_p50_s']) {
       const i = fleet.kpis.findIndex((k) => k.name === name);
       check(i >= 0, `no KPI ${name} in the report`);
