@@ -32,16 +32,22 @@ using testing::TestCa;
 struct FakeProvider {
   std::mutex mu;
   std::vector<v1::GetKpiReportRequest> calls;  // guarded by mu
-  grpc::Status answer = grpc::Status::OK;
+  grpc::Status answer = grpc::Status::OK;      // guarded by mu
 
+  void Answer(grpc::Status s) {
+    std::lock_guard<std::mutex> lock(mu);
+    answer = std::move(s);
+  }
   KpiReportProvider Get() {
     return [this](const v1::GetKpiReportRequest& req,
                   v1::GetKpiReportResponse* out) {
+      grpc::Status status;
       {
         std::lock_guard<std::mutex> lock(mu);
         calls.push_back(req);
+        status = answer;
       }
-      if (!answer.ok()) return answer;
+      if (!status.ok()) return status;
       out->set_scope(req.store_id().empty() ? "fleet"
                                             : "store:" + req.store_id());
       out->add_weeks("2026-W48");
@@ -59,9 +65,10 @@ struct FakeProvider {
       return grpc::Status::OK;
     };
   }
-  size_t count() {
+  size_t count() { return Calls().size(); }
+  std::vector<v1::GetKpiReportRequest> Calls() {
     std::lock_guard<std::mutex> lock(mu);
-    return calls.size();
+    return calls;
   }
 };
 
@@ -131,15 +138,16 @@ TEST_F(ReportHttpTest, ServesThePageItsFilesAndTheReportAsJson) {
   EXPECT_EQ(j["computedAtUs"], "1765000000000000");
   EXPECT_EQ(j["kpis"][0]["weekOnWeekPresent"], false);
   ASSERT_EQ(provider_.count(), 1u);
-  const v1::GetKpiReportRequest& asked = provider_.calls[0];
+  const v1::GetKpiReportRequest asked = provider_.Calls()[0];
   EXPECT_EQ(asked.store_id(), "S-1");
   EXPECT_EQ(asked.weeks(), 2);
   EXPECT_EQ(asked.last_week(), "2026-W49");
   EXPECT_TRUE(asked.by_store());
   // No parameters: the fleet over 4 weeks.
   ASSERT_EQ(Get("/api/kpi").status, 200);
-  EXPECT_EQ(provider_.calls[1].weeks(), 4);
-  EXPECT_EQ(provider_.calls[1].store_id(), "");
+  ASSERT_EQ(provider_.count(), 2u);
+  EXPECT_EQ(provider_.Calls()[1].weeks(), 4);
+  EXPECT_EQ(provider_.Calls()[1].store_id(), "");
 }
 
 TEST_F(ReportHttpTest, ABadParameterIs400NamingItAndAsksNothing) {
@@ -197,18 +205,18 @@ TEST_F(ReportHttpTest, OtherPathsAre404AndOtherMethods405) {
 
 TEST_F(ReportHttpTest, TheProvidersErrorsKeepTheirMeaning) {
   Start();
-  provider_.answer = grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+  provider_.Answer(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet"));
   test::HttpReply r = Get("/api/kpi");
   EXPECT_EQ(r.status, 501);
   nlohmann::json j = nlohmann::json::parse(r.body);
   EXPECT_EQ(j["error"]["code"], "UNIMPLEMENTED");
   EXPECT_EQ(j["error"]["message"], "not yet");
-  provider_.answer =
-      grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "region: unknown");
+  provider_.Answer(
+      grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "region: unknown"));
   EXPECT_EQ(Get("/api/kpi?region=x").status, 400);
-  provider_.answer = grpc::Status(grpc::StatusCode::UNAVAILABLE, "db down");
+  provider_.Answer(grpc::Status(grpc::StatusCode::UNAVAILABLE, "db down"));
   EXPECT_EQ(Get("/api/kpi").status, 503);
-  provider_.answer = grpc::Status(grpc::StatusCode::INTERNAL, "bug");
+  provider_.Answer(grpc::Status(grpc::StatusCode::INTERNAL, "bug"));
   EXPECT_EQ(Get("/api/kpi").status, 500);
 }
 
