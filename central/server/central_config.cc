@@ -28,6 +28,8 @@ constexpr platform::TomlKey kCentralKeys[] = {
     {"admin.listen", "\"127.0.0.1:7444\""},
     {"admin.tls", "false"},
     {"metrics.listen", "\"\""},
+    {"report.listen", "\"\""},
+    {"report.tls", "false"},
     {"tls.ca_file", ""},  // required unless tls.insecure
     {"tls.cert_file", ""},
     {"tls.key_file", ""},
@@ -136,6 +138,17 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text,
     }
   }
 
+  STOREAGENT_RETURN_IF_ERROR(r.String("report.listen", &c.report_listen));
+  if (!c.report_listen.empty()) {
+    Result<platform::ListenAddress> ep =
+        platform::ParseListenAddress(c.report_listen, "report.listen");
+    if (!ep.ok()) {
+      const std::string& m = ep.status().message();
+      return r.Error("report.listen", m.substr(m.find(": ") + 2));
+    }
+  }
+  STOREAGENT_RETURN_IF_ERROR(r.Bool("report.tls", &c.report_tls));
+
   STOREAGENT_RETURN_IF_ERROR(r.String("tls.ca_file", &c.ca_file));
   STOREAGENT_RETURN_IF_ERROR(r.String("tls.cert_file", &c.cert_file));
   STOREAGENT_RETURN_IF_ERROR(r.String("tls.key_file", &c.key_file));
@@ -149,6 +162,9 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text,
     if (c.admin_tls) {
       return r.Error("admin.tls", "needs TLS files (tls.insecure is true)");
     }
+    if (c.report_tls) {
+      return r.Error("report.tls", "needs TLS files (tls.insecure is true)");
+    }
   } else {
     STOREAGENT_RETURN_IF_ERROR(ReadPem(r, "tls.ca_file", c.ca_file, &c.ca_pem));
     STOREAGENT_RETURN_IF_ERROR(
@@ -161,6 +177,16 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text,
                    "'" + c.admin_listen +
                        "' is not loopback: set admin.tls = true (client "
                        "certificates from tls.ca_file) or listen on "
+                       "127.0.0.1 / [::1]");
+  }
+
+  // The report page: plain HTTP on loopback only, as the admin API.
+  if (!c.report_listen.empty() && !c.report_tls &&
+      !IsLoopbackListen(c.report_listen)) {
+    return r.Error("report.listen",
+                   "'" + c.report_listen +
+                       "' is not loopback: set report.tls = true (admin "
+                       "client certificates from tls.ca_file) or listen on "
                        "127.0.0.1 / [::1]");
   }
 

@@ -42,6 +42,12 @@ struct CentralConfig {
   // [metrics] Prometheus /metrics, plain HTTP; "" = off.
   std::string metrics_listen;
 
+  // [report] head office's KPI report page (report_http.h); "" = off.
+  std::string report_listen;
+  // HTTPS with the [tls] files, every request with an admin client
+  // certificate; required when report.listen is not loopback.
+  bool report_tls = false;
+
   // [tls]
   std::string ca_file;
   std::string cert_file;

@@ -57,6 +57,13 @@ void SetServing(grpc::Server* server, const char* service, bool serving) {
   health->SetServingStatus(serving);
 }
 
+// The report page's provider until the KPI computation is in this build.
+grpc::Status KpiReportsNotBuilt(const v1::GetKpiReportRequest&,
+                                v1::GetKpiReportResponse*) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                      "KPI reports are not computed by this build");
+}
+
 bool IsPostgres(const std::string& url) {
   return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
 }
@@ -191,6 +198,13 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
     }
     s->metrics_http_ = std::move(m).value();
   }
+  if (!config.report_listen.empty()) {
+    Status started = s->StartReportPage();
+    if (!started.ok()) {
+      s->Shutdown(0);
+      return started;
+    }
+  }
   if (IsPostgres(config.store_url)) {
     s->hub_->StartPolling(std::chrono::seconds(config.poll_interval_s));
     s->hub_->StartLeases(kStreamLeaseTime);
@@ -203,6 +217,12 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
        {"metrics", s->metrics_http_ ? config.metrics_listen + " port " +
                                           std::to_string(s->metrics_port())
                                     : std::string("off")},
+       {"report", s->report_http_
+                      ? config.report_listen + " port " +
+                            std::to_string(s->report_port()) +
+                            (config.report_tls ? " https, admin certificates"
+                                               : " http, loopback")
+                      : std::string("off")},
        {"workers", std::to_string(config.worker_threads)},
        {"replica", s->leases_->replica_id()},
        {"leases", s->leases_->shared()
@@ -223,6 +243,30 @@ CentralServer::~CentralServer() { Shutdown(); }
 
 const std::string& CentralServer::replica_id() const {
   return leases_->replica_id();
+}
+
+int CentralServer::report_port() const {
+  return report_http_ ? report_http_->port() : 0;
+}
+
+Status CentralServer::StartReportPage() {
+  ReportHttpOptions options;
+  options.listen = config_.report_listen;
+  options.tls = config_.report_tls;
+  if (options.tls) {
+    options.cert_pem = config_.cert_pem;
+    options.key_pem = config_.key_pem;
+    options.ca_pem = config_.ca_pem;
+  }
+  // Called on the report server's own threads (it may read the database):
+  // ComputeKpiReport(*store_, request, clock_.NowMicros(), out).
+  // LEAD: wire ComputeKpiReport here
+  KpiReportProvider provider = KpiReportsNotBuilt;
+  Result<std::unique_ptr<ReportHttpServer>> r =
+      ReportHttpServer::Start(options, std::move(provider));
+  if (!r.ok()) return r.status();
+  report_http_ = std::move(r).value();
+  return Status::Ok();
 }
 
 int CentralServer::metrics_port() const {
@@ -264,6 +308,8 @@ void CentralServer::Shutdown(int grace_ms) {
   SetServing(admin_server_.get(), kAdminServiceName, false);
   SetServing(admin_server_.get(), kAdminServiceNameV02, false);
   if (metrics_http_) metrics_http_->Stop();
+  // Before the store: a report being computed reads it.
+  if (report_http_) report_http_->Stop();
   if (watchdog_) watchdog_->Stop();
   const gpr_timespec deadline =
       gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),

@@ -1,7 +1,8 @@
 // CentralServer: storecentrald's parts wired together: the CentralStore,
 // the worker pool, the replica cache, the Sync service on sync.listen (mTLS
 // unless tls.insecure), the CentralAdminService service on admin.listen, and
-// /metrics on metrics.listen when set. Both gRPC ports also answer
+// /metrics on metrics.listen when set, and head office's KPI report page on
+// report.listen when set (report_http.h). Both gRPC ports also answer
 // grpc.health.v1.Health (the service names "storeagent.v1.SyncService" and
 // "storeagent.v1.CentralAdminService", and "" for the whole server: SERVING
 // until shutdown begins) and server reflection, with the port's own
@@ -23,6 +24,7 @@
 
 #include "central/server/central_config.h"
 #include "central/server/metrics_http.h"
+#include "central/server/report_http.h"
 #include "central/store/central_store.h"
 #include "platform/clock.h"
 #include "platform/status.h"
@@ -53,6 +55,8 @@ class CentralServer {
   int admin_port() const { return admin_port_; }
   // The /metrics port; 0 when metrics.listen is off.
   int metrics_port() const;
+  // The report page's port; 0 when report.listen is off.
+  int report_port() const;
   CentralStore& store() { return *store_; }
   // This replica's id (host:pid:random), logged at start.
   const std::string& replica_id() const;
@@ -73,6 +77,8 @@ class CentralServer {
 
  private:
   CentralServer(const CentralConfig& config, const Clock& clock);
+  // The report page on report.listen, its reports from ComputeKpiReport.
+  Status StartReportPage();
 
   const CentralConfig config_;
   const Clock& clock_;
@@ -93,6 +99,7 @@ class CentralServer {
   std::unique_ptr<grpc::Server> sync_server_;
   std::unique_ptr<grpc::Server> admin_server_;
   std::unique_ptr<MetricsHttpServer> metrics_http_;
+  std::unique_ptr<ReportHttpServer> report_http_;
   std::unique_ptr<CentralWatchdog> watchdog_;
   int sync_port_ = 0;
   int admin_port_ = 0;

@@ -1,14 +1,15 @@
 // MetricsHttpServer: storecentrald's listener that answers only GET /metrics
 // (Prometheus text format 0.0.4); its other ports are gRPC.
 //
-// One I/O thread runs an Asio io_context. A connection sends one request
+// It runs on central's small HTTP listener (http_server.h): one I/O thread
+// runs an Asio io_context. A connection sends one request
 // and gets one answer, then is closed ("Connection: close"); Prometheus
 // scrapes work that way as well as with keep-alive. GET /metrics calls
 // `render` on the I/O thread (so it must be quick: in-memory figures, no
 // I/O that can block) and answers 200, or 503 with the error when it
 // fails; any other path is 404, any other method 405. Limits: request
-// header 8 KiB (431), no body, 10 s per connection, 64 connections at once
-// (the next is closed unanswered).
+// header 8 KiB (431), no body (413), 10 s per connection, 64 connections at
+// once (the next is closed unanswered).
 #ifndef STOREAGENT_CENTRAL_SERVER_METRICS_HTTP_H_
 #define STOREAGENT_CENTRAL_SERVER_METRICS_HTTP_H_
 

@@ -92,6 +92,30 @@ Result<std::optional<AdminCaller>> ParseAdminUri(std::string_view uri) {
   return std::optional<AdminCaller>(std::move(caller));
 }
 
+Result<AdminCaller> AdminCallerFromCertificate(
+    const std::vector<std::string>& uris, std::string_view common_name,
+    std::string_view what) {
+  for (const std::string& uri : uris) {
+    Result<std::optional<AdminCaller>> parsed = ParseAdminUri(uri);
+    if (!parsed.ok()) return parsed.status();
+    if (parsed->has_value()) return **parsed;
+  }
+  for (const std::string& uri : uris) {
+    if (HasPrefix(uri, kStoreUriPrefix)) {
+      return PermissionDenied("the client certificate is store " +
+                              uri.substr(kStoreUriPrefix.size()) +
+                              "'s: store certificates may not use " +
+                              std::string(what) + "; " +
+                              std::string(kHowToIssue));
+    }
+  }
+  return PermissionDenied(
+      "the client certificate (CN=" + std::string(common_name) +
+      ") names no admin role (no URI SAN "
+      "storeagent:admin:ROLE:NAME); " +
+      std::string(kHowToIssue));
+}
+
 Result<AdminCaller> AdminCallerFromAuthContext(const grpc::AuthContext* auth,
                                                bool tls) {
   if (!tls) return AdminCaller{AdminRole::kOperator, "loopback"};
@@ -100,25 +124,8 @@ Result<AdminCaller> AdminCallerFromAuthContext(const grpc::AuthContext* auth,
         "the admin API needs an admin client certificate; " +
         std::string(kHowToIssue));
   }
-  const std::vector<std::string> uris = Uris(*auth);
-  for (const std::string& uri : uris) {
-    Result<std::optional<AdminCaller>> parsed = ParseAdminUri(uri);
-    if (!parsed.ok()) return parsed.status();
-    if (parsed->has_value()) return **parsed;
-  }
-  for (const std::string& uri : uris) {
-    if (HasPrefix(uri, kStoreUriPrefix)) {
-      return PermissionDenied(
-          "the client certificate is store " +
-          uri.substr(kStoreUriPrefix.size()) +
-          "'s: store certificates may not use the admin API; " +
-          std::string(kHowToIssue));
-    }
-  }
-  return PermissionDenied("the client certificate (CN=" + CommonName(*auth) +
-                          ") names no admin role (no URI SAN "
-                          "storeagent:admin:ROLE:NAME); " +
-                          std::string(kHowToIssue));
+  return AdminCallerFromCertificate(Uris(*auth), CommonName(*auth),
+                                    "the admin API");
 }
 
 }  // namespace storeagent::central

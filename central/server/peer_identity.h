@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "platform/status.h"
 
@@ -46,6 +47,14 @@ std::string AdminCallerName(const AdminCaller& caller);
 // admin URI at all; an error naming what is wrong when it is one with an
 // unknown role or a bad name.
 Result<std::optional<AdminCaller>> ParseAdminUri(std::string_view uri);
+
+// The admin a verified client certificate names, from its URIs (the URI
+// SANs) and its subject CN: the first admin URI; a malformed admin URI, a
+// store's URI or no admin URI at all is PERMISSION_DENIED saying why, with
+// `what` ("the admin API", "the report page") naming what was refused.
+Result<AdminCaller> AdminCallerFromCertificate(
+    const std::vector<std::string>& uris, std::string_view common_name,
+    std::string_view what);
 
 // The admin caller of a call on the admin listener. `tls` is admin.tls:
 // without it the listener is plaintext on loopback and every caller is the

@@ -116,6 +116,48 @@ TEST(CentralConfigTest, AdminOffLoopbackNeedsTls) {
                   .ok());
 }
 
+// The report page: off by default; plain HTTP on loopback only, as the
+// admin API; report.tls needs the [tls] files.
+TEST(CentralConfigTest, ReportPageListenAndTls) {
+  const std::string base = "[tls]\ninsecure = true\n[report]\n";
+  Result<CentralConfig> off = ParseCentralConfig(base, "t");
+  ASSERT_TRUE(off.ok()) << off.status().ToString();
+  EXPECT_EQ(off->report_listen, "");
+  EXPECT_FALSE(off->report_tls);
+  Result<CentralConfig> on =
+      ParseCentralConfig(base + "listen = \"127.0.0.1:9443\"\n", "t");
+  ASSERT_TRUE(on.ok()) << on.status().ToString();
+  EXPECT_EQ(on->report_listen, "127.0.0.1:9443");
+  EXPECT_TRUE(ParseCentralConfig(base + "listen = \"[::1]:0\"\n", "t").ok());
+  ExpectRefused(base + "listen = \"0.0.0.0:9443\"\n", "report.listen");
+  ExpectRefused(base + "listen = \"192.0.2.7:9443\"\n", "report.listen");
+  ExpectRefused(base + "listen = \"127.0.0.1\"\n", "report.listen");
+  ExpectRefused(base + "listen = \"reports.example:9443\"\n", "report.listen");
+  ExpectRefused(base + "listen = \"127.0.0.1:9443\"\ntls = true\n",
+                "report.tls");
+  ExpectRefused(base + "tls = 1\n", "report.tls");
+  Result<CentralConfig> lan =
+      ParseCentralConfig(base + "listen = \"0.0.0.0:9443\"\n", "t.toml");
+  ASSERT_FALSE(lan.ok());
+  EXPECT_NE(lan.status().message().find("set report.tls = true"),
+            std::string::npos)
+      << lan.status().message();
+
+  testing::TempDir dir;
+  const std::string pem = "-----BEGIN X-----\nAA==\n-----END X-----\n";
+  for (const char* f : {"ca.pem", "cert.pem", "key.pem"}) {
+    ASSERT_TRUE(fs::WriteFileDurably(dir.File(f), pem, 0600).ok());
+  }
+  const std::string tls = "[tls]\nca_file = \"" + dir.File("ca.pem") +
+                          "\"\ncert_file = \"" + dir.File("cert.pem") +
+                          "\"\nkey_file = \"" + dir.File("key.pem") + "\"\n";
+  Result<CentralConfig> https = ParseCentralConfig(
+      tls + "[report]\nlisten = \"0.0.0.0:9443\"\ntls = true\n", "t");
+  ASSERT_TRUE(https.ok()) << https.status().ToString();
+  EXPECT_TRUE(https->report_tls);
+  EXPECT_EQ(https->report_listen, "0.0.0.0:9443");
+}
+
 TEST(CentralConfigTest, StoreUrl) {
   const std::string base = "[tls]\ninsecure = true\n[store]\n";
   EXPECT_TRUE(

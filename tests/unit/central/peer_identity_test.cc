@@ -73,5 +73,29 @@ TEST(PeerIdentityTest, PlaintextAdminCallersAreTheLoopbackOperator) {
   EXPECT_EQ(StoreIdFromAuthContext(nullptr), "");
 }
 
+// The admin a certificate's URIs name (the gRPC admin port and the report
+// page share it): the first admin URI; a store's or none is refused saying
+// which, naming what was refused.
+TEST(PeerIdentityTest, AdminCallerFromACertificatesUris) {
+  Result<AdminCaller> reader = AdminCallerFromCertificate(
+      {"spiffe://x", "storeagent:admin:reader:rita"}, "rita", "the page");
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_EQ(AdminCallerName(*reader), "reader:rita");
+  Result<AdminCaller> store =
+      AdminCallerFromCertificate({"storeagent:store:S-9"}, "S-9", "the page");
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(store.status().message(),
+              HasSubstr("store S-9's: store certificates may not use the "
+                        "page"));
+  Result<AdminCaller> none = AdminCallerFromCertificate({}, "bob", "the page");
+  ASSERT_FALSE(none.ok());
+  EXPECT_THAT(none.status().message(), HasSubstr("(CN=bob) names no admin"));
+  Result<AdminCaller> bad =
+      AdminCallerFromCertificate({"storeagent:admin:root:x"}, "x", "the page");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("role 'root'"));
+}
+
 }  // namespace
 }  // namespace storeagent::central
