@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "agent/day_report.h"
 #include "core/event_validation.h"
 #include "proto/unary_reactor.h"
 #include "proto/wire_copy.h"
@@ -202,6 +203,22 @@ grpc::ServerUnaryReactor* PosServiceImpl::GetSyncStatus(
     reply->set_central_events_applied(h.central_events_applied);
     reactor->Reply(grpc::Status::OK);
   });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* PosServiceImpl::GetDayReport(
+    grpc::CallbackServerContext* /*ctx*/,
+    const v1::GetDayReportRequest* request, v1::GetDayReportResponse* reply) {
+  rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
+  agent::GetDayReport(db_, clock_, *request,
+                      [reactor, reply](Result<v1::GetDayReportResponse> r) {
+                        if (!r.ok()) {
+                          reactor->Reply(ToGrpc(r.status()));
+                          return;
+                        }
+                        *reply = std::move(r).value();
+                        reactor->Reply(grpc::Status::OK);
+                      });
   return reactor;
 }
 

@@ -49,6 +49,9 @@ class PosServiceImpl final : public v1::PosService::CallbackService {
   grpc::ServerUnaryReactor* GetSyncStatus(
       grpc::CallbackServerContext* ctx, const v1::GetSyncStatusRequest* request,
       v1::GetSyncStatusResponse* reply) override;
+  grpc::ServerUnaryReactor* GetDayReport(
+      grpc::CallbackServerContext* ctx, const v1::GetDayReportRequest* request,
+      v1::GetDayReportResponse* reply) override;
 
  private:
   std::string store_id_;

@@ -6,6 +6,7 @@
 #include "core/journal_chain.h"
 #include "platform/crypto.h"
 #include "platform/seal.h"
+#include "storage/day_close_store.h"
 #include "storage/event_store.h"
 #include "storage/journal_store.h"
 
@@ -79,6 +80,25 @@ void Recorder::RecordTransaction(const v1::RecordTransactionRequest& request,
   v1::JournalRecord record;
   *record.mutable_client_key() = request.client_key();
   *record.mutable_transaction() = request.transaction();
+  std::string pseudonym;
+  if (record.transaction().has_sale() &&
+      record.transaction().sale().member().has_card_number()) {
+    if (options_.loyalty_key.empty()) {
+      done(FailedPrecondition(
+          "transaction.sale.member.card_number: loyalty.key_file is not "
+          "configured on this agent, so the card number cannot be "
+          "pseudonymised; send the sale without it or configure the key"));
+      return;
+    }
+    v1::LoyaltyMember* member =
+        record.mutable_transaction()->mutable_sale()->mutable_member();
+    pseudonym = crypto::AsBytes(
+        crypto::HmacSha256(options_.loyalty_key, member->card_number()));
+    member->set_pseudonym(pseudonym);  // clears card_number (same oneof)
+  } else if (record.transaction().has_sale() &&
+             record.transaction().sale().member().has_pseudonym()) {
+    pseudonym = record.transaction().sale().member().pseudonym();
+  }
   std::function<Status(storage::WriteContext&)> precheck;
   if (request.transaction().has_post_void()) {
     precheck = [key = request.transaction().post_void().original()](
@@ -86,7 +106,11 @@ void Recorder::RecordTransaction(const v1::RecordTransactionRequest& request,
       return CheckVoidable(ctx, key);
     };
   }
-  Append(std::move(record), {}, std::move(precheck), {}, std::move(done));
+  AppendFn append;
+  if (request.transaction().has_daily_close())
+    append = storage::AppendDailyClose;
+  Append(std::move(record), {}, std::move(precheck), std::move(pseudonym),
+         std::move(done), std::move(append));
 }
 
 void Recorder::RecordLoyaltySignal(
@@ -150,7 +174,7 @@ void Recorder::RecordLoyaltySignal(
 
 void Recorder::Append(v1::JournalRecord record, std::string content_digest,
                       std::function<Status(storage::WriteContext&)> precheck,
-                      std::string pseudonym, Done done) {
+                      std::string pseudonym, Done done, AppendFn append) {
   if (options_.sync_gate != nullptr) {
     if (Status s = options_.sync_gate->Admit(); !s.ok()) return done(s);
   }
@@ -161,11 +185,13 @@ void Recorder::Append(v1::JournalRecord record, std::string content_digest,
   storage::JournalStore& journal = db_.journal();
   db_.writer().Submit(
       [&journal, result, record = std::move(record),
-       digest = std::move(content_digest),
-       precheck = std::move(precheck)](storage::WriteContext& ctx) mutable {
+       digest = std::move(content_digest), precheck = std::move(precheck),
+       append = std::move(append)](storage::WriteContext& ctx) mutable {
         if (precheck) STOREAGENT_RETURN_IF_ERROR(precheck(ctx));
-        Result<storage::AppendResult> r = storage::AppendEvent(
-            ctx, journal, std::move(record), std::move(digest));
+        Result<storage::AppendResult> r =
+            append ? append(ctx, journal, std::move(record))
+                   : storage::AppendEvent(ctx, journal, std::move(record),
+                                          std::move(digest));
         if (!r.ok()) return r.status();
         *result = std::move(r).value();
         return Status::Ok();

@@ -1,10 +1,12 @@
 // Recorder: turns POS requests into journal events.
 //
 // Validates the request (core/event_validation), replaces a loyalty card
-// number with its pseudonym HMAC-SHA256(loyalty_key, card), seals enrolment
-// contact details to head office's key, then appends the event through the
-// storage writer. The answer comes back only after the commit, on the writer
-// thread. Thread-safe; never blocks the caller.
+// number (of a signal or of a sale's member) with its pseudonym
+// HMAC-SHA256(loyalty_key, card), seals enrolment contact details to head
+// office's key, then appends the event through the storage writer; a daily
+// close through storage::AppendDailyClose (the agent's own figures, and the
+// first close's answer for a day already closed). The answer comes back only
+// after the commit, on the writer thread. Thread-safe; never blocks the caller.
 #ifndef STOREAGENT_AGENT_RECORDER_H_
 #define STOREAGENT_AGENT_RECORDER_H_
 
@@ -16,6 +18,7 @@
 #include "agent/sync/sync_gate.h"
 #include "platform/status.h"
 #include "storage/agent_database.h"
+#include "storage/journal_store.h"
 #include "storeagent/v1/pos.pb.h"
 
 namespace storeagent::agent {
@@ -48,11 +51,16 @@ class Recorder {
                            Done done);
 
  private:
+  // How a record is appended in the writer's command: storage::AppendEvent
+  // when empty; storage::AppendDailyClose for a close.
+  using AppendFn = std::function<Result<storage::AppendResult>(
+      storage::WriteContext&, storage::JournalStore&, v1::JournalRecord)>;
+
   // Appends `record` and answers `done` after the commit. `precheck`, when
   // set, runs in the same transaction first.
   void Append(v1::JournalRecord record, std::string content_digest,
               std::function<Status(storage::WriteContext&)> precheck,
-              std::string pseudonym, Done done);
+              std::string pseudonym, Done done, AppendFn append = nullptr);
 
   storage::AgentDatabase& db_;
   RecorderOptions options_;

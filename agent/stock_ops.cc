@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "agent/day_report.h"
 #include "core/event_validation.h"
 #include "core/journal_chain.h"
 #include "core/limits.h"
@@ -467,6 +468,11 @@ void StockOps::ExpireDueHolds(Done<int> done) {
         if (!st.ok()) return done(st);
         done(*count);
       });
+}
+
+void StockOps::GetDayReport(const v1::GetDayReportRequest& request,
+                            Done<v1::GetDayReportResponse> done) {
+  agent::GetDayReport(db_, clock_, request, std::move(done));
 }
 
 }  // namespace storeagent::agent

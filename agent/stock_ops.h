@@ -72,6 +72,9 @@ class StockOps {
                          Done<v1::ListHoldsResponse> done);
   virtual void RecordStockEvent(const v1::RecordStockEventRequest& request,
                                 Done<v1::RecordTransactionResponse> done);
+  // The X or Z report of a business day (agent/day_report.h).
+  virtual void GetDayReport(const v1::GetDayReportRequest& request,
+                            Done<v1::GetDayReportResponse> done);
   // Replaces the catalog, all-or-nothing.
   virtual void ImportCatalog(std::vector<v1::Product> products,
                              int64_t first_row,

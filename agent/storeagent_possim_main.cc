@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "platform/cli.h"
 #include "platform/crypto.h"
@@ -24,8 +25,13 @@ v1::Money Eur(int64_t minor) {
   return m;
 }
 
-// A cash sale of `lines` lines, prices included VAT, paid exactly.
-v1::Transaction DemoSale(int n, int lines) {
+// The demo loyalty card.
+constexpr std::string_view kDemoCard = "9876543210123";
+
+// A cash sale of `lines` lines, prices included VAT, paid exactly. Every
+// fifth is a click-and-collect hand-over with its order reference; with
+// `member`, every third names the demo loyalty card.
+v1::Transaction DemoSale(int n, int lines, bool member) {
   v1::Transaction t;
   v1::Sale* s = t.mutable_sale();
   int64_t subtotal = 0;
@@ -51,6 +57,15 @@ v1::Transaction DemoSale(int n, int lines) {
   *tot->mutable_change_given() = Eur(0);
   s->set_operator_id("demo-operator");
   s->set_receipt_number(std::to_string(n));
+  if (n % 5 == 0) {
+    s->set_channel(v1::SALES_CHANNEL_CLICK_AND_COLLECT);
+    s->set_order_ref("DEMO-" + std::to_string(n));
+  } else {
+    s->set_channel(v1::SALES_CHANNEL_STORE);
+  }
+  if (member && n % 3 == 0) {
+    s->mutable_member()->set_card_number(std::string(kDemoCard));
+  }
   return t;
 }
 
@@ -83,7 +98,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 500));
   app.add_flag("--loyalty", loyalty,
-               "also identify a demo loyalty member on every sale");
+               "also record points for a demo loyalty member on every sale "
+               "and name the member on every third sale (the agent needs "
+               "loyalty.key_file)");
   storeagent::platform::AddVersionFlag(app);
   if (std::optional<int> code =
           storeagent::platform::ParseCommandLine(app, argc, argv)) {
@@ -102,7 +119,7 @@ int main(int argc, char** argv) {
     req.mutable_client_key()->set_terminal_id(terminal);
     req.mutable_client_key()->set_client_txn_id(prefix + "-" +
                                                 std::to_string(n));
-    *req.mutable_transaction() = DemoSale(n, lines);
+    *req.mutable_transaction() = DemoSale(n, lines, loyalty);
     grpc::ClientContext ctx;
     ctx.set_deadline(gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
                                   gpr_time_from_seconds(10, GPR_TIMESPAN)));
@@ -126,7 +143,7 @@ int main(int argc, char** argv) {
       lreq.mutable_client_key()->set_client_txn_id(prefix + "-" +
                                                    std::to_string(n) + "-pts");
       v1::PointsEarned* p = lreq.mutable_signal()->mutable_points_earned();
-      p->mutable_member()->set_card_number("9876543210123");
+      p->mutable_member()->set_card_number(std::string(kDemoCard));
       p->set_points(10);
       *p->mutable_transaction() = req.client_key();
       grpc::ClientContext lctx;

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   ctl::AddStockCommands(app, t, action);
   ctl::AddHoldCommands(app, t, action);
   ctl::AddSyncCommands(app, t, action);
+  ctl::AddReportCommands(app, t, action);
   ctl::AddBackupCommands(app, t, action);
 
   storeagent::platform::AddVersionFlag(app);

@@ -270,12 +270,66 @@ Status CheckBasket(const RepeatedPtrField<v1::TransactionLine>& lines,
   return Status::Ok();
 }
 
+// A sale's member: the card number (its digits were checked by
+// CheckFreeText) or the 32-byte pseudonym the POS cached.
+Status CheckSaleMember(const v1::LoyaltyMember& m, const std::string& path) {
+  switch (m.id_case()) {
+    case v1::LoyaltyMember::kCardNumber:
+      return CheckText(m.card_number(), kLoyaltyCardNumberField,
+                       path + ".card_number");
+    case v1::LoyaltyMember::kPseudonym:
+      if (m.pseudonym().size() != kPseudonymBytes) {
+        return Error(path + ".pseudonym", Num(m.pseudonym().size()) +
+                                              " bytes (must be " +
+                                              Num(kPseudonymBytes) + ")");
+      }
+      return Status::Ok();
+    case v1::LoyaltyMember::ID_NOT_SET:
+      break;
+  }
+  return Error(path, "card_number (" + Num(kMinLoyaltyCardDigits) + ".." +
+                         Num(kMaxLoyaltyCardDigits) +
+                         " digits) or pseudonym (" + Num(kPseudonymBytes) +
+                         " bytes) required");
+}
+
 Status CheckSale(const v1::Sale& sale) {
   const std::string path = "transaction.sale";
   STOREAGENT_RETURN_IF_ERROR(CheckBasket(sale.lines(), sale.tenders(),
                                          sale.totals(), sale.has_totals(), path,
                                          /*is_return=*/false));
+  if (!v1::SalesChannel_IsValid(sale.channel())) {
+    return Error(path + ".channel", "unknown value " +
+                                        Num(static_cast<int>(sale.channel())) +
+                                        " (a SalesChannel: 0..4)");
+  }
+  if (sale.has_member()) {
+    STOREAGENT_RETURN_IF_ERROR(
+        CheckSaleMember(sale.member(), path + ".member"));
+  }
   return CheckBusinessDay(sale.business_day(), path + ".business_day", false);
+}
+
+Status CheckOriginal(const v1::OriginalTransaction& original,
+                     const std::string& path) {
+  if (original.has_client_key()) {
+    STOREAGENT_RETURN_IF_ERROR(
+        ValidateClientKey(original.client_key(), path + ".client_key"));
+  }
+  if (!original.channel().empty()) {
+    bool known = false;
+    for (std::string_view c : kOriginalChannels) {
+      known = known || original.channel() == c;
+    }
+    if (!known) {
+      return Error(path + ".channel",
+                   "unknown channel (store, click_and_collect, "
+                   "ship_from_store, endless_aisle, online or empty)");
+    }
+  }
+  STOREAGENT_RETURN_IF_ERROR(
+      CheckBusinessDay(original.business_day(), path + ".business_day", false));
+  return CheckNonNegative(original.sold_at_us(), path + ".sold_at_us");
 }
 
 Status CheckReturn(const v1::Return& ret) {
@@ -288,10 +342,7 @@ Status CheckReturn(const v1::Return& ret) {
       (!original.has_client_key() && original.reference().empty())) {
     return Error(path + ".original", "required (client_key or reference)");
   }
-  if (original.has_client_key()) {
-    STOREAGENT_RETURN_IF_ERROR(ValidateClientKey(
-        original.client_key(), path + ".original.client_key"));
-  }
+  STOREAGENT_RETURN_IF_ERROR(CheckOriginal(original, path + ".original"));
   return CheckBusinessDay(ret.business_day(), path + ".business_day", false);
 }
 
@@ -380,7 +431,15 @@ Status CheckDailyClose(const v1::DailyClose& dc) {
   STOREAGENT_RETURN_IF_ERROR(
       CheckTenderTotals(dc, path + ".tenders", &currency));
   STOREAGENT_RETURN_IF_ERROR(CheckTaxTotals(dc, path + ".taxes", &currency));
-  return CheckNonNegative(dc.transaction_count(), path + ".transaction_count");
+  STOREAGENT_RETURN_IF_ERROR(
+      CheckNonNegative(dc.transaction_count(), path + ".transaction_count"));
+  if (dc.has_agent_totals()) {
+    return Error(path + ".agent_totals", "set by the agent, not the POS");
+  }
+  if (dc.differences_size() > 0) {
+    return Error(path + ".differences", "set by the agent, not the POS");
+  }
+  return Status::Ok();
 }
 
 // ---- Loyalty ----------------------------------------------------------------

@@ -44,9 +44,15 @@ Status ValidateCallerClientKey(const v1::ClientKey& key,
 // rounded half up, one minor unit of tolerance), at most 10 positive
 // discounts not exceeding the line, tax rate 0..10000 bp; totals that add up
 // (subtotal, tax, total, tenders - change); change only with a cash tender;
-// restock only on returns; a return names its original. PostVoid: the
-// original's valid client key and a reason of 1..128 characters. DailyClose:
-// a business day, at most 20 tender and 20 tax totals, one per kind / rate.
+// restock only on returns; a return names its original. A sale's channel
+// is a known SalesChannel, its member a card number (6..32 digits) or a
+// 32-byte pseudonym, its order_ref 0..64 characters. A return's original:
+// channel empty or one of kOriginalChannels, business_day a date or empty,
+// sold_at_us >= 0. PostVoid: the original's valid client key and a reason
+// of 1..128 characters. DailyClose: a business day, at most 20 tender and
+// 20 tax totals, one per kind / rate, and no agent_totals or differences
+// (set by the agent; central clears them before it checks a journaled
+// close, central/store/ingest_validation.cc).
 // Every business_day present is a real date YYYY-MM-DD. Finally every string
 // passes CheckFreeText (core/text_checks.h).
 Status ValidateTransaction(const v1::Transaction& txn);

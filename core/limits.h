@@ -122,8 +122,17 @@ inline constexpr std::size_t kMaxOperatorIdLength = 64;
 inline constexpr std::size_t kMaxReceiptNumberLength = 64;
 // OriginalTransaction.reference: 0..64.
 inline constexpr std::size_t kMaxOriginalReferenceLength = 64;
-// OriginalTransaction.channel: 0..16.
-inline constexpr std::size_t kMaxChannelLength = 16;
+// OriginalTransaction.channel: 0..32, and one of kOriginalChannels.
+inline constexpr std::size_t kMaxChannelLength = 32;
+// OriginalTransaction.channel's values: the SalesChannel names in lower
+// case without the prefix, and "online" (head office's web shop).
+inline constexpr std::string_view kOriginalChannels[] = {
+    "store", "click_and_collect", "ship_from_store", "endless_aisle", "online"};
+// Sale.order_ref: 0..64.
+inline constexpr std::size_t kMaxSaleOrderRefLength = 64;
+// LoyaltyMember.pseudonym, where the POS may send it (Sale.member): 32
+// bytes, HMAC-SHA256(loyalty_key, card_number).
+inline constexpr std::size_t kPseudonymBytes = 32;
 // OriginalTransaction.store_id: 0..64.
 inline constexpr std::size_t kMaxStoreIdLength = 64;
 // Return.reason and NoSale.reason: 0..128; PostVoid.reason: 1..128.

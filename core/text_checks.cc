@@ -26,7 +26,7 @@ struct FieldLimit {
 
 // Fields whose limit differs from kMaxFreeTextLength, or is stated in the
 // proto and worth naming. Keep in step with the proto comments.
-constexpr std::array<FieldLimit, 32> kFieldLimits = {{
+constexpr std::array<FieldLimit, 34> kFieldLimits = {{
     {"storeagent.v1.Money.currency", kCurrencyCodeLength},
     {"storeagent.v1.ClientKey.terminal_id", kMaxClientKeyIdLength},
     {"storeagent.v1.ClientKey.client_txn_id", kMaxClientKeyIdLength},
@@ -41,10 +41,12 @@ constexpr std::array<FieldLimit, 32> kFieldLimits = {{
     {"storeagent.v1.Sale.operator_id", kMaxOperatorIdLength},
     {"storeagent.v1.Sale.receipt_number", kMaxReceiptNumberLength},
     {"storeagent.v1.Sale.business_day", kBusinessDayLength},
+    {"storeagent.v1.Sale.order_ref", kMaxSaleOrderRefLength},
     {"storeagent.v1.OriginalTransaction.store_id", kMaxStoreIdLength},
     {"storeagent.v1.OriginalTransaction.reference",
      kMaxOriginalReferenceLength},
     {"storeagent.v1.OriginalTransaction.channel", kMaxChannelLength},
+    {"storeagent.v1.OriginalTransaction.business_day", kBusinessDayLength},
     {"storeagent.v1.Return.reason", kMaxReasonLength},
     {"storeagent.v1.Return.operator_id", kMaxOperatorIdLength},
     {"storeagent.v1.Return.business_day", kBusinessDayLength},

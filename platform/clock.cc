@@ -46,4 +46,14 @@ std::string FormatUtcSeconds(int64_t us) {
   return buf;
 }
 
+std::string LocalDay(int64_t us) {
+  const std::time_t secs = static_cast<std::time_t>(
+      us >= 0 ? us / 1'000'000 : -((-us + 999'999) / 1'000'000));
+  std::tm tm{};
+  if (localtime_r(&secs, &tm) == nullptr) return "1970-01-01";
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
 }  // namespace storeagent

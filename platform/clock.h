@@ -28,6 +28,11 @@ Clock& SystemClock();
 // second, for what the command-line tools print.
 std::string FormatUtcSeconds(int64_t us);
 
+// "2026-12-02": the calendar date of `us` (µs since the epoch) in the host's
+// time zone (TZ, /etc/localtime): the store's local business day for an
+// event the POS sent without one, and the default day of a day report.
+std::string LocalDay(int64_t us);
+
 // Blocks the calling thread for `micros` of real time. The one sleep of
 // production code: pacing loops (the online backup's pauses between steps)
 // call it; tests pass a pause of their own where a loop takes one.

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include "storage/day_close_store.h"
 #include "storage/migrations.h"
 
 namespace storeagent::storage {
@@ -59,6 +60,8 @@ Result<std::unique_ptr<AgentDatabase>> AgentDatabase::Open(
   db->writer_ = std::make_unique<Writer>(std::move(conn).value(), wo);
   db->journal_ = std::make_unique<JournalStore>(*db->writer_, clock);
   STOREAGENT_RETURN_IF_ERROR(db->journal_->Open());
+  STOREAGENT_RETURN_IF_ERROR(db->writer_->Run(
+      [](WriteContext& ctx) { return DayCloseStore::BuildIndexOnce(ctx); }));
   return db;
 }
 

@@ -1,5 +1,6 @@
 #include "storage/event_store.h"
 
+#include "storage/day_close_store.h"
 #include "storage/stock_ledger.h"
 
 namespace storeagent::storage {
@@ -11,6 +12,7 @@ Result<AppendResult> AppendEvent(DbContext& ctx, JournalStore& journal,
   Result<AppendResult> r =
       journal.Append(ctx, &record, std::move(content_digest));
   if (!r.ok() || r->replayed) return r;
+  STOREAGENT_RETURN_IF_ERROR(DayCloseStore::AfterAppend(ctx, record));
   std::vector<std::string> touched;
   STOREAGENT_RETURN_IF_ERROR(StockLedger::Apply(ctx, record, &touched));
   if (journal.after_append()) {

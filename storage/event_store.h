@@ -13,9 +13,11 @@
 namespace storeagent::storage {
 
 // Appends `record` and, unless it is a retry of an event already recorded,
-// applies its stock effects (storage::StockLedger). A failing effect (e.g. a
-// hold transition the hold's state forbids) fails the command, so the
-// writer rolls the append back with it. Then runs the journal's
+// checks its business day against the closed days and records a close
+// (storage::DayCloseStore::AfterAppend: an event dated a closed day fails
+// the command) and applies its stock effects (storage::StockLedger). A failing
+// effect (e.g. a hold transition the hold's state forbids) fails the command,
+// so the writer rolls the append back with it. Then runs the journal's
 // AfterAppend hook (the escrow keeper), in the same transaction. Writer
 // thread.
 Result<AppendResult> AppendEvent(DbContext& ctx, JournalStore& journal,

@@ -1,5 +1,6 @@
 #include "storage/journal_store.h"
 
+#include "core/day_totals.h"
 #include "core/event_kind.h"
 #include "core/journal_chain.h"
 
@@ -31,7 +32,27 @@ Result<std::optional<v1::JournalEntry>> ReadOne(Statement& stmt) {
   return std::optional<v1::JournalEntry>(std::move(e).value());
 }
 
+// The business_day column: the till transaction's day, NULL otherwise.
+void BindDay(Statement& s, int i, const v1::JournalRecord& record) {
+  const std::string day = JournalStore::DayOf(record);
+  if (day.empty()) {
+    s.BindNull(i);
+  } else {
+    s.BindText(i, day);
+  }
+}
+
 }  // namespace
+
+std::string JournalStore::DayOf(const v1::JournalRecord& record) {
+  if (!record.has_transaction() ||
+      record.transaction().kind_case() == v1::Transaction::KIND_NOT_SET) {
+    return {};
+  }
+  std::string_view day = core::TransactionDay(record.transaction());
+  if (!day.empty()) return std::string(day);
+  return LocalDay(record.recorded_at_us());
+}
 
 JournalStore::JournalStore(Writer& writer, const Clock& clock)
     : writer_(writer), clock_(clock) {
@@ -124,8 +145,8 @@ Result<AppendResult> JournalStore::Append(WriteContext& ctx,
 
   Result<Statement*> ins = ctx.Prepare(
       "INSERT INTO journal (seq, terminal_id, client_txn_id, kind, "
-      "recorded_at_us, content_digest, record, prev_hash, hash) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+      "recorded_at_us, content_digest, record, prev_hash, hash, "
+      "business_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   if (!ins.ok()) return ins.status();
   Statement& s = **ins;
   s.BindInt(1, static_cast<int64_t>(record.seq()));
@@ -137,6 +158,7 @@ Result<AppendResult> JournalStore::Append(WriteContext& ctx,
   s.BindBlob(7, canonical);
   s.BindBlob(8, prev.hash);
   s.BindBlob(9, hash);
+  BindDay(s, 10, record);
   STOREAGENT_RETURN_IF_ERROR(s.Run());
   uncommitted_.emplace_back(record.seq(), std::string(core::EventKind(record)));
 
@@ -165,8 +187,8 @@ Status JournalStore::AppendVerbatim(WriteContext& ctx,
   content.clear_recorded_at_us();
   Result<Statement*> ins = ctx.Prepare(
       "INSERT INTO journal (seq, terminal_id, client_txn_id, kind, "
-      "recorded_at_us, content_digest, record, prev_hash, hash) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+      "recorded_at_us, content_digest, record, prev_hash, hash, "
+      "business_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   if (!ins.ok()) return ins.status();
   Statement& s = **ins;
   s.BindInt(1, static_cast<int64_t>(seq));
@@ -178,6 +200,7 @@ Status JournalStore::AppendVerbatim(WriteContext& ctx,
   s.BindBlob(7, canonical);
   s.BindBlob(8, entry.prev_hash());
   s.BindBlob(9, entry.hash());
+  BindDay(s, 10, entry.record());
   STOREAGENT_RETURN_IF_ERROR(s.Run());
   std::lock_guard<std::mutex> lock(mu_);
   head_ = JournalHead{seq, entry.hash(), entry.record().recorded_at_us()};

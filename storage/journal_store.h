@@ -80,6 +80,12 @@ class JournalStore {
   void SetAfterAppend(AfterAppend hook) { after_append_ = std::move(hook); }
   const AfterAppend& after_append() const { return after_append_; }
 
+  // The business day `record` counts on (docs/pos-api.md, "X and Z
+  // reports"): a till transaction's business_day field, or the local date
+  // (platform LocalDay) of its recorded_at_us when the POS sent none; ""
+  // for every other event. Kept in the journal's business_day column.
+  static std::string DayOf(const v1::JournalRecord& record);
+
   // A consistent copy of the head as of the last append. Any thread.
   JournalHead head() const;
 

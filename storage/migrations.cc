@@ -10,7 +10,7 @@ namespace {
 
 // Step N brings the schema from version N-1 to N. Append only; never edit a
 // step that has shipped.
-constexpr std::array<const char*, 4> kSteps = {
+constexpr std::array<const char*, 5> kSteps = {
     // 1: the journal of store events and the store's identity.
     R"sql(
 CREATE TABLE meta (
@@ -110,6 +110,25 @@ CREATE TABLE inbox (
 CREATE TABLE escrow (
   sku       TEXT    PRIMARY KEY,
   quantity  INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
+    // 5: the day's close (docs/pos-api.md, "X and Z reports"). Each till
+    // transaction's business day (the POS's business_day field, or the
+    // local date it was recorded on), indexed so a day's events are found
+    // without scanning the journal; NULL for other events. closed_days: the
+    // terminals whose day is closed, terminal_id '*' for a whole-store
+    // close, kept in the same transaction as the close's append (and on
+    // re-seed); meta 'day_index' = '1' once rows journaled before this
+    // version have their day (storage/day_close_store.h).
+    R"sql(
+ALTER TABLE journal ADD COLUMN business_day TEXT;
+CREATE INDEX journal_by_day ON journal (business_day)
+  WHERE business_day IS NOT NULL;
+CREATE TABLE closed_days (
+  business_day  TEXT    NOT NULL,
+  terminal_id   TEXT    NOT NULL,
+  close_seq     INTEGER NOT NULL,
+  PRIMARY KEY (business_day, terminal_id)
 ) WITHOUT ROWID;
 )sql",
 };

@@ -9,6 +9,7 @@
 #include "core/stock_digest.h"
 #include "core/stock_validation.h"
 #include "storage/catalog_store.h"
+#include "storage/day_close_store.h"
 #include "storage/event_store.h"
 #include "storage/stock_ledger.h"
 
@@ -318,6 +319,7 @@ Result<uint64_t> SyncStore::Reseed(WriteContext& ctx, JournalStore& journal,
     }
     STOREAGENT_RETURN_IF_ERROR(journal.AppendVerbatim(ctx, e));
     STOREAGENT_RETURN_IF_ERROR(StockLedger::Apply(ctx, e.record()));
+    STOREAGENT_RETURN_IF_ERROR(DayCloseStore::Remember(ctx, e.record()));
   }
   return journal.head().seq;
 }

@@ -91,7 +91,8 @@ class SyncStore {
 
   // Re-seed: inserts central's copy of store journal entries verbatim
   // (JournalStore::AppendVerbatim, which verifies the chain) and applies
-  // their stock effects, in the caller's transaction. Entries at or below
+  // their stock effects and closes (DayCloseStore::Remember), in the
+  // caller's transaction. Entries at or below
   // the head must match the stored hash (skipped) or it is DATA_LOSS.
   // Returns the head after the batch.
   static Result<uint64_t> Reseed(WriteContext& ctx, JournalStore& journal,

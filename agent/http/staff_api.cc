@@ -96,6 +96,9 @@ const std::vector<StaffApi::Route>& StaffApi::Routes() {
         {{"POST", "/api/v1/stock/{sku}/count", true, R::kManager},
          &StaffApi::CountStock,
          {}},
+        {{"GET", "/api/v1/reports/day", true, R::kManager},
+         &StaffApi::GetDayReport,
+         {}},
     };
     for (Route& r : routes) r.pattern = SplitPath(r.info.path);
     return routes;

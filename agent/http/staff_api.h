@@ -14,6 +14,7 @@
 //   POST /api/v1/holds/{order_ref}/pick|collect    staff
 //   POST /api/v1/holds/{order_ref}/cancel|short-pick   manager
 //   POST /api/v1/stock/{sku}/adjust|count          manager, Idempotency-Key
+//   GET  /api/v1/reports/day[?day=D][&terminal=T]  manager (X/Z report)
 //
 // The routes are one table (RouteList(), the source of the OpenAPI
 // document's paths). An /api/ request is checked in this order: token
@@ -113,6 +114,8 @@ class StaffApi {
   void GetAvailability(Call call);
   void ListHolds(Call call);
   void GetHold(Call call);
+  // The X/Z report of a day (staff_api_reports.cc).
+  void GetDayReport(Call call);
   // Writes (staff_api_writes.cc).
   void PickHold(Call call);
   void CollectHold(Call call);

@@ -67,6 +67,22 @@ constexpr std::string_view kHtml = R"PAGE(<!doctype html>
       <tbody id="holds-body"></tbody>
     </table>
   </section>
+
+  <section id="dayreport" data-testid="dayreport" hidden>
+    <h2>Day report <small>(X while open, Z once closed)</small></h2>
+    <form id="report-form" data-testid="report-form" autocomplete="off">
+      <label for="report-day">Business day</label>
+      <input id="report-day" data-testid="report-day" type="date">
+      <button type="submit" data-testid="report-submit">Show</button>
+    </form>
+    <p id="report-status" data-testid="report-status" class="status"></p>
+    <ul id="report-discrepancies" data-testid="report-discrepancies"></ul>
+    <table id="report" data-testid="report" hidden>
+      <thead><tr><th>Figure</th><th class="num">Count</th>
+        <th class="num">Amount</th></tr></thead>
+      <tbody id="report-body"></tbody>
+    </table>
+  </section>
 </main>
 </body>
 </html>
@@ -149,11 +165,13 @@ td.actions button { margin: 0 0.35rem 0.25rem 0; }
                  border: 1px solid #a4262c; }
 #message.info { background: #e6f4ea; color: #1e5631;
                 border: 1px solid #2e7d32; }
+.discrepancy { color: #b00020; font-weight: 600; }
 )PAGE";
 
 constexpr std::string_view kJs = R"PAGE('use strict';
 // The staff page: log in with a token, look products up (a name, a SKU or
 // a scanned barcode), and work the pick list. Every figure shows its age.
+// Managers also see the day's X/Z report and its cash-up discrepancies.
 (function () {
   const TOKEN_KEY = 'storeagent.staff.token';
   const REQUEST_TIMEOUT_MS = 15000;
@@ -336,6 +354,8 @@ constexpr std::string_view kJs = R"PAGE('use strict';
     $('search').focus();
     loadHolds();
     loadStatus();
+    $('dayreport').hidden = me.role !== 'manager';
+    if (me.role === 'manager') loadReport();
   }
 
   function logout(why) {
@@ -499,6 +519,71 @@ constexpr std::string_view kJs = R"PAGE('use strict';
     if (lastQuery) await search(lastQuery, true);
   }
 
+  // ---- Day report (managers) -----------------------------------------------
+
+  async function loadReport() {
+    const day = $('report-day').value;
+    let data;
+    try {
+      data = await api('GET', '/api/v1/reports/day' +
+                              (day ? '?day=' + encodeURIComponent(day) : ''));
+    } catch (e) {
+      $('report-status').textContent = '';
+      showMessage(explain(e));
+      return;
+    }
+    $('report-status').textContent = data.kind + ' report, business day ' +
+        data.business_day + (data.kind === 'Z' ? ' (closed)'
+                                               : ' (open: figures so far)') +
+        (data.currency ? '; amounts in ' + data.currency + ' minor units'
+                       : '');
+    const t = data.totals;
+    const body = $('report-body');
+    body.replaceChildren();
+    const line = (label, count, amount) => {
+      const row = document.createElement('tr');
+      row.dataset.testid = 'report-row';
+      cell(row, label, '', 'report-figure');
+      cell(row, count === null ? '' : String(count), 'num', 'report-count',
+           'Count');
+      cell(row, amount === null ? '' : String(amount), 'num', 'report-amount',
+           'Amount');
+      body.appendChild(row);
+    };
+    line('Sales', t.sale_count, t.sales_amount);
+    line('Returns', t.return_count, t.returns_amount);
+    line('Voids', t.void_count, t.voids_amount);
+    line('No-sales', t.no_sale_count, null);
+    line('Discounts', t.discount_count, t.discounts_amount);
+    for (const x of t.tenders) line('Tender ' + x.kind, x.count, x.net_amount);
+    for (const x of t.taxes) {
+      line('Tax ' + (x.rate_bp / 100).toFixed(2) + ' % taxable', null,
+           x.taxable);
+      line('Tax ' + (x.rate_bp / 100).toFixed(2) + ' % tax', null, x.tax);
+    }
+    $('report').hidden = false;
+    const list = $('report-discrepancies');
+    list.replaceChildren();
+    for (const c of data.closes) {
+      const who = c.whole_store ? 'whole store' : 'terminal ' + c.terminal_id;
+      if (c.differences.length === 0) {
+        const li = document.createElement('li');
+        li.textContent = 'Close of ' + who + ' (seq ' + c.seq +
+                         '): agrees with the agent.';
+        list.appendChild(li);
+      }
+      for (const d of c.differences) {
+        const li = document.createElement('li');
+        li.className = 'discrepancy';
+        li.dataset.testid = 'discrepancy';
+        li.textContent = 'Cash-up discrepancy (' + who + ', seq ' + c.seq +
+                         '): ' + d.figure + ' pos ' + d.pos + ' agent ' +
+                         d.agent;
+        list.appendChild(li);
+      }
+    }
+  }
+
   // ---- Wiring --------------------------------------------------------------
 
   document.addEventListener('DOMContentLoaded', () => {
@@ -515,6 +600,10 @@ constexpr std::string_view kJs = R"PAGE('use strict';
       search($('search').value);
     });
     $('holds-refresh').addEventListener('click', () => loadHolds());
+    $('report-form').addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      loadReport();
+    });
     setInterval(() => freshness.forEach(renderAge), 1000);
     setInterval(() => { if (me) loadStatus(); }, STATUS_POLL_MS);
     if (token()) startSession(); else $('token').focus();

@@ -21,10 +21,12 @@ namespace storeagent::central {
 // agent sets itself, and those are checked for their journaled shape:
 // loyalty members carry a 32-byte pseudonym (a card number is quarantined:
 // it must never leave the store), an enrolment carries sealed_contact and no
-// plaintext contact, a count carries the central_seq the agent applied, a
-// hold placed by the sync client may be from_escrow (and its expiry is not
-// checked against when it was recorded), and an escrow change has 0..500
-// lines of a 1..64-character SKU and 0..1,000,000 units.
+// plaintext contact, a sale's member is a pseudonym (a card number is
+// quarantined), a daily close carries the agent's totals and differences
+// (not checked: the agent computed them), a count carries the central_seq the
+// agent applied, a hold placed by the sync client may be from_escrow (and its
+// expiry is not checked against when it was recorded), and an escrow change has
+// 0..500 lines of a 1..64-character SKU and 0..1,000,000 units.
 std::string IngestProblem(const v1::JournalRecord& record);
 
 }  // namespace storeagent::central

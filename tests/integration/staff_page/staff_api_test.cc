@@ -147,6 +147,7 @@ std::vector<Endpoint> Endpoints(const std::string& who) {
        "adjust-" + who},
       {"POST", "/api/v1/stock/SKU-MUG/count", R"({"counted":50})", true,
        "count-" + who},
+      {"GET", "/api/v1/reports/day?day=2026-03-14", "", true, ""},
   };
 }
 

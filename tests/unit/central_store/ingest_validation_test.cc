@@ -34,6 +34,35 @@ TEST(IngestProblemTest, ValidJournaledRecordsPass) {
   EXPECT_EQ(IngestProblem(move), "");
 }
 
+// The agent's own close figures travel in the journaled close (the POS may
+// not send them); a sale names its member by pseudonym only.
+TEST(IngestProblemTest, AgentSetFieldsOfSalesAndClosesInTheirJournaledForm) {
+  v1::JournalRecord close = WithKey("z");
+  *close.mutable_transaction() = test::SampleDailyClose();
+  v1::DailyClose* dc = close.mutable_transaction()->mutable_daily_close();
+  dc->mutable_agent_totals()->set_business_day("2026-03-14");
+  dc->mutable_agent_totals()->set_sale_count(4);
+  v1::CloseDifference* d = dc->add_differences();
+  d->set_figure("tender:CASH");
+  d->set_pos(123450);
+  d->set_agent(120000);
+  EXPECT_EQ(IngestProblem(close), "");
+  dc->set_transaction_count(-1);  // the rest is still checked
+  EXPECT_NE(
+      IngestProblem(close).find("transaction.daily_close.transaction_count"),
+      std::string::npos);
+
+  v1::JournalRecord sale = WithKey("m");
+  *sale.mutable_transaction() = test::SampleSale();
+  v1::LoyaltyMember* member =
+      sale.mutable_transaction()->mutable_sale()->mutable_member();
+  member->set_pseudonym(std::string(32, 'p'));
+  EXPECT_EQ(IngestProblem(sale), "");
+  member->set_card_number("6012345678");
+  EXPECT_NE(IngestProblem(sale).find("transaction.sale.member.card_number"),
+            std::string::npos);
+}
+
 TEST(IngestProblemTest, EachRefusalNamesTheField) {
   v1::JournalRecord bad_key = WithKey("k");
   bad_key.mutable_client_key()->set_terminal_id("");

@@ -60,7 +60,7 @@ TEST(Limits, StringLengths) {
   EXPECT_EQ(kMaxOperatorIdLength, 64u);
   EXPECT_EQ(kMaxReceiptNumberLength, 64u);
   EXPECT_EQ(kMaxOriginalReferenceLength, 64u);
-  EXPECT_EQ(kMaxChannelLength, 16u);
+  EXPECT_EQ(kMaxChannelLength, 32u);
   EXPECT_EQ(kMaxStoreIdLength, 64u);
   EXPECT_EQ(kMinPostVoidReasonLength, 1u);
   EXPECT_EQ(kMaxReasonLength, 128u);

@@ -120,10 +120,6 @@ TEST(Return, StringLengthsAtTheLimit) {
        [](v1::Return* r, const std::string& v) {
          r->mutable_original()->set_reference(v);
        }},
-      {"transaction.return.original.channel", kMaxChannelLength,
-       [](v1::Return* r, const std::string& v) {
-         r->mutable_original()->set_channel(v);
-       }},
       {"transaction.return.original.store_id", kMaxStoreIdLength,
        [](v1::Return* r, const std::string& v) {
          r->mutable_original()->set_store_id(v);

@@ -120,7 +120,9 @@ TEST_F(JournalVerifyTest, InsertedRowIsNamed) {
   std::string bytes = core::CanonicalBytes(forged);
   Result<Statement> ins = Statement::Prepare(
       conn_.get(),
-      "INSERT INTO journal VALUES (5,'T','forged','no_sale',0,x'00',?1,?2,?3)");
+      "INSERT INTO journal (seq, terminal_id, client_txn_id, kind, "
+      "recorded_at_us, content_digest, record, prev_hash, hash) "
+      "VALUES (5,'T','forged','no_sale',0,x'00',?1,?2,?3)");
   ins->BindBlob(1, bytes);
   ins->BindBlob(2, prev);
   ins->BindBlob(3, core::ChainHash(prev, bytes));
