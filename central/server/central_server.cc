@@ -81,6 +81,7 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
     }
     s->store_ = std::move(opened).value();
   }
+  s->store_->SetKpiAggregation(config.kpi_enabled);
   s->metrics_ = std::make_unique<CentralMetrics>();
   s->work_ = std::make_unique<
       boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(

@@ -1,5 +1,6 @@
 #include "central/store/pg_central_store.h"
 
+#include <algorithm>
 #include <exception>
 #include <type_traits>
 #include <utility>
@@ -54,6 +55,10 @@ namespace {
 
 // Key of the advisory lock held while the schema is created or migrated.
 constexpr int64_t kSchemaLockKey = 0x73746f7265;  // "store"
+
+// Parameters PostgreSQL takes in one statement (its wire protocol counts
+// them in 16 bits).
+constexpr size_t kPgMaxParams = 65535;
 
 // Prepared statement names.
 const std::string kLockStore = "lock_store";
@@ -207,6 +212,35 @@ class PgTx final : public SqlTx {
                        Bin(cols->hashes), TextArray(cols->quarantined), now_us,
                        I(plan.head.seq), Bin(plan.head.hash),
                        plan.head.recorded_at_us, quarantined, breaches);
+      return Status::Ok();
+    });
+  }
+
+  // Multi-row VALUES, each statement under PostgreSQL's parameter limit.
+  Status ExecValues(std::string_view head, std::string_view tail, size_t width,
+                    const std::vector<SqlParam>& flat) override {
+    if (width == 0 || flat.size() % width != 0) {
+      return Internal("ExecValues: parameters are not whole rows");
+    }
+    const size_t rows_per = kPgMaxParams / width;
+    return Guarded([&] {
+      for (size_t at = 0; at < flat.size(); at += rows_per * width) {
+        const size_t end = std::min(flat.size(), at + rows_per * width);
+        std::string sql(head);
+        sql += " VALUES ";
+        for (size_t r = at; r < end; r += width) {
+          sql += r == at ? "(" : ", (";
+          for (size_t i = 0; i < width; ++i) {
+            sql += (i > 0 ? ", $" : "$") + std::to_string(r - at + i + 1);
+          }
+          sql += ")";
+        }
+        sql += " ";
+        sql += tail;
+        w_.exec_params(sql, pqxx::prepare::make_dynamic_params(
+                                flat.begin() + static_cast<ptrdiff_t>(at),
+                                flat.begin() + static_cast<ptrdiff_t>(end)));
+      }
       return Status::Ok();
     });
   }

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "central/store/central_store.h"
 #include "central/store/ingest_plan.h"
@@ -68,6 +69,18 @@ class SqlTx {
   virtual Status WriteIngest(const std::string& store_id,
                              const IngestPlan& plan, int64_t now_us,
                              int64_t quarantined, int64_t breaches) = 0;
+  // Runs `head` VALUES (..), (..) ... `tail` for the rows in `flat`,
+  // `width` parameters per row (flat.size() a multiple of width): a batch's
+  // KPI rows in as few statements as the engine allows. `head` and `tail`
+  // are written with no placeholders; ?1..?width stand for a row's values
+  // only inside the VALUES the adapter writes. No two rows may hit the same
+  // key of an ON CONFLICT in `tail` (PostgreSQL refuses it in one
+  // statement): callers merge them first. SQLite: the one-row statement,
+  // cached, once per row; PostgreSQL: up to kPgMaxParams parameters per
+  // statement.
+  virtual Status ExecValues(std::string_view head, std::string_view tail,
+                            size_t width,
+                            const std::vector<SqlParam>& flat) = 0;
   // Inserts one drift row with the store's next drift_id (SQLite: MAX + 1;
   // PostgreSQL: the IDENTITY column).
   virtual Status InsertDrift(const v1::Drift& drift) = 0;
