@@ -14,7 +14,8 @@ constexpr std::string_view kSaleColumns =
     "store_id, terminal_id, client_txn_id, seq, recorded_at_us, "
     "receipt_number, order_ref, channel, business_day, total_minor, lines, "
     "member, voided";
-constexpr size_t kSaleWidth = 13;
+// Column types for SqlRows: t(ext), i(nteger).
+constexpr std::string_view kSaleTypes = "tttiittttiiii";
 
 SaleRow SaleFrom(const SqlRow& r) {
   SaleRow s;
@@ -49,7 +50,7 @@ constexpr std::string_view kReturnColumns =
     "orig_channel, orig_business_day, orig_sold_at_us, resolved, res_store, "
     "res_seq, res_order_ref, res_sold_at_us, res_channel, res_business_day, "
     "cycle_bucket";
-constexpr size_t kReturnWidth = 22;
+constexpr std::string_view kReturnTypes = "tittiiittttttiitititti";
 
 ReturnRow ReturnFrom(const SqlRow& r) {
   ReturnRow x;
@@ -361,54 +362,54 @@ Result<std::vector<ReturnRow*>> KpiIndex::PendingReturns() {
   return out;
 }
 
-Status KpiIndex::Write() {
-  std::vector<SqlParam> flat;
-  flat.reserve(sales_.size() * kSaleWidth);
-  for (const SaleRow& s : sales_) SaleParams(s, flat);
-  if (!flat.empty()) {
-    STOREAGENT_RETURN_IF_ERROR(tx_.ExecValues(
-        "INSERT INTO kpi_sales (" + std::string(kSaleColumns) + ")",
-        "ON CONFLICT DO NOTHING", kSaleWidth, flat));
-  }
-  flat.clear();
-  for (const ReturnRow& r : returns_) ReturnParams(r, flat);
-  for (const ReturnRow& r : old_returns_) ReturnParams(r, flat);
-  if (!flat.empty()) {
-    STOREAGENT_RETURN_IF_ERROR(tx_.ExecValues(
-        "INSERT INTO kpi_returns (" + std::string(kReturnColumns) + ")",
-        "ON CONFLICT (store_id, seq) DO UPDATE SET voided=excluded.voided, "
-        "resolved=excluded.resolved, res_store=excluded.res_store, "
-        "res_seq=excluded.res_seq, res_order_ref=excluded.res_order_ref, "
-        "res_sold_at_us=excluded.res_sold_at_us, "
-        "res_channel=excluded.res_channel, "
-        "res_business_day=excluded.res_business_day, "
-        "cycle_bucket=excluded.cycle_bucket",
-        kReturnWidth, flat));
-  }
-  for (const SaleRow& s : old_sales_voided_) {
-    if (!s.voided) continue;
-    STOREAGENT_RETURN_IF_ERROR(
-        tx_.Exec("UPDATE kpi_sales SET voided=1 WHERE store_id=?1 AND "
-                 "terminal_id=?2 AND client_txn_id=?3",
-                 {s.store_id, s.terminal_id, s.client_txn_id}));
-  }
-  flat.clear();
-  for (const auto& entry : holds_) {
-    const HoldRow& h = entry.second;
-    flat.insert(flat.end(),
-                {std::string_view(h.store_id), std::string_view(h.order_ref),
-                 h.placed_at_us, h.picked_at_us, std::string_view(h.state),
-                 h.finished_at_us});
-  }
-  if (flat.empty()) return Status::Ok();
-  return tx_.ExecValues(
+void KpiIndex::AppendWrites(std::vector<SqlRows>& out) const {
+  static const std::string kInsertSale =
+      "INSERT INTO kpi_sales (" + std::string(kSaleColumns) + ")";
+  static const std::string kInsertReturn =
+      "INSERT INTO kpi_returns (" + std::string(kReturnColumns) + ")";
+  SqlRows sales{kInsertSale, "ON CONFLICT DO NOTHING", kSaleTypes, {}};
+  for (const SaleRow& s : sales_) SaleParams(s, sales.flat);
+  out.push_back(std::move(sales));
+  // Earlier sales this batch voided: distinct keys (sale_by_key_).
+  SqlRows voided{kInsertSale,
+                 "ON CONFLICT (store_id, terminal_id, client_txn_id) DO "
+                 "UPDATE SET voided=excluded.voided",
+                 kSaleTypes,
+                 {}};
+  for (const SaleRow& s : old_sales_voided_) SaleParams(s, voided.flat);
+  out.push_back(std::move(voided));
+  SqlRows returns{kInsertReturn,
+                  "ON CONFLICT (store_id, seq) DO UPDATE SET "
+                  "voided=excluded.voided, resolved=excluded.resolved, "
+                  "res_store=excluded.res_store, res_seq=excluded.res_seq, "
+                  "res_order_ref=excluded.res_order_ref, "
+                  "res_sold_at_us=excluded.res_sold_at_us, "
+                  "res_channel=excluded.res_channel, "
+                  "res_business_day=excluded.res_business_day, "
+                  "cycle_bucket=excluded.cycle_bucket",
+                  kReturnTypes,
+                  {}};
+  for (const ReturnRow& r : returns_) ReturnParams(r, returns.flat);
+  for (const ReturnRow& r : old_returns_) ReturnParams(r, returns.flat);
+  out.push_back(std::move(returns));
+  SqlRows holds{
       "INSERT INTO kpi_holds (store_id, order_ref, placed_at_us, "
       "picked_at_us, state, finished_at_us)",
       "ON CONFLICT (store_id, order_ref) DO UPDATE SET "
       "placed_at_us=excluded.placed_at_us, "
       "picked_at_us=excluded.picked_at_us, state=excluded.state, "
       "finished_at_us=excluded.finished_at_us",
-      6, flat);
+      "ttiiti",
+      {}};
+  for (const auto& entry : holds_) {
+    const HoldRow& h = entry.second;
+    holds.flat.insert(
+        holds.flat.end(),
+        {std::string_view(h.store_id), std::string_view(h.order_ref),
+         h.placed_at_us, h.picked_at_us, std::string_view(h.state),
+         h.finished_at_us});
+  }
+  out.push_back(std::move(holds));
 }
 
 }  // namespace storeagent::central::kpi

@@ -114,8 +114,9 @@ class KpiIndex {
   // Rows of earlier batches returned here are rewritten by Write.
   Result<std::vector<ReturnRow*>> PendingReturns();
 
-  // Writes the batch's rows and the changes to earlier ones.
-  Status Write();
+  // The batch's rows and the changes to earlier ones, for one
+  // SqlTx::ExecRows (they borrow from this index: keep it until then).
+  void AppendWrites(std::vector<SqlRows>& out) const;
 
  private:
   SqlTx& tx_;

@@ -1,6 +1,7 @@
 #include "central/store/kpi_ingest.h"
 
-#include <unordered_map>
+#include <functional>
+#include <map>
 #include <utility>
 
 #include "central/store/kpi_index.h"
@@ -22,15 +23,13 @@ class BatchKpis {
       : tx_(tx), store_(store_id), now_(now_us), index_(tx, store_id) {}
 
   Status Entry(const PlannedEntry& p) {
-    deltas_.Add(store_, IsoWeek(now_),
-                BucketCounter(kFreshness, BucketOf(now_ - p.recorded_at_us)),
-                1);
+    deltas_.AddBucket(store_, IsoWeek(now_), kFreshness,
+                      BucketOf(now_ - p.recorded_at_us), 1);
     if (!p.quarantine_reason.empty()) return Status::Ok();
     const v1::JournalRecord& r = p.entry->record();
     if (r.has_transaction()) return Transaction(r);
     if (r.has_loyalty() && r.loyalty().has_enrolled()) {
-      deltas_.Add(store_, IsoWeek(r.recorded_at_us()), std::string(kEnrolments),
-                  1);
+      deltas_.Add(store_, IsoWeek(r.recorded_at_us()), kEnrolments, 1);
     }
     if (r.has_stock()) return Hold(r);
     return Status::Ok();
@@ -38,8 +37,10 @@ class BatchKpis {
 
   Status Finish() {
     STOREAGENT_RETURN_IF_ERROR(ResolvePending());
-    STOREAGENT_RETURN_IF_ERROR(index_.Write());
-    return deltas_.Flush(tx_);
+    std::vector<SqlRows> rows;
+    index_.AppendWrites(rows);
+    deltas_.AppendTo(rows);
+    return tx_.ExecRows(rows);
   }
 
  private:
@@ -52,16 +53,16 @@ class BatchKpis {
       index_.AddSale(std::move(s));
     } else if (t.has_return_()) {
       ReturnRow ret = ReturnRow::Of(store_, r);
-      deltas_.Add(store_, week, std::string(kReturnsCount), 1);
-      deltas_.Add(store_, week, std::string(kReturnsValue), ret.total_minor);
+      deltas_.Add(store_, week, kReturnsCount, 1);
+      deltas_.Add(store_, week, kReturnsValue, ret.total_minor);
       STOREAGENT_RETURN_IF_ERROR(Resolve(ret));
       index_.AddReturn(std::move(ret));
     } else if (t.has_post_void()) {
       return Void(t.post_void().original());
     } else if (t.has_daily_close()) {
-      deltas_.Add(store_, week, std::string(kCloses), 1);
+      deltas_.Add(store_, week, kCloses, 1);
       if (t.daily_close().differences_size() > 0) {
-        deltas_.Add(store_, week, std::string(kClosesDiscrepant), 1);
+        deltas_.Add(store_, week, kClosesDiscrepant, 1);
       }
     }
     return Status::Ok();
@@ -69,22 +70,20 @@ class BatchKpis {
 
   void CountSale(const SaleRow& s, int64_t sign) {
     const std::string week = IsoWeek(s.recorded_at_us);
-    deltas_.Add(s.store_id, week, std::string(kSalesCount), sign);
-    deltas_.Add(s.store_id, week, std::string(kSalesValue),
-                sign * s.total_minor);
+    deltas_.Add(s.store_id, week, kSalesCount, sign);
+    deltas_.Add(s.store_id, week, kSalesValue, sign * s.total_minor);
     deltas_.Add(s.store_id, week, ChannelValueCounter(s.channel),
                 sign * s.total_minor);
-    deltas_.Add(s.store_id, week, std::string(kSalesLines), sign * s.lines);
-    if (s.member)
-      deltas_.Add(s.store_id, week, std::string(kSalesMember), sign);
+    deltas_.Add(s.store_id, week, kSalesLines, sign * s.lines);
+    if (s.member) deltas_.Add(s.store_id, week, kSalesMember, sign);
   }
 
   // The return's refund-cycle sample: `bucket` (< 0: none) added with
   // `sign`.
   void CountCycle(const ReturnRow& r, int bucket, int64_t sign) {
     if (bucket < 0) return;
-    deltas_.Add(r.store_id, IsoWeek(r.recorded_at_us),
-                BucketCounter(kRefundCycle, bucket), sign);
+    deltas_.AddBucket(r.store_id, IsoWeek(r.recorded_at_us), kRefundCycle,
+                      bucket, sign);
   }
 
   // Looks the original up (docs/kpis.md, "Original resolution"); found:
@@ -163,8 +162,8 @@ class BatchKpis {
     if (!r->has_value()) return Status::Ok();
     ReturnRow& ret = ***r;
     const std::string week = IsoWeek(ret.recorded_at_us);
-    deltas_.Add(store_, week, std::string(kReturnsCount), -1);
-    deltas_.Add(store_, week, std::string(kReturnsValue), -ret.total_minor);
+    deltas_.Add(store_, week, kReturnsCount, -1);
+    deltas_.Add(store_, week, kReturnsValue, -ret.total_minor);
     CountCycle(ret, ret.cycle_bucket, -1);
     ret.cycle_bucket = -1;
     return Status::Ok();
@@ -209,8 +208,8 @@ class BatchKpis {
     const bool open = h.state == "held" || h.state == "picked" || h.state == "";
     if (e.has_hold_picked()) {
       if (h.state == "held" && h.placed_at_us > 0) {
-        deltas_.Add(store_, week,
-                    BucketCounter(kPickTime, BucketOf(at - h.placed_at_us)), 1);
+        deltas_.AddBucket(store_, week, kPickTime,
+                          BucketOf(at - h.placed_at_us), 1);
       }
       if (open) {
         h.state = "picked";
@@ -229,9 +228,9 @@ class BatchKpis {
               : e.has_hold_short_picked() ? "short_picked"
               : e.has_hold_cancelled()    ? "cancelled"
                                           : "expired";
-    deltas_.Add(store_, week, std::string(kOrdersFinished), 1);
+    deltas_.Add(store_, week, kOrdersFinished, 1);
     if (e.has_hold_collected()) {
-      deltas_.Add(store_, week, std::string(kOrdersComplete), 1);
+      deltas_.Add(store_, week, kOrdersComplete, 1);
       index_.NoteCollected(h.order_ref);
     }
     return Status::Ok();
@@ -246,26 +245,97 @@ class BatchKpis {
 
 }  // namespace
 
+namespace {
+
+// Every counter's name, by slot: the plain ones, the channels' values, then
+// each histogram's buckets.
+struct SlotTable {
+  std::vector<std::string> names;
+  std::map<std::string, int, std::less<>> plain;
+  std::map<std::string, int, std::less<>> histogram;  // -> its first slot
+  SlotTable() {
+    for (std::string_view n :
+         {kSalesCount, kSalesValue, kSalesLines, kSalesMember, kReturnsCount,
+          kReturnsValue, kEnrolments, kOrdersFinished, kOrdersComplete, kCloses,
+          kClosesDiscrepant, kDrift}) {
+      Plain(std::string(n));
+    }
+    for (std::string_view c :
+         {"store", "click_and_collect", "ship_from_store", "endless_aisle"}) {
+      Plain(ChannelValueCounter(c));
+    }
+    for (std::string_view h : {kPickTime, kRefundCycle, kFreshness, kLatency}) {
+      histogram.emplace(std::string(h), static_cast<int>(names.size()));
+      for (int b = 0; b < kBuckets; ++b) names.push_back(BucketCounter(h, b));
+    }
+  }
+  void Plain(std::string n) {
+    plain.emplace(n, static_cast<int>(names.size()));
+    names.push_back(std::move(n));
+  }
+};
+
+const SlotTable& Table() {
+  static const SlotTable t;
+  return t;
+}
+
+}  // namespace
+
+std::vector<int64_t>& CounterDeltas::Slots(const std::string& store_id,
+                                           const std::string& week) {
+  if (last_ != nullptr && last_key_.first == store_id &&
+      last_key_.second == week) {
+    return *last_;
+  }
+  last_key_ = {store_id, week};
+  std::vector<int64_t>& v = deltas_[last_key_];
+  if (v.empty()) v.assign(Table().names.size(), 0);
+  last_ = &v;
+  return v;
+}
+
 void CounterDeltas::Add(const std::string& store_id, const std::string& week,
-                        const std::string& name, int64_t n) {
-  deltas_[{store_id, week, name}] += n;
+                        std::string_view name, int64_t n) {
+  auto it = Table().plain.find(name);
+  if (it == Table().plain.end()) return;  // not a counter: cannot happen
+  Slots(store_id, week)[static_cast<size_t>(it->second)] += n;
+}
+
+void CounterDeltas::AddBucket(const std::string& store_id,
+                              const std::string& week,
+                              std::string_view histogram, int bucket,
+                              int64_t n) {
+  auto it = Table().histogram.find(histogram);
+  if (it == Table().histogram.end() || bucket < 0 || bucket >= kBuckets) {
+    return;
+  }
+  Slots(store_id, week)[static_cast<size_t>(it->second + bucket)] += n;
+}
+
+void CounterDeltas::AppendTo(std::vector<SqlRows>& out) const {
+  SqlRows rows{"INSERT INTO kpi_counters (store_id, week, name, value)",
+               "ON CONFLICT (store_id, week, name) DO UPDATE SET "
+               "value = kpi_counters.value + excluded.value",
+               "ttti",
+               {}};
+  const std::vector<std::string>& names = Table().names;
+  for (const auto& [key, slots] : deltas_) {
+    for (size_t i = 0; i < slots.size(); ++i) {
+      if (slots[i] == 0) continue;
+      rows.flat.emplace_back(std::string_view(key.first));
+      rows.flat.emplace_back(std::string_view(key.second));
+      rows.flat.emplace_back(std::string_view(names[i]));
+      rows.flat.emplace_back(slots[i]);
+    }
+  }
+  out.push_back(std::move(rows));
 }
 
 Status CounterDeltas::Flush(SqlTx& tx) const {
-  std::vector<SqlParam> flat;
-  flat.reserve(deltas_.size() * 4);
-  for (const auto& [key, n] : deltas_) {
-    if (n == 0) continue;
-    flat.emplace_back(std::string_view(std::get<0>(key)));
-    flat.emplace_back(std::string_view(std::get<1>(key)));
-    flat.emplace_back(std::string_view(std::get<2>(key)));
-    flat.emplace_back(n);
-  }
-  if (flat.empty()) return Status::Ok();
-  return tx.ExecValues("INSERT INTO kpi_counters (store_id, week, name, value)",
-                       "ON CONFLICT (store_id, week, name) DO UPDATE SET "
-                       "value = kpi_counters.value + excluded.value",
-                       4, flat);
+  std::vector<SqlRows> rows;
+  AppendTo(rows);
+  return tx.ExecRows(rows);
 }
 
 Status OnIngest(SqlTx& tx, const std::string& store_id, const IngestPlan& plan,
@@ -282,21 +352,20 @@ Status OnCentralAck(SqlTx& tx, const std::string& store_id,
   if (acked_now <= acked_before) return Status::Ok();
   CounterDeltas d;
   const std::string week = IsoWeek(now_us);
-  STOREAGENT_RETURN_IF_ERROR(
-      tx.Query("SELECT created_at_us FROM central_events WHERE store_id=?1 AND "
-               "central_seq>?2 AND central_seq<=?3",
-               {store_id, I(acked_before), I(acked_now)}, [&](const SqlRow& r) {
-                 d.Add(store_id, week,
-                       BucketCounter(kLatency, BucketOf(now_us - r.Int(0))), 1);
-                 return Status::Ok();
-               }));
+  STOREAGENT_RETURN_IF_ERROR(tx.Query(
+      "SELECT created_at_us FROM central_events WHERE store_id=?1 AND "
+      "central_seq>?2 AND central_seq<=?3",
+      {store_id, I(acked_before), I(acked_now)}, [&](const SqlRow& r) {
+        d.AddBucket(store_id, week, kLatency, BucketOf(now_us - r.Int(0)), 1);
+        return Status::Ok();
+      }));
   return d.Flush(tx);
 }
 
 Status OnDrift(SqlTx& tx, const std::vector<v1::Drift>& drift) {
   CounterDeltas d;
   for (const v1::Drift& x : drift) {
-    d.Add(x.store_id(), IsoWeek(x.found_at_us()), std::string(kDrift), 1);
+    d.Add(x.store_id(), IsoWeek(x.found_at_us()), kDrift, 1);
   }
   return d.Flush(tx);
 }

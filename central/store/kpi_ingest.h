@@ -4,8 +4,8 @@
 // need (kpi_sales, kpi_returns, kpi_holds). Each function runs inside the
 // caller's transaction, so the aggregates commit with the events they come
 // from; a batch is aggregated in memory first and written with one upsert
-// per touched row (SqlTx::ExecValues). Written once over the SQL seam for
-// both backends.
+// per touched row (SqlTx::ExecRows: one round trip on PostgreSQL). Written once
+// over the SQL seam for both backends.
 #ifndef STOREAGENT_CENTRAL_STORE_KPI_INGEST_H_
 #define STOREAGENT_CENTRAL_STORE_KPI_INGEST_H_
 
@@ -13,7 +13,8 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <tuple>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "central/store/ingest_plan.h"
@@ -23,17 +24,28 @@
 
 namespace storeagent::central::kpi {
 
-// Counter deltas of one transaction, merged by (store, week, name).
+// Counter deltas of one transaction, merged by (store, week, name): a
+// fixed slot per counter name, so adding one allocates nothing.
 class CounterDeltas {
  public:
+  // `name` one of kpi_rules.h's counters ("sales.value.<channel>" too).
   void Add(const std::string& store_id, const std::string& week,
-           const std::string& name, int64_t n);
-  bool empty() const { return deltas_.empty(); }
-  // One upsert per touched (store, week, name) (zero deltas skipped).
+           std::string_view name, int64_t n);
+  // A histogram's bucket ("<histogram>:<bucket>").
+  void AddBucket(const std::string& store_id, const std::string& week,
+                 std::string_view histogram, int bucket, int64_t n);
+  // One upsert row per touched (store, week, name), zero deltas skipped
+  // (borrowing from this object: keep it until the rows are written).
+  void AppendTo(std::vector<SqlRows>& out) const;
   Status Flush(SqlTx& tx) const;
 
  private:
-  std::map<std::tuple<std::string, std::string, std::string>, int64_t> deltas_;
+  std::vector<int64_t>& Slots(const std::string& store_id,
+                              const std::string& week);
+
+  std::map<std::pair<std::string, std::string>, std::vector<int64_t>> deltas_;
+  std::vector<int64_t>* last_ = nullptr;  // the last (store, week) touched
+  std::pair<std::string, std::string> last_key_;
 };
 
 // The KPI side of IngestBatch: `plan`'s entries (quarantined ones count

@@ -1,5 +1,7 @@
 #include "central/store/kpi_rules.h"
 
+#include <cstdint>
+
 namespace storeagent::central::kpi {
 namespace {
 
@@ -54,7 +56,15 @@ std::string WeekOfDays(int64_t days) {
 }  // namespace
 
 std::string IsoWeek(int64_t at_us) {
-  return WeekOfDays(FloorDiv(at_us, kUsPerDay));
+  // An ingest asks for the same few days over and over.
+  thread_local int64_t cached_day = INT64_MIN;
+  thread_local std::string cached;
+  const int64_t day = FloorDiv(at_us, kUsPerDay);
+  if (day != cached_day) {
+    cached = WeekOfDays(day);
+    cached_day = day;
+  }
+  return cached;
 }
 
 std::optional<int64_t> WeekStartUs(std::string_view week) {

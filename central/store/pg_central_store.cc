@@ -56,10 +56,6 @@ namespace {
 // Key of the advisory lock held while the schema is created or migrated.
 constexpr int64_t kSchemaLockKey = 0x73746f7265;  // "store"
 
-// Parameters PostgreSQL takes in one statement (its wire protocol counts
-// them in 16 bits).
-constexpr size_t kPgMaxParams = 65535;
-
 // Prepared statement names.
 const std::string kLockStore = "lock_store";
 const std::string kIngestBatch = "ingest_batch";
@@ -216,31 +212,51 @@ class PgTx final : public SqlTx {
     });
   }
 
-  // Multi-row VALUES, each statement under PostgreSQL's parameter limit.
-  Status ExecValues(std::string_view head, std::string_view tail, size_t width,
-                    const std::vector<SqlParam>& flat) override {
-    if (width == 0 || flat.size() % width != 0) {
-      return Internal("ExecValues: parameters are not whole rows");
-    }
-    const size_t rows_per = kPgMaxParams / width;
-    return Guarded([&] {
-      for (size_t at = 0; at < flat.size(); at += rows_per * width) {
-        const size_t end = std::min(flat.size(), at + rows_per * width);
-        std::string sql(head);
-        sql += " VALUES ";
-        for (size_t r = at; r < end; r += width) {
-          sql += r == at ? "(" : ", (";
-          for (size_t i = 0; i < width; ++i) {
-            sql += (i > 0 ? ", $" : "$") + std::to_string(r - at + i + 1);
-          }
-          sql += ")";
-        }
-        sql += " ";
-        sql += tail;
-        w_.exec_params(sql, pqxx::prepare::make_dynamic_params(
-                                flat.begin() + static_cast<ptrdiff_t>(at),
-                                flat.begin() + static_cast<ptrdiff_t>(end)));
+  // Every SqlRows as columns (one array parameter each), all in one
+  // statement: a batch's KPI rows cost one round trip.
+  Status ExecRows(const std::vector<SqlRows>& all) override {
+    std::vector<std::string> arrays;
+    std::string sql;
+    int n = 0;  // statements in the WITH
+    for (const SqlRows& rows : all) {
+      const size_t width = rows.types.size();
+      if (width == 0 || rows.flat.size() % width != 0) {
+        return Internal("ExecRows: parameters are not whole rows");
       }
+      if (rows.flat.empty()) continue;
+      std::string select = "SELECT * FROM unnest(";
+      for (size_t c = 0; c < width; ++c) {
+        const bool text = rows.types[c] == 't';
+        std::vector<std::string> texts;
+        std::vector<int64_t> ints;
+        for (size_t at = c; at < rows.flat.size(); at += width) {
+          const SqlParam& p = rows.flat[at];
+          if (text) {
+            const auto* v = std::get_if<std::string_view>(&p);
+            if (v == nullptr) return Internal("ExecRows: text expected");
+            texts.emplace_back(*v);
+          } else {
+            const auto* v = std::get_if<int64_t>(&p);
+            if (v == nullptr) return Internal("ExecRows: integer expected");
+            ints.push_back(*v);
+          }
+        }
+        arrays.push_back(text ? TextArray(texts) : IntArray(ints));
+        select += (c > 0 ? ", $" : "$") + std::to_string(arrays.size()) +
+                  (text ? "::text[]" : "::bigint[]");
+      }
+      select += ")";
+      const std::string stmt =
+          std::string(rows.head) + " " + select + " " + std::string(rows.tail);
+      sql += (n == 0 ? "WITH w0 AS (" : ", w" + std::to_string(n) + " AS (") +
+             stmt + " RETURNING 1)";
+      ++n;
+    }
+    if (n == 0) return Status::Ok();
+    sql += " SELECT 1";
+    return Guarded([&] {
+      w_.exec_params(sql, pqxx::prepare::make_dynamic_params(arrays.begin(),
+                                                             arrays.end()));
       return Status::Ok();
     });
   }

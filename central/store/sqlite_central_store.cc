@@ -84,25 +84,27 @@ class SqliteTx final : public SqlTx {
          plan.head.recorded_at_us, quarantined, breaches, now_us});
   }
 
-  Status ExecValues(std::string_view head, std::string_view tail, size_t width,
-                    const std::vector<SqlParam>& flat) override {
-    if (width == 0 || flat.size() % width != 0) {
-      return Internal("ExecValues: parameters are not whole rows");
-    }
-    std::string sql(head);
-    sql += " VALUES (";
-    for (size_t i = 1; i <= width; ++i) {
-      sql += (i > 1 ? ", ?" : "?") + std::to_string(i);
-    }
-    sql += ") ";
-    sql += tail;
-    for (size_t at = 0; at < flat.size(); at += width) {
-      Result<Statement*> s = db_.Prepare(sql);
-      if (!s.ok()) return s.status();
-      for (size_t i = 0; i < width; ++i) {
-        Bind(**s, static_cast<int>(i + 1), flat[at + i]);
+  Status ExecRows(const std::vector<SqlRows>& all) override {
+    for (const SqlRows& rows : all) {
+      const size_t width = rows.types.size();
+      if (width == 0 || rows.flat.size() % width != 0) {
+        return Internal("ExecRows: parameters are not whole rows");
       }
-      STOREAGENT_RETURN_IF_ERROR((*s)->Run());
+      std::string sql(rows.head);
+      sql += " VALUES (";
+      for (size_t i = 1; i <= width; ++i) {
+        sql += (i > 1 ? ", ?" : "?") + std::to_string(i);
+      }
+      sql += ") ";
+      sql += rows.tail;
+      for (size_t at = 0; at < rows.flat.size(); at += width) {
+        Result<Statement*> s = db_.Prepare(sql);
+        if (!s.ok()) return s.status();
+        for (size_t i = 0; i < width; ++i) {
+          Bind(**s, static_cast<int>(i + 1), rows.flat[at + i]);
+        }
+        STOREAGENT_RETURN_IF_ERROR((*s)->Run());
+      }
     }
     return Status::Ok();
   }
