@@ -168,9 +168,10 @@ int Run(bool quick) {
     for (const v1::Kpi& k : out.kpis()) present += k.span().present();
     Progress("fleet report: " + std::to_string(present) + " of " +
              std::to_string(out.kpis_size()) + " KPIs present; " +
-             (out.kpis_size() > 0 ? out.kpis(0).name() + " " +
-                                        std::to_string(out.kpis(0).span().value())
-                                  : std::string()));
+             (out.kpis_size() > 0
+                  ? out.kpis(0).name() + " " +
+                        std::to_string(out.kpis(0).span().value())
+                  : std::string()));
   }
   v1::GetKpiReportRequest store_req = fleet_req;
   store_req.set_store_id("k0");
