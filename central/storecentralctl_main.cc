@@ -1,7 +1,8 @@
 // storecentralctl: a small command line for storecentrald's CentralAdminService
 // API (head office's side): push a stock movement, look up availability
 // across stores, list drift, show a store's sync state, place and cancel
-// click-and-collect holds, read the audit trail of admin writes. Prints
+// click-and-collect holds, read the audit trail of admin writes, read head
+// office's KPIs and set a store's region. Prints
 // replies as tables for a person (central/ctl_format.h), or proto-JSON
 // with --json. Exit 0 on success, 1 when central refused or could not be
 // reached, 2 on a usage error (platform/cli.h).
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "central/ctl_format.h"
+#include "central/ctl_kpi_format.h"
 #include "platform/cli.h"
 #include "platform/clock.h"
 #include "platform/fs.h"
@@ -168,6 +170,32 @@ int main(int argc, char** argv) {
   audit->add_option("--store", store, "store id (default: every store)");
   audit->add_option("--limit", limit, "1..1000 (default 100)");
 
+  // Head office's KPIs (docs/kpis.md).
+  std::string region, last_week, format = "table";
+  int weeks = 0;
+  bool by_store = false;
+  CLI::App* kpi = app.add_subcommand(
+      "kpi", "KPIs per ISO week: the fleet, a region or a store");
+  kpi->add_option("--store", store, "one store");
+  kpi->add_option("--region", region, "the stores of a region");
+  kpi->add_option("--weeks", weeks, "weeks in the report, 1..13 (default 4)");
+  kpi->add_option("--last-week", last_week,
+                  "the report's last week, e.g. 2026-W49 (default: this "
+                  "week)");
+  kpi->add_flag("--by-store", by_store,
+                "also each store's span values, ranked per KPI");
+  kpi->add_option("--format", format, "table | json | csv")
+      ->capture_default_str();
+  CLI::App* store_cmd = app.add_subcommand("store", "A store's attributes");
+  store_cmd->require_subcommand(1);
+  std::string region_store, new_region;
+  CLI::App* set_region = store_cmd->add_subcommand(
+      "set-region", "Set a store's region (\"\" clears it)");
+  set_region->add_option("store", region_store, "store id")->required();
+  set_region
+      ->add_option("region", new_region, "1..64 of [A-Za-z0-9._:-], or \"\"")
+      ->required();
+
   storeagent::platform::AddVersionFlag(app);
   if (std::optional<int> code =
           storeagent::platform::ParseCommandLine(app, argc, argv)) {
@@ -272,6 +300,37 @@ int main(int argc, char** argv) {
     }
     v1::CentralAdminServicePlaceHoldResponse reply;
     return Print(stub->PlaceHold(Context().get(), r, &reply), reply);
+  }
+  if (kpi->parsed()) {
+    if (format != "table" && format != "json" && format != "csv") {
+      std::fprintf(stderr,
+                   "storecentralctl: --format: expected table, json or csv\n");
+      return 2;
+    }
+    v1::GetKpiReportRequest r;
+    r.set_store_id(store);
+    r.set_region(region);
+    r.set_weeks(weeks);
+    r.set_last_week(last_week);
+    r.set_by_store(by_store);
+    v1::GetKpiReportResponse reply;
+    grpc::Status st = stub->GetKpiReport(Context().get(), r, &reply);
+    if (!st.ok() || json_output || format == "json") {
+      json_output = json_output || format == "json";
+      return Print(st, reply);
+    }
+    const std::string text = format == "csv"
+                                 ? storeagent::central::FormatKpiCsv(reply)
+                                 : storeagent::central::FormatKpiTable(reply);
+    std::printf("%s", text.c_str());
+    return 0;
+  }
+  if (set_region->parsed()) {
+    v1::SetStoreRegionRequest r;
+    r.set_store_id(region_store);
+    r.set_region(new_region);
+    v1::SetStoreRegionResponse reply;
+    return Print(stub->SetStoreRegion(Context().get(), r, &reply), reply);
   }
   if (audit->parsed()) {
     v1::ListAdminAuditRequest r;

@@ -11,6 +11,7 @@
 #include "central/server/admin_validation.h"
 #include "central/server/escrow_book.h"
 #include "central/server/grpc_status.h"
+#include "central/server/kpi_report.h"
 #include "core/stock_validation.h"
 #include "platform/log.h"
 #include "proto/unary_reactor.h"
@@ -522,6 +523,34 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListAdminAudit(
     for (v1::AdminAuditEntry& e : *entries) {
       *reply->add_entries() = std::move(e);
     }
+    return Status::Ok();
+  });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::GetKpiReport(
+    grpc::CallbackServerContext* context,
+    const v1::GetKpiReportRequest* request, v1::GetKpiReportResponse* reply) {
+  Call call = Call::Read("GetKpiReport", request->store_id());
+  return Defer(context, std::move(call), [this, request, reply]() -> Status {
+    grpc::Status st = ComputeKpiReport(hub_.context().store, *request,
+                                       hub_.context().clock.NowMicros(), reply);
+    if (st.ok()) return Status::Ok();
+    return Status(static_cast<StatusCode>(st.error_code()), st.error_message());
+  });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::SetStoreRegion(
+    grpc::CallbackServerContext* context,
+    const v1::SetStoreRegionRequest* request,
+    v1::SetStoreRegionResponse* reply) {
+  Call call = Call::Write("SetStoreRegion", request->store_id(),
+                          "region=" + request->region());
+  return Defer(context, std::move(call), [this, request, reply]() -> Status {
+    STOREAGENT_RETURN_IF_ERROR(CheckStoreId(request->store_id(), "store_id"));
+    Result<bool> changed = hub_.context().store.SetStoreRegion(
+        request->store_id(), request->region());
+    if (!changed.ok()) return changed.status();
+    reply->set_changed(*changed);
     return Status::Ok();
   });
 }

@@ -57,6 +57,16 @@ class AdminServiceImpl : public v1::CentralAdminService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListAdminAuditRequest* request,
       v1::ListAdminAuditResponse* reply) override;
+  // Head office's KPIs (docs/kpis.md): a reader's report, an operator's
+  // store region.
+  grpc::ServerUnaryReactor* GetKpiReport(
+      grpc::CallbackServerContext* context,
+      const v1::GetKpiReportRequest* request,
+      v1::GetKpiReportResponse* reply) override;
+  grpc::ServerUnaryReactor* SetStoreRegion(
+      grpc::CallbackServerContext* context,
+      const v1::SetStoreRegionRequest* request,
+      v1::SetStoreRegionResponse* reply) override;
 
  private:
   // One admin call as it is authorised and audited.

@@ -38,6 +38,7 @@ constexpr platform::TomlKey kCentralKeys[] = {
     {"log.format", "\"text\""},
     {"retention.delete_events", "false"},  // refused until issue #11
     {"retention.max_age_days", "400"},
+    {"kpi.enabled", "true"},
 };
 
 const platform::TomlSchema& KnownKeys() {
@@ -208,6 +209,7 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text,
   }
   STOREAGENT_RETURN_IF_ERROR(
       r.Int("retention.max_age_days", 1, 36500, &c.retention_max_age_days));
+  STOREAGENT_RETURN_IF_ERROR(r.Bool("kpi.enabled", &c.kpi_enabled));
   return c;
 }
 

@@ -67,6 +67,10 @@ struct CentralConfig {
   bool retention_delete_events = false;
   uint32_t retention_max_age_days = 400;  // 1..36500
 
+  // [kpi] keep head office's KPI aggregates as events arrive
+  // (docs/kpis.md); off: ingest skips them and reports miss what arrives.
+  bool kpi_enabled = true;
+
   bool operator==(const CentralConfig&) const = default;
 };
 

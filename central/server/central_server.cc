@@ -11,6 +11,7 @@
 #include "central/server/admin_service.h"
 #include "central/server/central_metrics.h"
 #include "central/server/central_watchdog.h"
+#include "central/server/kpi_report.h"
 #include "central/server/mutual_tls.h"
 #include "central/server/replica_cache.h"
 #include "central/server/sync_hub.h"
@@ -57,13 +58,6 @@ void SetServing(grpc::Server* server, const char* service, bool serving) {
   health->SetServingStatus(serving);
 }
 
-// The report page's provider until the KPI computation is in this build.
-grpc::Status KpiReportsNotBuilt(const v1::GetKpiReportRequest&,
-                                v1::GetKpiReportResponse*) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      "KPI reports are not computed by this build");
-}
-
 bool IsPostgres(const std::string& url) {
   return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
 }
@@ -88,6 +82,7 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
     }
     s->store_ = std::move(opened).value();
   }
+  s->store_->SetKpiAggregation(config.kpi_enabled);
   s->metrics_ = std::make_unique<CentralMetrics>();
   s->work_ = std::make_unique<
       boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
@@ -260,8 +255,11 @@ Status CentralServer::StartReportPage() {
   }
   // Called on the report server's own threads (it may read the database):
   // ComputeKpiReport(*store_, request, clock_.NowMicros(), out).
-  // LEAD: wire ComputeKpiReport here
-  KpiReportProvider provider = KpiReportsNotBuilt;
+  // The same computation as CentralAdminService.GetKpiReport.
+  KpiReportProvider provider = [this](const v1::GetKpiReportRequest& request,
+                                      v1::GetKpiReportResponse* out) {
+    return ComputeKpiReport(*store_, request, clock_.NowMicros(), out);
+  };
   Result<std::unique_ptr<ReportHttpServer>> r =
       ReportHttpServer::Start(options, std::move(provider));
   if (!r.ok()) return r.status();

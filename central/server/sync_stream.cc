@@ -318,7 +318,8 @@ void SyncStream::OnHello(const v1::Hello& h) {
           "store's; push the lost ones again"}});
     hub_.context().replicas.OnCentralAck(store_id_, h.central_seq_applied());
   } else if (h.central_seq_applied() > row->central_seq_acked) {
-    Status s = store().AckCentral(store_id_, h.central_seq_applied());
+    Status s = store().AckCentralAt(store_id_, h.central_seq_applied(),
+                                    hub_.context().clock.NowMicros());
     if (s.ok())
       hub_.context().replicas.OnCentralAck(store_id_, h.central_seq_applied());
   }
@@ -516,7 +517,8 @@ void SyncStream::Pump() {
 
 void SyncStream::OnCentralAck(const v1::CentralAck& a) {
   if (a.central_seq() > central_acked_) {
-    Status s = store().AckCentral(store_id_, a.central_seq());
+    Status s = store().AckCentralAt(store_id_, a.central_seq(),
+                                    hub_.context().clock.NowMicros());
     if (!s.ok()) {
       Log(LogLevel::kWarn, "sync.central_ack_refused",
           {{"store", store_id_}, {"error", s.ToString()}});

@@ -103,6 +103,80 @@ CREATE TABLE replica_snapshots (
   taken_at_us INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // v6: head office's KPIs (docs/kpis.md): a store's region, the
+    // per-(store, ISO week) counters and the indexes of sales, returns and
+    // holds the ingest keeps to compute them.
+    R"sql(
+ALTER TABLE stores ADD COLUMN region TEXT NOT NULL DEFAULT '';
+CREATE TABLE kpi_counters (
+  store_id TEXT   NOT NULL,
+  week     TEXT   NOT NULL,
+  name     TEXT   NOT NULL,
+  value    INTEGER NOT NULL,
+  PRIMARY KEY (store_id, week, name)
+) WITHOUT ROWID;
+CREATE INDEX kpi_counters_by_week ON kpi_counters (week, store_id);
+CREATE TABLE kpi_sales (
+  store_id       TEXT   NOT NULL,
+  terminal_id    TEXT   NOT NULL,
+  client_txn_id  TEXT   NOT NULL,
+  seq            INTEGER NOT NULL,
+  recorded_at_us INTEGER NOT NULL,
+  receipt_number TEXT   NOT NULL,
+  order_ref      TEXT   NOT NULL,
+  channel        TEXT   NOT NULL,
+  business_day   TEXT   NOT NULL,
+  total_minor    INTEGER NOT NULL,
+  lines          INTEGER NOT NULL,
+  member         INTEGER NOT NULL,
+  voided         INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (store_id, terminal_id, client_txn_id)
+) WITHOUT ROWID;
+CREATE INDEX kpi_sales_receipt ON kpi_sales (store_id, receipt_number)
+  WHERE receipt_number <> '';
+CREATE INDEX kpi_sales_order ON kpi_sales (order_ref) WHERE order_ref <> '';
+CREATE TABLE kpi_returns (
+  store_id          TEXT   NOT NULL,
+  seq               INTEGER NOT NULL,
+  terminal_id       TEXT   NOT NULL,
+  client_txn_id     TEXT   NOT NULL,
+  recorded_at_us    INTEGER NOT NULL,
+  total_minor       INTEGER NOT NULL,
+  voided            INTEGER NOT NULL DEFAULT 0,
+  orig_store        TEXT   NOT NULL,
+  orig_terminal     TEXT   NOT NULL,
+  orig_txn          TEXT   NOT NULL,
+  orig_reference    TEXT   NOT NULL,
+  orig_channel      TEXT   NOT NULL,
+  orig_business_day TEXT   NOT NULL,
+  orig_sold_at_us   INTEGER NOT NULL,
+  resolved          INTEGER NOT NULL,
+  res_store         TEXT   NOT NULL,
+  res_seq           INTEGER NOT NULL,
+  res_order_ref     TEXT   NOT NULL,
+  res_sold_at_us    INTEGER NOT NULL,
+  res_channel       TEXT   NOT NULL,
+  res_business_day  TEXT   NOT NULL,
+  cycle_bucket      INTEGER NOT NULL,
+  PRIMARY KEY (store_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX kpi_returns_client ON kpi_returns (store_id, terminal_id,
+  client_txn_id);
+CREATE INDEX kpi_returns_pending ON kpi_returns (orig_store)
+  WHERE resolved = 0;
+CREATE INDEX kpi_returns_pending_ref ON kpi_returns (orig_reference)
+  WHERE resolved = 0;
+CREATE TABLE kpi_holds (
+  store_id       TEXT   NOT NULL,
+  order_ref      TEXT   NOT NULL,
+  placed_at_us   INTEGER NOT NULL,
+  picked_at_us   INTEGER NOT NULL,
+  state          TEXT   NOT NULL,
+  finished_at_us INTEGER NOT NULL,
+  PRIMARY KEY (store_id, order_ref)
+) WITHOUT ROWID;
+CREATE INDEX kpi_holds_order ON kpi_holds (order_ref);
+)sql",
 };
 
 const std::string_view kPgSchema[kCentralSchemaVersion] = {
@@ -271,6 +345,157 @@ CREATE TABLE replica_snapshots (
   state       BYTEA  NOT NULL,
   taken_at_us BIGINT NOT NULL
 );
+)sql",
+    // v6: head office's KPIs (docs/kpis.md). Their text keys but store_id
+    // (joined with stores) compare bytewise (COLLATE "C"): cheaper index
+    // inserts, and "2026-W09" < "2026-W10" is all the order a week needs.
+    R"sql(
+ALTER TABLE stores ADD COLUMN region TEXT NOT NULL DEFAULT '';
+CREATE TABLE kpi_counters (
+  store_id TEXT   NOT NULL,
+  week     TEXT COLLATE "C" NOT NULL,
+  name     TEXT COLLATE "C" NOT NULL,
+  value    BIGINT  NOT NULL,
+  PRIMARY KEY (store_id, week, name)
+);
+CREATE INDEX kpi_counters_by_week ON kpi_counters (week, store_id);
+CREATE TABLE kpi_sales (
+  store_id       TEXT   NOT NULL,
+  terminal_id    TEXT COLLATE "C" NOT NULL,
+  client_txn_id  TEXT COLLATE "C" NOT NULL,
+  seq            BIGINT  NOT NULL,
+  recorded_at_us BIGINT  NOT NULL,
+  receipt_number TEXT COLLATE "C" NOT NULL,
+  order_ref      TEXT COLLATE "C" NOT NULL,
+  channel        TEXT   NOT NULL,
+  business_day   TEXT   NOT NULL,
+  total_minor    BIGINT  NOT NULL,
+  lines          BIGINT  NOT NULL,
+  member         BIGINT  NOT NULL,
+  voided         BIGINT  NOT NULL DEFAULT 0,
+  PRIMARY KEY (store_id, terminal_id, client_txn_id)
+);
+CREATE INDEX kpi_sales_receipt ON kpi_sales (store_id, receipt_number)
+  WHERE receipt_number <> '';
+CREATE INDEX kpi_sales_order ON kpi_sales (order_ref) WHERE order_ref <> '';
+CREATE TABLE kpi_returns (
+  store_id          TEXT   NOT NULL,
+  seq               BIGINT  NOT NULL,
+  terminal_id       TEXT COLLATE "C" NOT NULL,
+  client_txn_id     TEXT COLLATE "C" NOT NULL,
+  recorded_at_us    BIGINT  NOT NULL,
+  total_minor       BIGINT  NOT NULL,
+  voided            BIGINT  NOT NULL DEFAULT 0,
+  orig_store        TEXT   NOT NULL,
+  orig_terminal     TEXT   NOT NULL,
+  orig_txn          TEXT   NOT NULL,
+  orig_reference    TEXT COLLATE "C" NOT NULL,
+  orig_channel      TEXT   NOT NULL,
+  orig_business_day TEXT   NOT NULL,
+  orig_sold_at_us   BIGINT  NOT NULL,
+  resolved          BIGINT  NOT NULL,
+  res_store         TEXT   NOT NULL,
+  res_seq           BIGINT  NOT NULL,
+  res_order_ref     TEXT   NOT NULL,
+  res_sold_at_us    BIGINT  NOT NULL,
+  res_channel       TEXT   NOT NULL,
+  res_business_day  TEXT   NOT NULL,
+  cycle_bucket      BIGINT  NOT NULL,
+  PRIMARY KEY (store_id, seq)
+);
+CREATE INDEX kpi_returns_client ON kpi_returns (store_id, terminal_id,
+  client_txn_id);
+CREATE INDEX kpi_returns_pending ON kpi_returns (orig_store)
+  WHERE resolved = 0;
+CREATE INDEX kpi_returns_pending_ref ON kpi_returns (orig_reference)
+  WHERE resolved = 0;
+CREATE TABLE kpi_holds (
+  store_id       TEXT   NOT NULL,
+  order_ref      TEXT COLLATE "C" NOT NULL,
+  placed_at_us   BIGINT  NOT NULL,
+  picked_at_us   BIGINT  NOT NULL,
+  state          TEXT   NOT NULL,
+  finished_at_us BIGINT  NOT NULL,
+  PRIMARY KEY (store_id, order_ref)
+);
+CREATE INDEX kpi_holds_order ON kpi_holds (order_ref);
+-- Views for BI tools (docs/kpis.md, "SQL views").
+CREATE VIEW kpi_weekly_counts AS
+SELECT k.store_id, s.region, k.week,
+  SUM(CASE WHEN k.name = 'sales.count' THEN k.value ELSE 0 END)
+    AS sales,
+  SUM(CASE WHEN k.name = 'sales.value' THEN k.value ELSE 0 END)
+    AS sales_value,
+  SUM(CASE WHEN k.name = 'sales.lines' THEN k.value ELSE 0 END)
+    AS sales_lines,
+  SUM(CASE WHEN k.name = 'sales.member' THEN k.value ELSE 0 END)
+    AS sales_with_member,
+  SUM(CASE WHEN k.name = 'sales.value.store' THEN k.value ELSE 0 END)
+    AS sales_value_store,
+  SUM(CASE WHEN k.name = 'sales.value.click_and_collect' THEN k.value ELSE 0 END)
+    AS sales_value_click_and_collect,
+  SUM(CASE WHEN k.name = 'sales.value.ship_from_store' THEN k.value ELSE 0 END)
+    AS sales_value_ship_from_store,
+  SUM(CASE WHEN k.name = 'sales.value.endless_aisle' THEN k.value ELSE 0 END)
+    AS sales_value_endless_aisle,
+  SUM(CASE WHEN k.name = 'returns.count' THEN k.value ELSE 0 END)
+    AS returns,
+  SUM(CASE WHEN k.name = 'returns.value' THEN k.value ELSE 0 END)
+    AS returns_value,
+  SUM(CASE WHEN k.name = 'enrolments' THEN k.value ELSE 0 END)
+    AS enrolments,
+  SUM(CASE WHEN k.name = 'orders.finished' THEN k.value ELSE 0 END)
+    AS orders_finished,
+  SUM(CASE WHEN k.name = 'orders.complete' THEN k.value ELSE 0 END)
+    AS orders_complete,
+  SUM(CASE WHEN k.name = 'closes' THEN k.value ELSE 0 END)
+    AS closes,
+  SUM(CASE WHEN k.name = 'closes.discrepant' THEN k.value ELSE 0 END)
+    AS closes_discrepant,
+  SUM(CASE WHEN k.name = 'drift' THEN k.value ELSE 0 END)
+    AS stock_drift
+FROM kpi_counters k JOIN stores s ON s.store_id = k.store_id
+GROUP BY k.store_id, s.region, k.week;
+CREATE VIEW kpi_weekly AS
+SELECT c.*,
+  c.orders_complete::float8 / NULLIF(c.orders_finished, 0) AS order_accuracy,
+  c.returns_value::float8 / NULLIF(c.sales_value, 0) AS return_rate,
+  c.sales_with_member::float8 / NULLIF(c.sales, 0) AS loyalty_adoption,
+  c.sales_value::float8 / NULLIF(c.sales, 0) AS basket_value_avg,
+  c.sales_lines::float8 / NULLIF(c.sales, 0) AS basket_lines_avg
+FROM kpi_weekly_counts c;
+CREATE VIEW kpi_histograms AS
+SELECT k.store_id, s.region, k.week,
+  split_part(k.name, ':', 1) AS histogram,
+  b.bucket, b.upper_bound_s, k.value AS samples
+FROM kpi_counters k JOIN stores s ON s.store_id = k.store_id
+JOIN (VALUES
+  (0, 0.1), (1, 0.25), (2, 0.5), (3, 1), (4, 2), (5, 5), (6, 10), (7, 30),
+  (8, 60), (9, 120), (10, 300), (11, 600), (12, 1800), (13, 3600), (14,
+  7200), (15, 14400), (16, 43200), (17, 86400), (18, 172800), (19,
+  345600), (20, 604800), (21, 1209600), (22, 2592000), (23, 7776000), (24,
+  31536000), (25, 31536000))
+  AS b(bucket, upper_bound_s)
+  ON b.bucket::text = split_part(k.name, ':', 2)
+WHERE k.name LIKE '%:%';
+CREATE VIEW sales_facts AS
+SELECT x.store_id, s.region, x.seq, x.terminal_id, x.client_txn_id,
+  to_timestamp(x.recorded_at_us / 1e6) AS sold_at, x.business_day,
+  x.receipt_number, x.order_ref, x.channel, x.total_minor, x.lines,
+  x.member <> 0 AS with_member, x.voided <> 0 AS voided
+FROM kpi_sales x JOIN stores s ON s.store_id = x.store_id;
+CREATE VIEW return_facts AS
+SELECT x.store_id, s.region, x.seq, x.terminal_id, x.client_txn_id,
+  to_timestamp(x.recorded_at_us / 1e6) AS returned_at, x.total_minor,
+  x.voided <> 0 AS voided, x.resolved <> 0 AS original_found,
+  CASE WHEN x.resolved <> 0 THEN x.res_store ELSE x.orig_store END
+    AS original_store_id,
+  NULLIF(x.res_seq, 0) AS original_seq,
+  CASE WHEN x.resolved <> 0 THEN x.res_channel ELSE x.orig_channel END
+    AS original_channel,
+  to_timestamp(NULLIF(CASE WHEN x.resolved <> 0 THEN x.res_sold_at_us
+    ELSE x.orig_sold_at_us END, 0) / 1e6) AS original_sold_at
+FROM kpi_returns x JOIN stores s ON s.store_id = x.store_id;
 )sql",
 };
 

@@ -85,6 +85,26 @@ struct ReplicaSnapshotRow {
   int64_t taken_at_us = 0;
 };
 
+// A store and its region ("" = none).
+struct StoreRegion {
+  std::string store_id;
+  std::string region;
+};
+
+// Whose KPIs: a store, a region, or (both empty) the fleet.
+struct KpiScope {
+  std::string store_id;
+  std::string region;
+};
+
+// One sum of KPI counters (ReadKpiCounters).
+struct KpiCounterSum {
+  std::string store_id;  // empty: summed over the scope's stores
+  std::string week;      // empty: summed over the span
+  std::string name;
+  int64_t value = 0;
+};
+
 class CentralStore {
  public:
   virtual ~CentralStore() = default;
@@ -151,8 +171,13 @@ class CentralStore {
       size_t limit) = 0;
   // The store applied every central event up to central_seq. Never moves
   // the watermark back; beyond the head is FAILED_PRECONDITION.
-  virtual Status AckCentral(const std::string& store_id,
-                            uint64_t central_seq) = 0;
+  Status AckCentral(const std::string& store_id, uint64_t central_seq) {
+    return AckCentralAt(store_id, central_seq, std::nullopt);
+  }
+  // The same, the ack received at `received_at_us`: each central event it
+  // newly covers adds an integration-latency sample (docs/kpis.md).
+  virtual Status AckCentralAt(const std::string& store_id, uint64_t central_seq,
+                              std::optional<int64_t> received_at_us) = 0;
   // The store applied central events up to central_seq, beyond this
   // database's head: central was restored from an older backup and lost
   // them. The head (and the ack watermark) move up to central_seq so the
@@ -187,6 +212,32 @@ class CentralStore {
   // Newest first; store_id empty = every store.
   virtual Result<std::vector<v1::AdminAuditEntry>> ListAdminAudit(
       const std::string& store_id, size_t limit) = 0;
+
+  // ---- Head office's KPIs (docs/kpis.md; central/store/kpi_*.cc) ----
+
+  // Turns the KPI aggregation at ingest, ack and drift on or off ([kpi]
+  // enabled; on by default). While off, the aggregates miss what arrives.
+  virtual void SetKpiAggregation(bool on) = 0;
+  // The store's region: 1..64 characters of [A-Za-z0-9._:-], or empty for
+  // none (else INVALID_ARGUMENT naming `region`). NOT_FOUND for a store
+  // central never saw. Returns false when the region already was that (a
+  // retry).
+  virtual Result<bool> SetStoreRegion(const std::string& store_id,
+                                      const std::string& region) = 0;
+  // Every store with its region, store id order.
+  virtual Result<std::vector<StoreRegion>> ListStoreRegions() = 0;
+  // Sums of kpi_counters for the weeks first_week..last_week ("YYYY-Www")
+  // of the stores in `scope`: one row per (week, name) with store_id empty,
+  // and with `by_store` also one per (store_id, name) over the whole span
+  // with week empty. Reads only the aggregates.
+  virtual Result<std::vector<KpiCounterSum>> ReadKpiCounters(
+      const KpiScope& scope, const std::string& first_week,
+      const std::string& last_week, bool by_store) = 0;
+  // How central resolved the original of the return at (store_id, seq)
+  // (for the change feed's FeedEvent.original); nullopt when that entry is
+  // not a return central indexed (or the KPI aggregation was off).
+  virtual Result<std::optional<v1::ResolvedOriginal>> ResolveOriginal(
+      const std::string& store_id, uint64_t seq) = 0;
 
   // Keeps `snapshot` as the store's replica snapshot (one per store),
   // unless the one kept is ahead of it in either seq (another central

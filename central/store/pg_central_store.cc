@@ -1,5 +1,6 @@
 #include "central/store/pg_central_store.h"
 
+#include <algorithm>
 #include <exception>
 #include <type_traits>
 #include <utility>
@@ -207,6 +208,55 @@ class PgTx final : public SqlTx {
                        Bin(cols->hashes), TextArray(cols->quarantined), now_us,
                        I(plan.head.seq), Bin(plan.head.hash),
                        plan.head.recorded_at_us, quarantined, breaches);
+      return Status::Ok();
+    });
+  }
+
+  // Every SqlRows as columns (one array parameter each), all in one
+  // statement: a batch's KPI rows cost one round trip.
+  Status ExecRows(const std::vector<SqlRows>& all) override {
+    std::vector<std::string> arrays;
+    std::string sql;
+    int n = 0;  // statements in the WITH
+    for (const SqlRows& rows : all) {
+      const size_t width = rows.types.size();
+      if (width == 0 || rows.flat.size() % width != 0) {
+        return Internal("ExecRows: parameters are not whole rows");
+      }
+      if (rows.flat.empty()) continue;
+      std::string select = "SELECT * FROM unnest(";
+      for (size_t c = 0; c < width; ++c) {
+        const bool text = rows.types[c] == 't';
+        std::vector<std::string> texts;
+        std::vector<int64_t> ints;
+        for (size_t at = c; at < rows.flat.size(); at += width) {
+          const SqlParam& p = rows.flat[at];
+          if (text) {
+            const auto* v = std::get_if<std::string_view>(&p);
+            if (v == nullptr) return Internal("ExecRows: text expected");
+            texts.emplace_back(*v);
+          } else {
+            const auto* v = std::get_if<int64_t>(&p);
+            if (v == nullptr) return Internal("ExecRows: integer expected");
+            ints.push_back(*v);
+          }
+        }
+        arrays.push_back(text ? TextArray(texts) : IntArray(ints));
+        select += (c > 0 ? ", $" : "$") + std::to_string(arrays.size()) +
+                  (text ? "::text[]" : "::bigint[]");
+      }
+      select += ")";
+      const std::string stmt =
+          std::string(rows.head) + " " + select + " " + std::string(rows.tail);
+      sql += (n == 0 ? "WITH w0 AS (" : ", w" + std::to_string(n) + " AS (") +
+             stmt + " RETURNING 1)";
+      ++n;
+    }
+    if (n == 0) return Status::Ok();
+    sql += " SELECT 1";
+    return Guarded([&] {
+      w_.exec_params(sql, pqxx::prepare::make_dynamic_params(arrays.begin(),
+                                                             arrays.end()));
       return Status::Ok();
     });
   }

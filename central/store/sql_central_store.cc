@@ -4,6 +4,7 @@
 
 #include "central/store/central_schema.h"
 #include "central/store/ingest_plan.h"
+#include "central/store/kpi_ingest.h"
 #include "central/store/store_args.h"
 #include "core/journal_chain.h"
 
@@ -224,7 +225,10 @@ Result<IngestResult> SqlCentralStore::IngestBatch(
     out.acked_seq = plan->head.seq;
     out.escrow_breaches = breaches;
     if (plan->entries.empty()) return Status::Ok();
-    return tx.WriteIngest(store_id, *plan, now_us, quarantined, breaches);
+    STOREAGENT_RETURN_IF_ERROR(
+        tx.WriteIngest(store_id, *plan, now_us, quarantined, breaches));
+    if (!kpi_on_.load()) return Status::Ok();
+    return kpi::OnIngest(tx, store_id, *plan, now_us);
   });
   if (!txn.ok()) return txn;
   return out;
@@ -318,8 +322,9 @@ Result<std::vector<v1::CentralEvent>> SqlCentralStore::ReadCentralEvents(
       });
 }
 
-Status SqlCentralStore::AckCentral(const std::string& store_id,
-                                   uint64_t central_seq) {
+Status SqlCentralStore::AckCentralAt(const std::string& store_id,
+                                     uint64_t central_seq,
+                                     std::optional<int64_t> received_at_us) {
   STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
   return engine_->InTransaction("AckCentral", [&](SqlTx& tx) -> Status {
     Result<StoreRow> row = LockStore(tx, store_id);
@@ -331,8 +336,12 @@ Status SqlCentralStore::AckCentral(const std::string& store_id,
                                 " of store " + store_id);
     }
     if (central_seq <= row->central_seq_acked) return Status::Ok();
-    return tx.Exec("UPDATE stores SET central_seq_acked=?2 WHERE store_id=?1",
-                   {store_id, I(central_seq)});
+    STOREAGENT_RETURN_IF_ERROR(
+        tx.Exec("UPDATE stores SET central_seq_acked=?2 WHERE store_id=?1",
+                {store_id, I(central_seq)}));
+    if (!received_at_us.has_value() || !kpi_on_.load()) return Status::Ok();
+    return kpi::OnCentralAck(tx, store_id, row->central_seq_acked, central_seq,
+                             *received_at_us);
   });
 }
 
@@ -394,7 +403,8 @@ Status SqlCentralStore::RecordDrift(const std::vector<v1::Drift>& drift) {
     for (const v1::Drift& d : drift) {
       STOREAGENT_RETURN_IF_ERROR(tx.InsertDrift(d));
     }
-    return Status::Ok();
+    if (!kpi_on_.load()) return Status::Ok();
+    return kpi::OnDrift(tx, drift);
   });
 }
 

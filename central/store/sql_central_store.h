@@ -6,6 +6,7 @@
 #ifndef STOREAGENT_CENTRAL_STORE_SQL_CENTRAL_STORE_H_
 #define STOREAGENT_CENTRAL_STORE_SQL_CENTRAL_STORE_H_
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,7 +54,8 @@ class SqlCentralStore final : public CentralStore {
   Result<std::vector<v1::CentralEvent>> ReadCentralEvents(
       const std::string& store_id, uint64_t after, uint64_t through,
       size_t limit) override;
-  Status AckCentral(const std::string& store_id, uint64_t central_seq) override;
+  Status AckCentralAt(const std::string& store_id, uint64_t central_seq,
+                      std::optional<int64_t> received_at_us) override;
   Result<uint64_t> RaiseCentralHead(const std::string& store_id,
                                     uint64_t central_seq) override;
   Status TouchExchange(const std::string& store_id, int64_t now_us,
@@ -71,6 +73,15 @@ class SqlCentralStore final : public CentralStore {
   Status RecordAdminAudit(const v1::AdminAuditEntry& entry) override;
   Result<std::vector<v1::AdminAuditEntry>> ListAdminAudit(
       const std::string& store_id, size_t limit) override;
+  void SetKpiAggregation(bool on) override { kpi_on_.store(on); }
+  Result<bool> SetStoreRegion(const std::string& store_id,
+                              const std::string& region) override;
+  Result<std::vector<StoreRegion>> ListStoreRegions() override;
+  Result<std::vector<KpiCounterSum>> ReadKpiCounters(
+      const KpiScope& scope, const std::string& first_week,
+      const std::string& last_week, bool by_store) override;
+  Result<std::optional<v1::ResolvedOriginal>> ResolveOriginal(
+      const std::string& store_id, uint64_t seq) override;
   Status PutReplicaSnapshot(const std::string& store_id,
                             const ReplicaSnapshotRow& snapshot) override;
   Result<std::optional<ReplicaSnapshotRow>> GetReplicaSnapshot(
@@ -78,6 +89,7 @@ class SqlCentralStore final : public CentralStore {
 
  private:
   std::unique_ptr<SqlEngine> engine_;
+  std::atomic<bool> kpi_on_{true};
 };
 
 }  // namespace storeagent::central

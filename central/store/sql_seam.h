@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "central/store/central_store.h"
 #include "central/store/ingest_plan.h"
@@ -32,6 +33,18 @@ struct SqlBlob {
 using SqlParam =
     std::variant<std::nullptr_t, int64_t, std::string_view, SqlBlob>;
 using SqlParams = std::initializer_list<SqlParam>;
+
+// Rows for one INSERT: `head` is "INSERT INTO t (a, b, c)", `tail` what
+// follows the rows ("ON CONFLICT ..."); `types` has one letter per column,
+// 't' (text) or 'i' (integer); `flat` holds the rows' values, row after row
+// (a multiple of types.size(), NULL not allowed). Borrowed values, as for
+// SqlParam.
+struct SqlRows {
+  std::string_view head;
+  std::string_view tail;
+  std::string_view types;
+  std::vector<SqlParam> flat;
+};
 
 // One row of a query's result, typed by the caller. Column indexes start
 // at 0.
@@ -68,6 +81,14 @@ class SqlTx {
   virtual Status WriteIngest(const std::string& store_id,
                              const IngestPlan& plan, int64_t now_us,
                              int64_t quarantined, int64_t breaches) = 0;
+  // Writes each SqlRows (a batch's KPI rows, sql_seam.h) in as few round
+  // trips as the engine allows: SQLite runs each one-row statement, cached,
+  // once per row; PostgreSQL sends every column as one array parameter
+  // (INSERT .. SELECT FROM unnest(..)), all of them in one statement (one
+  // data-modifying WITH per SqlRows). No two rows of one statement may hit
+  // the same key of a DO UPDATE (PostgreSQL refuses it): callers merge them
+  // first.
+  virtual Status ExecRows(const std::vector<SqlRows>& all) = 0;
   // Inserts one drift row with the store's next drift_id (SQLite: MAX + 1;
   // PostgreSQL: the IDENTITY column).
   virtual Status InsertDrift(const v1::Drift& drift) = 0;

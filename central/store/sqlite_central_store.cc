@@ -84,6 +84,31 @@ class SqliteTx final : public SqlTx {
          plan.head.recorded_at_us, quarantined, breaches, now_us});
   }
 
+  Status ExecRows(const std::vector<SqlRows>& all) override {
+    for (const SqlRows& rows : all) {
+      const size_t width = rows.types.size();
+      if (width == 0 || rows.flat.size() % width != 0) {
+        return Internal("ExecRows: parameters are not whole rows");
+      }
+      std::string sql(rows.head);
+      sql += " VALUES (";
+      for (size_t i = 1; i <= width; ++i) {
+        sql += (i > 1 ? ", ?" : "?") + std::to_string(i);
+      }
+      sql += ") ";
+      sql += rows.tail;
+      for (size_t at = 0; at < rows.flat.size(); at += width) {
+        Result<Statement*> s = db_.Prepare(sql);
+        if (!s.ok()) return s.status();
+        for (size_t i = 0; i < width; ++i) {
+          Bind(**s, static_cast<int>(i + 1), rows.flat[at + i]);
+        }
+        STOREAGENT_RETURN_IF_ERROR((*s)->Run());
+      }
+    }
+    return Status::Ok();
+  }
+
   // drift_id is the store's largest plus one.
   Status InsertDrift(const v1::Drift& d) override {
     return Exec(
@@ -105,24 +130,25 @@ class SqliteTx final : public SqlTx {
     Result<Statement*> s = db_.Prepare(std::string(sql));
     if (!s.ok()) return s.status();
     int i = 1;
-    for (const SqlParam& p : params) {
-      std::visit(
-          [&](const auto& v) {
-            using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, std::nullptr_t>) {
-              (*s)->BindNull(i);
-            } else if constexpr (std::is_same_v<T, int64_t>) {
-              (*s)->BindInt(i, v);
-            } else if constexpr (std::is_same_v<T, std::string_view>) {
-              (*s)->BindText(i, v);
-            } else {
-              (*s)->BindBlob(i, v.bytes);
-            }
-          },
-          p);
-      ++i;
-    }
+    for (const SqlParam& p : params) Bind(**s, i++, p);
     return s;
+  }
+
+  static void Bind(Statement& s, int i, const SqlParam& p) {
+    std::visit(
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::nullptr_t>) {
+            s.BindNull(i);
+          } else if constexpr (std::is_same_v<T, int64_t>) {
+            s.BindInt(i, v);
+          } else if constexpr (std::is_same_v<T, std::string_view>) {
+            s.BindText(i, v);
+          } else {
+            s.BindBlob(i, v.bytes);
+          }
+        },
+        p);
   }
 
   storage::DbContext& db_;

@@ -62,4 +62,21 @@ Status ValidateDigestResult(const std::string& result) {
   return Status::Ok();
 }
 
+Status ValidateRegion(const std::string& region) {
+  if (region.size() > kMaxRegionLength) {
+    return InvalidArgument("region: more than " +
+                           std::to_string(kMaxRegionLength) + " characters");
+  }
+  for (const char c : region) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                    c == ':' || c == '-';
+    if (!ok) {
+      return InvalidArgument(
+          "region: only letters, digits and . _ : - are allowed");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace storeagent::central

@@ -36,6 +36,11 @@ Status CheckHead(std::optional<uint64_t> expected_head, uint64_t head);
 // "match", "mismatch" or "deferred".
 Status ValidateDigestResult(const std::string& result);
 
+// A store's region (SetStoreRegion): empty (no region) or 1..64 characters
+// of [A-Za-z0-9._:-]. INVALID_ARGUMENT "region: ..." otherwise.
+inline constexpr size_t kMaxRegionLength = 64;
+Status ValidateRegion(const std::string& region);
+
 }  // namespace storeagent::central
 
 #endif  // STOREAGENT_CENTRAL_STORE_STORE_ARGS_H_

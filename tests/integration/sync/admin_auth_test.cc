@@ -235,6 +235,48 @@ TEST_F(AdminAuthTest, EveryWriteAllowedOrRefusedIsAudited) {
       std::chrono::seconds(5)));
 }
 
+// Head office's KPIs (docs/kpis.md): the report is a read, a store's
+// region an operator's write, audited allowed or refused.
+TEST_F(AdminAuthTest, KpiReportIsAReadAndARegionAnAuditedWrite) {
+  ASSERT_TRUE(Write(tls_ + "/admin-ops", "store-0001").ok());
+  auto region = [&](const std::string& cert, const std::string& r) {
+    auto stub = central_->NewAdminStubAs(cert);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(In(10));
+    v1::SetStoreRegionRequest req;
+    req.set_store_id("store-0001");
+    req.set_region(r);
+    v1::SetStoreRegionResponse reply;
+    return stub->SetStoreRegion(&ctx, req, &reply);
+  };
+  auto report = [&](const std::string& cert, v1::GetKpiReportResponse* out) {
+    auto stub = central_->NewAdminStubAs(cert);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(In(10));
+    v1::GetKpiReportRequest req;
+    req.set_by_store(true);
+    return stub->GetKpiReport(&ctx, req, out);
+  };
+  const grpc::Status refused = region(tls_ + "/admin-viewer", "north");
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  v1::GetKpiReportResponse r;
+  const grpc::Status read = report(tls_ + "/admin-viewer", &r);
+  ASSERT_TRUE(read.ok()) << read.error_message();
+  EXPECT_EQ(r.scope(), "fleet");
+  EXPECT_EQ(r.weeks_size(), 4);
+  ASSERT_EQ(r.stores_size(), 1);
+  EXPECT_EQ(r.stores(0).region(), "");  // the refused write changed nothing
+  ASSERT_TRUE(region(tls_ + "/admin-ops", "north").ok());
+  ASSERT_TRUE(report(tls_ + "/admin-viewer", &r).ok());
+  ASSERT_EQ(r.stores_size(), 1);
+  EXPECT_EQ(r.stores(0).region(), "north");
+  int audited = 0;
+  for (const v1::AdminAuditEntry& e : Audit("store-0001")) {
+    if (e.method() == "SetStoreRegion") ++audited;
+  }
+  EXPECT_EQ(audited, 2);
+}
+
 TEST_F(AdminAuthTest, AnAdminCertificateIsNeverAStore) {
   const grpc::Status s = HelloAs(*central_, tls_ + "/admin-ops", "ops");
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED)

@@ -2,6 +2,7 @@
 // storecentralctl against a central server in the test process.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -149,6 +150,58 @@ TEST_F(StorecentralctlTest, RefusalsAndUsageErrors) {
   EXPECT_NE(missing.err.find("--ca: "), std::string::npos) << missing.err;
   EXPECT_NE(missing.err.find("/nonexistent/ca.pem"), std::string::npos)
       << missing.err;
+}
+
+// Head office's KPIs (docs/kpis.md) and a store's region, as a person and
+// a script use them.
+TEST_F(StorecentralctlTest, KpiReportAndStoreRegion) {
+  RunResult set = Ctl({"store", "set-region", "store-1", "north"});
+  ASSERT_EQ(set.exit_code, 0) << set.err;
+  EXPECT_NE(set.out.find("\"changed\": true"), std::string::npos) << set.out;
+  set = Ctl({"store", "set-region", "store-1", "north"});  // a retry
+  ASSERT_EQ(set.exit_code, 0) << set.err;
+  EXPECT_NE(set.out.find("\"changed\": false"), std::string::npos) << set.out;
+  RunResult bad = Ctl({"store", "set-region", "store-1", "no spaces"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("INVALID_ARGUMENT: region:"), std::string::npos)
+      << bad.err;
+  RunResult unknown = Ctl({"store", "set-region", "store-404", "north"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("NOT_FOUND: store_id:"), std::string::npos)
+      << unknown.err;
+  // Every write is audited, the refused ones too.
+  RunResult audit = Ctl({"audit", "--store", "store-1"});
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  EXPECT_NE(audit.out.find("SetStoreRegion"), std::string::npos) << audit.out;
+
+  RunResult table = Ctl(
+      {"kpi", "--region", "north", "--last-week", "2026-W48", "--by-store"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(table.out.rfind("region:north\n", 0), 0u) << table.out;
+  EXPECT_NE(table.out.find("2026-W45"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("order_accuracy"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("RANK"), std::string::npos) << table.out;
+  RunResult csv =
+      Ctl({"kpi", "--store", "store-1", "--weeks", "2", "--format", "csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv.out.rfind("scope,store_id,kpi,unit,week,present,value,", 0), 0u)
+      << csv.out;
+  // 20 KPIs x (2 weeks + the span), and the header.
+  EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 61) << csv.out;
+  RunResult json = Ctl({"kpi", "--format", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"scope\": \"fleet\""), std::string::npos)
+      << json.out;
+
+  RunResult weeks = Ctl({"kpi", "--weeks", "14"});
+  EXPECT_EQ(weeks.exit_code, 1);
+  EXPECT_NE(weeks.err.find("INVALID_ARGUMENT: weeks:"), std::string::npos)
+      << weeks.err;
+  RunResult both = Ctl({"kpi", "--store", "store-1", "--region", "north"});
+  EXPECT_EQ(both.exit_code, 1);
+  RunResult format = Ctl({"kpi", "--format", "xml"});
+  EXPECT_EQ(format.exit_code, 2);
+  EXPECT_NE(format.err.find("--format"), std::string::npos) << format.err;
 }
 
 }  // namespace

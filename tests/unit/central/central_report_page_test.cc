@@ -9,6 +9,7 @@
 #include <string>
 
 #include "central/server/central_server.h"
+#include "central/server/kpi_report.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/central/fake_agent.h"
 #include "tests/unit/central/report_http_client.h"
@@ -36,17 +37,23 @@ TEST(CentralReportPageTest, ServedOnReportListenWithTheServersReport) {
   const test::HttpReply page = test::PlainRequest(port, "GET", "/");
   EXPECT_EQ(page.status, 200) << page.raw;
   EXPECT_THAT(page.body, HasSubstr("Store KPIs"));
-  // The report comes from the server's provider: the fleet's report once
-  // ComputeKpiReport is wired in, UNIMPLEMENTED (501) before. Either way a
-  // JSON answer, and a bad parameter is refused before it is asked.
+  // The report comes from the server's provider: the fleet's report as
+  // CentralAdminService.GetKpiReport computes it (the same clock, so the
+  // same report), and a bad parameter is refused before it is asked.
   const test::HttpReply api = test::PlainRequest(port, "GET", "/api/kpi");
-  ASSERT_TRUE(api.status == 200 || api.status == 501) << api.raw;
+  ASSERT_EQ(api.status, 200) << api.raw;
   const nlohmann::json j = nlohmann::json::parse(api.body);
-  if (api.status == 200) {
-    EXPECT_EQ(j["scope"], "fleet");
-  } else {
-    EXPECT_EQ(j["error"]["code"], "UNIMPLEMENTED");
+  EXPECT_EQ(j["scope"], "fleet");
+  v1::GetKpiReportResponse expected;
+  ASSERT_TRUE(ComputeKpiReport(central.server().store(), {},
+                               central.clock().NowMicros(), &expected)
+                  .ok());
+  ASSERT_EQ(j["kpis"].size(), static_cast<size_t>(expected.kpis_size()));
+  for (int i = 0; i < expected.kpis_size(); ++i) {
+    EXPECT_EQ(j["kpis"][i]["name"], expected.kpis(i).name());
   }
+  ASSERT_EQ(j["weeks"].size(), static_cast<size_t>(expected.weeks_size()));
+  EXPECT_EQ(j["weeks"][0], expected.weeks(0));
   EXPECT_EQ(test::PlainRequest(port, "GET", "/api/kpi?weeks=99").status, 400);
   central.server().Shutdown(0);
   EXPECT_EQ(test::PlainRequest(port, "GET", "/").status, 0);

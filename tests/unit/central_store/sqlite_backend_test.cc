@@ -37,7 +37,8 @@ TEST(SqliteCentralStoreTest, UnknownUrlSchemeIsRefused) {
 }
 
 // A database made by an earlier release (schema 1: no admin_audit, no
-// replica_snapshots) is migrated on open and keeps what it held.
+// replica_snapshots, no KPI tables) is migrated on open and keeps what it
+// held.
 TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
   TempDir dir;
   const std::string path = dir.File("central.db");
@@ -52,6 +53,9 @@ TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
         storage::Connection::Open(path, storage::ConnectionOptions{});
     ASSERT_TRUE(c.ok());
     ASSERT_TRUE(c->Exec("DROP TABLE admin_audit; DROP TABLE replica_snapshots; "
+                        "DROP TABLE kpi_counters; DROP TABLE kpi_sales; "
+                        "DROP TABLE kpi_returns; DROP TABLE kpi_holds; "
+                        "ALTER TABLE stores DROP COLUMN region; "
                         "UPDATE schema_version SET version = 1")
                     .ok());
   }
@@ -61,6 +65,8 @@ TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
   Result<std::optional<central::StoreRow>> row = (*s)->GetStore("s1");
   ASSERT_TRUE(row.ok());
   EXPECT_TRUE(row->has_value());
+  Result<bool> region = (*s)->SetStoreRegion("s1", "north");
+  ASSERT_TRUE(region.ok()) << region.status().ToString();
   v1::AdminAuditEntry e;
   e.set_caller("operator:alice");
   e.set_method("PushCentralEvent");
