@@ -1,7 +1,8 @@
 // storecentralctl: a small command line for storecentrald's CentralAdminService
 // API (head office's side): push a stock movement, look up availability
 // across stores, list drift, show a store's sync state, place and cancel
-// click-and-collect holds, read the audit trail of admin writes. Prints
+// click-and-collect holds, read the audit trail of admin writes, read the
+// change feed (central/ctl_feed.h). Prints
 // replies as tables for a person (central/ctl_format.h), or proto-JSON
 // with --json. Exit 0 on success, 1 when central refused or could not be
 // reached, 2 on a usage error (platform/cli.h).
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "central/ctl_feed.h"
 #include "central/ctl_format.h"
 #include "platform/cli.h"
 #include "platform/clock.h"
@@ -168,11 +170,16 @@ int main(int argc, char** argv) {
   audit->add_option("--store", store, "store id (default: every store)");
   audit->add_option("--limit", limit, "1..1000 (default 100)");
 
+  storeagent::central::FeedOptions feed_options;
+  CLI::App* feed = storeagent::central::AddFeedCommand(app, &feed_options);
+
   storeagent::platform::AddVersionFlag(app);
   if (std::optional<int> code =
           storeagent::platform::ParseCommandLine(app, argc, argv)) {
     return *code;
   }
+  // Before any channel: gRPC's threads must not take SIGINT/SIGTERM.
+  if (feed->parsed()) storeagent::central::BlockFeedSignals();
 
   std::shared_ptr<grpc::ChannelCredentials> creds =
       grpc::InsecureChannelCredentials();
@@ -196,6 +203,7 @@ int main(int argc, char** argv) {
   }
   auto stub = v1::CentralAdminService::NewStub(
       grpc::CreateCustomChannel(admin, creds, args));
+  if (feed->parsed()) return storeagent::central::RunFeed(*stub, feed_options);
   std::vector<std::pair<std::string, int64_t>> parsed;
   if (!ParseLines(lines, &parsed)) {
     std::fprintf(stderr, "storecentralctl: --line: expected SKU=QUANTITY\n");

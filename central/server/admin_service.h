@@ -57,6 +57,10 @@ class AdminServiceImpl : public v1::CentralAdminService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListAdminAuditRequest* request,
       v1::ListAdminAuditResponse* reply) override;
+  // The change feed (a read: any admin role): feed_stream.h.
+  grpc::ServerWriteReactor<v1::StreamEventsResponse>* StreamEvents(
+      grpc::CallbackServerContext* context,
+      const v1::StreamEventsRequest* request) override;
 
  private:
   // One admin call as it is authorised and audited.
