@@ -31,26 +31,39 @@ class FeedReactor final : public grpc::ServerWriteReactor<Response> {
   std::shared_ptr<FeedSession> session;  // null: finished at once
 };
 
+// Two turns run side by side: the writer (the only one to touch the
+// reactor: one write in flight, then the next) and the reader (one query
+// of the FeedReader at a time, on the pool). The reader reads the next page
+// while the writer writes the current one; a page read waits in ready_
+// until the writer takes it, and only then does the next read start: at
+// most two pages per stream.
 class FeedSession : public std::enable_shared_from_this<FeedSession> {
  public:
   FeedSession(SyncHub& hub, FeedPlan plan, FeedReactor* reactor)
       : hub_(hub),
         follow_(plan.follow),
         reader_(hub.context().store, std::move(plan)),
-        timer_(hub.context().io),
-        reactor_(reactor) {}
+        reactor_(reactor),
+        timer_(hub.context().io) {}
 
-  // Counts the stream, listens for commits and starts the first read.
+  // Counts the stream, listens for commits and starts the first read (the
+  // writer waits for it).
   void Begin() {
     hub_.context().metrics.FeedStreamOpened();
     bell_ = hub_.feed_bell().Subscribe([this] { Rung(); });
-    Post();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      reading_ = true;
+      writer_waiting_ = true;
+    }
+    PostRead();
   }
 
   void OnWriteDone(bool ok) {
-    if (!ok)
+    if (!ok) {
       return End(
           grpc::Status(grpc::StatusCode::CANCELLED, "the consumer is gone"));
+    }
     if (in_flight_.has_event()) {
       ++sent_;
       hub_.context().metrics.FeedEventsSent(1);
@@ -65,10 +78,8 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
   }
 
  private:
-  bool Cancelled() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return cancelled_;
-  }
+  // What one read produced, for the writer.
+  enum class Ready { kNothing, kEvents, kPassDone, kError };
 
   // A commit in this process (under the bell's lock).
   void Rung() {
@@ -80,63 +91,121 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
     }
   }
 
-  void Post() {
+  void PostRead() {
     boost::asio::post(hub_.context().io,
-                      [self = shared_from_this()] { self->Fetch(); });
+                      [self = shared_from_this()] { self->Read(); });
   }
 
-  // On the pool: one query of the reader.
-  void Fetch() {
-    if (Cancelled()) return End(grpc::Status::CANCELLED);
-    Result<FeedReader::Step> step = reader_.Next(&page_);
+  // The reader's turn, on the pool: queries until it has events, or the
+  // pass is done, or it fails; then hands the result to the writer. A
+  // query that found nothing posts the next one (no worker is held long).
+  void Read() {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (cancelled_ || ended_) return Deliver(lock, Ready::kError, {}, {});
+    lock.unlock();
+    std::vector<Response> events;
+    Result<FeedReader::Step> step = reader_.Next(&events);
+    lock.lock();
     if (!step.ok()) {
-      Log(LogLevel::kWarn, "feed.read_failed",
-          {{"error", step.status().ToString()},
-           {"events_sent", std::to_string(sent_)}});
-      return End(ToGrpc(step.status()));
+      return Deliver(lock, Ready::kError, {}, ToGrpc(step.status()));
     }
-    if (!page_.empty()) return Continue();
-    if (*step == FeedReader::Step::kMore) return Post();
-    if (!caught_up_sent_) {
-      caught_up_sent_ = true;
-      v1::FeedCaughtUp* c = page_.emplace_back().mutable_caught_up();
-      c->set_at_us(hub_.context().clock.NowMicros());
-      c->set_events_sent(sent_);
-      ending_ = !follow_;
-      return Continue();
+    if (!events.empty()) {
+      return Deliver(lock, Ready::kEvents, std::move(events), {});
     }
-    Wait();
+    if (*step == FeedReader::Step::kPassDone) {
+      return Deliver(lock, Ready::kPassDone, {}, {});
+    }
+    lock.unlock();
+    PostRead();
   }
 
-  // The next write of the page, else the next read (or the end).
+  // Ends the read: the result waits in ready_ for the writer, or, when the
+  // writer is waiting for it, the writer goes on here.
+  void Deliver(std::unique_lock<std::mutex>& lock, Ready what,
+               std::vector<Response> events, grpc::Status error) {
+    reading_ = false;
+    if (ended_) return;
+    ready_ = what;
+    ready_events_ = std::move(events);
+    ready_error_ = std::move(error);
+    if (!writer_waiting_) return;
+    writer_waiting_ = false;
+    lock.unlock();
+    Continue();
+  }
+
+  // The writer's turn: the next write of the page, else the next page.
   void Continue() {
-    if (Cancelled()) return End(grpc::Status::CANCELLED);
-    if (next_ < page_.size()) {
-      in_flight_ = std::move(page_[next_++]);
-      // No buffer hint: gRPC 1.51 completes a hinted write only when a
-      // later write flushes it, and with one write in flight that later
-      // write never comes (a follow stream stalled so in a test).
-      reactor_->StartWrite(&in_flight_);
-      return;
+    for (;;) {
+      if (Cancelled()) return End(grpc::Status::CANCELLED);
+      if (next_ < page_.size()) {
+        in_flight_ = std::move(page_[next_++]);
+        // No buffer hint: gRPC 1.51 completes a hinted write only when a
+        // later write flushes it, and with one write in flight that later
+        // write never comes (a follow stream stalled so in a test).
+        reactor_->StartWrite(&in_flight_);
+        return;
+      }
+      page_.clear();
+      next_ = 0;
+      if (ending_) return End(grpc::Status::OK);
+      std::unique_lock<std::mutex> lock(mu_);
+      const Ready what = ready_;
+      ready_ = Ready::kNothing;
+      switch (what) {
+        case Ready::kEvents:
+          page_ = std::move(ready_events_);
+          ready_events_.clear();
+          // The next page is read while this one is written.
+          reading_ = true;
+          lock.unlock();
+          PostRead();
+          continue;
+        case Ready::kError: {
+          grpc::Status error = std::move(ready_error_);
+          lock.unlock();
+          if (error.ok()) error = grpc::Status::CANCELLED;
+          if (error.error_code() != grpc::StatusCode::CANCELLED) {
+            Log(LogLevel::kWarn, "feed.read_failed",
+                {{"error", error.error_message()},
+                 {"events_sent", std::to_string(sent_)}});
+          }
+          return End(error);
+        }
+        case Ready::kPassDone:
+          lock.unlock();
+          if (!caught_up_sent_) {
+            caught_up_sent_ = true;
+            v1::FeedCaughtUp* c = page_.emplace_back().mutable_caught_up();
+            c->set_at_us(hub_.context().clock.NowMicros());
+            c->set_events_sent(sent_);
+            ending_ = !follow_;
+            if (follow_) StartWait();
+            continue;
+          }
+          if (StartWait()) return;
+          continue;
+        case Ready::kNothing:
+          // The read is under way: it goes on with the writer when done.
+          writer_waiting_ = true;
+          return;
+      }
     }
-    page_.clear();
-    next_ = 0;
-    if (ending_) return End(grpc::Status::OK);
-    Post();
   }
 
   // Following and caught up: the next pass after feed.poll_ms, or at once
-  // when this process commits events.
-  void Wait() {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (cancelled_) {
-      lock.unlock();
-      return End(grpc::Status::CANCELLED);
-    }
+  // when this process commits events. The pass's read runs when the wait
+  // ends and hands its result to the writer (waiting for it, or still
+  // writing caught_up). False when the stream was cancelled meanwhile.
+  bool StartWait() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cancelled_) return false;
+    reading_ = true;
+    writer_waiting_ = page_.empty();
     if (rung_) {
       rung_ = false;
-      lock.unlock();
-      return Post();
+      PostRead();
+      return true;
     }
     waiting_ = true;
     timer_.expires_after(
@@ -147,12 +216,23 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
         self->waiting_ = false;
         self->rung_ = false;
       }
-      self->Fetch();
+      self->Read();
     });
+    return true;
+  }
+
+  bool Cancelled() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return cancelled_;
   }
 
   void End(const grpc::Status& status) {
     if (reactor_ == nullptr) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ended_ = true;
+      if (waiting_) timer_.cancel();
+    }
     hub_.feed_bell().Unsubscribe(bell_);
     hub_.context().metrics.FeedStreamClosed();
     Log(status.ok() || status.error_code() == grpc::StatusCode::CANCELLED
@@ -168,22 +248,29 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
 
   SyncHub& hub_;
   const bool follow_;
-  // The turn's own (only the turn's holder touches these).
+  // The reader's own.
   FeedReader reader_;
+  // The writer's own.
   std::vector<Response> page_;
   size_t next_ = 0;
   Response in_flight_;
   uint64_t sent_ = 0;
   bool caught_up_sent_ = false;
   bool ending_ = false;
+  FeedReactor* reactor_;  // null once finished
   FeedBell::Id bell_ = 0;
-  // Guarded by mu_: what other threads tell the turn's holder.
+  // Guarded by mu_: what the two turns and gRPC tell each other.
   std::mutex mu_;
   bool cancelled_ = false;
-  bool waiting_ = false;  // the timer is armed for the turn
+  bool ended_ = false;
+  bool reading_ = false;         // a read (or the wait before one) is on
+  bool writer_waiting_ = false;  // the writer waits for the read
+  Ready ready_ = Ready::kNothing;
+  std::vector<Response> ready_events_;
+  grpc::Status ready_error_;
+  bool waiting_ = false;  // the timer is armed
   bool rung_ = false;     // a commit since the pass began
   boost::asio::steady_timer timer_;
-  FeedReactor* reactor_;  // null once finished
 };
 
 void FeedReactor::OnWriteDone(bool ok) {

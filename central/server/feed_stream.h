@@ -1,14 +1,15 @@
 // The server side of CentralAdminService.StreamEvents, the change feed
 // (docs/feed.md): a gRPC server-streaming reactor over a FeedReader.
 //
-// One thing at a time per stream: a database read on the worker pool, or
-// one write in flight (gRPC's back-pressure: the next event is written
-// only when the previous write completed), or, following, a wait of
-// feed.poll_ms that a commit in this process (SyncHub::feed_bell) cuts
-// short. Whoever holds that turn is the only one to touch the reactor, so
-// a consumer that goes away (OnCancel) is noticed at the next turn and the
+// Two turns per stream: the writer, with one write in flight (gRPC's
+// back-pressure: the next event is written only when the previous write
+// completed), and the reader, one database query at a time on the worker
+// pool, reading the next page while the writer writes this one (or,
+// following, waiting feed.poll_ms, cut short by a commit in this process:
+// SyncHub::feed_bell). Only the writer touches the reactor, so a consumer
+// that goes away (OnCancel) is noticed at the writer's next step and the
 // stream finishes; the stream's state lives until the last handler that
-// holds it has run. Memory per stream: one page of events and one
+// holds it has run. Memory per stream: at most two pages of events and one
 // position per store.
 #ifndef STOREAGENT_CENTRAL_SERVER_FEED_STREAM_H_
 #define STOREAGENT_CENTRAL_SERVER_FEED_STREAM_H_
