@@ -214,6 +214,7 @@ int RunFeed(v1::CentralAdminService::Stub& stub, const FeedOptions& o) {
     (request.*field)(*t);
   }
   request.set_follow(o.follow);
+  request.set_max_batch(kCtlFeedBatch);
 
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout is a write error
   grpc::ClientContext ctx;
@@ -248,16 +249,25 @@ int RunFeed(v1::CentralAdminService::Stub& stub, const FeedOptions& o) {
       save();
       continue;
     }
-    if (!PrintEvent(m.event())) {
-      stdout_gone = true;
+    // A batch (max_batch), or one event from a central that sends them so.
+    v1::FeedBatch one;
+    if (m.has_event()) *one.add_events() = m.event();
+    for (const v1::FeedEvent& e :
+         m.has_event() ? one.events() : m.events().events()) {
+      if (!PrintEvent(e)) {
+        stdout_gone = true;
+        break;
+      }
+      Advance(cursor, e);
+      ++unsaved;
+      if (unsaved >= kCursorSaveEvents ||
+          clock.MonotonicMicros() - saved_at >= kCursorSaveMicros) {
+        save();
+      }
+    }
+    if (stdout_gone) {
       ctx.TryCancel();
       break;
-    }
-    Advance(cursor, m.event());
-    ++unsaved;
-    if (unsaved >= kCursorSaveEvents ||
-        clock.MonotonicMicros() - saved_at >= kCursorSaveMicros) {
-      save();
     }
   }
   const grpc::Status status = reader->Finish();

@@ -29,6 +29,8 @@ namespace storeagent::central {
 
 inline constexpr uint64_t kCursorSaveEvents = 1000;
 inline constexpr int64_t kCursorSaveMicros = 200'000;
+// Events per response the command asks for (StreamEventsRequest.max_batch).
+inline constexpr uint32_t kCtlFeedBatch = 100;
 
 struct FeedOptions {
   std::string cursor_file;

@@ -68,6 +68,12 @@ Result<FeedPlan> PlanFeed(const v1::StreamEventsRequest& r) {
   plan.from_us = r.from_us();
   plan.to_us = r.to_us();
   plan.follow = r.follow();
+  if (r.max_batch() > kMaxFeedBatch) {
+    return InvalidArgument("max_batch: at most " +
+                           std::to_string(kMaxFeedBatch) + ", got " +
+                           std::to_string(r.max_batch()));
+  }
+  plan.max_batch = r.max_batch() == 0 ? 1 : r.max_batch();
   return plan;
 }
 

@@ -21,6 +21,10 @@ namespace storeagent::central {
 inline constexpr int kMaxFeedStores = 50'000;
 // Most entries in `kinds` (there are fewer kinds than this).
 inline constexpr int kMaxFeedKinds = 64;
+// Most events in one response (max_batch), and the bytes a batch stops
+// before (one larger event still goes alone).
+inline constexpr uint32_t kMaxFeedBatch = 1000;
+inline constexpr size_t kMaxFeedBatchBytes = 1 << 20;
 
 // Where the feed starts in one store: the last seq and central_seq the
 // consumer has.
@@ -36,6 +40,7 @@ struct FeedPlan {
   int64_t from_us = 0;                     // 0: unbounded
   int64_t to_us = 0;                       // 0: unbounded
   bool follow = false;
+  uint32_t max_batch = 1;  // events per response, 1..kMaxFeedBatch
 
   bool WantsStore(const std::string& id) const {
     return stores.empty() || stores.count(id) > 0;
@@ -47,7 +52,8 @@ struct FeedPlan {
 
 // after[i].store_id: a store id (1..64 of [A-Za-z0-9._-]), each store at
 // most once; store_ids[i]: store ids (a repeat is harmless); kinds[i]: one
-// of FeedKinds(); from_us, to_us: >= 0, and from_us < to_us when both set.
+// of FeedKinds(); from_us, to_us: >= 0, and from_us < to_us when both set;
+// max_batch: 0..kMaxFeedBatch (0 is 1).
 Result<FeedPlan> PlanFeed(const v1::StreamEventsRequest& request);
 
 }  // namespace storeagent::central

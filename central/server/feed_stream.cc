@@ -42,6 +42,7 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
   FeedSession(SyncHub& hub, FeedPlan plan, FeedReactor* reactor)
       : hub_(hub),
         follow_(plan.follow),
+        max_batch_(plan.max_batch),
         reader_(hub.context().store, std::move(plan)),
         reactor_(reactor),
         timer_(hub.context().io) {}
@@ -64,10 +65,12 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
       return End(
           grpc::Status(grpc::StatusCode::CANCELLED, "the consumer is gone"));
     }
-    if (in_flight_.has_event()) {
-      ++sent_;
-      hub_.context().metrics.FeedEventsSent(1);
-    }
+    const uint64_t n =
+        in_flight_.has_event()
+            ? 1
+            : static_cast<uint64_t>(in_flight_.events().events_size());
+    sent_ += n;
+    hub_.context().metrics.FeedEventsSent(n);
     Continue();
   }
 
@@ -110,6 +113,7 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
       return Deliver(lock, Ready::kError, {}, ToGrpc(step.status()));
     }
     if (!events.empty()) {
+      if (max_batch_ > 1) events = Batch(std::move(events));
       return Deliver(lock, Ready::kEvents, std::move(events), {});
     }
     if (*step == FeedReader::Step::kPassDone) {
@@ -117,6 +121,26 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
     }
     lock.unlock();
     PostRead();
+  }
+
+  // The page's events in responses of up to max_batch_ events, each
+  // stopping before kMaxFeedBatchBytes (a larger event goes alone).
+  std::vector<Response> Batch(std::vector<Response> page) const {
+    std::vector<Response> out;
+    size_t bytes = 0;
+    for (Response& r : page) {
+      const size_t size = r.event().ByteSizeLong();
+      v1::FeedBatch* b = out.empty() ? nullptr : out.back().mutable_events();
+      if (b == nullptr ||
+          static_cast<uint32_t>(b->events_size()) >= max_batch_ ||
+          bytes + size > kMaxFeedBatchBytes) {
+        b = out.emplace_back().mutable_events();
+        bytes = 0;
+      }
+      b->mutable_events()->Add(std::move(*r.mutable_event()));
+      bytes += size;
+    }
+    return out;
   }
 
   // Ends the read: the result waits in ready_ for the writer, or, when the
@@ -248,6 +272,7 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
 
   SyncHub& hub_;
   const bool follow_;
+  const uint32_t max_batch_;
   // The reader's own.
   FeedReader reader_;
   // The writer's own.

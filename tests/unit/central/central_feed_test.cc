@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <string>
@@ -29,6 +30,7 @@ struct FeedRead {
   std::vector<v1::FeedEvent> events;
   std::vector<v1::FeedCaughtUp> caught_up;
   bool caught_up_last = false;
+  int largest_batch = 0;  // events in the largest FeedBatch (max_batch)
   grpc::Status status;
 };
 
@@ -57,6 +59,13 @@ class CentralFeedTest : public ::testing::Test {
     v1::StreamEventsResponse m;
     while (reader->Read(&m)) {
       if (m.has_event()) out.events.push_back(m.event());
+      for (const v1::FeedEvent& e : m.events().events()) {
+        out.events.push_back(e);
+      }
+      if (m.has_events()) {
+        out.largest_batch =
+            std::max(out.largest_batch, m.events().events_size());
+      }
       if (m.has_caught_up()) out.caught_up.push_back(m.caught_up());
       out.caught_up_last = m.has_caught_up();
     }
@@ -142,6 +151,32 @@ TEST_F(CentralFeedTest, EveryEventOnceInOrderPerStoreThenOneCaughtUp) {
   EXPECT_EQ(Metric(metrics, "storecentral_feed_events_sent_total"),
             static_cast<double>(f.events.size()));
   EXPECT_TRUE(NoStreamLeft());
+}
+
+TEST_F(CentralFeedTest, BatchesCarryTheSameEventsInTheSameOrder) {
+  ASSERT_TRUE(history_->Upload("s1", 1205));
+  ASSERT_TRUE(history_->Upload("s2", 30));
+  ASSERT_TRUE(history_->Push("s1", 5));
+  FeedRead one = ReadAll(v1::StreamEventsRequest());
+  v1::StreamEventsRequest r;
+  r.set_max_batch(100);
+  FeedRead batched = ReadAll(r);
+  ASSERT_TRUE(batched.status.ok()) << batched.status.error_message();
+  EXPECT_EQ(batched.largest_batch, 100);
+  ASSERT_EQ(batched.events.size(), one.events.size());
+  for (size_t i = 0; i < one.events.size(); ++i) {
+    ASSERT_EQ(batched.events[i].SerializeAsString(),
+              one.events[i].SerializeAsString())
+        << i;
+  }
+  ASSERT_EQ(batched.caught_up.size(), 1u);
+  EXPECT_EQ(batched.caught_up[0].events_sent(), batched.events.size());
+  EXPECT_EQ(one.largest_batch, 0);  // without max_batch: one event each
+
+  r.set_max_batch(1001);
+  FeedRead refused = ReadAll(r);
+  EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(refused.status.error_message(), HasSubstr("max_batch"));
 }
 
 TEST_F(CentralFeedTest, ResumesAfterTheCursorAndNothingElse) {
