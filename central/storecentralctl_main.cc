@@ -1,8 +1,9 @@
 // storecentralctl: a small command line for storecentrald's CentralAdminService
 // API (head office's side): push a stock movement, look up availability
 // across stores, list drift, show a store's sync state, place and cancel
-// click-and-collect holds, read the audit trail of admin writes, read head
-// office's KPIs and set a store's region. Prints
+// click-and-collect holds, read the audit trail of admin writes, read the
+// change feed (central/ctl_feed.h), read head office's KPIs and set a
+// store's region. Prints
 // replies as tables for a person (central/ctl_format.h), or proto-JSON
 // with --json. Exit 0 on success, 1 when central refused or could not be
 // reached, 2 on a usage error (platform/cli.h).
@@ -19,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "central/ctl_feed.h"
 #include "central/ctl_format.h"
 #include "central/ctl_kpi_format.h"
 #include "platform/cli.h"
@@ -195,12 +197,16 @@ int main(int argc, char** argv) {
   set_region
       ->add_option("region", new_region, "1..64 of [A-Za-z0-9._:-], or \"\"")
       ->required();
+  storeagent::central::FeedOptions feed_options;
+  CLI::App* feed = storeagent::central::AddFeedCommand(app, &feed_options);
 
   storeagent::platform::AddVersionFlag(app);
   if (std::optional<int> code =
           storeagent::platform::ParseCommandLine(app, argc, argv)) {
     return *code;
   }
+  // Before any channel: gRPC's threads must not take SIGINT/SIGTERM.
+  if (feed->parsed()) storeagent::central::BlockFeedSignals();
 
   std::shared_ptr<grpc::ChannelCredentials> creds =
       grpc::InsecureChannelCredentials();
@@ -224,6 +230,7 @@ int main(int argc, char** argv) {
   }
   auto stub = v1::CentralAdminService::NewStub(
       grpc::CreateCustomChannel(admin, creds, args));
+  if (feed->parsed()) return storeagent::central::RunFeed(*stub, feed_options);
   std::vector<std::pair<std::string, int64_t>> parsed;
   if (!ParseLines(lines, &parsed)) {
     std::fprintf(stderr, "storecentralctl: --line: expected SKU=QUANTITY\n");

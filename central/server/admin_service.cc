@@ -10,6 +10,7 @@
 
 #include "central/server/admin_validation.h"
 #include "central/server/escrow_book.h"
+#include "central/server/feed_stream.h"
 #include "central/server/grpc_status.h"
 #include "central/server/kpi_report.h"
 #include "core/stock_validation.h"
@@ -553,6 +554,23 @@ grpc::ServerUnaryReactor* AdminServiceImpl::SetStoreRegion(
     reply->set_changed(*changed);
     return Status::Ok();
   });
+}
+
+// ------------------------------------------------------------ feed
+
+grpc::ServerWriteReactor<v1::StreamEventsResponse>*
+AdminServiceImpl::StreamEvents(grpc::CallbackServerContext* context,
+                               const v1::StreamEventsRequest* request) {
+  // A read: an identified admin caller of either role.
+  Result<AdminCaller> caller = AdminCallerFromAuthContext(
+      context->auth_context().get(), hub_.context().config.admin_tls);
+  if (!caller.ok()) {
+    Call call = Call::Read("StreamEvents", "");
+    call.caller = "unidentified:" + context->peer();
+    Audit(call, caller.status());
+    return StartFeedStream(hub_, *request, caller.status());
+  }
+  return StartFeedStream(hub_, *request, Status::Ok());
 }
 
 }  // namespace storeagent::central

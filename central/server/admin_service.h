@@ -67,6 +67,10 @@ class AdminServiceImpl : public v1::CentralAdminService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::SetStoreRegionRequest* request,
       v1::SetStoreRegionResponse* reply) override;
+  // The change feed (a read: any admin role): feed_stream.h.
+  grpc::ServerWriteReactor<v1::StreamEventsResponse>* StreamEvents(
+      grpc::CallbackServerContext* context,
+      const v1::StreamEventsRequest* request) override;
 
  private:
   // One admin call as it is authorised and audited.

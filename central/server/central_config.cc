@@ -27,6 +27,7 @@ constexpr platform::TomlKey kCentralKeys[] = {
     {"sync.central_batch_events", "256"},
     {"admin.listen", "\"127.0.0.1:7444\""},
     {"admin.tls", "false"},
+    {"feed.poll_ms", "250"},
     {"metrics.listen", "\"\""},
     {"report.listen", "\"\""},
     {"report.tls", "false"},
@@ -127,6 +128,7 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text,
                    "must be HOST:PORT, got '" + c.admin_listen + "'");
   }
   STOREAGENT_RETURN_IF_ERROR(r.Bool("admin.tls", &c.admin_tls));
+  STOREAGENT_RETURN_IF_ERROR(r.Int("feed.poll_ms", 10, 60000, &c.feed_poll_ms));
 
   STOREAGENT_RETURN_IF_ERROR(r.String("metrics.listen", &c.metrics_listen));
   if (!c.metrics_listen.empty()) {

@@ -39,6 +39,10 @@ struct CentralConfig {
   std::string admin_listen = "127.0.0.1:7444";
   bool admin_tls = false;  // required when admin.listen is not loopback
 
+  // [feed] the change feed (StreamEvents, docs/feed.md): how often a
+  // following stream looks for events committed by another replica.
+  uint32_t feed_poll_ms = 250;  // 10..60000
+
   // [metrics] Prometheus /metrics, plain HTTP; "" = off.
   std::string metrics_listen;
 

@@ -130,6 +130,15 @@ std::string CentralMetrics::Render(const ScrapeFigures& f) const {
            "Escrow breach lines recorded since start.");
   m.Sample("storecentral_escrow_breaches_total",
            static_cast<double>(escrow_breaches_.value()));
+  m.Family("storecentral_feed_events_sent_total", "counter",
+           "Change-feed events (StreamEvents) written to consumers since "
+           "start.");
+  m.Sample("storecentral_feed_events_sent_total",
+           static_cast<double>(feed_events_sent_.value()));
+  m.Family("storecentral_feed_streams", "gauge",
+           "Change-feed streams (StreamEvents) open on this replica.");
+  m.Sample("storecentral_feed_streams",
+           static_cast<double>(feed_streams_.load()));
   m.Family("storecentral_pg_pool_connections", "gauge",
            "PostgreSQL connections the pool holds at most (0 on SQLite).");
   m.Sample("storecentral_pg_pool_connections",

@@ -8,6 +8,7 @@
 #define STOREAGENT_CENTRAL_SERVER_CENTRAL_METRICS_H_
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -83,6 +84,11 @@ class CentralMetrics {
   // A hold request forwarded to the replica holding the store's stream
   // ended with `outcome`, one of kForwardOutcomes.
   void HoldForwarded(const std::string& outcome);
+  // The change feed (StreamEvents, docs/feed.md): `n` events written to a
+  // consumer; a stream began or ended.
+  void FeedEventsSent(uint64_t n) { feed_events_sent_.Add(n); }
+  void FeedStreamOpened() { feed_streams_.fetch_add(1); }
+  void FeedStreamClosed() { feed_streams_.fetch_sub(1); }
 
   std::string Render(const ScrapeFigures& f) const;
 
@@ -103,6 +109,8 @@ class CentralMetrics {
   platform::Counter drift_findings_;
   platform::Histogram commit_seconds_;
   platform::Histogram replica_lag_seconds_;
+  platform::Counter feed_events_sent_;
+  std::atomic<int64_t> feed_streams_{0};
   rpc::GrpcServerMetrics grpc_;
   const std::shared_ptr<HandshakeRefusals> handshake_refusals_ =
       std::make_shared<HandshakeRefusals>();

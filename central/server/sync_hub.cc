@@ -240,6 +240,7 @@ Status SyncHub::SendTo(const std::string& channel, const std::string& payload) {
 }
 
 void SyncHub::NotifyCentralEvent(const std::string& store_id) {
+  feed_bell_.Ring();
   if (std::shared_ptr<SyncSession> s = Find(store_id)) {
     s->PumpDown();
     return;

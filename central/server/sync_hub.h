@@ -36,6 +36,7 @@
 
 #include "central/server/central_config.h"
 #include "central/server/central_metrics.h"
+#include "central/server/feed_bell.h"
 #include "central/server/replica_cache.h"
 #include "central/store/central_store.h"
 #include "central/store/stream_leases.h"
@@ -104,6 +105,10 @@ class SyncHub {
 
   // A central event was recorded for `store_id`.
   void NotifyCentralEvent(const std::string& store_id);
+  // Rung when this process commits events (a batch of a store's journal,
+  // a central event; NotifyCentralEvent rings it): the change feed's
+  // following streams read at once (feed_stream.h).
+  FeedBell& feed_bell() { return feed_bell_; }
 
   // Starts the poll timer (PostgreSQL backends); Stop() ends it.
   void StartPolling(std::chrono::seconds every);
@@ -139,6 +144,7 @@ class SyncHub {
                      const std::string& outcome);
 
   SyncContext ctx_;
+  FeedBell feed_bell_;
   std::mutex mu_;
   std::map<std::string, Registered> sessions_;
   std::map<uint64_t, Forward> forwards_;  // this replica's asks, by id

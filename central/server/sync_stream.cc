@@ -456,6 +456,7 @@ void SyncStream::OnEvents(v1::EventBatch& b) {
   held_ = std::max(held_, r->acked_seq);
   hub_.context().replicas.OnIngest(store_id_, prev, entries, *r);
   if (!r->applied.empty() || !r->quarantined.empty()) {
+    hub_.feed_bell().Ring();  // the change feed's following streams
     // The newest entry central did not hold before: the batch's last.
     const double lag_seconds =
         static_cast<double>(hub_.context().clock.NowMicros() -

@@ -105,6 +105,37 @@ struct KpiCounterSum {
   int64_t value = 0;
 };
 
+// ---------------------------------------------------------- change feed
+// What the change feed (CentralAdminService.StreamEvents, docs/feed.md)
+// reads: one store's events as stored, page by page.
+
+// Which of a store's two numberings a feed read walks.
+enum class FeedSource { kStore, kCentral };
+
+// One event as stored, unparsed: the feed drops what its filters leave out
+// before parsing anything.
+struct FeedRow {
+  uint64_t number = 0;         // seq (kStore) or central_seq (kCentral)
+  std::string kind;            // kStore: core::EventKind; kCentral: ""
+  int64_t at_us = 0;           // recorded_at_us / created_at_us
+  int64_t ingested_at_us = 0;  // when central committed it
+  std::string bytes;           // a serialized JournalRecord / CentralEvent
+  std::string quarantined;     // kStore: the reason; "" when accepted
+};
+
+// One page: rows with after < number <= through (through 0: no bound) and
+// from_us <= at_us < to_us (0: no bound), oldest first, at most `limit`
+// (ClampLimit). Walked by key range on (store_id, number), never OFFSET.
+struct FeedPageQuery {
+  std::string store_id;
+  FeedSource source = FeedSource::kStore;
+  uint64_t after = 0;
+  uint64_t through = 0;
+  int64_t from_us = 0;
+  int64_t to_us = 0;
+  size_t limit = 0;
+};
+
 class CentralStore {
  public:
   virtual ~CentralStore() = default;
@@ -247,6 +278,11 @@ class CentralStore {
   // The store's replica snapshot; nullopt when none was kept.
   virtual Result<std::optional<ReplicaSnapshotRow>> GetReplicaSnapshot(
       const std::string& store_id) = 0;
+
+  // ------------------------------------------------ change feed (issue #11)
+  // One page of a store's events for the change feed (FeedPageQuery).
+  virtual Result<std::vector<FeedRow>> ReadFeedPage(
+      const FeedPageQuery& query) = 0;
 };
 
 // Opens a backend from its URL:

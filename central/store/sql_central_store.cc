@@ -542,4 +542,45 @@ Result<std::optional<ReplicaSnapshotRow>> SqlCentralStore::GetReplicaSnapshot(
   return std::optional<ReplicaSnapshotRow>(std::move(rows->front()));
 }
 
+// ------------------------------------------------------------ change feed
+
+Result<std::vector<FeedRow>> SqlCentralStore::ReadFeedPage(
+    const FeedPageQuery& q) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(q.store_id));
+  const int64_t from = q.from_us == 0 ? INT64_MIN : q.from_us;
+  const int64_t to = q.to_us == 0 ? INT64_MAX : q.to_us;
+  const SqlParams params = {q.store_id, I(q.after), Upper(q.through),
+                            from,       to,         Limit(q.limit)};
+  if (q.source == FeedSource::kStore) {
+    return ReadRows<FeedRow>(
+        *engine_, "ReadFeedPage",
+        "SELECT seq, kind, recorded_at_us, ingested_at_us, record, "
+        "COALESCE(quarantined, '') FROM store_events WHERE store_id=?1 AND "
+        "seq>?2 AND seq<=?3 AND recorded_at_us>=?4 AND recorded_at_us<?5 "
+        "ORDER BY seq LIMIT ?6",
+        params, [](const SqlRow& r, FeedRow& row) {
+          row.number = U(r.Int(0));
+          row.kind = r.Text(1);
+          row.at_us = r.Int(2);
+          row.ingested_at_us = r.Int(3);
+          row.bytes = r.Blob(4);
+          row.quarantined = r.Text(5);
+          return Status::Ok();
+        });
+  }
+  // A central event is created and committed in one transaction.
+  return ReadRows<FeedRow>(
+      *engine_, "ReadFeedPage",
+      "SELECT central_seq, created_at_us, event FROM central_events "
+      "WHERE store_id=?1 AND central_seq>?2 AND central_seq<=?3 AND "
+      "created_at_us>=?4 AND created_at_us<?5 ORDER BY central_seq LIMIT ?6",
+      params, [](const SqlRow& r, FeedRow& row) {
+        row.number = U(r.Int(0));
+        row.at_us = r.Int(1);
+        row.ingested_at_us = row.at_us;
+        row.bytes = r.Blob(2);
+        return Status::Ok();
+      });
+}
+
 }  // namespace storeagent::central

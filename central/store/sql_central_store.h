@@ -86,6 +86,9 @@ class SqlCentralStore final : public CentralStore {
                             const ReplicaSnapshotRow& snapshot) override;
   Result<std::optional<ReplicaSnapshotRow>> GetReplicaSnapshot(
       const std::string& store_id) override;
+  // Change feed (issue #11).
+  Result<std::vector<FeedRow>> ReadFeedPage(
+      const FeedPageQuery& query) override;
 
  private:
   std::unique_ptr<SqlEngine> engine_;

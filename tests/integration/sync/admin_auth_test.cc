@@ -160,6 +160,33 @@ TEST_F(AdminAuthTest, EveryCallerGetsWhatTheDocsSay) {
   }
 }
 
+// The change feed (docs/feed.md, "Roles") is a read: a reader gets it to
+// caught_up; a store's certificate is refused before anything is sent.
+TEST_F(AdminAuthTest, TheFeedIsARead) {
+  ASSERT_TRUE(Write(tls_ + "/admin-ops", "store-0001").ok());
+  for (const auto& [cert, code] :
+       {std::pair{tls_ + "/admin-viewer", grpc::StatusCode::OK},
+        std::pair{tls_ + "/store-store-0001",
+                  grpc::StatusCode::PERMISSION_DENIED}}) {
+    SCOPED_TRACE(cert);
+    auto stub = central_->NewAdminStubAs(cert);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(In(10));
+    auto reader = stub->StreamEvents(&ctx, v1::StreamEventsRequest());
+    v1::StreamEventsResponse m;
+    int events = 0;
+    bool caught_up = false;
+    while (reader->Read(&m)) {
+      events += m.has_event() ? 1 : 0;
+      caught_up = caught_up || m.has_caught_up();
+    }
+    const grpc::Status st = reader->Finish();
+    EXPECT_EQ(st.error_code(), code) << st.error_message();
+    EXPECT_EQ(events, code == grpc::StatusCode::OK ? 1 : 0);
+    EXPECT_EQ(caught_up, code == grpc::StatusCode::OK);
+  }
+}
+
 TEST_F(AdminAuthTest, EveryWriteAllowedOrRefusedIsAudited) {
   ASSERT_TRUE(Write(tls_ + "/admin-ops", "store-0001").ok());
   ASSERT_EQ(Write(tls_ + "/admin-viewer", "store-0001").error_code(),

@@ -1,0 +1,113 @@
+#include "central/server/feed_reader.h"
+
+#include <utility>
+
+#include "central/server/feed_kinds.h"
+
+namespace storeagent::central {
+
+FeedReader::FeedReader(CentralStore& store, FeedPlan plan, size_t page_rows)
+    : store_(store), plan_(std::move(plan)), page_rows_(page_rows) {
+  for (const auto& [id, start] : plan_.after) {
+    positions_[id] = Position{start.seq, start.central_seq};
+  }
+}
+
+Status FeedReader::ListStores() {
+  Result<std::vector<StoreRow>> rows = store_.ListStores();
+  if (!rows.ok()) return rows.status();
+  work_.clear();
+  for (const StoreRow& row : *rows) {
+    if (!plan_.WantsStore(row.store_id)) continue;
+    const Position& p = positions_[row.store_id];
+    if (row.store_seq_held > p.seq || row.central_head_seq > p.central_seq) {
+      work_.push_back(
+          Work{row.store_id, row.store_seq_held, row.central_head_seq});
+    }
+  }
+  listed_ = true;
+  return Status::Ok();
+}
+
+Status FeedReader::ReadPage(const Work& w, FeedSource source,
+                            std::vector<v1::StreamEventsResponse>* out) {
+  Position& p = positions_[w.store_id];
+  const bool is_store = source == FeedSource::kStore;
+  uint64_t& at = is_store ? p.seq : p.central_seq;
+  FeedPageQuery q;
+  q.store_id = w.store_id;
+  q.source = source;
+  q.after = at;
+  q.through = is_store ? w.store_through : w.central_through;
+  q.from_us = plan_.from_us;
+  q.to_us = plan_.to_us;
+  q.limit = page_rows_;
+  Result<std::vector<FeedRow>> rows = store_.ReadFeedPage(q);
+  if (!rows.ok()) return rows.status();
+  const size_t first = out->size();
+  for (FeedRow& row : *rows) {
+    if (is_store && !plan_.WantsKind(row.kind)) continue;
+    v1::FeedEvent* e = (out->emplace_back()).mutable_event();
+    e->set_store_id(w.store_id);
+    bool parsed = false;
+    if (is_store) {
+      e->set_seq(row.number);
+      e->set_kind(std::move(row.kind));
+      e->set_quarantined(std::move(row.quarantined));
+      parsed = e->mutable_record()->ParseFromString(row.bytes);
+    } else {
+      e->set_central_seq(row.number);
+      parsed = e->mutable_central()->ParseFromString(row.bytes);
+      if (parsed) e->set_kind(CentralFeedKind(e->central()));
+    }
+    if (!parsed) {
+      out->resize(first);
+      return DataLoss(
+          std::string(is_store ? "store_events" : "central_events") +
+          ": store " + w.store_id + " " + (is_store ? "seq " : "central_seq ") +
+          std::to_string(row.number) + ": does not parse");
+    }
+    if (is_store && e->kind() == "return") {
+      // How central resolved the sale the return names (docs/kpis.md,
+      // "Original resolution"); nothing when it is not indexed.
+      Result<std::optional<v1::ResolvedOriginal>> original =
+          store_.ResolveOriginal(w.store_id, row.number);
+      if (!original.ok()) {
+        out->resize(first);
+        return original.status();
+      }
+      if (original->has_value()) *e->mutable_original() = **original;
+    }
+    e->set_at_us(row.at_us);
+    e->set_ingested_at_us(row.ingested_at_us);
+    if (!is_store && !plan_.WantsKind(e->kind())) out->pop_back();
+  }
+  // A short page read everything up to the head the pass listed.
+  at = rows->size() < page_rows_ ? q.through : rows->back().number;
+  return Status::Ok();
+}
+
+Result<FeedReader::Step> FeedReader::Next(
+    std::vector<v1::StreamEventsResponse>* out) {
+  if (!listed_) {
+    STOREAGENT_RETURN_IF_ERROR(ListStores());
+    return Step::kMore;
+  }
+  while (!work_.empty()) {
+    const Work& w = work_.front();
+    const Position& p = positions_[w.store_id];
+    if (p.seq < w.store_through) {
+      STOREAGENT_RETURN_IF_ERROR(ReadPage(w, FeedSource::kStore, out));
+      return Step::kMore;
+    }
+    if (p.central_seq < w.central_through) {
+      STOREAGENT_RETURN_IF_ERROR(ReadPage(w, FeedSource::kCentral, out));
+      return Step::kMore;
+    }
+    work_.pop_front();
+  }
+  listed_ = false;
+  return Step::kPassDone;
+}
+
+}  // namespace storeagent::central

@@ -1,0 +1,158 @@
+// Conformance of CentralStore::ReadFeedPage (the change feed's read,
+// docs/feed.md) on every backend: key-range pages of one store's events,
+// its central events, the time window, quarantined entries.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "central/store/central_store.h"
+#include "tests/unit/central_store/central_store_fixture.h"
+
+namespace storeagent::testing {
+namespace {
+
+using central::FeedPageQuery;
+using central::FeedRow;
+using central::FeedSource;
+
+constexpr int64_t kNow = 1'700'000'000'000'000;
+
+std::vector<uint64_t> Numbers(const std::vector<FeedRow>& rows) {
+  std::vector<uint64_t> out;
+  for (const FeedRow& r : rows) out.push_back(r.number);
+  return out;
+}
+
+std::vector<uint64_t> Range(uint64_t from, uint64_t to) {
+  std::vector<uint64_t> out;
+  for (uint64_t n = from; n <= to; ++n) out.push_back(n);
+  return out;
+}
+
+FeedPageQuery Query(const std::string& store, FeedSource source, uint64_t after,
+                    uint64_t through, size_t limit) {
+  FeedPageQuery q;
+  q.store_id = store;
+  q.source = source;
+  q.after = after;
+  q.through = through;
+  q.limit = limit;
+  return q;
+}
+
+std::vector<FeedRow> Read(central::CentralStore& store,
+                          const FeedPageQuery& q) {
+  Result<std::vector<FeedRow>> rows = store.ReadFeedPage(q);
+  EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+  return rows.ok() ? *std::move(rows) : std::vector<FeedRow>{};
+}
+
+void Ingest(central::CentralStore& store, const std::string& id,
+            ChainBuilder& chain, int n) {
+  Result<central::IngestResult> r =
+      store.IngestBatch(id, chain.NoSales(n), kNow);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+}
+
+void PushCentral(central::CentralStore& store, const std::string& id, int n) {
+  for (int i = 0; i < n; ++i) {
+    v1::CentralEvent e;
+    e.set_reference("asn-" + std::to_string(i));
+    v1::StockDelta* d = e.mutable_movement()->add_lines();
+    d->set_sku("SKU-" + std::to_string(i));
+    d->set_quantity(1);
+    e.mutable_movement()->set_reason(v1::StockMovement::REASON_RECEIPT);
+    ASSERT_TRUE(
+        store.AppendCentralEvent(id, "k" + std::to_string(i), e, kNow + i)
+            .ok());
+  }
+}
+
+TEST_P(CentralStoreTest, FeedStoreEventsComeInKeyRangePagesOfOneStore) {
+  ChainBuilder s1, s2;
+  Ingest(*store_, "s1", s1, 25);
+  Ingest(*store_, "s2", s2, 5);
+
+  std::vector<FeedRow> page =
+      Read(*store_, Query("s1", FeedSource::kStore, 0, 0, 10));
+  EXPECT_EQ(Numbers(page), Range(1, 10));
+  EXPECT_EQ(Numbers(Read(*store_, Query("s1", FeedSource::kStore, 10, 0, 10))),
+            Range(11, 20));
+  EXPECT_EQ(Numbers(Read(*store_, Query("s1", FeedSource::kStore, 20, 22, 10))),
+            Range(21, 22));
+  EXPECT_TRUE(
+      Read(*store_, Query("s1", FeedSource::kStore, 25, 0, 10)).empty());
+  EXPECT_EQ(Numbers(Read(*store_, Query("s2", FeedSource::kStore, 0, 0, 0))),
+            Range(1, 5));
+  EXPECT_TRUE(Read(*store_, Query("s9", FeedSource::kStore, 0, 0, 10)).empty());
+
+  const FeedRow& r = page.at(2);
+  EXPECT_EQ(r.kind, "no_sale");
+  EXPECT_EQ(r.at_us, 3'000'000);  // recorded_at_us (ChainBuilder)
+  EXPECT_EQ(r.ingested_at_us, kNow);
+  EXPECT_EQ(r.quarantined, "");
+  v1::JournalRecord rec;
+  ASSERT_TRUE(rec.ParseFromString(r.bytes));
+  EXPECT_EQ(rec.seq(), 3u);
+  EXPECT_TRUE(rec.has_transaction());
+}
+
+TEST_P(CentralStoreTest, FeedTheTimeWindowIsHalfOpen) {
+  ChainBuilder s1;
+  Ingest(*store_, "s1", s1, 10);
+  FeedPageQuery q = Query("s1", FeedSource::kStore, 0, 0, 100);
+  q.from_us = 5'000'000;
+  q.to_us = 8'000'000;
+  EXPECT_EQ(Numbers(Read(*store_, q)), Range(5, 7));
+  q.to_us = 0;
+  EXPECT_EQ(Numbers(Read(*store_, q)), Range(5, 10));
+}
+
+TEST_P(CentralStoreTest,
+       FeedCentralEventsComeByCentralSeqWithTheirCreationTime) {
+  PushCentral(*store_, "s1", 5);
+  PushCentral(*store_, "s2", 2);
+  std::vector<FeedRow> page =
+      Read(*store_, Query("s1", FeedSource::kCentral, 1, 0, 3));
+  EXPECT_EQ(Numbers(page), Range(2, 4));
+  ASSERT_EQ(page.size(), 3u);
+  EXPECT_EQ(page[0].at_us, kNow + 1);
+  EXPECT_EQ(page[0].ingested_at_us, kNow + 1);
+  EXPECT_EQ(page[0].kind, "");
+  v1::CentralEvent e;
+  ASSERT_TRUE(e.ParseFromString(page[0].bytes));
+  EXPECT_EQ(e.central_seq(), 2u);
+  EXPECT_TRUE(e.has_movement());
+  FeedPageQuery q = Query("s1", FeedSource::kCentral, 0, 4, 10);
+  q.from_us = kNow + 2;
+  EXPECT_EQ(Numbers(Read(*store_, q)), Range(3, 4));
+  EXPECT_EQ(Numbers(Read(*store_, Query("s2", FeedSource::kCentral, 0, 0, 10))),
+            Range(1, 2));
+}
+
+TEST_P(CentralStoreTest, FeedQuarantinedEntriesAreInTheFeedWithTheirReason) {
+  ChainBuilder chain;
+  std::vector<v1::JournalEntry> batch;
+  batch.push_back(chain.Next(NoSale("ok-1")));
+  v1::JournalRecord no_body;
+  *no_body.mutable_client_key() = NoSale("x").client_key();
+  batch.push_back(chain.Next(no_body));
+  ASSERT_TRUE(store_->IngestBatch("s1", batch, kNow).ok());
+  std::vector<FeedRow> page =
+      Read(*store_, Query("s1", FeedSource::kStore, 0, 0, 10));
+  ASSERT_EQ(Numbers(page), Range(1, 2));
+  EXPECT_EQ(page[0].quarantined, "");
+  EXPECT_EQ(page[1].quarantined, "record: no body set");
+}
+
+TEST_P(CentralStoreTest, FeedABadStoreIdIsRefusedNamingTheField) {
+  Result<std::vector<FeedRow>> r =
+      store_->ReadFeedPage(Query("bad store", FeedSource::kStore, 0, 0, 1));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("store_id"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace storeagent::testing
