@@ -27,27 +27,7 @@ class Table {
   void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
   bool empty() const { return rows_.size() == 1; }
 
-  std::string Render() const {
-    std::vector<size_t> width;
-    for (const auto& row : rows_) {
-      if (width.size() < row.size()) width.resize(row.size(), 0);
-      for (size_t i = 0; i < row.size(); ++i) {
-        width[i] = std::max(width[i], row[i].size());
-      }
-    }
-    std::string out;
-    for (const auto& row : rows_) {
-      std::string line;
-      for (size_t i = 0; i < row.size(); ++i) {
-        line += row[i];
-        if (i + 1 < row.size()) {
-          line += std::string(width[i] - row[i].size() + 2, ' ');
-        }
-      }
-      out += line + "\n";
-    }
-    return out;
-  }
+  std::string Render() const { return RenderColumns(rows_); }
 
  private:
   std::vector<std::vector<std::string>> rows_;
@@ -181,6 +161,28 @@ const T* As(const google::protobuf::Message& m) {
 }
 
 }  // namespace
+
+std::string RenderColumns(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  for (const auto& row : rows) {
+    if (width.size() < row.size()) width.resize(row.size(), 0);
+    for (size_t i = 0; i < row.size(); ++i) {
+      width[i] = std::max(width[i], row[i].size());
+    }
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) {
+        line += std::string(width[i] - row[i].size() + 2, ' ');
+      }
+    }
+    out += line + "\n";
+  }
+  return out;
+}
 
 std::string FormatMicros(int64_t us) {
   return us == 0 ? "-" : FormatUtcSeconds(us);

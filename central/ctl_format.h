@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <string>
+#include <vector>
 
 namespace storeagent::central {
 
@@ -24,6 +25,10 @@ std::string FormatStatus(const grpc::Status& status);
 
 // "2026-12-02 17:36:04Z" for microseconds since the epoch; "-" for 0.
 std::string FormatMicros(int64_t us);
+
+// Rows as columns padded to their widest cell, two spaces apart; the last
+// column is not padded.
+std::string RenderColumns(const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace storeagent::central
 

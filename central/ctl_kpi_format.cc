@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "central/ctl_format.h"
+
 namespace storeagent::central {
 namespace {
 
@@ -11,29 +13,6 @@ std::string Fixed(double v, int digits) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
   return buf;
-}
-
-// Columns padded to their widest cell, two spaces apart.
-std::string Render(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> width;
-  for (const auto& row : rows) {
-    if (width.size() < row.size()) width.resize(row.size(), 0);
-    for (size_t i = 0; i < row.size(); ++i) {
-      width[i] = std::max(width[i], row[i].size());
-    }
-  }
-  std::string out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) {
-        line += std::string(width[i] - row[i].size() + 2, ' ');
-      }
-    }
-    out += line + "\n";
-  }
-  return out;
 }
 
 std::string Change(const std::string& unit, const v1::Kpi& k) {
@@ -84,7 +63,7 @@ std::string FormatKpiTable(const v1::GetKpiReportResponse& r) {
     row.push_back(Change(k.unit(), k));
     rows.push_back(std::move(row));
   }
-  std::string out = r.scope() + "\n" + Render(rows);
+  std::string out = r.scope() + "\n" + RenderColumns(rows);
   if (r.stores_size() == 0) return out;
   // Each KPI's stores, highest first; absent values last.
   for (int i = 0; i < r.kpis_size(); ++i) {
@@ -108,7 +87,7 @@ std::string FormatKpiTable(const v1::GetKpiReportResponse& r) {
                    s->region().empty() ? "-" : s->region(),
                    FormatKpiValue(k.unit(), s->values(i))});
     }
-    out += "\n" + Render(t);
+    out += "\n" + RenderColumns(t);
   }
   return out;
 }
