@@ -2,55 +2,24 @@
 // taken port, a render that fails, and Stop with a connection still open.
 #include "central/server/metrics_http.h"
 
-#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <string>
 
+#include "tests/unit/central/report_http_client.h"
+
 namespace storeagent::central {
 namespace {
 
+using test::ConnectLoopback;
+using test::Exchange;
+
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-int Connect(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// Sends `request` and reads until the server closes (or 5 s pass).
-std::string Exchange(int port, const std::string& request) {
-  const int fd = Connect(port);
-  if (fd < 0) return "";
-  (void)!::write(fd, request.data(), request.size());
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return out;
-}
 
 std::string Get(int port, const std::string& target,
                 const std::string& method = "GET") {
@@ -139,7 +108,7 @@ TEST_F(MetricsHttpTest, BadAddressesAndATakenPortNameTheKey) {
 
 TEST_F(MetricsHttpTest, StopClosesAnIdleConnectionAndIsIdempotent) {
   Start([]() -> Result<std::string> { return std::string("up 1\n"); });
-  const int fd = Connect(server_->port());  // never sends a request
+  const int fd = ConnectLoopback(server_->port());  // never sends a request
   ASSERT_GE(fd, 0);
   server_->Stop();
   server_->Stop();
@@ -150,7 +119,7 @@ TEST_F(MetricsHttpTest, StopClosesAnIdleConnectionAndIsIdempotent) {
   const int err = errno;
   EXPECT_TRUE(n == 0 || (n < 0 && err == ECONNRESET)) << n << " " << err;
   ::close(fd);
-  const int again = Connect(server_->port());
+  const int again = ConnectLoopback(server_->port());
   if (again >= 0) ::close(again);
   EXPECT_LT(again, 0) << "still accepting after Stop";
 }

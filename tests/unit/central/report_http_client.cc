@@ -27,7 +27,14 @@ void SetTimeouts(int fd, int timeout_s) {
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
-int Connect(int port, int timeout_s) {
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(c));
+  return s;
+}
+
+}  // namespace
+
+int ConnectLoopback(int port, int timeout_s) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return -1;
   SetTimeouts(fd, timeout_s);
@@ -42,15 +49,8 @@ int Connect(int port, int timeout_s) {
   return fd;
 }
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(c));
-  return s;
-}
-
-}  // namespace
-
 std::string Exchange(int port, const std::string& request, int timeout_s) {
-  const int fd = Connect(port, timeout_s);
+  const int fd = ConnectLoopback(port, timeout_s);
   if (fd < 0) return "";
   (void)!::write(fd, request.data(), request.size());
   std::string out;
@@ -115,7 +115,7 @@ HttpReply TlsGet(int port, const std::string& server_ca_pem,
     failed.error = "client context: " + ec.message();
     return failed;
   }
-  const int fd = Connect(port, 5);
+  const int fd = ConnectLoopback(port, 5);
   if (fd < 0) {
     failed.error = "connect failed";
     return failed;

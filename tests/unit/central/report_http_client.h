@@ -22,6 +22,10 @@ struct HttpReply {
   }
 };
 
+// A loopback TCP connection to `port` with `timeout_s` read and write
+// timeouts; -1 when it cannot connect. The caller closes it.
+int ConnectLoopback(int port, int timeout_s = 5);
+
 // Sends `request` as is and reads until the server closes (or
 // `timeout_s`).
 std::string Exchange(int port, const std::string& request, int timeout_s = 5);
