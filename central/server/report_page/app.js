@@ -11,18 +11,29 @@
   const $ = (id) => document.getElementById(id);
   let report = null;  // the last GetKpiReportResponse shown
 
-  // Names people read; any other KPI gets its name with spaces.
+  // Names people read (docs/kpis.md's names); any other KPI gets its name
+  // with spaces.
   const LABELS = {
     order_accuracy: 'Order accuracy',
+    pick_time_p50_s: 'Pick time, median',
+    pick_time_p90_s: 'Pick time, p90',
+    refund_cycle_p50_s: 'Refund cycle, median',
+    refund_cycle_p90_s: 'Refund cycle, p90',
     return_rate: 'Return rate',
     loyalty_adoption: 'Loyalty adoption',
-    loyalty_enrolments: 'Loyalty enrolments',
     enrolments: 'Loyalty enrolments',
-    basket_value: 'Basket value',
-    basket_lines: 'Lines per basket',
+    'sales_value.store': 'Sales value: in store',
+    'sales_value.click_and_collect': 'Sales value: click and collect',
+    'sales_value.ship_from_store': 'Sales value: ship from store',
+    'sales_value.endless_aisle': 'Sales value: endless aisle',
+    basket_value_avg: 'Basket value',
+    basket_lines_avg: 'Lines per basket',
+    data_freshness_p50_s: 'Data freshness, median',
+    data_freshness_p99_s: 'Data freshness, p99',
+    integration_latency_p50_s: 'Integration latency, median',
+    integration_latency_p99_s: 'Integration latency, p99',
     close_discrepancies: 'Close discrepancies',
     stock_drift: 'Stock drift findings',
-    drift_findings: 'Stock drift findings',
   };
   // KPIs where a fall is good news (the change is then shown green).
   const LOWER_IS_BETTER =
@@ -75,7 +86,10 @@
     const p = new URLSearchParams(location.hash.slice(1));
     const scope = ['fleet', 'region', 'store'].includes(p.get('scope'))
         ? p.get('scope') : 'fleet';
-    const weeks = Number(p.get('weeks')) || 4;
+    // What the form can show: 1..MAX_WEEKS (a hand-made #weeks=20 would
+    // otherwise ask for more than the API gives).
+    const weeks = Math.min(Math.max(Math.trunc(Number(p.get('weeks'))) || 4, 1),
+                           MAX_WEEKS);
     return { scope, id: p.get('id') || '', weeks,
              lastWeek: p.get('last_week') || '' };
   }

@@ -23,11 +23,11 @@
 // certificate, from a test CA, is not what is checked here and its errors
 // are ignored). --expect-denied TEXT: the page must be refused (403) with
 // TEXT in what the browser shows, and nothing else is checked.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+
+import { parseViewport, requireArgs, runInChromium, steps } from '../browser_harness.mjs';
 
 const STEP_TIMEOUT_MS = 10_000;
 const TOTAL_TIMEOUT_MS = 90_000;
@@ -44,33 +44,12 @@ const { values: args } = parseArgs({
     'expect-denied': { type: 'string' },
   },
 });
-for (const name of ['url', 'store']) {
-  if (!args[name]) {
-    console.error(`report_page.mjs: --${name} is required`);
-    process.exit(2);
-  }
-}
-const [vw, vh] = args.viewport.split('x').map(Number);
-if (!(vw > 0 && vh > 0)) {
-  console.error(`report_page.mjs: --viewport must be WxH, not "${args.viewport}"`);
-  process.exit(2);
-}
-const phone = vw <= 600;
+requireArgs('report_page.mjs', args, ['url', 'store']);
+const viewport = parseViewport('report_page.mjs', args.viewport);
+const { width: vw } = viewport;
 
-let step = 'start';
-let checks = 0;
-function log(msg) { console.log(`[report_page] ${msg}`); }
-function begin(name) { step = name; log(`step: ${name}`); }
-function check(cond, msg) {
-  ++checks;
-  if (!cond) throw new Error(msg);
-}
-
-const watchdog = setTimeout(() => {
-  console.error(`FAIL: timed out after ${TOTAL_TIMEOUT_MS} ms during "${step}"`);
-  process.exit(1);
-}, TOTAL_TIMEOUT_MS);
-watchdog.unref();
+const run = steps('report_page', TOTAL_TIMEOUT_MS);
+const { log, begin, check } = run;
 
 // ---- reading shown figures back (independent of the page's code) ---------
 const SECONDS = { s: 1, min: 60, h: 3600, d: 86400 };
@@ -131,34 +110,18 @@ function checkFigure(unit, text, kv, what) {
         `${what}: shows "${text}", the API says ${kv.value}`);
 }
 
-const profile = mkdtempSync(join(tmpdir(), 'report-page-chromium-'));
-let context;
-let exitCode = 1;
-try {
-  begin('launch chromium');
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: args.chromium,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-           '--no-first-run', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync'],
-    timeout: 30_000,
-    viewport: { width: vw, height: vh },
-    isMobile: phone,
-    hasTouch: phone,
-    ...(args['client-cert'] ? {
-      clientCertificates: [{ origin: new URL(args.url).origin,
-                             certPath: args['client-cert'],
-                             keyPath: args['client-key'] }],
-      ignoreHTTPSErrors: true,
-    } : {}),
-  });
-  context.setDefaultTimeout(STEP_TIMEOUT_MS);
-  const page = context.pages()[0] ?? await context.newPage();
-  const consoleErrors = [];
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  const tid = (id) => page.getByTestId(id);
+await runInChromium(chromium, run, {
+  profilePrefix: 'report-page',
+  executablePath: args.chromium,
+  viewport,
+  stepTimeoutMs: STEP_TIMEOUT_MS,
+  context: args['client-cert'] ? {
+    clientCertificates: [{ origin: new URL(args.url).origin,
+                           certPath: args['client-cert'],
+                           keyPath: args['client-key'] }],
+    ignoreHTTPSErrors: true,
+  } : {},
+}, async ({ page, consoleErrors, tid }) => {
 
   async function api(query) {
     const resp = await page.request.get(`${args.url}/api/kpi?${query}`);
@@ -273,7 +236,6 @@ try {
     const api403 = await page.request.get(`${args.url}/api/kpi`);
     check(api403.status() === 403, `GET /api/kpi: ${api403.status()}, not 403`);
     log(`refused: ${text.trim()}`);
-    exitCode = 0;
   } else {
     begin('open the page: the fleet');
     const resp = await page.goto(args.url, { timeout: STEP_TIMEOUT_MS });
@@ -292,13 +254,13 @@ try {
       const r = document.getElementById('ranking-section').getBoundingClientRect();
       return r.top >= -1 && r.top < window.innerHeight;
     });
-    for (const name of ['basket_value', 'order_accuracy', 'pick_time_p50_s']) {
+    for (const name of ['basket_value_avg', 'order_accuracy', 'pick_time_p50_s']) {
       const i = fleet.kpis.findIndex((k) => k.name === name);
       check(i >= 0, `no KPI ${name} in the report`);
       await checkRanking(fleet, i, 'desc');
       await checkRanking(fleet, i, 'asc');
     }
-    await page.selectOption('#rank-kpi', String(fleet.kpis.findIndex((k) => k.name === 'basket_value')));
+    await page.selectOption('#rank-kpi', String(fleet.kpis.findIndex((k) => k.name === 'basket_value_avg')));
     await page.selectOption('#rank-order', 'desc');
     await checkNoSideways('fleet');
     await shot('fleet');
@@ -342,13 +304,6 @@ try {
     // Chromium logs the 400 itself; nothing else may be logged.
     const others = consoleErrors.filter((m) => !/status of 400/.test(m));
     check(others.length === 0, `the page logged errors: ${others.join(' | ')}`);
-    log(`OK: ${checks} checks`);
-    exitCode = 0;
+    log(`OK: ${run.checks} checks`);
   }
-} catch (e) {
-  console.error(`FAIL during "${step}": ${e.message}`);
-} finally {
-  if (context) await context.close().catch(() => {});
-  rmSync(profile, { recursive: true, force: true });
-}
-process.exit(exitCode);
+});

@@ -16,11 +16,11 @@
 // --spki: for an https:// URL, the base64 SHA-256 of the server
 // certificate's public key, the one key Chromium accepts without a trusted
 // CA (--ignore-certificate-errors-spki-list); nothing else is accepted.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+
+import { parseViewport, requireArgs, runInChromium, steps } from '../browser_harness.mjs';
 
 const STEP_TIMEOUT_MS = 10_000;
 const TOTAL_TIMEOUT_MS = 90_000;
@@ -39,59 +39,22 @@ const { values: args } = parseArgs({
     chromium: { type: 'string', default: '/usr/bin/chromium' },
   },
 });
-for (const name of ['url', 'token', 'gtin', 'order', 'name']) {
-  if (!args[name]) {
-    console.error(`staff_page.mjs: --${name} is required`);
-    process.exit(2);
-  }
-}
-
-const [vw, vh] = args.viewport.split('x').map(Number);
-if (!(vw > 0 && vh > 0)) {
-  console.error(`staff_page.mjs: --viewport must be WxH, not "${args.viewport}"`);
-  process.exit(2);
-}
-const phone = vw <= 600;
+requireArgs('staff_page.mjs', args, ['url', 'token', 'gtin', 'order', 'name']);
+const viewport = parseViewport('staff_page.mjs', args.viewport);
+const { width: vw, height: vh, phone } = viewport;
 const shot = (name) => args.screenshot
     ? join(args.screenshot, `staff_page_${vw}_${name}.png`) : null;
 
-let step = 'start';
-function log(msg) { console.log(`[staff_page] ${msg}`); }
-function begin(name) { step = name; log(`step: ${name}`); }
-function check(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
+const run = steps('staff_page', TOTAL_TIMEOUT_MS);
+const { log, begin, check } = run;
 
-// The whole run is bounded, whatever hangs.
-const watchdog = setTimeout(() => {
-  console.error(`FAIL: timed out after ${TOTAL_TIMEOUT_MS} ms during "${step}"`);
-  process.exit(1);
-}, TOTAL_TIMEOUT_MS);
-watchdog.unref();
-
-const profile = mkdtempSync(join(tmpdir(), 'staff-page-chromium-'));
-let context;
-let exitCode = 1;
-try {
-  begin('launch chromium');
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: args.chromium,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-           '--no-first-run', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync',
-           ...(args.spki ? [`--ignore-certificate-errors-spki-list=${args.spki}`] : [])],
-    timeout: 30_000,
-    viewport: { width: vw, height: vh },
-    isMobile: phone,
-    hasTouch: phone,
-  });
-  context.setDefaultTimeout(STEP_TIMEOUT_MS);
-  const page = context.pages()[0] ?? await context.newPage();
-  const consoleErrors = [];
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  const tid = (id) => page.getByTestId(id);
+await runInChromium(chromium, run, {
+  profilePrefix: 'staff-page',
+  executablePath: args.chromium,
+  viewport,
+  stepTimeoutMs: STEP_TIMEOUT_MS,
+  flags: args.spki ? [`--ignore-certificate-errors-spki-list=${args.spki}`] : [],
+}, async ({ page, consoleErrors, tid }) => {
   // Nothing wider than the screen: no sideways scrolling.
   async function checkNoSideways(where) {
     const width = await page.evaluate(
@@ -242,11 +205,4 @@ try {
   check(consoleErrors.length === 0,
         `console errors: ${consoleErrors.join(' | ')}`);
   log('PASS');
-  exitCode = 0;
-} catch (e) {
-  console.error(`FAIL at "${step}": ${e && e.message ? e.message : e}`);
-} finally {
-  try { if (context) await context.close(); } catch (e) { /* closing */ }
-  rmSync(profile, { recursive: true, force: true });
-}
-process.exit(exitCode);
+});
