@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "agent/http/staff_api.h"
+#include "agent/http/staff_input.h"
 #include "agent/http/staff_json.h"
 #include "core/day_totals.h"
 
@@ -96,9 +97,22 @@ json ReportJson(const v1::GetDayReportResponse& r, const Clock& clock) {
               {"as_of", AsOfJson(as_of, clock)}};
 }
 
+// The query parameters are named for the page, not the request's fields.
+constexpr FieldRename kDayReportRenames[] = {{"business_day", "day"},
+                                             {"terminal_id", "terminal"}};
+
 }  // namespace
 
 void StaffApi::GetDayReport(Call call) {
+  // A misspelt parameter would otherwise quietly give today's whole-store
+  // report.
+  for (const auto& [name, value] : call.query) {
+    if (name != "day" && name != "terminal") {
+      call.reply(ErrorResponse(
+          InvalidArgument(name + ": unknown query parameter (day, terminal)")));
+      return;
+    }
+  }
   v1::GetDayReportRequest req;
   if (auto d = call.query.find("day"); d != call.query.end()) {
     req.set_business_day(d->second);
@@ -109,7 +123,7 @@ void StaffApi::GetDayReport(Call call) {
   ops_.GetDayReport(req, [this, reply = std::move(call.reply)](
                              Result<v1::GetDayReportResponse> r) {
     if (!r.ok()) {
-      reply(ErrorResponse(r.status()));
+      reply(ErrorResponse(RenameField(r.status(), kDayReportRenames)));
       return;
     }
     reply(JsonResponse(200, ReportJson(*r, clock_)));

@@ -37,7 +37,7 @@ constexpr platform::TomlKey kCentralKeys[] = {
     {"tls.insecure", "false"},
     {"log.level", "\"info\""},
     {"log.format", "\"text\""},
-    {"retention.delete_events", "false"},  // refused until issue #11
+    {"retention.delete_events", "false"},  // refused: see Load
     {"retention.max_age_days", "400"},
     {"kpi.enabled", "true"},
 };
@@ -204,10 +204,10 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text,
       r.Bool("retention.delete_events", &c.retention_delete_events));
   if (c.retention_delete_events) {
     return r.Error("retention.delete_events",
-                   "not available yet: events may only be removed once they "
-                   "are exported to the head-office feed, which this build "
-                   "does not have; leave it false (docs/central.md, "
-                   "\"Retention\")");
+                   "not available yet: an event may only be removed once "
+                   "every consumer of the change feed has read it, and "
+                   "central does not know its consumers' cursors; leave it "
+                   "false (docs/central.md, \"Retention\")");
   }
   STOREAGENT_RETURN_IF_ERROR(
       r.Int("retention.max_age_days", 1, 36500, &c.retention_max_age_days));

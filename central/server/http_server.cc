@@ -187,6 +187,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     const size_t q = request.target.find('?');
     request.path = request.target.substr(0, q);
     if (q != std::string::npos) request.query = request.target.substr(q + 1);
+    request.host = std::string(req[http::field::host]);
     head_only_ = req.method() == http::verb::head;
     beast::error_code ec;
     const tcp::endpoint remote = Lowest().socket().remote_endpoint(ec);

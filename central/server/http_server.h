@@ -44,6 +44,7 @@ struct HttpRequest {
   std::string client_cert_pem;
   std::string client_chain_pem;
   std::string peer;  // "127.0.0.1:51234"
+  std::string host;  // the Host header as sent; "" when there was none
 };
 
 struct HttpResponse {

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "central/server/central_config.h"
@@ -109,6 +110,25 @@ std::vector<std::pair<std::string, std::string>> SecurityHeaders() {
            "form-action 'self'"}};
 }
 
+// Whether a Host header names this machine's loopback: 127.0.0.1, [::1]
+// or localhost, with or without a port.
+bool IsLoopbackHost(std::string_view host) {
+  std::string_view name = host;
+  if (!name.empty() && name.front() == '[') {
+    const size_t close = name.find(']');
+    if (close == std::string_view::npos) return false;
+    const std::string_view rest = name.substr(close + 1);
+    if (!rest.empty() && rest.front() != ':') return false;
+    name = name.substr(0, close + 1);
+  } else if (const size_t colon = name.find(':');
+             colon != std::string_view::npos) {
+    name = name.substr(0, colon);
+  }
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(c));
+  return lower == "127.0.0.1" || lower == "[::1]" || lower == "localhost";
+}
+
 }  // namespace
 
 struct ReportHttpServer::Impl {
@@ -126,7 +146,22 @@ struct ReportHttpServer::Impl {
 };
 
 Status ReportHttpServer::Impl::Authorize(const HttpRequest& req) const {
-  if (!tls) return Status::Ok();  // loopback only: the host's protection
+  if (!tls) {
+    // Plain HTTP listens on loopback only (central_config refuses any other
+    // address), so the host's own users are who may read. A Host that does
+    // not name the loopback is a page elsewhere reaching in through DNS
+    // rebinding: refused.
+    if (IsLoopbackHost(req.host)) return Status::Ok();
+    std::string shown;
+    for (char c : req.host.substr(0, 64)) {
+      shown += (c >= 0x20 && c < 0x7f) ? c : '?';
+    }
+    return PermissionDenied(
+        "Host '" + shown +
+        "' is not this machine's loopback: the plain-HTTP report page "
+        "answers only to 127.0.0.1, [::1] or localhost (use report.tls for "
+        "other names; docs/security.md)");
+  }
   if (req.client_cert_pem.empty()) {
     return PermissionDenied(
         "the report page needs an admin client certificate (reader or "

@@ -4,6 +4,9 @@
 #include <set>
 
 #include "central/server/admin_validation.h"
+#include "central/server/kpi_report.h"
+#include "central/store/kpi_rules.h"
+#include "central/store/store_args.h"
 
 namespace storeagent::central {
 namespace {
@@ -49,27 +52,6 @@ bool Fail(ReportQueryError* error, std::string parameter, std::string message) {
   return false;
 }
 
-bool IsRegion(const std::string& r) {
-  if (r.empty() || r.size() > kMaxRegionLength) return false;
-  for (char c : r) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-                    c == ':' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-// "2026-W49": four digits, "-W", two digits 01..53.
-bool IsIsoWeek(const std::string& w) {
-  if (w.size() != 8 || w[4] != '-' || w[5] != 'W') return false;
-  for (size_t i : {0, 1, 2, 3, 6, 7}) {
-    if (w[i] < '0' || w[i] > '9') return false;
-  }
-  const int week = (w[6] - '0') * 10 + (w[7] - '0');
-  return week >= 1 && week <= 53;
-}
-
 bool ParseValue(const std::string& name, const std::string& value,
                 v1::GetKpiReportRequest* r, ReportQueryError* error) {
   if (name == "store") {
@@ -80,7 +62,7 @@ bool ParseValue(const std::string& name, const std::string& value,
     }
     r->set_store_id(value);
   } else if (name == "region") {
-    if (!IsRegion(value)) {
+    if (value.empty() || !ValidateRegion(value).ok()) {
       return Fail(
           error, name,
           "must be 1..64 characters of [A-Za-z0-9._:-], got " + Quote(value));
@@ -93,16 +75,17 @@ bool ParseValue(const std::string& name, const std::string& value,
       digits = digits && c >= '0' && c <= '9';
       if (digits) weeks = weeks * 10 + (c - '0');
     }
-    if (!digits || weeks < 1 || weeks > kMaxReportWeeks) {
+    if (!digits || weeks < 1 || weeks > kKpiMaxWeeks) {
       return Fail(error, name,
-                  "must be 1.." + std::to_string(kMaxReportWeeks) + ", got " +
+                  "must be 1.." + std::to_string(kKpiMaxWeeks) + ", got " +
                       Quote(value));
     }
     r->set_weeks(weeks);
   } else if (name == "last_week") {
-    if (!IsIsoWeek(value)) {
-      return Fail(error, name,
-                  "must be an ISO week like 2026-W49, got " + Quote(value));
+    if (!kpi::WeekStartUs(value).has_value()) {
+      return Fail(
+          error, name,
+          "must be an ISO week of its year like 2026-W49, got " + Quote(value));
     }
     r->set_last_week(value);
   } else if (name == "by_store") {
@@ -126,7 +109,7 @@ bool ParseValue(const std::string& name, const std::string& value,
 bool ParseReportQuery(std::string_view query, v1::GetKpiReportRequest* out,
                       ReportQueryError* error) {
   v1::GetKpiReportRequest r;
-  r.set_weeks(kDefaultReportWeeks);
+  r.set_weeks(kKpiDefaultWeeks);
   std::set<std::string> seen;
   while (!query.empty()) {
     const size_t amp = query.find('&');

@@ -2,8 +2,9 @@
 // GetKpiReportRequest. Pure (no sockets), so every refusal is unit-tested.
 //
 //   store=S | region=R    at most one; neither: the fleet
-//   weeks=N               1..13 (kMaxReportWeeks); absent: 4
-//   last_week=YYYY-Www    an ISO week, W01..W53; absent: the current week
+//   weeks=N               1..13 (kKpiMaxWeeks); absent: 4
+//   last_week=YYYY-Www    an ISO week that exists in its year (W53 only in
+//                         long years); absent: the current week
 //   by_store=1            also each store's values (1|0|true|false)
 //
 // Values are percent-decoded ("region=north%3Aeast"). An unknown or
@@ -18,10 +19,6 @@
 #include "storeagent/v1/sync.pb.h"
 
 namespace storeagent::central {
-
-inline constexpr int kDefaultReportWeeks = 4;
-inline constexpr int kMaxReportWeeks = 13;
-inline constexpr size_t kMaxRegionLength = 64;
 
 struct ReportQueryError {
   std::string parameter;  // "weeks"; "" when the query itself is malformed

@@ -1,6 +1,7 @@
 // GET /api/v1/reports/day: the X/Z report of a day with its cash-up
 // discrepancies, for a manager; refused to staff (403) and for a bad day
 // (400 naming the field).
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -88,7 +89,16 @@ TEST_F(StaffReportTest, DayReportShowsTheDiscrepancyToAManagerOnly) {
 
   HttpReply bad = Get("/api/v1/reports/day?day=2026-02-30", kManagerToken);
   EXPECT_EQ(bad.status, 400) << bad.body;
-  EXPECT_EQ(bad.json["error"]["field"], "business_day");
+  EXPECT_EQ(bad.json["error"]["field"], "day");
+  EXPECT_THAT(bad.json["error"]["message"].get<std::string>(),
+              ::testing::StartsWith("day: "));
+  // A misspelt parameter is refused, not read as "today, whole store".
+  HttpReply unknown =
+      Get("/api/v1/reports/day?business_day=2026-03-14", kManagerToken);
+  EXPECT_EQ(unknown.status, 400) << unknown.body;
+  EXPECT_EQ(unknown.json["error"]["field"], "business_day");
+  EXPECT_THAT(unknown.json["error"]["message"].get<std::string>(),
+              ::testing::HasSubstr("unknown query parameter"));
 }
 
 }  // namespace

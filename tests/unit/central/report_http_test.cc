@@ -175,6 +175,46 @@ TEST_F(ReportHttpTest, ABadParameterIs400NamingItAndAsksNothing) {
   EXPECT_EQ(provider_.count(), 0u);
 }
 
+TEST_F(ReportHttpTest, PlainHttpAnswersOnlyToALoopbackHost) {
+  Start();
+  const std::string port = std::to_string(server_->port());
+  const auto get = [&](const std::string& host_line) {
+    return test::ParseReply(test::Exchange(
+        server_->port(),
+        "GET /api/kpi HTTP/1.1\r\n" + host_line + "Connection: close\r\n\r\n"));
+  };
+  for (const std::string& host : std::vector<std::string>{
+           "127.0.0.1", "127.0.0.1:" + port, "localhost:" + port, "LocalHost",
+           "[::1]", "[::1]:" + port}) {
+    EXPECT_EQ(get("Host: " + host + "\r\n").status, 200) << host;
+  }
+  const size_t served = provider_.count();
+  // A page elsewhere reaching in by DNS rebinding sends its own name.
+  for (const std::string& host : std::vector<std::string>{
+           "evil.example", "evil.example:" + port, "127.0.0.1.evil.example",
+           "localhost.evil.example:" + port, "[::1]x", "[::2]:" + port, ""}) {
+    const test::HttpReply r = get("Host: " + host + "\r\n");
+    ASSERT_EQ(r.status, 403) << host << "\n" << r.raw;
+    const nlohmann::json j = nlohmann::json::parse(r.body);
+    EXPECT_EQ(j["error"]["code"], "PERMISSION_DENIED");
+    EXPECT_THAT(j["error"]["message"].get<std::string>(),
+                HasSubstr("not this machine's loopback"))
+        << host;
+  }
+  // HTTP/1.0 may leave Host out: refused as well.
+  const test::HttpReply none = test::ParseReply(
+      test::Exchange(server_->port(), "GET /api/kpi HTTP/1.0\r\n\r\n"));
+  EXPECT_EQ(none.status, 403) << none.raw;
+  // The page itself too, not only the API.
+  EXPECT_EQ(
+      test::ParseReply(test::Exchange(server_->port(),
+                                      "GET / HTTP/1.1\r\nHost: evil.example\r\n"
+                                      "Connection: close\r\n\r\n"))
+          .status,
+      403);
+  EXPECT_EQ(provider_.count(), served);
+}
+
 TEST_F(ReportHttpTest, OtherPathsAre404AndOtherMethods405) {
   Start();
   for (const char* path : {"/nope", "/api", "/api/kpis", "/app.jsx"}) {

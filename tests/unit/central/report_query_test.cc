@@ -8,6 +8,9 @@
 
 #include <string>
 
+#include "central/server/kpi_report.h"
+#include "central/store/store_args.h"
+
 namespace storeagent::central {
 namespace {
 
@@ -35,7 +38,7 @@ TEST(ReportQueryTest, NoParametersIsTheFleetOverFourWeeks) {
   const v1::GetKpiReportRequest r = Parsed("");
   EXPECT_EQ(r.store_id(), "");
   EXPECT_EQ(r.region(), "");
-  EXPECT_EQ(r.weeks(), kDefaultReportWeeks);
+  EXPECT_EQ(r.weeks(), kKpiDefaultWeeks);
   EXPECT_EQ(r.last_week(), "");
   EXPECT_FALSE(r.by_store());
 }
@@ -83,6 +86,9 @@ TEST(ReportQueryTest, BadValuesAreRefusedNamingTheParameter) {
       {"last_week=2026-W54", "last_week", "ISO week"},
       {"last_week=2026-W00", "last_week", "ISO week"},
       {"last_week=26-W01", "last_week", "ISO week"},
+      // 2025 has 52 ISO weeks; the report starts in 1970.
+      {"last_week=2025-W53", "last_week", "ISO week"},
+      {"last_week=1969-W01", "last_week", "ISO week"},
       {"by_store=yes", "by_store", "1 or 0"},
       {"scope=fleet", "scope", "unknown parameter"},
       {"weeks=4&weeks=5", "weeks", "more than once"},
