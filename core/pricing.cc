@@ -70,9 +70,22 @@ Result<BestPerLine> Best(const LineState& s, std::int64_t quantity) {
 // What applying one multi-buy to the units not yet taken would do.
 struct MultiBuyPlan {
   std::int64_t gain = 0;
+  // Units of its SKU set not yet taken, over all its lines.
+  std::int64_t pool_units = 0;
   std::vector<std::pair<std::size_t, std::int64_t>> taken;  // line, units
   std::vector<std::pair<std::size_t, std::int64_t>> freed;  // line, units
 };
+
+// A multi-buy that applies to the basket, the lines it pools and its plan
+// as of the last time one of those lines changed.
+struct MultiBuyCandidate {
+  const v1::Promotion* promotion = nullptr;
+  std::vector<std::size_t> lines;
+  MultiBuyPlan plan;
+  bool stale = true;  // plan must be recomputed
+};
+// By id, so that ties go to the smaller id.
+using MultiBuyCandidates = std::map<std::string, MultiBuyCandidate>;
 
 // How many of the first `x` positions of the ordered pool are free, with
 // `grouped` positions in groups of `buy` and the last buy - pay of each free.
@@ -99,6 +112,7 @@ Result<MultiBuyPlan> Plan(const v1::Promotion& promotion,
   const std::int64_t pay = promotion.multi_buy().pay();
   const std::int64_t grouped = (units / buy) * buy;
   MultiBuyPlan plan;
+  plan.pool_units = units;
   std::int64_t free_value = 0;
   std::int64_t forgone = 0;
   std::int64_t pos = 0;
@@ -156,12 +170,9 @@ Status CheckLine(const BasketLine& line, const std::string& path) {
 
 // Shelf price, extended amount and promotions of each line; the multi-buys
 // that apply, with the lines they pool, by id.
-Status Prepare(
-    const PriceBook& book, const StoreContext& store, const Basket& basket,
-    std::vector<LineState>* states,
-    std::map<std::string,
-             std::pair<const v1::Promotion*, std::vector<std::size_t>>>*
-        multi_buys) {
+Status Prepare(const PriceBook& book, const StoreContext& store,
+               const Basket& basket, std::vector<LineState>* states,
+               MultiBuyCandidates* multi_buys) {
   for (std::size_t i = 0; i < basket.lines.size(); ++i) {
     LineState& s = (*states)[i];
     s.line = &basket.lines[i];
@@ -185,14 +196,71 @@ Status Prepare(
          book.PromotionsAt(store, s.line->sku, basket.at_us, basket.member)) {
       if (p->has_multi_buy()) {
         if (s.price.unit != v1::UNIT_OF_MEASURE_EACH) continue;
-        auto& entry = (*multi_buys)[p->id()];
-        entry.first = p;
-        entry.second.push_back(i);
+        MultiBuyCandidate& candidate = (*multi_buys)[p->id()];
+        candidate.promotion = p;
+        candidate.lines.push_back(i);
       } else if (p->has_amount_off() &&
                  p->amount_off().amount().currency() != s.price.currency) {
         continue;
       } else {
         s.per_line.push_back(p);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+// Multi-buys, the largest gain first (a tie: the smaller id), each at most
+// once, until none gains the customer anything. A plan depends only on the
+// units left on its lines, so only the candidates sharing a line with the
+// one applied are planned again.
+Status ApplyMultiBuys(MultiBuyCandidates* candidates,
+                      std::vector<LineState>* states) {
+  std::vector<bool> touched(states->size(), false);
+  while (!candidates->empty()) {
+    auto chosen = candidates->end();
+    for (auto it = candidates->begin(); it != candidates->end();) {
+      MultiBuyCandidate& c = it->second;
+      if (c.stale) {
+        Result<MultiBuyPlan> plan = Plan(*c.promotion, c.lines, *states);
+        if (!plan.ok()) return plan.status();
+        c.plan = std::move(*plan);
+        c.stale = false;
+      }
+      // Units only ever leave a pool: one short of a group stays short.
+      if (c.plan.pool_units < c.promotion->multi_buy().buy()) {
+        it = candidates->erase(it);
+        continue;
+      }
+      if (c.plan.gain > 0 && (chosen == candidates->end() ||
+                              c.plan.gain > chosen->second.plan.gain)) {
+        chosen = it;
+      }
+      ++it;
+    }
+    if (chosen == candidates->end()) break;  // none gains the customer more
+    const v1::Promotion& p = *chosen->second.promotion;
+    const MultiBuyPlan& plan = chosen->second.plan;
+    std::fill(touched.begin(), touched.end(), false);
+    for (const auto& [i, units] : plan.taken) {
+      LineState& s = (*states)[i];
+      s.free_units -= units;
+      s.applied.push_back(AppliedPromotion{p.id(), p.version(), 0});
+      touched[i] = true;
+    }
+    for (const auto& [i, units] : plan.freed) {
+      LineState& s = (*states)[i];
+      const std::int64_t value = units * s.price.unit_price;  // Plan checked
+      s.multi_buy_discount += value;      // <= extended: no overflow
+      s.applied.back().discount = value;  // this multi-buy's entry
+    }
+    candidates->erase(chosen);
+    for (auto& [id, c] : *candidates) {
+      for (std::size_t i : c.lines) {
+        if (touched[i]) {
+          c.stale = true;
+          break;
+        }
       }
     }
   }
@@ -236,40 +304,10 @@ Result<PricedBasket> PriceBasket(const PriceBook& book,
       static_cast<std::int64_t>(basket.lines.size()), kMinLinesPerTransaction,
       kMaxLinesPerTransaction, "lines", "lines"));
   std::vector<LineState> states(basket.lines.size());
-  std::map<std::string,
-           std::pair<const v1::Promotion*, std::vector<std::size_t>>>
-      multi_buys;
+  MultiBuyCandidates multi_buys;
   STOREAGENT_RETURN_IF_ERROR(
       Prepare(book, store, basket, &states, &multi_buys));
-
-  // Multi-buys, best gain first, each at most once.
-  while (!multi_buys.empty()) {
-    auto chosen = multi_buys.end();
-    MultiBuyPlan chosen_plan;
-    for (auto it = multi_buys.begin(); it != multi_buys.end(); ++it) {
-      Result<MultiBuyPlan> plan =
-          Plan(*it->second.first, it->second.second, states);
-      if (!plan.ok()) return plan.status();
-      if (plan->gain > chosen_plan.gain) {  // ties: the smaller id (map order)
-        chosen = it;
-        chosen_plan = std::move(*plan);
-      }
-    }
-    if (chosen == multi_buys.end()) break;  // none gains the customer more
-    const v1::Promotion& p = *chosen->second.first;
-    for (const auto& [i, units] : chosen_plan.taken) {
-      states[i].free_units -= units;
-      states[i].applied.push_back(AppliedPromotion{p.id(), p.version(), 0});
-    }
-    for (const auto& [i, units] : chosen_plan.freed) {
-      const std::int64_t value = units * states[i].price.unit_price;  // Plan
-      states[i].multi_buy_discount += value;  // <= extended: no overflow
-      for (AppliedPromotion& a : states[i].applied) {
-        if (a.id == p.id()) a.discount = value;
-      }
-    }
-    multi_buys.erase(chosen);
-  }
+  STOREAGENT_RETURN_IF_ERROR(ApplyMultiBuys(&multi_buys, &states));
 
   PricedBasket out;
   out.lines.resize(states.size());
