@@ -3,7 +3,8 @@
 // negative; the best-for-customer choice never gives less than any single
 // promotion alone, nor than the per-line promotions alone; a multi-buy alone
 // equals a unit-by-unit count written here independently; and the order in
-// which promotions reached the book does not matter.
+// which promotions reached the book does not matter. Then the same on the
+// largest basket under many overlapping promotions.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -182,6 +183,63 @@ TEST(PricingProperty, RandomBooksAndBaskets) {
       EXPECT_EQ(again.lines[i].discount, best.lines[i].discount) << i;
     }
     if (HasFailure()) return;  // one failing case is enough to read
+  }
+}
+
+// The largest basket (500 lines) over a book where every SKU is in several
+// overlapping promotions of every kind: the same invariants hold.
+TEST(PricingProperty, LargestBasketManyOverlappingPromotions) {
+  std::mt19937_64 rng(kSeed + 1);
+  auto rand = [&rng](std::int64_t lo, std::int64_t hi) {
+    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
+  };
+  Case c;
+  std::vector<test::Price> prices;
+  for (int i = 0; i < 50; ++i) {
+    prices.push_back({"s" + std::to_string(i), rand(1, 5000)});
+  }
+  c.list = test::MakeList("base", 1, prices);
+  for (int i = 0; i < 40; ++i) {
+    std::vector<std::string> skus;
+    for (int k = 0; k < 10; ++k) {
+      const std::string sku = "s" + std::to_string(rand(0, 49));
+      if (std::find(skus.begin(), skus.end(), sku) == skus.end()) {
+        skus.push_back(sku);
+      }
+    }
+    const std::string id = "p" + std::to_string(i);
+    if (i % 4 == 0) {
+      c.promotions.push_back(test::PercentOff(id, skus, rand(1, 5000)));
+    } else if (i % 4 == 1) {
+      c.promotions.push_back(test::AmountOff(id, skus, rand(1, 800)));
+    } else {
+      const int buy = static_cast<int>(rand(2, 6));
+      c.promotions.push_back(
+          test::MultiBuy(id, skus, buy, static_cast<int>(rand(1, buy - 1))));
+    }
+  }
+  for (int i = 0; i < 500; ++i) {
+    c.basket.lines.push_back({"s" + std::to_string(rand(0, 49)),
+                              v1::UNIT_OF_MEASURE_EACH, rand(1, 20)});
+  }
+  std::vector<const v1::Promotion*> all;
+  for (const v1::Promotion& p : c.promotions) all.push_back(&p);
+  const PricedBasket best = PriceWith(c, all);
+  ASSERT_EQ(best.lines.size(), 500u);
+  std::int64_t discount = 0;
+  for (const PricedLine& l : best.lines) {
+    EXPECT_GE(l.discount, 0);
+    EXPECT_LE(l.discount, l.extended);
+    discount += l.discount;
+  }
+  EXPECT_EQ(best.discount_total, discount);
+  EXPECT_GT(best.discount_total, 0);
+  for (const v1::Promotion& p : c.promotions) {
+    const PricedBasket alone = PriceWith(c, {&p});
+    EXPECT_LE(alone.discount_total, best.discount_total) << p.id();
+    if (p.has_multi_buy()) {
+      EXPECT_EQ(alone.discount_total, MultiBuyAlone(c, p)) << p.id();
+    }
   }
 }
 
