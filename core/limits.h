@@ -207,6 +207,37 @@ inline constexpr std::size_t kMaxDepartmentLength = 64;
 // Product.safety_stock: 0..1,000,000,000 base units.
 inline constexpr std::int64_t kMaxSafetyStock = 1'000'000'000;
 
+// ==== Prices and promotions =================================================
+// (proto/storeagent/v1/price.proto; checked by core/price_validation.h,
+// tested at the edge in tests/unit/core/price_validation_test.cc.)
+
+// PriceList.id and Promotion.id: 1..64 characters of kClientKeyIdCharset.
+inline constexpr std::size_t kMinPriceIdLength = 1;
+inline constexpr std::size_t kMaxPriceIdLength = 64;
+// PriceScope.store_ids: 0..1000 (each a store id, 1..64 characters of
+// kClientKeyIdCharset); PriceScope.region: 0..64 of the same characters.
+inline constexpr int kMaxPriceScopeStores = 1000;
+inline constexpr std::size_t kMaxRegionLength = 64;
+// PriceList.entries: 0..100,000, one per SKU.
+inline constexpr int kMaxPriceListEntries = 100'000;
+// Promotion.skus: 1..10,000, no repeats.
+inline constexpr int kMinPromotionSkus = 1;
+inline constexpr int kMaxPromotionSkus = 10'000;
+// PercentOff.basis_points: 1..10000 (0.01 %..100 %).
+inline constexpr std::int32_t kMinPercentOffBp = 1;
+inline constexpr std::int32_t kMaxPercentOffBp = 10'000;
+// Basis points in a whole.
+inline constexpr std::int64_t kBasisPointsPerWhole = 10'000;
+// MultiBuy.buy: 2..100; MultiBuy.pay: 1..buy-1.
+inline constexpr std::int32_t kMinMultiBuyBuy = 2;
+inline constexpr std::int32_t kMaxMultiBuyBuy = 100;
+inline constexpr std::int32_t kMinMultiBuyPay = 1;
+// Promotion.description: 0..128 characters.
+inline constexpr std::size_t kMaxPromotionDescriptionLength = 128;
+// GetPricesRequest.skus and a priced basket's lines: 1..500.
+inline constexpr int kMinSkusPerPriceCall = 1;
+inline constexpr int kMaxSkusPerPriceCall = 500;
+
 // ---- Reserved identifiers ---------------------------------------------------
 // ClientKey.terminal_id prefix of events the agent writes itself (hold
 // expiries); refused from callers by ValidateCallerClientKey.
