@@ -84,8 +84,7 @@ std::vector<Use> Scan(const std::string& rel, std::istream& in) {
     for (const auto& [name, re] : Forbidden()) {
       // The regex only where the bare word is there (std::regex is slow).
       const std::string word = name.substr(0, name.find('('));
-      if (code.find(word) != std::string::npos &&
-          std::regex_search(code, re)) {
+      if (code.find(word) != std::string::npos && std::regex_search(code, re)) {
         out.push_back({rel, n, name, line});
       }
     }
