@@ -19,6 +19,8 @@ namespace {
 
 constexpr char kPosServiceName[] = "storeagent.v1.PosService";
 constexpr char kAvailabilityServiceName[] = "storeagent.v1.AvailabilityService";
+// How often the disk guard samples the data directory's free space.
+constexpr int64_t kDiskCheckIntervalMicros = 2'000'000;
 
 // True when a process accepts connections on the Unix socket at `path`.
 bool SocketAnswers(const std::string& path) {
@@ -124,6 +126,12 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
     const ServerOverrides& overrides) {
   std::unique_ptr<AgentServer> s(new AgentServer(clock));
   s->config_ = config;
+  if (overrides.scheduler != nullptr) {
+    s->scheduler_ = overrides.scheduler;
+  } else {
+    s->own_scheduler_ = std::make_unique<ThreadScheduler>();
+    s->scheduler_ = s->own_scheduler_.get();
+  }
   s->metrics_ = std::make_unique<AgentMetrics>(clock);
 
   STOREAGENT_RETURN_IF_ERROR(fs::EnsureDirectory(config.data_dir, 0750));
@@ -154,7 +162,8 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   AgentServer* self = s.get();
   s->disk_guard_ = std::make_unique<DiskGuard>(
       [dir = config.data_dir] { return fs::FreeBytes(dir); },
-      static_cast<uint64_t>(config.min_free_mib) << 20, std::chrono::seconds(2),
+      static_cast<uint64_t>(config.min_free_mib) << 20, *s->scheduler_,
+      kDiskCheckIntervalMicros,
       [self](bool reached) { self->SetServing(!reached); });
 
   s->metrics_->SetSources(s->db_.get(), s->disk_guard_.get(), &s->sync_health_);
@@ -165,8 +174,8 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   ro.disk_guard = s->disk_guard_.get();
   ro.sync_gate = s->sync_gate_.get();
   s->recorder_ = std::make_unique<Recorder>(*s->db_, ro);
-  s->pos_ = std::make_unique<PosServiceImpl>(config.store_id, *s->db_,
-                                             *s->recorder_, &s->sync_health_);
+  s->pos_ = std::make_unique<PosServiceImpl>(
+      config.store_id, *s->db_, *s->recorder_, &s->sync_health_, clock);
   s->stock_ops_ = std::make_unique<StockOps>(
       *s->db_, clock, s->disk_guard_.get(), s->sync_gate_.get());
   s->availability_ = std::make_unique<AvailabilityServiceImpl>(*s->stock_ops_);
@@ -237,7 +246,8 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   s->started_.store(true);
   s->SetServing(!s->disk_guard_->reserve_reached());
   s->expiry_timer_ = std::make_unique<HoldExpiryTimer>(
-      *s->stock_ops_, std::chrono::seconds(config.hold_expiry_interval_s));
+      *s->stock_ops_, *s->scheduler_,
+      int64_t{config.hold_expiry_interval_s} * 1'000'000);
   if (config.sync_enabled()) {
     s->sync_ = std::make_unique<SyncClient>(
         *s->db_, *s->stock_ops_, clock, SyncOptionsOf(config), s->sync_health_,
@@ -254,7 +264,8 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   po.batch = static_cast<size_t>(config.prune_batch);
   po.interval = std::chrono::seconds(config.prune_interval_s);
   po.duty_percent = config.prune_duty_percent;
-  s->prune_timer_ = std::make_unique<JournalPruneTimer>(*s->db_, clock, po);
+  s->prune_timer_ =
+      std::make_unique<JournalPruneTimer>(*s->db_, clock, *s->scheduler_, po);
   storage::JournalHead head = s->db_->journal().head();
   Log(LogLevel::kInfo, "agent.started",
       {{"store", config.store_id},
@@ -395,6 +406,8 @@ void AgentServer::Shutdown(int grace_ms) {
   if (prune_timer_) prune_timer_->Stop();
   if (expiry_timer_) expiry_timer_->Stop();
   if (disk_guard_) disk_guard_->Stop();
+  // Every timer of ours is cancelled: nothing more runs on it.
+  if (own_scheduler_) own_scheduler_->Stop();
   {
     std::lock_guard<std::mutex> lock(http_mu_);
     if (http_) http_->Stop();

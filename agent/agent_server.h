@@ -1,6 +1,7 @@
 // AgentServer: storeagentd's running parts wired together: the database
-// (writer + readers + journal), the recorder, stock operations and the hold
-// expiry timer, and the gRPC server with the POS and availability APIs,
+// (writer + readers + journal), the recorder, stock operations, the timers
+// on one Scheduler (disk guard, hold expiry, journal pruning), and the gRPC
+// server with the POS and availability APIs,
 // health checking and reflection.
 //
 // Start() returns once the database is open and every listener listens.
@@ -33,6 +34,7 @@
 #include "agent/sync/sync_health.h"
 #include "platform/clock.h"
 #include "platform/file_lock.h"
+#include "platform/scheduler.h"
 #include "storage/agent_database.h"
 #include "storage/escrow_keeper.h"
 
@@ -41,6 +43,10 @@ namespace storeagent::agent {
 struct ServerOverrides {
   // A registered SQLite VFS for the database (tests inject faults).
   std::string vfs;
+  // Where the timers (disk guard, hold expiry, journal pruning) run; null:
+  // a ThreadScheduler of the server's own, on real time. Tests pass a
+  // SimScheduler. REQUIRES: outlives the server.
+  Scheduler* scheduler = nullptr;
 };
 
 class AgentServer {
@@ -60,6 +66,8 @@ class AgentServer {
   // The staff page is on and speaks HTTPS.
   bool staff_page_https() const;
   storage::AgentDatabase& database() { return *db_; }
+  // What the timers run on (storeagentd's watchdog runs here too).
+  Scheduler& scheduler() { return *scheduler_; }
   StockOps& stock_ops() { return *stock_ops_; }
   const SyncHealth& sync_health() const { return sync_health_; }
 
@@ -107,6 +115,10 @@ class AgentServer {
 
   AgentConfig config_;
   FileLock lock_;  // on the data directory, first to take, last to go
+  // The server's own scheduler when none was passed; declared before the
+  // timers, so destroyed after them. Stopped in Shutdown() once they are.
+  std::unique_ptr<ThreadScheduler> own_scheduler_;
+  Scheduler* scheduler_ = nullptr;
   std::unique_ptr<DiskGuard> disk_guard_;
   std::unique_ptr<storage::AgentDatabase> db_;
   SyncHealth sync_health_;

@@ -10,24 +10,21 @@ std::string Mib(uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 }  // namespace
 
 DiskGuard::DiskGuard(FreeBytesFn free_bytes, uint64_t floor_bytes,
-                     std::chrono::milliseconds interval, OnChange on_change)
+                     Scheduler& scheduler, int64_t interval_us,
+                     OnChange on_change)
     : free_bytes_(std::move(free_bytes)),
       floor_(floor_bytes),
-      interval_(interval),
+      scheduler_(scheduler),
       on_change_(std::move(on_change)) {
   CheckNow();
-  thread_ = std::thread([this] { Loop(); });
+  timer_ = scheduler_.Every(interval_us, [this] { CheckNow(); });
 }
 
 DiskGuard::~DiskGuard() { Stop(); }
 
 void DiskGuard::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (timer_ != 0) scheduler_.Cancel(timer_);  // waits for a running sample
+  timer_ = 0;
 }
 
 Status DiskGuard::Admit() const {
@@ -59,16 +56,6 @@ void DiskGuard::CheckNow() {
         {{"free", Mib(*free)}, {"floor", Mib(floor_)}});
   }
   if (on_change_) on_change_(reached);
-}
-
-void DiskGuard::Loop() {
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      if (cv_.wait_for(lock, interval_, [this] { return stopping_; })) return;
-    }
-    CheckNow();
-  }
 }
 
 }  // namespace storeagent::agent

@@ -1,6 +1,7 @@
 // DiskGuard: keeps a reserve of free disk space for the database.
 //
-// A thread samples the free space of the data directory every `interval`.
+// A periodic task on the daemon's Scheduler (platform/scheduler.h) samples
+// the free space of the data directory every `interval`.
 // Below the floor (storage.min_free_mib) the guard refuses new events with
 // RESOURCE_EXHAUSTED and a message that says how much is free and what the
 // floor is, reports the state change once (log line, callback: health goes
@@ -12,14 +13,12 @@
 #define STOREAGENT_AGENT_DISK_GUARD_H_
 
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
-#include <thread>
 
+#include "platform/scheduler.h"
 #include "platform/status.h"
 
 namespace storeagent::agent {
@@ -27,16 +26,21 @@ namespace storeagent::agent {
 class DiskGuard {
  public:
   using FreeBytesFn = std::function<Result<uint64_t>()>;
-  // Called on the guard's thread when the reserve is reached (true) or
-  // recovered (false).
+  // Called on the scheduler's thread (or CheckNow()'s caller) when the
+  // reserve is reached (true) or recovered (false).
   using OnChange = std::function<void(bool reserve_reached)>;
 
-  // Samples once at construction, then every `interval` on its own thread.
+  // Samples once at construction, then every `interval_us` on `scheduler`.
   // `free_bytes` is injectable for tests; production passes fs::FreeBytes of
-  // the data directory.
-  DiskGuard(FreeBytesFn free_bytes, uint64_t floor_bytes,
-            std::chrono::milliseconds interval, OnChange on_change);
+  // the data directory. REQUIRES: `scheduler` outlives this;
+  // interval_us >= 1.
+  DiskGuard(FreeBytesFn free_bytes, uint64_t floor_bytes, Scheduler& scheduler,
+            int64_t interval_us, OnChange on_change);
   ~DiskGuard();  // Stop()
+  DiskGuard(const DiskGuard&) = delete;
+  DiskGuard& operator=(const DiskGuard&) = delete;
+  // Cancels the sampling; waits for a sample in progress. Idempotent; not
+  // from a task of the scheduler.
   void Stop();
 
   // OK, or RESOURCE_EXHAUSTED while the reserve is reached.
@@ -48,19 +52,14 @@ class DiskGuard {
   void CheckNow();
 
  private:
-  void Loop();
-
   FreeBytesFn free_bytes_;
   const uint64_t floor_;
-  const std::chrono::milliseconds interval_;
+  Scheduler& scheduler_;
   OnChange on_change_;
   std::atomic<bool> reached_{false};
   std::atomic<uint64_t> free_{0};
   std::mutex check_mu_;  // serialises CheckNow()
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  TimerId timer_ = 0;
 };
 
 }  // namespace storeagent::agent

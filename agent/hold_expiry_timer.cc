@@ -1,13 +1,16 @@
 #include "agent/hold_expiry_timer.h"
 
-#include <future>
+#include <string>
 
 #include "platform/log.h"
 
 namespace storeagent::agent {
 
-HoldExpiryTimer::HoldExpiryTimer(StockOps& ops, std::chrono::seconds interval)
-    : ops_(ops), interval_(interval), thread_([this] { Loop(); }) {}
+HoldExpiryTimer::HoldExpiryTimer(StockOps& ops, Scheduler& scheduler,
+                                 int64_t interval_us)
+    : ops_(ops), scheduler_(scheduler) {
+  timer_ = scheduler_.EveryFrom(0, interval_us, [this] { Check(); });
+}
 
 HoldExpiryTimer::~HoldExpiryTimer() { Stop(); }
 
@@ -16,26 +19,37 @@ void HoldExpiryTimer::Stop() {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  scheduler_.Cancel(timer_);  // waits for a Check() running now
+  std::unique_lock<std::mutex> lock(mu_);
+  idle_.wait(lock, [this] { return !in_flight_; });
 }
 
-void HoldExpiryTimer::Loop() {
-  for (;;) {
-    std::promise<void> finished;
-    ops_.ExpireDueHolds([&finished](Result<int> n) {
-      if (!n.ok()) {
-        Log(LogLevel::kWarn, "holds.expiry_failed",
-            {{"error", n.status().ToString()}});
-      } else if (*n > 0) {
-        Log(LogLevel::kInfo, "holds.expired", {{"count", std::to_string(*n)}});
-      }
-      finished.set_value();
-    });
-    finished.get_future().wait();
-    std::unique_lock<std::mutex> lock(mu_);
-    if (cv_.wait_for(lock, interval_, [this] { return stopping_; })) return;
+uint64_t HoldExpiryTimer::checks_done() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return checks_done_;
+}
+
+void HoldExpiryTimer::Check() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ || in_flight_) return;
+    in_flight_ = true;
   }
+  // The callback runs on a storage thread (or here, if refused); Stop()
+  // waits for it, and it touches this only under mu_ (the notify too, so
+  // a Stop() woken by it cannot free the condition variable under it).
+  ops_.ExpireDueHolds([this](Result<int> n) {
+    if (!n.ok()) {
+      Log(LogLevel::kWarn, "holds.expiry_failed",
+          {{"error", n.status().ToString()}});
+    } else if (*n > 0) {
+      Log(LogLevel::kInfo, "holds.expired", {{"count", std::to_string(*n)}});
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    in_flight_ = false;
+    ++checks_done_;
+    idle_.notify_all();
+  });
 }
 
 }  // namespace storeagent::agent

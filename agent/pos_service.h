@@ -24,9 +24,10 @@ grpc::Status ToGrpc(const Status& s);
 class PosServiceImpl final : public v1::PosService::CallbackService {
  public:
   // REQUIRES: all outlive the service. `sync_health` null: sync is off.
+  // `clock`: the ages in GetStatus and the default day of GetDayReport.
   PosServiceImpl(std::string store_id, storage::AgentDatabase& db,
-                 Recorder& recorder, const SyncHealth* sync_health = nullptr,
-                 const Clock& clock = SystemClock());
+                 Recorder& recorder, const SyncHealth* sync_health,
+                 const Clock& clock);
 
   grpc::ServerUnaryReactor* RecordTransaction(
       grpc::CallbackServerContext* ctx,

@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
   if (std::optional<std::chrono::microseconds> timeout =
           sa::platform::WatchdogInterval()) {
     watchdog = std::make_unique<sa::agent::Watchdog>(
-        (*server)->database(), *timeout, sa::SystemClock(),
+        (*server)->database(), *timeout, (*server)->scheduler(),
         sa::platform::Notify);
     sa::Log(sa::LogLevel::kInfo, "agent.watchdog_started",
             {{"timeout_ms", std::to_string(timeout->count() / 1000)}});

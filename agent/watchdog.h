@@ -10,8 +10,14 @@
 // `watchdog.recovered` and pings again. Only one probe pair is ever
 // outstanding, so a stuck loop does not pile up work.
 //
-// Thread-safety: Stop() from any thread. The probes' callbacks hold shared
-// state, so a probe completing after Stop() touches nothing freed.
+// It runs as tasks on the daemon's Scheduler (platform/scheduler.h): a probe
+// task, a stall check one period later, and a ping task that the probes'
+// last completion (on a storage thread) schedules; no thread of its own
+// waits.
+//
+// Thread-safety: Stop() from any thread but the scheduler's. The probes'
+// callbacks hold shared state, so a probe completing after Stop() touches
+// nothing freed and schedules nothing.
 #ifndef STOREAGENT_AGENT_WATCHDOG_H_
 #define STOREAGENT_AGENT_WATCHDOG_H_
 
@@ -19,9 +25,8 @@
 #include <functional>
 #include <memory>
 #include <string_view>
-#include <thread>
 
-#include "platform/clock.h"
+#include "platform/scheduler.h"
 #include "platform/status.h"
 #include "storage/agent_database.h"
 
@@ -32,34 +37,39 @@ class Watchdog {
   // Sends one sd_notify message; platform::Notify in production.
   using NotifyFn = std::function<Status(std::string_view state)>;
 
-  // Starts the thread; the first probe goes out at once. `timeout` is
-  // systemd's WatchdogSec (platform::WatchdogInterval()). `clock` measures
-  // how long probes took, for the logs and the pacing. REQUIRES: `db` and
-  // `clock` outlive this.
+  // Schedules the first probe at once on `scheduler`, whose clock also
+  // measures how long probes took (for the logs and the pacing). `timeout`
+  // is systemd's WatchdogSec (platform::WatchdogInterval()). REQUIRES: `db`
+  // and `scheduler` outlive this.
   Watchdog(storage::AgentDatabase& db, std::chrono::microseconds timeout,
-           const Clock& clock, NotifyFn notify);
+           Scheduler& scheduler, NotifyFn notify);
   ~Watchdog();  // Stop()
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
 
-  // Stops pinging and joins the thread; does not wait for an outstanding
-  // probe. Call before the database closes. Idempotent.
+  // Stops pinging: cancels its tasks (waiting for one that is running);
+  // does not wait for an outstanding probe. Call before the database
+  // closes. Idempotent.
   void Stop();
 
  private:
   struct State;
-  void Loop();
+  // The probe task: a probe pair out, the stall check a period later.
+  void ProbeTask();
+  // Both probes of generation `g` answered.
+  void OnFinished(uint64_t g);
+  // A period passed and generation `g` has not answered.
+  void OnOverdue(uint64_t g);
   // Submits a probe pair; returns its generation.
   uint64_t Probe();
   void Ping();
 
   storage::AgentDatabase& db_;
   const std::chrono::microseconds period_;
-  const Clock& clock_;
+  Scheduler& scheduler_;
   NotifyFn notify_;
-  bool notify_failed_logged_ = false;  // Loop thread only
+  bool notify_failed_logged_ = false;  // scheduler tasks only
   std::shared_ptr<State> state_;
-  std::thread thread_;
 };
 
 }  // namespace storeagent::agent

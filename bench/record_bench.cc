@@ -338,8 +338,11 @@ void OpsFigures(const Settings& s) {
     Stopwatch backup_watch;
     backup.Add(WhileRunning(
         [&](const std::atomic<bool>&) {
+          storage::BackupOptions bo;  // paced in real time, as storeagentctl
+          bo.clock = &SystemClock();
+          bo.pause = [](int64_t micros) { SleepMicros(micros); };
           Result<storage::BackupReport> r =
-              storage::BackupDatabase(server->database().path(), copy);
+              storage::BackupDatabase(server->database().path(), copy, bo);
           if (!r.ok()) {
             Error("online backup", r.status().ToString());
           } else {
@@ -357,7 +360,8 @@ void OpsFigures(const Settings& s) {
           if (Status a = AckEverything(*server); !a.ok()) {
             return Error("ack", a.ToString());
           }
-          agent::PruneOptions po;
+          agent::PruneOptions po;  // paced in real time, as the daemon
+          po.pause = [](int64_t micros) { SleepMicros(micros); };
           Result<agent::PruneRun> r =
               agent::PruneJournalNow(server->database(), future, po, &done);
           if (!r.ok()) return Error("prune", r.status().ToString());

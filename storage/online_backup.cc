@@ -12,7 +12,6 @@
 #include <memory>
 #include <thread>
 
-#include "platform/clock.h"
 #include "platform/fs.h"
 #include "storage/journal_prune.h"
 #include "storage/journal_store.h"
@@ -107,8 +106,11 @@ Status CopyPages(sqlite3* src, sqlite3* dest, int dest_fd,
   constexpr int kMaxBusySteps = 1000;
   int busy = 0;
   const int duty = std::clamp(options.duty_percent, 1, 100);
+  auto now = [&options] {
+    return options.clock != nullptr ? options.clock->MonotonicMicros() : 0;
+  };
   for (;;) {
-    const int64_t started = SystemClock().MonotonicMicros();
+    const int64_t started = now();
     rc = sqlite3_backup_step(b, per_step);
     ++report.steps;
     if (rc == SQLITE_DONE) break;
@@ -120,16 +122,12 @@ Status CopyPages(sqlite3* src, sqlite3* dest, int dest_fd,
       busy = 0;
       WriteOut(dest_fd);
     }
-    const int64_t took = SystemClock().MonotonicMicros() - started;
+    const int64_t took = now() - started;
     const int64_t pause =
         std::min(std::max(options.pause_micros, took * (100 - duty) / duty),
                  kMaxPauseMicros);
     report.paused_micros += pause;
-    if (options.pause) {
-      options.pause(pause);
-    } else {
-      SleepMicros(pause);
-    }
+    if (options.pause) options.pause(pause);
   }
   report.pages = static_cast<uint64_t>(sqlite3_backup_pagecount(b));
   sqlite3_backup_finish(b);

@@ -23,6 +23,7 @@
 #include <functional>
 #include <string>
 
+#include "platform/clock.h"
 #include "platform/status.h"
 
 namespace storeagent::storage {
@@ -36,7 +37,11 @@ struct BackupOptions {
   // took T (copy and write-out), the pause is at least T x (100 - d) / d
   // (1 s at most), so a slow, busy disk or CPU slows the copy down.
   int duty_percent = 10;
-  // How to pause; null = platform SleepMicros.
+  // Time, for the pacing: `clock` measures each step (null: a step counts
+  // as taking 0, so every pause is pause_micros) and `pause` waits between
+  // steps (null: no pause). storeagentctl passes the real clock and
+  // platform's SleepMicros; tests pass their own.
+  const Clock* clock = nullptr;
   std::function<void(int64_t micros)> pause;
   // Copy and check on a thread of their own at nice 19 (false: on the
   // calling thread, at its priority).

@@ -75,6 +75,9 @@ int Backup(Target& t, const BackupArgs& a) {
   o.pages_per_step = a.pages_per_step;
   o.pause_micros = int64_t{a.pause_ms} * 1000;
   o.duty_percent = a.duty_percent;
+  // A command-line program: it paces its copy in real time.
+  o.clock = &SystemClock();
+  o.pause = [](int64_t micros) { SleepMicros(micros); };
   Result<storage::BackupReport> r = storage::BackupDatabase(t.db, a.file, o);
   if (!r.ok()) return Fail("backup of " + t.db + ": " + r.status().ToString());
   std::printf(

@@ -1,18 +1,19 @@
-// agent::Watchdog over a real database: it pings while the writer and the
-// readers answer, stops pinging while either is stuck, and pings again once
-// they answer.
+// agent::Watchdog over a real database, on a SimScheduler: it pings while
+// the writer and the readers answer, stops pinging while either is stuck,
+// and pings again once they answer. Time passes only when the test advances
+// it; the probes' answers come from the real storage threads, and the test
+// waits for those answers (the ping they schedule), never for time.
 #include "agent/watchdog.h"
 
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <condition_variable>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "platform/scheduler.h"
 #include "tests/support/temp_dir.h"
 
 namespace storeagent::agent {
@@ -23,6 +24,9 @@ using storeagent::testing::TempDir;
 
 // 200 ms timeout: a probe pair (and a ping) every 100 ms.
 constexpr std::chrono::microseconds kTimeout = 200ms;
+constexpr int64_t kPeriod = 100'000;
+// How long (real time) a storage thread may take to answer a probe.
+constexpr int64_t kAnswerWithin = 10'000'000;
 
 class WatchdogTest : public ::testing::Test {
  protected:
@@ -39,11 +43,8 @@ class WatchdogTest : public ::testing::Test {
 
   Watchdog::NotifyFn Recorder() {
     return [this](std::string_view state) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        messages_.emplace_back(state);
-      }
-      cv_.notify_all();
+      std::lock_guard<std::mutex> lock(mu_);
+      messages_.emplace_back(state);
       return Status::Ok();
     };
   }
@@ -53,30 +54,55 @@ class WatchdogTest : public ::testing::Test {
     return messages_.size();
   }
 
-  // Waits until at least `n` pings arrived; false after `timeout`.
-  bool WaitForPings(size_t n, std::chrono::milliseconds timeout = 10s) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, timeout, [&] { return messages_.size() >= n; });
+  // Runs what is due until `done()`, waiting (bounded, real time) for the
+  // storage threads' answers to schedule the next task; never advances
+  // time. False when no answer came.
+  bool RunUntil(const std::function<bool()>& done) {
+    for (int i = 0; i < 100; ++i) {
+      sched_.RunDue();
+      if (done()) return true;
+      if (!sched_.WaitForDue(kAnswerWithin)) return done();
+    }
+    return done();
+  }
+  bool WaitForPings(size_t n) {
+    return RunUntil([this, n] { return Pings() >= n; });
   }
 
   TempDir dir_;
   FakeClock clock_;
+  SimScheduler sched_;
   std::unique_ptr<storage::AgentDatabase> db_;
   std::mutex mu_;
-  std::condition_variable cv_;
   std::vector<std::string> messages_;
 };
 
 TEST_F(WatchdogTest, PingsWhileWriterAndReadersAnswer) {
-  Watchdog dog(*db_, kTimeout, clock_, Recorder());
+  Watchdog dog(*db_, kTimeout, sched_, Recorder());
+  ASSERT_TRUE(WaitForPings(1));  // the first probe goes out at once
+  sched_.Advance(kPeriod);
+  ASSERT_TRUE(WaitForPings(2));
+  sched_.Advance(kPeriod);
   ASSERT_TRUE(WaitForPings(3));
+  EXPECT_EQ(Pings(), 3u);
   dog.Stop();
+  EXPECT_EQ(sched_.pending(), 0u);
   std::lock_guard<std::mutex> lock(mu_);
   for (const std::string& m : messages_) EXPECT_EQ(m, "WATCHDOG=1");
 }
 
+TEST_F(WatchdogTest, NoProbeBeforeItsPeriod) {
+  Watchdog dog(*db_, kTimeout, sched_, Recorder());
+  ASSERT_TRUE(WaitForPings(1));
+  sched_.Advance(kPeriod - 1);
+  EXPECT_FALSE(sched_.WaitForDue(100'000)) << "probed before its period";
+  EXPECT_EQ(Pings(), 1u);
+  sched_.Advance(1);
+  ASSERT_TRUE(WaitForPings(2));
+}
+
 TEST_F(WatchdogTest, AStuckWriterStopsThePingsUntilItMovesAgain) {
-  Watchdog dog(*db_, kTimeout, clock_, Recorder());
+  Watchdog dog(*db_, kTimeout, sched_, Recorder());
   ASSERT_TRUE(WaitForPings(1));
 
   // A command that holds the writer thread (like a hung fsync).
@@ -90,18 +116,20 @@ TEST_F(WatchdogTest, AStuckWriterStopsThePingsUntilItMovesAgain) {
       },
       [](const Status&) {});
   started.get_future().wait();
-  // At most one probe pair finished as the writer was taken.
-  std::this_thread::sleep_for(150ms);
-  const size_t before = Pings();
-  std::this_thread::sleep_for(800ms);  // four would-be pings
-  EXPECT_EQ(Pings(), before) << "pinged while the writer was stuck";
+  sched_.Advance(kPeriod);  // the next probe is queued behind it
+  for (int i = 0; i < 8; ++i) sched_.Advance(kPeriod);  // four timeouts
+  sched_.RunDue();
+  EXPECT_EQ(Pings(), 1u) << "pinged while the writer was stuck";
+  EXPECT_EQ(sched_.pending(), 0u) << "a second probe pair piled up";
 
   release.set_value();
-  EXPECT_TRUE(WaitForPings(before + 2)) << "no pings after the writer moved";
+  ASSERT_TRUE(WaitForPings(2)) << "no ping after the writer moved";
+  // It stalled for longer than a period: the next probe goes at once.
+  ASSERT_TRUE(WaitForPings(3));
 }
 
 TEST_F(WatchdogTest, StuckReadersStopThePings) {
-  Watchdog dog(*db_, kTimeout, clock_, Recorder());
+  Watchdog dog(*db_, kTimeout, sched_, Recorder());
   ASSERT_TRUE(WaitForPings(1));
 
   // Occupy both reader threads.
@@ -117,17 +145,17 @@ TEST_F(WatchdogTest, StuckReadersStopThePings) {
   }
   a.get_future().wait();
   b.get_future().wait();
-  std::this_thread::sleep_for(150ms);
-  const size_t before = Pings();
-  std::this_thread::sleep_for(800ms);
-  EXPECT_EQ(Pings(), before) << "pinged while the readers were stuck";
+  sched_.Advance(kPeriod);
+  for (int i = 0; i < 8; ++i) sched_.Advance(kPeriod);
+  sched_.RunDue();
+  EXPECT_EQ(Pings(), 1u) << "pinged while the readers were stuck";
 
   release.set_value();
-  EXPECT_TRUE(WaitForPings(before + 2)) << "no pings after the readers moved";
+  ASSERT_TRUE(WaitForPings(2)) << "no ping after the readers moved";
 }
 
 TEST_F(WatchdogTest, StopReturnsWhileAProbeIsStuckAndItsLateAnswerIsHarmless) {
-  auto dog = std::make_unique<Watchdog>(*db_, kTimeout, clock_, Recorder());
+  auto dog = std::make_unique<Watchdog>(*db_, kTimeout, sched_, Recorder());
   ASSERT_TRUE(WaitForPings(1));
   std::promise<void> started, release;
   std::shared_future<void> released = release.get_future().share();
@@ -139,35 +167,33 @@ TEST_F(WatchdogTest, StopReturnsWhileAProbeIsStuckAndItsLateAnswerIsHarmless) {
       },
       [](const Status&) {});
   started.get_future().wait();
-  std::this_thread::sleep_for(150ms);  // a probe is now queued behind it
+  sched_.Advance(kPeriod);  // a probe is now queued behind it
   dog->Stop();
   dog.reset();
+  EXPECT_EQ(sched_.pending(), 0u);
   const size_t after_stop = Pings();
   release.set_value();  // the orphaned probe completes now
   db_->writer()
       .Run([](storage::WriteContext&) { return Status::Ok(); })
       .IgnoreError();  // ... and is surely done
+  EXPECT_EQ(sched_.pending(), 0u) << "a late answer scheduled a ping";
+  sched_.Advance(10 * kPeriod);
   EXPECT_EQ(Pings(), after_stop);
 }
 
 TEST_F(WatchdogTest, ANotifyFailureDoesNotStopTheLoop) {
-  std::mutex mu;
-  int calls = 0;
-  Watchdog dog(*db_, kTimeout, clock_, [&](std::string_view) {
-    std::lock_guard<std::mutex> lock(mu);
+  int calls = 0;  // tasks run on this thread, inside Advance/RunDue
+  Watchdog dog(*db_, kTimeout, sched_, [&](std::string_view) {
     ++calls;
     return Unavailable("sendto /run/systemd/notify: Connection refused");
   });
-  for (int i = 0; i < 200; ++i) {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (calls >= 3) break;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
+  ASSERT_TRUE(RunUntil([&] { return calls >= 1; }));
+  sched_.Advance(kPeriod);
+  ASSERT_TRUE(RunUntil([&] { return calls >= 2; }));
+  sched_.Advance(kPeriod);
+  ASSERT_TRUE(RunUntil([&] { return calls >= 3; }));
   dog.Stop();
-  std::lock_guard<std::mutex> lock(mu);
-  EXPECT_GE(calls, 3);
+  EXPECT_EQ(calls, 3);
 }
 
 }  // namespace

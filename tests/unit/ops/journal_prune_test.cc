@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "agent/journal_prune_timer.h"
+#include "platform/scheduler.h"
 #include "storage/journal_store.h"
 #include "storage/journal_verify.h"
 #include "storage/online_backup.h"
@@ -262,6 +263,25 @@ TEST_F(PruneTest, StopEndsAPacedRunBetweenBatches) {
   EXPECT_TRUE(Verify().problem.ok());
 }
 
+// The writer has completed every command submitted before this call.
+void WriterBarrier(storage::AgentDatabase& db) {
+  ASSERT_TRUE(db.writer()
+                  .Run([](storage::WriteContext&) { return Status::Ok(); })
+                  .ok());
+}
+
+// Runs the timer's batches (each one's completion schedules the next; on
+// simulated time their pauses are 0) until `runs` runs have finished.
+void DriveRuns(SimScheduler& sched, storage::AgentDatabase& db,
+               const agent::JournalPruneTimer& timer, uint64_t runs) {
+  for (int i = 0; i < 1000; ++i) {
+    WriterBarrier(db);
+    if (timer.runs_done() >= runs) return;
+    ASSERT_EQ(sched.RunDue(), 1) << "no next batch scheduled";
+  }
+  FAIL() << "the run did not finish";
+}
+
 TEST_F(PruneTest, TimerPrunesOnItsOwnAfterAnInterval) {
   Append(6);
   clock_.Advance(31 * kDay);
@@ -270,15 +290,45 @@ TEST_F(PruneTest, TimerPrunesOnItsOwnAfterAnInterval) {
   o.replay_window_days = 30;
   o.batch = 2;
   o.interval = std::chrono::seconds(1);
-  agent::JournalPruneTimer timer(*db_, clock_, o);
-  // Bounded wait (up to 10 s) for the first run to move the anchor.
-  uint64_t anchor = 0;
-  for (int i = 0; i < 500 && anchor < 4; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    anchor = Verify().anchor_seq;
-  }
+  SimScheduler sched;
+  agent::JournalPruneTimer timer(*db_, clock_, sched, o);
+  sched.Advance(999'999);
+  WriterBarrier(*db_);
+  EXPECT_EQ(Verify().anchor_seq, 0u) << "pruned before the first interval";
+  sched.Advance(1);
+  DriveRuns(sched, *db_, timer, 1);
+  EXPECT_EQ(Verify().anchor_seq, 4u);  // never past the acknowledged seq 4
+  EXPECT_EQ(timer.last_run().pruned, 4u);
+  EXPECT_EQ(timer.last_run().batches, 3u);  // 2, 2, then a short one
+  EXPECT_TRUE(Verify().problem.ok());
+
+  // The next run comes an interval after the first one.
+  SetAcked(6);
+  sched.Advance(999'999);
+  WriterBarrier(*db_);
+  EXPECT_EQ(Verify().anchor_seq, 4u);
+  sched.Advance(1);
+  DriveRuns(sched, *db_, timer, 2);
+  EXPECT_EQ(Verify().anchor_seq, 6u);
   timer.Stop();
-  EXPECT_EQ(anchor, 4u);  // never past the acknowledged seq 4
+  EXPECT_EQ(sched.pending(), 0u);
+}
+
+TEST_F(PruneTest, TimerStopEndsARunAfterItsCurrentBatch) {
+  OldAndAcked(10);
+  agent::PruneOptions o = Batches(2);
+  o.interval = std::chrono::seconds(1);
+  SimScheduler sched;
+  agent::JournalPruneTimer timer(*db_, clock_, sched, o);
+  sched.Advance(1'000'000);        // the run starts: batch 1 in the writer
+  WriterBarrier(*db_);             // ... done; batch 2 is scheduled
+  ASSERT_EQ(sched.pending(), 2u);  // the periodic run and the next batch
+  timer.Stop();
+  EXPECT_EQ(sched.pending(), 0u);
+  sched.Advance(10'000'000);
+  WriterBarrier(*db_);
+  EXPECT_EQ(Verify().anchor_seq, 2u);  // the one batch, then the stop
+  EXPECT_EQ(timer.runs_done(), 1u);
   EXPECT_TRUE(Verify().problem.ok());
 }
 

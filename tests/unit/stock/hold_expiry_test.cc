@@ -2,11 +2,16 @@
 // ExpireDueHolds, across a restart of the database, and inside PlaceHold.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "agent/hold_expiry_timer.h"
 #include "core/event_validation.h"
 #include "core/stock_validation.h"
+#include "platform/scheduler.h"
 #include "tests/unit/stock/stock_test_env.h"
 
 namespace storeagent::stocktest {
@@ -247,6 +252,76 @@ TEST(ReservedTerminal, CallersCannotUseTheAgentsPrefix) {
       << s.message();
   key.set_terminal_id("storeagent-till-1");  // not the prefix
   EXPECT_TRUE(core::ValidateCallerClientKey(key, "client_key").ok());
+}
+
+// The writer has completed every command submitted before this call (the
+// timer's check among them: commands complete in order).
+void WriterBarrier(StockTestEnv& env) {
+  ASSERT_TRUE(env.db()
+                  ->writer()
+                  .Run([](storage::WriteContext&) { return Status::Ok(); })
+                  .ok());
+}
+
+// The timer on simulated time: a check at once, then one per interval, and
+// the hold's expires_at (on the agent's clock) decides what lapses.
+TEST_F(HoldExpiryTest, TheTimerChecksAtStartAndEveryIntervalOnItsOwn) {
+  Place("ORD-1", 3, 60);
+  SimScheduler sched;
+  agent::HoldExpiryTimer timer(env_.ops(), sched, 30 * kSecond);
+  sched.RunDue();  // the check at start
+  WriterBarrier(env_);
+  EXPECT_EQ(timer.checks_done(), 1u);
+  EXPECT_EQ(StateOf("ORD-1"), v1::HOLD_STATE_HELD);
+
+  env_.clock().Set(t0_ + 61 * kSecond);  // the hold has lapsed ...
+  sched.Advance(30 * kSecond - 1);       // ... but no check is due yet
+  WriterBarrier(env_);
+  EXPECT_EQ(timer.checks_done(), 1u);
+  EXPECT_EQ(StateOf("ORD-1"), v1::HOLD_STATE_HELD);
+  sched.Advance(1);
+  WriterBarrier(env_);
+  EXPECT_EQ(timer.checks_done(), 2u);
+  EXPECT_EQ(StateOf("ORD-1"), v1::HOLD_STATE_EXPIRED);
+  EXPECT_EQ(ExpiredInJournal(), std::vector<std::string>{"ORD-1"});
+
+  timer.Stop();
+  sched.Advance(3600 * kSecond);
+  WriterBarrier(env_);
+  EXPECT_EQ(timer.checks_done(), 2u) << "checked after Stop()";
+  EXPECT_EQ(sched.pending(), 0u);
+}
+
+// Stop() waits for a check in flight (its callback touches the timer), and
+// a tick while one is in flight does not start a second one.
+TEST_F(HoldExpiryTest, TheTimerWaitsForACheckInFlightAndNeverDoublesIt) {
+  SimScheduler sched;
+  auto timer =
+      std::make_unique<agent::HoldExpiryTimer>(env_.ops(), sched, 10 * kSecond);
+  std::promise<void> started, release;
+  std::shared_future<void> released = release.get_future().share();
+  env_.db()->writer().Submit(
+      [&started, released](storage::WriteContext&) {
+        started.set_value();
+        released.wait();
+        return Status::Ok();
+      },
+      [](const Status&) {});
+  started.get_future().wait();
+  sched.RunDue();                // a check queued behind the stuck writer
+  sched.Advance(100 * kSecond);  // ten ticks: all skipped
+  std::atomic<bool> stop_returned{false};
+  std::thread stopper([&] {
+    timer->Stop();
+    stop_returned = true;
+  });
+  // Stop() cannot return while the check is in the writer's queue, and the
+  // writer is held until the release below.
+  EXPECT_FALSE(stop_returned.load());
+  release.set_value();
+  stopper.join();
+  EXPECT_EQ(timer->checks_done(), 1u);
+  timer.reset();
 }
 
 }  // namespace
