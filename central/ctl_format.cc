@@ -48,6 +48,14 @@ std::string HoldStateName(v1::HoldState s) {
   return name.empty() ? "unknown" : name;
 }
 
+// The items separated by `sep`; "-" for none.
+std::string Joined(const google::protobuf::RepeatedPtrField<std::string>& v,
+                   const std::string& sep) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : sep) + s;
+  return out.empty() ? "-" : out;
+}
+
 std::string Lines(const v1::Hold& h) {
   std::string out;
   for (const v1::HoldLine& l : h.lines()) {
@@ -116,9 +124,10 @@ std::string Format(const v1::ListQuarantineResponse& r) {
   for (const v1::QuarantineEntry& e : r.quarantined()) {
     q.Add({FormatMicros(e.at_us()), e.store_id(), N(e.seq()), e.reason()});
   }
-  Table b({"STORE", "SEQ", "SKU", "ESCROW", "AVAILABLE"});
+  Table b({"STORE", "SEQ", "SKU", "ESCROW", "AVAILABLE", "AT_RISK", "ORDERS"});
   for (const v1::EscrowBreachEntry& e : r.breaches()) {
-    b.Add({e.store_id(), N(e.seq()), e.sku(), N(e.escrow()), N(e.available())});
+    b.Add({e.store_id(), N(e.seq()), e.sku(), N(e.escrow()), N(e.available()),
+           N(e.at_risk()), Joined(e.order_refs(), " ")});
   }
   return "quarantined events:\n" + (q.empty() ? "none\n" : q.Render()) +
          "\nescrow breaches:\n" + (b.empty() ? "none\n" : b.Render());
@@ -153,6 +162,20 @@ std::string Format(const v1::ListAdminAuditResponse& r) {
            e.detail().empty() ? "-" : e.detail(), e.message()});
   }
   return t.empty() ? "no admin writes recorded\n" : t.Render();
+}
+
+std::string Format(const v1::ListAtRiskOrdersResponse& r) {
+  Table t({"SINCE", "STORE", "ORDER", "SKUS", "BREACH_SEQ", "STATUS"});
+  for (const v1::AtRiskOrder& o : r.orders()) {
+    std::string status = "at risk";
+    if (!o.resolution().empty()) {
+      status = o.resolution() + " " + FormatMicros(o.resolved_at_us());
+      if (o.resolved_seq() != 0) status += " (seq " + N(o.resolved_seq()) + ")";
+    }
+    t.Add({FormatMicros(o.since_us()), o.store_id(), o.order_ref(),
+           Joined(o.skus(), ","), N(o.breach_seq()), status});
+  }
+  return t.empty() ? "no orders at risk\n" : t.Render();
 }
 
 template <typename T>
@@ -210,6 +233,7 @@ std::string FormatReply(const google::protobuf::Message& reply) {
   if (auto* r = As<v1::CentralAdminServicePlaceHoldResponse>(reply))
     return Format(*r);
   if (auto* r = As<v1::ListAdminAuditResponse>(reply)) return Format(*r);
+  if (auto* r = As<v1::ListAtRiskOrdersResponse>(reply)) return Format(*r);
   return FormatReplyJson(reply);
 }
 

@@ -3,7 +3,7 @@
 // across stores, list drift, show a store's sync state, place and cancel
 // click-and-collect holds, read the audit trail of admin writes, read the
 // change feed (central/ctl_feed.h), read head office's KPIs and set a
-// store's region. Prints
+// store's region, list the orders escrow breaches left at risk. Prints
 // replies as tables for a person (central/ctl_format.h), or proto-JSON
 // with --json. Exit 0 on success, 1 when central refused or could not be
 // reached, 2 on a usage error (platform/cli.h).
@@ -151,6 +151,18 @@ int main(int argc, char** argv) {
   quarantine->add_option("--store", store, "store id")->required();
   quarantine->add_option("--limit", limit, "1..1000 (default 100)");
 
+  bool unresolved_only = false;
+  std::string at_risk_format = "table";
+  CLI::App* at_risk = app.add_subcommand(
+      "at-risk",
+      "Escrow-granted orders an escrow breach left uncovered, newest first");
+  at_risk->add_option("--store", store, "store id (default: every store)");
+  at_risk->add_option("--limit", limit, "1..1000 (default 100)");
+  at_risk->add_flag("--unresolved", unresolved_only,
+                    "only the orders still at risk");
+  at_risk->add_option("--format", at_risk_format, "table | json")
+      ->capture_default_str();
+
   CLI::App* hold = app.add_subcommand(
       "hold", "Place a click-and-collect hold (the store, else its escrow)");
   hold->add_option("--store", store, "store id")->required();
@@ -290,6 +302,20 @@ int main(int argc, char** argv) {
     r.set_limit(limit);
     v1::ListQuarantineResponse reply;
     return Print(stub->ListQuarantine(Context().get(), r, &reply), reply);
+  }
+  if (at_risk->parsed()) {
+    if (at_risk_format != "table" && at_risk_format != "json") {
+      std::fprintf(stderr,
+                   "storecentralctl: --format: expected table or json\n");
+      return 2;
+    }
+    json_output = json_output || at_risk_format == "json";
+    v1::ListAtRiskOrdersRequest r;
+    r.set_store_id(store);
+    r.set_limit(limit);
+    r.set_unresolved_only(unresolved_only);
+    v1::ListAtRiskOrdersResponse reply;
+    return Print(stub->ListAtRiskOrders(Context().get(), r, &reply), reply);
   }
   if (hold->parsed()) {
     v1::CentralAdminServicePlaceHoldRequest r;

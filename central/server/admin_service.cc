@@ -528,6 +528,28 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListAdminAudit(
   });
 }
 
+grpc::ServerUnaryReactor* AdminServiceImpl::ListAtRiskOrders(
+    grpc::CallbackServerContext* context,
+    const v1::ListAtRiskOrdersRequest* request,
+    v1::ListAtRiskOrdersResponse* reply) {
+  Call call = Call::Read("ListAtRiskOrders", request->store_id());
+  return Defer(context, std::move(call), [this, request, reply]() -> Status {
+    if (!request->store_id().empty()) {
+      Result<StoreRow> row =
+          KnownStore(hub_.context().store, request->store_id(), "store_id");
+      if (!row.ok()) return row.status();
+    }
+    Result<size_t> limit = ListLimit(request->limit(), "limit");
+    if (!limit.ok()) return limit.status();
+    Result<std::vector<v1::AtRiskOrder>> orders =
+        hub_.context().store.ListAtRiskOrders(
+            request->store_id(), request->unresolved_only(), *limit);
+    if (!orders.ok()) return orders.status();
+    for (v1::AtRiskOrder& o : *orders) *reply->add_orders() = std::move(o);
+    return Status::Ok();
+  });
+}
+
 grpc::ServerUnaryReactor* AdminServiceImpl::GetKpiReport(
     grpc::CallbackServerContext* context,
     const v1::GetKpiReportRequest* request, v1::GetKpiReportResponse* reply) {

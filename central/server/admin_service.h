@@ -57,6 +57,11 @@ class AdminServiceImpl : public v1::CentralAdminService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListAdminAuditRequest* request,
       v1::ListAdminAuditResponse* reply) override;
+  // Escrow-granted orders a breach left uncovered (a read).
+  grpc::ServerUnaryReactor* ListAtRiskOrders(
+      grpc::CallbackServerContext* context,
+      const v1::ListAtRiskOrdersRequest* request,
+      v1::ListAtRiskOrdersResponse* reply) override;
   // Head office's KPIs (docs/kpis.md): a reader's report, an operator's
   // store region.
   grpc::ServerUnaryReactor* GetKpiReport(

@@ -127,7 +127,8 @@ std::string CentralMetrics::Render(const ScrapeFigures& f) const {
   m.Sample("storecentral_drift_findings_total",
            static_cast<double>(drift_findings_.value()));
   m.Family("storecentral_escrow_breaches_total", "counter",
-           "Escrow breach lines recorded since start.");
+           "Escrow breach lines recorded since start (each left an escrow "
+           "grant uncovered).");
   m.Sample("storecentral_escrow_breaches_total",
            static_cast<double>(escrow_breaches_.value()));
   m.Family("storecentral_feed_events_sent_total", "counter",

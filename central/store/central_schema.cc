@@ -177,6 +177,48 @@ CREATE TABLE kpi_holds (
 ) WITHOUT ROWID;
 CREATE INDEX kpi_holds_order ON kpi_holds (order_ref);
 )sql",
+    // v7: escrow breaches that name the orders they leave uncovered
+    // (docs/central.md, "Breaches and orders at risk").
+    R"sql(
+ALTER TABLE escrow_breaches ADD COLUMN at_risk INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE escrow_holds (
+  store_id    TEXT    NOT NULL,
+  order_ref   TEXT    NOT NULL,
+  sku         TEXT    NOT NULL,
+  central_seq INTEGER NOT NULL,
+  quantity    INTEGER NOT NULL,
+  placed_seq  INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (store_id, order_ref, sku)
+) WITHOUT ROWID;
+CREATE INDEX escrow_holds_by_sku ON escrow_holds (store_id, sku, central_seq);
+CREATE TABLE escrow_breach_orders (
+  store_id  TEXT    NOT NULL,
+  seq       INTEGER NOT NULL,
+  sku       TEXT    NOT NULL,
+  pos       INTEGER NOT NULL,
+  order_ref TEXT    NOT NULL,
+  quantity  INTEGER NOT NULL,
+  PRIMARY KEY (store_id, seq, sku, pos)
+) WITHOUT ROWID;
+CREATE TABLE at_risk_orders (
+  store_id       TEXT    NOT NULL,
+  order_ref      TEXT    NOT NULL,
+  breach_seq     INTEGER NOT NULL,
+  since_us       INTEGER NOT NULL,
+  resolution     TEXT    NOT NULL DEFAULT '',
+  resolved_seq   INTEGER NOT NULL DEFAULT 0,
+  resolved_at_us INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (store_id, order_ref)
+) WITHOUT ROWID;
+CREATE INDEX at_risk_orders_by_time ON at_risk_orders (since_us);
+CREATE TABLE at_risk_skus (
+  store_id  TEXT    NOT NULL,
+  order_ref TEXT    NOT NULL,
+  sku       TEXT    NOT NULL,
+  short     INTEGER NOT NULL,
+  PRIMARY KEY (store_id, order_ref, sku)
+) WITHOUT ROWID;
+)sql",
 };
 
 const std::string_view kPgSchema[kCentralSchemaVersion] = {
@@ -496,6 +538,47 @@ SELECT x.store_id, s.region, x.seq, x.terminal_id, x.client_txn_id,
   to_timestamp(NULLIF(CASE WHEN x.resolved <> 0 THEN x.res_sold_at_us
     ELSE x.orig_sold_at_us END, 0) / 1e6) AS original_sold_at
 FROM kpi_returns x JOIN stores s ON s.store_id = x.store_id;
+)sql",
+    // v7: escrow breaches that name the orders they leave uncovered.
+    R"sql(
+ALTER TABLE escrow_breaches ADD COLUMN at_risk BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE escrow_holds (
+  store_id    TEXT   NOT NULL,
+  order_ref   TEXT COLLATE "C" NOT NULL,
+  sku         TEXT COLLATE "C" NOT NULL,
+  central_seq BIGINT NOT NULL,
+  quantity    BIGINT NOT NULL,
+  placed_seq  BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (store_id, order_ref, sku)
+);
+CREATE INDEX escrow_holds_by_sku ON escrow_holds (store_id, sku, central_seq);
+CREATE TABLE escrow_breach_orders (
+  store_id  TEXT   NOT NULL,
+  seq       BIGINT NOT NULL,
+  sku       TEXT COLLATE "C" NOT NULL,
+  pos       BIGINT NOT NULL,
+  order_ref TEXT COLLATE "C" NOT NULL,
+  quantity  BIGINT NOT NULL,
+  PRIMARY KEY (store_id, seq, sku, pos)
+);
+CREATE TABLE at_risk_orders (
+  store_id       TEXT   NOT NULL,
+  order_ref      TEXT COLLATE "C" NOT NULL,
+  breach_seq     BIGINT NOT NULL,
+  since_us       BIGINT NOT NULL,
+  resolution     TEXT   NOT NULL DEFAULT '',
+  resolved_seq   BIGINT NOT NULL DEFAULT 0,
+  resolved_at_us BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (store_id, order_ref)
+);
+CREATE INDEX at_risk_orders_by_time ON at_risk_orders (since_us);
+CREATE TABLE at_risk_skus (
+  store_id  TEXT   NOT NULL,
+  order_ref TEXT COLLATE "C" NOT NULL,
+  sku       TEXT COLLATE "C" NOT NULL,
+  short     BIGINT NOT NULL,
+  PRIMARY KEY (store_id, order_ref, sku)
+);
 )sql",
 };
 

@@ -57,7 +57,7 @@ struct IngestResult {
   // already held), in seq order, quarantined ones excluded: what a replica
   // applies. Positions, not copies: a batch is hundreds of sales.
   std::vector<size_t> applied;
-  // Escrow breach lines this batch recorded.
+  // Escrow breach lines this batch recorded (each uncovered a grant).
   int64_t escrow_breaches = 0;
 };
 
@@ -161,7 +161,9 @@ class CentralStore {
   // SHA-256(prev_hash || record) (else DATA_LOSS naming the seq; nothing
   // changes). An entry whose record cannot be parsed or fails validation is
   // stored in quarantine with the reason and still advances the watermark.
-  // Escrow-breach events (EscrowChanged with breach) are counted and listed.
+  // An escrow-breach event (EscrowChanged with breach) is recorded, counted
+  // and listed only for the SKU lines that leave an escrow grant uncovered;
+  // those orders are named and marked at risk (escrow_breach.h).
   // A batch that commits new entries also stamps last_exchange_us = now_us
   // (one transaction per batch; TouchExchange is for the other messages).
   virtual Result<IngestResult> IngestBatch(
@@ -234,6 +236,12 @@ class CentralStore {
                                                    size_t limit) = 0;
   virtual Result<v1::ListQuarantineResponse> ListQuarantine(
       const std::string& store_id, size_t limit) = 0;
+  // Escrow-granted orders an escrow breach left uncovered (docs/central.md,
+  // "Breaches and orders at risk"), newest mark first, at most `limit`
+  // (ClampLimit); store_id empty = every store. With unresolved_only, only
+  // the orders still at risk.
+  virtual Result<std::vector<v1::AtRiskOrder>> ListAtRiskOrders(
+      const std::string& store_id, bool unresolved_only, size_t limit) = 0;
   // The seqs of the store's quarantined entries with after < seq <= through,
   // ascending, at most kMaxReadRows (a replica asks page by page).
   virtual Result<std::vector<uint64_t>> QuarantinedSeqs(

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "central/store/central_schema.h"
+#include "central/store/escrow_breach.h"
 #include "central/store/ingest_plan.h"
 #include "central/store/kpi_ingest.h"
 #include "central/store/store_args.h"
@@ -62,41 +63,6 @@ Result<StoreRow> LockStore(SqlTx& tx, const std::string& store_id) {
     if (pass == 0) STOREAGENT_RETURN_IF_ERROR(EnsureStore(tx, store_id));
   }
   return Internal("stores: row vanished");
-}
-
-// Applies an escrow change: a breach line records (previous escrow, what is
-// left); then the store's escrow becomes the lines. Returns breaches added.
-Result<int64_t> ApplyEscrow(SqlTx& tx, const std::string& store_id,
-                            uint64_t seq, const v1::EscrowChanged& e) {
-  int64_t breaches = 0;
-  for (const v1::EscrowLine& l : e.lines()) {
-    if (e.breach()) {
-      int64_t granted = l.quantity();
-      STOREAGENT_RETURN_IF_ERROR(tx.Query(
-          "SELECT quantity FROM store_escrow WHERE store_id=?1 AND sku=?2",
-          {store_id, l.sku()}, [&](const SqlRow& r) {
-            granted = r.Int(0);
-            return Status::Ok();
-          }));
-      STOREAGENT_RETURN_IF_ERROR(tx.Exec(
-          "INSERT INTO escrow_breaches (store_id, seq, sku, escrow, available) "
-          "VALUES (?1, ?2, ?3, ?4, ?5)",
-          {store_id, I(seq), l.sku(), granted, l.quantity()}));
-      ++breaches;
-    }
-    if (l.quantity() == 0) {
-      STOREAGENT_RETURN_IF_ERROR(
-          tx.Exec("DELETE FROM store_escrow WHERE store_id=?1 AND sku=?2",
-                  {store_id, l.sku()}));
-    } else {
-      STOREAGENT_RETURN_IF_ERROR(
-          tx.Exec("INSERT INTO store_escrow (store_id, sku, quantity) "
-                  "VALUES (?1, ?2, ?3) ON CONFLICT (store_id, sku) "
-                  "DO UPDATE SET quantity = excluded.quantity",
-                  {store_id, l.sku(), l.quantity()}));
-    }
-  }
-  return breaches;
 }
 
 // One query in its own transaction: parse(row, item) makes an item of each
@@ -213,13 +179,10 @@ Result<IngestResult> SqlCentralStore::IngestBatch(
         ++quarantined;
         continue;
       }
-      const v1::JournalRecord& rec = p.entry->record();
-      if (rec.has_stock() && rec.stock().has_escrow_changed()) {
-        Result<int64_t> b =
-            ApplyEscrow(tx, store_id, p.seq, rec.stock().escrow_changed());
-        if (!b.ok()) return b.status();
-        breaches += *b;
-      }
+      Result<int64_t> b =
+          escrow::OnStoreRecord(tx, store_id, p.seq, p.entry->record(), now_us);
+      if (!b.ok()) return b.status();
+      breaches += *b;
       out.applied.push_back(static_cast<size_t>(p.entry - entries.data()));
     }
     out.acked_seq = plan->head.seq;
@@ -296,6 +259,8 @@ Result<PushResult> SqlCentralStore::AppendCentralEventAt(
         STOREAGENT_RETURN_IF_ERROR(
             tx.Exec("UPDATE stores SET central_head_seq=?2 WHERE store_id=?1",
                     {store_id, I(seq)}));
+        STOREAGENT_RETURN_IF_ERROR(
+            escrow::OnCentralEvent(tx, store_id, seq, stored, now_us));
         out.central_seq = seq;
         return Status::Ok();
       });
@@ -455,19 +420,36 @@ Result<v1::ListQuarantineResponse> SqlCentralStore::ListQuarantine(
           e->set_at_us(r.Int(3));
           return Status::Ok();
         }));
-    return tx.Query(
-        "SELECT store_id, seq, sku, escrow, available FROM escrow_breaches "
-        "WHERE (?1='' OR store_id=?1) ORDER BY seq DESC, store_id, sku "
-        "LIMIT ?2",
-        {store_id, Limit(limit)}, [&](const SqlRow& r) {
-          v1::EscrowBreachEntry* e = out.add_breaches();
-          e->set_store_id(r.Text(0));
-          e->set_seq(U(r.Int(1)));
-          e->set_sku(r.Text(2));
-          e->set_escrow(r.Int(3));
-          e->set_available(r.Int(4));
-          return Status::Ok();
-        });
+    STOREAGENT_RETURN_IF_ERROR(
+        tx.Query("SELECT store_id, seq, sku, escrow, available, at_risk "
+                 "FROM escrow_breaches WHERE (?1='' OR store_id=?1) "
+                 "ORDER BY seq DESC, store_id, sku LIMIT ?2",
+                 {store_id, Limit(limit)}, [&](const SqlRow& r) {
+                   v1::EscrowBreachEntry* e = out.add_breaches();
+                   e->set_store_id(r.Text(0));
+                   e->set_seq(U(r.Int(1)));
+                   e->set_sku(r.Text(2));
+                   e->set_escrow(r.Int(3));
+                   e->set_available(r.Int(4));
+                   e->set_at_risk(r.Int(5));
+                   return Status::Ok();
+                 }));
+    return escrow::FillBreachOrders(tx, out);
+  });
+  if (!txn.ok()) return txn;
+  return out;
+}
+
+Result<std::vector<v1::AtRiskOrder>> SqlCentralStore::ListAtRiskOrders(
+    const std::string& store_id, bool unresolved_only, size_t limit) {
+  if (!store_id.empty()) STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  std::vector<v1::AtRiskOrder> out;
+  Status txn = engine_->InTransaction("ListAtRiskOrders", [&](SqlTx& tx) {
+    Result<std::vector<v1::AtRiskOrder>> rows =
+        escrow::ListAtRisk(tx, store_id, unresolved_only, Limit(limit));
+    if (!rows.ok()) return rows.status();
+    out = std::move(rows).value();
+    return Status::Ok();
   });
   if (!txn.ok()) return txn;
   return out;

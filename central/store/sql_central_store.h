@@ -67,6 +67,8 @@ class SqlCentralStore final : public CentralStore {
                                            size_t limit) override;
   Result<v1::ListQuarantineResponse> ListQuarantine(const std::string& store_id,
                                                     size_t limit) override;
+  Result<std::vector<v1::AtRiskOrder>> ListAtRiskOrders(
+      const std::string& store_id, bool unresolved_only, size_t limit) override;
   Result<std::vector<uint64_t>> QuarantinedSeqs(const std::string& store_id,
                                                 uint64_t after,
                                                 uint64_t through) override;

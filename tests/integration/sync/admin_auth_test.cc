@@ -121,6 +121,9 @@ class AdminAuthTest : public ::testing::Test {
     return {reply.entries().begin(), reply.entries().end()};
   }
 
+  // The callers of the matrix and what a read and a write get.
+  std::vector<Caller> Matrix() const;
+
   TempDir dir_;
   std::string tls_;
   std::string other_;
@@ -128,8 +131,63 @@ class AdminAuthTest : public ::testing::Test {
 };
 
 TEST_F(AdminAuthTest, EveryCallerGetsWhatTheDocsSay) {
+  for (const Caller& c : Matrix()) {
+    SCOPED_TRACE(c.name);
+    const grpc::Status r = Read(c.cert);
+    EXPECT_EQ(r.error_code(), c.read) << r.error_message();
+    const std::string store = "S-" + c.name;
+    const grpc::Status w = Write(c.cert, store);
+    EXPECT_EQ(w.error_code(), c.write) << w.error_message();
+    if (c.write == grpc::StatusCode::PERMISSION_DENIED) {
+      EXPECT_THAT(w.error_message(), HasSubstr(c.why));
+    }
+    if (c.read == grpc::StatusCode::PERMISSION_DENIED) {
+      EXPECT_THAT(r.error_message(), HasSubstr(c.why));
+    }
+    // A refused write changed nothing; an allowed one made the store.
+    EXPECT_EQ(CentralHead(store), c.write == grpc::StatusCode::OK ? 1 : -1);
+  }
+}
+
+// ListAtRiskOrders (docs/central.md, "Breaches and orders at risk") is a
+// read: every caller of the matrix gets what it gets for a read, fleet-wide
+// and for one store, and nothing is audited.
+TEST_F(AdminAuthTest, AtRiskOrdersIsARead) {
+  ASSERT_TRUE(Write(tls_ + "/admin-ops", "store-0001").ok());
+  const size_t audited = Audit().size();
+  for (const Caller& c : Matrix()) {
+    SCOPED_TRACE(c.name);
+    for (const std::string store : {"", "store-0001"}) {
+      auto stub = central_->NewAdminStubAs(c.cert);
+      grpc::ClientContext ctx;
+      ctx.set_deadline(In(10));
+      v1::ListAtRiskOrdersRequest req;
+      req.set_store_id(store);
+      v1::ListAtRiskOrdersResponse reply;
+      const grpc::Status st = stub->ListAtRiskOrders(&ctx, req, &reply);
+      EXPECT_EQ(st.error_code(), c.read) << st.error_message();
+      if (c.read == grpc::StatusCode::PERMISSION_DENIED) {
+        EXPECT_THAT(st.error_message(), HasSubstr(c.why));
+      }
+      EXPECT_EQ(reply.orders_size(), 0);
+    }
+  }
+  EXPECT_EQ(Audit().size(), audited);
+  // A store central never saw is NOT_FOUND naming the field.
+  auto stub = central_->NewAdminStubAs(tls_ + "/admin-viewer");
+  grpc::ClientContext ctx;
+  ctx.set_deadline(In(10));
+  v1::ListAtRiskOrdersRequest req;
+  req.set_store_id("store-9999");
+  v1::ListAtRiskOrdersResponse reply;
+  const grpc::Status st = stub->ListAtRiskOrders(&ctx, req, &reply);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(st.error_message(), HasSubstr("store_id"));
+}
+
+std::vector<Caller> AdminAuthTest::Matrix() const {
   using grpc::StatusCode;
-  const std::vector<Caller> callers = {
+  return {
       {"no-cert", "", StatusCode::UNAVAILABLE, StatusCode::UNAVAILABLE, ""},
       {"store", tls_ + "/store-store-0001", StatusCode::PERMISSION_DENIED,
        StatusCode::PERMISSION_DENIED,
@@ -142,22 +200,6 @@ TEST_F(AdminAuthTest, EveryCallerGetsWhatTheDocsSay) {
       {"expired", tls_ + "/admin-gone", StatusCode::UNAVAILABLE,
        StatusCode::UNAVAILABLE, ""},
   };
-  for (const Caller& c : callers) {
-    SCOPED_TRACE(c.name);
-    const grpc::Status r = Read(c.cert);
-    EXPECT_EQ(r.error_code(), c.read) << r.error_message();
-    const std::string store = "S-" + c.name;
-    const grpc::Status w = Write(c.cert, store);
-    EXPECT_EQ(w.error_code(), c.write) << w.error_message();
-    if (c.write == StatusCode::PERMISSION_DENIED) {
-      EXPECT_THAT(w.error_message(), HasSubstr(c.why));
-    }
-    if (c.read == StatusCode::PERMISSION_DENIED) {
-      EXPECT_THAT(r.error_message(), HasSubstr(c.why));
-    }
-    // A refused write changed nothing; an allowed one made the store.
-    EXPECT_EQ(CentralHead(store), c.write == StatusCode::OK ? 1 : -1);
-  }
 }
 
 // The change feed (docs/feed.md, "Roles") is a read: a reader gets it to

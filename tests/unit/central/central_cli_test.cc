@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/clock.h"
 #include "platform/fs.h"
 #include "tests/support/run_program.h"
 #include "tests/support/temp_dir.h"
@@ -150,6 +151,91 @@ TEST_F(StorecentralctlTest, RefusalsAndUsageErrors) {
   EXPECT_NE(missing.err.find("--ca: "), std::string::npos) << missing.err;
   EXPECT_NE(missing.err.find("/nonexistent/ca.pem"), std::string::npos)
       << missing.err;
+}
+
+// Escrow breaches and the orders they leave at risk (docs/central.md,
+// "Breaches and orders at risk"), as a person and a script read them.
+TEST_F(StorecentralctlTest, AtRiskOrdersOfAnEscrowBreach) {
+  // `storecentralctl hold` sets expires_at from the wall clock: central's
+  // clock must be near it for the hold to be valid.
+  central_.clock().Set(SystemClock().NowMicros());
+  FakeJournal journal;
+  // The store gives central 3 units of A in escrow, then drops off.
+  {
+    AgentStream s(central_.SyncChannel());
+    ASSERT_TRUE(s.Hello("store-1", 0, journal.head_hash()).has_value());
+    journal.Movement("A", 5);
+    journal.Escrow("A", 3);
+    ASSERT_TRUE(s.SendEvents(journal.entries()));
+    std::optional<v1::SyncResponse> m = s.Read();
+    ASSERT_TRUE(m && m->has_ack()) << (m ? m->DebugString() : "ended");
+    ASSERT_TRUE(s.Finish().ok());
+  }
+  RunResult empty = Ctl({"at-risk"});
+  ASSERT_EQ(empty.exit_code, 0) << empty.err;
+  EXPECT_EQ(empty.out, "no orders at risk\n");
+  // Head office sells two orders out of the escrow meanwhile.
+  for (const auto& [order, line] :
+       {std::pair{"web-1", "A=1"}, std::pair{"web-2", "A=2"}}) {
+    RunResult hold = Ctl({"hold", "--store", "store-1", "--order", order,
+                          "--line", line, "--timeout-ms", "200"});
+    ASSERT_EQ(hold.exit_code, 0) << hold.err;
+    ASSERT_NE(hold.out.find("granted by escrow"), std::string::npos)
+        << hold.out;
+  }
+  // The till sold into the escrow: 1 left. web-1 (granted first) keeps it.
+  v1::JournalRecord breach;
+  v1::EscrowChanged* e = breach.mutable_stock()->mutable_escrow_changed();
+  v1::EscrowLine* l = e->add_lines();
+  l->set_sku("A");
+  l->set_quantity(1);
+  e->set_breach(true);
+  {
+    const v1::JournalEntry last = journal.Add(breach);
+    AgentStream s(central_.SyncChannel());
+    ASSERT_TRUE(s.Hello("store-1", journal.head_seq() - 1, last.prev_hash(), 0)
+                    .has_value());
+    ASSERT_TRUE(s.SendEvents({last}));
+    bool acked = false;
+    while (!acked) {
+      std::optional<v1::SyncResponse> m = s.Read();
+      ASSERT_TRUE(m.has_value()) << "stream ended before the ack";
+      acked = m->has_ack();
+    }
+    s.Finish();
+  }
+  RunResult table = Ctl({"at-risk", "--store", "store-1"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(table.out.rfind("SINCE", 0), 0u) << table.out;
+  EXPECT_NE(table.out.find("store-1  web-2  A     3           at risk\n"),
+            std::string::npos)
+      << table.out;
+  EXPECT_EQ(table.out.find("web-1"), std::string::npos) << table.out;
+  RunResult json = Ctl({"at-risk", "--unresolved", "--format", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"order_ref\": \"web-2\""), std::string::npos)
+      << json.out;
+  EXPECT_NE(json.out.find("\"breach_seq\": \"3\""), std::string::npos)
+      << json.out;
+  RunResult breaches = Ctl({"quarantine", "--store", "store-1"});
+  ASSERT_EQ(breaches.exit_code, 0) << breaches.err;
+  EXPECT_NE(breaches.out.find("store-1  3    A    3       1          2        "
+                              "web-2\n"),
+            std::string::npos)
+      << breaches.out;
+  // Head office re-routes it: resolved, and --unresolved leaves it out.
+  RunResult cancel = Ctl({"cancel-hold", "--store", "store-1", "--order",
+                          "web-2", "--reason", "re-routed"});
+  ASSERT_EQ(cancel.exit_code, 0) << cancel.err;
+  RunResult after = Ctl({"at-risk"});
+  EXPECT_NE(after.out.find("cancelled"), std::string::npos) << after.out;
+  EXPECT_EQ(Ctl({"at-risk", "--unresolved"}).out, "no orders at risk\n");
+  RunResult bad = Ctl({"at-risk", "--format", "csv"});
+  EXPECT_EQ(bad.exit_code, 2);
+  RunResult unknown = Ctl({"at-risk", "--store", "store-404"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("NOT_FOUND: store_id"), std::string::npos)
+      << unknown.err;
 }
 
 // Head office's KPIs (docs/kpis.md) and a store's region, as a person and

@@ -71,14 +71,46 @@ TEST(CtlFormatTest, ColumnsAlignAndFreeTextComesLast) {
   b->set_sku("SKU-F");
   b->set_escrow(2);
   b->set_available(0);
+  b->add_order_refs("web-9");
+  b->add_order_refs("web-4");
+  b->set_at_risk(3);
+  EXPECT_EQ(
+      FormatReply(r),
+      "quarantined events:\n"
+      "AT                    STORE       SEQ  REASON\n"
+      "2027-01-15 08:00:00Z  store-0001  7    "
+      "transaction.lines[0].sku: required\n"
+      "\nescrow breaches:\n"
+      "STORE       SEQ  SKU    ESCROW  AVAILABLE  AT_RISK  ORDERS\n"
+      "store-0001  12   SKU-F  2       0          3        web-9 web-4\n");
+}
+
+TEST(CtlFormatTest, AtRiskOrdersSayWhetherTheyEnded) {
+  EXPECT_EQ(FormatReply(v1::ListAtRiskOrdersResponse()), "no orders at risk\n");
+  v1::ListAtRiskOrdersResponse r;
+  v1::AtRiskOrder* open = r.add_orders();
+  open->set_store_id("store-0001");
+  open->set_order_ref("web-9");
+  open->add_skus("SKU-F");
+  open->add_skus("SKU-G");
+  open->set_since_us(1'800'000'000'000'000);
+  open->set_breach_seq(12);
+  v1::AtRiskOrder* done = r.add_orders();
+  done->set_store_id("store-0001");
+  done->set_order_ref("web-4");
+  done->add_skus("SKU-F");
+  done->set_since_us(1'800'000'000'000'000);
+  done->set_breach_seq(12);
+  done->set_resolution("collected");
+  done->set_resolved_seq(15);
+  done->set_resolved_at_us(1'800'000'060'000'000);
   EXPECT_EQ(FormatReply(r),
-            "quarantined events:\n"
-            "AT                    STORE       SEQ  REASON\n"
-            "2027-01-15 08:00:00Z  store-0001  7    "
-            "transaction.lines[0].sku: required\n"
-            "\nescrow breaches:\n"
-            "STORE       SEQ  SKU    ESCROW  AVAILABLE\n"
-            "store-0001  12   SKU-F  2       0\n");
+            "SINCE                 STORE       ORDER  SKUS         BREACH_SEQ  "
+            "STATUS\n"
+            "2027-01-15 08:00:00Z  store-0001  web-9  SKU-F,SKU-G  12          "
+            "at risk\n"
+            "2027-01-15 08:00:00Z  store-0001  web-4  SKU-F        12          "
+            "collected 2027-01-15 08:01:00Z (seq 15)\n");
 }
 
 TEST(CtlFormatTest, JsonIsTheProtoJsonWithDefaults) {

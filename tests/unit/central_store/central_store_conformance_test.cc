@@ -358,16 +358,31 @@ TEST_P(CentralStoreTest, JournaledFormsOfAgentSetFieldsAreApplied) {
   EXPECT_EQ(Seqs(batch, r->applied), (std::vector<uint64_t>{1, 2, 3, 4}));
 }
 
+// A breach that uncovers an escrow grant (escrow_breach_test.cc has the
+// rules of which breaches are recorded and which orders they name).
 TEST_P(CentralStoreTest, EscrowBreachesAreCountedWithGrantAndWhatIsLeft) {
   ChainBuilder chain;
+  ASSERT_TRUE(
+      store_
+          ->IngestBatch("s1", {chain.Next(Escrow("sku-a", 5, false, 0))}, kNow)
+          .ok());
+  v1::CentralEvent grant;
+  v1::HoldPlaced* h = grant.mutable_escrow_hold()->mutable_hold();
+  h->set_order_ref("web-1");
+  h->set_from_escrow(true);
+  v1::HoldLine* l = h->add_lines();
+  l->set_sku("sku-a");
+  l->set_quantity(3);
+  ASSERT_TRUE(
+      store_->AppendCentralEvent("s1", "#hold:web-1", grant, kNow).ok());
   std::vector<v1::JournalEntry> batch;
-  batch.push_back(chain.Next(Escrow("sku-a", 5, false, 0)));
   batch.push_back(chain.Next(NoSale("sale")));
   batch.push_back(chain.Next(Escrow("sku-a", 2, true, 2)));
   Result<IngestResult> r = store_->IngestBatch("s1", batch, kNow);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(r->quarantined.empty());
-  EXPECT_EQ(r->applied.size(), 3u);
+  EXPECT_EQ(r->applied.size(), 2u);
+  EXPECT_EQ(r->escrow_breaches, 1);
 
   EXPECT_EQ(Row(*store_, "s1").escrow_breaches, 1);
   Result<v1::ListQuarantineResponse> q = store_->ListQuarantine("s1", 10);
@@ -379,6 +394,9 @@ TEST_P(CentralStoreTest, EscrowBreachesAreCountedWithGrantAndWhatIsLeft) {
   EXPECT_EQ(q->breaches(0).sku(), "sku-a");
   EXPECT_EQ(q->breaches(0).escrow(), 5);
   EXPECT_EQ(q->breaches(0).available(), 2);
+  ASSERT_EQ(q->breaches(0).order_refs_size(), 1);
+  EXPECT_EQ(q->breaches(0).order_refs(0), "web-1");
+  EXPECT_EQ(q->breaches(0).at_risk(), 3);
 }
 
 TEST_P(CentralStoreTest, CentralEventsAreNumberedPerStoreAndIdempotent) {

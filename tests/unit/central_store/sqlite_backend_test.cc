@@ -52,7 +52,11 @@ TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
     Result<storage::Connection> c =
         storage::Connection::Open(path, storage::ConnectionOptions{});
     ASSERT_TRUE(c.ok());
-    ASSERT_TRUE(c->Exec("DROP TABLE admin_audit; DROP TABLE replica_snapshots; "
+    ASSERT_TRUE(c->Exec("DROP TABLE escrow_holds; DROP TABLE at_risk_orders; "
+                        "DROP TABLE at_risk_skus; "
+                        "DROP TABLE escrow_breach_orders; "
+                        "ALTER TABLE escrow_breaches DROP COLUMN at_risk; "
+                        "DROP TABLE admin_audit; DROP TABLE replica_snapshots; "
                         "DROP TABLE kpi_counters; DROP TABLE kpi_sales; "
                         "DROP TABLE kpi_returns; DROP TABLE kpi_holds; "
                         "ALTER TABLE stores DROP COLUMN region; "
@@ -84,6 +88,40 @@ TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
       (*s)->GetReplicaSnapshot("s1");
   ASSERT_TRUE(back.ok() && back->has_value());
   EXPECT_EQ((*back)->state, "state");
+}
+
+// A version 6 database (breaches without their orders) opens at version 7:
+// its breaches are listed with no orders named, and new ones name theirs.
+TEST(SqliteCentralStoreTest, VersionSixKeepsItsBreaches) {
+  TempDir dir;
+  const std::string path = dir.File("central.db");
+  ASSERT_TRUE(central::OpenCentralStore("sqlite:" + path).ok());
+  {
+    Result<storage::Connection> c =
+        storage::Connection::Open(path, storage::ConnectionOptions{});
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c->Exec("DROP TABLE escrow_holds; DROP TABLE at_risk_orders; "
+                        "DROP TABLE at_risk_skus; "
+                        "DROP TABLE escrow_breach_orders; "
+                        "ALTER TABLE escrow_breaches DROP COLUMN at_risk; "
+                        "INSERT INTO escrow_breaches VALUES "
+                        "('s1', 4, 'sku-a', 2, 1); "
+                        "UPDATE schema_version SET version = 6")
+                    .ok());
+  }
+  Result<std::unique_ptr<central::CentralStore>> s =
+      central::OpenCentralStore("sqlite:" + path);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Result<v1::ListQuarantineResponse> q = (*s)->ListQuarantine("s1", 10);
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  ASSERT_EQ(q->breaches_size(), 1);
+  EXPECT_EQ(q->breaches(0).seq(), 4u);
+  EXPECT_EQ(q->breaches(0).order_refs_size(), 0);
+  EXPECT_EQ(q->breaches(0).at_risk(), 0);
+  Result<std::vector<v1::AtRiskOrder>> risk =
+      (*s)->ListAtRiskOrders("", false, 10);
+  ASSERT_TRUE(risk.ok()) << risk.status().ToString();
+  EXPECT_TRUE(risk->empty());
 }
 
 TEST(SqliteCentralStoreTest, NewerSchemaIsRefused) {
