@@ -104,22 +104,89 @@ void ReturnParams(const ReturnRow& x, std::vector<SqlParam>& out) {
                          int64_t{x.cycle_bucket}});
 }
 
-// The first row of a query as T, or nullopt.
-template <typename T, typename From>
-Result<std::optional<T>> First(SqlTx& tx, std::string_view sql,
-                               SqlParams params, From from) {
-  std::optional<T> out;
-  STOREAGENT_RETURN_IF_ERROR(tx.Query(sql, params, [&](const SqlRow& r) {
-    if (!out.has_value()) out = from(r);
-    return Status::Ok();
-  }));
-  return out;
-}
-
 const std::string kSelectSale =
     "SELECT " + std::string(kSaleColumns) + " FROM kpi_sales ";
 const std::string kSelectReturn =
     "SELECT " + std::string(kReturnColumns) + " FROM kpi_returns ";
+constexpr std::string_view kHoldColumns =
+    "store_id, order_ref, placed_at_us, picked_at_us, state, finished_at_us";
+
+HoldRow HoldFrom(const SqlRow& r) {
+  HoldRow h;
+  h.store_id = r.Text(0);
+  h.order_ref = r.Text(1);
+  h.placed_at_us = r.Int(2);
+  h.picked_at_us = r.Int(3);
+  h.state = r.Text(4);
+  h.finished_at_us = r.Int(5);
+  return h;
+}
+
+// The lookups of earlier batches' rows, one key each (SqlLookup's shape:
+// the query, its key's column types, its width).
+enum Lookup {
+  kSaleByKey,       // (store, terminal, client txn)
+  kSaleByReceipt,   // (store, receipt): the first sale by seq
+  kSaleByOrder,     // (order_ref): the first by store and seq
+  kCollectedHold,   // (order_ref): at any store, the first by store
+  kReturnByKey,     // (store, terminal, client txn): the first by seq
+  kHold,            // (store, order_ref)
+  kPendingByStore,  // (orig_store): every pending return naming it
+  kPendingByOrder,  // (orig_reference): pending online returns naming it
+  kLookups
+};
+
+const std::vector<SqlLookup>& Shapes() {
+  static const std::string sql[kLookups] = {
+      kSelectSale + "WHERE store_id=?1 AND terminal_id=?2 AND client_txn_id=?3",
+      kSelectSale +
+          "WHERE store_id=?1 AND receipt_number=?2 AND receipt_number<>'' "
+          "ORDER BY seq LIMIT 1",
+      kSelectSale +
+          "WHERE order_ref=?1 AND order_ref<>'' "
+          "ORDER BY store_id, seq LIMIT 1",
+      "SELECT " + std::string(kHoldColumns) +
+          " FROM kpi_holds WHERE order_ref=?1 AND state='collected' "
+          "ORDER BY store_id LIMIT 1",
+      kSelectReturn +
+          "WHERE store_id=?1 AND terminal_id=?2 AND client_txn_id=?3 "
+          "ORDER BY seq LIMIT 1",
+      "SELECT " + std::string(kHoldColumns) +
+          " FROM kpi_holds WHERE store_id=?1 AND order_ref=?2",
+      kSelectReturn + "WHERE orig_store=?1 AND resolved=0",
+      kSelectReturn +
+          "WHERE orig_reference=?1 AND resolved=0 "
+          "AND orig_channel IN ('online', 'click_and_collect')",
+  };
+  static const std::vector<SqlLookup> shapes = {
+      {sql[kSaleByKey], "ttt", 13, {}},    {sql[kSaleByReceipt], "tt", 13, {}},
+      {sql[kSaleByOrder], "t", 13, {}},    {sql[kCollectedHold], "t", 6, {}},
+      {sql[kReturnByKey], "ttt", 22, {}},  {sql[kHold], "tt", 6, {}},
+      {sql[kPendingByStore], "t", 22, {}}, {sql[kPendingByOrder], "t", 22, {}},
+  };
+  return shapes;
+}
+
+// Adds the row `r` (if any) to a memo entry.
+template <typename T, typename From>
+void Put(std::vector<T>& rows, const SqlRow* r, From from) {
+  if (r != nullptr) rows.push_back(from(*r));
+}
+
+// A lookup's key as one string: each part's length, then the part.
+std::string MemoKey(const std::vector<std::string_view>& key) {
+  std::string out;
+  for (std::string_view k : key) {
+    out += std::to_string(k.size());
+    out += ':';
+    out += k;
+  }
+  return out;
+}
+
+bool IsOnline(const std::string& channel) {
+  return channel == "online" || channel == "click_and_collect";
+}
 
 }  // namespace
 
@@ -173,6 +240,164 @@ ReturnRow ReturnRow::Of(const std::string& store_id,
   return x;
 }
 
+template <typename T, typename From>
+Result<const std::vector<T>*> KpiIndex::Read(
+    Memo<T>& memo, const SqlLookup& lookup,
+    const std::vector<std::string_view>& key, From from) {
+  const std::string memo_key = MemoKey(key);
+  auto it = memo.find(memo_key);
+  if (it != memo.end()) return &it->second;
+  std::vector<T>& rows = memo[memo_key];
+  SqlLookup one{lookup.sql, lookup.types, lookup.width, {}};
+  for (std::string_view k : key) one.flat.emplace_back(k);
+  STOREAGENT_RETURN_IF_ERROR(
+      tx_.QueryLookups({one}, [&](size_t, size_t, const SqlRow& r) {
+        rows.push_back(from(r));
+        return Status::Ok();
+      }));
+  return &rows;
+}
+
+Status KpiIndex::Prefetch(const IngestPlan& plan) {
+  // Each lookup's keys, once each, skipping what the batch answers itself
+  // (the lookups below look in the batch first).
+  std::vector<std::vector<std::string>> keys[kLookups];
+  std::set<std::string> wanted[kLookups];
+  auto want = [&](Lookup l, std::vector<std::string> key) {
+    std::vector<std::string_view> parts(key.begin(), key.end());
+    if (wanted[l].insert(MemoKey(parts)).second) {
+      keys[l].push_back(std::move(key));
+    }
+  };
+  std::set<std::pair<std::string, std::string>> sales, returns;
+  std::set<std::string> receipts, holds, orders;
+  bool new_originals = false;
+  for (const PlannedEntry& p : plan.entries) {
+    if (!p.quarantine_reason.empty()) continue;
+    const v1::JournalRecord& r = p.entry->record();
+    const std::pair<std::string, std::string> own = {
+        r.client_key().terminal_id(), r.client_key().client_txn_id()};
+    if (r.has_transaction() && r.transaction().has_sale()) {
+      const v1::Sale& sale = r.transaction().sale();
+      sales.insert(own);
+      if (!sale.receipt_number().empty())
+        receipts.insert(sale.receipt_number());
+      if (!sale.order_ref().empty()) orders.insert(sale.order_ref());
+      new_originals = true;
+    } else if (r.has_transaction() && r.transaction().has_return_()) {
+      returns.insert(own);
+      const v1::OriginalTransaction& o = r.transaction().return_().original();
+      const std::string& store = o.store_id().empty() ? store_ : o.store_id();
+      const bool here = store == store_;
+      const v1::ClientKey& k = o.client_key();
+      if (!k.terminal_id().empty() && !k.client_txn_id().empty()) {
+        if (here && sales.count({k.terminal_id(), k.client_txn_id()}) > 0) {
+          continue;
+        }
+        want(kSaleByKey, {store, k.terminal_id(), k.client_txn_id()});
+      }
+      if (o.reference().empty()) continue;
+      if (here && receipts.count(o.reference()) > 0) continue;
+      want(kSaleByReceipt, {store, o.reference()});
+      if (!IsOnline(o.channel())) continue;
+      want(kCollectedHold, {o.reference()});
+      want(kSaleByOrder, {o.reference()});
+    } else if (r.has_transaction() && r.transaction().has_post_void()) {
+      const v1::ClientKey& k = r.transaction().post_void().original();
+      const std::pair<std::string, std::string> key = {k.terminal_id(),
+                                                       k.client_txn_id()};
+      if (sales.count(key) > 0) continue;
+      want(kSaleByKey, {store_, key.first, key.second});
+      if (returns.count(key) == 0) {
+        want(kReturnByKey, {store_, key.first, key.second});
+      }
+    } else if (r.has_stock()) {
+      const v1::StockEvent& e = r.stock();
+      const std::string* ref = nullptr;
+      switch (e.kind_case()) {
+        case v1::StockEvent::kHoldPlaced:
+          holds.insert(e.hold_placed().order_ref());
+          continue;
+        case v1::StockEvent::kHoldPicked:
+          ref = &e.hold_picked().order_ref();
+          break;
+        case v1::StockEvent::kHoldCollected:
+          ref = &e.hold_collected().order_ref();
+          orders.insert(*ref);
+          new_originals = true;
+          break;
+        case v1::StockEvent::kHoldShortPicked:
+          ref = &e.hold_short_picked().order_ref();
+          break;
+        case v1::StockEvent::kHoldCancelled:
+          ref = &e.hold_cancelled().order_ref();
+          break;
+        case v1::StockEvent::kHoldExpired:
+          ref = &e.hold_expired().order_ref();
+          break;
+        default:
+          continue;
+      }
+      if (holds.insert(*ref).second) want(kHold, {store_, *ref});
+    }
+  }
+  if (new_originals) {
+    want(kPendingByStore, {store_});
+    for (const std::string& o : orders) want(kPendingByOrder, {o});
+  }
+
+  std::vector<SqlLookup> all;
+  std::vector<Lookup> which;
+  for (int l = 0; l < kLookups; ++l) {
+    if (keys[l].empty()) continue;
+    SqlLookup q = Shapes()[static_cast<size_t>(l)];
+    for (const std::vector<std::string>& key : keys[l]) {
+      for (const std::string& part : key) q.flat.emplace_back(part);
+    }
+    all.push_back(std::move(q));
+    which.push_back(static_cast<Lookup>(l));
+  }
+  if (all.empty()) return Status::Ok();
+  // The memo entry of lookup l's key-th key, with `r` added (nullptr: none,
+  // so a key with no row is known to have none).
+  auto put = [&](Lookup l, size_t key, const SqlRow* r) {
+    const std::vector<std::string>& k = keys[l][key];
+    const std::string m =
+        MemoKey(std::vector<std::string_view>(k.begin(), k.end()));
+    switch (l) {
+      case kSaleByKey:
+        return Put(sale_by_key_db_[m], r, SaleFrom);
+      case kSaleByReceipt:
+        return Put(sale_by_receipt_db_[m], r, SaleFrom);
+      case kSaleByOrder:
+        return Put(sale_by_order_db_[m], r, SaleFrom);
+      case kCollectedHold:
+        return Put(collected_db_[m], r, HoldFrom);
+      case kReturnByKey:
+        return Put(return_by_key_db_[m], r, ReturnFrom);
+      case kHold:
+        return Put(hold_db_[m], r, HoldFrom);
+      case kPendingByStore:
+        return Put(pending_by_store_db_[m], r, ReturnFrom);
+      case kPendingByOrder:
+        return Put(pending_by_order_db_[m], r, ReturnFrom);
+      case kLookups:
+        return;
+    }
+  };
+  for (Lookup l : which) {
+    for (size_t key = 0; key < keys[l].size(); ++key) put(l, key, nullptr);
+  }
+  return tx_.QueryLookups(all, [&](size_t q, size_t key, const SqlRow& r) {
+    if (q >= which.size() || key >= keys[which[q]].size()) {
+      return Internal("QueryLookups: row of lookup " + std::to_string(q) +
+                      " key " + std::to_string(key) + " out of range");
+    }
+    put(which[q], key, &r);
+    return Status::Ok();
+  });
+}
+
 void KpiIndex::AddSale(SaleRow s) {
   sales_.push_back(std::move(s));
   SaleRow* p = &sales_.back();
@@ -201,19 +426,13 @@ void KpiIndex::PutHold(HoldRow h) {
 Result<HoldRow*> KpiIndex::HoldForUpdate(const std::string& order_ref) {
   auto it = holds_.find(order_ref);
   if (it != holds_.end()) return &it->second;
+  Result<const std::vector<HoldRow>*> db =
+      Read(hold_db_, Shapes()[kHold], {store_, order_ref}, HoldFrom);
+  if (!db.ok()) return db.status();
   HoldRow h;
+  if (!(*db)->empty()) h = (*db)->front();
   h.store_id = store_;
   h.order_ref = order_ref;
-  STOREAGENT_RETURN_IF_ERROR(
-      tx_.Query("SELECT placed_at_us, picked_at_us, state, finished_at_us "
-                "FROM kpi_holds WHERE store_id=?1 AND order_ref=?2",
-                {store_, order_ref}, [&](const SqlRow& r) {
-                  h.placed_at_us = r.Int(0);
-                  h.picked_at_us = r.Int(1);
-                  h.state = r.Text(2);
-                  h.finished_at_us = r.Int(3);
-                  return Status::Ok();
-                }));
   return &(holds_[order_ref] = std::move(h));
 }
 
@@ -221,6 +440,18 @@ void KpiIndex::NoteCollected(const std::string& order_ref) {
   new_orders_.insert(order_ref);
   new_originals_ = true;
 }
+
+namespace {
+
+// The first of `rows`, or nullopt.
+template <typename T>
+Result<std::optional<T>> FirstOf(Result<const std::vector<T>*> rows) {
+  if (!rows.ok()) return rows.status();
+  if ((*rows)->empty()) return std::optional<T>();
+  return std::optional<T>((*rows)->front());
+}
+
+}  // namespace
 
 Result<std::optional<SaleRow>> KpiIndex::SaleByKey(
     const std::string& store_id, const std::string& terminal_id,
@@ -230,10 +461,8 @@ Result<std::optional<SaleRow>> KpiIndex::SaleByKey(
     if (it != sale_by_key_.end()) return std::optional(*it->second);
   }
   if (local_only_) return std::optional<SaleRow>();
-  return First<SaleRow>(
-      tx_,
-      kSelectSale + "WHERE store_id=?1 AND terminal_id=?2 AND client_txn_id=?3",
-      {store_id, terminal_id, client_txn_id}, SaleFrom);
+  return FirstOf(Read(sale_by_key_db_, Shapes()[kSaleByKey],
+                      {store_id, terminal_id, client_txn_id}, SaleFrom));
 }
 
 Result<std::optional<SaleRow>> KpiIndex::SaleByReceipt(
@@ -243,11 +472,8 @@ Result<std::optional<SaleRow>> KpiIndex::SaleByReceipt(
     if (it != sale_by_receipt_.end()) return std::optional(*it->second);
   }
   if (local_only_) return std::optional<SaleRow>();
-  return First<SaleRow>(tx_,
-                        kSelectSale +
-                            "WHERE store_id=?1 AND receipt_number=?2 "
-                            "AND receipt_number<>'' ORDER BY seq LIMIT 1",
-                        {store_id, receipt}, SaleFrom);
+  return FirstOf(Read(sale_by_receipt_db_, Shapes()[kSaleByReceipt],
+                      {store_id, receipt}, SaleFrom));
 }
 
 Result<std::optional<SaleRow>> KpiIndex::SaleByOrder(
@@ -255,11 +481,8 @@ Result<std::optional<SaleRow>> KpiIndex::SaleByOrder(
   auto it = sale_by_order_.find(order_ref);
   if (it != sale_by_order_.end()) return std::optional(*it->second);
   if (local_only_) return std::optional<SaleRow>();
-  return First<SaleRow>(tx_,
-                        kSelectSale +
-                            "WHERE order_ref=?1 AND order_ref<>'' "
-                            "ORDER BY store_id, seq LIMIT 1",
-                        {order_ref}, SaleFrom);
+  return FirstOf(
+      Read(sale_by_order_db_, Shapes()[kSaleByOrder], {order_ref}, SaleFrom));
 }
 
 Result<std::optional<HoldRow>> KpiIndex::CollectedHold(
@@ -269,21 +492,8 @@ Result<std::optional<HoldRow>> KpiIndex::CollectedHold(
     return std::optional(it->second);
   }
   if (local_only_) return std::optional<HoldRow>();
-  return First<HoldRow>(
-      tx_,
-      "SELECT store_id, order_ref, placed_at_us, picked_at_us, state, "
-      "finished_at_us FROM kpi_holds WHERE order_ref=?1 AND "
-      "state='collected' ORDER BY store_id LIMIT 1",
-      {order_ref}, [](const SqlRow& r) {
-        HoldRow h;
-        h.store_id = r.Text(0);
-        h.order_ref = r.Text(1);
-        h.placed_at_us = r.Int(2);
-        h.picked_at_us = r.Int(3);
-        h.state = r.Text(4);
-        h.finished_at_us = r.Int(5);
-        return h;
-      });
+  return FirstOf(
+      Read(collected_db_, Shapes()[kCollectedHold], {order_ref}, HoldFrom));
 }
 
 Result<std::optional<SaleRow*>> KpiIndex::SaleToVoid(
@@ -293,19 +503,14 @@ Result<std::optional<SaleRow*>> KpiIndex::SaleToVoid(
   if (it != sale_by_key_.end()) {
     s = it->second;
   } else {
-    Result<std::optional<SaleRow>> db = First<SaleRow>(
-        tx_,
-        kSelectSale +
-            "WHERE store_id=?1 AND terminal_id=?2 AND client_txn_id=?3",
-        {store_, terminal_id, client_txn_id}, SaleFrom);
+    Result<std::optional<SaleRow>> db =
+        FirstOf(Read(sale_by_key_db_, Shapes()[kSaleByKey],
+                     {store_, terminal_id, client_txn_id}, SaleFrom));
     if (!db.ok()) return db.status();
     if (!db->has_value()) return std::optional<SaleRow*>();
     old_sales_voided_.push_back(std::move(**db));
     s = &old_sales_voided_.back();
     sale_by_key_[{terminal_id, client_txn_id}] = s;
-    if (s->voided) return std::optional<SaleRow*>();
-    s->voided = true;
-    return std::optional(s);
   }
   if (s->voided) return std::optional<SaleRow*>();
   s->voided = true;
@@ -319,12 +524,9 @@ Result<std::optional<ReturnRow*>> KpiIndex::ReturnToVoid(
   if (it != return_by_key_.end()) {
     r = it->second;
   } else {
-    Result<std::optional<ReturnRow>> db = First<ReturnRow>(
-        tx_,
-        kSelectReturn +
-            "WHERE store_id=?1 AND terminal_id=?2 AND client_txn_id=?3 "
-            "ORDER BY seq LIMIT 1",
-        {store_, terminal_id, client_txn_id}, ReturnFrom);
+    Result<std::optional<ReturnRow>> db =
+        FirstOf(Read(return_by_key_db_, Shapes()[kReturnByKey],
+                     {store_, terminal_id, client_txn_id}, ReturnFrom));
     if (!db.ok()) return db.status();
     if (!db->has_value()) return std::optional<ReturnRow*>();
     old_returns_.push_back(std::move(**db));
@@ -342,21 +544,20 @@ Result<std::vector<ReturnRow*>> KpiIndex::PendingReturns() {
   for (ReturnRow& r : returns_) {
     if (!r.resolved) out.push_back(&r);
   }
-  auto keep = [&](const SqlRow& row) {
-    ReturnRow r = ReturnFrom(row);
-    if (old_return_keys_.count({r.store_id, r.seq}) > 0) return Status::Ok();
-    old_return_keys_.insert({r.store_id, r.seq});
-    old_returns_.push_back(std::move(r));
-    out.push_back(&old_returns_.back());
+  auto keep = [&](Result<const std::vector<ReturnRow>*> rows) -> Status {
+    if (!rows.ok()) return rows.status();
+    for (const ReturnRow& r : **rows) {
+      if (!old_return_keys_.insert({r.store_id, r.seq}).second) continue;
+      old_returns_.push_back(r);
+      out.push_back(&old_returns_.back());
+    }
     return Status::Ok();
   };
-  STOREAGENT_RETURN_IF_ERROR(tx_.Query(
-      kSelectReturn + "WHERE orig_store=?1 AND resolved=0", {store_}, keep));
+  STOREAGENT_RETURN_IF_ERROR(keep(Read(
+      pending_by_store_db_, Shapes()[kPendingByStore], {store_}, ReturnFrom)));
   for (const std::string& order : new_orders_) {
-    STOREAGENT_RETURN_IF_ERROR(tx_.Query(
-        kSelectReturn + "WHERE orig_reference=?1 AND resolved=0 "
-                        "AND orig_channel IN ('online', 'click_and_collect')",
-        {order}, keep));
+    STOREAGENT_RETURN_IF_ERROR(keep(Read(
+        pending_by_order_db_, Shapes()[kPendingByOrder], {order}, ReturnFrom)));
   }
   local_only_ = true;
   return out;

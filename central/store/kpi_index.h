@@ -4,8 +4,9 @@
 // click-and-collect holds (kpi_holds: placed and picked times, finished
 // once). KpiIndex serves one ingest transaction of one store: rows of the
 // batch are kept in memory (a return finds a sale earlier in its batch) and
-// written at the end in a few statements (Write); other rows are read
-// through the transaction.
+// written at the end in one statement (AppendWrites); the rows of earlier
+// batches the batch needs are read first, all in one statement (Prefetch),
+// and a lookup Prefetch did not foresee is read on its own.
 #ifndef STOREAGENT_CENTRAL_STORE_KPI_INDEX_H_
 #define STOREAGENT_CENTRAL_STORE_KPI_INDEX_H_
 
@@ -15,8 +16,10 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "central/store/ingest_plan.h"
 #include "central/store/sql_seam.h"
 #include "platform/status.h"
 #include "storeagent/v1/events.pb.h"
@@ -79,6 +82,14 @@ class KpiIndex {
   KpiIndex(SqlTx& tx, const std::string& store_id)
       : tx_(tx), store_(store_id) {}
 
+  // Reads, in one SqlTx::QueryLookups, every row of earlier batches the
+  // lookups below will ask for while `plan` is aggregated (what a return's
+  // original, a void's sale or return, a hold event's hold and the pending
+  // returns need), except what the batch itself holds. Optional: without
+  // it each lookup reads on its own; the answers are the same (nothing is
+  // written until AppendWrites).
+  Status Prefetch(const IngestPlan& plan);
+
   void AddSale(SaleRow s);
   void AddReturn(ReturnRow r);
   void PutHold(HoldRow h);
@@ -119,8 +130,22 @@ class KpiIndex {
   void AppendWrites(std::vector<SqlRows>& out) const;
 
  private:
+  // A lookup's rows of earlier batches: read by Prefetch, else on first
+  // use. The key is the lookup's parameters (MemoKey).
+  template <typename T>
+  using Memo = std::map<std::string, std::vector<T>>;
+  // The rows of `lookup` (its shape: sql, types, width) for `key`, from
+  // `memo` or read now.
+  template <typename T, typename From>
+  Result<const std::vector<T>*> Read(Memo<T>& memo, const SqlLookup& lookup,
+                                     const std::vector<std::string_view>& key,
+                                     From from);
+
   SqlTx& tx_;
   const std::string& store_;
+  Memo<SaleRow> sale_by_key_db_, sale_by_receipt_db_, sale_by_order_db_;
+  Memo<HoldRow> collected_db_, hold_db_;
+  Memo<ReturnRow> return_by_key_db_, pending_by_store_db_, pending_by_order_db_;
   bool local_only_ = false;
   bool new_originals_ = false;
   std::deque<SaleRow> sales_;      // this batch's

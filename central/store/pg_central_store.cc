@@ -1,7 +1,9 @@
 #include "central/store/pg_central_store.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <exception>
+#include <functional>
 #include <type_traits>
 #include <utility>
 
@@ -146,17 +148,22 @@ void PrepareStatements(pqxx::connection& conn) {
 
 static_assert(core::kHashBytes == 32, "kIngestBatch slices 32-byte hashes");
 
+// A result row; its columns from `first` on (QueryLookups' rows start
+// with the lookup and the key).
 class PgRow final : public SqlRow {
  public:
-  explicit PgRow(const pqxx::row& r) : r_(r) {}
-  int64_t Int(int col) const override { return r_[col].as<int64_t>(); }
-  std::string Text(int col) const override { return r_[col].as<std::string>(); }
+  explicit PgRow(const pqxx::row& r, int first = 0) : r_(r), first_(first) {}
+  int64_t Int(int col) const override { return r_[first_ + col].as<int64_t>(); }
+  std::string Text(int col) const override {
+    return r_[first_ + col].as<std::string>();
+  }
   std::string Blob(int col) const override {
-    return pqxx::binarystring(r_[col]).str();
+    return pqxx::binarystring(r_[first_ + col]).str();
   }
 
  private:
   const pqxx::row& r_;
+  const int first_;
 };
 
 // One transaction. Each method turns libpqxx's exceptions into a Status
@@ -227,21 +234,9 @@ class PgTx final : public SqlTx {
       std::string select = "SELECT * FROM unnest(";
       for (size_t c = 0; c < width; ++c) {
         const bool text = rows.types[c] == 't';
-        std::vector<std::string> texts;
-        std::vector<int64_t> ints;
-        for (size_t at = c; at < rows.flat.size(); at += width) {
-          const SqlParam& p = rows.flat[at];
-          if (text) {
-            const auto* v = std::get_if<std::string_view>(&p);
-            if (v == nullptr) return Internal("ExecRows: text expected");
-            texts.emplace_back(*v);
-          } else {
-            const auto* v = std::get_if<int64_t>(&p);
-            if (v == nullptr) return Internal("ExecRows: integer expected");
-            ints.push_back(*v);
-          }
-        }
-        arrays.push_back(text ? TextArray(texts) : IntArray(ints));
+        Result<std::string> a = Column(rows.flat, width, c, text);
+        if (!a.ok()) return a.status();
+        arrays.push_back(std::move(a).value());
         select += (c > 0 ? ", $" : "$") + std::to_string(arrays.size()) +
                   (text ? "::text[]" : "::bigint[]");
       }
@@ -249,14 +244,78 @@ class PgTx final : public SqlTx {
       const std::string stmt =
           std::string(rows.head) + " " + select + " " + std::string(rows.tail);
       sql += (n == 0 ? "WITH w0 AS (" : ", w" + std::to_string(n) + " AS (") +
-             stmt + " RETURNING 1)";
+             stmt + ")";  // no RETURNING: nothing to keep, still run
       ++n;
     }
     if (n == 0) return Status::Ok();
     sql += " SELECT 1";
     return Guarded([&] {
-      w_.exec_params(sql, pqxx::prepare::make_dynamic_params(arrays.begin(),
-                                                             arrays.end()));
+      w_.exec_prepared(Prepared(sql), pqxx::prepare::make_dynamic_params(
+                                          arrays.begin(), arrays.end()));
+      return Status::Ok();
+    });
+  }
+
+  // All lookups in one statement: each one's keys as column arrays (one
+  // parameter each) joined LATERAL with its query, every column as text so
+  // that the lookups' rows fit one UNION ALL; a row is (lookup, key's
+  // ordinal, its columns).
+  Status QueryLookups(const std::vector<SqlLookup>& all,
+                      const SqlLookupFn& each) override {
+    int width = 0;
+    for (const SqlLookup& l : all) width = std::max(width, l.width);
+    std::vector<std::string> arrays;
+    std::string sql;
+    for (size_t q = 0; q < all.size(); ++q) {
+      const SqlLookup& l = all[q];
+      const size_t k = l.types.size();
+      if (k == 0 || k > 9 || l.flat.size() % k != 0 || l.width <= 0) {
+        return Internal("QueryLookups: parameters are not whole keys");
+      }
+      if (l.flat.empty()) continue;
+      std::string keys = "unnest(";
+      std::string names = "u(";
+      for (size_t c = 0; c < k; ++c) {
+        Result<std::string> a = Column(l.flat, k, c, l.types[c] == 't');
+        if (!a.ok()) return a.status();
+        arrays.push_back(std::move(a).value());
+        keys += (c > 0 ? ", $" : "$") + std::to_string(arrays.size()) +
+                (l.types[c] == 't' ? "::text[]" : "::bigint[]");
+        names += "k" + std::to_string(c + 1) + ", ";
+      }
+      keys += ") WITH ORDINALITY AS " + names + "i)";
+      // The one-key query over u's columns: ?N is u.kN.
+      std::string body(l.sql);
+      for (size_t at = 0; at + 1 < body.size(); ++at) {
+        if (body[at] == '?' && body[at + 1] >= '1' && body[at + 1] <= '9') {
+          body.replace(at, 1, "u.k");
+        }
+      }
+      std::string cols = "x(";
+      std::string select = "SELECT " + std::to_string(q) + ", u.i";
+      for (int c = 1; c <= width; ++c) {
+        if (c <= l.width) {
+          cols += (c > 1 ? ", c" : "c") + std::to_string(c);
+          select += ", x.c" + std::to_string(c) + "::text";
+        } else {
+          select += ", NULL::text";
+        }
+      }
+      cols += ")";
+      if (!sql.empty()) sql += " UNION ALL ";
+      sql += select + " FROM " + keys + " CROSS JOIN LATERAL (" + body +
+             ") AS " + cols;
+    }
+    if (sql.empty()) return Status::Ok();
+    return Guarded([&] {
+      const pqxx::result r = w_.exec_prepared(
+          Prepared(sql),
+          pqxx::prepare::make_dynamic_params(arrays.begin(), arrays.end()));
+      for (const pqxx::row& row : r) {
+        const auto q = row[0].as<size_t>();
+        const auto i = row[1].as<size_t>();  // from 1
+        STOREAGENT_RETURN_IF_ERROR(each(q, i - 1, PgRow(row, 2)));
+      }
       return Status::Ok();
     });
   }
@@ -273,6 +332,40 @@ class PgTx final : public SqlTx {
   }
 
  private:
+  // Column `c` of rows `width` wide in `flat`, as an array literal.
+  static Result<std::string> Column(const std::vector<SqlParam>& flat,
+                                    size_t width, size_t c, bool text) {
+    std::vector<std::string> texts;
+    std::vector<int64_t> ints;
+    for (size_t at = c; at < flat.size(); at += width) {
+      const SqlParam& p = flat[at];
+      if (text) {
+        const auto* v = std::get_if<std::string_view>(&p);
+        if (v == nullptr)
+          return Internal("column " + std::to_string(c) + ": text expected");
+        texts.emplace_back(*v);
+      } else {
+        const auto* v = std::get_if<int64_t>(&p);
+        if (v == nullptr)
+          return Internal("column " + std::to_string(c) + ": integer expected");
+        ints.push_back(*v);
+      }
+    }
+    return text ? TextArray(texts) : IntArray(ints);
+  }
+
+  // The name of `sql` prepared on this connection: libpqxx prepares it on
+  // first use and keeps it for the connection's life (defining it again
+  // with the same text does nothing). Statements are named by their text's
+  // hash; the few shapes a batch's KPI statements take are prepared once.
+  std::string Prepared(const std::string& sql) {
+    char name[32];
+    std::snprintf(name, sizeof(name), "kpi_%016zx",
+                  std::hash<std::string>{}(sql));
+    w_.conn().prepare(name, sql);
+    return name;
+  }
+
   static Status Each(const pqxx::result& r, const SqlRowFn& each) {
     for (const pqxx::row& row : r) {
       STOREAGENT_RETURN_IF_ERROR(each(PgRow(row)));

@@ -46,6 +46,18 @@ struct SqlRows {
   std::vector<SqlParam> flat;
 };
 
+// One query run for many keys (a batch's lookups, kpi_index.cc): `sql`
+// selects the rows of one key, ?1 .. ?k standing for the key's columns
+// (`types`, one letter per column as in SqlRows; 1 <= k <= 9); it returns
+// `width` columns, integers or text, never NULL. `flat` holds the keys, key
+// after key (borrowed, as for SqlParam).
+struct SqlLookup {
+  std::string_view sql;
+  std::string_view types;
+  int width = 0;
+  std::vector<SqlParam> flat;
+};
+
 // One row of a query's result, typed by the caller. Column indexes start
 // at 0.
 class SqlRow {
@@ -57,6 +69,11 @@ class SqlRow {
 };
 // Called for each row in order; an error stops the query and is returned.
 using SqlRowFn = std::function<Status(const SqlRow&)>;
+// Called for each row a QueryLookups found: `lookup` is the SqlLookup's
+// index in the call's vector, `key` the key's (0: its first key); the row's
+// columns are the lookup's. An error stops the call and is returned.
+using SqlLookupFn =
+    std::function<Status(size_t lookup, size_t key, const SqlRow&)>;
 
 // One open transaction.
 class SqlTx {
@@ -85,10 +102,19 @@ class SqlTx {
   // trips as the engine allows: SQLite runs each one-row statement, cached,
   // once per row; PostgreSQL sends every column as one array parameter
   // (INSERT .. SELECT FROM unnest(..)), all of them in one statement (one
-  // data-modifying WITH per SqlRows). No two rows of one statement may hit
+  // data-modifying WITH per SqlRows), prepared once per connection and
+  // shape. No two rows of one statement may hit
   // the same key of a DO UPDATE (PostgreSQL refuses it): callers merge them
   // first.
   virtual Status ExecRows(const std::vector<SqlRows>& all) = 0;
+  // Runs every lookup for each of its keys and calls `each` for every row
+  // found (rows of one key in the query's order; keys and lookups in no
+  // particular order). SQLite runs the cached one-key statement per key;
+  // PostgreSQL runs them all as one statement, prepared once per
+  // connection and shape: each lookup a LATERAL join of its query over its
+  // keys' column arrays, UNION ALL, one round trip.
+  virtual Status QueryLookups(const std::vector<SqlLookup>& all,
+                              const SqlLookupFn& each) = 0;
   // Inserts one drift row with the store's next drift_id (SQLite: MAX + 1;
   // PostgreSQL: the IDENTITY column).
   virtual Status InsertDrift(const v1::Drift& drift) = 0;

@@ -109,6 +109,33 @@ class SqliteTx final : public SqlTx {
     return Status::Ok();
   }
 
+  // The cached one-key statement, run once per key (a local call each).
+  Status QueryLookups(const std::vector<SqlLookup>& all,
+                      const SqlLookupFn& each) override {
+    for (size_t q = 0; q < all.size(); ++q) {
+      const SqlLookup& l = all[q];
+      const size_t width = l.types.size();
+      if (width == 0 || l.flat.size() % width != 0) {
+        return Internal("QueryLookups: parameters are not whole keys");
+      }
+      const std::string sql(l.sql);
+      for (size_t at = 0; at < l.flat.size(); at += width) {
+        Result<Statement*> s = db_.Prepare(sql);
+        if (!s.ok()) return s.status();
+        for (size_t i = 0; i < width; ++i) {
+          Bind(**s, static_cast<int>(i + 1), l.flat[at + i]);
+        }
+        for (;;) {
+          Result<bool> row = (*s)->Step();
+          if (!row.ok()) return row.status();
+          if (!*row) break;
+          STOREAGENT_RETURN_IF_ERROR(each(q, at / width, SqliteRow(**s)));
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
   // drift_id is the store's largest plus one.
   Status InsertDrift(const v1::Drift& d) override {
     return Exec(

@@ -8,17 +8,22 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "central/server/kpi_report.h"
 #include "tests/unit/central_store/central_store_fixture.h"
 #include "tests/unit/central_store/kpi_history.h"
+#include "tests/unit/core/sample_events.h"
 
 namespace storeagent::testing {
 namespace {
 
 constexpr char kLastWeek[] = "2026-W48";
+constexpr int64_t kNowUs = 1'700'000'000'000'000;
 const std::set<std::string> kWeeks = {"2026-W45", "2026-W46", "2026-W47",
                                       "2026-W48"};
 const std::set<std::string> kAllStores = {"s1", "s2", "s3", "s4", "s5"};
@@ -112,6 +117,144 @@ TEST_P(CentralStoreTest, KpiReportEqualsAnIndependentOracle) {
   }
   EXPECT_GT(found, 0);
   EXPECT_LT(found, static_cast<int>(oracle.originals().size()));
+}
+
+// Records for the lookup test below.
+v1::JournalRecord KpiSale(const std::string& txn, const std::string& receipt,
+                          const std::string& order_ref) {
+  v1::JournalRecord r = NoSale(txn);
+  *r.mutable_transaction() = test::SampleSale(2);
+  v1::Sale* s = r.mutable_transaction()->mutable_sale();
+  s->set_receipt_number(receipt);
+  if (!order_ref.empty()) {
+    s->set_order_ref(order_ref);
+    s->set_channel(v1::SALES_CHANNEL_CLICK_AND_COLLECT);
+  }
+  return r;
+}
+
+v1::JournalRecord KpiReturn(const std::string& txn, const std::string& store,
+                            const std::string& orig_txn,
+                            const std::string& reference,
+                            const std::string& channel) {
+  v1::JournalRecord r = NoSale(txn);
+  *r.mutable_transaction() = test::SampleReturn();
+  v1::OriginalTransaction* o =
+      r.mutable_transaction()->mutable_return_()->mutable_original();
+  o->Clear();
+  o->set_store_id(store);
+  if (!orig_txn.empty())
+    *o->mutable_client_key() = test::SampleClientKey(orig_txn);
+  o->set_reference(reference);
+  o->set_channel(channel);
+  return r;
+}
+
+v1::JournalRecord KpiHold(const std::string& txn, const std::string& ref,
+                          int step) {
+  v1::JournalRecord r = NoSale(txn);
+  r.clear_transaction();
+  v1::StockEvent* e = r.mutable_stock();
+  if (step == 0) {
+    v1::HoldPlaced* p = e->mutable_hold_placed();
+    p->set_order_ref(ref);
+    p->set_channel("online");
+    v1::HoldLine* l = p->add_lines();
+    l->set_sku("SKU-00001");
+    l->set_quantity(1);
+    p->set_expires_at_us(1'000'000'000'000);
+  } else if (step == 1) {
+    e->mutable_hold_picked()->set_order_ref(ref);
+    e->mutable_hold_picked()->set_operator_id("op-1");
+  } else {
+    e->mutable_hold_collected()->set_order_ref(ref);
+    e->mutable_hold_collected()->set_operator_id("op-1");
+  }
+  return r;
+}
+
+v1::JournalRecord KpiVoid(const std::string& txn, const std::string& of) {
+  v1::JournalRecord r = NoSale(txn);
+  *r.mutable_transaction() = test::SamplePostVoid();
+  *r.mutable_transaction()->mutable_post_void()->mutable_original() =
+      test::SampleClientKey(of);
+  return r;
+}
+
+// Every lookup of an earlier batch's rows (a return's original by key, by
+// receipt, by order and by collected hold; a void's sale and return; a
+// hold event's hold; a pending return resolved later), with references
+// holding what an array literal or a query could trip on.
+TEST_P(CentralStoreTest, KpiLookupsFindEarlierBatchesWhateverTheirText) {
+  const std::string receipt = "R \"1\",\\{NULL} 'x'";
+  const std::string order = "O,{\"y\"}\\";
+  const std::string late = "NULL";
+  ChainBuilder c1, c2;
+  auto ingest = [&](const std::string& store,
+                    std::vector<v1::JournalEntry> batch) {
+    Result<central::IngestResult> r = store_->IngestBatch(store, batch, kNowUs);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_TRUE(r->quarantined.empty()) << r->quarantined[0].reason();
+  };
+  // s2's return of a sale s1 has not sent yet: pending.
+  ingest("s2", {c2.Next(KpiReturn("r0", "s1", "", late, "store"))});
+  ingest("s1", {c1.Next(KpiSale("a1", receipt, "")),
+                c1.Next(KpiSale("b1", late, "")),  // resolves r0
+                c1.Next(KpiSale("c1", "R-3", order)),
+                c1.Next(KpiHold("h0", "H-1", 0))});
+  const uint64_t a1 = 1, b1 = 2, c1_seq = 3;
+  ingest("s2", {c2.Next(KpiReturn("r1", "s1", "", receipt, "store")),
+                c2.Next(KpiReturn("r2", "s1", "b1", "", "store")),
+                c2.Next(KpiReturn("r2b", "s1", "c1", "", "store")),
+                c2.Next(KpiReturn("r2c", "s1", "a1", "", "store")),
+                c2.Next(KpiReturn("r3", "", "", order, "online"))});
+  ingest("s1", {c1.Next(KpiVoid("v1", "a1")), c1.Next(KpiHold("h1", "H-1", 1)),
+                c1.Next(KpiHold("h2", "H-1", 2))});
+  const int64_t collected_at = static_cast<int64_t>(c1.seq()) * 1'000'000;
+  ingest("s2", {c2.Next(KpiReturn("r4", "", "", "H-1", "click_and_collect")),
+                c2.Next(KpiVoid("v2", "r1"))});
+
+  struct Want {
+    uint64_t seq;
+    std::string store;
+    uint64_t orig_seq;
+    int64_t sold_at_us;
+  };
+  for (const Want& w :
+       {Want{1, "s1", b1, 2'000'000}, Want{2, "s1", a1, 1'000'000},
+        Want{3, "s1", b1, 2'000'000}, Want{4, "s1", c1_seq, 3'000'000},
+        Want{5, "s1", a1, 1'000'000}, Want{6, "s1", c1_seq, 3'000'000},
+        Want{7, "s1", 0, collected_at}}) {
+    Result<std::optional<v1::ResolvedOriginal>> got =
+        store_->ResolveOriginal("s2", w.seq);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_TRUE(got->has_value()) << "s2 seq " << w.seq;
+    EXPECT_TRUE((*got)->found()) << "s2 seq " << w.seq;
+    EXPECT_EQ((*got)->store_id(), w.store) << "s2 seq " << w.seq;
+    EXPECT_EQ((*got)->seq(), w.orig_seq) << "s2 seq " << w.seq;
+    EXPECT_EQ((*got)->sold_at_us(), w.sold_at_us) << "s2 seq " << w.seq;
+  }
+  Result<std::vector<central::KpiCounterSum>> sums =
+      store_->ReadKpiCounters({}, "1970-W01", "1970-W01", true);
+  ASSERT_TRUE(sums.ok()) << sums.status().ToString();
+  std::map<std::string, int64_t> s1, s2;
+  for (const central::KpiCounterSum& c : *sums) {
+    if (c.store_id == "s1") s1[c.name] = c.value;
+    if (c.store_id == "s2") s2[c.name] = c.value;
+  }
+  EXPECT_EQ(s1["sales.count"], 2);  // a1 voided from a later batch
+  EXPECT_EQ(s1["orders.finished"], 1);
+  EXPECT_EQ(s1["orders.complete"], 1);
+  int64_t picks = 0, cycles = 0;
+  for (const auto& [name, value] : s1) {
+    if (name.rfind("pick_time:", 0) == 0) picks += value;
+  }
+  for (const auto& [name, value] : s2) {
+    if (name.rfind("refund_cycle:", 0) == 0) cycles += value;
+  }
+  EXPECT_EQ(picks, 1);
+  EXPECT_EQ(s2["returns.count"], 6);  // r1 voided from a later batch
+  EXPECT_EQ(cycles, 6);
 }
 
 TEST_P(CentralStoreTest, KpiAggregatesCountAResentBatchOnce) {
