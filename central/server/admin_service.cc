@@ -580,9 +580,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::SetStoreRegion(
 
 // ------------------------------------------------------------ feed
 
-grpc::ServerWriteReactor<v1::StreamEventsResponse>*
-AdminServiceImpl::StreamEvents(grpc::CallbackServerContext* context,
-                               const v1::StreamEventsRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* AdminServiceImpl::StreamEvents(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
   // A read: an identified admin caller of either role.
   Result<AdminCaller> caller = AdminCallerFromAuthContext(
       context->auth_context().get(), hub_.context().config.admin_tls);

@@ -22,7 +22,11 @@
 
 namespace storeagent::central {
 
-class AdminServiceImpl : public v1::CentralAdminService::CallbackService {
+// StreamEvents is registered raw (ByteBuffer in and out, feed_stream.h): the
+// feed writes responses it encoded itself; a client sees the same messages.
+class AdminServiceImpl
+    : public v1::CentralAdminService::WithRawCallbackMethod_StreamEvents<
+          v1::CentralAdminService::CallbackService> {
  public:
   explicit AdminServiceImpl(SyncHub& hub) : hub_(hub) {}
 
@@ -72,10 +76,11 @@ class AdminServiceImpl : public v1::CentralAdminService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::SetStoreRegionRequest* request,
       v1::SetStoreRegionResponse* reply) override;
-  // The change feed (a read: any admin role): feed_stream.h.
-  grpc::ServerWriteReactor<v1::StreamEventsResponse>* StreamEvents(
+  // The change feed (a read: any admin role): feed_stream.h. `request` is
+  // a serialized StreamEventsRequest.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* StreamEvents(
       grpc::CallbackServerContext* context,
-      const v1::StreamEventsRequest* request) override;
+      const grpc::ByteBuffer* request) override;
 
  private:
   // One admin call as it is authorised and audited.

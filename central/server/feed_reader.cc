@@ -1,6 +1,9 @@
 #include "central/server/feed_reader.h"
 
+#include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "central/server/feed_kinds.h"
 
@@ -30,7 +33,7 @@ Status FeedReader::ListStores() {
 }
 
 Status FeedReader::ReadPage(const Work& w, FeedSource source,
-                            std::vector<v1::StreamEventsResponse>* out) {
+                            std::vector<FeedItem>* out) {
   Position& p = positions_[w.store_id];
   const bool is_store = source == FeedSource::kStore;
   uint64_t& at = is_store ? p.seq : p.central_seq;
@@ -45,21 +48,14 @@ Status FeedReader::ReadPage(const Work& w, FeedSource source,
   Result<std::vector<FeedRow>> rows = store_.ReadFeedPage(q);
   if (!rows.ok()) return rows.status();
   const size_t first = out->size();
+  v1::CentralEvent central;  // reused: a central event is parsed for its kind
   for (FeedRow& row : *rows) {
     if (is_store && !plan_.WantsKind(row.kind)) continue;
-    v1::FeedEvent* e = (out->emplace_back()).mutable_event();
-    e->set_store_id(w.store_id);
-    bool parsed = false;
-    if (is_store) {
-      e->set_seq(row.number);
-      e->set_kind(std::move(row.kind));
-      e->set_quarantined(std::move(row.quarantined));
-      parsed = e->mutable_record()->ParseFromString(row.bytes);
-    } else {
-      e->set_central_seq(row.number);
-      parsed = e->mutable_central()->ParseFromString(row.bytes);
-      if (parsed) e->set_kind(CentralFeedKind(e->central()));
-    }
+    // A store event's record goes out as stored: it was parsed and checked
+    // at ingest; here only its framing is (a consumer must be able to
+    // parse the response around it).
+    const bool parsed = is_store ? WireWellFormed(row.bytes)
+                                 : central.ParseFromString(row.bytes);
     if (!parsed) {
       out->resize(first);
       return DataLoss(
@@ -67,7 +63,20 @@ Status FeedReader::ReadPage(const Work& w, FeedSource source,
           ": store " + w.store_id + " " + (is_store ? "seq " : "central_seq ") +
           std::to_string(row.number) + ": does not parse");
     }
-    if (is_store && e->kind() == "return") {
+    if (!is_store) {
+      row.kind = CentralFeedKind(central);
+      if (!plan_.WantsKind(row.kind)) continue;
+    }
+    FeedItem& e = out->emplace_back();
+    e.store_id = w.store_id;
+    e.central = !is_store;
+    (is_store ? e.seq : e.central_seq) = row.number;
+    e.kind = std::move(row.kind);
+    e.at_us = row.at_us;
+    e.ingested_at_us = row.ingested_at_us;
+    e.body = std::move(row.bytes);
+    e.quarantined = std::move(row.quarantined);
+    if (is_store && e.kind == "return") {
       // How central resolved the sale the return names (docs/kpis.md,
       // "Original resolution"); nothing when it is not indexed.
       Result<std::optional<v1::ResolvedOriginal>> original =
@@ -76,19 +85,15 @@ Status FeedReader::ReadPage(const Work& w, FeedSource source,
         out->resize(first);
         return original.status();
       }
-      if (original->has_value()) *e->mutable_original() = **original;
+      e.original = std::move(*original);
     }
-    e->set_at_us(row.at_us);
-    e->set_ingested_at_us(row.ingested_at_us);
-    if (!is_store && !plan_.WantsKind(e->kind())) out->pop_back();
   }
   // A short page read everything up to the head the pass listed.
   at = rows->size() < page_rows_ ? q.through : rows->back().number;
   return Status::Ok();
 }
 
-Result<FeedReader::Step> FeedReader::Next(
-    std::vector<v1::StreamEventsResponse>* out) {
+Result<FeedReader::Step> FeedReader::Next(std::vector<FeedItem>* out) {
   if (!listed_) {
     STOREAGENT_RETURN_IF_ERROR(ListStores());
     return Step::kMore;

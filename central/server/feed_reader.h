@@ -8,9 +8,12 @@
 // wanted store whose heads moved past the reader's position, up to those
 // heads, in pages of `page_rows` by key range on (store_id, seq) and
 // (store_id, central_seq): a store's events in order, stores one after the
-// other. What the filters leave out is skipped without being parsed. The
-// reader keeps one position per store seen (a few dozen bytes each) and
-// never more than one page of events.
+// other. What the filters leave out is skipped without being parsed, and
+// what is sent is not parsed either: a store event's record goes out as the
+// bytes central stored (feed_wire.h), checked only to be well-formed at its
+// top level; a central event is parsed for its kind. The reader keeps one
+// position per store seen (a few dozen bytes each) and never more than one
+// page of events.
 #ifndef STOREAGENT_CENTRAL_SERVER_FEED_READER_H_
 #define STOREAGENT_CENTRAL_SERVER_FEED_READER_H_
 
@@ -22,9 +25,9 @@
 #include <vector>
 
 #include "central/server/feed_request.h"
+#include "central/server/feed_wire.h"
 #include "central/store/central_store.h"
 #include "platform/status.h"
-#include "storeagent/v1/sync.pb.h"
 
 namespace storeagent::central {
 
@@ -43,7 +46,7 @@ class FeedReader {
   // Runs the pass's next query and appends the events it found to *out.
   // After kPassDone the next call starts a new pass. An error leaves the
   // position where it was (the call may be repeated).
-  Result<Step> Next(std::vector<v1::StreamEventsResponse>* out);
+  Result<Step> Next(std::vector<FeedItem>* out);
 
  private:
   // Where the reader is in one store: the last seq and central_seq read
@@ -61,8 +64,7 @@ class FeedReader {
 
   Status ListStores();
   // One page of `w`'s store (kStore) or central (kCentral) events.
-  Status ReadPage(const Work& w, FeedSource source,
-                  std::vector<v1::StreamEventsResponse>* out);
+  Status ReadPage(const Work& w, FeedSource source, std::vector<FeedItem>* out);
 
   CentralStore& store_;
   const FeedPlan plan_;

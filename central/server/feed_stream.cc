@@ -1,28 +1,46 @@
 #include "central/server/feed_stream.h"
 
+#include <grpcpp/impl/codegen/proto_utils.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "central/server/feed_reader.h"
 #include "central/server/feed_request.h"
+#include "central/server/feed_wire.h"
 #include "central/server/grpc_status.h"
 #include "platform/log.h"
 
 namespace storeagent::central {
 namespace {
 
-using Response = v1::StreamEventsResponse;
+// One StreamEventsResponse as gRPC sends it: its wire bytes (feed_wire.h)
+// and the events it carries (0 for caught_up).
+struct Frame {
+  grpc::ByteBuffer bytes;
+  uint64_t events = 0;
+};
+
+// A ByteBuffer over `bytes`, without copying them.
+grpc::ByteBuffer BufferOf(std::string bytes) {
+  auto* owned = new std::string(std::move(bytes));
+  grpc::Slice slice(
+      owned->data(), owned->size(),
+      [](void* p) { delete static_cast<std::string*>(p); }, owned);
+  return grpc::ByteBuffer(&slice, 1);
+}
 
 class FeedSession;
 
 // gRPC's side: forwards its reactions to the session, which it keeps alive
 // until gRPC is done with the call.
-class FeedReactor final : public grpc::ServerWriteReactor<Response> {
+class FeedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
@@ -65,10 +83,8 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
       return End(
           grpc::Status(grpc::StatusCode::CANCELLED, "the consumer is gone"));
     }
-    const uint64_t n =
-        in_flight_.has_event()
-            ? 1
-            : static_cast<uint64_t>(in_flight_.events().events_size());
+    const uint64_t n = in_flight_.events;
+    in_flight_.bytes.Clear();
     sent_ += n;
     hub_.context().metrics.FeedEventsSent(n);
     Continue();
@@ -106,15 +122,17 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
     std::unique_lock<std::mutex> lock(mu_);
     if (cancelled_ || ended_) return Deliver(lock, Ready::kError, {}, {});
     lock.unlock();
-    std::vector<Response> events;
+    std::vector<FeedItem> events;
     Result<FeedReader::Step> step = reader_.Next(&events);
+    // Encoded here, on the pool, while the writer writes the last page.
+    std::vector<Frame> frames;
+    if (step.ok()) frames = Frames(events);
     lock.lock();
     if (!step.ok()) {
       return Deliver(lock, Ready::kError, {}, ToGrpc(step.status()));
     }
-    if (!events.empty()) {
-      if (max_batch_ > 1) events = Batch(std::move(events));
-      return Deliver(lock, Ready::kEvents, std::move(events), {});
+    if (!frames.empty()) {
+      return Deliver(lock, Ready::kEvents, std::move(frames), {});
     }
     if (*step == FeedReader::Step::kPassDone) {
       return Deliver(lock, Ready::kPassDone, {}, {});
@@ -123,22 +141,31 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
     PostRead();
   }
 
-  // The page's events in responses of up to max_batch_ events, each
+  // The page's events as responses: one event each (`event`), or, with
+  // max_batch_ above 1, up to max_batch_ events per FeedBatch, each batch
   // stopping before kMaxFeedBatchBytes (a larger event goes alone).
-  std::vector<Response> Batch(std::vector<Response> page) const {
-    std::vector<Response> out;
-    size_t bytes = 0;
-    for (Response& r : page) {
-      const size_t size = r.event().ByteSizeLong();
-      v1::FeedBatch* b = out.empty() ? nullptr : out.back().mutable_events();
-      if (b == nullptr ||
-          static_cast<uint32_t>(b->events_size()) >= max_batch_ ||
-          bytes + size > kMaxFeedBatchBytes) {
-        b = out.emplace_back().mutable_events();
-        bytes = 0;
+  std::vector<Frame> Frames(const std::vector<FeedItem>& page) const {
+    std::vector<Frame> out;
+    if (max_batch_ <= 1) {
+      for (const FeedItem& e : page) {
+        out.push_back(Frame{BufferOf(EncodeFeedResponse(&e, 1, false)), 1});
       }
-      b->mutable_events()->Add(std::move(*r.mutable_event()));
-      bytes += size;
+      return out;
+    }
+    size_t begin = 0;
+    while (begin < page.size()) {
+      size_t end = begin;
+      size_t bytes = 0;
+      while (end < page.size() && end - begin < max_batch_) {
+        const size_t size = FeedEventSize(page[end]);
+        if (end > begin && bytes + size > kMaxFeedBatchBytes) break;
+        bytes += size;
+        ++end;
+      }
+      out.push_back(
+          Frame{BufferOf(EncodeFeedResponse(&page[begin], end - begin, true)),
+                end - begin});
+      begin = end;
     }
     return out;
   }
@@ -146,7 +173,7 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
   // Ends the read: the result waits in ready_ for the writer, or, when the
   // writer is waiting for it, the writer goes on here.
   void Deliver(std::unique_lock<std::mutex>& lock, Ready what,
-               std::vector<Response> events, grpc::Status error) {
+               std::vector<Frame> events, grpc::Status error) {
     reading_ = false;
     if (ended_) return;
     ready_ = what;
@@ -167,7 +194,7 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
         // No buffer hint: gRPC 1.51 completes a hinted write only when a
         // later write flushes it, and with one write in flight that later
         // write never comes (a follow stream stalled so in a test).
-        reactor_->StartWrite(&in_flight_);
+        reactor_->StartWrite(&in_flight_.bytes);
         return;
       }
       page_.clear();
@@ -200,9 +227,11 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
           lock.unlock();
           if (!caught_up_sent_) {
             caught_up_sent_ = true;
-            v1::FeedCaughtUp* c = page_.emplace_back().mutable_caught_up();
+            v1::StreamEventsResponse r;
+            v1::FeedCaughtUp* c = r.mutable_caught_up();
             c->set_at_us(hub_.context().clock.NowMicros());
             c->set_events_sent(sent_);
+            page_.push_back(Frame{BufferOf(r.SerializeAsString()), 0});
             ending_ = !follow_;
             if (follow_) StartWait();
             continue;
@@ -276,9 +305,9 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
   // The reader's own.
   FeedReader reader_;
   // The writer's own.
-  std::vector<Response> page_;
+  std::vector<Frame> page_;
   size_t next_ = 0;
-  Response in_flight_;
+  Frame in_flight_;
   uint64_t sent_ = 0;
   bool caught_up_sent_ = false;
   bool ending_ = false;
@@ -291,7 +320,7 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
   bool reading_ = false;         // a read (or the wait before one) is on
   bool writer_waiting_ = false;  // the writer waits for the read
   Ready ready_ = Ready::kNothing;
-  std::vector<Response> ready_events_;
+  std::vector<Frame> ready_events_;
   grpc::Status ready_error_;
   bool waiting_ = false;  // the timer is armed
   bool rung_ = false;     // a commit since the pass began
@@ -308,15 +337,23 @@ void FeedReactor::OnCancel() {
 
 }  // namespace
 
-grpc::ServerWriteReactor<v1::StreamEventsResponse>* StartFeedStream(
-    SyncHub& hub, const v1::StreamEventsRequest& request,
-    const Status& allowed) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartFeedStream(
+    SyncHub& hub, const grpc::ByteBuffer& request, const Status& allowed) {
   auto* reactor = new FeedReactor();
   if (!allowed.ok()) {
     reactor->Finish(ToGrpc(allowed));
     return reactor;
   }
-  Result<FeedPlan> plan = PlanFeed(request);
+  v1::StreamEventsRequest parsed;
+  grpc::ByteBuffer copy(request);  // Deserialize consumes its buffer
+  if (!grpc::SerializationTraits<v1::StreamEventsRequest>::Deserialize(&copy,
+                                                                       &parsed)
+           .ok()) {
+    reactor->Finish(ToGrpc(InvalidArgument(
+        "request: not a StreamEventsRequest (it does not parse)")));
+    return reactor;
+  }
+  Result<FeedPlan> plan = PlanFeed(parsed);
   if (!plan.ok()) {
     reactor->Finish(ToGrpc(plan.status()));
     return reactor;

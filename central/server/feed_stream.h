@@ -22,12 +22,15 @@
 
 namespace storeagent::central {
 
-// A reactor serving `request` (checked here: INVALID_ARGUMENT naming the
-// field), or finishing at once with `allowed` when the caller may not.
-// The reactor deletes itself when gRPC is done with it.
-grpc::ServerWriteReactor<v1::StreamEventsResponse>* StartFeedStream(
-    SyncHub& hub, const v1::StreamEventsRequest& request,
-    const Status& allowed);
+// A reactor serving `request`, a serialized StreamEventsRequest (checked
+// here: INVALID_ARGUMENT naming the field), or finishing at once with
+// `allowed` when the caller may not. The method is registered raw (gRPC's
+// ByteBuffer both ways): the responses are written as wire bytes built from
+// the stored events (feed_wire.h), the very bytes the generated
+// StreamEventsResponse would have. The reactor deletes itself when gRPC is
+// done with it.
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartFeedStream(
+    SyncHub& hub, const grpc::ByteBuffer& request, const Status& allowed);
 
 }  // namespace storeagent::central
 

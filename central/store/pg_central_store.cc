@@ -1,6 +1,7 @@
 #include "central/store/pg_central_store.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <exception>
 #include <functional>
@@ -148,6 +149,20 @@ void PrepareStatements(pqxx::connection& conn) {
 
 static_assert(core::kHashBytes == 32, "kIngestBatch slices 32-byte hashes");
 
+// Each character's value as a hex digit, -1 for any other character.
+constexpr std::array<int8_t, 256> kHexDigits = [] {
+  std::array<int8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[c] = c >= '0' && c <= '9'   ? static_cast<int8_t>(c - '0')
+           : c >= 'a' && c <= 'f' ? static_cast<int8_t>(c - 'a' + 10)
+           : c >= 'A' && c <= 'F' ? static_cast<int8_t>(c - 'A' + 10)
+                                  : int8_t{-1};
+  }
+  return t;
+}();
+
+int HexDigit(char c) { return kHexDigits[static_cast<unsigned char>(c)]; }
+
 // A result row; its columns from `first` on (QueryLookups' rows start
 // with the lookup and the key).
 class PgRow final : public SqlRow {
@@ -157,8 +172,26 @@ class PgRow final : public SqlRow {
   std::string Text(int col) const override {
     return r_[first_ + col].as<std::string>();
   }
+  // bytea arrives as text; in PostgreSQL's default hex form ("\\x" and two
+  // hex digits a byte) it is decoded here in one pass into the string
+  // returned (libpqxx's binarystring would unescape it into a buffer of
+  // libpq's first and copy it again). Any other form goes through libpq.
   std::string Blob(int col) const override {
-    return pqxx::binarystring(r_[first_ + col]).str();
+    const pqxx::field f = r_[first_ + col];
+    const char* text = f.c_str();
+    const size_t size = f.size();
+    if (f.is_null() || size < 2 || text[0] != '\\' || text[1] != 'x' ||
+        size % 2 != 0) {
+      return pqxx::binarystring(f).str();
+    }
+    std::string out((size - 2) / 2, '\0');
+    for (size_t i = 0; i < out.size(); ++i) {
+      const int hi = HexDigit(text[2 + 2 * i]);
+      const int lo = HexDigit(text[3 + 2 * i]);
+      if (hi < 0 || lo < 0) return pqxx::binarystring(f).str();
+      out[i] = static_cast<char>((hi << 4) | lo);
+    }
+    return out;
   }
 
  private:

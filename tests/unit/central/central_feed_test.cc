@@ -3,10 +3,12 @@
 // order per store, then one caught_up; the cursor; filters; bad requests;
 // follow; a consumer that leaves mid-stream; the metrics.
 #include <gmock/gmock.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <map>
 #include <string>
 #include <vector>
@@ -319,6 +321,30 @@ TEST_F(CentralFeedTest, BadRequestsAreRefusedNamingTheField) {
     EXPECT_TRUE(f.events.empty());
     EXPECT_TRUE(f.caught_up.empty());
   }
+  EXPECT_TRUE(NoStreamLeft());
+}
+
+// The method is served raw (feed_stream.h): the feed parses the request
+// itself, and bytes that are not a StreamEventsRequest are refused.
+TEST_F(CentralFeedTest, ARequestThatDoesNotParseIsRefused) {
+  grpc::GenericStub stub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(central_.server().admin_port()),
+      grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(In(60));
+  grpc::Slice junk(
+      std::string("\x0a\x05"
+                  "ab",
+                  4));  // field 1: 5 bytes announced, 2 sent
+  grpc::ByteBuffer request(&junk, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&ctx, "/storeagent.v1.CentralAdminService/StreamEvents",
+                 grpc::StubOptions(), &request, &response,
+                 [&done](grpc::Status s) { done.set_value(std::move(s)); });
+  const grpc::Status st = done.get_future().get();
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("request"));
   EXPECT_TRUE(NoStreamLeft());
 }
 
