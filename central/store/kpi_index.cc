@@ -126,9 +126,10 @@ HoldRow HoldFrom(const SqlRow& r) {
 // the query, its key's column types, its width).
 enum Lookup {
   kSaleByKey,       // (store, terminal, client txn)
-  kSaleByReceipt,   // (store, receipt): the first sale by seq
-  kSaleByOrder,     // (order_ref): the first by store and seq
-  kCollectedHold,   // (order_ref): at any store, the first by store
+  kSaleByReceipt,   // (store, receipt, business day or "", return's time):
+                    // BetterReceiptMatch's best
+  kSaleByOrder,     // (order_ref): the first by store (bytes) and seq
+  kCollectedHold,   // (order_ref): at any store, the first by store (bytes)
   kReturnByKey,     // (store, terminal, client txn): the first by seq
   kHold,            // (store, order_ref)
   kPendingByStore,  // (orig_store): every pending return naming it
@@ -139,15 +140,22 @@ enum Lookup {
 const std::vector<SqlLookup>& Shapes() {
   static const std::string sql[kLookups] = {
       kSelectSale + "WHERE store_id=?1 AND terminal_id=?2 AND client_txn_id=?3",
+      // BetterReceiptMatch's order (the latest recorded at or before the
+      // return, else the earliest after it).
       kSelectSale +
           "WHERE store_id=?1 AND receipt_number=?2 AND receipt_number<>'' "
-          "ORDER BY seq LIMIT 1",
+          "AND (?3='' OR business_day=?3) ORDER BY "
+          "CASE WHEN recorded_at_us<=CAST(?4 AS BIGINT) THEN 0 ELSE 1 END, "
+          "CASE WHEN recorded_at_us<=CAST(?4 AS BIGINT) THEN -recorded_at_us "
+          "ELSE recorded_at_us END, "
+          "CASE WHEN recorded_at_us<=CAST(?4 AS BIGINT) THEN -seq ELSE seq "
+          "END LIMIT 1",
       kSelectSale +
           "WHERE order_ref=?1 AND order_ref<>'' "
-          "ORDER BY store_id, seq LIMIT 1",
+          "ORDER BY store_id COLLATE \"C\", seq LIMIT 1",
       "SELECT " + std::string(kHoldColumns) +
           " FROM kpi_holds WHERE order_ref=?1 AND state='collected' "
-          "ORDER BY store_id LIMIT 1",
+          "ORDER BY store_id COLLATE \"C\" LIMIT 1",
       kSelectReturn +
           "WHERE store_id=?1 AND terminal_id=?2 AND client_txn_id=?3 "
           "ORDER BY seq LIMIT 1",
@@ -158,11 +166,19 @@ const std::vector<SqlLookup>& Shapes() {
           "WHERE orig_reference=?1 AND resolved=0 "
           "AND orig_channel IN ('online', 'click_and_collect')",
   };
+  // The returns a batch may change (void, resolve) are locked: another
+  // store's batch may change the same row at the same time (a void of its
+  // return, a resolution of a return naming it), and each writes back what
+  // it read.
   static const std::vector<SqlLookup> shapes = {
-      {sql[kSaleByKey], "ttt", 13, {}},    {sql[kSaleByReceipt], "tt", 13, {}},
-      {sql[kSaleByOrder], "t", 13, {}},    {sql[kCollectedHold], "t", 6, {}},
-      {sql[kReturnByKey], "ttt", 22, {}},  {sql[kHold], "tt", 6, {}},
-      {sql[kPendingByStore], "t", 22, {}}, {sql[kPendingByOrder], "t", 22, {}},
+      {sql[kSaleByKey], "ttt", 13, {}, SqlLock::kNone},
+      {sql[kSaleByReceipt], "tttt", 13, {}, SqlLock::kNone},
+      {sql[kSaleByOrder], "t", 13, {}, SqlLock::kNone},
+      {sql[kCollectedHold], "t", 6, {}, SqlLock::kNone},
+      {sql[kReturnByKey], "ttt", 22, {}, SqlLock::kUpdate},
+      {sql[kHold], "tt", 6, {}, SqlLock::kNone},
+      {sql[kPendingByStore], "t", 22, {}, SqlLock::kUpdate},
+      {sql[kPendingByOrder], "t", 22, {}, SqlLock::kUpdate},
   };
   return shapes;
 }
@@ -186,6 +202,20 @@ std::string MemoKey(const std::vector<std::string_view>& key) {
 
 bool IsOnline(const std::string& channel) {
   return channel == "online" || channel == "click_and_collect";
+}
+
+// docs/kpis.md, "Original resolution": of two sales with a return's
+// receipt number, whether `a` is the better original of a return recorded
+// at `at`: one recorded at or before the return beats one after it; of
+// two before, the later (recorded_at_us, then seq); of two after, the
+// earlier. kSaleByReceipt's ORDER BY is the same rule.
+bool BetterReceiptMatch(const SaleRow& a, const SaleRow& b, int64_t at) {
+  const bool a_before = a.recorded_at_us <= at;
+  const bool b_before = b.recorded_at_us <= at;
+  if (a_before != b_before) return a_before;
+  const auto ka = std::make_pair(a.recorded_at_us, a.seq);
+  const auto kb = std::make_pair(b.recorded_at_us, b.seq);
+  return a_before ? ka > kb : ka < kb;
 }
 
 }  // namespace
@@ -248,7 +278,7 @@ Result<const std::vector<T>*> KpiIndex::Read(
   auto it = memo.find(memo_key);
   if (it != memo.end()) return &it->second;
   std::vector<T>& rows = memo[memo_key];
-  SqlLookup one{lookup.sql, lookup.types, lookup.width, {}};
+  SqlLookup one{lookup.sql, lookup.types, lookup.width, {}, lookup.lock};
   for (std::string_view k : key) one.flat.emplace_back(k);
   STOREAGENT_RETURN_IF_ERROR(
       tx_.QueryLookups({one}, [&](size_t, size_t, const SqlRow& r) {
@@ -270,7 +300,8 @@ Status KpiIndex::Prefetch(const IngestPlan& plan) {
     }
   };
   std::set<std::pair<std::string, std::string>> sales, returns;
-  std::set<std::string> receipts, holds, orders;
+  std::set<std::string> holds, orders;
+  std::set<std::string> others;  // other stores a return names (sorted)
   bool new_originals = false;
   for (const PlannedEntry& p : plan.entries) {
     if (!p.quarantine_reason.empty()) continue;
@@ -280,8 +311,6 @@ Status KpiIndex::Prefetch(const IngestPlan& plan) {
     if (r.has_transaction() && r.transaction().has_sale()) {
       const v1::Sale& sale = r.transaction().sale();
       sales.insert(own);
-      if (!sale.receipt_number().empty())
-        receipts.insert(sale.receipt_number());
       if (!sale.order_ref().empty()) orders.insert(sale.order_ref());
       new_originals = true;
     } else if (r.has_transaction() && r.transaction().has_return_()) {
@@ -289,6 +318,7 @@ Status KpiIndex::Prefetch(const IngestPlan& plan) {
       const v1::OriginalTransaction& o = r.transaction().return_().original();
       const std::string& store = o.store_id().empty() ? store_ : o.store_id();
       const bool here = store == store_;
+      if (!here) others.insert(store);
       const v1::ClientKey& k = o.client_key();
       if (!k.terminal_id().empty() && !k.client_txn_id().empty()) {
         if (here && sales.count({k.terminal_id(), k.client_txn_id()}) > 0) {
@@ -297,8 +327,10 @@ Status KpiIndex::Prefetch(const IngestPlan& plan) {
         want(kSaleByKey, {store, k.terminal_id(), k.client_txn_id()});
       }
       if (o.reference().empty()) continue;
-      if (here && receipts.count(o.reference()) > 0) continue;
-      want(kSaleByReceipt, {store, o.reference()});
+      // A sale of the batch with that receipt does not answer it: an
+      // earlier batch may hold a better match (SaleByReceipt).
+      want(kSaleByReceipt, {store, o.reference(), o.business_day(),
+                            std::to_string(r.recorded_at_us())});
       if (!IsOnline(o.channel())) continue;
       want(kCollectedHold, {o.reference()});
       want(kSaleByOrder, {o.reference()});
@@ -346,6 +378,22 @@ Status KpiIndex::Prefetch(const IngestPlan& plan) {
     for (const std::string& o : orders) want(kPendingByOrder, {o});
   }
 
+  // Another store's rows are looked at only once its running ingest (if
+  // any) has committed, and its next one waits for this one: its store row
+  // is taken FOR SHARE (its ingest holds it FOR UPDATE), in a statement of
+  // its own before the reads below so that they see what it committed.
+  // Else a return and its original committed at the same time by two
+  // stores would see neither the other, and stay pending (docs/kpis.md).
+  if (!others.empty()) {
+    SqlLookup share{"SELECT store_id FROM stores WHERE store_id=?1",
+                    "t",
+                    1,
+                    {},
+                    SqlLock::kShare};
+    for (const std::string& s : others) share.flat.emplace_back(s);
+    STOREAGENT_RETURN_IF_ERROR(tx_.QueryLookups(
+        {share}, [](size_t, size_t, const SqlRow&) { return Status::Ok(); }));
+  }
   std::vector<SqlLookup> all;
   std::vector<Lookup> which;
   for (int l = 0; l < kLookups; ++l) {
@@ -403,7 +451,7 @@ void KpiIndex::AddSale(SaleRow s) {
   SaleRow* p = &sales_.back();
   sale_by_key_[{p->terminal_id, p->client_txn_id}] = p;
   if (!p->receipt_number.empty()) {
-    sale_by_receipt_.try_emplace(p->receipt_number, p);
+    sale_by_receipt_[p->receipt_number].push_back(p);
   }
   if (!p->order_ref.empty()) {
     sale_by_order_.try_emplace(p->order_ref, p);
@@ -466,14 +514,27 @@ Result<std::optional<SaleRow>> KpiIndex::SaleByKey(
 }
 
 Result<std::optional<SaleRow>> KpiIndex::SaleByReceipt(
-    const std::string& store_id, const std::string& receipt) {
+    const std::string& store_id, const std::string& receipt,
+    const std::string& business_day, int64_t return_at_us) {
+  std::optional<SaleRow> best;
+  auto consider = [&](const SaleRow& s) {
+    if (!business_day.empty() && s.business_day != business_day) return;
+    if (!best || BetterReceiptMatch(s, *best, return_at_us)) best = s;
+  };
   if (store_id == store_) {
     auto it = sale_by_receipt_.find(receipt);
-    if (it != sale_by_receipt_.end()) return std::optional(*it->second);
+    if (it != sale_by_receipt_.end()) {
+      for (const SaleRow* s : it->second) consider(*s);
+    }
   }
-  if (local_only_) return std::optional<SaleRow>();
-  return FirstOf(Read(sale_by_receipt_db_, Shapes()[kSaleByReceipt],
-                      {store_id, receipt}, SaleFrom));
+  if (local_only_) return best;
+  const std::string at = std::to_string(return_at_us);
+  Result<const std::vector<SaleRow>*> db =
+      Read(sale_by_receipt_db_, Shapes()[kSaleByReceipt],
+           {store_id, receipt, business_day, at}, SaleFrom);
+  if (!db.ok()) return db.status();
+  for (const SaleRow& s : **db) consider(s);
+  return best;
 }
 
 Result<std::optional<SaleRow>> KpiIndex::SaleByOrder(

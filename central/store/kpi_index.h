@@ -103,8 +103,15 @@ class KpiIndex {
   Result<std::optional<SaleRow>> SaleByKey(const std::string& store_id,
                                            const std::string& terminal_id,
                                            const std::string& client_txn_id);
+  // By receipt number (not unique: tills restart them), docs/kpis.md
+  // "Original resolution": that business day's sales only when
+  // `business_day` is set; of them the latest recorded at or before
+  // `return_at_us`, else (clocks differ) the earliest recorded after it.
+  // The batch's and the database's sales by the same rule.
   Result<std::optional<SaleRow>> SaleByReceipt(const std::string& store_id,
-                                               const std::string& receipt);
+                                               const std::string& receipt,
+                                               const std::string& business_day,
+                                               int64_t return_at_us);
   Result<std::optional<SaleRow>> SaleByOrder(const std::string& order_ref);
   Result<std::optional<HoldRow>> CollectedHold(const std::string& order_ref);
 
@@ -151,7 +158,8 @@ class KpiIndex {
   std::deque<SaleRow> sales_;      // this batch's
   std::deque<ReturnRow> returns_;  // this batch's
   std::map<std::pair<std::string, std::string>, SaleRow*> sale_by_key_;
-  std::map<std::string, SaleRow*> sale_by_receipt_, sale_by_order_;
+  std::map<std::string, std::vector<SaleRow*>> sale_by_receipt_;
+  std::map<std::string, SaleRow*> sale_by_order_;
   std::map<std::pair<std::string, std::string>, ReturnRow*> return_by_key_;
   std::map<std::string, HoldRow> holds_;  // this store's, touched
   std::set<std::string> new_orders_;

@@ -117,8 +117,8 @@ class BatchKpis {
       if (s->has_value()) return std::optional(Original::OfSale(**s));
     }
     if (r.orig_reference.empty()) return std::optional<Original>();
-    Result<std::optional<SaleRow>> s =
-        index_.SaleByReceipt(r.orig_store, r.orig_reference);
+    Result<std::optional<SaleRow>> s = index_.SaleByReceipt(
+        r.orig_store, r.orig_reference, r.orig_business_day, r.recorded_at_us);
     if (!s.ok()) return s.status();
     if (s->has_value()) return std::optional(Original::OfSale(**s));
     if (!IsOnline(r.orig_channel)) return std::optional<Original>();

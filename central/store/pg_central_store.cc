@@ -324,6 +324,8 @@ class PgTx final : public SqlTx {
           body.replace(at, 1, "u.k");
         }
       }
+      if (l.lock == SqlLock::kUpdate) body += " FOR UPDATE";
+      if (l.lock == SqlLock::kShare) body += " FOR SHARE";
       std::string cols = "x(";
       std::string select = "SELECT " + std::to_string(q) + ", u.i";
       for (int c = 1; c <= width; ++c) {

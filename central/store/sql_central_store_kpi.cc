@@ -39,11 +39,13 @@ Result<std::vector<StoreRegion>> SqlCentralStore::ListStoreRegions() {
   std::vector<StoreRegion> out;
   Status txn = engine_->InTransaction("ListStoreRegions", [&](SqlTx& tx) {
     out.clear();
-    return tx.Query("SELECT store_id, region FROM stores ORDER BY store_id", {},
-                    [&](const SqlRow& r) {
-                      out.push_back({r.Text(0), r.Text(1)});
-                      return Status::Ok();
-                    });
+    // Byte order on both backends (COLLATE "C": sqlite_central_store.cc).
+    return tx.Query(
+        "SELECT store_id, region FROM stores ORDER BY store_id COLLATE \"C\"",
+        {}, [&](const SqlRow& r) {
+          out.push_back({r.Text(0), r.Text(1)});
+          return Status::Ok();
+        });
   });
   if (!txn.ok()) return txn;
   return out;

@@ -50,12 +50,18 @@ struct SqlRows {
 // selects the rows of one key, ?1 .. ?k standing for the key's columns
 // (`types`, one letter per column as in SqlRows; 1 <= k <= 9); it returns
 // `width` columns, integers or text, never NULL. `flat` holds the keys, key
-// after key (borrowed, as for SqlParam).
+// after key (borrowed, as for SqlParam). `lock`: kUpdate, the rows found
+// are the transaction's to change (PostgreSQL: FOR UPDATE, so a concurrent
+// transaction's change is waited for and read, never overwritten); kShare,
+// they may not change until it ends (FOR SHARE). SQLite's BEGIN IMMEDIATE
+// holds the only write lock already.
+enum class SqlLock { kNone, kUpdate, kShare };
 struct SqlLookup {
   std::string_view sql;
   std::string_view types;
   int width = 0;
   std::vector<SqlParam> flat;
+  SqlLock lock = SqlLock::kNone;
 };
 
 // One row of a query's result, typed by the caller. Column indexes start

@@ -1,5 +1,7 @@
 #include "central/store/sqlite_central_store.h"
 
+#include <algorithm>
+#include <cstring>
 #include <mutex>
 #include <type_traits>
 #include <utility>
@@ -239,6 +241,15 @@ class SqliteEngine final : public SqlEngine {
   storage::DbContext ctx_;  // conn_'s statement cache; after conn_
 };
 
+// The "C" collation PostgreSQL has: byte order (memcmp), what SQLite's
+// BINARY does. Central's queries that order text say COLLATE "C" so that
+// both backends agree (PostgreSQL's default follows the locale).
+int ByteCollation(void*, int n1, const void* a, int n2, const void* b) {
+  const int c = std::memcmp(a, b, static_cast<size_t>(std::min(n1, n2)));
+  if (c != 0) return c;
+  return n1 < n2 ? -1 : (n1 > n2 ? 1 : 0);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<CentralStore>> OpenSqliteCentralStore(
@@ -246,6 +257,11 @@ Result<std::unique_ptr<CentralStore>> OpenSqliteCentralStore(
   Result<storage::Connection> conn =
       storage::Connection::Open(path, storage::ConnectionOptions{});
   if (!conn.ok()) return conn.status();
+  const int rc = sqlite3_create_collation_v2(conn->get(), "C", SQLITE_UTF8,
+                                             nullptr, ByteCollation, nullptr);
+  if (rc != SQLITE_OK) {
+    return storage::SqliteStatus(conn->get(), rc, "collation C");
+  }
   auto engine = std::make_unique<SqliteEngine>(std::move(conn).value());
   STOREAGENT_RETURN_IF_ERROR(engine->Migrate(path));
   return std::unique_ptr<CentralStore>(

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <random>
 #include <utility>
 
@@ -32,6 +33,7 @@ struct SaleRef {
   v1::ClientKey key;
   std::string receipt;
   int64_t at_us;
+  std::string business_day;
 };
 
 struct HoldRef {
@@ -103,13 +105,21 @@ class Generator {
     v1::Transaction t = test::SampleSale(static_cast<int>(Rand(1, 5)));
     v1::Sale* s = t.mutable_sale();
     const int n = txn_[k];
+    // Receipt numbers restart every day (as tills do): the same number
+    // names a sale of every day; the business day tells them apart.
+    const int64_t day = (at - kHistoryStartUs) / kDay;
     s->set_receipt_number("R" + std::to_string(k + 1) + "-" +
-                          std::to_string(n));
+                          std::to_string(today_sales_[k].size() + 1));
+    char business_day[16];  // day 0 is the 1st (kHistoryDays <= 28)
+    std::snprintf(business_day, sizeof business_day, "2026-02-%02d",
+                  static_cast<int>(day % 28) + 1);
+    s->set_business_day(business_day);
     s->set_channel(channel);
     s->set_order_ref(order_ref);
     if (Chance(40)) *s->mutable_member() = Pseudonym(n);
     *r.mutable_transaction() = t;
-    sales_.push_back({kStores[k], r.client_key(), s->receipt_number(), at});
+    sales_.push_back({kStores[k], r.client_key(), s->receipt_number(), at,
+                      s->business_day()});
     today_sales_[k].push_back(sales_.back());
     Add(k, at, std::move(r));
   }
@@ -231,6 +241,12 @@ class Generator {
           o->set_store_id(s->store_id);
         if (kind == 1 || kind == 3) {
           o->set_reference(s->receipt);
+          // A receipt number alone names the latest such sale before the
+          // return (docs/kpis.md); another store's may reach central late,
+          // so those name the day too, and every other own-store one.
+          if (s->store_id != kStores[k] || i % 2 == 1) {
+            o->set_business_day(s->business_day);
+          }
         } else {
           *o->mutable_client_key() = s->key;
         }

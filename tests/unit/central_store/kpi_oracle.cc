@@ -28,7 +28,29 @@ struct Sale {
   uint64_t seq;
   int64_t at;
   int64_t ingested;
+  std::string business_day;
 };
+
+// docs/kpis.md, "Original resolution", by receipt number: of `sales` (one
+// store's, one receipt number), those of `day` when it is set; of them the
+// latest recorded at or before `at`, else the earliest recorded after it.
+std::optional<Sale> ByReceipt(const std::vector<Sale>& sales,
+                              const std::string& day, int64_t at) {
+  std::optional<Sale> before, after;
+  for (const Sale& s : sales) {
+    if (!day.empty() && s.business_day != day) continue;
+    if (s.at <= at) {
+      if (!before || s.at > before->at ||
+          (s.at == before->at && s.seq > before->seq)) {
+        before = s;
+      }
+    } else if (!after || s.at < after->at ||
+               (s.at == after->at && s.seq < after->seq)) {
+      after = s;
+    }
+  }
+  return before ? before : after;
+}
 
 }  // namespace
 
@@ -74,7 +96,7 @@ KpiOracle::KpiOracle(const History& h) : h_(h) {
   // Every sale and collected hold of the history: a return's original is
   // found among them whenever it reached central, early or late.
   std::map<std::tuple<std::string, std::string, std::string>, Sale> by_key;
-  std::map<std::pair<std::string, std::string>, Sale> by_receipt;
+  std::map<std::pair<std::string, std::string>, std::vector<Sale>> by_receipt;
   std::map<std::string, Sale> by_order;
   std::map<std::string, Sale> collected;  // order_ref -> hold
   std::set<std::tuple<std::string, std::string, std::string>> voided;
@@ -82,12 +104,15 @@ KpiOracle::KpiOracle(const History& h) : h_(h) {
   for (const HistoryEvent& e : h.events) {
     const v1::JournalRecord& r = e.entry.record();
     per_store[e.store_id].push_back(&e);
-    const Sale s{e.store_id, r.seq(), r.recorded_at_us(), e.ingested_at_us};
+    Sale s{e.store_id, r.seq(), r.recorded_at_us(), e.ingested_at_us, ""};
     if (r.has_transaction() && r.transaction().has_sale()) {
       const v1::Sale& x = r.transaction().sale();
+      s.business_day = x.business_day();
       by_key[{e.store_id, r.client_key().terminal_id(),
               r.client_key().client_txn_id()}] = s;
-      by_receipt.try_emplace({e.store_id, x.receipt_number()}, s);
+      if (!x.receipt_number().empty()) {
+        by_receipt[{e.store_id, x.receipt_number()}].push_back(s);
+      }
       if (!x.order_ref().empty()) by_order.try_emplace(x.order_ref(), s);
     }
     if (r.has_transaction() && r.transaction().has_post_void()) {
@@ -136,7 +161,9 @@ KpiOracle::KpiOracle(const History& h) : h_(h) {
     }
     if (!found && !o.reference().empty()) {
       auto it = by_receipt.find({ostore, o.reference()});
-      if (it != by_receipt.end()) found = it->second;
+      if (it != by_receipt.end()) {
+        found = ByReceipt(it->second, o.business_day(), r.recorded_at_us());
+      }
       const bool online =
           o.channel() == "online" || o.channel() == "click_and_collect";
       if (!found && online) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "central/server/kpi_report.h"
@@ -255,6 +256,205 @@ TEST_P(CentralStoreTest, KpiLookupsFindEarlierBatchesWhateverTheirText) {
   EXPECT_EQ(picks, 1);
   EXPECT_EQ(s2["returns.count"], 6);  // r1 voided from a later batch
   EXPECT_EQ(cycles, 6);
+}
+
+// Receipt numbers repeat (tills restart them daily): a return naming one
+// finds that business day's sale when it gives the day, else the latest
+// sale recorded at or before it, else the earliest after it; the same in
+// the batch and in earlier batches (docs/kpis.md, "Original resolution").
+TEST_P(CentralStoreTest, KpiReceiptNumberFindsTheLatestSaleBeforeTheReturn) {
+  ChainBuilder c1, c2;
+  auto ingest = [&](const std::string& store,
+                    std::vector<v1::JournalEntry> batch) {
+    Result<central::IngestResult> r = store_->IngestBatch(store, batch, kNowUs);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_TRUE(r->quarantined.empty()) << r->quarantined[0].reason();
+  };
+  auto sale = [](const std::string& txn, const std::string& day) {
+    v1::JournalRecord r = KpiSale(txn, "7", "");
+    r.mutable_transaction()->mutable_sale()->set_business_day(day);
+    return r;
+  };
+  auto ret = [](const std::string& txn, const std::string& store,
+                const std::string& day) {
+    v1::JournalRecord r = KpiReturn(txn, store, "", "7", "store");
+    r.mutable_transaction()
+        ->mutable_return_()
+        ->mutable_original()
+        ->set_business_day(day);
+    return r;
+  };
+  // s1 seq 1..3 (recorded at seq seconds), then 4..8.
+  ingest("s1",
+         {c1.Next(sale("a1", "2026-03-01")), c1.Next(sale("a2", "2026-03-02")),
+          c1.Next(sale("a3", "2026-03-03"))});
+  ingest("s1",
+         {c1.Next(sale("b1", "2026-03-04")), c1.Next(sale("b1b", "2026-03-04")),
+          c1.Next(ret("x1", "", "")),            // b1b: this batch's latest
+          c1.Next(ret("x2", "", "2026-03-02")),  // a2: an earlier batch's
+          c1.Next(sale("b2", "2026-03-05"))});   // after x1 and x2
+  ingest("s2", c2.NoSales(2));
+  ingest("s2",
+         {c2.Next(ret("y1", "s1", "")),              // at 3 s: a3
+          c2.Next(ret("y2", "s1", "2026-03-01")),    // a1
+          c2.Next(ret("y3", "s1", "2026-03-05"))});  // b2, recorded after it
+  struct Want {
+    std::string store;
+    uint64_t seq;
+    uint64_t orig_seq;
+  };
+  for (const Want& w : {Want{"s1", 6, 5}, Want{"s1", 7, 2}, Want{"s2", 3, 3},
+                        Want{"s2", 4, 1}, Want{"s2", 5, 8}}) {
+    const std::string at = w.store + " seq " + std::to_string(w.seq);
+    Result<std::optional<v1::ResolvedOriginal>> got =
+        store_->ResolveOriginal(w.store, w.seq);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_TRUE(got->has_value()) << at;
+    EXPECT_TRUE((*got)->found()) << at;
+    EXPECT_EQ((*got)->store_id(), "s1") << at;
+    EXPECT_EQ((*got)->seq(), w.orig_seq) << at;
+    EXPECT_EQ((*got)->sold_at_us(),
+              static_cast<int64_t>(w.orig_seq) * 1'000'000)
+        << at;
+  }
+}
+
+// Store ids are ordered by their bytes on both backends (COLLATE "C"),
+// not by PostgreSQL's locale ("S-a" < "S-B" and "s_1" < "s-1" in en_US):
+// the stores' list (the report's by-store order), and which store's sale
+// or collected hold an online return finds when several share the order.
+TEST_P(CentralStoreTest, KpiStoreOrderIsByteOrderOnEveryBackend) {
+  std::map<std::string, ChainBuilder> chains;
+  auto ingest = [&](const std::string& store,
+                    std::vector<v1::JournalRecord> records) {
+    std::vector<v1::JournalEntry> batch;
+    for (v1::JournalRecord& r : records) {
+      batch.push_back(chains[store].Next(std::move(r)));
+    }
+    Result<central::IngestResult> r = store_->IngestBatch(store, batch, kNowUs);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_TRUE(r->quarantined.empty()) << r->quarantined[0].reason();
+  };
+  for (const std::string store : {"S-a", "s_1", "S-B", "s-1"}) {
+    ingest(store, {KpiSale("a", "", "OX"), KpiHold("h0", "HX", 0),
+                   KpiHold("h1", "HX", 1), KpiHold("h2", "HX", 2)});
+  }
+  Result<std::vector<central::StoreRegion>> stores = store_->ListStoreRegions();
+  ASSERT_TRUE(stores.ok()) << stores.status().ToString();
+  std::vector<std::string> ids;
+  for (const central::StoreRegion& r : *stores) ids.push_back(r.store_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"S-B", "S-a", "s-1", "s_1"}));
+  ingest("s_1", {KpiReturn("r1", "", "", "OX", "online"),
+                 KpiReturn("r2", "", "", "HX", "click_and_collect")});
+  for (uint64_t seq : {5, 6}) {
+    Result<std::optional<v1::ResolvedOriginal>> got =
+        store_->ResolveOriginal("s_1", seq);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_TRUE(got->has_value()) << seq;
+    EXPECT_TRUE((*got)->found()) << seq;
+    EXPECT_EQ((*got)->store_id(), "S-B") << seq;
+  }
+}
+
+// Two stores' batches change one return at once: s2 voids its return of
+// s1's sale while s1's batch bringing that sale resolves it. Neither may
+// overwrite the other (PostgreSQL: the returns a batch changes are locked),
+// so every refund-cycle bucket of s2 comes back to 0 and no return is
+// counted twice or resurrected. A bounded number of rounds, each racing.
+TEST_P(CentralStoreTest, KpiConcurrentVoidAndResolutionOfAReturnLoseNothing) {
+  std::vector<central::CentralStore*> stores = StoresForThreads(2);
+  ASSERT_EQ(stores.size(), 2u);
+  ChainBuilder c1, c2;
+  auto ingest = [&](central::CentralStore* s, const std::string& store,
+                    std::vector<v1::JournalEntry> batch) {
+    Result<central::IngestResult> r = s->IngestBatch(store, batch, kNowUs);
+    if (!r.ok()) return r.status().ToString();
+    if (!r->quarantined.empty()) return r->quarantined[0].reason();
+    return std::string();
+  };
+  // s2's returns are recorded 200 s and more after s1's sales, and say
+  // they were sold later still (bucket 0): resolving moves the sample.
+  ASSERT_EQ(ingest(store_.get(), "s2", c2.NoSales(200)), "");
+  constexpr int kRounds = 40;
+  for (int i = 0; i < kRounds; ++i) {
+    const std::string n = std::to_string(i);
+    v1::JournalRecord r = KpiReturn("r" + n, "s1", "a" + n, "", "store");
+    r.mutable_transaction()
+        ->mutable_return_()
+        ->mutable_original()
+        ->set_sold_at_us(1'000'000'000'000);
+    ASSERT_EQ(ingest(store_.get(), "s2", {c2.Next(std::move(r))}), "");
+    std::vector<v1::JournalEntry> sale = {c1.Next(KpiSale("a" + n, "", ""))};
+    std::vector<v1::JournalEntry> void_of = {
+        c2.Next(KpiVoid("v" + n, "r" + n))};
+    std::string e1 = "not run", e2 = "not run";
+    std::thread t1([&] { e1 = ingest(stores[0], "s1", sale); });
+    std::thread t2([&] { e2 = ingest(stores[1], "s2", void_of); });
+    t1.join();
+    t2.join();
+    ASSERT_EQ(e1, "") << "round " << i;
+    ASSERT_EQ(e2, "") << "round " << i;
+  }
+  Result<std::vector<central::KpiCounterSum>> sums =
+      store_->ReadKpiCounters({}, "1970-W01", "1970-W01", true);
+  ASSERT_TRUE(sums.ok()) << sums.status().ToString();
+  int64_t sales = 0, returns = 0;
+  for (const central::KpiCounterSum& c : *sums) {
+    if (c.store_id == "s1" && c.name == "sales.count") sales = c.value;
+    if (c.store_id == "s2" && c.name == "returns.count") returns = c.value;
+    if (c.store_id == "s2" && c.name.rfind("refund_cycle:", 0) == 0) {
+      EXPECT_EQ(c.value, 0) << c.name;
+    }
+  }
+  EXPECT_EQ(sales, kRounds);
+  EXPECT_EQ(returns, 0);
+}
+
+// s2's return of s1's sale and s1's batch bringing that sale commit at the
+// same time: the return must not stay pending (PostgreSQL: s2's batch reads
+// s1's rows only once s1's running ingest has committed, and s1's next one
+// waits for s2's). A bounded number of rounds, each racing.
+TEST_P(CentralStoreTest, KpiReturnAndItsOriginalCommittedTogetherResolve) {
+  std::vector<central::CentralStore*> stores = StoresForThreads(2);
+  ASSERT_EQ(stores.size(), 2u);
+  ChainBuilder c1, c2;
+  auto ingest = [&](central::CentralStore* s, const std::string& store,
+                    std::vector<v1::JournalEntry> batch) {
+    Result<central::IngestResult> r = s->IngestBatch(store, batch, kNowUs);
+    if (!r.ok()) return r.status().ToString();
+    if (!r->quarantined.empty()) return r->quarantined[0].reason();
+    return std::string();
+  };
+  // Both stores exist (their rows are what the ingests lock).
+  ASSERT_EQ(ingest(store_.get(), "s1", c1.NoSales(1)), "");
+  ASSERT_EQ(ingest(store_.get(), "s2", c2.NoSales(1)), "");
+  constexpr int kRounds = 40;
+  for (int i = 0; i < kRounds; ++i) {
+    const std::string n = std::to_string(i);
+    std::vector<v1::JournalEntry> sale = {c1.Next(KpiSale("a" + n, "", ""))};
+    std::vector<v1::JournalEntry> ret = {
+        c2.Next(KpiReturn("r" + n, "s1", "a" + n, "", "store"))};
+    std::string e1 = "not run", e2 = "not run";
+    std::thread t1([&] { e1 = ingest(stores[0], "s1", sale); });
+    std::thread t2([&] { e2 = ingest(stores[1], "s2", ret); });
+    t1.join();
+    t2.join();
+    ASSERT_EQ(e1, "") << "round " << i;
+    ASSERT_EQ(e2, "") << "round " << i;
+  }
+  int pending = 0;
+  for (int i = 0; i < kRounds; ++i) {
+    const uint64_t seq = 2 + static_cast<uint64_t>(i);
+    Result<std::optional<v1::ResolvedOriginal>> got =
+        store_->ResolveOriginal("s2", seq);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_TRUE(got->has_value()) << seq;
+    if (!(*got)->found()) ++pending;
+    if ((*got)->found()) {
+      EXPECT_EQ((*got)->seq(), seq) << seq;  // s1's sale of the same round
+    }
+  }
+  EXPECT_EQ(pending, 0);
 }
 
 TEST_P(CentralStoreTest, KpiAggregatesCountAResentBatchOnce) {
