@@ -4,10 +4,13 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <tuple>
 
@@ -169,13 +172,30 @@ Result<FeedCursor> ReadFeedCursor(const std::string& path) {
   return out;
 }
 
-std::string FeedCursorJson(const FeedCursor& cursor) {
+Result<std::string> FeedCursorJson(const FeedCursor& cursor) {
   v1::StreamEventsRequest r;
   for (const auto& [id, p] : cursor) *r.add_after() = p;
   std::string json;
   pbu::JsonPrintOptions o;
   o.preserve_proto_field_names = true;
-  (void)pbu::MessageToJsonString(r, &json, o);
+  if (const auto s = pbu::MessageToJsonString(r, &json, o); !s.ok()) {
+    return Internal("cursor: cannot be written as JSON: " +
+                    std::string(s.message()));
+  }
+  // The JSON printer drops bytes of a string that is not UTF-8 rather than
+  // fail: read it back, so a file that would name another store (and make
+  // the next run replay it) is never written.
+  v1::StreamEventsRequest back;
+  if (!pbu::JsonStringToMessage(json, &back).ok() ||
+      back.after_size() != r.after_size()) {
+    return Internal("cursor: its JSON does not read back");
+  }
+  for (int i = 0; i < r.after_size(); ++i) {
+    if (back.after(i).store_id() != r.after(i).store_id()) {
+      return Internal("cursor: store_id '" + r.after(i).store_id() +
+                      "' cannot be written as JSON (not UTF-8)");
+    }
+  }
   return json + "\n";
 }
 
@@ -220,13 +240,26 @@ int RunFeed(v1::CentralAdminService::Stub& stub, const FeedOptions& o) {
   grpc::ClientContext ctx;
   SignalCanceller signals(ctx);
   const Clock& clock = SystemClock();
+  // The cursor and its save state, shared by this thread (which advances
+  // it as events are printed) and the saver thread below (which saves it
+  // kCursorSaveMicros after the oldest unsaved event, also while no further
+  // event arrives: a quiet follow stream).
+  std::mutex mu;
+  std::condition_variable wake;
+  bool done = false;
   int64_t saved_at = clock.MonotonicMicros();
   uint64_t unsaved = 0;
   bool save_failed = false;
+  // Under mu.
   auto save = [&] {
-    if (o.cursor_file.empty() || unsaved == 0) return;
-    Status s =
-        fs::WriteFileDurably(o.cursor_file, FeedCursorJson(cursor), 0644);
+    if (o.cursor_file.empty() || unsaved == 0 || save_failed) return;
+    Result<std::string> json = FeedCursorJson(cursor);
+    Status s = json.ok()
+                   ? fs::WriteFileDurably(o.cursor_file, *json, 0644)
+                   : Internal(o.cursor_file +
+                              ": not saved (the file keeps the last cursor "
+                              "saved): " +
+                              json.status().message());
     if (!s.ok()) {
       std::fprintf(stderr, "storecentralctl: --cursor: %s\n",
                    s.message().c_str());
@@ -237,15 +270,39 @@ int RunFeed(v1::CentralAdminService::Stub& stub, const FeedOptions& o) {
     unsaved = 0;
     saved_at = clock.MonotonicMicros();
   };
+  std::thread saver;
+  if (!o.cursor_file.empty()) {
+    saver = std::thread([&] {
+      std::unique_lock<std::mutex> lock(mu);
+      while (!done) {
+        if (unsaved == 0) {
+          wake.wait(lock);
+          continue;
+        }
+        const int64_t due = saved_at + kCursorSaveMicros;
+        const int64_t now = clock.MonotonicMicros();
+        if (now < due) {
+          wake.wait_for(lock, std::chrono::microseconds(due - now));
+          continue;
+        }
+        save();
+      }
+    });
+  }
   std::unique_ptr<grpc::ClientReader<v1::StreamEventsResponse>> reader =
       stub.StreamEvents(&ctx, request);
   v1::StreamEventsResponse m;
   bool stdout_gone = false;
-  while (!save_failed && reader->Read(&m)) {
+  auto failed = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return save_failed;
+  };
+  while (!failed() && reader->Read(&m)) {
     if (m.has_caught_up()) {
       std::fprintf(
           stderr, "storecentralctl: caught up (%llu events)\n",
           static_cast<unsigned long long>(m.caught_up().events_sent()));
+      std::lock_guard<std::mutex> lock(mu);
       save();
       continue;
     }
@@ -258,12 +315,14 @@ int RunFeed(v1::CentralAdminService::Stub& stub, const FeedOptions& o) {
         stdout_gone = true;
         break;
       }
+      std::lock_guard<std::mutex> lock(mu);
       Advance(cursor, e);
-      ++unsaved;
-      if (unsaved >= kCursorSaveEvents ||
-          clock.MonotonicMicros() - saved_at >= kCursorSaveMicros) {
-        save();
+      if (unsaved++ == 0) {
+        // The 200 ms run from the oldest unsaved event.
+        saved_at = clock.MonotonicMicros();
+        wake.notify_one();
       }
+      if (unsaved >= kCursorSaveEvents) save();
     }
     if (stdout_gone) {
       ctx.TryCancel();
@@ -271,6 +330,12 @@ int RunFeed(v1::CentralAdminService::Stub& stub, const FeedOptions& o) {
     }
   }
   const grpc::Status status = reader->Finish();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    done = true;
+    wake.notify_one();
+  }
+  if (saver.joinable()) saver.join();
   save();
   if (save_failed) return 1;
   if (stdout_gone) {

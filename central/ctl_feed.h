@@ -5,10 +5,12 @@
 // With --cursor FILE the feed starts after the positions in FILE (none
 // yet: from the beginning) and FILE is replaced atomically (temporary,
 // fsync, rename: fs::WriteFileDurably) after an event has been written and
-// flushed to stdout, at most every kCursorSaveEvents events or
-// kCursorSaveMicros, at the caught-up mark, and when the command ends (a
-// signal, the end of the stream, a closed stdout). So a crash (kill -9,
-// power loss) may print again up to the last kCursorSaveEvents events
+// flushed to stdout: every kCursorSaveEvents events, kCursorSaveMicros after
+// the oldest unsaved event (on a timer of its own, so also while a
+// following stream is quiet), at every caught_up, and when the command
+// ends (a signal, the end of the stream, a closed stdout). A cursor that
+// cannot be saved ends the command (exit 1) with the file as it was. So a crash
+// (kill -9, power loss) may print again up to the last kCursorSaveEvents events
 // before it: a consumer of stdout gets every event at least once and
 // drops repeats by (store_id, seq) / (store_id, central_seq). A consumer
 // that needs exactly once keeps the cursor itself, in the same transaction
@@ -55,7 +57,9 @@ Result<int64_t> ParseFeedTime(const std::string& text,
 // file is an empty cursor.
 using FeedCursor = std::map<std::string, v1::FeedPosition>;
 Result<FeedCursor> ReadFeedCursor(const std::string& path);
-std::string FeedCursorJson(const FeedCursor& cursor);
+// The file's text; INTERNAL (nothing to write) when the cursor cannot be
+// written as JSON that reads back to it (a store_id that is not UTF-8).
+Result<std::string> FeedCursorJson(const FeedCursor& cursor);
 // Moves the cursor past `event`.
 void Advance(FeedCursor& cursor, const v1::FeedEvent& event);
 

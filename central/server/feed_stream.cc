@@ -225,8 +225,11 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
         }
         case Ready::kPassDone:
           lock.unlock();
-          if (!caught_up_sent_) {
+          // caught_up ends the first pass and, following, every later pass
+          // that sent events: a consumer's natural commit point.
+          if (!caught_up_sent_ || sent_ > sent_at_caught_up_) {
             caught_up_sent_ = true;
+            sent_at_caught_up_ = sent_;
             v1::StreamEventsResponse r;
             v1::FeedCaughtUp* c = r.mutable_caught_up();
             c->set_at_us(hub_.context().clock.NowMicros());
@@ -310,6 +313,7 @@ class FeedSession : public std::enable_shared_from_this<FeedSession> {
   Frame in_flight_;
   uint64_t sent_ = 0;
   bool caught_up_sent_ = false;
+  uint64_t sent_at_caught_up_ = 0;  // sent_ when caught_up was last sent
   bool ending_ = false;
   FeedReactor* reactor_;  // null once finished
   FeedBell::Id bell_ = 0;

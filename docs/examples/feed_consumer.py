@@ -20,9 +20,12 @@ pass --ca, --cert and --key (an admin certificate of role reader).
 
 import argparse
 import os
+import queue
 import sqlite3
 import sys
 import tempfile
+import threading
+import time
 
 PROTOS = [
     "storeagent/v1/common.proto",
@@ -32,9 +35,14 @@ PROTOS = [
     "storeagent/v1/sync.proto",
 ]
 
-# Events and cursor commit together every COMMIT_EVERY events, and when the
-# feed says it is caught up: fewer fsyncs, still exactly once.
+# Events and cursor commit together every COMMIT_EVERY events, at every
+# caught_up (following, central sends one after each pass that sent events),
+# and COMMIT_AFTER seconds after the oldest uncommitted event, however few
+# came since: fewer fsyncs, still exactly once, and no event (nor SQLite's
+# write lock) held uncommitted for long.
 COMMIT_EVERY = 500
+COMMIT_AFTER = 1.0
+TIMER = object()  # what the queue "returns" when COMMIT_AFTER has passed
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feed_events (
@@ -111,6 +119,17 @@ def channel(args):
     return grpc.secure_channel(args.admin, creds)
 
 
+def pump(call, out):
+    """Reads the stream on its own thread into `out` (bounded, so a slow
+    database slows the stream down); then None, or the gRPC error."""
+    try:
+        for response in call:
+            out.put(response)
+        out.put(None)
+    except Exception as e:  # grpc.RpcError, or the call cancelled
+        out.put(e)
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -138,22 +157,43 @@ def main():
         after=read_cursor(db, sync_pb2), store_ids=args.store,
         kinds=args.kind, follow=args.follow)
 
+    # The stream is read on a thread so that the timer below can commit
+    # while no event arrives; only this thread touches the database.
+    call = stub.StreamEvents(request)
+    responses = queue.Queue(maxsize=COMMIT_EVERY)
+    threading.Thread(target=pump, args=(call, responses), daemon=True).start()
+
     pending = 0
+    oldest = 0.0  # when the oldest uncommitted event arrived
     db.execute("BEGIN")
-    for response in stub.StreamEvents(request):
-        if response.WhichOneof("kind") == "event":
+    while True:
+        try:
+            wait = (None if pending == 0
+                    else max(0.0, oldest + COMMIT_AFTER - time.monotonic()))
+            response = responses.get(timeout=wait)
+        except queue.Empty:  # COMMIT_AFTER passed: commit what we have
+            response = TIMER
+        if response is None or isinstance(response, Exception):
+            db.execute("COMMIT")  # what came before the end is kept
+            if response is not None:
+                raise response
+            return 0
+        if response is TIMER:
+            pass
+        elif response.WhichOneof("kind") == "event":
             keep(db, response.event)
+            if pending == 0:
+                oldest = time.monotonic()
             pending += 1
             if pending < COMMIT_EVERY:
                 continue
         else:  # caught_up: commit what we have, and say so
             print("caught up: %d events sent on this stream"
-                  % response.caught_up.events_sent, file=sys.stderr)
+                  % response.caught_up.events_sent, file=sys.stderr,
+                  flush=True)
         db.execute("COMMIT")
         db.execute("BEGIN")
         pending = 0
-    db.execute("COMMIT")
-    return 0
 
 
 if __name__ == "__main__":

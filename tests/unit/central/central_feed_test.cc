@@ -1,7 +1,8 @@
 // The change feed (CentralAdminService.StreamEvents, docs/feed.md) against
 // a central server in the test process on SQLite: every event once, in
 // order per store, then one caught_up; the cursor; filters; bad requests;
-// follow; a consumer that leaves mid-stream; the metrics.
+// follow (and its caught_up after every pass that sent events); a consumer
+// that leaves mid-stream; the metrics.
 #include <gmock/gmock.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
@@ -27,6 +28,17 @@ constexpr int64_t kRecordedAt = 1'700'000'000'000'000;  // fake_agent.cc's
 
 std::chrono::system_clock::time_point In(int seconds) {
   return std::chrono::system_clock::now() + std::chrono::seconds(seconds);
+}
+
+// Following: the next response that is not a caught_up (counted in
+// *caught_ups when given). False when the stream ended.
+bool NextEvent(grpc::ClientReader<v1::StreamEventsResponse>& reader,
+               v1::StreamEventsResponse* m, int* caught_ups = nullptr) {
+  while (reader.Read(m)) {
+    if (!m->has_caught_up()) return true;
+    if (caught_ups != nullptr) ++*caught_ups;
+  }
+  return false;
 }
 
 struct FeedRead {
@@ -363,21 +375,66 @@ TEST_F(CentralFeedTest, FollowDeliversWhatCommitsAfterCaughtUp) {
 
   // A central event, then a store batch, then a store central never saw:
   // each arrives on the open stream.
+  // (Each pass that sent events ends with another caught_up: skipped.)
   ASSERT_TRUE(history_->Push("s1", 1));
-  ASSERT_TRUE(reader->Read(&m));
+  ASSERT_TRUE(NextEvent(*reader, &m));
   ASSERT_TRUE(m.has_event()) << m.ShortDebugString();
   EXPECT_EQ(m.event().store_id(), "s1");
   EXPECT_EQ(m.event().central_seq(), 1u);
   ASSERT_TRUE(history_->Upload("s1", 2));
   for (uint64_t seq : {4u, 5u}) {
-    ASSERT_TRUE(reader->Read(&m));
+    ASSERT_TRUE(NextEvent(*reader, &m));
     ASSERT_TRUE(m.has_event()) << m.ShortDebugString();
     EXPECT_EQ(m.event().seq(), seq);
   }
   ASSERT_TRUE(history_->Upload("s9", 1));
-  ASSERT_TRUE(reader->Read(&m));
+  ASSERT_TRUE(NextEvent(*reader, &m));
   EXPECT_EQ(m.event().store_id(), "s9");
   EXPECT_EQ(m.event().seq(), 1u);
+
+  ctx.TryCancel();
+  while (reader->Read(&m)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_TRUE(NoStreamLeft());
+}
+
+TEST_F(CentralFeedTest, FollowSendsCaughtUpAgainAfterEveryPassWithEvents) {
+  // A following consumer that commits at caught_up must get one after the
+  // events of every later pass, not only after the first.
+  ASSERT_TRUE(history_->Upload("s1", 2));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(In(60));
+  v1::StreamEventsRequest r;
+  r.set_follow(true);
+  auto reader = central_.admin().StreamEvents(&ctx, r);
+  v1::StreamEventsResponse m;
+  int events = 0;
+  while (reader->Read(&m) && !m.has_caught_up()) ++events;
+  ASSERT_TRUE(m.has_caught_up());
+  EXPECT_EQ(events, 2);
+  EXPECT_EQ(m.caught_up().events_sent(), 2u);
+
+  uint64_t sent = 2;
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE(history_->Push("s1", 1 + round));
+    // The round's events (in one pass or several), each pass that sent
+    // any closed by a caught_up counting the whole stream.
+    const uint64_t want = sent + 1 + round;
+    while (sent < want) {
+      ASSERT_TRUE(reader->Read(&m)) << "round " << round;
+      if (m.has_caught_up()) {
+        EXPECT_EQ(m.caught_up().events_sent(), sent) << "round " << round;
+        continue;
+      }
+      ASSERT_TRUE(m.has_event()) << m.ShortDebugString();
+      ++sent;
+    }
+    ASSERT_TRUE(reader->Read(&m)) << "round " << round;
+    ASSERT_TRUE(m.has_caught_up())
+        << "round " << round << ": " << m.ShortDebugString();
+    EXPECT_EQ(m.caught_up().events_sent(), want);
+  }
 
   ctx.TryCancel();
   while (reader->Read(&m)) {
@@ -404,7 +461,7 @@ TEST_F(CentralFeedTest, FollowFindsEventsCommittedWithoutTheBellByPolling) {
                   .store()
                   .AppendCentralEvent("s7", "elsewhere", e, kRecordedAt)
                   .ok());
-  ASSERT_TRUE(reader->Read(&m));
+  ASSERT_TRUE(NextEvent(*reader, &m));
   EXPECT_EQ(m.event().store_id(), "s7");
   EXPECT_EQ(m.event().central_seq(), 1u);
   ctx.TryCancel();

@@ -5,14 +5,18 @@
 #include <gmock/gmock.h>
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <set>
 #include <sstream>
 #include <string>
 #include <tuple>
 
+#include "platform/clock.h"
 #include "platform/fs.h"
 #include "tests/support/central_process.h"
 #include "tests/support/run_program.h"
@@ -92,6 +96,27 @@ class FeedCliTest : public ::testing::Test {
         120000);
   }
 
+  // The example with --follow, in the background, its output in `log`.
+  pid_t StartFollowingExample(const std::string& db, const std::string& log) {
+    const std::string script =
+        std::string(STOREAGENT_SOURCE_DIR) + "/docs/examples/feed_consumer.py";
+    const std::string protos = std::string(STOREAGENT_SOURCE_DIR) + "/proto";
+    const std::string python = PythonBin();
+    const pid_t pid = fork();
+    if (pid == 0) {
+      FILE* out = std::fopen(log.c_str(), "a");
+      if (out != nullptr) {
+        dup2(fileno(out), 1);
+        dup2(fileno(out), 2);
+      }
+      execlp(python.c_str(), python.c_str(), script.c_str(), "--admin",
+             address_.c_str(), "--db", db.c_str(), "--proto-dir",
+             protos.c_str(), "--follow", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    return pid;
+  }
+
   RunResult Ctl(std::vector<std::string> args) {
     std::vector<std::string> argv = {
         storeagent::testing::CentralProcess::BinDir() + "/storecentralctl",
@@ -128,6 +153,104 @@ TEST_F(FeedCliTest, ThePythonExampleGetsEveryEventOnceAndResumes) {
   EXPECT_EQ(std::set<Key>(rows.begin(), rows.end()), history_->Keys());
   EXPECT_EQ(rows.size(), history_->size());
   EXPECT_EQ(Rows(db, "feed_cursor").size(), 3u);
+}
+
+TEST_F(FeedCliTest, ThePythonExampleFollowingCommitsNewEventsSoon) {
+  // Following, the example commits what arrives after caught_up without
+  // waiting for 500 more events (central's caught_up after each pass, and
+  // its own timer): rows show up in its database while it runs.
+  ASSERT_TRUE(history_->Upload("store-1", 30));
+  const std::string db = dir_.path() + "/follow.db";
+  const std::string log = dir_.path() + "/follow.log";
+  pid_t pid = StartFollowingExample(db, log);
+  ASSERT_GT(pid, 0);
+  struct Reaper {  // the example never ends on its own: kill it (only it)
+    pid_t* pid;
+    ~Reaper() {
+      if (*pid <= 0) return;
+      kill(*pid, SIGKILL);
+      int status = 0;
+      waitpid(*pid, &status, 0);
+    }
+  } reaper{&pid};
+  // Bounded (generous: a slow box generates the stubs first): 60 s of
+  // 50 ms polls for the database to hold every event so far.
+  auto wait_for_all = [&] {
+    for (int poll = 0; poll < 1200; ++poll) {
+      int status = 0;
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        pid = -1;
+        return false;  // it must not end while following
+      }
+      if (access(db.c_str(), F_OK) == 0 &&
+          Rows(db, "feed_events").size() == history_->size()) {
+        return true;
+      }
+      SleepMicros(50'000);
+    }
+    return false;
+  };
+  auto log_text = [&] {
+    Result<std::string> text = fs::ReadFile(log);
+    return text.ok() ? *text : text.status().ToString();
+  };
+  EXPECT_TRUE(wait_for_all()) << log_text();
+  // A few events after caught_up: far fewer than the example's 500.
+  ASSERT_TRUE(history_->Upload("store-1", 3));
+  ASSERT_TRUE(history_->Push("store-2", 2));
+  EXPECT_TRUE(wait_for_all()) << log_text();
+  const std::multiset<Key> rows = Rows(db, "feed_events");
+  EXPECT_EQ(std::set<Key>(rows.begin(), rows.end()), history_->Keys());
+  EXPECT_EQ(rows.size(), history_->size());
+  EXPECT_GT(pid, 0) << "the example ended while following: " << log_text();
+}
+
+TEST_F(FeedCliTest, CtlFeedFollowingSavesTheCursorWhileTheStreamIsQuiet) {
+  ASSERT_TRUE(history_->Upload("store-1", 5));
+  const std::string cursor = dir_.path() + "/follow.cursor";
+  const std::string out = dir_.path() + "/follow.out";
+  const std::string ctl =
+      storeagent::testing::CentralProcess::BinDir() + "/storecentralctl";
+  pid_t pid = fork();
+  if (pid == 0) {
+    FILE* f = std::fopen(out.c_str(), "a");
+    if (f != nullptr) {
+      dup2(fileno(f), 1);
+      dup2(fileno(f), 2);
+    }
+    execl(ctl.c_str(), ctl.c_str(), "--admin", address_.c_str(), "feed",
+          "--cursor", cursor.c_str(), "--follow", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ASSERT_GT(pid, 0);
+  struct Reaper {  // it never ends on its own: kill it (only it)
+    pid_t pid;
+    ~Reaper() {
+      kill(pid, SIGKILL);
+      int status = 0;
+      waitpid(pid, &status, 0);
+    }
+  } reaper{pid};
+  // Bounded: 60 s of 50 ms polls for the file to name `seq`.
+  auto saved = [&](const std::string& seq) {
+    for (int poll = 0; poll < 1200; ++poll) {
+      Result<std::string> text = fs::ReadFile(cursor);
+      if (text.ok() &&
+          text->find("\"seq\":\"" + seq + "\"") != std::string::npos) {
+        return true;
+      }
+      SleepMicros(50'000);
+    }
+    return false;
+  };
+  auto output = [&] {
+    Result<std::string> text = fs::ReadFile(out);
+    return text.ok() ? *text : text.status().ToString();
+  };
+  EXPECT_TRUE(saved("5")) << output();
+  // Two events after caught_up, then nothing: saved while it waits.
+  ASSERT_TRUE(history_->Upload("store-1", 2));
+  EXPECT_TRUE(saved("7")) << output();
 }
 
 TEST_F(FeedCliTest, CtlFeedPrintsEachEventAndKeepsTheCursorFile) {

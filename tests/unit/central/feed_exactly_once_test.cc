@@ -105,10 +105,13 @@ TEST(FeedExactlyOnceTest, AConsumerKilledAtRandomPointsGetsEveryEventOnce) {
       "127.0.0.1:" + std::to_string(central.server().admin_port());
   // Each run is killed once the consumer has kept a random (seeded) number
   // of events more than the run before, plus a random few milliseconds,
-  // so the kills land mid-stream however fast this machine is.
+  // so the kills land mid-stream however fast this machine is: the steps
+  // add up to at most half the history, so every run has well over a
+  // thousand events (one transaction each) still to keep when it is
+  // killed.
   std::mt19937 rng(20261203);
   constexpr int kKills = 15;
-  std::uniform_int_distribution<size_t> step(1, expected.size() / kKills);
+  std::uniform_int_distribution<size_t> step(1, expected.size() / (2 * kKills));
   std::uniform_int_distribution<int> extra_us(0, 3000);
   size_t before = 0;
   int mid_stream = 0;  // kills that left the consumer partway
@@ -150,6 +153,9 @@ TEST(FeedExactlyOnceTest, AConsumerKilledAtRandomPointsGetsEveryEventOnce) {
       "feed_exactly_once: %d of %d kills mid-stream, %zu of %zu "
       "events kept before the last run\n",
       mid_stream, kKills, before, expected.size());
+  // Else the test proves little: most kills must have cut a run short.
+  EXPECT_GE(mid_stream, kKills / 2 + 1)
+      << "too few kills landed mid-stream to test exactly once";
 
   storeagent::testing::RunResult last =
       storeagent::testing::RunProgram({FEED_TEST_CONSUMER, admin, db}, 120000);
