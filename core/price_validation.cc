@@ -18,29 +18,12 @@ namespace {
 
 using validation::CheckCount;
 using validation::CheckRange;
+using validation::CheckString;
 using validation::Error;
 using validation::Num;
 
 std::string Indexed(std::string_view path, std::int64_t i) {
   return std::string(path) + "[" + std::to_string(i) + "]";
-}
-
-// min..max characters, then CheckText (UTF-8, no control character, no card
-// number). The value is never echoed.
-Status CheckString(std::string_view value, const std::string& path,
-                   std::size_t min, std::size_t max) {
-  if (IsValidUtf8(value)) {  // else CheckText says so
-    const std::size_t length = Utf8Length(value);
-    if (length < min) {
-      return Error(path,
-                   "required (" + Num(min) + ".." + Num(max) + " characters)");
-    }
-    if (length > max) {
-      return Error(path, "too long, " + Num(length) + " characters (max " +
-                             Num(max) + ")");
-    }
-  }
-  return CheckText(value, "", path);
 }
 
 bool IsIdChar(char c) {

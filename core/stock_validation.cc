@@ -29,26 +29,9 @@ std::string Indexed(std::string_view path, std::int64_t i) {
 
 using validation::CheckCount;
 using validation::CheckRange;
+using validation::CheckString;
 using validation::Error;
 using validation::Num;
-
-// A string of min..max characters at `path`, then CheckText: well-formed
-// UTF-8, no control character, no card number. The value is never echoed.
-Status CheckString(std::string_view value, const std::string& path,
-                   std::size_t min, std::size_t max) {
-  if (IsValidUtf8(value)) {  // else CheckText says so
-    const std::size_t length = Utf8Length(value);
-    if (length < min) {
-      return Error(path,
-                   "required (" + Num(min) + ".." + Num(max) + " characters)");
-    }
-    if (length > max) {
-      return Error(path, "too long, " + Num(length) + " characters (max " +
-                             Num(max) + ")");
-    }
-  }
-  return CheckText(value, "", path);
-}
 
 Status CheckOperatorId(const std::string& id, const std::string& path) {
   return CheckString(id, path, 0, kMaxOperatorIdLength);

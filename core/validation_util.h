@@ -4,9 +4,12 @@
 #ifndef STOREAGENT_CORE_VALIDATION_UTIL_H_
 #define STOREAGENT_CORE_VALIDATION_UTIL_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
+#include "core/text_checks.h"
 #include "platform/status.h"
 
 namespace storeagent::core::validation {
@@ -42,6 +45,24 @@ inline Status CheckRange(std::int64_t v, std::int64_t lo, std::int64_t hi,
                            note + ")");
   }
   return Status::Ok();
+}
+
+// A string of min..max characters at `path`, then CheckText: well-formed
+// UTF-8, no control character, no card number. The value is never echoed.
+inline Status CheckString(std::string_view value, const std::string& path,
+                          std::size_t min, std::size_t max) {
+  if (IsValidUtf8(value)) {  // else CheckText says so
+    const std::size_t length = Utf8Length(value);
+    if (length < min) {
+      return Error(path,
+                   "required (" + Num(min) + ".." + Num(max) + " characters)");
+    }
+    if (length > max) {
+      return Error(path, "too long, " + Num(length) + " characters (max " +
+                             Num(max) + ")");
+    }
+  }
+  return CheckText(value, "", path);
 }
 
 }  // namespace storeagent::core::validation
