@@ -143,6 +143,10 @@ class Scenario {
     ADD_FAILURE() << order << " is not listed";
     return nullptr;
   }
+  // The answer points into the list: a temporary list would leave it
+  // dangling.
+  const v1::AtRiskOrder* Find(std::vector<v1::AtRiskOrder>&&,
+                              const std::string&) = delete;
   int64_t Counted() {
     Result<std::optional<StoreRow>> r = store_->GetStore("s1");
     EXPECT_TRUE(r.ok() && r->has_value());
@@ -247,7 +251,8 @@ TEST_P(CentralStoreTest, EscrowBreachBreachNamesExactlyTheUncoveredOrders) {
   EXPECT_EQ(b[0].sku(), "sku-b");
   EXPECT_EQ(t.Refs(b[0]), std::vector<std::string>{"web-4"});
   EXPECT_EQ(b[0].at_risk(), 2);
-  const v1::AtRiskOrder* web2 = t.Find(t.AtRisk(), "web-2");
+  const std::vector<v1::AtRiskOrder> after = t.AtRisk();
+  const v1::AtRiskOrder* web2 = t.Find(after, "web-2");
   ASSERT_NE(web2, nullptr);
   EXPECT_EQ(web2->skus_size(), 1);
 }
