@@ -76,17 +76,9 @@ Status FeedReader::ReadPage(const Work& w, FeedSource source,
     e.ingested_at_us = row.ingested_at_us;
     e.body = std::move(row.bytes);
     e.quarantined = std::move(row.quarantined);
-    if (is_store && e.kind == "return") {
-      // How central resolved the sale the return names (docs/kpis.md,
-      // "Original resolution"); nothing when it is not indexed.
-      Result<std::optional<v1::ResolvedOriginal>> original =
-          store_.ResolveOriginal(w.store_id, row.number);
-      if (!original.ok()) {
-        out->resize(first);
-        return original.status();
-      }
-      e.original = std::move(*original);
-    }
+    // How central resolved the sale a return names (docs/kpis.md,
+    // "Original resolution"); nothing when it is not indexed.
+    e.original = std::move(row.original);
   }
   // A short page read everything up to the head the pass listed.
   at = rows->size() < page_rows_ ? q.through : rows->back().number;

@@ -121,6 +121,9 @@ struct FeedRow {
   int64_t ingested_at_us = 0;  // when central committed it
   std::string bytes;           // a serialized JournalRecord / CentralEvent
   std::string quarantined;     // kStore: the reason; "" when accepted
+  // kStore, a return central indexed: how it resolved the original
+  // (ResolveOriginal's answer, read with the page).
+  std::optional<v1::ResolvedOriginal> original;
 };
 
 // One page: rows with after < number <= through (through 0: no bound) and

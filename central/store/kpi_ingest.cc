@@ -374,37 +374,46 @@ Status OnDrift(SqlTx& tx, const std::vector<v1::Drift>& drift) {
   return d.Flush(tx);
 }
 
-Result<std::optional<v1::ResolvedOriginal>> ReadResolvedOriginal(
-    SqlTx& tx, const std::string& store_id, uint64_t seq) {
-  std::optional<v1::ResolvedOriginal> out;
-  STOREAGENT_RETURN_IF_ERROR(tx.Query(
-      "SELECT resolved, res_store, res_seq, res_order_ref, res_sold_at_us, "
-      "res_channel, res_business_day, orig_store, orig_reference, "
-      "orig_sold_at_us, orig_channel, orig_business_day FROM kpi_returns "
-      "WHERE store_id=?1 AND seq=?2",
-      {store_id, I(seq)}, [&](const SqlRow& r) {
-        v1::ResolvedOriginal o;
-        const bool found = r.Int(0) != 0;
+Result<std::map<uint64_t, v1::ResolvedOriginal>> ReadResolvedOriginals(
+    SqlTx& tx, const std::string& store_id, uint64_t after, uint64_t through) {
+  std::map<uint64_t, v1::ResolvedOriginal> out;
+  static const std::string kRange =
+      "SELECT seq, resolved, res_store, res_seq, res_order_ref, "
+      "res_sold_at_us, res_channel, res_business_day, orig_store, "
+      "orig_reference, orig_sold_at_us, orig_channel, orig_business_day "
+      "FROM kpi_returns WHERE store_id=?1 AND seq>?2 AND seq<=?3";
+  STOREAGENT_RETURN_IF_ERROR(tx.QueryPrepared(
+      kRange, {store_id, I(after), I(through)}, [&](const SqlRow& r) {
+        v1::ResolvedOriginal& o = out[static_cast<uint64_t>(r.Int(0))];
+        const bool found = r.Int(1) != 0;
         o.set_found(found);
-        // Not found: what the return said.
-        const int base = found ? 1 : 7;
-        o.set_store_id(r.Text(base));
         if (found) {
-          o.set_seq(static_cast<uint64_t>(r.Int(2)));
-          o.set_order_ref(r.Text(3));
-          o.set_sold_at_us(r.Int(4));
-          o.set_channel(r.Text(5));
-          o.set_business_day(r.Text(6));
-        } else {
-          if (IsOnline(r.Text(10))) o.set_order_ref(r.Text(8));
-          o.set_sold_at_us(r.Int(9));
-          o.set_channel(r.Text(10));
-          o.set_business_day(r.Text(11));
+          o.set_store_id(r.Text(2));
+          o.set_seq(static_cast<uint64_t>(r.Int(3)));
+          o.set_order_ref(r.Text(4));
+          o.set_sold_at_us(r.Int(5));
+          o.set_channel(r.Text(6));
+          o.set_business_day(r.Text(7));
+        } else {  // not found: what the return said
+          o.set_store_id(r.Text(8));
+          if (IsOnline(r.Text(11))) o.set_order_ref(r.Text(9));
+          o.set_sold_at_us(r.Int(10));
+          o.set_channel(r.Text(11));
+          o.set_business_day(r.Text(12));
         }
-        out = std::move(o);
         return Status::Ok();
       }));
   return out;
+}
+
+Result<std::optional<v1::ResolvedOriginal>> ReadResolvedOriginal(
+    SqlTx& tx, const std::string& store_id, uint64_t seq) {
+  if (seq == 0) return std::optional<v1::ResolvedOriginal>();
+  Result<std::map<uint64_t, v1::ResolvedOriginal>> one =
+      ReadResolvedOriginals(tx, store_id, seq - 1, seq);
+  if (!one.ok()) return one.status();
+  if (one->empty()) return std::optional<v1::ResolvedOriginal>();
+  return std::optional(std::move(one->begin()->second));
 }
 
 }  // namespace storeagent::central::kpi

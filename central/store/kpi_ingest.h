@@ -66,6 +66,11 @@ Status OnDrift(SqlTx& tx, const std::vector<v1::Drift>& drift);
 Result<std::optional<v1::ResolvedOriginal>> ReadResolvedOriginal(
     SqlTx& tx, const std::string& store_id, uint64_t seq);
 
+// The same for every return central indexed at `store_id` with
+// after < seq <= through, by seq: one range read (a change feed page).
+Result<std::map<uint64_t, v1::ResolvedOriginal>> ReadResolvedOriginals(
+    SqlTx& tx, const std::string& store_id, uint64_t after, uint64_t through);
+
 }  // namespace storeagent::central::kpi
 
 #endif  // STOREAGENT_CENTRAL_STORE_KPI_INGEST_H_

@@ -227,6 +227,16 @@ class PgTx final : public SqlTx {
     });
   }
 
+  Status QueryPrepared(const std::string& sql, SqlParams params,
+                       const SqlRowFn& each) override {
+    return Guarded([&] {
+      return Each(w_.exec_prepared(Prepared(Dollars(sql)),
+                                   pqxx::prepare::make_dynamic_params(
+                                       params.begin(), params.end())),
+                  each);
+    });
+  }
+
   // Prepared once per connection: one round trip when the row exists.
   Status LockStoreRow(const std::string& store_id,
                       const SqlRowFn& each) override {
@@ -392,10 +402,11 @@ class PgTx final : public SqlTx {
   // The name of `sql` prepared on this connection: libpqxx prepares it on
   // first use and keeps it for the connection's life (defining it again
   // with the same text does nothing). Statements are named by their text's
-  // hash; the few shapes a batch's KPI statements take are prepared once.
+  // hash; the few shapes a batch's KPI statements take, and the change
+  // feed's page queries, are prepared once.
   std::string Prepared(const std::string& sql) {
     char name[32];
-    std::snprintf(name, sizeof(name), "kpi_%016zx",
+    std::snprintf(name, sizeof(name), "stmt_%016zx",
                   std::hash<std::string>{}(sql));
     w_.conn().prepare(name, sql);
     return name;

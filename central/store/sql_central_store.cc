@@ -1,5 +1,6 @@
 #include "central/store/sql_central_store.h"
 
+#include <map>
 #include <utility>
 
 #include "central/store/central_schema.h"
@@ -534,35 +535,62 @@ Result<std::vector<FeedRow>> SqlCentralStore::ReadFeedPage(
   const SqlParams params = {q.store_id, I(q.after), Upper(q.through),
                             from,       to,         Limit(q.limit)};
   if (q.source == FeedSource::kStore) {
-    return ReadRows<FeedRow>(
-        *engine_, "ReadFeedPage",
-        "SELECT seq, kind, recorded_at_us, ingested_at_us, record, "
-        "COALESCE(quarantined, '') FROM store_events WHERE store_id=?1 AND "
-        "seq>?2 AND seq<=?3 AND recorded_at_us>=?4 AND recorded_at_us<?5 "
-        "ORDER BY seq LIMIT ?6",
-        params, [](const SqlRow& r, FeedRow& row) {
-          row.number = U(r.Int(0));
-          row.kind = r.Text(1);
-          row.at_us = r.Int(2);
-          row.ingested_at_us = r.Int(3);
-          row.bytes = r.Blob(4);
-          row.quarantined = r.Text(5);
-          return Status::Ok();
-        });
+    std::vector<FeedRow> out;
+    Status txn = engine_->InTransaction("ReadFeedPage", [&](SqlTx& tx) {
+      out.clear();
+      bool returns = false;
+      static const std::string kPage =
+          "SELECT seq, kind, recorded_at_us, ingested_at_us, record, "
+          "COALESCE(quarantined, '') FROM store_events WHERE store_id=?1 AND "
+          "seq>?2 AND seq<=?3 AND recorded_at_us>=?4 AND recorded_at_us<?5 "
+          "ORDER BY seq LIMIT ?6";
+      STOREAGENT_RETURN_IF_ERROR(
+          tx.QueryPrepared(kPage, params, [&](const SqlRow& r) {
+            FeedRow& row = out.emplace_back();
+            row.number = U(r.Int(0));
+            row.kind = r.Text(1);
+            row.at_us = r.Int(2);
+            row.ingested_at_us = r.Int(3);
+            row.bytes = r.Blob(4);
+            row.quarantined = r.Text(5);
+            returns = returns || row.kind == "return";
+            return Status::Ok();
+          }));
+      if (!returns) return Status::Ok();
+      // The page's returns' originals in one range read, not one per
+      // return.
+      Result<std::map<uint64_t, v1::ResolvedOriginal>> originals =
+          kpi::ReadResolvedOriginals(tx, q.store_id, q.after,
+                                     out.back().number);
+      if (!originals.ok()) return originals.status();
+      for (FeedRow& row : out) {
+        auto it = originals->find(row.number);
+        if (it != originals->end()) row.original = std::move(it->second);
+      }
+      return Status::Ok();
+    });
+    if (!txn.ok()) return txn;
+    return out;
   }
   // A central event is created and committed in one transaction.
-  return ReadRows<FeedRow>(
-      *engine_, "ReadFeedPage",
+  static const std::string kCentralPage =
       "SELECT central_seq, created_at_us, event FROM central_events "
       "WHERE store_id=?1 AND central_seq>?2 AND central_seq<=?3 AND "
-      "created_at_us>=?4 AND created_at_us<?5 ORDER BY central_seq LIMIT ?6",
-      params, [](const SqlRow& r, FeedRow& row) {
-        row.number = U(r.Int(0));
-        row.at_us = r.Int(1);
-        row.ingested_at_us = row.at_us;
-        row.bytes = r.Blob(2);
-        return Status::Ok();
-      });
+      "created_at_us>=?4 AND created_at_us<?5 ORDER BY central_seq LIMIT ?6";
+  std::vector<FeedRow> out;
+  Status txn = engine_->InTransaction("ReadFeedPage", [&](SqlTx& tx) {
+    out.clear();
+    return tx.QueryPrepared(kCentralPage, params, [&](const SqlRow& r) {
+      FeedRow& row = out.emplace_back();
+      row.number = U(r.Int(0));
+      row.at_us = r.Int(1);
+      row.ingested_at_us = row.at_us;
+      row.bytes = r.Blob(2);
+      return Status::Ok();
+    });
+  });
+  if (!txn.ok()) return txn;
+  return out;
 }
 
 }  // namespace storeagent::central

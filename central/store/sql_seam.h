@@ -90,6 +90,13 @@ class SqlTx {
   // A statement that returns rows, each passed to `each`.
   virtual Status Query(std::string_view sql, SqlParams params,
                        const SqlRowFn& each) = 0;
+  // The same for a statement run over and over (a change feed page): on
+  // PostgreSQL prepared once per connection, so it is parsed and planned
+  // once; elsewhere Query. `sql` must be one of a few fixed texts.
+  virtual Status QueryPrepared(const std::string& sql, SqlParams params,
+                               const SqlRowFn& each) {
+    return Query(sql, params, each);
+  }
   // The store's row (kStoreColumns), locked until the transaction ends:
   // PostgreSQL's SELECT .. FOR UPDATE (prepared once per connection);
   // SQLite's BEGIN IMMEDIATE holds the only write lock already. No row
