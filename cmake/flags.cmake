@@ -13,9 +13,9 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND
    CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
   target_compile_options(storeagent_flags INTERFACE -Wno-restrict)
   # The same inlined string code reports -Warray-bounds and
-  # -Wstringop-overflow falsely (GCC bug 105651) once libstdc++ comes from
-  # a precompiled header, where its system-header status no longer hides
-  # them. AddressSanitizer checks bounds for real in CI.
+  # -Wstringop-overflow falsely (seen in core/price_book.cc) once libstdc++
+  # comes from a precompiled header, where its system-header status no
+  # longer hides them. AddressSanitizer checks bounds for real in CI.
   target_compile_options(storeagent_flags INTERFACE -Wno-array-bounds
                          -Wno-stringop-overflow -Wno-stringop-overread)
 endif()
