@@ -67,20 +67,23 @@ Result<StoreRow> LockStore(SqlTx& tx, const std::string& store_id) {
 }
 
 // One query in its own transaction: parse(row, item) makes an item of each
-// row, in order; a parse error ends the read.
+// row, in order; a parse error ends the read. `prepared`: a query run over
+// and over (SqlTx::QueryPrepared).
 template <typename T, typename Parse>
 Result<std::vector<T>> ReadRows(SqlEngine& engine, const std::string& what,
                                 std::string_view sql, SqlParams params,
-                                Parse&& parse) {
+                                Parse&& parse, bool prepared = false) {
   std::vector<T> out;
   Status txn = engine.InTransaction(what, [&](SqlTx& tx) {
     out.clear();
-    return tx.Query(sql, params, [&](const SqlRow& r) -> Status {
+    auto each = [&](const SqlRow& r) -> Status {
       T item;
       STOREAGENT_RETURN_IF_ERROR(parse(r, item));
       out.push_back(std::move(item));
       return Status::Ok();
-    });
+    };
+    return prepared ? tx.QueryPrepared(std::string(sql), params, each)
+                    : tx.Query(sql, params, each);
   });
   if (!txn.ok()) return txn;
   return out;
@@ -573,24 +576,20 @@ Result<std::vector<FeedRow>> SqlCentralStore::ReadFeedPage(
     return out;
   }
   // A central event is created and committed in one transaction.
-  static const std::string kCentralPage =
+  return ReadRows<FeedRow>(
+      *engine_, "ReadFeedPage",
       "SELECT central_seq, created_at_us, event FROM central_events "
       "WHERE store_id=?1 AND central_seq>?2 AND central_seq<=?3 AND "
-      "created_at_us>=?4 AND created_at_us<?5 ORDER BY central_seq LIMIT ?6";
-  std::vector<FeedRow> out;
-  Status txn = engine_->InTransaction("ReadFeedPage", [&](SqlTx& tx) {
-    out.clear();
-    return tx.QueryPrepared(kCentralPage, params, [&](const SqlRow& r) {
-      FeedRow& row = out.emplace_back();
-      row.number = U(r.Int(0));
-      row.at_us = r.Int(1);
-      row.ingested_at_us = row.at_us;
-      row.bytes = r.Blob(2);
-      return Status::Ok();
-    });
-  });
-  if (!txn.ok()) return txn;
-  return out;
+      "created_at_us>=?4 AND created_at_us<?5 ORDER BY central_seq LIMIT ?6",
+      params,
+      [](const SqlRow& r, FeedRow& row) {
+        row.number = U(r.Int(0));
+        row.at_us = r.Int(1);
+        row.ingested_at_us = row.at_us;
+        row.bytes = r.Blob(2);
+        return Status::Ok();
+      },
+      /*prepared=*/true);
 }
 
 }  // namespace storeagent::central
