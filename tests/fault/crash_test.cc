@@ -43,7 +43,6 @@ constexpr int kDefaultCycles = 20;
 constexpr int kMaxCycles = 10000;
 constexpr int kMinRunMs = 50;
 constexpr int kMaxRunMs = 400;
-constexpr int kRpcDeadlineMs = 10000;
 
 long EnvInt(const char* name, long fallback, long lo, long hi) {
   const char* v = std::getenv(name);

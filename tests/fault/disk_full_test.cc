@@ -26,7 +26,6 @@
 namespace storeagent::testing {
 namespace {
 
-constexpr int kRpcDeadlineMs = 10000;
 constexpr char kTerminal[] = "till-07";
 
 class DiskFullTest : public ::testing::Test {

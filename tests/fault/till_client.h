@@ -29,6 +29,9 @@
 
 namespace storeagent::testing {
 
+// The deadline of each call a fault test makes to the agent.
+inline constexpr int kRpcDeadlineMs = 10000;
+
 struct TillStats {
   uint64_t acked = 0;             // fresh acknowledgements
   uint64_t lost = 0;              // calls cut off by the kill

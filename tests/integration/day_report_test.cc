@@ -25,8 +25,6 @@ using testing::RunResult;
 
 constexpr char kDay[] = "2026-03-14";
 
-std::string Ctl() { return AgentProcess::BinDir() + "/storeagentctl"; }
-
 class DayReportTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -49,8 +47,8 @@ class DayReportTest : public ::testing::Test {
   }
 
   RunResult Report(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {Ctl(), "--config", agent_->config_path(),
-                                     "report"};
+    std::vector<std::string> argv = {AgentProcess::CtlPath(), "--config",
+                                     agent_->config_path(), "report"};
     argv.insert(argv.end(), args.begin(), args.end());
     return RunProgram(argv, 30000);
   }

@@ -46,8 +46,6 @@ using testing::TempDir;
 using testing::ReadText;
 using testing::WriteText;
 
-std::string Ctl() { return AgentProcess::BinDir() + "/storeagentctl"; }
-
 // The first log line with `event=EVENT` and, if given, holding `also`;
 // polls the log for up to 10 s. "" when none came.
 std::string WaitForLogLine(const std::string& log, const std::string& event,
@@ -148,7 +146,8 @@ class OpsTest : public ::testing::Test {
     ASSERT_TRUE(agent.Start()) << ReadText(agent.log_path());
   }
   RunResult RunCtl(const AgentProcess& agent, std::vector<std::string> args) {
-    args.insert(args.begin(), {Ctl(), "--config", agent.config_path()});
+    args.insert(args.begin(),
+                {AgentProcess::CtlPath(), "--config", agent.config_path()});
     return RunProgram(args, 60000);
   }
   TempDir dir_;
@@ -335,7 +334,8 @@ TEST_F(OpsTest, BackupUnderLoadHoldsEverySaleAckedBeforeItBegan) {
   // Sales went on while the backup ran (the writer was not blocked).
   EXPECT_GT(acked_at_end, acked_at_start) << r.out;
 
-  RunResult verify = RunProgram({Ctl(), "journal", "verify", "--db", backup});
+  RunResult verify = RunProgram(
+      {AgentProcess::CtlPath(), "journal", "verify", "--db", backup});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_EQ(IntegrityCheck(backup), "ok");
   int checked = 0;
@@ -363,7 +363,8 @@ TEST_F(OpsTest, BackupUnderLoadHoldsEverySaleAckedBeforeItBegan) {
   EXPECT_TRUE(RecordSale(*stub, test::SampleClientKey("after-restore")).ok());
   stub.reset();
   ASSERT_EQ(agent.Terminate(), 0);
-  verify = RunProgram({Ctl(), "journal", "verify", "--db", agent.db_path()});
+  verify = RunProgram(
+      {AgentProcess::CtlPath(), "journal", "verify", "--db", agent.db_path()});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }
 
@@ -489,11 +490,13 @@ TEST_F(OpsTest, CtlVerifyPassesOnAPrunedDatabase) {
     EXPECT_EQ(run->pruned, 12u);
     (*db)->Close();
   }
-  RunResult r = RunProgram({Ctl(), "journal", "verify", "--db", path});
+  RunResult r =
+      RunProgram({AgentProcess::CtlPath(), "journal", "verify", "--db", path});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("8 entries, seq 13..20"));
   // The stock check says plainly that it cannot recompute a pruned journal.
-  r = RunProgram({Ctl(), "stock", "rebuild", "--verify", "--db", path});
+  r = RunProgram(
+      {AgentProcess::CtlPath(), "stock", "rebuild", "--verify", "--db", path});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_THAT(r.out + r.err, HasSubstr("pruned"));
 }

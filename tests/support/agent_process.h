@@ -48,6 +48,8 @@ class AgentProcess {
 
   // Directory holding storeagentd and storeagentctl.
   static std::string BinDir();
+  // storeagentctl's path in it.
+  static std::string CtlPath() { return BinDir() + "/storeagentctl"; }
 
  private:
   std::string work_dir_;

@@ -13,6 +13,9 @@
 
 namespace storeagent::testing {
 
+// A day in seconds, for validity dates.
+inline constexpr int64_t kDay = 86400;
+
 struct CertSpec {
   std::string cn;
   // "URI:storeagent:store:S-1,DNS:localhost,IP:127.0.0.1"; "" = none.

@@ -117,4 +117,11 @@ bool DevCa(const std::string& args) {
              &out) == 0;
 }
 
+std::string SerialOf(const std::string& pem_file) {
+  Result<std::string> pem = tls::LoadPem(pem_file);
+  if (!pem.ok()) return "";
+  Result<tls::CertificateInfo> info = tls::InspectCertificate(*pem);
+  return info.ok() ? info->serial_hex : "";
+}
+
 }  // namespace storeagent::agent::test

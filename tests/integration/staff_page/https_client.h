@@ -25,6 +25,10 @@ HttpsReply HttpsGet(int port, const std::string& ca_file,
 // true when it exited 0.
 bool DevCa(const std::string& args);
 
+// The serial (upper-case hex) of the certificate in the PEM file
+// `pem_file`; "" when it cannot be read.
+std::string SerialOf(const std::string& pem_file);
+
 }  // namespace storeagent::agent::test
 
 #endif  // STOREAGENT_TESTS_INTEGRATION_STAFF_PAGE_HTTPS_CLIENT_H_

@@ -29,13 +29,6 @@ namespace {
 using storeagent::testing::AgentProcess;
 using ::testing::HasSubstr;
 
-std::string SerialOf(const std::string& pem_file) {
-  Result<std::string> pem = tls::LoadPem(pem_file);
-  if (!pem.ok()) return "";
-  Result<tls::CertificateInfo> info = tls::InspectCertificate(*pem);
-  return info.ok() ? info->serial_hex : "";
-}
-
 // The `nth` log line with `event=EVENT` (and `also`), waiting up to 10 s.
 std::string WaitForLogLine(const std::string& log, const std::string& event,
                            const std::string& also = "", int nth = 1) {

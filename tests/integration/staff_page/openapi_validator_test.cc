@@ -17,24 +17,25 @@
 namespace storeagent::agent::test {
 namespace {
 
-constexpr char kScriptDir[] = OPENAPI_SCRIPT_DIR;
-constexpr int kScriptTimeoutS = 60;
+constexpr char kValidatorDir[] = OPENAPI_SCRIPT_DIR;
+constexpr int kValidatorTimeoutS = 60;
 
 class OpenApiValidatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
     node_ = Which("node");
     ASSERT_FALSE(node_.empty()) << "node is missing: run scripts/install-deps";
-    ASSERT_EQ(NpmCiIfMissing(kScriptDir, "@seriousme/openapi-schema-validator"),
-              "");
+    ASSERT_EQ(
+        NpmCiIfMissing(kValidatorDir, "@seriousme/openapi-schema-validator"),
+        "");
   }
 
   // The script's exit status with `args`; its output in `out`.
   int Validate(const std::string& args, std::string* out) {
     return RunShell(
-        "timeout " + std::to_string(kScriptTimeoutS) + " " + ShellQuote(node_) +
-            " " +
-            ShellQuote(std::string(kScriptDir) + "/validate_openapi.mjs") +
+        "timeout " + std::to_string(kValidatorTimeoutS) + " " +
+            ShellQuote(node_) + " " +
+            ShellQuote(std::string(kValidatorDir) + "/validate_openapi.mjs") +
             " " + args,
         out);
   }

@@ -26,13 +26,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-std::string SerialOf(const std::string& pem_file) {
-  Result<std::string> pem = tls::LoadPem(pem_file);
-  if (!pem.ok()) return "";
-  Result<tls::CertificateInfo> info = tls::InspectCertificate(*pem);
-  return info.ok() ? info->serial_hex : "";
-}
-
 class StaffHttpsTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -34,7 +34,6 @@ constexpr char kSku[] = "SKU-KETTLE";
 constexpr int kScriptTimeoutS = 150;
 
 constexpr char kName[] = "Electric kettle 1.7 l";
-constexpr int64_t kUsPerMin = 60LL * 1'000'000;
 
 // `viewport` "WxH"; `banner` the text the head-office banner must show,
 // "" for none (head office connected); `https`: the server speaks HTTPS

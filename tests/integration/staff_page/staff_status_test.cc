@@ -20,8 +20,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr int64_t kUsPerMin = 60LL * 1'000'000;
-
 HttpReply Get(int port, const std::string& target,
               const std::string& token = kStaffToken) {
   HttpClient client(port);

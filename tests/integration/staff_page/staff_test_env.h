@@ -22,6 +22,9 @@
 
 namespace storeagent::agent::test {
 
+// A minute in microseconds, the unit of the agent's times.
+inline constexpr int64_t kUsPerMin = 60LL * 1'000'000;
+
 inline constexpr char kStaffName[] = "ana";
 inline constexpr char kStaffToken[] = "staff-token-ana-0001";
 inline constexpr char kManagerName[] = "max";

@@ -32,8 +32,8 @@ int CountInFile(const std::string& path, const std::string& needle) {
   return n;
 }
 
-std::chrono::system_clock::time_point In(int seconds) {
-  return std::chrono::system_clock::now() + std::chrono::seconds(seconds);
+std::chrono::system_clock::time_point In(int after_s) {
+  return std::chrono::system_clock::now() + std::chrono::seconds(after_s);
 }
 
 // A caller of the matrix: which certificate it presents, trusting which CA.

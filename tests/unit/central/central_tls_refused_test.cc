@@ -28,7 +28,7 @@ using storeagent::testing::CertSpec;
 using storeagent::testing::NowSeconds;
 using storeagent::testing::TestCa;
 
-constexpr int64_t kDay = 86400;
+using storeagent::testing::kDay;
 constexpr char kFamily[] = "storecentral_tls_handshakes_refused_total";
 
 CertSpec Spec(const std::string& cn, const std::string& san,

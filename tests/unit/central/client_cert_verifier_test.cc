@@ -19,7 +19,7 @@ using storeagent::testing::CertSpec;
 using storeagent::testing::NowSeconds;
 using storeagent::testing::TestCa;
 
-constexpr int64_t kDay = 86400;
+using storeagent::testing::kDay;
 
 CertSpec Store(const std::string& id) {
   CertSpec s;

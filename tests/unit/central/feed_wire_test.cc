@@ -18,8 +18,9 @@ namespace {
 // A stored sale, as central keeps it: the record serialized.
 FeedItem Sale(uint64_t seq) {
   v1::JournalRecord r;
-  *r.mutable_client_key() = test::SampleClientKey("txn-" + std::to_string(seq));
-  *r.mutable_transaction() = test::SampleSale(3);
+  *r.mutable_client_key() =
+      storeagent::test::SampleClientKey("txn-" + std::to_string(seq));
+  *r.mutable_transaction() = storeagent::test::SampleSale(3);
   r.set_seq(seq);
   r.set_recorded_at_us(1'700'000'000'000'000 + static_cast<int64_t>(seq));
   FeedItem e;

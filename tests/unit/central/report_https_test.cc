@@ -22,7 +22,7 @@ using ::testing::HasSubstr;
 using testing::NowSeconds;
 using testing::TestCa;
 
-constexpr int64_t kDay = 86400;
+using testing::kDay;
 
 CertSpec Spec(const std::string& cn, const std::string& san,
               const std::string& eku) {

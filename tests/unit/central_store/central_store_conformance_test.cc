@@ -61,8 +61,6 @@ v1::JournalRecord NoSale(const std::string& txn) {
 
 namespace {
 
-constexpr int64_t kNow = 1'700'000'000'000'000;
-
 std::vector<uint64_t> Seqs(const std::vector<v1::JournalEntry>& v) {
   std::vector<uint64_t> out;
   for (const v1::JournalEntry& e : v) out.push_back(e.record().seq());

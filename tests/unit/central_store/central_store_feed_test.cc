@@ -20,8 +20,6 @@ using central::FeedPageQuery;
 using central::FeedRow;
 using central::FeedSource;
 
-constexpr int64_t kNow = 1'700'000'000'000'000;
-
 std::vector<uint64_t> Numbers(const std::vector<FeedRow>& rows) {
   std::vector<uint64_t> out;
   for (const FeedRow& r : rows) out.push_back(r.number);

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <ostream>
@@ -20,6 +21,9 @@
 #include "storeagent/v1/events.pb.h"
 
 namespace storeagent::testing {
+
+// The fixed "now" of the central store tests, in microseconds.
+inline constexpr int64_t kNow = 1'700'000'000'000'000;
 
 // Storage for one test: Open() may be called several times and returns
 // another CentralStore over the same data (another replica, or a reopen).

@@ -16,8 +16,6 @@ namespace {
 using central::IngestResult;
 using central::StoreRow;
 
-constexpr int64_t kNow = 1'700'000'000'000'000;
-
 // Records as the agent journals them.
 class Records {
  public:

@@ -20,7 +20,6 @@ namespace {
 using central::CentralStore;
 using central::ReplicaCache;
 
-constexpr int64_t kNow = 1'700'000'000'000'000;
 constexpr int kSkus = 20;
 
 std::string Sku(int i) { return "sku-" + std::to_string(i % kSkus); }

@@ -8,14 +8,14 @@
 #include <limits>
 
 #include "tests/unit/core/expect_refused.h"
+#include "tests/unit/core/price_samples.h"
 
 namespace storeagent::core {
 namespace {
 
+using test::kEach;
+using test::kMilli;
 using test::RefusedAt;
-
-constexpr auto kEach = v1::UNIT_OF_MEASURE_EACH;
-constexpr auto kMilli = v1::UNIT_OF_MEASURE_MILLI;
 constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
 
 std::int64_t Ok(const Result<std::int64_t>& r) {

@@ -15,7 +15,7 @@ namespace {
 
 using test::RefusedAt;
 
-const StoreContext kStore{"s1", "north", "EUR"};
+using test::kStore;
 
 class PriceAnswerTest : public ::testing::Test {
  protected:

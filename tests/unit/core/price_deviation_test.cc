@@ -12,8 +12,8 @@
 namespace storeagent::core {
 namespace {
 
-constexpr auto kEach = v1::UNIT_OF_MEASURE_EACH;
-constexpr auto kMilli = v1::UNIT_OF_MEASURE_MILLI;
+using test::kEach;
+using test::kMilli;
 
 // milk 1.20 x3 with 0.15 off a unit: extended 360, discount 45, net 315.
 PricedLine MilkLine() {

@@ -7,9 +7,15 @@
 #include <utility>
 #include <vector>
 
+#include "core/price_book.h"
 #include "storeagent/v1/price.pb.h"
 
 namespace storeagent::test {
+
+inline constexpr v1::UnitOfMeasure kEach = v1::UNIT_OF_MEASURE_EACH;
+inline constexpr v1::UnitOfMeasure kMilli = v1::UNIT_OF_MEASURE_MILLI;
+// The store the pricing tests price for.
+inline const core::StoreContext kStore{"s1", "north", "EUR"};
 
 inline v1::PriceScope FleetScope() {
   v1::PriceScope s;

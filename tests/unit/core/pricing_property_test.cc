@@ -22,7 +22,7 @@ namespace {
 
 constexpr std::uint64_t kSeed = 20261203;
 constexpr int kRounds = 1500;
-const StoreContext kStore{"s1", "north", "EUR"};
+using test::kStore;
 
 struct Case {
   v1::PriceList list;

@@ -17,9 +17,9 @@ namespace {
 
 using test::RefusedAt;
 
-constexpr auto kEach = v1::UNIT_OF_MEASURE_EACH;
-constexpr auto kMilli = v1::UNIT_OF_MEASURE_MILLI;
-const StoreContext kStore{"s1", "north", "EUR"};
+using test::kEach;
+using test::kMilli;
+using test::kStore;
 
 class PricingTest : public ::testing::Test {
  protected:

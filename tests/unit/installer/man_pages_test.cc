@@ -35,7 +35,7 @@
 namespace storeagent::testing {
 namespace {
 
-const std::string kSource = STOREAGENT_SOURCE_DIR;
+const std::string kSourceDir = STOREAGENT_SOURCE_DIR;
 
 struct Program {
   std::string name;
@@ -407,7 +407,7 @@ TEST(ManPagesTest, ThePageAndTheHelpHaveTheSameCommandsAndOptions) {
     CollectCommands(p.binary, {}, &commands);
     ASSERT_FALSE(commands.empty());
     ASSERT_THAT(commands.front().options, ::testing::Contains("--version"));
-    const std::string roff = ReadText(kSource + "/installer/man/" + p.page);
+    const std::string roff = ReadText(kSourceDir + "/installer/man/" + p.page);
     ASSERT_FALSE(roff.empty()) << p.page;
     const Sections page = ReadPage(roff);
     // A page with commands belongs to a program whose help lists some: the
@@ -425,7 +425,7 @@ TEST(ManPagesTest, PagesRenderWithoutWarnings) {
   for (const Program& p : Programs()) {
     SCOPED_TRACE(p.page);
     RunResult r = RunProgram(
-        {groff, "-ww", "-man", "-z", kSource + "/installer/man/" + p.page});
+        {groff, "-ww", "-man", "-z", kSourceDir + "/installer/man/" + p.page});
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_EQ(r.err, "");
   }

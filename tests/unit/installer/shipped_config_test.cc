@@ -488,8 +488,9 @@ TEST(ShippedConfigTest, The020CentralTomlDiffersOnlyInTheTlsPathsToMove) {
 
 // A 0.2.0 agent.toml that served the staff page on the store LAN over plain
 // HTTP (0.2.0 had no HTTPS) still parses: the start turns the page off and
-// says why (https_daemon_test), and only --check-config fails on it, naming
-// http.listen, so an upgrade never keeps a till from recording.
+// says why (tests/integration/staff_page/https_daemon_test.cc), and only
+// --check-config fails on it, naming http.listen, so an upgrade never keeps a
+// till from recording.
 TEST(ShippedConfigTest, The020AgentTomlWithTheLanPageStillParses) {
   const std::string dir = kSource + "/tests/unit/installer/testdata/";
   std::string text =

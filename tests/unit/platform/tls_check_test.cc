@@ -25,7 +25,7 @@ using storeagent::testing::TempDir;
 using storeagent::testing::TestCa;
 using ::testing::HasSubstr;
 
-constexpr int64_t kDay = 86400;
+using storeagent::testing::kDay;
 
 void Write(const std::string& path, const std::string& data) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);

@@ -23,8 +23,6 @@ namespace {
     ASSERT_TRUE(_r.ok()) << #expr ": " << _r.status().ToString(); \
   } while (0)
 
-constexpr int64_t kSecond = 1'000'000;
-
 class HoldExpiryTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -19,7 +19,6 @@ namespace {
     ASSERT_TRUE(_r.ok()) << #expr ": " << _r.status().ToString(); \
   } while (0)
 
-constexpr int64_t kSecond = 1'000'000;
 constexpr auto kReceipt = v1::StockMovement::REASON_RECEIPT;
 
 class StockLedgerTest : public ::testing::Test {

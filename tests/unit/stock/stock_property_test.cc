@@ -40,7 +40,6 @@ constexpr int kDefaultRuns = 3;
 constexpr int kOpsPerRun = 2000;
 constexpr int kMinThreads = 4;
 constexpr int kMaxThreads = 8;
-constexpr int64_t kSecond = 1'000'000;
 // Holds expire this long after they are placed.
 constexpr int64_t kMinHoldSeconds = 300;
 constexpr int64_t kMaxHoldSeconds = 2400;

@@ -34,6 +34,9 @@
 
 namespace storeagent::stocktest {
 
+// A second in microseconds, the unit of the ledger's times.
+inline constexpr int64_t kSecond = 1'000'000;
+
 // Calls `start(done)` and waits until `done` has run once.
 template <typename T, typename Start>
 Result<T> Await(Start&& start) {
