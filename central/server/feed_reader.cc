@@ -1,5 +1,6 @@
 #include "central/server/feed_reader.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -9,8 +10,13 @@
 
 namespace storeagent::central {
 
-FeedReader::FeedReader(CentralStore& store, FeedPlan plan, size_t page_rows)
-    : store_(store), plan_(std::move(plan)), page_rows_(page_rows) {
+FeedReader::FeedReader(CentralStore& store, FeedPlan plan, size_t page_rows,
+                       size_t page_bytes)
+    : store_(store),
+      plan_(std::move(plan)),
+      page_rows_(page_rows),
+      page_bytes_(page_bytes),
+      rows_(page_rows) {
   for (const auto& [id, start] : plan_.after) {
     positions_[id] = Position{start.seq, start.central_seq};
   }
@@ -44,9 +50,16 @@ Status FeedReader::ReadPage(const Work& w, FeedSource source,
   q.through = is_store ? w.store_through : w.central_through;
   q.from_us = plan_.from_us;
   q.to_us = plan_.to_us;
-  q.limit = page_rows_;
+  q.limit = rows_;
   Result<std::vector<FeedRow>> rows = store_.ReadFeedPage(q);
   if (!rows.ok()) return rows.status();
+  size_t bytes = 0;
+  for (const FeedRow& row : *rows) bytes += row.bytes.size();
+  if (bytes > page_bytes_) {
+    rows_ = std::max<size_t>(1, rows_ / 2);
+  } else if (bytes < page_bytes_ / 2 && rows->size() == q.limit) {
+    rows_ = std::min(page_rows_, rows_ * 2);
+  }
   const size_t first = out->size();
   v1::CentralEvent central;  // reused: a central event is parsed for its kind
   for (FeedRow& row : *rows) {
@@ -81,7 +94,7 @@ Status FeedReader::ReadPage(const Work& w, FeedSource source,
     e.original = std::move(row.original);
   }
   // A short page read everything up to the head the pass listed.
-  at = rows->size() < page_rows_ ? q.through : rows->back().number;
+  at = rows->size() < q.limit ? q.through : rows->back().number;
   return Status::Ok();
 }
 

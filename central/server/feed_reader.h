@@ -8,7 +8,8 @@
 // wanted store whose heads moved past the reader's position, up to those
 // heads, in pages of `page_rows` by key range on (store_id, seq) and
 // (store_id, central_seq): a store's events in order, stores one after the
-// other. What the filters leave out is skipped without being parsed, and
+// other (a page's rows shrink when its events are large: kFeedPageBytes).
+// What the filters leave out is skipped without being parsed, and
 // what is sent is not parsed either: a store event's record goes out as the
 // bytes central stored (feed_wire.h), checked only to be well-formed at its
 // top level; a central event is parsed for its kind. The reader keeps one
@@ -31,13 +32,20 @@
 
 namespace storeagent::central {
 
-// Rows per store read (docs/feed.md, "Limits").
-inline constexpr size_t kFeedPageRows = 1000;
+// Rows per store read at most (docs/feed.md, "Limits"): large enough that
+// the writer has several batches to send while the next page is read.
+inline constexpr size_t kFeedPageRows = 4000;
+// A page's stored bytes, about: a page that read more than this halves the
+// rows of the next read (down to 1), one that read under half of it
+// doubles them again (up to page_rows), so a store of large events keeps
+// the memory a stream holds near this, not near kFeedPageRows times them.
+inline constexpr size_t kFeedPageBytes = 4u << 20;
 
 class FeedReader {
  public:
   FeedReader(CentralStore& store, FeedPlan plan,
-             size_t page_rows = kFeedPageRows);
+             size_t page_rows = kFeedPageRows,
+             size_t page_bytes = kFeedPageBytes);
 
   enum class Step {
     kMore,      // a query ran (its events, maybe none, were appended)
@@ -69,6 +77,8 @@ class FeedReader {
   CentralStore& store_;
   const FeedPlan plan_;
   const size_t page_rows_;
+  const size_t page_bytes_;
+  size_t rows_;  // the next read's rows (kFeedPageBytes)
   std::map<std::string, Position> positions_;
   std::deque<Work> work_;
   bool listed_ = false;

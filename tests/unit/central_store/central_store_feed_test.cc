@@ -198,6 +198,31 @@ TEST_P(CentralStoreTest, FeedReaderPassesStoredRecordsThroughByteForByte) {
             expected.SerializeAsString());
 }
 
+// A page whose events hold more bytes than page_bytes halves the next
+// read's rows, down to what fits; nothing is skipped or sent twice.
+TEST_P(CentralStoreTest, FeedReaderPagesShrinkWhenEventsAreLarge) {
+  ChainBuilder chain;
+  std::vector<v1::JournalEntry> batch = chain.NoSales(20);
+  const size_t size = batch[0].record().ByteSizeLong();
+  ASSERT_TRUE(store_->IngestBatch("s1", batch, kNow).ok());
+
+  // 8 rows are over 3 events' bytes, 4 too; 2 fit.
+  central::FeedReader reader(*store_, central::FeedPlan(), /*page_rows=*/8,
+                             /*page_bytes=*/3 * size);
+  std::vector<central::FeedItem> items;
+  std::vector<size_t> pages;
+  for (int i = 0; i < 40; ++i) {
+    const size_t before = items.size();
+    Result<central::FeedReader::Step> step = reader.Next(&items);
+    ASSERT_TRUE(step.ok()) << step.status().ToString();
+    if (*step == central::FeedReader::Step::kPassDone) break;
+    if (items.size() > before) pages.push_back(items.size() - before);
+  }
+  EXPECT_EQ(pages, (std::vector<size_t>{8, 4, 2, 2, 2, 2}));
+  ASSERT_EQ(items.size(), 20u);
+  for (size_t i = 0; i < items.size(); ++i) EXPECT_EQ(items[i].seq, i + 1);
+}
+
 // bytea / BLOB columns come back as stored, every byte value (PostgreSQL
 // sends bytea as hex text, decoded by the backend; the feed reads its
 // records through the same path).
