@@ -86,6 +86,11 @@ function(storeagent_gtest_write_list exe target prefix each dir props
   string(REPLACE "[" "(" out "${out}")
   string(REPLACE "]" ")" out "${out}")
   string(REPLACE "\n" ";" lines "${out}")
+  # One test: its skip is ctest's skip (a suite's, above, is not).
+  set(extra "")
+  if(each STREQUAL "test")
+    set(extra " SKIP_REGULAR_EXPRESSION [==[\\[  SKIPPED \\]]==]")
+  endif()
   set(content "")
   set(count 0)
   set(suite "")
@@ -108,11 +113,6 @@ function(storeagent_gtest_write_list exe target prefix each dir props
       continue()  # as the program itself: not run unless asked
     endif()
     math(EXPR count "${count} + 1")
-    set(extra "")
-    if(each STREQUAL "test")
-      # One test: its skip is ctest's skip.
-      set(extra " SKIP_REGULAR_EXPRESSION [==[\\[  SKIPPED \\]]==]")
-    endif()
     string(APPEND content
       "add_test([==[${name}]==] [==[${exe}]==] [==[--gtest_filter=${filter}]==])\n"
       "set_tests_properties([==[${name}]==] PROPERTIES WORKING_DIRECTORY "

@@ -53,16 +53,11 @@ Status FeedReader::ReadPage(const Work& w, FeedSource source,
   q.limit = rows_;
   Result<std::vector<FeedRow>> rows = store_.ReadFeedPage(q);
   if (!rows.ok()) return rows.status();
-  size_t bytes = 0;
-  for (const FeedRow& row : *rows) bytes += row.bytes.size();
-  if (bytes > page_bytes_) {
-    rows_ = std::max<size_t>(1, rows_ / 2);
-  } else if (bytes < page_bytes_ / 2 && rows->size() == q.limit) {
-    rows_ = std::min(page_rows_, rows_ * 2);
-  }
   const size_t first = out->size();
+  size_t bytes = 0;          // the page's stored bytes (kFeedPageBytes)
   v1::CentralEvent central;  // reused: a central event is parsed for its kind
   for (FeedRow& row : *rows) {
+    bytes += row.bytes.size();
     if (is_store && !plan_.WantsKind(row.kind)) continue;
     // A store event's record goes out as stored: it was parsed and checked
     // at ingest; here only its framing is (a consumer must be able to
@@ -92,6 +87,11 @@ Status FeedReader::ReadPage(const Work& w, FeedSource source,
     // How central resolved the sale a return names (docs/kpis.md,
     // "Original resolution"); nothing when it is not indexed.
     e.original = std::move(row.original);
+  }
+  if (bytes > page_bytes_) {
+    rows_ = std::max<size_t>(1, rows_ / 2);
+  } else if (bytes < page_bytes_ / 2 && rows->size() == q.limit) {
+    rows_ = std::min(page_rows_, rows_ * 2);
   }
   // A short page read everything up to the head the pass listed.
   at = rows->size() < q.limit ? q.through : rows->back().number;
