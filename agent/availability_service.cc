@@ -6,7 +6,7 @@
 #include "agent/pos_service.h"
 #include "core/limits.h"
 #include "platform/tsan.h"
-#include "proto/unary_reactor.h"
+#include "proto/raw_unary.h"
 #include "proto/wire_copy.h"
 
 namespace storeagent::agent {
@@ -19,8 +19,8 @@ constexpr int kMaxCatalogChunkProducts = 1000;
 // StockOps's `Answer`. StockOps answers UpdateHold as GetHold and a stock
 // event as a transaction; those RPCs' own responses have the same fields
 // (proto/wire_copy.h).
-template <typename Answer, typename Reply>
-StockOps::Done<Answer> FinishAs(rpc::UnaryReactor* reactor, Reply* reply) {
+template <typename Answer, typename Reactor, typename Reply>
+StockOps::Done<Answer> FinishAs(Reactor* reactor, Reply* reply) {
   return [reactor, reply](Result<Answer> r) {
     if (!r.ok()) {
       reactor->Reply(ToGrpc(r.status()));
@@ -39,8 +39,8 @@ StockOps::Done<Answer> FinishAs(rpc::UnaryReactor* reactor, Reply* reply) {
   };
 }
 
-template <typename Reply>
-StockOps::Done<Reply> Finisher(rpc::UnaryReactor* reactor, Reply* reply) {
+template <typename Reactor, typename Reply>
+StockOps::Done<Reply> Finisher(Reactor* reactor, Reply* reply) {
   return FinishAs<Reply>(reactor, reply);
 }
 
@@ -116,59 +116,89 @@ class ImportReactor : public grpc::ServerReadReactor<v1::ImportCatalogRequest> {
 }  // namespace
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::GetAvailability(
-    grpc::CallbackServerContext* /*ctx*/, const v1::GetAvailabilityRequest* req,
-    v1::GetAvailabilityResponse* reply) {
-  auto* reactor = rpc::UnaryReactor::Create();
+    grpc::CallbackServerContext* /*ctx*/, const grpc::ByteBuffer* in,
+    grpc::ByteBuffer* out) {
+  auto* reactor = rpc::RawUnary<v1::GetAvailabilityRequest,
+                                v1::GetAvailabilityResponse>::Start(in, out);
+  if (!reactor->ok()) return reactor;
+  const v1::GetAvailabilityRequest* req = &reactor->request();
+  v1::GetAvailabilityResponse* reply = reactor->reply();
   ops_.GetAvailability({req->skus().begin(), req->skus().end()},
                        Finisher(reactor, reply));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::SearchProducts(
-    grpc::CallbackServerContext* /*ctx*/, const v1::SearchProductsRequest* req,
-    v1::SearchProductsResponse* reply) {
-  auto* reactor = rpc::UnaryReactor::Create();
+    grpc::CallbackServerContext* /*ctx*/, const grpc::ByteBuffer* in,
+    grpc::ByteBuffer* out) {
+  auto* reactor = rpc::RawUnary<v1::SearchProductsRequest,
+                                v1::SearchProductsResponse>::Start(in, out);
+  if (!reactor->ok()) return reactor;
+  const v1::SearchProductsRequest* req = &reactor->request();
+  v1::SearchProductsResponse* reply = reactor->reply();
   ops_.SearchProducts(*req, Finisher(reactor, reply));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::PlaceHold(
-    grpc::CallbackServerContext* /*ctx*/, const v1::PlaceHoldRequest* req,
-    v1::PlaceHoldResponse* reply) {
-  auto* reactor = rpc::UnaryReactor::Create();
+    grpc::CallbackServerContext* /*ctx*/, const grpc::ByteBuffer* in,
+    grpc::ByteBuffer* out) {
+  auto* reactor =
+      rpc::RawUnary<v1::PlaceHoldRequest, v1::PlaceHoldResponse>::Start(in,
+                                                                        out);
+  if (!reactor->ok()) return reactor;
+  const v1::PlaceHoldRequest* req = &reactor->request();
+  v1::PlaceHoldResponse* reply = reactor->reply();
   ops_.PlaceHold(*req, Finisher(reactor, reply));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::UpdateHold(
-    grpc::CallbackServerContext* /*ctx*/, const v1::UpdateHoldRequest* req,
-    v1::UpdateHoldResponse* reply) {
-  auto* reactor = rpc::UnaryReactor::Create();
+    grpc::CallbackServerContext* /*ctx*/, const grpc::ByteBuffer* in,
+    grpc::ByteBuffer* out) {
+  auto* reactor =
+      rpc::RawUnary<v1::UpdateHoldRequest, v1::UpdateHoldResponse>::Start(in,
+                                                                          out);
+  if (!reactor->ok()) return reactor;
+  const v1::UpdateHoldRequest* req = &reactor->request();
+  v1::UpdateHoldResponse* reply = reactor->reply();
   ops_.UpdateHold(*req, FinishAs<v1::GetHoldResponse>(reactor, reply));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::GetHold(
-    grpc::CallbackServerContext* /*ctx*/, const v1::GetHoldRequest* req,
-    v1::GetHoldResponse* reply) {
-  auto* reactor = rpc::UnaryReactor::Create();
+    grpc::CallbackServerContext* /*ctx*/, const grpc::ByteBuffer* in,
+    grpc::ByteBuffer* out) {
+  auto* reactor =
+      rpc::RawUnary<v1::GetHoldRequest, v1::GetHoldResponse>::Start(in, out);
+  if (!reactor->ok()) return reactor;
+  const v1::GetHoldRequest* req = &reactor->request();
+  v1::GetHoldResponse* reply = reactor->reply();
   ops_.GetHold(req->order_ref(), Finisher(reactor, reply));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::ListHolds(
-    grpc::CallbackServerContext* /*ctx*/, const v1::ListHoldsRequest* req,
-    v1::ListHoldsResponse* reply) {
-  auto* reactor = rpc::UnaryReactor::Create();
+    grpc::CallbackServerContext* /*ctx*/, const grpc::ByteBuffer* in,
+    grpc::ByteBuffer* out) {
+  auto* reactor =
+      rpc::RawUnary<v1::ListHoldsRequest, v1::ListHoldsResponse>::Start(in,
+                                                                        out);
+  if (!reactor->ok()) return reactor;
+  const v1::ListHoldsRequest* req = &reactor->request();
+  v1::ListHoldsResponse* reply = reactor->reply();
   ops_.ListHolds(*req, Finisher(reactor, reply));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::RecordStockEvent(
-    grpc::CallbackServerContext* /*ctx*/,
-    const v1::RecordStockEventRequest* req,
-    v1::RecordStockEventResponse* reply) {
-  auto* reactor = rpc::UnaryReactor::Create();
+    grpc::CallbackServerContext* /*ctx*/, const grpc::ByteBuffer* in,
+    grpc::ByteBuffer* out) {
+  auto* reactor = rpc::RawUnary<v1::RecordStockEventRequest,
+                                v1::RecordStockEventResponse>::Start(in, out);
+  if (!reactor->ok()) return reactor;
+  const v1::RecordStockEventRequest* req = &reactor->request();
+  v1::RecordStockEventResponse* reply = reactor->reply();
   ops_.RecordStockEvent(
       *req, FinishAs<v1::RecordTransactionResponse>(reactor, reply));
   return reactor;

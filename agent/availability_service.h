@@ -10,33 +10,50 @@
 
 namespace storeagent::agent {
 
-class AvailabilityServiceImpl final
-    : public v1::AvailabilityService::CallbackService {
+// The unary methods take their requests raw (proto/raw_unary.h): invalid
+// UTF-8 in a string field, or bytes that are not a message, are refused
+// with INVALID_ARGUMENT naming the field. ImportCatalog streams typed.
+using RawAvailabilityService =
+    v1::AvailabilityService::WithRawCallbackMethod_GetAvailability<
+        v1::AvailabilityService::WithRawCallbackMethod_SearchProducts<
+            v1::AvailabilityService::WithRawCallbackMethod_PlaceHold<
+                v1::AvailabilityService::WithRawCallbackMethod_UpdateHold<
+                    v1::AvailabilityService::WithRawCallbackMethod_GetHold<
+                        v1::AvailabilityService::
+                            WithRawCallbackMethod_ListHolds<
+                                v1::AvailabilityService::
+                                    WithRawCallbackMethod_RecordStockEvent<
+                                        v1::AvailabilityService::
+                                            WithCallbackMethod_ImportCatalog<
+                                                v1::AvailabilityService::
+                                                    Service>>>>>>>>;
+
+class AvailabilityServiceImpl final : public RawAvailabilityService {
  public:
   // REQUIRES: `ops` outlives the service.
   explicit AvailabilityServiceImpl(StockOps& ops) : ops_(ops) {}
 
-  grpc::ServerUnaryReactor* GetAvailability(
-      grpc::CallbackServerContext* ctx, const v1::GetAvailabilityRequest* req,
-      v1::GetAvailabilityResponse* reply) override;
-  grpc::ServerUnaryReactor* SearchProducts(
-      grpc::CallbackServerContext* ctx, const v1::SearchProductsRequest* req,
-      v1::SearchProductsResponse* reply) override;
+  grpc::ServerUnaryReactor* GetAvailability(grpc::CallbackServerContext* ctx,
+                                            const grpc::ByteBuffer* in,
+                                            grpc::ByteBuffer* out) override;
+  grpc::ServerUnaryReactor* SearchProducts(grpc::CallbackServerContext* ctx,
+                                           const grpc::ByteBuffer* in,
+                                           grpc::ByteBuffer* out) override;
   grpc::ServerUnaryReactor* PlaceHold(grpc::CallbackServerContext* ctx,
-                                      const v1::PlaceHoldRequest* req,
-                                      v1::PlaceHoldResponse* reply) override;
+                                      const grpc::ByteBuffer* in,
+                                      grpc::ByteBuffer* out) override;
   grpc::ServerUnaryReactor* UpdateHold(grpc::CallbackServerContext* ctx,
-                                       const v1::UpdateHoldRequest* req,
-                                       v1::UpdateHoldResponse* reply) override;
+                                       const grpc::ByteBuffer* in,
+                                       grpc::ByteBuffer* out) override;
   grpc::ServerUnaryReactor* GetHold(grpc::CallbackServerContext* ctx,
-                                    const v1::GetHoldRequest* req,
-                                    v1::GetHoldResponse* reply) override;
+                                    const grpc::ByteBuffer* in,
+                                    grpc::ByteBuffer* out) override;
   grpc::ServerUnaryReactor* ListHolds(grpc::CallbackServerContext* ctx,
-                                      const v1::ListHoldsRequest* req,
-                                      v1::ListHoldsResponse* reply) override;
-  grpc::ServerUnaryReactor* RecordStockEvent(
-      grpc::CallbackServerContext* ctx, const v1::RecordStockEventRequest* req,
-      v1::RecordStockEventResponse* reply) override;
+                                      const grpc::ByteBuffer* in,
+                                      grpc::ByteBuffer* out) override;
+  grpc::ServerUnaryReactor* RecordStockEvent(grpc::CallbackServerContext* ctx,
+                                             const grpc::ByteBuffer* in,
+                                             grpc::ByteBuffer* out) override;
   grpc::ServerReadReactor<v1::ImportCatalogRequest>* ImportCatalog(
       grpc::CallbackServerContext* ctx,
       v1::ImportCatalogResponse* reply) override;

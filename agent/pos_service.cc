@@ -5,7 +5,7 @@
 
 #include "agent/day_report.h"
 #include "core/event_validation.h"
-#include "proto/unary_reactor.h"
+#include "proto/raw_unary.h"
 #include "proto/wire_copy.h"
 #include "storage/journal_store.h"
 #include "storage/sync_store.h"
@@ -16,8 +16,8 @@ namespace {
 // Finishes a recording call with `reply` or the error. The recorder
 // answers every call as a transaction; RecordLoyaltySignalResponse has the
 // same fields (proto/wire_copy.h).
-template <typename Reply>
-Recorder::Done FinishWith(rpc::UnaryReactor* reactor, Reply* reply) {
+template <typename Reactor, typename Reply>
+Recorder::Done FinishWith(Reactor* reactor, Reply* reply) {
   return [reactor, reply](Result<v1::RecordTransactionResponse> r) {
     if (!r.ok()) {
       reactor->Reply(ToGrpc(r.status()));
@@ -53,27 +53,38 @@ PosServiceImpl::PosServiceImpl(std::string store_id, storage::AgentDatabase& db,
       clock_(clock) {}
 
 grpc::ServerUnaryReactor* PosServiceImpl::RecordTransaction(
-    grpc::CallbackServerContext* /*ctx*/,
-    const v1::RecordTransactionRequest* request,
-    v1::RecordTransactionResponse* reply) {
-  rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
+    grpc::CallbackServerContext* /*ctx*/, const grpc::ByteBuffer* in,
+    grpc::ByteBuffer* out) {
+  auto* reactor = rpc::RawUnary<v1::RecordTransactionRequest,
+                                v1::RecordTransactionResponse>::Start(in, out);
+  if (!reactor->ok()) return reactor;
+  const v1::RecordTransactionRequest* request = &reactor->request();
+  v1::RecordTransactionResponse* reply = reactor->reply();
   recorder_.RecordTransaction(*request, FinishWith(reactor, reply));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* PosServiceImpl::RecordLoyaltySignal(
-    grpc::CallbackServerContext* /*ctx*/,
-    const v1::RecordLoyaltySignalRequest* request,
-    v1::RecordLoyaltySignalResponse* reply) {
-  rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
+    grpc::CallbackServerContext* /*ctx*/, const grpc::ByteBuffer* in,
+    grpc::ByteBuffer* out) {
+  auto* reactor =
+      rpc::RawUnary<v1::RecordLoyaltySignalRequest,
+                    v1::RecordLoyaltySignalResponse>::Start(in, out);
+  if (!reactor->ok()) return reactor;
+  const v1::RecordLoyaltySignalRequest* request = &reactor->request();
+  v1::RecordLoyaltySignalResponse* reply = reactor->reply();
   recorder_.RecordLoyaltySignal(*request, FinishWith(reactor, reply));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* PosServiceImpl::GetEvent(
-    grpc::CallbackServerContext* /*ctx*/, const v1::GetEventRequest* request,
-    v1::GetEventResponse* reply) {
-  rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
+    grpc::CallbackServerContext* /*ctx*/, const grpc::ByteBuffer* in,
+    grpc::ByteBuffer* out) {
+  auto* reactor =
+      rpc::RawUnary<v1::GetEventRequest, v1::GetEventResponse>::Start(in, out);
+  if (!reactor->ok()) return reactor;
+  const v1::GetEventRequest* request = &reactor->request();
+  v1::GetEventResponse* reply = reactor->reply();
   if (request->by_case() == v1::GetEventRequest::kClientKey) {
     Status s = core::ValidateClientKey(request->client_key(), "client_key");
     if (!s.ok()) {
@@ -117,9 +128,12 @@ grpc::ServerUnaryReactor* PosServiceImpl::GetEvent(
 }
 
 grpc::ServerUnaryReactor* PosServiceImpl::GetJournalStatus(
-    grpc::CallbackServerContext* /*ctx*/, const v1::GetJournalStatusRequest*,
-    v1::GetJournalStatusResponse* reply) {
-  rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
+    grpc::CallbackServerContext* /*ctx*/, const grpc::ByteBuffer* in,
+    grpc::ByteBuffer* out) {
+  auto* reactor = rpc::RawUnary<v1::GetJournalStatusRequest,
+                                v1::GetJournalStatusResponse>::Start(in, out);
+  if (!reactor->ok()) return reactor;
+  v1::GetJournalStatusResponse* reply = reactor->reply();
   db_.readers().Submit([this, reactor, reply](storage::DbContext* rc) {
     if (rc == nullptr) {
       reactor->Reply(ToGrpc(Unavailable("agent is shutting down")));
@@ -145,17 +159,23 @@ grpc::ServerUnaryReactor* PosServiceImpl::GetJournalStatus(
 }
 
 grpc::ServerUnaryReactor* PosServiceImpl::Ping(
-    grpc::CallbackServerContext* /*ctx*/, const v1::PingRequest*,
-    v1::PingResponse*) {
-  rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
+    grpc::CallbackServerContext* /*ctx*/, const grpc::ByteBuffer* in,
+    grpc::ByteBuffer* out) {
+  auto* reactor =
+      rpc::RawUnary<v1::PingRequest, v1::PingResponse>::Start(in, out);
+  if (!reactor->ok()) return reactor;
   reactor->Reply(grpc::Status::OK);
   return reactor;
 }
 
 grpc::ServerUnaryReactor* PosServiceImpl::GetSyncStatus(
-    grpc::CallbackServerContext* /*ctx*/, const v1::GetSyncStatusRequest*,
-    v1::GetSyncStatusResponse* reply) {
-  rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
+    grpc::CallbackServerContext* /*ctx*/, const grpc::ByteBuffer* in,
+    grpc::ByteBuffer* out) {
+  auto* reactor =
+      rpc::RawUnary<v1::GetSyncStatusRequest, v1::GetSyncStatusResponse>::Start(
+          in, out);
+  if (!reactor->ok()) return reactor;
+  v1::GetSyncStatusResponse* reply = reactor->reply();
   db_.readers().Submit([this, reactor, reply](storage::DbContext* rc) {
     if (rc == nullptr) {
       reactor->Reply(ToGrpc(Unavailable("agent is shutting down")));
@@ -207,9 +227,14 @@ grpc::ServerUnaryReactor* PosServiceImpl::GetSyncStatus(
 }
 
 grpc::ServerUnaryReactor* PosServiceImpl::GetDayReport(
-    grpc::CallbackServerContext* /*ctx*/,
-    const v1::GetDayReportRequest* request, v1::GetDayReportResponse* reply) {
-  rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
+    grpc::CallbackServerContext* /*ctx*/, const grpc::ByteBuffer* in,
+    grpc::ByteBuffer* out) {
+  auto* reactor =
+      rpc::RawUnary<v1::GetDayReportRequest, v1::GetDayReportResponse>::Start(
+          in, out);
+  if (!reactor->ok()) return reactor;
+  const v1::GetDayReportRequest* request = &reactor->request();
+  v1::GetDayReportResponse* reply = reactor->reply();
   agent::GetDayReport(db_, clock_, *request,
                       [reactor, reply](Result<v1::GetDayReportResponse> r) {
                         if (!r.ok()) {

@@ -21,7 +21,19 @@ namespace storeagent::agent {
 // Maps our Status to grpc::Status (same codes, same message).
 grpc::Status ToGrpc(const Status& s);
 
-class PosServiceImpl final : public v1::PosService::CallbackService {
+// Every method takes its request raw (proto/raw_unary.h): a request with
+// invalid UTF-8 in a string field, or bytes that are not a message, is
+// refused with INVALID_ARGUMENT naming the field.
+using RawPosService = v1::PosService::WithRawCallbackMethod_RecordTransaction<
+    v1::PosService::WithRawCallbackMethod_RecordLoyaltySignal<
+        v1::PosService::WithRawCallbackMethod_GetEvent<
+            v1::PosService::WithRawCallbackMethod_GetJournalStatus<
+                v1::PosService::WithRawCallbackMethod_Ping<
+                    v1::PosService::WithRawCallbackMethod_GetSyncStatus<
+                        v1::PosService::WithRawCallbackMethod_GetDayReport<
+                            v1::PosService::Service>>>>>>>;
+
+class PosServiceImpl final : public RawPosService {
  public:
   // REQUIRES: all outlive the service. `sync_health` null: sync is off.
   // `clock`: the ages in GetStatus and the default day of GetDayReport.
@@ -29,30 +41,27 @@ class PosServiceImpl final : public v1::PosService::CallbackService {
                  Recorder& recorder, const SyncHealth* sync_health,
                  const Clock& clock);
 
-  grpc::ServerUnaryReactor* RecordTransaction(
-      grpc::CallbackServerContext* ctx,
-      const v1::RecordTransactionRequest* request,
-      v1::RecordTransactionResponse* reply) override;
+  grpc::ServerUnaryReactor* RecordTransaction(grpc::CallbackServerContext* ctx,
+                                              const grpc::ByteBuffer* in,
+                                              grpc::ByteBuffer* out) override;
   grpc::ServerUnaryReactor* RecordLoyaltySignal(
-      grpc::CallbackServerContext* ctx,
-      const v1::RecordLoyaltySignalRequest* request,
-      v1::RecordLoyaltySignalResponse* reply) override;
+      grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in,
+      grpc::ByteBuffer* out) override;
   grpc::ServerUnaryReactor* GetEvent(grpc::CallbackServerContext* ctx,
-                                     const v1::GetEventRequest* request,
-                                     v1::GetEventResponse* reply) override;
-  grpc::ServerUnaryReactor* GetJournalStatus(
-      grpc::CallbackServerContext* ctx,
-      const v1::GetJournalStatusRequest* request,
-      v1::GetJournalStatusResponse* reply) override;
+                                     const grpc::ByteBuffer* in,
+                                     grpc::ByteBuffer* out) override;
+  grpc::ServerUnaryReactor* GetJournalStatus(grpc::CallbackServerContext* ctx,
+                                             const grpc::ByteBuffer* in,
+                                             grpc::ByteBuffer* out) override;
   grpc::ServerUnaryReactor* Ping(grpc::CallbackServerContext* ctx,
-                                 const v1::PingRequest* request,
-                                 v1::PingResponse* reply) override;
-  grpc::ServerUnaryReactor* GetSyncStatus(
-      grpc::CallbackServerContext* ctx, const v1::GetSyncStatusRequest* request,
-      v1::GetSyncStatusResponse* reply) override;
-  grpc::ServerUnaryReactor* GetDayReport(
-      grpc::CallbackServerContext* ctx, const v1::GetDayReportRequest* request,
-      v1::GetDayReportResponse* reply) override;
+                                 const grpc::ByteBuffer* in,
+                                 grpc::ByteBuffer* out) override;
+  grpc::ServerUnaryReactor* GetSyncStatus(grpc::CallbackServerContext* ctx,
+                                          const grpc::ByteBuffer* in,
+                                          grpc::ByteBuffer* out) override;
+  grpc::ServerUnaryReactor* GetDayReport(grpc::CallbackServerContext* ctx,
+                                         const grpc::ByteBuffer* in,
+                                         grpc::ByteBuffer* out) override;
 
  private:
   std::string store_id_;

@@ -72,7 +72,7 @@ Recorder::Recorder(storage::AgentDatabase& db, RecorderOptions options)
 void Recorder::RecordTransaction(const v1::RecordTransactionRequest& request,
                                  Done done) {
   Status s = core::ValidateCallerClientKey(request.client_key(), "client_key");
-  if (s.ok()) s = core::ValidateTransaction(request.transaction());
+  if (s.ok()) s = core::ValidatePosTransaction(request.transaction());
   if (!s.ok()) {
     done(s);
     return;

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "platform/cli.h"
+#include "platform/clock.h"
 #include "platform/crypto.h"
 #include "proto/grpc_log.h"
 #include "storeagent/v1/pos.grpc.pb.h"
@@ -57,6 +58,9 @@ v1::Transaction DemoSale(int n, int lines, bool member) {
   *tot->mutable_change_given() = Eur(0);
   s->set_operator_id("demo-operator");
   s->set_receipt_number(std::to_string(n));
+  // The business day is required: today's, in the host's time zone.
+  s->set_business_day(
+      storeagent::LocalDay(storeagent::SystemClock().NowMicros()));
   if (n % 5 == 0) {
     s->set_channel(v1::SALES_CHANNEL_CLICK_AND_COLLECT);
     s->set_order_ref("DEMO-" + std::to_string(n));

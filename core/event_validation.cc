@@ -592,6 +592,34 @@ Status ValidateTransaction(const v1::Transaction& txn) {
                "is required");
 }
 
+Status ValidatePosTransaction(const v1::Transaction& txn) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateTransaction(txn));
+  const std::string* day = nullptr;
+  std::string path = "transaction.";
+  switch (txn.kind_case()) {
+    case v1::Transaction::kSale:
+      day = &txn.sale().business_day();
+      path += "sale";
+      break;
+    case v1::Transaction::kReturn:
+      day = &txn.return_().business_day();
+      path += "return";
+      break;
+    case v1::Transaction::kPostVoid:
+      day = &txn.post_void().business_day();
+      path += "post_void";
+      break;
+    case v1::Transaction::kNoSale:
+      day = &txn.no_sale().business_day();
+      path += "no_sale";
+      break;
+    case v1::Transaction::kDailyClose:  // required by ValidateTransaction
+    case v1::Transaction::KIND_NOT_SET:
+      return Status::Ok();
+  }
+  return CheckBusinessDay(*day, path + ".business_day", /*required=*/true);
+}
+
 Status ValidateLoyaltySignal(const v1::LoyaltySignal& sig) {
   STOREAGENT_RETURN_IF_ERROR(CheckFreeText(sig, "signal"));
   return CheckSignalKind(sig);

@@ -57,6 +57,12 @@ Status ValidateCallerClientKey(const v1::ClientKey& key,
 // passes CheckFreeText (core/text_checks.h).
 Status ValidateTransaction(const v1::Transaction& txn);
 
+// A transaction as the POS sends it: ValidateTransaction, and every kind
+// names its business day (docs/pos-api.md: "a real date"). The agent
+// applies this to new events; central keeps ValidateTransaction, so events
+// journaled before the rule (an empty business_day) still ingest.
+Status ValidatePosTransaction(const v1::Transaction& txn);
+
 // A loyalty signal as the POS sends it. Paths start with "signal.".
 //
 // Exactly one kind; a member identified by card_number (6..32 digits), never

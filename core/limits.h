@@ -92,10 +92,13 @@ inline constexpr std::size_t kLastFourDigits = 4;
 // ---- Card numbers in free text ----------------------------------------------
 
 // A primary account number is 13..19 digits passing the Luhn check; a run of
-// that many digits (single spaces or hyphens allowed between digit groups) in
-// any text field is refused.
+// that many digits in any text field is refused (core/text_checks.h: which
+// digits and separators a run may hold, and the rule for identifiers).
 inline constexpr std::size_t kMinPanDigits = 13;
 inline constexpr std::size_t kMaxPanDigits = 19;
+// In free text, digit groups joined by up to this many separator characters
+// in a row ("4111 - 1111") are one run.
+inline constexpr std::size_t kMaxPanSeparatorRun = 3;
 
 // ---- String lengths per field (characters) ----------------------------------
 

@@ -170,6 +170,168 @@ Status Walk(const Message& msg, std::string_view root,
   return Status::Ok();
 }
 
+// The short names of identifier fields (IsIdentifierField), in any message.
+constexpr std::array<std::string_view, 6> kIdentifierNames = {
+    "terminal_id", "client_txn_id", "receipt_number",
+    "order_ref",   "store_id",      "operator_id"};
+
+// One code point of `text` at `i` and its length in bytes; a byte that
+// does not start a well-formed sequence decodes as U+FFFD, length 1.
+struct CodePoint {
+  std::uint32_t cp;
+  std::size_t len;
+};
+
+CodePoint DecodeAt(std::string_view text, std::size_t i) {
+  const auto b0 = static_cast<unsigned char>(text[i]);
+  if (b0 < 0x80) return {b0, 1};
+  std::size_t len;
+  std::uint32_t cp;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+    cp = b0 & 0x1F;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    cp = b0 & 0x0F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    cp = b0 & 0x07;
+  } else {
+    return {0xFFFD, 1};
+  }
+  if (text.size() - i < len) return {0xFFFD, 1};
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(text[i + k]);
+    if ((b & 0xC0) != 0x80) return {0xFFFD, 1};
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  return {cp, len};
+}
+
+// The code point of digit zero of each block of ten decimal digits
+// (Unicode 15.0, general category Nd), ascending.
+constexpr std::array<std::uint32_t, 68> kDigitZeros = {
+    0x0030,  0x0660,  0x06F0,  0x07C0,  0x0966,  0x09E6,  0x0A66,  0x0AE6,
+    0x0B66,  0x0BE6,  0x0C66,  0x0CE6,  0x0D66,  0x0DE6,  0x0E50,  0x0ED0,
+    0x0F20,  0x1040,  0x1090,  0x17E0,  0x1810,  0x1946,  0x19D0,  0x1A80,
+    0x1A90,  0x1B50,  0x1BB0,  0x1C40,  0x1C50,  0xA620,  0xA8D0,  0xA900,
+    0xA9D0,  0xA9F0,  0xAA50,  0xABF0,  0xFF10,  0x104A0, 0x10D30, 0x11066,
+    0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0,
+    0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x11F50, 0x16A60,
+    0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140,
+    0x1E2F0, 0x1E4F0, 0x1E950, 0x1FBF0};
+
+// The value 0..9 of a decimal digit, or -1.
+int DigitValue(std::uint32_t cp) {
+  if (cp < 0x80)
+    return cp >= '0' && cp <= '9' ? static_cast<int>(cp - '0') : -1;
+  auto it = std::upper_bound(kDigitZeros.begin(), kDigitZeros.end(), cp);
+  if (it == kDigitZeros.begin()) return -1;
+  const std::uint32_t zero = *(it - 1);
+  return cp - zero < 10 ? static_cast<int>(cp - zero) : -1;
+}
+
+// What may stand between the digit groups of a written card number.
+bool IsPanSeparator(std::uint32_t cp) {
+  switch (cp) {
+    case ' ':
+    case '-':
+    case '.':
+    case '/':
+    case '_':
+    case 0x00A0:  // no-break space
+    case 0x00AD:  // soft hyphen
+    case 0x1680:  // ogham space mark
+    case 0x202F:  // narrow no-break space
+    case 0x205F:  // medium mathematical space
+    case 0x2060:  // word joiner
+    case 0x2212:  // minus sign
+    case 0x3000:  // ideographic space
+    case 0xFE58:  // small em dash
+    case 0xFE63:  // small hyphen-minus
+    case 0xFEFF:  // zero-width no-break space
+    case 0xFF0D:  // full-width hyphen-minus
+    case 0xFF0E:  // full-width full stop
+    case 0xFF0F:  // full-width solidus
+    case 0xFF3F:  // full-width low line
+      return true;
+    default:
+      // En quad .. zero-width joiner (spaces of every width, zero-width
+      // space), hyphen .. horizontal bar.
+      return (cp >= 0x2000 && cp <= 0x200D) || (cp >= 0x2010 && cp <= 0x2015);
+  }
+}
+
+// ContainsPan (`join`: separators join digit groups) and the first half of
+// ContainsPanInIdentifier (a separator ends the run).
+bool ScanRuns(std::string_view text, bool join) {
+  // The digit values of the current run's last kMaxPanDigits digits: no
+  // window looks further back, so nothing is allocated per string.
+  std::array<std::uint8_t, kMaxPanDigits> run{};
+  std::size_t held = 0;
+  std::size_t separators = 0;  // in a row since the run's last digit
+  for (std::size_t i = 0; i < text.size();) {
+    const CodePoint c = DecodeAt(text, i);
+    i += c.len;
+    const int v = DigitValue(c.cp);
+    if (v >= 0) {
+      separators = 0;
+      if (held == run.size()) {
+        std::copy(run.begin() + 1, run.end(), run.begin());
+        --held;
+      }
+      run[held++] = static_cast<std::uint8_t>(v);
+      // Every window of kMinPanDigits..kMaxPanDigits ending at this digit.
+      for (std::size_t w = kMinPanDigits; w <= held; ++w) {
+        if (LuhnOverValues(run.data() + held - w, w)) return true;
+      }
+      continue;
+    }
+    if (join && held > 0 && IsPanSeparator(c.cp) &&
+        ++separators <= kMaxPanSeparatorRun) {
+      continue;
+    }
+    held = 0;
+    separators = 0;
+  }
+  return false;
+}
+
+// The whole of `text` is 13..19 digits passing Luhn, in the groups cards
+// are printed in, joined by runs of separators (ContainsPanInIdentifier).
+bool IsGroupedCardNumber(std::string_view text) {
+  std::array<std::uint8_t, kMaxPanDigits> digits{};
+  std::size_t count = 0;
+  std::array<std::size_t, kMaxPanDigits> groups{};  // lengths
+  std::size_t group_count = 0;
+  bool in_group = false;
+  std::size_t separators = 0;  // in a row
+  for (std::size_t i = 0; i < text.size();) {
+    const CodePoint c = DecodeAt(text, i);
+    i += c.len;
+    const int v = DigitValue(c.cp);
+    if (v >= 0) {
+      if (count == digits.size()) return false;  // too many digits
+      digits[count++] = static_cast<std::uint8_t>(v);
+      if (!in_group) groups[group_count++] = 0;
+      ++groups[group_count - 1];
+      in_group = true;
+      separators = 0;
+    } else if (IsPanSeparator(c.cp) && ++separators <= kMaxPanSeparatorRun) {
+      in_group = false;
+    } else {
+      return false;  // a letter, or too many separators in a row
+    }
+  }
+  if (count < kMinPanDigits || group_count < 2) return false;
+  bool shaped = true;  // 4, 4, ..., 4, then 1..4
+  for (std::size_t g = 0; g + 1 < group_count; ++g) shaped &= groups[g] == 4;
+  shaped &= groups[group_count - 1] >= 1 && groups[group_count - 1] <= 4;
+  const bool amex = group_count == 3 && groups[0] == 4 && groups[1] == 6 &&
+                    (groups[2] == 4 || groups[2] == 5);
+  return (shaped || amex) && LuhnOverValues(digits.data(), count);
+}
+
 }  // namespace
 
 bool PassesLuhn(std::string_view digits) {
@@ -181,28 +343,23 @@ bool PassesLuhn(std::string_view digits) {
 }
 
 bool ContainsPan(std::string_view text) {
-  // The digit values of the current run's last kMaxPanDigits digits: no
-  // window looks further back, so nothing is allocated per string.
-  std::array<std::uint8_t, kMaxPanDigits> run{};
-  std::size_t held = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (IsDigit(c)) {
-      if (held == run.size()) {
-        std::copy(run.begin() + 1, run.end(), run.begin());
-        --held;
-      }
-      run[held++] = static_cast<std::uint8_t>(c - '0');
-      // Every window of kMinPanDigits..kMaxPanDigits ending at this digit.
-      for (std::size_t w = kMinPanDigits; w <= held; ++w) {
-        if (LuhnOverValues(run.data() + held - w, w)) return true;
-      }
-      continue;
-    }
-    const bool separator = (c == ' ' || c == '-') && i > 0 &&
-                           IsDigit(text[i - 1]) && i + 1 < text.size() &&
-                           IsDigit(text[i + 1]);
-    if (!separator) held = 0;
+  return ScanRuns(text, /*join=*/true);
+}
+
+bool ContainsPanInIdentifier(std::string_view text) {
+  return ScanRuns(text, /*join=*/false) || IsGroupedCardNumber(text);
+}
+
+bool IsIdentifierField(std::string_view field_full_name) {
+  if (field_full_name == "storeagent.v1.OriginalTransaction.reference") {
+    return true;
+  }
+  const std::size_t dot = field_full_name.rfind('.');
+  const std::string_view name = dot == std::string_view::npos
+                                    ? field_full_name
+                                    : field_full_name.substr(dot + 1);
+  for (std::string_view id : kIdentifierNames) {
+    if (name == id) return true;
   }
   return false;
 }
@@ -305,7 +462,8 @@ Status CheckText(std::string_view value, std::string_view field_full_name,
   if (field_full_name == kGtinField && IsWellFormedGtin(value)) {
     return Status::Ok();
   }
-  if (ContainsPan(value)) {
+  if (IsIdentifierField(field_full_name) ? ContainsPanInIdentifier(value)
+                                         : ContainsPan(value)) {
     return InvalidArgument(
         std::string(path) +
         ": looks like a payment card number (13..19 digits passing the Luhn "

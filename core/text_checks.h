@@ -28,12 +28,30 @@ inline constexpr std::string_view kLoyaltyCardNumberField =
 inline constexpr std::string_view kGtinField =
     "storeagent.v1.TransactionLine.gtin";
 
-// True when `text` holds a run of 13..19 ASCII digits that passes the Luhn
-// check. Digits may be grouped by single spaces or hyphens, as cards are
-// written ("4111 1111 1111 1111", "4111-1111-1111-1111"); two separators in a
-// row, or any other character, end the run. Inside a longer run every window
-// of 13..19 consecutive digits is checked.
+// True when `text` holds a run of 13..19 digits that passes the Luhn check.
+// A digit is any Unicode decimal digit (general category Nd: ASCII, the
+// full-width forms, Arabic-Indic, Devanagari, ...), by its value. Digit
+// groups joined by up to kMaxPanSeparatorRun separator characters in a row
+// are one run: spaces of any kind (no-break, thin, figure, ideographic),
+// zero-width characters, hyphens and dashes, '.', '/', '_', and their
+// full-width forms. Any other character ends the run. Inside a longer run
+// every window of 13..19 consecutive digits is checked. `text` need not be
+// valid UTF-8 (a bad byte ends the run).
 bool ContainsPan(std::string_view text);
+
+// The rule for identifiers (client keys, receipt numbers, order references;
+// kIdentifierFields): true when a run of digits with no separator inside
+// holds a Luhn-valid window of 13..19 digits, or when the whole value is a
+// card number laid out as cards are printed: 13..19 digits passing Luhn in
+// groups of 4 with a last group of 1..4 ("4111-1111-1111-1111"), or 4-6-4
+// / 4-6-5 ("3782 822463 10005"), with any separators. Digit groups of other
+// lengths are never joined, so "2026-11-22-000486" is an identifier, not a
+// card number.
+bool ContainsPanInIdentifier(std::string_view text);
+
+// Full names of the string fields checked by ContainsPanInIdentifier
+// instead of ContainsPan.
+bool IsIdentifierField(std::string_view field_full_name);
 
 // True when `digits` (ASCII digits only) passes the Luhn mod-10 check.
 // False for an empty string or any non-digit.
@@ -58,8 +76,9 @@ std::size_t MaxTextLength(std::string_view field_full_name);
 // Checks one string value of the field `field_full_name`, reporting errors
 // at `path`. In order: well-formed UTF-8; no control character (bytes
 // 0x00..0x1F and 0x7F); at most MaxTextLength characters; no card number
-// (ContainsPan), except that kLoyaltyCardNumberField must be 6..32 digits and
-// a well-formed GTIN in kGtinField is not scanned. The value itself never
+// (ContainsPan, or ContainsPanInIdentifier for an identifier field), except
+// that kLoyaltyCardNumberField must be 6..32 digits and a well-formed GTIN in
+// kGtinField is not scanned. The value itself never
 // appears in the error message.
 Status CheckText(std::string_view value, std::string_view field_full_name,
                  std::string_view path);

@@ -8,13 +8,16 @@
 #include <google/protobuf/unknown_field_set.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <grpc/grpc.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -22,9 +25,11 @@
 
 #include "agent/agent_server.h"
 #include "agent/config.h"
+#include "core/text_checks.h"
 #include "platform/clock.h"
 #include "platform/crypto.h"
 #include "platform/seal.h"
+#include "storeagent/v1/availability.pb.h"
 #include "storeagent/v1/pos.grpc.pb.h"
 #include "tests/support/grpc_health.h"
 #include "tests/support/temp_dir.h"
@@ -263,6 +268,29 @@ TEST_F(PosApiTest, RetryWithSameContentIsReplayed) {
   EXPECT_EQ(JournalStatus().head_seq(), 1u);
 }
 
+// docs/pos-api.md shows client keys like "2026-11-22-000481"; one in ten of
+// that shape passes the Luhn check once its groups are joined, and was
+// refused as a card number. Identifiers are checked group by group.
+TEST_F(PosApiTest, DocumentedKeyShapesAreNeverTakenForCardNumbers) {
+  StartServer();
+  // All pass the Luhn check when their digit groups are joined.
+  const char* ids[] = {"2026-11-22-000486", "2026-11-22-000494",
+                       "2026-11-22-000502"};
+  uint64_t seq = 0;
+  for (const char* id : ids) {
+    SCOPED_TRACE(id);
+    ASSERT_TRUE(core::PassesLuhn(
+        std::string(id).substr(0, 4) + std::string(id).substr(5, 2) +
+        std::string(id).substr(8, 2) + std::string(id).substr(11)));
+    v1::Transaction txn = test::SampleSale();
+    txn.mutable_sale()->set_receipt_number(id);
+    v1::RecordTransactionResponse reply;
+    grpc::Status s = Record(SampleClientKey(id), txn, &reply);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(reply.seq(), ++seq);
+  }
+}
+
 TEST_F(PosApiTest, SameKeyWithOtherContentIsAlreadyExists) {
   StartServer();
   v1::RecordTransactionResponse first;
@@ -372,6 +400,29 @@ TEST_F(PosApiTest, InvalidInputIsRefusedNamingTheFieldAndChangesNothing) {
     cases.push_back({"PAN in description", SampleClientKey("c3"), txn,
                      "transaction.sale.lines[0].description"});
   }
+  // What an independent POS client got stored in clear: other separators,
+  // several in a row, no-break spaces, full-width digits.
+  for (const char* pan :
+       {"4111.1111.1111.1111", "4111/1111/1111/1111", "4111_1111_1111_1111",
+        "4111  1111  1111  1111", "4111 - 1111 - 1111 - 1111",
+        "4111\u00a01111\u00a01111\u00a01111",
+        "\uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11"
+        "\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11"}) {
+    v1::Transaction txn = test::SampleSale();
+    txn.mutable_sale()->mutable_lines(0)->set_description(
+        std::string("paid with ") + pan);
+    cases.push_back({"PAN written another way", SampleClientKey("c3"), txn,
+                     "transaction.sale.lines[0].description"});
+  }
+  {
+    v1::Transaction txn = test::SampleSale();
+    txn.mutable_sale()->set_receipt_number("4111-1111-1111-1111");
+    cases.push_back({"PAN as a receipt number", SampleClientKey("c3"), txn,
+                     "transaction.sale.receipt_number"});
+  }
+  cases.push_back({"PAN as a client_txn_id",
+                   SampleClientKey("4111111111111111"), test::SampleSale(),
+                   "client_key.client_txn_id"});
   {
     v1::Transaction txn = test::SampleSale();
     txn.mutable_sale()->mutable_totals()->mutable_total()->set_currency("ZZZ");
@@ -393,6 +444,93 @@ TEST_F(PosApiTest, InvalidInputIsRefusedNamingTheFieldAndChangesNothing) {
   v1::RecordTransactionResponse reply;
   ASSERT_TRUE(
       Record(SampleClientKey("c1"), test::SampleSale(500), &reply).ok());
+  EXPECT_EQ(reply.seq(), 1u);
+}
+
+// What an independent POS client sent (grpc-js and Python alike): invalid
+// UTF-8 in a string field, or bytes that are not protobuf at all. Both were
+// answered UNIMPLEMENTED with an empty message; now INVALID_ARGUMENT names
+// the field, and nothing is recorded.
+TEST_F(PosApiTest, InvalidUtf8AndNonProtobufBytesAreRefusedNamingTheField) {
+  StartServer();
+  grpc::GenericStub generic(channel_);
+  auto call = [&](const std::string& method, const std::string& bytes) {
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer in(&slice, 1);
+    grpc::ByteBuffer out;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    grpc::Status status;
+    generic.UnaryCall(&ctx, "/storeagent.v1." + method, grpc::StubOptions(),
+                      &in, &out, [&](grpc::Status s) {
+                        std::lock_guard<std::mutex> lock(mu);
+                        status = std::move(s);
+                        done = true;
+                        cv.notify_one();
+                      });
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return done; });
+    return status;
+  };
+  // Invalid UTF-8 in a line's description, the client key, a loyalty
+  // signal's string, a GetEvent key.
+  auto spoil = [](const google::protobuf::Message& m) {
+    std::string bytes = m.SerializeAsString();
+    bytes.replace(bytes.find("MARKER"), 6, "\xc3\x28\xff\xfe\xa0\xa1");
+    return bytes;
+  };
+  {
+    v1::RecordTransactionRequest req;
+    *req.mutable_client_key() = SampleClientKey("u1");
+    *req.mutable_transaction() = test::SampleSale();
+    req.mutable_transaction()
+        ->mutable_sale()
+        ->mutable_lines(2)
+        ->set_description("MARKER");
+    ExpectRefused(call("PosService/RecordTransaction", spoil(req)),
+                  grpc::StatusCode::INVALID_ARGUMENT,
+                  "transaction.sale.lines[2].description: not valid UTF-8");
+    *req.mutable_client_key() = SampleClientKey("MARKER");
+    ExpectRefused(call("PosService/RecordTransaction", spoil(req)),
+                  grpc::StatusCode::INVALID_ARGUMENT,
+                  "client_key.client_txn_id: not valid UTF-8");
+  }
+  {
+    v1::GetEventRequest req;
+    *req.mutable_client_key() = SampleClientKey("MARKER");
+    ExpectRefused(call("PosService/GetEvent", spoil(req)),
+                  grpc::StatusCode::INVALID_ARGUMENT,
+                  "client_key.client_txn_id: not valid UTF-8");
+  }
+  for (const char* method :
+       {"PosService/RecordTransaction", "PosService/RecordLoyaltySignal",
+        "PosService/GetEvent", "PosService/GetJournalStatus", "PosService/Ping",
+        "PosService/GetSyncStatus", "PosService/GetDayReport",
+        "AvailabilityService/GetAvailability", "AvailabilityService/PlaceHold",
+        "AvailabilityService/RecordStockEvent"}) {
+    SCOPED_TRACE(method);
+    grpc::Status s =
+        call(std::string(method), "this is not a protocol buffer \xff\xff");
+    ExpectRefused(s, grpc::StatusCode::INVALID_ARGUMENT,
+                  "request: not a storeagent.v1.");
+    EXPECT_THAT(s.error_message(), HasSubstr("protocol buffer message"));
+  }
+  {
+    v1::GetAvailabilityRequest req;
+    req.add_skus("100234");
+    req.add_skus("MARKER");
+    ExpectRefused(call("AvailabilityService/GetAvailability", spoil(req)),
+                  grpc::StatusCode::INVALID_ARGUMENT,
+                  "skus[1]: not valid UTF-8");
+  }
+  EXPECT_EQ(JournalStatus().head_seq(), 0u);
+  // The raw path still answers a good request, through the typed stub.
+  v1::RecordTransactionResponse reply;
+  ASSERT_TRUE(
+      Record(SampleClientKey("u2"), test::SampleSale(500), &reply).ok());
   EXPECT_EQ(reply.seq(), 1u);
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/limits.h"
 #include "tests/unit/core/expect_refused.h"
@@ -604,6 +605,48 @@ TEST(SaleText, ControlCharactersAndBadUtf8Refused) {
       "Cr\xc3\xa8me br\xc3\xbbl\xc3\xa9"
       "e \xe2\x98\x95");
   EXPECT_TRUE(IsOk(ValidateTransaction(txn)));
+}
+
+}  // namespace
+}  // namespace storeagent::core
+
+namespace storeagent::core {
+namespace {
+
+// docs/pos-api.md says every business_day is "a real date": the POS must
+// send one on every kind (an independent client found sale, return,
+// post-void and no-sale accepted without). Central still ingests events
+// journaled before the rule.
+TEST(PosTransaction, EveryKindNeedsItsBusinessDay) {
+  struct Case {
+    v1::Transaction txn;
+    std::string path;
+  };
+  std::vector<Case> cases;
+  cases.push_back({test::SampleSale(), "transaction.sale.business_day"});
+  cases.back().txn.mutable_sale()->clear_business_day();
+  cases.push_back({test::SampleReturn(), "transaction.return.business_day"});
+  cases.back().txn.mutable_return_()->clear_business_day();
+  cases.push_back(
+      {test::SamplePostVoid(), "transaction.post_void.business_day"});
+  cases.back().txn.mutable_post_void()->clear_business_day();
+  cases.push_back({test::SampleNoSale(), "transaction.no_sale.business_day"});
+  cases.back().txn.mutable_no_sale()->clear_business_day();
+  cases.push_back(
+      {test::SampleDailyClose(), "transaction.daily_close.business_day"});
+  cases.back().txn.mutable_daily_close()->clear_business_day();
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.path);
+    EXPECT_TRUE(test::RefusedAt(ValidatePosTransaction(c.txn), c.path));
+    if (!c.txn.has_daily_close()) {
+      EXPECT_TRUE(test::IsOk(ValidateTransaction(c.txn)));
+    }
+  }
+  for (const v1::Transaction& ok :
+       {test::SampleSale(), test::SampleReturn(), test::SamplePostVoid(),
+        test::SampleNoSale(), test::SampleDailyClose()}) {
+    EXPECT_TRUE(test::IsOk(ValidatePosTransaction(ok)));
+  }
 }
 
 }  // namespace

@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "core/limits.h"
 #include "storeagent/v1/events.pb.h"
@@ -33,11 +36,140 @@ TEST(Pan, GroupedBySpacesOrHyphens) {
   EXPECT_TRUE(ContainsPan("3782 822463 10005"));
   EXPECT_TRUE(ContainsPan("5555-5555 5555-4444"));
   EXPECT_TRUE(ContainsPan("paid with 4111 1111 1111 1111, thanks"));
-  // Two separators in a row, or another character, end the run.
-  EXPECT_FALSE(ContainsPan("4111  1111 1111 1111"));
-  EXPECT_FALSE(ContainsPan("4111 - 1111 - 1111 - 1111"));
-  EXPECT_FALSE(ContainsPan("4111.1111.1111.1111"));
+  // A letter, or more than kMaxPanSeparatorRun separators, ends the run.
   EXPECT_FALSE(ContainsPan("4111a1111b1111c1111"));
+  EXPECT_FALSE(ContainsPan("4111    1111    1111    1111"));
+  EXPECT_FALSE(ContainsPan("4111,1111,1111,1111"));
+}
+
+// What an independent POS client got stored in clear (issue #16).
+TEST(Pan, OtherSeparatorsAndRunsOfThem) {
+  EXPECT_TRUE(ContainsPan("4111.1111.1111.1111"));
+  EXPECT_TRUE(ContainsPan("4111/1111/1111/1111"));
+  EXPECT_TRUE(ContainsPan("4111_1111_1111_1111"));
+  EXPECT_TRUE(ContainsPan("4111  1111  1111  1111"));
+  EXPECT_TRUE(ContainsPan("4111 - 1111 - 1111 - 1111"));
+  EXPECT_TRUE(ContainsPan("4111\u00a01111\u00a01111\u00a01111"));  // NBSP
+  EXPECT_TRUE(ContainsPan("4111\u202f1111\u202f1111\u202f1111"));  // narrow
+  EXPECT_TRUE(ContainsPan("4111\u200b1111\u200b1111\u200b1111"));  // ZWSP
+  EXPECT_TRUE(ContainsPan("4111\u20131111\u20131111\u20131111"));  // en dash
+  EXPECT_TRUE(ContainsPan("4111\uff0d1111\uff0d1111\uff0d1111"));  // FW -
+  EXPECT_TRUE(ContainsPan("4111\u30001111\u30001111\u30001111"));  // ideogr.
+}
+
+TEST(Pan, UnicodeDigitsCountByTheirValue) {
+  // Full-width: U+FF10..U+FF19.
+  std::string full_width;
+  for (char c : std::string("4111111111111111")) {
+    full_width += "\xef\xbc";
+    full_width += static_cast<char>(0x90 + (c - '0'));
+  }
+  EXPECT_TRUE(ContainsPan(full_width));
+  // Arabic-Indic digits U+0660..U+0669, and a mix with ASCII.
+  std::string arabic;
+  for (char c : std::string("5555555555554444")) {
+    arabic += "\xd9";
+    arabic += static_cast<char>(0xa0 + (c - '0'));
+  }
+  EXPECT_TRUE(ContainsPan(arabic));
+  EXPECT_TRUE(ContainsPan("4111 1111 \uff11\uff11\uff11\uff11 1111"));
+  // Devanagari, Luhn-invalid: not a card.
+  EXPECT_FALSE(
+      ContainsPan("\u0967\u0968\u0969\u096a\u096b\u096c\u096d"
+                  "\u096e\u0967\u0968\u0969\u096a\u096b\u096c"
+                  "\u096d\u096e"));  // 1234567812345678
+  // Bytes that are not UTF-8 end a run and do not crash the scan.
+  EXPECT_FALSE(
+      ContainsPan("4111 1111\xff"
+                  "1111 1111"));
+  EXPECT_FALSE(ContainsPan("\xe0\x80"));
+}
+
+// Identifiers are not free text: digit groups are not joined unless the
+// whole value is laid out like a printed card.
+TEST(Pan, IdentifiersAreCheckedGroupByGroup) {
+  EXPECT_TRUE(ContainsPan("2026-11-22-000486"));  // as free text
+  EXPECT_FALSE(ContainsPanInIdentifier("2026-11-22-000486"));
+  EXPECT_FALSE(ContainsPanInIdentifier("R0481"));
+  // Still refused: a bare card number, inside a longer id too, and a card
+  // written in its printed groups.
+  EXPECT_TRUE(ContainsPanInIdentifier("4111111111111111"));
+  EXPECT_TRUE(ContainsPanInIdentifier("txn-4111111111111111"));
+  EXPECT_TRUE(ContainsPanInIdentifier("4111-1111-1111-1111"));
+  EXPECT_TRUE(ContainsPanInIdentifier("4111 1111 1111 1111"));
+  EXPECT_TRUE(ContainsPanInIdentifier("4111.1111.1111.1111"));
+  EXPECT_TRUE(ContainsPanInIdentifier("3782-822463-10005"));        // Amex
+  EXPECT_TRUE(ContainsPanInIdentifier("4000 0000 0000 0000 006"));  // 19
+  EXPECT_FALSE(ContainsPanInIdentifier("4111-1111-1111-1112"));     // Luhn
+  EXPECT_FALSE(ContainsPanInIdentifier("41-1111-1111-1111-11"));    // shape
+  EXPECT_TRUE(IsIdentifierField("storeagent.v1.ClientKey.client_txn_id"));
+  EXPECT_TRUE(IsIdentifierField("storeagent.v1.Sale.receipt_number"));
+  EXPECT_TRUE(IsIdentifierField("storeagent.v1.OriginalTransaction.reference"));
+  EXPECT_FALSE(IsIdentifierField(kDescription));
+  EXPECT_FALSE(IsIdentifierField("storeagent.v1.Tender.token"));
+}
+
+// Every documented (and common) shape of client key, 100,000 of each,
+// including the one in ten whose joined digits pass Luhn: never refused.
+// A bare card number still is.
+TEST(Pan, GeneratedIdsOfEveryDocumentedShapePass) {
+  std::mt19937_64 rng(20261205);
+  auto digits = [&](int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += static_cast<char>('0' + rng() % 10);
+    return out;
+  };
+  auto hex = [&](int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += "0123456789abcdef"[rng() % 16];
+    return out;
+  };
+  auto two = [](unsigned v) {
+    return std::string(1, static_cast<char>('0' + v / 10)) +
+           static_cast<char>('0' + v % 10);
+  };
+  const std::vector<std::function<std::string()>> shapes = {
+      // docs/pos-api.md: YYYY-MM-DD-NNNNNN
+      [&] {
+        return std::to_string(2000 + rng() % 100) + "-" + two(1 + rng() % 12) +
+               "-" + two(1 + rng() % 28) + "-" + digits(6);
+      },
+      // store:terminal:sequence
+      [&] { return digits(4) + ":" + digits(2) + ":" + digits(12); },
+      // terminal-sequence
+      [&] { return "till-" + digits(2) + "." + digits(12); },
+      // a UUID
+      [&] {
+        return hex(8) + "-" + hex(4) + "-4" + hex(3) + "-" + hex(4) + "-" +
+               hex(12);
+      },
+      // receipt style
+      [&] { return "R" + digits(12); },
+  };
+  int joined_luhn = 0;
+  for (size_t shape = 0; shape < shapes.size(); ++shape) {
+    for (int i = 0; i < 100000; ++i) {
+      const std::string id = shapes[shape]();
+      std::string joined;
+      for (char c : id) {
+        if (c >= '0' && c <= '9') joined += c;
+      }
+      joined_luhn += joined.size() >= 13 && PassesLuhn(joined);
+      v1::ClientKey key;
+      key.set_terminal_id("till-01");
+      key.set_client_txn_id(id);
+      ASSERT_TRUE(
+          CheckText(id, "storeagent.v1.ClientKey.client_txn_id", "k").ok())
+          << "shape " << shape << ": " << id;
+      ASSERT_TRUE(CheckText(id, "storeagent.v1.Sale.receipt_number", "r").ok())
+          << "shape " << shape << ": " << id;
+    }
+  }
+  // The test did meet ids that free text would have refused.
+  EXPECT_GT(joined_luhn, 10000);
+  EXPECT_TRUE(RefusedAt(CheckText("4111111111111111",
+                                  "storeagent.v1.ClientKey.client_txn_id", "k"),
+                        "k"));
 }
 
 TEST(Pan, EveryWindowInsideALongerRun) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "platform/log.h"
+#include "storeagent/v1/events.pb.h"
 #include "tests/support/stderr_capture.h"
 
 namespace storeagent {
@@ -65,6 +66,27 @@ TEST_F(GrpcLogTest, JsonFormatAndTheLevelFilterApply) {
             std::string::npos)
       << out;
   gpr_set_log_verbosity(GPR_LOG_SEVERITY_ERROR);
+}
+
+// libprotobuf logs a line of its own when a string field holds invalid
+// UTF-8 (an independent POS client saw it break log.format = "json"); it
+// takes the same route.
+TEST_F(GrpcLogTest, AProtobufParseErrorIsAJsonLineOfOurs) {
+  ConfigureLog("info", "json");
+  v1::TransactionLine line;
+  line.set_description("MARKER");
+  std::string bytes = line.SerializeAsString();
+  bytes.replace(bytes.find("MARKER"), 6, "\xff\xfe\xfd\xfc\xfb\xfa");
+  bool parsed = true;
+  const std::string out = CaptureStderr(
+      [&] { parsed = v1::TransactionLine().ParseFromString(bytes); });
+  EXPECT_FALSE(parsed);
+  ASSERT_FALSE(out.empty());
+  const nlohmann::json j = nlohmann::json::parse(out);  // one JSON line
+  EXPECT_EQ(j["event"], "protobuf.log");
+  EXPECT_EQ(j["level"], "error");
+  EXPECT_NE(j["message"].get<std::string>().find("UTF-8"), std::string::npos)
+      << out;
 }
 
 }  // namespace

@@ -1,0 +1,90 @@
+// RawUnary: a callback unary call whose request arrives as bytes.
+//
+// A service method marked raw (gRPC's WithRawCallbackMethod_*) gets the
+// request's ByteBuffer; RawUnary::Start checks it (proto/wire_check.h) and
+// parses it, so a request with invalid UTF-8 or bytes that are not a
+// message is refused with INVALID_ARGUMENT naming the field instead of
+// gRPC's bare parse failure. The handler then fills reply() and calls
+// Reply(status) once, from any thread, like rpc::UnaryReactor; an OK reply
+// is serialised into gRPC's buffer before the call finishes.
+#ifndef STOREAGENT_PROTO_RAW_UNARY_H_
+#define STOREAGENT_PROTO_RAW_UNARY_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "platform/tsan.h"
+#include "proto/wire_check.h"
+
+namespace storeagent::rpc {
+
+template <typename Req, typename Resp>
+class RawUnary final : public grpc::ServerUnaryReactor {
+ public:
+  // Starts a call on `in`, answering into `out` (both gRPC's, alive until
+  // OnDone). When the request does not check or parse, the call is already
+  // finished with INVALID_ARGUMENT and ok() is false: return it to gRPC
+  // and do nothing else.
+  static RawUnary* Start(const grpc::ByteBuffer* in, grpc::ByteBuffer* out) {
+    auto* call = new RawUnary(out);
+    std::vector<grpc::Slice> slices;
+    std::string bytes;
+    if (in != nullptr && !in->Dump(&slices).ok()) {
+      call->Refuse("request: unreadable");
+      return call;
+    }
+    for (const grpc::Slice& s : slices) {
+      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+    const Status checked = CheckWire(bytes, *Req::descriptor());
+    if (!checked.ok()) {
+      call->Refuse(checked.message());
+    } else if (!call->request_.ParseFromString(bytes)) {
+      call->Refuse("request: not a " + Req::descriptor()->full_name() +
+                   " protocol buffer message");
+    } else {
+      call->ok_ = true;
+    }
+    return call;
+  }
+
+  bool ok() const { return ok_; }
+  const Req& request() const { return request_; }
+  Resp* reply() { return &reply_; }
+
+  // Finishes the call. Call once, from any thread.
+  void Reply(grpc::Status status) {
+    if (status.ok()) {
+      bool own = false;
+      const grpc::Status s =
+          grpc::SerializationTraits<Resp>::Serialize(reply_, out_, &own);
+      if (!s.ok()) status = s;
+    }
+    STOREAGENT_TSAN_RELEASE(this);
+    Finish(std::move(status));
+  }
+
+  void OnDone() override {
+    STOREAGENT_TSAN_ACQUIRE(this);
+    delete this;
+  }
+
+ private:
+  explicit RawUnary(grpc::ByteBuffer* out) : out_(out) {}
+  void Refuse(std::string message) {
+    Finish(
+        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::move(message)));
+  }
+
+  grpc::ByteBuffer* out_;
+  Req request_;
+  Resp reply_;
+  bool ok_ = false;
+};
+
+}  // namespace storeagent::rpc
+
+#endif  // STOREAGENT_PROTO_RAW_UNARY_H_
