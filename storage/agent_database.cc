@@ -4,6 +4,7 @@
 
 #include "storage/day_close_store.h"
 #include "storage/migrations.h"
+#include "storage/return_limits.h"
 
 namespace storeagent::storage {
 namespace {
@@ -62,6 +63,8 @@ Result<std::unique_ptr<AgentDatabase>> AgentDatabase::Open(
   STOREAGENT_RETURN_IF_ERROR(db->journal_->Open());
   STOREAGENT_RETURN_IF_ERROR(db->writer_->Run(
       [](WriteContext& ctx) { return DayCloseStore::BuildIndexOnce(ctx); }));
+  STOREAGENT_RETURN_IF_ERROR(db->writer_->Run(
+      [](WriteContext& ctx) { return ReturnLimits::BuildIndexOnce(ctx); }));
   return db;
 }
 

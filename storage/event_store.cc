@@ -1,6 +1,7 @@
 #include "storage/event_store.h"
 
 #include "storage/day_close_store.h"
+#include "storage/return_limits.h"
 #include "storage/stock_ledger.h"
 
 namespace storeagent::storage {
@@ -13,6 +14,7 @@ Result<AppendResult> AppendEvent(DbContext& ctx, JournalStore& journal,
       journal.Append(ctx, &record, std::move(content_digest));
   if (!r.ok() || r->replayed) return r;
   STOREAGENT_RETURN_IF_ERROR(DayCloseStore::AfterAppend(ctx, record));
+  STOREAGENT_RETURN_IF_ERROR(ReturnLimits::AfterAppend(ctx, record));
   std::vector<std::string> touched;
   STOREAGENT_RETURN_IF_ERROR(StockLedger::Apply(ctx, record, &touched));
   if (journal.after_append()) {

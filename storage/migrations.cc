@@ -10,7 +10,7 @@ namespace {
 
 // Step N brings the schema from version N-1 to N. Append only; never edit a
 // step that has shipped.
-constexpr std::array<const char*, 5> kSteps = {
+constexpr std::array<const char*, 6> kSteps = {
     // 1: the journal of store events and the store's identity.
     R"sql(
 CREATE TABLE meta (
@@ -129,6 +129,21 @@ CREATE TABLE closed_days (
   terminal_id   TEXT    NOT NULL,
   close_seq     INTEGER NOT NULL,
   PRIMARY KEY (business_day, terminal_id)
+) WITHOUT ROWID;
+)sql",
+    // 6: the units the returns naming a sale of this journal (by client
+    // key) took back, per SKU and unit (storage/return_limits.h), kept in
+    // the same transaction as each return's and post-void's append (and on
+    // re-seed); meta 'returned_index' = '1' once returns journaled before
+    // this version are counted.
+    R"sql(
+CREATE TABLE returned_units (
+  terminal_id    TEXT    NOT NULL,
+  client_txn_id  TEXT    NOT NULL,
+  sku            TEXT    NOT NULL,
+  unit           INTEGER NOT NULL,
+  quantity       INTEGER NOT NULL,
+  PRIMARY KEY (terminal_id, client_txn_id, sku, unit)
 ) WITHOUT ROWID;
 )sql",
 };

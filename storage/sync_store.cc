@@ -11,6 +11,7 @@
 #include "storage/catalog_store.h"
 #include "storage/day_close_store.h"
 #include "storage/event_store.h"
+#include "storage/return_limits.h"
 #include "storage/stock_ledger.h"
 
 namespace storeagent::storage {
@@ -320,6 +321,7 @@ Result<uint64_t> SyncStore::Reseed(WriteContext& ctx, JournalStore& journal,
     STOREAGENT_RETURN_IF_ERROR(journal.AppendVerbatim(ctx, e));
     STOREAGENT_RETURN_IF_ERROR(StockLedger::Apply(ctx, e.record()));
     STOREAGENT_RETURN_IF_ERROR(DayCloseStore::Remember(ctx, e.record()));
+    STOREAGENT_RETURN_IF_ERROR(ReturnLimits::Remember(ctx, e.record()));
   }
   return journal.head().seq;
 }

@@ -3,12 +3,16 @@
 // and other terminals still record), a whole-store close closes every
 // terminal, a second close answers the first, the agent's own figures and
 // the cash-up differences are journaled with the close and reported, and
-// the closed days survive a restart, a lost index and a re-seed.
+// the closed days survive a restart, a lost index and a re-seed. And the
+// return limits (storage/return_limits.h): a return takes back at most what
+// its original sold, counted across restarts, a lost index and a re-seed.
 #include <gtest/gtest.h>
 
 #include <future>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "agent/day_report.h"
 #include "agent/recorder.h"
@@ -381,6 +385,135 @@ TEST_F(DayCloseTest, ASalesMemberCardNumberIsPseudonymised) {
   EXPECT_EQ(refused.status().message().rfind(
                 "transaction.sale.member.card_number: ", 0),
             0u);
+}
+
+}  // namespace
+}  // namespace storeagent::agent
+
+namespace storeagent::agent {
+namespace {
+
+// A return cannot take back more than its original sold (an independent
+// POS client returned more units than a sale held; docs/pos-api.md,
+// "Returns"). The same Recorder over a real database as the day's close.
+class ReturnLimitsTest : public DayCloseTest {
+ protected:
+  // A return dated kNextDay of `lines` (sku, unit, quantity) naming
+  // (till-01, `original`) of this store.
+  static v1::Transaction ReturnOf(
+      const std::string& original,
+      const std::vector<std::pair<int, int64_t>>& lines) {
+    v1::Transaction txn = Dated(test::SampleReturn(), kNextDay);
+    v1::Return* ret = txn.mutable_return_();
+    ret->clear_lines();
+    for (const auto& [sample_line, quantity] : lines) {
+      v1::TransactionLine* l = ret->add_lines();
+      *l = test::SampleSale(sample_line + 1).sale().lines(sample_line);
+      l->set_quantity(quantity);
+      l->mutable_extended_amount()->set_minor_units(
+          quantity * l->unit_price().minor_units());
+      l->clear_discounts();
+      l->mutable_tax()->set_rate_bp(0);  // keeps the sums simple
+      *l->mutable_tax()->mutable_amount() = test::Eur(0);
+    }
+    ret->mutable_original()->mutable_client_key()->set_terminal_id("till-01");
+    ret->mutable_original()->mutable_client_key()->set_client_txn_id(original);
+    test::RecomputeTotals(&txn);
+    return txn;
+  }
+
+  void ExpectOver(const Result<v1::RecordTransactionResponse>& r,
+                  const std::string& field, const std::string& what) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+    const std::string& m = r.status().message();
+    EXPECT_EQ(m.rfind(field + ": ", 0), 0u) << m;
+    EXPECT_NE(m.find(what), std::string::npos) << m;
+  }
+};
+
+// SampleSale sells SKU-00000 x1, SKU-00001 x2, SKU-00002 x3, SKU-00003 x1
+// (each) and SKU-00004 by weight.
+TEST_F(ReturnLimitsTest, AReturnTakesBackAtMostWhatTheSaleSold) {
+  ASSERT_TRUE(Record("till-01", "s1", test::SampleSale()).ok());
+  const uint64_t head = Head();
+  // Two of the three SKU-00002, then the third: fine.
+  Result<v1::RecordTransactionResponse> r1 =
+      Record("till-01", "r1", ReturnOf("s1", {{2, 2}}));
+  ASSERT_TRUE(r1.ok()) << r1.status().ToString();
+  ASSERT_TRUE(Record("till-01", "r2", ReturnOf("s1", {{2, 1}})).ok());
+  // A retry of r1 is answered, not counted again.
+  Result<v1::RecordTransactionResponse> again =
+      Record("till-01", "r1", ReturnOf("s1", {{2, 2}}));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->replayed());
+  // A fourth is one too many; so is a SKU the sale did not sell, and more
+  // than the sale's quantity in one go.
+  ExpectOver(Record("till-01", "r3", ReturnOf("s1", {{0, 1}, {2, 1}})),
+             "transaction.return.lines[1].quantity",
+             "SKU SKU-00002: this return takes back 1, but the sale (till-01, "
+             "s1) sold 3 and earlier returns took back 3 (at most 0)");
+  ExpectOver(Record("till-01", "r3", ReturnOf("s1", {{5, 1}})),
+             "transaction.return.lines[0].quantity", "sold 0");
+  ExpectOver(Record("till-01", "r3", ReturnOf("s1", {{1, 3}})),
+             "transaction.return.lines[0].quantity", "sold 2");
+  EXPECT_EQ(Head(), head + 2);
+  // Post-voiding r1 gives its two back.
+  ASSERT_TRUE(Record("till-01", "v1", VoidOf("till-01", "r1", kNextDay)).ok());
+  ASSERT_TRUE(Record("till-01", "r3", ReturnOf("s1", {{2, 2}})).ok());
+  ExpectOver(Record("till-01", "r4", ReturnOf("s1", {{2, 1}})),
+             "transaction.return.lines[0].quantity", "took back 3");
+  // A post-voided sale: nothing to return.
+  ASSERT_TRUE(Record("till-01", "s2", test::SampleSale()).ok());
+  ASSERT_TRUE(Record("till-01", "v2", VoidOf("till-01", "s2", kDay)).ok());
+  ExpectOver(Record("till-01", "r5", ReturnOf("s2", {{0, 1}})),
+             "transaction.return.original.client_key", "post-voided");
+  // Not checked: an original this store does not hold, or another store's.
+  EXPECT_TRUE(Record("till-01", "r6", ReturnOf("nowhere", {{2, 9}})).ok());
+  v1::Transaction other = ReturnOf("s1", {{2, 9}});
+  other.mutable_return_()->mutable_original()->set_store_id("store-2");
+  EXPECT_TRUE(Record("till-01", "r7", other).ok());
+}
+
+TEST_F(ReturnLimitsTest, TheCountsSurviveALostIndexAndAReseed) {
+  ASSERT_TRUE(Record("till-01", "s1", test::SampleSale()).ok());
+  ASSERT_TRUE(Record("till-01", "r1", ReturnOf("s1", {{2, 2}})).ok());
+  ASSERT_TRUE(Record("till-01", "r2", ReturnOf("s1", {{1, 2}})).ok());
+  ASSERT_TRUE(Record("till-01", "v1", VoidOf("till-01", "r2", kNextDay)).ok());
+  // As a database from before schema 6 would be: no counts. Opening it
+  // counts the journal's returns and post-voids.
+  ASSERT_TRUE(db_->writer()
+                  .Run([](storage::WriteContext& ctx) {
+                    const int rc = sqlite3_exec(
+                        ctx.db(),
+                        "DELETE FROM returned_units;"
+                        "DELETE FROM meta WHERE key = 'returned_index';",
+                        nullptr, nullptr, nullptr);
+                    return rc == SQLITE_OK
+                               ? Status::Ok()
+                               : storage::SqliteStatus(ctx.db(), rc, "reset");
+                  })
+                  .ok());
+  Open();
+  ExpectOver(Record("till-01", "r3", ReturnOf("s1", {{2, 2}})),
+             "transaction.return.lines[0].quantity", "took back 2");
+  ASSERT_TRUE(Record("till-01", "r3", ReturnOf("s1", {{1, 2}})).ok());
+  // A new database of the same store, re-seeded from central's copy.
+  v1::ReseedBatch batch;
+  for (uint64_t seq = 1; seq <= Head(); ++seq) {
+    *batch.add_entries() = Entry(seq);
+  }
+  Open("reseeded.db");
+  ASSERT_TRUE(db_->writer()
+                  .Run([&](storage::WriteContext& ctx) {
+                    return storage::SyncStore::Reseed(ctx, db_->journal(),
+                                                      batch)
+                        .status();
+                  })
+                  .ok());
+  ExpectOver(Record("till-01", "r4", ReturnOf("s1", {{1, 1}})),
+             "transaction.return.lines[0].quantity", "took back 2");
+  ASSERT_TRUE(Record("till-01", "r4", ReturnOf("s1", {{2, 1}})).ok());
 }
 
 }  // namespace

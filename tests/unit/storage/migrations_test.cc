@@ -44,9 +44,12 @@ TEST(Migrations, FromEachEarlierVersionKeepsData) {
     Connection c = OpenRw(dir.File("a.db"));
     ASSERT_TRUE(Migrate(c.get(), from).ok());
     ASSERT_EQ(*SchemaVersion(c.get()), from);
-    ASSERT_TRUE(c.Exec("INSERT INTO journal VALUES (1,'t','x','no_sale',5,"
-                       "x'00',x'01',zeroblob(32),zeroblob(32))")
-                    .ok());
+    ASSERT_TRUE(c.Exec("INSERT INTO journal (seq, terminal_id, "
+                       "client_txn_id, kind, recorded_at_us, content_digest, "
+                       "record, prev_hash, hash) VALUES (1,'t','x','no_sale',"
+                       "5,x'00',x'01',zeroblob(32),zeroblob(32))")
+                    .ok())
+        << "from " << from;
     ASSERT_TRUE(Migrate(c.get()).ok()) << "from " << from;
     EXPECT_EQ(*SchemaVersion(c.get()), LatestSchemaVersion());
     EXPECT_EQ(QueryInt(c, "SELECT count(*) FROM journal"), 1);
