@@ -175,16 +175,20 @@ constexpr std::array<std::string_view, 6> kIdentifierNames = {
     "terminal_id", "client_txn_id", "receipt_number",
     "order_ref",   "store_id",      "operator_id"};
 
-// One code point of `text` at `i` and its length in bytes; a byte that
-// does not start a well-formed sequence decodes as U+FFFD, length 1.
+// One code point of `text` at `i` and its length in bytes. A byte that does
+// not start a well-formed sequence (a stray continuation byte, a C0/C1
+// overlong lead, a lead above F4, a truncated or overlong sequence, a
+// surrogate, anything above U+10FFFF) gives valid = false, length 1.
 struct CodePoint {
   std::uint32_t cp;
   std::size_t len;
+  bool valid;
 };
 
 CodePoint DecodeAt(std::string_view text, std::size_t i) {
+  constexpr CodePoint kBad{0xFFFD, 1, false};
   const auto b0 = static_cast<unsigned char>(text[i]);
-  if (b0 < 0x80) return {b0, 1};
+  if (b0 < 0x80) return {b0, 1, true};
   std::size_t len;
   std::uint32_t cp;
   if (b0 >= 0xC2 && b0 <= 0xDF) {
@@ -197,15 +201,17 @@ CodePoint DecodeAt(std::string_view text, std::size_t i) {
     len = 4;
     cp = b0 & 0x07;
   } else {
-    return {0xFFFD, 1};
+    return kBad;
   }
-  if (text.size() - i < len) return {0xFFFD, 1};
+  if (text.size() - i < len) return kBad;
   for (std::size_t k = 1; k < len; ++k) {
     const auto b = static_cast<unsigned char>(text[i + k]);
-    if ((b & 0xC0) != 0x80) return {0xFFFD, 1};
+    if ((b & 0xC0) != 0x80) return kBad;
     cp = (cp << 6) | (b & 0x3F);
   }
-  return {cp, len};
+  if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return kBad;
+  if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return kBad;
+  return {cp, len, true};
 }
 
 // The code point of digit zero of each block of ten decimal digits
@@ -380,38 +386,10 @@ bool IsWellFormedGtin(std::string_view text) {
 }
 
 bool IsValidUtf8(std::string_view text) {
-  std::size_t i = 0;
-  const std::size_t n = text.size();
-  while (i < n) {
-    const auto b0 = static_cast<unsigned char>(text[i]);
-    if (b0 < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len;
-    std::uint32_t cp;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-      len = 2;
-      cp = b0 & 0x1F;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      len = 3;
-      cp = b0 & 0x0F;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      len = 4;
-      cp = b0 & 0x07;
-    } else {
-      return false;  // continuation byte, C0/C1 overlong lead, or > F4
-    }
-    if (n - i < len) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto b = static_cast<unsigned char>(text[i + k]);
-      if ((b & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return false;
-    if (cp >= 0xD800 && cp <= 0xDFFF) return false;
-    if (cp > 0x10FFFF) return false;
-    i += len;
+  for (std::size_t i = 0; i < text.size();) {
+    const CodePoint c = DecodeAt(text, i);
+    if (!c.valid) return false;
+    i += c.len;
   }
   return true;
 }

@@ -1,12 +1,12 @@
 // RawUnary: a callback unary call whose request arrives as bytes.
 //
 // A service method marked raw (gRPC's WithRawCallbackMethod_*) gets the
-// request's ByteBuffer; RawUnary::Start checks it (proto/wire_check.h) and
-// parses it, so a request with invalid UTF-8 or bytes that are not a
-// message is refused with INVALID_ARGUMENT naming the field instead of
-// gRPC's bare parse failure. The handler then fills reply() and calls
-// Reply(status) once, from any thread, like rpc::UnaryReactor; an OK reply
-// is serialised into gRPC's buffer before the call finishes.
+// request's ByteBuffer; RawUnary::Start parses it, and when that fails
+// walks its bytes (proto/wire_check.h), so a request with invalid UTF-8 or
+// bytes that are not a message is refused with INVALID_ARGUMENT naming the
+// field instead of gRPC's bare parse failure. The handler then fills reply()
+// and calls Reply(status) once, from any thread, like rpc::UnaryReactor; an OK
+// reply is serialised into gRPC's buffer before the call finishes.
 #ifndef STOREAGENT_PROTO_RAW_UNARY_H_
 #define STOREAGENT_PROTO_RAW_UNARY_H_
 
@@ -30,23 +30,16 @@ class RawUnary final : public grpc::ServerUnaryReactor {
   // and do nothing else.
   static RawUnary* Start(const grpc::ByteBuffer* in, grpc::ByteBuffer* out) {
     auto* call = new RawUnary(out);
-    std::vector<grpc::Slice> slices;
-    std::string bytes;
-    if (in != nullptr && !in->Dump(&slices).ok()) {
-      call->Refuse("request: unreadable");
+    if (in == nullptr) {  // no payload: the empty message
+      call->ok_ = true;
       return call;
     }
-    for (const grpc::Slice& s : slices) {
-      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-    }
-    const Status checked = CheckWire(bytes, *Req::descriptor());
-    if (!checked.ok()) {
-      call->Refuse(checked.message());
-    } else if (!call->request_.ParseFromString(bytes)) {
-      call->Refuse("request: not a " + Req::descriptor()->full_name() +
-                   " protocol buffer message");
-    } else {
+    grpc::ByteBuffer view(*in);  // shares gRPC's slices, copies no bytes
+    if (grpc::SerializationTraits<Req>::Deserialize(&view, &call->request_)
+            .ok()) {
       call->ok_ = true;
+    } else {
+      call->Refuse(WhyNot(*in));
     }
     return call;
   }
@@ -74,6 +67,22 @@ class RawUnary final : public grpc::ServerUnaryReactor {
 
  private:
   explicit RawUnary(grpc::ByteBuffer* out) : out_(out) {}
+
+  // Why `in` did not parse, naming the field: only refused requests are
+  // walked (CheckWire), so a good one is parsed once, from gRPC's slices.
+  static std::string WhyNot(const grpc::ByteBuffer& in) {
+    std::vector<grpc::Slice> slices;
+    if (!in.Dump(&slices).ok()) return "request: unreadable";
+    std::string bytes;
+    for (const grpc::Slice& s : slices) {
+      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+    const Status checked = CheckWire(bytes, *Req::descriptor());
+    if (!checked.ok()) return checked.message();
+    return "request: not a " + Req::descriptor()->full_name() +
+           " protocol buffer message";
+  }
+
   void Refuse(std::string message) {
     Finish(
         grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::move(message)));

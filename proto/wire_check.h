@@ -3,9 +3,10 @@
 // libprotobuf refuses a proto3 string holding invalid UTF-8 as a parse
 // failure and logs a line of its own; gRPC then answers the call with a
 // bare status and no field. Services that take their requests raw
-// (proto/raw_unary.h) run this first, so such a request is refused with
-// INVALID_ARGUMENT naming the field, like every other validation error,
-// and bytes that are not a protocol buffer message at all are named too.
+// (proto/raw_unary.h) run this on a request that failed to parse, so it is
+// refused with INVALID_ARGUMENT naming the field, like every other
+// validation error, and bytes that are not a protocol buffer message at
+// all are named too.
 #ifndef STOREAGENT_PROTO_WIRE_CHECK_H_
 #define STOREAGENT_PROTO_WIRE_CHECK_H_
 

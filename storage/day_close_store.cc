@@ -138,25 +138,16 @@ Status DayCloseStore::BuildIndexOnce(DbContext& ctx) {
   Result<uint64_t> built = SyncStore::ReadMetaU64(ctx, kMetaDayIndex);
   if (!built.ok()) return built.status();
   if (*built == 1) return Status::Ok();
-  Result<Statement*> q = ctx.Prepare(
-      "SELECT seq, record, prev_hash, hash FROM journal WHERE business_day "
-      "IS NULL AND kind IN ('sale', 'return', 'post_void', 'no_sale', "
-      "'daily_close') ORDER BY seq");
-  if (!q.ok()) return q.status();
-  std::vector<v1::JournalRecord> records;
-  for (;;) {
-    Result<bool> row = (*q)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    Result<v1::JournalEntry> e = EntryFromRow(**q);
-    if (!e.ok()) return e.status();
-    records.push_back(std::move(*e->mutable_record()));
-  }
-  (*q)->Reset();
+  Result<std::vector<v1::JournalEntry>> entries = JournalStore::ReadWhere(
+      ctx.db(),
+      "business_day IS NULL AND kind IN ('sale', 'return', 'post_void', "
+      "'no_sale', 'daily_close')");
+  if (!entries.ok()) return entries.status();
   Result<Statement*> upd =
       ctx.Prepare("UPDATE journal SET business_day = ?1 WHERE seq = ?2");
   if (!upd.ok()) return upd.status();
-  for (const v1::JournalRecord& r : records) {
+  for (const v1::JournalEntry& e : *entries) {
+    const v1::JournalRecord& r = e.record();
     (*upd)->Reset();
     (*upd)->BindText(1, JournalStore::DayOf(r));
     (*upd)->BindInt(2, static_cast<int64_t>(r.seq()));

@@ -227,6 +227,24 @@ Result<std::optional<v1::JournalEntry>> JournalStore::ReadByKey(
   return ReadOne(*stmt);
 }
 
+namespace {
+
+// The entries `stmt` selects (kSelectEntry's columns), in its order.
+Result<std::vector<v1::JournalEntry>> ReadAll(Statement& stmt) {
+  std::vector<v1::JournalEntry> out;
+  for (;;) {
+    Result<bool> row = stmt.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    Result<v1::JournalEntry> e = EntryFromRow(stmt);
+    if (!e.ok()) return e.status();
+    out.push_back(std::move(e).value());
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<v1::JournalEntry>> JournalStore::ReadRange(sqlite3* db,
                                                               uint64_t from,
                                                               size_t limit) {
@@ -235,16 +253,15 @@ Result<std::vector<v1::JournalEntry>> JournalStore::ReadRange(sqlite3* db,
   if (!stmt.ok()) return stmt.status();
   stmt->BindInt(1, static_cast<int64_t>(from));
   stmt->BindInt(2, static_cast<int64_t>(limit));
-  std::vector<v1::JournalEntry> out;
-  for (;;) {
-    Result<bool> row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    Result<v1::JournalEntry> e = EntryFromRow(*stmt);
-    if (!e.ok()) return e.status();
-    out.push_back(std::move(e).value());
-  }
-  return out;
+  return ReadAll(*stmt);
+}
+
+Result<std::vector<v1::JournalEntry>> JournalStore::ReadWhere(
+    sqlite3* db, const std::string& where) {
+  Result<Statement> stmt = Statement::Prepare(
+      db, std::string(kSelectEntry) + "WHERE " + where + " ORDER BY seq");
+  if (!stmt.ok()) return stmt.status();
+  return ReadAll(*stmt);
 }
 
 Result<JournalHead> JournalStore::ReadAnchor(sqlite3* db) {

@@ -103,6 +103,11 @@ class JournalStore {
   static Result<std::vector<v1::JournalEntry>> ReadRange(sqlite3* db,
                                                          uint64_t from,
                                                          size_t limit);
+  // Every entry whose row matches `where`, an SQL condition over journal's
+  // columns written by the caller (never from input), in seq order. For the
+  // once-per-database passes over the journal (DayCloseStore, ReturnLimits).
+  static Result<std::vector<v1::JournalEntry>> ReadWhere(
+      sqlite3* db, const std::string& where);
   // The chain's anchor: (0, zeros) unless events were pruned.
   static Result<JournalHead> ReadAnchor(sqlite3* db);
   static Result<JournalHead> ReadHead(sqlite3* db);

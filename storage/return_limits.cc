@@ -122,19 +122,10 @@ Status GiveBack(DbContext& ctx, const v1::PostVoid& pv) {
   return Count(ctx, ret.original().client_key(), ret, -1);
 }
 
-}  // namespace
-
-Status ReturnLimits::AfterAppend(DbContext& ctx,
-                                 const v1::JournalRecord& record) {
-  if (!record.has_transaction()) return Status::Ok();
-  const v1::Transaction& txn = record.transaction();
-  if (txn.has_post_void()) return GiveBack(ctx, txn.post_void());
-  if (!txn.has_return_()) return Status::Ok();
-  const v1::Return& ret = txn.return_();
-  Result<std::optional<v1::JournalEntry>> sale = OriginalSale(ctx, ret);
-  if (!sale.ok()) return sale.status();
-  if (!sale->has_value()) return Status::Ok();
-  const v1::ClientKey& key = ret.original().client_key();
+// A post-voided sale returns nothing; otherwise, per SKU and unit, the
+// units returned so far plus this return's stay within what `sale` sold.
+Status CheckLimit(DbContext& ctx, const v1::ClientKey& key,
+                  const v1::Sale& sale, const v1::Return& ret) {
   Result<bool> voided = IsVoided(ctx, key);
   if (!voided.ok()) return voided.status();
   if (*voided) {
@@ -142,7 +133,7 @@ Status ReturnLimits::AfterAppend(DbContext& ctx,
         "transaction.return.original.client_key: the sale " + Name(key) +
         " was post-voided; nothing of it can be returned");
   }
-  const Units sold = UnitsOf((**sale).record().transaction().sale().lines());
+  const Units sold = UnitsOf(sale.lines());
   Result<Units> returned = Returned(ctx, key);
   if (!returned.ok()) return returned.status();
   const Units now = UnitsOf(ret.lines());
@@ -159,10 +150,13 @@ Status ReturnLimits::AfterAppend(DbContext& ctx,
           " (at most " + std::to_string(s - before > 0 ? s - before : 0) + ")");
     }
   }
-  return Count(ctx, key, ret, +1);
+  return Status::Ok();
 }
 
-Status ReturnLimits::Remember(DbContext& ctx, const v1::JournalRecord& record) {
+// AfterAppend (`check`) and Remember: a return of a sale of this journal is
+// checked against the limit when asked, then counted; a post-void of such a
+// return gives its units back.
+Status Apply(DbContext& ctx, const v1::JournalRecord& record, bool check) {
   if (!record.has_transaction()) return Status::Ok();
   const v1::Transaction& txn = record.transaction();
   if (txn.has_post_void()) return GiveBack(ctx, txn.post_void());
@@ -171,33 +165,34 @@ Status ReturnLimits::Remember(DbContext& ctx, const v1::JournalRecord& record) {
   Result<std::optional<v1::JournalEntry>> sale = OriginalSale(ctx, ret);
   if (!sale.ok()) return sale.status();
   if (!sale->has_value()) return Status::Ok();
-  return Count(ctx, ret.original().client_key(), ret, +1);
+  const v1::ClientKey& key = ret.original().client_key();
+  if (check) {
+    STOREAGENT_RETURN_IF_ERROR(
+        CheckLimit(ctx, key, (**sale).record().transaction().sale(), ret));
+  }
+  return Count(ctx, key, ret, +1);
+}
+
+}  // namespace
+
+Status ReturnLimits::AfterAppend(DbContext& ctx,
+                                 const v1::JournalRecord& record) {
+  return Apply(ctx, record, /*check=*/true);
+}
+
+Status ReturnLimits::Remember(DbContext& ctx, const v1::JournalRecord& record) {
+  return Apply(ctx, record, /*check=*/false);
 }
 
 Status ReturnLimits::BuildIndexOnce(DbContext& ctx) {
   Result<uint64_t> built = SyncStore::ReadMetaU64(ctx, kMetaReturnedIndex);
   if (!built.ok()) return built.status();
   if (*built == 1) return Status::Ok();
-  Result<Statement*> q = ctx.Prepare(
-      "SELECT seq, record FROM journal WHERE kind IN ('return', "
-      "'post_void') ORDER BY seq");
-  if (!q.ok()) return q.status();
-  std::vector<v1::JournalRecord> records;
-  for (;;) {
-    Result<bool> row = (*q)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    const std::string_view bytes = (*q)->ColumnBlob(1);
-    v1::JournalRecord r;
-    if (!r.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-      return DataLoss("journal seq " + std::to_string((*q)->ColumnInt(0)) +
-                      ": stored record does not parse");
-    }
-    records.push_back(std::move(r));
-  }
-  (*q)->Reset();
-  for (const v1::JournalRecord& r : records) {
-    STOREAGENT_RETURN_IF_ERROR(Remember(ctx, r));
+  Result<std::vector<v1::JournalEntry>> entries =
+      JournalStore::ReadWhere(ctx.db(), "kind IN ('return', 'post_void')");
+  if (!entries.ok()) return entries.status();
+  for (const v1::JournalEntry& e : *entries) {
+    STOREAGENT_RETURN_IF_ERROR(Remember(ctx, e.record()));
   }
   return SyncStore::WriteMetaU64(ctx, kMetaReturnedIndex, 1);
 }
