@@ -108,6 +108,7 @@ SyncClientOptions SyncOptionsOf(const AgentConfig& c) {
   o.max_batch_bytes = static_cast<uint32_t>(c.sync_max_batch_bytes);
   o.window = static_cast<uint32_t>(c.sync_window);
   o.digest_interval = std::chrono::seconds(c.sync_digest_interval_s);
+  o.digest_min_gap = std::chrono::milliseconds(c.sync_digest_min_gap_ms);
   o.stall_timeout = std::chrono::seconds(c.sync_stall_timeout_s);
   o.backoff.initial = std::chrono::milliseconds(c.sync_backoff_initial_ms);
   o.backoff.max = std::chrono::milliseconds(c.sync_backoff_max_ms);

@@ -51,6 +51,7 @@ constexpr platform::TomlKey kAgentKeys[] = {
     {"sync.max_batch_bytes", "1048576"},
     {"sync.window", "4"},
     {"sync.digest_interval_s", "300"},
+    {"sync.digest_min_gap_ms", "10000"},
     {"sync.stall_timeout_s", "60"},
     {"sync.backoff_initial_ms", "1000"},
     {"sync.backoff_max_ms", "120000"},
@@ -157,6 +158,8 @@ Status ReadSync(const TomlReader& r, AgentConfig* c) {
   STOREAGENT_RETURN_IF_ERROR(r.Int("sync.window", 1, 64, &c->sync_window));
   STOREAGENT_RETURN_IF_ERROR(
       r.Int("sync.digest_interval_s", 10, 86400, &c->sync_digest_interval_s));
+  STOREAGENT_RETURN_IF_ERROR(r.Int("sync.digest_min_gap_ms", 100, 3600000,
+                                   &c->sync_digest_min_gap_ms));
   STOREAGENT_RETURN_IF_ERROR(
       r.Int("sync.stall_timeout_s", 5, 3600, &c->sync_stall_timeout_s));
   STOREAGENT_RETURN_IF_ERROR(

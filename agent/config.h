@@ -73,7 +73,9 @@ struct AgentConfig {
   int sync_max_batch_bytes = 1 << 20;  // 4096..8 MiB
   int sync_window = 4;                 // unacked batches, 1..64
   int sync_digest_interval_s = 300;    // 10..86400
-  int sync_stall_timeout_s = 60;       // 5..3600
+  // A caught-up digest at most this often (ms), 100..3600000.
+  int sync_digest_min_gap_ms = 10000;
+  int sync_stall_timeout_s = 60;  // 5..3600
   // Reconnect backoff: first delay and cap (x1.6 per attempt, +-20 %).
   int sync_backoff_initial_ms = 1000;  // 50..60000
   int sync_backoff_max_ms = 120000;    // initial..3600000

@@ -6,8 +6,9 @@
 // anything twice; the journal stays gapless, its chain verifies and SQLite's
 // integrity check passes.
 //
-// STOREAGENT_CRASH_CYCLES (default 20) sets the number of kill/restart
-// cycles, STOREAGENT_CRASH_SEED replays a run (the seed is printed).
+// STOREAGENT_CRASH_CYCLES (default 20, 10 under a sanitizer) sets the
+// number of kill/restart cycles, STOREAGENT_CRASH_SEED replays a run (the
+// seed is printed).
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -33,13 +34,15 @@
 #include "tests/fault/journal_checks.h"
 #include "tests/fault/till_client.h"
 #include "tests/support/agent_process.h"
+#include "tests/support/sanitized_counts.h"
 #include "tests/support/temp_dir.h"
 
 namespace storeagent::testing {
 namespace {
 
 constexpr int kTills = 6;
-constexpr int kDefaultCycles = 20;
+// 10 under a sanitizer (tests/support/sanitized_counts.h).
+constexpr int kDefaultCycles = CountFor(20, 10);
 constexpr int kMaxCycles = 10000;
 constexpr int kMinRunMs = 50;
 constexpr int kMaxRunMs = 400;

@@ -14,6 +14,7 @@
 
 #include "tests/integration/sync/sync_env.h"
 #include "tests/support/fault_proxy.h"
+#include "tests/support/sanitized_counts.h"
 
 namespace storeagent::testing {
 namespace {
@@ -152,7 +153,9 @@ TEST(SyncFaultTest, KillNineOfEitherSideRepeatedlyChangesNothing) {
   std::mt19937_64 rng(Seed());
   int sales = 0;
   int receipts = 0;
-  for (int cycle = 0; cycle < 12; ++cycle) {
+  // 12 kills, 6 under a sanitizer (tests/support/sanitized_counts.h).
+  const int kills = CountFor(12, 6);
+  for (int cycle = 0; cycle < kills; ++cycle) {
     // Load in the background while one side dies.
     std::atomic<int> acked{0};
     std::thread load(

@@ -110,7 +110,9 @@ void SyncEnv::ResetAgent() {
       "[sync]\ncentral = \"" + target + "\"\n" + "ca_file = \"" + tls_dir_ +
       "/ca.pem\"\n" + "cert_file = \"" + cert + ".pem\"\n" + "key_file = \"" +
       cert + ".key\"\n" + "server_name = \"localhost\"\n" +
-      options_.agent_sync_toml;
+      // A caught-up store proves its stock within a second, not ten: the
+      // tests wait for that digest.
+      "digest_min_gap_ms = 1000\n" + options_.agent_sync_toml;
   ::mkdir((dir_.path() + "/agent").c_str(), 0755);
   agent_ = std::make_unique<AgentProcess>(dir_.path() + "/agent",
                                           options_.store_id, toml);

@@ -367,6 +367,7 @@ TEST_F(ConfigTest, SyncIsOffByDefaultAndReadWhenPresent) {
   EXPECT_EQ(off->sync_max_batch_events, 500);
   EXPECT_EQ(off->sync_max_batch_bytes, 1 << 20);
   EXPECT_EQ(off->sync_digest_interval_s, 300);
+  EXPECT_EQ(off->sync_digest_min_gap_ms, 10000);
   EXPECT_EQ(off->sync_stall_timeout_s, 60);
   EXPECT_EQ(off->sync_escrow_units, 2);
   EXPECT_EQ(off->sync_escrow_low_water, 0);
@@ -378,7 +379,7 @@ TEST_F(ConfigTest, SyncIsOffByDefaultAndReadWhenPresent) {
               "max_batch_events = 10000\nmax_batch_bytes = 4096\nwindow = 64\n"
               "digest_interval_s = 10\nstall_timeout_s = 5\nescrow_units = 0\n"
               "escrow_low_water = 3\nbackoff_initial_ms = 50\n"
-              "backoff_max_ms = 500\n"));
+              "backoff_max_ms = 500\ndigest_min_gap_ms = 250\n"));
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_TRUE(c->sync_enabled());
   EXPECT_EQ(c->sync_central, "central.example:7443");
@@ -391,6 +392,11 @@ TEST_F(ConfigTest, SyncIsOffByDefaultAndReadWhenPresent) {
   EXPECT_EQ(c->sync_escrow_low_water, 3);
   EXPECT_EQ(c->sync_backoff_initial_ms, 50);
   EXPECT_EQ(c->sync_backoff_max_ms, 500);
+  EXPECT_EQ(c->sync_digest_interval_s, 10);
+  EXPECT_EQ(c->sync_digest_min_gap_ms, 250);
+  ExpectRefused(Minimal("[sync]\ncentral = \"127.0.0.1:7443\"\n"
+                        "insecure = true\ndigest_min_gap_ms = 99\n"),
+                "sync.digest_min_gap_ms");
 }
 
 TEST_F(ConfigTest, SyncProblemsNameTheKey) {
