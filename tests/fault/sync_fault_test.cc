@@ -190,7 +190,7 @@ TEST(SyncFaultTest, KillNineOfEitherSideRepeatedlyChangesNothing) {
   // was lost to the kill may be in it too, so the figure is bounded.
   const int64_t on_hand = env.AgentOnHand("SKU-00000");
   EXPECT_LE(on_hand, 100 * receipts - sales);
-  EXPECT_GE(on_hand, 100 * receipts - 12 * 150);
+  EXPECT_GE(on_hand, 100 * receipts - kills * 150);
 }
 
 }  // namespace
