@@ -218,6 +218,17 @@ bool BetterReceiptMatch(const SaleRow& a, const SaleRow& b, int64_t at) {
   return a_before ? ka > kb : ka < kb;
 }
 
+// Whether a return's row needs no write: what a batch may change of it
+// (a void, a resolution and its sample) is as it was read.
+bool SameState(const ReturnRow& a, const ReturnRow& b) {
+  return a.voided == b.voided && a.resolved == b.resolved &&
+         a.cycle_bucket == b.cycle_bucket && a.res.store_id == b.res.store_id &&
+         a.res.seq == b.res.seq && a.res.order_ref == b.res.order_ref &&
+         a.res.sold_at_us == b.res.sold_at_us &&
+         a.res.channel == b.res.channel &&
+         a.res.business_day == b.res.business_day;
+}
+
 }  // namespace
 
 SaleRow SaleRow::Of(const std::string& store_id, const v1::JournalRecord& r) {
@@ -590,8 +601,8 @@ Result<std::optional<ReturnRow*>> KpiIndex::ReturnToVoid(
                      {store_, terminal_id, client_txn_id}, ReturnFrom));
     if (!db.ok()) return db.status();
     if (!db->has_value()) return std::optional<ReturnRow*>();
-    old_returns_.push_back(std::move(**db));
-    r = &old_returns_.back();
+    old_returns_.emplace_back(**db, **db);
+    r = &old_returns_.back().first;
     old_return_keys_.insert({r->store_id, r->seq});
     return_by_key_[{terminal_id, client_txn_id}] = r;
   }
@@ -609,8 +620,8 @@ Result<std::vector<ReturnRow*>> KpiIndex::PendingReturns() {
     if (!rows.ok()) return rows.status();
     for (const ReturnRow& r : **rows) {
       if (!old_return_keys_.insert({r.store_id, r.seq}).second) continue;
-      old_returns_.push_back(r);
-      out.push_back(&old_returns_.back());
+      old_returns_.emplace_back(r, r);
+      out.push_back(&old_returns_.back().first);
     }
     return Status::Ok();
   };
@@ -652,7 +663,9 @@ void KpiIndex::AppendWrites(std::vector<SqlRows>& out) const {
                   kReturnTypes,
                   {}};
   for (const ReturnRow& r : returns_) ReturnParams(r, returns.flat);
-  for (const ReturnRow& r : old_returns_) ReturnParams(r, returns.flat);
+  for (const auto& [now, read] : old_returns_) {
+    if (!SameState(now, read)) ReturnParams(now, returns.flat);
+  }
   out.push_back(std::move(returns));
   SqlRows holds{
       "INSERT INTO kpi_holds (store_id, order_ref, placed_at_us, "

@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "central/store/ingest_plan.h"
@@ -165,7 +166,10 @@ class KpiIndex {
   std::set<std::string> new_orders_;
   // Rows of earlier batches changed by this one.
   std::deque<SaleRow> old_sales_voided_;
-  std::deque<ReturnRow> old_returns_;  // voided or resolved
+  // Returns of earlier batches this one may change (a void's, pending
+  // ones), each beside its row as read: only those that differ from it are
+  // written back, so a pending return no batch resolves is never rewritten.
+  std::deque<std::pair<ReturnRow, ReturnRow>> old_returns_;
   std::set<std::pair<std::string, uint64_t>> old_return_keys_;
 };
 

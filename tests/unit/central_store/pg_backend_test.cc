@@ -17,6 +17,7 @@
 #include "central/store/pg_stream_leases.h"
 #include "platform/crypto.h"
 #include "tests/unit/central_store/central_store_fixture.h"
+#include "tests/unit/core/sample_events.h"
 
 namespace storeagent::testing {
 namespace {
@@ -242,6 +243,68 @@ TEST_F(PgOnlyTest, AVersion2DatabaseMovesToPartitionedEventTables) {
             "created_at_us, event) VALUES ('s1', 2, 'k1', 5, '')");
       },
       pqxx::unique_violation);
+}
+
+// A batch that brings a store's sales reads the pending returns naming that
+// store (FOR UPDATE) but writes back only those it resolves: a return whose
+// original never arrives is not rewritten by every later batch (its row
+// version, xmin, stays the one its own ingest wrote).
+TEST_F(PgOnlyTest, APendingReturnNoBatchResolvesIsNotRewritten) {
+  Result<std::unique_ptr<central::CentralStore>> store = instance_->Open();
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  auto sale = [](const std::string& txn) {
+    v1::JournalRecord r = NoSale(txn);
+    *r.mutable_transaction() = test::SampleSale(1);
+    r.mutable_transaction()->mutable_sale()->set_receipt_number("R-" + txn);
+    return r;
+  };
+  auto return_of = [](const std::string& txn, const std::string& orig) {
+    v1::JournalRecord r = NoSale(txn);
+    *r.mutable_transaction() = test::SampleReturn();
+    v1::OriginalTransaction* o =
+        r.mutable_transaction()->mutable_return_()->mutable_original();
+    o->Clear();
+    o->set_store_id("s1");
+    *o->mutable_client_key() = test::SampleClientKey(orig);
+    o->set_channel("store");
+    return r;
+  };
+  auto ingest = [&](const std::string& id, ChainBuilder& c,
+                    std::vector<v1::JournalRecord> records) {
+    std::vector<v1::JournalEntry> batch;
+    for (v1::JournalRecord& r : records) batch.push_back(c.Next(std::move(r)));
+    Result<central::IngestResult> r =
+        (*store)->IngestBatch(id, batch, 1'700'000'000'000'000);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_TRUE(r->quarantined.empty()) << r->quarantined[0].reason();
+  };
+  // (resolved, xmin) of s2's return at `seq`.
+  auto state = [&](int seq) {
+    pqxx::nontransaction tx(*conn_);
+    pqxx::row row = tx.exec_params1(
+        "SELECT resolved, xmin::text FROM kpi_returns WHERE store_id = 's2' "
+        "AND seq = $1",
+        seq);
+    return std::make_pair(row[0].as<int>(), row[1].as<std::string>());
+  };
+  ChainBuilder s1, s2;
+  // Two returns of s1's sales s1 has not sent: both pending.
+  ingest("s2", s2, {return_of("r1", "a1"), return_of("r2", "never")});
+  const std::pair<int, std::string> r1_before = state(1);
+  const std::pair<int, std::string> r2_before = state(2);
+  EXPECT_EQ(r1_before.first, 0);
+  EXPECT_EQ(r2_before.first, 0);
+
+  // s1's sales: two batches that resolve nothing, then one that brings a1.
+  ingest("s1", s1, {sale("b1"), sale("b2")});
+  ingest("s1", s1, {sale("b3")});
+  EXPECT_EQ(state(1), r1_before);
+  EXPECT_EQ(state(2), r2_before);
+  ingest("s1", s1, {sale("b4"), sale("a1")});
+  const std::pair<int, std::string> r1_after = state(1);
+  EXPECT_EQ(r1_after.first, 1);
+  EXPECT_NE(r1_after.second, r1_before.second);
+  EXPECT_EQ(state(2), r2_before);  // still pending, never written again
 }
 
 // The adapter's half of the retry, end to end: a seam call that PostgreSQL
