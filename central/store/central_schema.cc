@@ -219,6 +219,39 @@ CREATE TABLE at_risk_skus (
   PRIMARY KEY (store_id, order_ref, sku)
 ) WITHOUT ROWID;
 )sql",
+    // v8: a sale's KPI index row is keyed by its seq too, so a batch's
+    // sales go in with a plain INSERT (no conflict check; seqs are new)
+    // and a client key sent twice keeps both sales (docs/kpis.md).
+    // SQLite cannot change a primary key: the table is copied over.
+    R"sql(
+CREATE TABLE kpi_sales_v8 (
+  store_id       TEXT   NOT NULL,
+  terminal_id    TEXT   NOT NULL,
+  client_txn_id  TEXT   NOT NULL,
+  seq            INTEGER NOT NULL,
+  recorded_at_us INTEGER NOT NULL,
+  receipt_number TEXT   NOT NULL,
+  order_ref      TEXT   NOT NULL,
+  channel        TEXT   NOT NULL,
+  business_day   TEXT   NOT NULL,
+  total_minor    INTEGER NOT NULL,
+  lines          INTEGER NOT NULL,
+  member         INTEGER NOT NULL,
+  voided         INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (store_id, terminal_id, client_txn_id, seq)
+) WITHOUT ROWID;
+INSERT INTO kpi_sales_v8 (store_id, terminal_id, client_txn_id, seq,
+  recorded_at_us, receipt_number, order_ref, channel, business_day,
+  total_minor, lines, member, voided)
+  SELECT store_id, terminal_id, client_txn_id, seq, recorded_at_us,
+         receipt_number, order_ref, channel, business_day, total_minor,
+         lines, member, voided FROM kpi_sales;
+DROP TABLE kpi_sales;
+ALTER TABLE kpi_sales_v8 RENAME TO kpi_sales;
+CREATE INDEX kpi_sales_receipt ON kpi_sales (store_id, receipt_number)
+  WHERE receipt_number <> '';
+CREATE INDEX kpi_sales_order ON kpi_sales (order_ref) WHERE order_ref <> '';
+)sql",
 };
 
 const std::string_view kPgSchema[kCentralSchemaVersion] = {
@@ -579,6 +612,13 @@ CREATE TABLE at_risk_skus (
   short     BIGINT NOT NULL,
   PRIMARY KEY (store_id, order_ref, sku)
 );
+)sql",
+    // v8: a sale's KPI index row is keyed by its seq too (plain INSERT, a
+    // client key sent twice keeps both sales; docs/kpis.md).
+    R"sql(
+ALTER TABLE kpi_sales DROP CONSTRAINT kpi_sales_pkey;
+ALTER TABLE kpi_sales
+  ADD PRIMARY KEY (store_id, terminal_id, client_txn_id, seq);
 )sql",
 };
 

@@ -125,7 +125,7 @@ HoldRow HoldFrom(const SqlRow& r) {
 // The lookups of earlier batches' rows, one key each (SqlLookup's shape:
 // the query, its key's column types, its width).
 enum Lookup {
-  kSaleByKey,       // (store, terminal, client txn)
+  kSaleByKey,       // (store, terminal, client txn): the latest by seq
   kSaleByReceipt,   // (store, receipt, business day or "", return's time):
                     // BetterReceiptMatch's best
   kSaleByOrder,     // (order_ref): the first by store (bytes) and seq
@@ -139,7 +139,11 @@ enum Lookup {
 
 const std::vector<SqlLookup>& Shapes() {
   static const std::string sql[kLookups] = {
-      kSelectSale + "WHERE store_id=?1 AND terminal_id=?2 AND client_txn_id=?3",
+      // The latest with that key: a key the till sent twice (its agent
+      // forgot it) has a row per sale.
+      kSelectSale +
+          "WHERE store_id=?1 AND terminal_id=?2 AND client_txn_id=?3 "
+          "ORDER BY seq DESC LIMIT 1",
       // BetterReceiptMatch's order (the latest recorded at or before the
       // return, else the earliest after it).
       kSelectSale +
@@ -640,17 +644,23 @@ void KpiIndex::AppendWrites(std::vector<SqlRows>& out) const {
       "INSERT INTO kpi_sales (" + std::string(kSaleColumns) + ")";
   static const std::string kInsertReturn =
       "INSERT INTO kpi_returns (" + std::string(kReturnColumns) + ")";
-  SqlRows sales{kInsertSale, "ON CONFLICT DO NOTHING", kSaleTypes, {}};
+  SqlRows sales{kInsertSale, "", kSaleTypes, {}};
   for (const SaleRow& s : sales_) SaleParams(s, sales.flat);
   out.push_back(std::move(sales));
-  // Earlier sales this batch voided: distinct keys (sale_by_key_).
+  // The batch's sales are new seqs (the ingest holds the store's row), so
+  // a plain INSERT: no conflict check per row. Earlier sales this batch
+  // voided: distinct keys (sale_by_key_).
   SqlRows voided{kInsertSale,
-                 "ON CONFLICT (store_id, terminal_id, client_txn_id) DO "
+                 "ON CONFLICT (store_id, terminal_id, client_txn_id, seq) DO "
                  "UPDATE SET voided=excluded.voided",
                  kSaleTypes,
                  {}};
   for (const SaleRow& s : old_sales_voided_) SaleParams(s, voided.flat);
   out.push_back(std::move(voided));
+  // The batch's returns, new seqs too; earlier ones it changed.
+  SqlRows new_returns{kInsertReturn, "", kReturnTypes, {}};
+  for (const ReturnRow& r : returns_) ReturnParams(r, new_returns.flat);
+  out.push_back(std::move(new_returns));
   SqlRows returns{kInsertReturn,
                   "ON CONFLICT (store_id, seq) DO UPDATE SET "
                   "voided=excluded.voided, resolved=excluded.resolved, "
@@ -662,7 +672,6 @@ void KpiIndex::AppendWrites(std::vector<SqlRows>& out) const {
                   "cycle_bucket=excluded.cycle_bucket",
                   kReturnTypes,
                   {}};
-  for (const ReturnRow& r : returns_) ReturnParams(r, returns.flat);
   for (const auto& [now, read] : old_returns_) {
     if (!SameState(now, read)) ReturnParams(now, returns.flat);
   }

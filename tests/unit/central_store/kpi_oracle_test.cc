@@ -487,6 +487,45 @@ TEST_P(CentralStoreTest, KpiReturnAndItsOriginalCommittedTogetherResolve) {
   EXPECT_EQ(pending, 0);
 }
 
+// A till whose agent forgot a client key may send it again with another
+// sale: central keeps both sales (the index is keyed by seq too), a return
+// naming the key finds the later one, and a void takes the later one out.
+TEST_P(CentralStoreTest, KpiAClientKeySentTwiceKeepsBothSales) {
+  ChainBuilder c1;
+  auto ingest = [&](std::vector<v1::JournalRecord> records) {
+    std::vector<v1::JournalEntry> batch;
+    for (v1::JournalRecord& r : records) batch.push_back(c1.Next(std::move(r)));
+    Result<central::IngestResult> r = store_->IngestBatch("s1", batch, kNowUs);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_TRUE(r->quarantined.empty()) << r->quarantined[0].reason();
+  };
+  ingest({KpiSale("k", "R-1", "")});                           // seq 1
+  ingest({KpiSale("k", "R-2", ""), KpiSale("m", "R-3", "")});  // 2, 3
+  ingest({KpiReturn("r", "", "k", "", "store")});              // 4
+  Result<std::optional<v1::ResolvedOriginal>> got =
+      store_->ResolveOriginal("s1", 4);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_TRUE((*got)->found());
+  EXPECT_EQ((*got)->seq(), 2u);
+  auto sales = [&] {
+    Result<std::vector<central::KpiCounterSum>> sums =
+        store_->ReadKpiCounters({}, "1970-W01", "1970-W01", true);
+    EXPECT_TRUE(sums.ok()) << sums.status().ToString();
+    int64_t n = 0;
+    if (!sums.ok()) return n;
+    for (const central::KpiCounterSum& c : *sums) {
+      if (c.store_id == "s1" && c.name == "sales.count") n += c.value;
+    }
+    return n;
+  };
+  EXPECT_EQ(sales(), 3);
+  ingest({KpiVoid("v", "k")});  // the later sale
+  EXPECT_EQ(sales(), 2);
+  ingest({KpiVoid("v2", "k")});  // already voided: nothing more
+  EXPECT_EQ(sales(), 2);
+}
+
 TEST_P(CentralStoreTest, KpiAggregatesCountAResentBatchOnce) {
   const History h = GenerateHistory(7);
   ASSERT_TRUE(Replay(h, *store_));

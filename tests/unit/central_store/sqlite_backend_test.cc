@@ -2,6 +2,7 @@
 #include "central/store/sqlite_central_store.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/central_store/central_store_fixture.h"
+#include "tests/unit/core/sample_events.h"
 
 namespace storeagent::testing {
 namespace {
@@ -122,6 +123,69 @@ TEST(SqliteCentralStoreTest, VersionSixKeepsItsBreaches) {
       (*s)->ListAtRiskOrders("", false, 10);
   ASSERT_TRUE(risk.ok()) << risk.status().ToString();
   EXPECT_TRUE(risk->empty());
+}
+
+// A version 7 database (kpi_sales keyed by client key alone) opens at
+// version 8 with its sales index copied over: a later return still finds
+// its original there, and the same key may come again with another sale.
+TEST(SqliteCentralStoreTest, VersionSevenKeepsItsSalesIndex) {
+  TempDir dir;
+  const std::string path = dir.File("central.db");
+  ChainBuilder chain;
+  auto record = [](const std::string& txn, bool sale) {
+    v1::JournalRecord r = NoSale(txn);
+    if (sale) {
+      *r.mutable_transaction() = test::SampleSale(1);
+    } else {
+      *r.mutable_transaction() = test::SampleReturn();
+      v1::OriginalTransaction* o =
+          r.mutable_transaction()->mutable_return_()->mutable_original();
+      o->Clear();
+      *o->mutable_client_key() = test::SampleClientKey("a");
+      o->set_channel("store");
+    }
+    return r;
+  };
+  {
+    Result<std::unique_ptr<central::CentralStore>> s =
+        central::OpenCentralStore("sqlite:" + path);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE(
+        (*s)->IngestBatch("s1", {chain.Next(record("a", true))}, kNow).ok());
+  }
+  {
+    Result<storage::Connection> c =
+        storage::Connection::Open(path, storage::ConnectionOptions{});
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(
+        c->Exec("CREATE TABLE v7 (store_id TEXT NOT NULL, terminal_id TEXT "
+                "NOT NULL, client_txn_id TEXT NOT NULL, seq INTEGER NOT NULL, "
+                "recorded_at_us INTEGER NOT NULL, receipt_number TEXT NOT "
+                "NULL, order_ref TEXT NOT NULL, channel TEXT NOT NULL, "
+                "business_day TEXT NOT NULL, total_minor INTEGER NOT NULL, "
+                "lines INTEGER NOT NULL, member INTEGER NOT NULL, voided "
+                "INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (store_id, "
+                "terminal_id, client_txn_id)) WITHOUT ROWID; "
+                "INSERT INTO v7 SELECT * FROM kpi_sales; "
+                "DROP TABLE kpi_sales; ALTER TABLE v7 RENAME TO kpi_sales; "
+                "UPDATE schema_version SET version = 7")
+            .ok());
+  }
+  Result<std::unique_ptr<central::CentralStore>> s =
+      central::OpenCentralStore("sqlite:" + path);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Result<central::IngestResult> r =
+      (*s)->IngestBatch("s1", {chain.Next(record("r", false))}, kNow);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  Result<std::optional<v1::ResolvedOriginal>> o =
+      (*s)->ResolveOriginal("s1", 2);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  ASSERT_TRUE(o->has_value());
+  EXPECT_TRUE((*o)->found());
+  EXPECT_EQ((*o)->seq(), 1u);
+  r = (*s)->IngestBatch("s1", {chain.Next(record("a", true))}, kNow);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->acked_seq, 3u);
 }
 
 TEST(SqliteCentralStoreTest, NewerSchemaIsRefused) {
