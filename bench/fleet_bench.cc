@@ -10,8 +10,8 @@
 // own process, on a fresh schema of the PostgreSQL database
 // scripts/start-postgres serves (or STOREAGENT_TEST_PG_URL), with its
 // defaults (sync.worker_threads and so PostgreSQL connections 4, window 4,
-// batches of 500; --central-workers N sets the first) and /metrics on
-// loopback.
+// batches of 500; --central-workers N sets the first; --no-kpi turns its
+// KPI aggregation off, to show what that costs) and /metrics on loopback.
 //
 //   fleet_stores_connected       streams open at once after every store
 //                                dialled (full: 2,000; --quick: 200)
@@ -385,6 +385,7 @@ struct Plan {
   // central's sync.worker_threads (and so its PostgreSQL connections);
   // 0 = its default.
   int central_workers = 0;
+  bool kpi = true;  // central's kpi.enabled
 };
 
 struct Figures {
@@ -516,6 +517,7 @@ Figures Run(const Plan& plan, const std::string& pg_url) {
   copts.extra_toml =
       "[metrics]\nlisten = \"127.0.0.1:" + std::to_string(metrics_port) +
       "\"\n";
+  if (!plan.kpi) copts.extra_toml += "[kpi]\nenabled = false\n";
   testing::CentralProcess central(dir.path(), copts);
   if (!central.Start(60000)) {
     Error("central",
@@ -743,9 +745,12 @@ int main(int argc, char** argv) {
       quick = true;
     } else if (std::strcmp(argv[i], "--central-workers") == 0 && i + 1 < argc) {
       plan.central_workers = std::atoi(argv[++i]);
+    } else if (std::strcmp(argv[i], "--no-kpi") == 0) {
+      plan.kpi = false;
     } else {
-      std::fprintf(stderr,
-                   "usage: bench_fleet [--quick] [--central-workers N]\n");
+      std::fprintf(
+          stderr,
+          "usage: bench_fleet [--quick] [--central-workers N] [--no-kpi]\n");
       return 2;
     }
   }
@@ -769,6 +774,11 @@ int main(int argc, char** argv) {
       plan.stores, plan.stores, plan.stores,
       std::thread::hardware_concurrency(),
       quick ? " (--quick: a tenth of the fleet and of the load)" : "");
+  if (!plan.kpi) {
+    std::printf(
+        "# --no-kpi: central's KPI aggregation is off (a comparison run; "
+        "central's default keeps it on)\n");
+  }
   std::fflush(stdout);
   if (files < static_cast<rlim_t>(plan.stores) * 2 + 512) {
     Error("rlimit", "RLIMIT_NOFILE is " + std::to_string(files) +

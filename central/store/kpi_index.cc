@@ -389,7 +389,7 @@ Status KpiIndex::Prefetch(const IngestPlan& plan) {
     }
   }
   if (new_originals) {
-    want(kPendingByStore, {store_});
+    if (store_pending_) want(kPendingByStore, {store_});
     for (const std::string& o : orders) want(kPendingByOrder, {o});
   }
 
@@ -629,8 +629,11 @@ Result<std::vector<ReturnRow*>> KpiIndex::PendingReturns() {
     }
     return Status::Ok();
   };
-  STOREAGENT_RETURN_IF_ERROR(keep(Read(
-      pending_by_store_db_, Shapes()[kPendingByStore], {store_}, ReturnFrom)));
+  if (store_pending_) {
+    STOREAGENT_RETURN_IF_ERROR(
+        keep(Read(pending_by_store_db_, Shapes()[kPendingByStore], {store_},
+                  ReturnFrom)));
+  }
   for (const std::string& order : new_orders_) {
     STOREAGENT_RETURN_IF_ERROR(keep(Read(
         pending_by_order_db_, Shapes()[kPendingByOrder], {order}, ReturnFrom)));

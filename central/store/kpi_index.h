@@ -80,8 +80,10 @@ struct HoldRow {
 
 class KpiIndex {
  public:
-  KpiIndex(SqlTx& tx, const std::string& store_id)
-      : tx_(tx), store_(store_id) {}
+  // `pending_returns`: whether a pending return of an earlier batch names
+  // the store (false: PendingReturns does not read them).
+  KpiIndex(SqlTx& tx, const std::string& store_id, bool pending_returns)
+      : tx_(tx), store_(store_id), store_pending_(pending_returns) {}
 
   // Reads, in one SqlTx::QueryLookups, every row of earlier batches the
   // lookups below will ask for while `plan` is aggregated (what a return's
@@ -154,6 +156,7 @@ class KpiIndex {
   Memo<SaleRow> sale_by_key_db_, sale_by_receipt_db_, sale_by_order_db_;
   Memo<HoldRow> collected_db_, hold_db_;
   Memo<ReturnRow> return_by_key_db_, pending_by_store_db_, pending_by_order_db_;
+  const bool store_pending_;
   bool local_only_ = false;
   bool new_originals_ = false;
   std::deque<SaleRow> sales_;      // this batch's

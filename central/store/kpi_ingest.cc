@@ -19,8 +19,12 @@ bool IsOnline(const std::string& channel) {
 // One batch of one store: the events in order, then the writes.
 class BatchKpis {
  public:
-  BatchKpis(SqlTx& tx, const std::string& store_id, int64_t now_us)
-      : tx_(tx), store_(store_id), now_(now_us), index_(tx, store_id) {}
+  BatchKpis(SqlTx& tx, const std::string& store_id, int64_t now_us,
+            bool pending_returns)
+      : tx_(tx),
+        store_(store_id),
+        now_(now_us),
+        index_(tx, store_id, pending_returns) {}
 
   // The rows of earlier batches the entries will need, in one read.
   Status Prefetch(const IngestPlan& plan) { return index_.Prefetch(plan); }
@@ -342,8 +346,8 @@ Status CounterDeltas::Flush(SqlTx& tx) const {
 }
 
 Status OnIngest(SqlTx& tx, const std::string& store_id, const IngestPlan& plan,
-                int64_t now_us) {
-  BatchKpis b(tx, store_id, now_us);
+                int64_t now_us, bool pending_returns) {
+  BatchKpis b(tx, store_id, now_us, pending_returns);
   STOREAGENT_RETURN_IF_ERROR(b.Prefetch(plan));
   for (const PlannedEntry& p : plan.entries) {
     STOREAGENT_RETURN_IF_ERROR(b.Entry(p));

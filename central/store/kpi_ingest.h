@@ -49,9 +49,11 @@ class CounterDeltas {
 };
 
 // The KPI side of IngestBatch: `plan`'s entries (quarantined ones count
-// only for data freshness), committed at now_us.
+// only for data freshness), committed at now_us. `pending_returns`: whether
+// a pending return of an earlier batch names the store (SqlTx::WriteIngest
+// says); false skips reading them.
 Status OnIngest(SqlTx& tx, const std::string& store_id, const IngestPlan& plan,
-                int64_t now_us);
+                int64_t now_us, bool pending_returns);
 
 // The store acknowledged central events (acked_before, acked_now] at
 // now_us: one integration-latency sample per event.

@@ -62,6 +62,7 @@ constexpr int64_t kSchemaLockKey = 0x73746f7265;  // "store"
 // Prepared statement names.
 const std::string kLockStore = "lock_store";
 const std::string kIngestBatch = "ingest_batch";
+const std::string kIngestBatchKpi = "ingest_batch_kpi";
 
 int64_t I(uint64_t v) { return static_cast<int64_t>(v); }
 pqxx::binarystring Bin(const std::string& s) { return pqxx::binarystring(s); }
@@ -129,8 +130,7 @@ void PrepareStatements(pqxx::connection& conn) {
                                " FROM stores WHERE store_id = $1 FOR UPDATE");
   // A batch's events and the store's new watermark in one statement: the
   // data-modifying WITH runs to completion whatever the UPDATE reads.
-  conn.prepare(
-      kIngestBatch,
+  const std::string ingest =
       "WITH ev AS (INSERT INTO store_events (store_id, seq, recorded_at_us, "
       "kind, record, prev_hash, hash, quarantined, ingested_at_us) "
       "SELECT $1, u.seq, u.at, u.kind, "
@@ -144,7 +144,16 @@ void PrepareStatements(pqxx::connection& conn) {
       "UPDATE stores SET store_seq_held=$12, store_hash_held=$13, "
       "store_recorded_at_us=$14, quarantined=quarantined+$15, "
       "escrow_breaches=escrow_breaches+$16, last_exchange_us=$11 "
-      "WHERE store_id=$1");
+      "WHERE store_id=$1";
+  conn.prepare(kIngestBatch, ingest);
+  // With KPIs on, the same statement also says whether a pending return
+  // names the store. Its snapshot is taken after LockStoreRow's wait, so it
+  // sees the pending returns of another store's ingest that held this
+  // store's row FOR SHARE (kpi_index.cc, Prefetch).
+  conn.prepare(kIngestBatchKpi,
+               ingest +
+                   " RETURNING EXISTS (SELECT 1 FROM kpi_returns WHERE "
+                   "orig_store=$1 AND resolved=0)");
 }
 
 static_assert(core::kHashBytes == 32, "kIngestBatch slices 32-byte hashes");
@@ -246,18 +255,23 @@ class PgTx final : public SqlTx {
 
   // One statement for the whole batch (PrepareStatements).
   Status WriteIngest(const std::string& store_id, const IngestPlan& plan,
-                     int64_t now_us, int64_t quarantined,
-                     int64_t breaches) override {
+                     int64_t now_us, int64_t quarantined, int64_t breaches,
+                     bool* pending_returns) override {
     Result<EventColumns> cols = EventColumns::Of(plan.entries);
     if (!cols.ok()) return cols.status();
     return Guarded([&] {
-      w_.exec_prepared(kIngestBatch, store_id, IntArray(cols->seq),
-                       IntArray(cols->recorded_at_us), TextArray(cols->kind),
-                       IntArray(cols->offset), IntArray(cols->length),
-                       Bin(cols->records), Bin(cols->prev_hashes),
-                       Bin(cols->hashes), TextArray(cols->quarantined), now_us,
-                       I(plan.head.seq), Bin(plan.head.hash),
-                       plan.head.recorded_at_us, quarantined, breaches);
+      const pqxx::result r = w_.exec_prepared(
+          pending_returns != nullptr ? kIngestBatchKpi : kIngestBatch, store_id,
+          IntArray(cols->seq), IntArray(cols->recorded_at_us),
+          TextArray(cols->kind), IntArray(cols->offset), IntArray(cols->length),
+          Bin(cols->records), Bin(cols->prev_hashes), Bin(cols->hashes),
+          TextArray(cols->quarantined), now_us, I(plan.head.seq),
+          Bin(plan.head.hash), plan.head.recorded_at_us, quarantined, breaches);
+      if (pending_returns != nullptr) {
+        // No row: the store's row is missing, which LockStore rules out;
+        // look, to be safe.
+        *pending_returns = r.empty() || r[0][0].as<bool>();
+      }
       return Status::Ok();
     });
   }

@@ -192,10 +192,13 @@ Result<IngestResult> SqlCentralStore::IngestBatch(
     out.acked_seq = plan->head.seq;
     out.escrow_breaches = breaches;
     if (plan->entries.empty()) return Status::Ok();
+    const bool kpi_on = kpi_on_.load();
+    bool pending_returns = true;
     STOREAGENT_RETURN_IF_ERROR(
-        tx.WriteIngest(store_id, *plan, now_us, quarantined, breaches));
-    if (!kpi_on_.load()) return Status::Ok();
-    return kpi::OnIngest(tx, store_id, *plan, now_us);
+        tx.WriteIngest(store_id, *plan, now_us, quarantined, breaches,
+                       kpi_on ? &pending_returns : nullptr));
+    if (!kpi_on) return Status::Ok();
+    return kpi::OnIngest(tx, store_id, *plan, now_us, pending_returns);
   });
   if (!txn.ok()) return txn;
   return out;

@@ -108,9 +108,15 @@ class SqlTx {
   // `breaches` to its counters and stamping last_exchange_us = now_us.
   // SQLite: one cached INSERT per entry and an UPDATE; PostgreSQL: one
   // prepared statement for the whole batch (unnest .. WITH ORDINALITY).
+  // With `pending_returns` (KPIs on), also sets it to whether any pending
+  // KPI return (kpi_returns, resolved = 0) names the store, as the database
+  // holds after the store's row was locked (PostgreSQL: in the same
+  // statement, so no round trip more): when none does, the KPI side skips
+  // reading them (docs/kpis.md, "How they are kept").
   virtual Status WriteIngest(const std::string& store_id,
                              const IngestPlan& plan, int64_t now_us,
-                             int64_t quarantined, int64_t breaches) = 0;
+                             int64_t quarantined, int64_t breaches,
+                             bool* pending_returns) = 0;
   // Writes each SqlRows (a batch's KPI rows, sql_seam.h) in as few round
   // trips as the engine allows: SQLite runs each one-row statement, cached,
   // once per row; PostgreSQL sends every column as one array parameter

@@ -63,8 +63,8 @@ class SqliteTx final : public SqlTx {
 
   // One cached INSERT per entry (a local call each), then the watermark.
   Status WriteIngest(const std::string& store_id, const IngestPlan& plan,
-                     int64_t now_us, int64_t quarantined,
-                     int64_t breaches) override {
+                     int64_t now_us, int64_t quarantined, int64_t breaches,
+                     bool* pending_returns) override {
     for (const PlannedEntry& p : plan.entries) {
       const SqlParam reason =
           p.quarantine_reason.empty()
@@ -77,13 +77,22 @@ class SqliteTx final : public SqlTx {
           {store_id, I(p.seq), p.recorded_at_us, p.kind, SqlBlob{p.canonical},
            SqlBlob{p.prev_hash}, SqlBlob{p.hash}, reason, now_us}));
     }
-    return Exec(
-        "UPDATE stores SET store_seq_held=?2, store_hash_held=?3, "
-        "store_recorded_at_us=?4, quarantined=quarantined+?5, "
-        "escrow_breaches=escrow_breaches+?6, last_exchange_us=?7 "
-        "WHERE store_id=?1",
-        {store_id, I(plan.head.seq), SqlBlob{plan.head.hash},
-         plan.head.recorded_at_us, quarantined, breaches, now_us});
+    STOREAGENT_RETURN_IF_ERROR(
+        Exec("UPDATE stores SET store_seq_held=?2, store_hash_held=?3, "
+             "store_recorded_at_us=?4, quarantined=quarantined+?5, "
+             "escrow_breaches=escrow_breaches+?6, last_exchange_us=?7 "
+             "WHERE store_id=?1",
+             {store_id, I(plan.head.seq), SqlBlob{plan.head.hash},
+              plan.head.recorded_at_us, quarantined, breaches, now_us}));
+    if (pending_returns == nullptr) return Status::Ok();
+    *pending_returns = false;
+    return Query(
+        "SELECT EXISTS (SELECT 1 FROM kpi_returns WHERE orig_store=?1 AND "
+        "resolved=0)",
+        {store_id}, [&](const SqlRow& r) {
+          *pending_returns = r.Int(0) != 0;
+          return Status::Ok();
+        });
   }
 
   Status ExecRows(const std::vector<SqlRows>& all) override {
