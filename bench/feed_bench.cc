@@ -139,7 +139,7 @@ int Run(const Plan& plan) {
         Figure("feed_events", static_cast<double>(f.feed_events), 0, "events");
         Figure("feed_events_per_s", f.feed_events_per_s, 0, "events/s");
         Figure("feed_raw_scan_rows_per_s", f.raw_rows_per_s, 0, "rows/s");
-        Figure("feed_ratio_to_raw_scan", f.feed_ratio_to_raw_scan, 2, "x");
+        Figure("feed_ratio_to_raw_scan", f.feed_ratio_to_raw_scan, 2, "ratio");
         rc = 0;
       }
       central.Terminate();
