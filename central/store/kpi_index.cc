@@ -130,7 +130,7 @@ enum Lookup {
                     // BetterReceiptMatch's best
   kSaleByOrder,     // (order_ref): the first by store (bytes) and seq
   kCollectedHold,   // (order_ref): at any store, the first by store (bytes)
-  kReturnByKey,     // (store, terminal, client txn): the first by seq
+  kReturnByKey,     // (store, terminal, client txn): the latest by seq
   kHold,            // (store, order_ref)
   kPendingByStore,  // (orig_store): every pending return naming it
   kPendingByOrder,  // (orig_reference): pending online returns naming it
@@ -160,9 +160,10 @@ const std::vector<SqlLookup>& Shapes() {
       "SELECT " + std::string(kHoldColumns) +
           " FROM kpi_holds WHERE order_ref=?1 AND state='collected' "
           "ORDER BY store_id COLLATE \"C\" LIMIT 1",
+      // The latest, as for sales (a void names the last use of its key).
       kSelectReturn +
           "WHERE store_id=?1 AND terminal_id=?2 AND client_txn_id=?3 "
-          "ORDER BY seq LIMIT 1",
+          "ORDER BY seq DESC LIMIT 1",
       "SELECT " + std::string(kHoldColumns) +
           " FROM kpi_holds WHERE store_id=?1 AND order_ref=?2",
       kSelectReturn + "WHERE orig_store=?1 AND resolved=0",

@@ -97,7 +97,7 @@ class KpiIndex {
   void AddReturn(ReturnRow r);
   void PutHold(HoldRow h);
   // The store's hold, read or made (state "") on first touch; changes to
-  // it are written by Write.
+  // it are written by AppendWrites.
   Result<HoldRow*> HoldForUpdate(const std::string& order_ref);
   void NoteCollected(const std::string& order_ref);
 
@@ -119,7 +119,7 @@ class KpiIndex {
   Result<std::optional<HoldRow>> CollectedHold(const std::string& order_ref);
 
   // This store's sale / return with that client key, not voided yet: marked
-  // voided (written by Write) and returned; nullopt when there is none.
+  // voided (written by AppendWrites) and returned; nullopt when there is none.
   Result<std::optional<SaleRow*>> SaleToVoid(const std::string& terminal_id,
                                              const std::string& client_txn_id);
   Result<std::optional<ReturnRow*>> ReturnToVoid(
@@ -132,7 +132,8 @@ class KpiIndex {
   // those naming this store, and online ones naming an order it collected
   // or sold. From here on lookups see this batch only (the database was
   // looked at when each was recorded).
-  // Rows of earlier batches returned here are rewritten by Write.
+  // Rows of earlier batches returned here are written back by
+  // AppendWrites only if a resolution changed them.
   Result<std::vector<ReturnRow*>> PendingReturns();
 
   // The batch's rows and the changes to earlier ones, for one

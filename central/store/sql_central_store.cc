@@ -193,10 +193,11 @@ Result<IngestResult> SqlCentralStore::IngestBatch(
     out.escrow_breaches = breaches;
     if (plan->entries.empty()) return Status::Ok();
     const bool kpi_on = kpi_on_.load();
+    // Asked only when the KPI side would use it (kpi_ingest.h).
     bool pending_returns = true;
-    STOREAGENT_RETURN_IF_ERROR(
-        tx.WriteIngest(store_id, *plan, now_us, quarantined, breaches,
-                       kpi_on ? &pending_returns : nullptr));
+    STOREAGENT_RETURN_IF_ERROR(tx.WriteIngest(
+        store_id, *plan, now_us, quarantined, breaches,
+        kpi_on && kpi::BringsOriginals(*plan) ? &pending_returns : nullptr));
     if (!kpi_on) return Status::Ok();
     return kpi::OnIngest(tx, store_id, *plan, now_us, pending_returns);
   });

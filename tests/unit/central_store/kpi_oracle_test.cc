@@ -499,31 +499,40 @@ TEST_P(CentralStoreTest, KpiAClientKeySentTwiceKeepsBothSales) {
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     ASSERT_TRUE(r->quarantined.empty()) << r->quarantined[0].reason();
   };
-  ingest({KpiSale("k", "R-1", "")});                           // seq 1
-  ingest({KpiSale("k", "R-2", ""), KpiSale("m", "R-3", "")});  // 2, 3
-  ingest({KpiReturn("r", "", "k", "", "store")});              // 4
+  // The later sale with key k has a member, the earlier none: which one a
+  // void takes out shows in sales.member.
+  v1::JournalRecord later = KpiSale("k", "R-2", "");
+  later.mutable_transaction()->mutable_sale()->mutable_member()->set_pseudonym(
+      std::string(32, 'm'));
+  ingest({KpiSale("k", "R-1", "")});                    // seq 1
+  ingest({std::move(later), KpiSale("m", "R-3", "")});  // 2, 3
+  ingest({KpiReturn("r", "", "k", "", "store")});       // 4
   Result<std::optional<v1::ResolvedOriginal>> got =
       store_->ResolveOriginal("s1", 4);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   ASSERT_TRUE(got->has_value());
   EXPECT_TRUE((*got)->found());
   EXPECT_EQ((*got)->seq(), 2u);
-  auto sales = [&] {
+  // s1's counter `name`, week 1970-W01 (the chain's times).
+  auto counter = [&](const std::string& name) {
     Result<std::vector<central::KpiCounterSum>> sums =
         store_->ReadKpiCounters({}, "1970-W01", "1970-W01", true);
     EXPECT_TRUE(sums.ok()) << sums.status().ToString();
     int64_t n = 0;
     if (!sums.ok()) return n;
     for (const central::KpiCounterSum& c : *sums) {
-      if (c.store_id == "s1" && c.name == "sales.count") n += c.value;
+      if (c.store_id == "s1" && c.name == name) n += c.value;
     }
     return n;
   };
-  EXPECT_EQ(sales(), 3);
+  EXPECT_EQ(counter("sales.count"), 3);
+  EXPECT_EQ(counter("sales.member"), 1);
   ingest({KpiVoid("v", "k")});  // the later sale
-  EXPECT_EQ(sales(), 2);
-  ingest({KpiVoid("v2", "k")});  // already voided: nothing more
-  EXPECT_EQ(sales(), 2);
+  EXPECT_EQ(counter("sales.count"), 2);
+  EXPECT_EQ(counter("sales.member"), 0);
+  ingest({KpiVoid("v2", "k")});  // the later is voided already: nothing
+  EXPECT_EQ(counter("sales.count"), 2);
+  EXPECT_EQ(counter("sales.member"), 0);
 }
 
 TEST_P(CentralStoreTest, KpiAggregatesCountAResentBatchOnce) {

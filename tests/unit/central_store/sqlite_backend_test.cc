@@ -1,5 +1,6 @@
 // The conformance suite on the SQLite backend: one temp file per test.
 #include "central/store/sqlite_central_store.h"
+#include "storage/sqlite_handle.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/central_store/central_store_fixture.h"
 #include "tests/unit/core/sample_events.h"
@@ -168,6 +169,10 @@ TEST(SqliteCentralStoreTest, VersionSevenKeepsItsSalesIndex) {
                 "terminal_id, client_txn_id)) WITHOUT ROWID; "
                 "INSERT INTO v7 SELECT * FROM kpi_sales; "
                 "DROP TABLE kpi_sales; ALTER TABLE v7 RENAME TO kpi_sales; "
+                "CREATE INDEX kpi_sales_receipt ON kpi_sales (store_id, "
+                "receipt_number) WHERE receipt_number <> ''; "
+                "CREATE INDEX kpi_sales_order ON kpi_sales (order_ref) "
+                "WHERE order_ref <> ''; "
                 "UPDATE schema_version SET version = 7")
             .ok());
   }
@@ -186,6 +191,20 @@ TEST(SqliteCentralStoreTest, VersionSevenKeepsItsSalesIndex) {
   r = (*s)->IngestBatch("s1", {chain.Next(record("a", true))}, kNow);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->acked_seq, 3u);
+  s->reset();
+  // The new table has the indexes the old one had.
+  Result<storage::Connection> c =
+      storage::Connection::Open(path, storage::ConnectionOptions{});
+  ASSERT_TRUE(c.ok());
+  Result<storage::Statement> st = storage::Statement::Prepare(
+      c->get(),
+      "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+      "tbl_name = 'kpi_sales' AND name IN ('kpi_sales_receipt', "
+      "'kpi_sales_order')");
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  Result<bool> row = st->Step();
+  ASSERT_TRUE(row.ok() && *row);
+  EXPECT_EQ(st->ColumnInt(0), 2);
 }
 
 TEST(SqliteCentralStoreTest, NewerSchemaIsRefused) {
