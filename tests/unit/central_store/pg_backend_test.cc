@@ -307,6 +307,62 @@ TEST_F(PgOnlyTest, APendingReturnNoBatchResolvesIsNotRewritten) {
   EXPECT_EQ(state(2), r2_before);  // still pending, never written again
 }
 
+// A version 7 database (kpi_sales keyed by client key alone) opens at
+// version 8 with its rows: a later return still finds its original, and
+// the same key may come again with another sale.
+TEST_F(PgOnlyTest, AVersion7SalesIndexIsRekeyedWithItsRows) {
+  ChainBuilder chain;
+  auto record = [](const std::string& txn, bool sale) {
+    v1::JournalRecord r = NoSale(txn);
+    if (sale) {
+      *r.mutable_transaction() = test::SampleSale(1);
+      return r;
+    }
+    *r.mutable_transaction() = test::SampleReturn();
+    v1::OriginalTransaction* o =
+        r.mutable_transaction()->mutable_return_()->mutable_original();
+    o->Clear();
+    *o->mutable_client_key() = test::SampleClientKey("a");
+    o->set_channel("store");
+    return r;
+  };
+  {
+    Result<std::unique_ptr<central::CentralStore>> store = instance_->Open();
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    ASSERT_TRUE(
+        (*store)->IngestBatch("s1", {chain.Next(record("a", true))}, 5).ok());
+  }
+  {
+    pqxx::nontransaction tx(*conn_);
+    tx.exec(
+        "ALTER TABLE kpi_sales DROP CONSTRAINT kpi_sales_pkey; "
+        "ALTER TABLE kpi_sales ADD PRIMARY KEY (store_id, terminal_id, "
+        "client_txn_id); UPDATE schema_version SET version = 7");
+  }
+  Result<std::unique_ptr<central::CentralStore>> store = instance_->Open();
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  {
+    pqxx::nontransaction tx(*conn_);
+    EXPECT_EQ(tx.exec1("SELECT version FROM schema_version")[0].as<int>(), 8);
+    EXPECT_EQ(tx.exec1("SELECT array_length(indkey, 1) FROM pg_index WHERE "
+                       "indrelid = 'kpi_sales'::regclass AND indisprimary")[0]
+                  .as<int>(),
+              4);
+  }
+  ASSERT_TRUE(
+      (*store)->IngestBatch("s1", {chain.Next(record("r", false))}, 6).ok());
+  Result<std::optional<v1::ResolvedOriginal>> o =
+      (*store)->ResolveOriginal("s1", 2);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  ASSERT_TRUE(o->has_value());
+  EXPECT_TRUE((*o)->found());
+  EXPECT_EQ((*o)->seq(), 1u);
+  Result<central::IngestResult> again =
+      (*store)->IngestBatch("s1", {chain.Next(record("a", true))}, 7);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->acked_seq, 3u);
+}
+
 // The adapter's half of the retry, end to end: a seam call that PostgreSQL
 // aborts (here a real deadlock) reaches PgPool, which runs the whole method
 // again. The test's transaction holds the request key the store's append
