@@ -236,6 +236,16 @@ bool SameState(const ReturnRow& a, const ReturnRow& b) {
 
 }  // namespace
 
+bool BringsOriginals(const IngestPlan& plan) {
+  for (const PlannedEntry& p : plan.entries) {
+    if (!p.quarantine_reason.empty()) continue;
+    const v1::JournalRecord& r = p.entry->record();
+    if (r.has_transaction() && r.transaction().has_sale()) return true;
+    if (r.has_stock() && r.stock().has_hold_collected()) return true;
+  }
+  return false;
+}
+
 SaleRow SaleRow::Of(const std::string& store_id, const v1::JournalRecord& r) {
   const v1::Sale& s = r.transaction().sale();
   SaleRow x;
@@ -318,7 +328,6 @@ Status KpiIndex::Prefetch(const IngestPlan& plan) {
   std::set<std::pair<std::string, std::string>> sales, returns;
   std::set<std::string> holds, orders;
   std::set<std::string> others;  // other stores a return names (sorted)
-  bool new_originals = false;
   for (const PlannedEntry& p : plan.entries) {
     if (!p.quarantine_reason.empty()) continue;
     const v1::JournalRecord& r = p.entry->record();
@@ -328,7 +337,6 @@ Status KpiIndex::Prefetch(const IngestPlan& plan) {
       const v1::Sale& sale = r.transaction().sale();
       sales.insert(own);
       if (!sale.order_ref().empty()) orders.insert(sale.order_ref());
-      new_originals = true;
     } else if (r.has_transaction() && r.transaction().has_return_()) {
       returns.insert(own);
       const v1::OriginalTransaction& o = r.transaction().return_().original();
@@ -372,7 +380,6 @@ Status KpiIndex::Prefetch(const IngestPlan& plan) {
         case v1::StockEvent::kHoldCollected:
           ref = &e.hold_collected().order_ref();
           orders.insert(*ref);
-          new_originals = true;
           break;
         case v1::StockEvent::kHoldShortPicked:
           ref = &e.hold_short_picked().order_ref();
@@ -389,7 +396,7 @@ Status KpiIndex::Prefetch(const IngestPlan& plan) {
       if (holds.insert(*ref).second) want(kHold, {store_, *ref});
     }
   }
-  if (new_originals) {
+  if (BringsOriginals(plan)) {
     if (store_pending_) want(kPendingByStore, {store_});
     for (const std::string& o : orders) want(kPendingByOrder, {o});
   }

@@ -27,6 +27,12 @@
 
 namespace storeagent::central::kpi {
 
+// Whether `plan` brings something a pending return may be waiting for (a
+// sale or a collected hold, not quarantined): only then are pending
+// returns read (KpiIndex::Prefetch), so only then is SqlTx::WriteIngest's
+// `pending_returns` worth asking for.
+bool BringsOriginals(const IngestPlan& plan);
+
 struct SaleRow {
   std::string store_id, terminal_id, client_txn_id;
   uint64_t seq = 0;

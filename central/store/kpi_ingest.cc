@@ -345,16 +345,6 @@ Status CounterDeltas::Flush(SqlTx& tx) const {
   return tx.ExecRows(rows);
 }
 
-bool BringsOriginals(const IngestPlan& plan) {
-  for (const PlannedEntry& p : plan.entries) {
-    if (!p.quarantine_reason.empty()) continue;
-    const v1::JournalRecord& r = p.entry->record();
-    if (r.has_transaction() && r.transaction().has_sale()) return true;
-    if (r.has_stock() && r.stock().has_hold_collected()) return true;
-  }
-  return false;
-}
-
 Status OnIngest(SqlTx& tx, const std::string& store_id, const IngestPlan& plan,
                 int64_t now_us, bool pending_returns) {
   BatchKpis b(tx, store_id, now_us, pending_returns);

@@ -55,11 +55,6 @@ class CounterDeltas {
 Status OnIngest(SqlTx& tx, const std::string& store_id, const IngestPlan& plan,
                 int64_t now_us, bool pending_returns);
 
-// Whether `plan` brings something a pending return may be waiting for (a
-// sale or a collected hold, not quarantined): only then does OnIngest look
-// at pending returns, so only then is `pending_returns` worth asking for.
-bool BringsOriginals(const IngestPlan& plan);
-
 // The store acknowledged central events (acked_before, acked_now] at
 // now_us: one integration-latency sample per event.
 Status OnCentralAck(SqlTx& tx, const std::string& store_id,

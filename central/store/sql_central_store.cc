@@ -6,6 +6,7 @@
 #include "central/store/central_schema.h"
 #include "central/store/escrow_breach.h"
 #include "central/store/ingest_plan.h"
+#include "central/store/kpi_index.h"
 #include "central/store/kpi_ingest.h"
 #include "central/store/store_args.h"
 #include "core/journal_chain.h"
@@ -193,7 +194,7 @@ Result<IngestResult> SqlCentralStore::IngestBatch(
     out.escrow_breaches = breaches;
     if (plan->entries.empty()) return Status::Ok();
     const bool kpi_on = kpi_on_.load();
-    // Asked only when the KPI side would use it (kpi_ingest.h).
+    // Asked only when the KPI side would use it (kpi_index.h).
     bool pending_returns = true;
     STOREAGENT_RETURN_IF_ERROR(tx.WriteIngest(
         store_id, *plan, now_us, quarantined, breaches,

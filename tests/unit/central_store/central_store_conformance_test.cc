@@ -59,6 +59,36 @@ v1::JournalRecord NoSale(const std::string& txn) {
   return r;
 }
 
+v1::JournalRecord KpiSale(const std::string& txn, const std::string& receipt,
+                          const std::string& order_ref) {
+  v1::JournalRecord r = NoSale(txn);
+  *r.mutable_transaction() = test::SampleSale(2);
+  v1::Sale* s = r.mutable_transaction()->mutable_sale();
+  s->set_receipt_number(receipt);
+  if (!order_ref.empty()) {
+    s->set_order_ref(order_ref);
+    s->set_channel(v1::SALES_CHANNEL_CLICK_AND_COLLECT);
+  }
+  return r;
+}
+
+v1::JournalRecord KpiReturn(const std::string& txn, const std::string& store,
+                            const std::string& orig_txn,
+                            const std::string& reference,
+                            const std::string& channel) {
+  v1::JournalRecord r = NoSale(txn);
+  *r.mutable_transaction() = test::SampleReturn();
+  v1::OriginalTransaction* o =
+      r.mutable_transaction()->mutable_return_()->mutable_original();
+  o->Clear();
+  o->set_store_id(store);
+  if (!orig_txn.empty())
+    *o->mutable_client_key() = test::SampleClientKey(orig_txn);
+  o->set_reference(reference);
+  o->set_channel(channel);
+  return r;
+}
+
 namespace {
 
 std::vector<uint64_t> Seqs(const std::vector<v1::JournalEntry>& v) {

@@ -99,6 +99,17 @@ class ChainBuilder {
 
 // Records for the tests: a valid no-sale, and one with client key `txn`.
 v1::JournalRecord NoSale(const std::string& txn);
+// A sale with client key `txn`, its receipt number and (non-empty: a
+// click-and-collect sale) its order reference.
+v1::JournalRecord KpiSale(const std::string& txn, const std::string& receipt,
+                          const std::string& order_ref);
+// A return with client key `txn` naming its original by `store` (empty:
+// its own), client key `orig_txn` (empty: none), `reference` and
+// `channel`.
+v1::JournalRecord KpiReturn(const std::string& txn, const std::string& store,
+                            const std::string& orig_txn,
+                            const std::string& reference,
+                            const std::string& channel);
 
 }  // namespace storeagent::testing
 

@@ -17,7 +17,6 @@
 #include "central/store/pg_stream_leases.h"
 #include "platform/crypto.h"
 #include "tests/unit/central_store/central_store_fixture.h"
-#include "tests/unit/core/sample_events.h"
 
 namespace storeagent::testing {
 namespace {
@@ -252,22 +251,12 @@ TEST_F(PgOnlyTest, AVersion2DatabaseMovesToPartitionedEventTables) {
 TEST_F(PgOnlyTest, APendingReturnNoBatchResolvesIsNotRewritten) {
   Result<std::unique_ptr<central::CentralStore>> store = instance_->Open();
   ASSERT_TRUE(store.ok()) << store.status().message();
+  // A sale with receipt "R-<txn>"; a return of s1's sale `orig`.
   auto sale = [](const std::string& txn) {
-    v1::JournalRecord r = NoSale(txn);
-    *r.mutable_transaction() = test::SampleSale(1);
-    r.mutable_transaction()->mutable_sale()->set_receipt_number("R-" + txn);
-    return r;
+    return KpiSale(txn, "R-" + txn, "");
   };
   auto return_of = [](const std::string& txn, const std::string& orig) {
-    v1::JournalRecord r = NoSale(txn);
-    *r.mutable_transaction() = test::SampleReturn();
-    v1::OriginalTransaction* o =
-        r.mutable_transaction()->mutable_return_()->mutable_original();
-    o->Clear();
-    o->set_store_id("s1");
-    *o->mutable_client_key() = test::SampleClientKey(orig);
-    o->set_channel("store");
-    return r;
+    return KpiReturn(txn, "s1", orig, "", "store");
   };
   auto ingest = [&](const std::string& id, ChainBuilder& c,
                     std::vector<v1::JournalRecord> records) {
@@ -312,19 +301,9 @@ TEST_F(PgOnlyTest, APendingReturnNoBatchResolvesIsNotRewritten) {
 // the same key may come again with another sale.
 TEST_F(PgOnlyTest, AVersion7SalesIndexIsRekeyedWithItsRows) {
   ChainBuilder chain;
+  // A sale with key `txn`, or a return of this store's sale "a".
   auto record = [](const std::string& txn, bool sale) {
-    v1::JournalRecord r = NoSale(txn);
-    if (sale) {
-      *r.mutable_transaction() = test::SampleSale(1);
-      return r;
-    }
-    *r.mutable_transaction() = test::SampleReturn();
-    v1::OriginalTransaction* o =
-        r.mutable_transaction()->mutable_return_()->mutable_original();
-    o->Clear();
-    *o->mutable_client_key() = test::SampleClientKey("a");
-    o->set_channel("store");
-    return r;
+    return sale ? KpiSale(txn, "", "") : KpiReturn(txn, "", "a", "", "store");
   };
   {
     Result<std::unique_ptr<central::CentralStore>> store = instance_->Open();

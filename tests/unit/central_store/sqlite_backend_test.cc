@@ -1,9 +1,11 @@
 // The conformance suite on the SQLite backend: one temp file per test.
+#include <string>
+#include <string_view>
+
 #include "central/store/sqlite_central_store.h"
 #include "storage/sqlite_handle.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/central_store/central_store_fixture.h"
-#include "tests/unit/core/sample_events.h"
 
 namespace storeagent::testing {
 namespace {
@@ -29,6 +31,15 @@ Backend Sqlite() {
 INSTANTIATE_TEST_SUITE_P(Sqlite, CentralStoreTest, ::testing::Values(Sqlite()),
                          [](const auto&) { return std::string("sqlite"); });
 
+// Runs `sql` on the central database at `path` behind the store's back
+// (to give it an older schema's shape).
+Status ExecOn(const std::string& path, std::string_view sql) {
+  Result<storage::Connection> c =
+      storage::Connection::Open(path, storage::ConnectionOptions{});
+  if (!c.ok()) return c.status();
+  return c->Exec(sql);
+}
+
 TEST(SqliteCentralStoreTest, UnknownUrlSchemeIsRefused) {
   Result<std::unique_ptr<central::CentralStore>> s =
       central::OpenCentralStore("mysql://x");
@@ -50,21 +61,17 @@ TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
     ASSERT_TRUE(s.ok());
     ASSERT_TRUE((*s)->GetOrCreateStore("s1").ok());
   }
-  {
-    Result<storage::Connection> c =
-        storage::Connection::Open(path, storage::ConnectionOptions{});
-    ASSERT_TRUE(c.ok());
-    ASSERT_TRUE(c->Exec("DROP TABLE escrow_holds; DROP TABLE at_risk_orders; "
-                        "DROP TABLE at_risk_skus; "
-                        "DROP TABLE escrow_breach_orders; "
-                        "ALTER TABLE escrow_breaches DROP COLUMN at_risk; "
-                        "DROP TABLE admin_audit; DROP TABLE replica_snapshots; "
-                        "DROP TABLE kpi_counters; DROP TABLE kpi_sales; "
-                        "DROP TABLE kpi_returns; DROP TABLE kpi_holds; "
-                        "ALTER TABLE stores DROP COLUMN region; "
-                        "UPDATE schema_version SET version = 1")
-                    .ok());
-  }
+  ASSERT_TRUE(ExecOn(path,
+                     "DROP TABLE escrow_holds; DROP TABLE at_risk_orders; "
+                     "DROP TABLE at_risk_skus; "
+                     "DROP TABLE escrow_breach_orders; "
+                     "ALTER TABLE escrow_breaches DROP COLUMN at_risk; "
+                     "DROP TABLE admin_audit; DROP TABLE replica_snapshots; "
+                     "DROP TABLE kpi_counters; DROP TABLE kpi_sales; "
+                     "DROP TABLE kpi_returns; DROP TABLE kpi_holds; "
+                     "ALTER TABLE stores DROP COLUMN region; "
+                     "UPDATE schema_version SET version = 1")
+                  .ok());
   Result<std::unique_ptr<central::CentralStore>> s =
       central::OpenCentralStore("sqlite:" + path);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
@@ -98,19 +105,15 @@ TEST(SqliteCentralStoreTest, VersionSixKeepsItsBreaches) {
   TempDir dir;
   const std::string path = dir.File("central.db");
   ASSERT_TRUE(central::OpenCentralStore("sqlite:" + path).ok());
-  {
-    Result<storage::Connection> c =
-        storage::Connection::Open(path, storage::ConnectionOptions{});
-    ASSERT_TRUE(c.ok());
-    ASSERT_TRUE(c->Exec("DROP TABLE escrow_holds; DROP TABLE at_risk_orders; "
-                        "DROP TABLE at_risk_skus; "
-                        "DROP TABLE escrow_breach_orders; "
-                        "ALTER TABLE escrow_breaches DROP COLUMN at_risk; "
-                        "INSERT INTO escrow_breaches VALUES "
-                        "('s1', 4, 'sku-a', 2, 1); "
-                        "UPDATE schema_version SET version = 6")
-                    .ok());
-  }
+  ASSERT_TRUE(ExecOn(path,
+                     "DROP TABLE escrow_holds; DROP TABLE at_risk_orders; "
+                     "DROP TABLE at_risk_skus; "
+                     "DROP TABLE escrow_breach_orders; "
+                     "ALTER TABLE escrow_breaches DROP COLUMN at_risk; "
+                     "INSERT INTO escrow_breaches VALUES "
+                     "('s1', 4, 'sku-a', 2, 1); "
+                     "UPDATE schema_version SET version = 6")
+                  .ok());
   Result<std::unique_ptr<central::CentralStore>> s =
       central::OpenCentralStore("sqlite:" + path);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
@@ -133,19 +136,9 @@ TEST(SqliteCentralStoreTest, VersionSevenKeepsItsSalesIndex) {
   TempDir dir;
   const std::string path = dir.File("central.db");
   ChainBuilder chain;
+  // A sale with key `txn`, or a return of this store's sale "a".
   auto record = [](const std::string& txn, bool sale) {
-    v1::JournalRecord r = NoSale(txn);
-    if (sale) {
-      *r.mutable_transaction() = test::SampleSale(1);
-    } else {
-      *r.mutable_transaction() = test::SampleReturn();
-      v1::OriginalTransaction* o =
-          r.mutable_transaction()->mutable_return_()->mutable_original();
-      o->Clear();
-      *o->mutable_client_key() = test::SampleClientKey("a");
-      o->set_channel("store");
-    }
-    return r;
+    return sale ? KpiSale(txn, "", "") : KpiReturn(txn, "", "a", "", "store");
   };
   {
     Result<std::unique_ptr<central::CentralStore>> s =
@@ -154,28 +147,24 @@ TEST(SqliteCentralStoreTest, VersionSevenKeepsItsSalesIndex) {
     ASSERT_TRUE(
         (*s)->IngestBatch("s1", {chain.Next(record("a", true))}, kNow).ok());
   }
-  {
-    Result<storage::Connection> c =
-        storage::Connection::Open(path, storage::ConnectionOptions{});
-    ASSERT_TRUE(c.ok());
-    ASSERT_TRUE(
-        c->Exec("CREATE TABLE v7 (store_id TEXT NOT NULL, terminal_id TEXT "
-                "NOT NULL, client_txn_id TEXT NOT NULL, seq INTEGER NOT NULL, "
-                "recorded_at_us INTEGER NOT NULL, receipt_number TEXT NOT "
-                "NULL, order_ref TEXT NOT NULL, channel TEXT NOT NULL, "
-                "business_day TEXT NOT NULL, total_minor INTEGER NOT NULL, "
-                "lines INTEGER NOT NULL, member INTEGER NOT NULL, voided "
-                "INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (store_id, "
-                "terminal_id, client_txn_id)) WITHOUT ROWID; "
-                "INSERT INTO v7 SELECT * FROM kpi_sales; "
-                "DROP TABLE kpi_sales; ALTER TABLE v7 RENAME TO kpi_sales; "
-                "CREATE INDEX kpi_sales_receipt ON kpi_sales (store_id, "
-                "receipt_number) WHERE receipt_number <> ''; "
-                "CREATE INDEX kpi_sales_order ON kpi_sales (order_ref) "
-                "WHERE order_ref <> ''; "
-                "UPDATE schema_version SET version = 7")
-            .ok());
-  }
+  ASSERT_TRUE(
+      ExecOn(path,
+             "CREATE TABLE v7 (store_id TEXT NOT NULL, terminal_id TEXT "
+             "NOT NULL, client_txn_id TEXT NOT NULL, seq INTEGER NOT NULL, "
+             "recorded_at_us INTEGER NOT NULL, receipt_number TEXT NOT "
+             "NULL, order_ref TEXT NOT NULL, channel TEXT NOT NULL, "
+             "business_day TEXT NOT NULL, total_minor INTEGER NOT NULL, "
+             "lines INTEGER NOT NULL, member INTEGER NOT NULL, voided "
+             "INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (store_id, "
+             "terminal_id, client_txn_id)) WITHOUT ROWID; "
+             "INSERT INTO v7 SELECT * FROM kpi_sales; "
+             "DROP TABLE kpi_sales; ALTER TABLE v7 RENAME TO kpi_sales; "
+             "CREATE INDEX kpi_sales_receipt ON kpi_sales (store_id, "
+             "receipt_number) WHERE receipt_number <> ''; "
+             "CREATE INDEX kpi_sales_order ON kpi_sales (order_ref) "
+             "WHERE order_ref <> ''; "
+             "UPDATE schema_version SET version = 7")
+          .ok());
   Result<std::unique_ptr<central::CentralStore>> s =
       central::OpenCentralStore("sqlite:" + path);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
@@ -211,12 +200,7 @@ TEST(SqliteCentralStoreTest, NewerSchemaIsRefused) {
   TempDir dir;
   const std::string path = dir.File("central.db");
   ASSERT_TRUE(central::OpenCentralStore("sqlite:" + path).ok());
-  {
-    Result<storage::Connection> c =
-        storage::Connection::Open(path, storage::ConnectionOptions{});
-    ASSERT_TRUE(c.ok());
-    ASSERT_TRUE(c->Exec("UPDATE schema_version SET version = 99").ok());
-  }
+  ASSERT_TRUE(ExecOn(path, "UPDATE schema_version SET version = 99").ok());
   Result<std::unique_ptr<central::CentralStore>> s =
       central::OpenCentralStore("sqlite:" + path);
   ASSERT_FALSE(s.ok());
