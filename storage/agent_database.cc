@@ -44,6 +44,7 @@ Result<std::unique_ptr<AgentDatabase>> AgentDatabase::Open(
   if (options.store_id.empty()) return InvalidArgument("store_id: required");
   ConnectionOptions copts;
   copts.vfs = options.vfs;
+  copts.synchronous_normal = options.synchronous_normal;
   Result<Connection> conn = Connection::Open(options.path, copts);
   if (!conn.ok()) return conn.status();
   STOREAGENT_RETURN_IF_ERROR(Migrate(conn->get()));

@@ -24,6 +24,9 @@ struct DatabaseOptions {
   int read_threads = 2;
   // Registered SQLite VFS name; empty for the default (tests inject faults).
   std::string vfs;
+  // The writer's connection at synchronous=NORMAL: tests of the power-loss
+  // sweep only (ConnectionOptions::synchronous_normal).
+  bool synchronous_normal = false;
   WriterOptions writer;
 };
 

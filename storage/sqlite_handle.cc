@@ -53,9 +53,9 @@ Result<Connection> Connection::Open(const std::string& path,
   } else {
     // WAL with a full fsync of the log at every commit: a commit that
     // returned is on disk. Checkpoints are the writer's alone.
-    pragmas +=
-        "PRAGMA journal_mode=WAL;"
-        "PRAGMA synchronous=FULL;";
+    pragmas += "PRAGMA journal_mode=WAL;";
+    pragmas += options.synchronous_normal ? "PRAGMA synchronous=NORMAL;"
+                                          : "PRAGMA synchronous=FULL;";
   }
   STOREAGENT_RETURN_IF_ERROR(conn.Exec(pragmas));
   return conn;

@@ -29,14 +29,19 @@ struct ConnectionOptions {
   std::string vfs;
   // Page cache per connection, KiB.
   int cache_kib = 2048;
+  // synchronous=NORMAL instead of FULL: a commit may return before the WAL
+  // is on disk. Never set by the product: only the power-loss sweep's test
+  // of itself (tests/simulation/powerloss.h) sets it, to show the sweep
+  // sees the loss.
+  bool synchronous_normal = false;
 };
 
 class Connection {
  public:
   Connection() = default;
   // Opens `path` and applies the durability settings: WAL journal,
-  // synchronous=FULL, foreign keys on, a busy timeout. Creates the file when
-  // not read-only.
+  // synchronous=FULL (see synchronous_normal), foreign keys on, a busy timeout.
+  // Creates the file when not read-only.
   static Result<Connection> Open(const std::string& path,
                                  const ConnectionOptions& options);
 

@@ -142,5 +142,86 @@ TEST(Writer, DiskFullIsResourceExhaustedAndLeavesNothingHalfWritten) {
   EXPECT_EQ(v->entries_checked, 6u);
 }
 
+// A sync or a write the disk refuses with an I/O error (SQLITE_IOERR_FSYNC,
+// SQLITE_IOERR_WRITE) at COMMIT fails the whole batch: no caller is told
+// OK, each gets UNAVAILABLE (retryable, docs/storage.md), the journal head
+// reloads, and the same events sent again are recorded, gaplessly.
+class WriterIoError : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override { testing::ResetFaultVfs(); }
+  void TearDown() override { testing::ResetFaultVfs(); }
+  bool fail_sync() const { return GetParam(); }
+};
+
+TEST_P(WriterIoError, FailsTheWholeBatchAndRecordingResumes) {
+  testing::FaultVfsKnobs& knobs = testing::RegisterFaultVfs();
+  testing::TempDir dir;
+  FakeClock clock;
+  auto db = testing::OpenDb(dir.File("a.db"), clock, testing::kFaultVfsName);
+  ASSERT_NE(db, nullptr);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(
+        testing::AppendSync(*db, testing::NoSaleRecord("T", std::to_string(i)))
+            .ok());
+  }
+  // Hold the writer while three appends queue up behind it: one batch.
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  db->writer().Submit(
+      [gate](WriteContext&) {
+        gate.wait();
+        return Status::Ok();
+      },
+      [](const Status&) {});
+  std::vector<std::promise<Status>> done(3);
+  std::vector<std::future<Status>> answers;
+  for (int k = 0; k < 3; ++k) {
+    answers.push_back(done[static_cast<size_t>(k)].get_future());
+    db->writer().Submit(
+        [&db, k](WriteContext& ctx) -> Status {
+          Result<AppendResult> a = db->journal().Append(
+              ctx, testing::NoSaleRecord("T", "io-" + std::to_string(k)));
+          return a.ok() ? Status::Ok() : a.status();
+        },
+        [&done, k](const Status& s) {
+          done[static_cast<size_t>(k)].set_value(s);
+        });
+  }
+  // The next sync (or write) of the disk fails: the batch's COMMIT.
+  if (fail_sync()) {
+    knobs.fail_sync_at = knobs.syncs.load() + 1;
+  } else {
+    knobs.fail_write_at = knobs.writes.load() + 1;
+  }
+  release.set_value();
+  for (std::future<Status>& a : answers) {
+    Status s = a.get();
+    EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+    EXPECT_TRUE(s.retryable()) << s.ToString();
+  }
+  EXPECT_EQ(db->journal().head().seq, 3u);
+
+  // The same events again: recorded after the head, gaplessly.
+  for (int k = 0; k < 3; ++k) {
+    Result<AppendResult> r = testing::AppendSync(
+        *db, testing::NoSaleRecord("T", "io-" + std::to_string(k)));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->seq, 4u + static_cast<uint64_t>(k));
+    EXPECT_FALSE(r->replayed);
+  }
+  db.reset();
+  Result<Connection> conn = Connection::Open(dir.File("a.db"), {});
+  ASSERT_TRUE(conn.ok());
+  Result<VerifyReport> v = VerifyJournal(conn->get());
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->problem.ok()) << v->problem.ToString();
+  EXPECT_EQ(v->entries_checked, 6u);
+}
+
+INSTANTIATE_TEST_SUITE_P(SyncOrWrite, WriterIoError, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "Sync" : "Write";
+                         });
+
 }  // namespace
 }  // namespace storeagent::storage
