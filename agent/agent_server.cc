@@ -109,6 +109,7 @@ SyncClientOptions SyncOptionsOf(const AgentConfig& c) {
   o.window = static_cast<uint32_t>(c.sync_window);
   o.digest_interval = std::chrono::seconds(c.sync_digest_interval_s);
   o.digest_min_gap = std::chrono::milliseconds(c.sync_digest_min_gap_ms);
+  o.send_parsed_records = c.sync_send_parsed_records;
   o.stall_timeout = std::chrono::seconds(c.sync_stall_timeout_s);
   o.backoff.initial = std::chrono::milliseconds(c.sync_backoff_initial_ms);
   o.backoff.max = std::chrono::milliseconds(c.sync_backoff_max_ms);

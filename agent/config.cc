@@ -57,6 +57,7 @@ constexpr platform::TomlKey kAgentKeys[] = {
     {"sync.backoff_max_ms", "120000"},
     {"sync.escrow_units", "2"},
     {"sync.escrow_low_water", "0"},
+    {"sync.send_parsed_records", "true"},
     {"metrics.listen", "\"\""},
     {"retention.replay_window_days", "30"},
     {"retention.prune_batch", "500"},
@@ -171,6 +172,8 @@ Status ReadSync(const TomlReader& r, AgentConfig* c) {
       r.Int("sync.escrow_units", 0, 1000000, &c->sync_escrow_units));
   STOREAGENT_RETURN_IF_ERROR(
       r.Int("sync.escrow_low_water", 0, 1000000000, &c->sync_escrow_low_water));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Bool("sync.send_parsed_records", &c->sync_send_parsed_records));
   return Status::Ok();
 }
 

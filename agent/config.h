@@ -81,6 +81,9 @@ struct AgentConfig {
   int sync_backoff_max_ms = 120000;    // initial..3600000
   int64_t sync_escrow_units = 2;       // per SKU, 0..1000000; 0 = off
   int64_t sync_escrow_low_water = 0;   // 0..1000000000
+  // Each entry sent up also carries its record parsed, for a 0.3 central;
+  // false once every central is 0.4 (docs/sync-protocol.md).
+  bool sync_send_parsed_records = true;
 
   bool sync_enabled() const { return !sync_central.empty(); }
   // [metrics] Prometheus /metrics: always on the staff HTTP port (no

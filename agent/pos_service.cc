@@ -97,33 +97,34 @@ grpc::ServerUnaryReactor* PosServiceImpl::GetEvent(
         "by: exactly one of seq (>= 1) or client_key is required")));
     return reactor;
   }
-  db_.readers().Submit(
-      [reactor, reply, req = *request](storage::DbContext* rc) {
-        if (rc == nullptr) {
-          reactor->Reply(ToGrpc(Unavailable("agent is shutting down")));
-          return;
-        }
-        Result<std::optional<v1::JournalEntry>> r =
-            req.by_case() == v1::GetEventRequest::kSeq
-                ? storage::JournalStore::ReadBySeq(rc->db(), req.seq())
-                : storage::JournalStore::ReadByKey(rc->db(), req.client_key());
-        if (!r.ok()) {
-          reactor->Reply(ToGrpc(r.status()));
-        } else if (!r->has_value()) {
-          reactor->Reply(ToGrpc(NotFound(
-              req.by_case() == v1::GetEventRequest::kSeq
-                  ? "seq: no event " + std::to_string(req.seq())
-                  : "client_key: no event (" + req.client_key().terminal_id() +
-                        ", " + req.client_key().client_txn_id() + ")")));
-        } else {
-          // GetEventResponse is JournalEntry field for field.
-          v1::JournalEntry& entry = **r;
-          reply->set_allocated_record(entry.release_record());
-          reply->set_hash(std::move(*entry.mutable_hash()));
-          reply->set_prev_hash(std::move(*entry.mutable_prev_hash()));
-          reactor->Reply(grpc::Status::OK);
-        }
-      });
+  db_.readers().Submit([reactor, reply,
+                        req = *request](storage::DbContext* rc) {
+    if (rc == nullptr) {
+      reactor->Reply(ToGrpc(Unavailable("agent is shutting down")));
+      return;
+    }
+    Result<std::optional<v1::JournalEntry>> r =
+        req.by_case() == v1::GetEventRequest::kSeq
+            ? storage::JournalStore::ReadBySeq(rc->db(), req.seq())
+            : storage::JournalStore::ReadByKey(rc->db(), req.client_key());
+    if (!r.ok()) {
+      reactor->Reply(ToGrpc(r.status()));
+    } else if (!r->has_value()) {
+      reactor->Reply(ToGrpc(NotFound(
+          req.by_case() == v1::GetEventRequest::kSeq
+              ? "seq: no event " + std::to_string(req.seq())
+              : "client_key: no event (" + req.client_key().terminal_id() +
+                    ", " + req.client_key().client_txn_id() + ")")));
+    } else {
+      // GetEventResponse is JournalEntry field for field.
+      v1::JournalEntry& entry = **r;
+      reply->set_allocated_record(entry.release_record());
+      reply->set_hash(std::move(*entry.mutable_hash()));
+      reply->set_prev_hash(std::move(*entry.mutable_prev_hash()));
+      reply->set_canonical_record(std::move(*entry.mutable_canonical_record()));
+      reactor->Reply(grpc::Status::OK);
+    }
+  });
   return reactor;
 }
 

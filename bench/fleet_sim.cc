@@ -300,9 +300,11 @@ void SimFleet::Record(int store, int64_t recorded_at_us) {
   r->mutable_client_key()->set_terminal_id("till-01");
   r->mutable_client_key()->set_client_txn_id(s.id + "-" + std::to_string(seq));
   *r->mutable_transaction() = Sale();
-  const std::string bytes = core::CanonicalBytes(*r);
+  std::string bytes = core::CanonicalBytes(*r);
   e.set_prev_hash(s.head_hash);
   e.set_hash(core::ChainHash(s.head_hash, bytes));
+  // As a 0.4 agent sends by default: the record parsed and its bytes.
+  e.set_canonical_record(std::move(bytes));
   s.head_hash = e.hash();
   s.head = seq;
   s.unacked.push_back(e.SerializeAsString());

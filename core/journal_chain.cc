@@ -28,6 +28,30 @@ std::string ChainHash(std::string_view prev_hash, std::string_view canonical) {
       crypto::AsBytes(crypto::Sha256Concat(prev_hash, canonical)));
 }
 
+std::string EntryCanonicalBytes(const v1::JournalEntry& entry) {
+  if (!entry.canonical_record().empty()) return entry.canonical_record();
+  return CanonicalBytes(entry.record());
+}
+
+Status AdoptCanonicalRecord(v1::JournalEntry& entry, std::string_view where) {
+  if (entry.canonical_record().empty()) return Status::Ok();
+  // The sender's record re-serializes to exactly these bytes (both ends
+  // built alike): it is the record they hold, no parse needed.
+  // A seq-only record (bytes only) is a few bytes and never matches.
+  if (entry.has_record() &&
+      entry.record().ByteSizeLong() == entry.canonical_record().size() &&
+      CanonicalBytes(entry.record()) == entry.canonical_record()) {
+    return Status::Ok();
+  }
+  v1::JournalRecord parsed;
+  if (!parsed.ParseFromString(entry.canonical_record())) {
+    return DataLoss(std::string(where) +
+                    ": canonical_record does not parse as a JournalRecord");
+  }
+  *entry.mutable_record() = std::move(parsed);
+  return Status::Ok();
+}
+
 std::string ContentDigest(const v1::JournalRecord& record) {
   if (record.seq() == 0 && record.recorded_at_us() == 0) {
     return std::string(crypto::AsBytes(crypto::Sha256(CanonicalBytes(record))));

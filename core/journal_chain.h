@@ -3,8 +3,9 @@
 // A journal record's canonical bytes are its deterministic protobuf
 // serialization, taken once when the record is written and stored verbatim.
 // hash(n) = SHA-256(hash(n-1) || canonical_bytes(n)), hash(0) = 32 zero bytes.
-// Verifiers hash the stored bytes and never re-encode, so two builds (agent
-// and central) cannot disagree about a record they both hold.
+// Verifiers hash the stored bytes and never re-encode, and the sync stream
+// carries them verbatim (JournalEntry.canonical_record), so two builds
+// (agent and central) cannot disagree about a record they both hold.
 #ifndef STOREAGENT_CORE_JOURNAL_CHAIN_H_
 #define STOREAGENT_CORE_JOURNAL_CHAIN_H_
 
@@ -27,6 +28,20 @@ std::string CanonicalBytes(const v1::JournalRecord& record);
 
 // SHA-256(prev_hash || canonical).
 std::string ChainHash(std::string_view prev_hash, std::string_view canonical);
+
+// The bytes an entry's hash covers: its canonical_record, verbatim, when the
+// sender set it (0.4, docs/sync-protocol.md "Record bytes"); else the
+// record re-serialized here (a 0.3 sender).
+std::string EntryCanonicalBytes(const v1::JournalEntry& entry);
+
+// Makes `entry.record()` the record its canonical_record holds, so every
+// check after reads what the hash covers: kept as sent when it re-serializes
+// to exactly those bytes (sender and receiver built alike: no parse),
+// otherwise parsed from the bytes, replacing whatever the sender put in
+// `record`. Nothing to do when canonical_record is empty.
+// DATA_LOSS "<where>: canonical_record does not parse" when the bytes are
+// no JournalRecord (`entry` is then unchanged).
+Status AdoptCanonicalRecord(v1::JournalEntry& entry, std::string_view where);
 
 // What a retry is compared on: SHA-256 of the record's canonical bytes with
 // seq and recorded_at cleared (client key and body only).

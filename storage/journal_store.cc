@@ -18,6 +18,7 @@ Result<v1::JournalEntry> EntryFromRow(const Statement& stmt) {
     return DataLoss("journal seq " + std::to_string(stmt.ColumnInt(0)) +
                     ": stored record does not parse");
   }
+  entry.set_canonical_record(std::string(record));
   entry.set_prev_hash(std::string(stmt.ColumnBlob(2)));
   entry.set_hash(std::string(stmt.ColumnBlob(3)));
   return entry;
@@ -177,7 +178,8 @@ Status JournalStore::AppendVerbatim(WriteContext& ctx,
                                     const v1::JournalEntry& entry) {
   JournalHead prev = head();
   const uint64_t seq = entry.record().seq();
-  const std::string canonical = core::CanonicalBytes(entry.record());
+  // The bytes central sent (0.4), verbatim, else the record re-serialized.
+  const std::string canonical = core::EntryCanonicalBytes(entry);
   core::ChainVerifier verifier(prev.seq, prev.hash);
   STOREAGENT_RETURN_IF_ERROR(
       verifier.Next(seq, entry.prev_hash(), entry.hash(), canonical));
@@ -230,12 +232,28 @@ Result<std::optional<v1::JournalEntry>> JournalStore::ReadByKey(
 namespace {
 
 // The entries `stmt` selects (kSelectEntry's columns), in its order.
-Result<std::vector<v1::JournalEntry>> ReadAll(Statement& stmt) {
+// The row's entry without parsing its record: a record holding only the
+// row's seq, and the stored bytes.
+v1::JournalEntry UnparsedEntryFromRow(const Statement& stmt) {
+  v1::JournalEntry entry;
+  entry.mutable_record()->set_seq(static_cast<uint64_t>(stmt.ColumnInt(0)));
+  entry.set_canonical_record(std::string(stmt.ColumnBlob(1)));
+  entry.set_prev_hash(std::string(stmt.ColumnBlob(2)));
+  entry.set_hash(std::string(stmt.ColumnBlob(3)));
+  return entry;
+}
+
+Result<std::vector<v1::JournalEntry>> ReadAll(Statement& stmt,
+                                              bool parse = true) {
   std::vector<v1::JournalEntry> out;
   for (;;) {
     Result<bool> row = stmt.Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
+    if (!parse) {
+      out.push_back(UnparsedEntryFromRow(stmt));
+      continue;
+    }
     Result<v1::JournalEntry> e = EntryFromRow(stmt);
     if (!e.ok()) return e.status();
     out.push_back(std::move(e).value());
@@ -247,13 +265,14 @@ Result<std::vector<v1::JournalEntry>> ReadAll(Statement& stmt) {
 
 Result<std::vector<v1::JournalEntry>> JournalStore::ReadRange(sqlite3* db,
                                                               uint64_t from,
-                                                              size_t limit) {
+                                                              size_t limit,
+                                                              bool parse) {
   Result<Statement> stmt = Statement::Prepare(
       db, std::string(kSelectEntry) + "WHERE seq >= ?1 ORDER BY seq LIMIT ?2");
   if (!stmt.ok()) return stmt.status();
   stmt->BindInt(1, static_cast<int64_t>(from));
   stmt->BindInt(2, static_cast<int64_t>(limit));
-  return ReadAll(*stmt);
+  return ReadAll(*stmt, parse);
 }
 
 Result<std::vector<v1::JournalEntry>> JournalStore::ReadWhere(

@@ -63,7 +63,9 @@ class JournalStore {
                               std::string content_digest = {});
 
   // Inserts a journal entry central sent back (re-seed) verbatim: its
-  // record bytes, prev_hash and hash as stored at central. REQUIRES: the
+  // record bytes (canonical_record when set, its record then parsed from
+  // them: core::AdoptCanonicalRecord), prev_hash and hash as stored at
+  // central. REQUIRES: the
   // entry's seq is head + 1 and its prev_hash the head's hash, and its hash
   // verifies (core::ChainVerifier); DATA_LOSS otherwise, nothing written.
   // Writer thread, inside a command. Does not apply stock effects.
@@ -94,15 +96,19 @@ class JournalStore {
   // counts. Any thread.
   std::map<std::string, uint64_t> CommittedKinds() const;
 
-  // Reads. `db` is any connection (a reader's or the writer's).
+  // Reads. `db` is any connection (a reader's or the writer's). Each entry
+  // carries its record parsed and its stored bytes (canonical_record).
   static Result<std::optional<v1::JournalEntry>> ReadBySeq(sqlite3* db,
                                                            uint64_t seq);
   static Result<std::optional<v1::JournalEntry>> ReadByKey(
       sqlite3* db, const v1::ClientKey& key);
-  // Up to `limit` entries with seq >= from, in seq order.
+  // Up to `limit` entries with seq >= from, in seq order. Without `parse`,
+  // each record is left unparsed: it holds only its seq, beside the
+  // stored bytes.
   static Result<std::vector<v1::JournalEntry>> ReadRange(sqlite3* db,
                                                          uint64_t from,
-                                                         size_t limit);
+                                                         size_t limit,
+                                                         bool parse = true);
   // Every entry whose row matches `where`, an SQL condition over journal's
   // columns written by the caller (never from input), in seq order. For the
   // once-per-database passes over the journal (DayCloseStore, ReturnLimits).

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/currency.h"
+#include "core/journal_chain.h"
 #include "core/limits.h"
 #include "core/stock_digest.h"
 #include "core/stock_validation.h"
@@ -238,12 +239,11 @@ Result<SyncWatermarks> SyncStore::ReadWatermarks(DbContext& ctx) {
   return w;
 }
 
-Result<std::vector<v1::JournalEntry>> SyncStore::ReadOutbox(sqlite3* db,
-                                                            uint64_t after,
-                                                            size_t max_events,
-                                                            size_t max_bytes) {
+Result<std::vector<v1::JournalEntry>> SyncStore::ReadOutbox(
+    sqlite3* db, uint64_t after, size_t max_events, size_t max_bytes,
+    bool parsed_records) {
   Result<std::vector<v1::JournalEntry>> page =
-      JournalStore::ReadRange(db, after + 1, max_events);
+      JournalStore::ReadRange(db, after + 1, max_events, parsed_records);
   if (!page.ok()) return page.status();
   size_t bytes = 0;
   size_t keep = 0;
@@ -306,7 +306,11 @@ Result<CentralApplied> SyncStore::ApplyCentralBatch(
 
 Result<uint64_t> SyncStore::Reseed(WriteContext& ctx, JournalStore& journal,
                                    const v1::ReseedBatch& batch) {
-  for (const v1::JournalEntry& e : batch.entries()) {
+  for (const v1::JournalEntry& wire : batch.entries()) {
+    // Central's stored bytes, when it sent them (0.4), are the record: kept
+    // verbatim and parsed here (docs/sync-protocol.md, "Record bytes").
+    v1::JournalEntry e = wire;
+    STOREAGENT_RETURN_IF_ERROR(core::AdoptCanonicalRecord(e, "reseed"));
     const uint64_t seq = e.record().seq();
     if (seq <= journal.head().seq) {
       Result<std::optional<v1::JournalEntry>> mine =

@@ -63,11 +63,13 @@ class SyncStore {
   // Journal entries with seq > after, in seq order, at most `max_events`
   // and, counting each entry's serialized size, at most `max_bytes` — but
   // always the first one when there is one (an entry larger than max_bytes
-  // travels alone).
-  static Result<std::vector<v1::JournalEntry>> ReadOutbox(sqlite3* db,
-                                                          uint64_t after,
-                                                          size_t max_events,
-                                                          size_t max_bytes);
+  // travels alone). Each carries its stored bytes (canonical_record) and,
+  // with `parsed_records`, its record parsed as well (what a 0.3 central
+  // reads); without, a record holding only its seq (docs/sync-protocol.md,
+  // "Record bytes").
+  static Result<std::vector<v1::JournalEntry>> ReadOutbox(
+      sqlite3* db, uint64_t after, size_t max_events, size_t max_bytes,
+      bool parsed_records = true);
 
   // Raises central_acked_seq to `acked`; never lowers it. Writer thread.
   static Status RecordAck(DbContext& ctx, uint64_t acked);

@@ -305,10 +305,12 @@ class SyncClient::Session {
       const uint64_t after = sent_;
       const size_t events = max_events_;
       const size_t bytes = max_bytes_;
+      const bool parsed = c_.options_.send_parsed_records;
       Result<std::vector<v1::JournalEntry>> entries =
           ReadSnapshot<std::vector<v1::JournalEntry>>(
-              c_.db_, [after, events, bytes](DbContext& ctx) {
-                return SyncStore::ReadOutbox(ctx.db(), after, events, bytes);
+              c_.db_, [after, events, bytes, parsed](DbContext& ctx) {
+                return SyncStore::ReadOutbox(ctx.db(), after, events, bytes,
+                                             parsed);
               });
       if (!entries.ok()) return entries.status();
       if (entries->empty()) break;

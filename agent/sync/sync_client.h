@@ -69,6 +69,10 @@ struct SyncClientOptions {
   std::chrono::seconds digest_interval{300};
   // A caught-up digest waits at least this long after the previous one.
   std::chrono::milliseconds digest_min_gap{10000};
+  // Each entry sent up carries its stored bytes and, while this is true,
+  // its record parsed too, for a 0.3 central (sync.send_parsed_records,
+  // docs/sync-protocol.md "Record bytes").
+  bool send_parsed_records = true;
   std::chrono::seconds stall_timeout{60};
   std::chrono::milliseconds keepalive{30000};
   // Fallback poll of the journal when no commit wake-up came.

@@ -428,6 +428,19 @@ void SyncStream::OnEvents(v1::EventBatch& b) {
   for (v1::JournalEntry& e : *b.mutable_entries()) {
     entries.push_back(std::move(e));
   }
+  // A 0.4 agent's entries carry their canonical bytes: what the hash covers
+  // and what is stored is those bytes, and every check reads them parsed
+  // here, once (docs/sync-protocol.md, "Record bytes").
+  for (size_t i = 0; i < entries.size(); ++i) {
+    Status adopted = core::AdoptCanonicalRecord(
+        entries[i], "events.entries[" + std::to_string(i) + "]");
+    if (!adopted.ok()) {
+      Log(LogLevel::kError, "sync.chain_broken",
+          {{"store", store_id_}, {"error", adopted.message()}});
+      End(ToGrpc(adopted));
+      return;
+    }
+  }
   const int64_t now = hub_.context().clock.NowMicros();
   const Clock& clock = hub_.context().clock;
   const int64_t started = clock.MonotonicMicros();

@@ -169,13 +169,17 @@ class CentralStore {
   // those orders are named and marked at risk (escrow_breach.h).
   // A batch that commits new entries also stamps last_exchange_us = now_us
   // (one transaction per batch; TouchExchange is for the other messages).
+  // An entry with canonical_record set is hashed and stored as those bytes;
+  // REQUIRES: its record was parsed from them (core::AdoptCanonicalRecord,
+  // as the sync stream does on receipt).
   virtual Result<IngestResult> IngestBatch(
       const std::string& store_id, const std::vector<v1::JournalEntry>& entries,
       int64_t now_us) = 0;
 
   // The store's journal entries with after < seq <= through (through 0 =
   // no upper bound), oldest first, at most `limit`. Quarantined entries are
-  // included (they are part of the chain).
+  // included (they are part of the chain). Each carries its stored bytes in
+  // canonical_record as well as parsed.
   virtual Result<std::vector<v1::JournalEntry>> ReadStoreEvents(
       const std::string& store_id, uint64_t after, uint64_t through,
       size_t limit) = 0;

@@ -25,7 +25,7 @@ Result<IngestPlan> PlanIngest(const ChainHead& held,
                       "prev_hash does not continue the chain central "
                       "holds");
     }
-    std::string canonical = core::CanonicalBytes(entry.record());
+    std::string canonical = core::EntryCanonicalBytes(entry);
     if (core::ChainHash(entry.prev_hash(), canonical) != entry.hash()) {
       return DataLoss(at() +
                       "hash does not match SHA-256(prev_hash || record)");

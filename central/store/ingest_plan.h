@@ -26,7 +26,7 @@ struct PlannedEntry {
   uint64_t seq = 0;
   int64_t recorded_at_us = 0;
   std::string kind;       // core::EventKind
-  std::string canonical;  // core::CanonicalBytes(record): what was hashed
+  std::string canonical;  // core::EntryCanonicalBytes: what was hashed
   std::string prev_hash;
   std::string hash;
   // Empty: applied. Else the entry is kept in quarantine with this reason.
@@ -44,8 +44,10 @@ struct IngestPlan {
 // (resent); the rest must be held.seq + 1, +2 ... (else FAILED_PRECONDITION
 // "expected seq N, received M"), and each must continue the chain: prev_hash
 // equal to the hash before it and hash == core::ChainHash(prev_hash,
-// core::CanonicalBytes(record)) (else DATA_LOSS naming the seq). An entry
-// that fails core::IngestProblem is planned with its quarantine reason.
+// core::EntryCanonicalBytes(entry)) (else DATA_LOSS naming the seq). An
+// entry that fails core::IngestProblem is planned with its quarantine
+// reason. REQUIRES: an entry with canonical_record has had it adopted
+// (core::AdoptCanonicalRecord), so its record is the one the hash covers.
 Result<IngestPlan> PlanIngest(const ChainHead& held,
                               const std::vector<v1::JournalEntry>& entries);
 

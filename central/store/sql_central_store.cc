@@ -220,6 +220,9 @@ Result<std::vector<v1::JournalEntry>> SqlCentralStore::ReadStoreEvents(
           return DataLoss("store_events: store " + store_id + " seq " +
                           std::to_string(r.Int(0)) + ": record does not parse");
         }
+        // The stored bytes travel too: a 0.4 agent re-seeded from them
+        // keeps them verbatim (docs/sync-protocol.md, "Record bytes").
+        e.set_canonical_record(r.Blob(1));
         e.set_prev_hash(r.Blob(2));
         e.set_hash(r.Blob(3));
         return Status::Ok();

@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "core/journal_chain.h"
+#include "platform/clock.h"
+#include "storage/agent_database.h"
 #include "tests/integration/sync/sync_env.h"
 #include "tests/support/run_program.h"
 #include "tests/support/sanitized_counts.h"
@@ -336,6 +339,87 @@ TEST_P(SyncE2eTest, AStoreWhoseDiskDiedIsReseeded) {
   // New sales continue the chain.
   ASSERT_EQ(env->RecordSales(10, 2, "after"), 10);
   EXPECT_TRUE(WaitFor([&] { return Converged(*env); }, seconds(60)));
+}
+
+// Step two of the record-bytes roll-out: an agent sending each entry as its
+// bytes and a seq-only record converges like one sending both.
+TEST_P(SyncE2eTest, AnAgentSendingBytesOnlyConverges) {
+  auto env = MakeEnv("send_parsed_records = false\n");
+  StartBoth(*env);
+  ASSERT_GT(env->PushReceipt("asn-b", "SKU-00000", 100), 0u);
+  ASSERT_EQ(env->RecordSales(40, 2, "bytes"), 40);
+  ASSERT_TRUE(WaitFor([&] { return Converged(*env); }, seconds(60)))
+      << env->agent().log_path() << " " << env->central().log_path();
+  EXPECT_EQ(env->CentralState().quarantined(), 0);
+}
+
+// A record as a newer agent wrote it, carrying a field this build does not
+// know (1000, varint 7) before the known ones: this build's serializer would
+// put it last, so only the stored bytes hash to the chain. Such an entry
+// still syncs with the chain intact (central hashes and keeps the bytes the
+// agent sends), and a re-seed brings the bytes back verbatim.
+TEST_P(SyncE2eTest, ANewerAgentsRecordSyncsWithTheChainIntact) {
+  auto env = MakeEnv();
+  StartBoth(*env);
+  ASSERT_EQ(env->RecordSales(5, 2, "before"), 5);
+  ASSERT_TRUE(WaitFor([&] { return Converged(*env); }, seconds(60)));
+  ASSERT_EQ(env->agent().Terminate(), 0);
+  std::string bytes;
+  uint64_t seq = 0;
+  {
+    storage::DatabaseOptions o;
+    o.path = env->agent().db_path();
+    o.store_id = env->store_id();
+    o.read_threads = 1;
+    Result<std::unique_ptr<storage::AgentDatabase>> db =
+        storage::AgentDatabase::Open(o, SystemClock());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    const storage::JournalHead head = (*db)->journal().head();
+    v1::JournalRecord r;
+    r.set_seq(head.seq + 1);
+    r.set_recorded_at_us(SystemClock().NowMicros());
+    r.mutable_client_key()->set_terminal_id("till-newer");
+    r.mutable_client_key()->set_client_txn_id("newer-1");
+    r.mutable_transaction()->mutable_no_sale()->set_reason("drawer");
+    bytes = std::string("\xc0\x3e\x07", 3) + core::CanonicalBytes(r);
+    v1::JournalEntry e;
+    e.set_canonical_record(bytes);
+    ASSERT_TRUE(core::AdoptCanonicalRecord(e, "test").ok());
+    ASSERT_NE(core::CanonicalBytes(e.record()), bytes);
+    e.set_prev_hash(head.hash);
+    e.set_hash(core::ChainHash(head.hash, bytes));
+    Status appended = (*db)->writer().Run([&](storage::WriteContext& ctx) {
+      return (*db)->journal().AppendVerbatim(ctx, e);
+    });
+    ASSERT_TRUE(appended.ok()) << appended.ToString();
+    seq = r.seq();
+  }
+  ASSERT_TRUE(env->agent().Start()) << env->agent().log_path();
+  ASSERT_EQ(env->RecordSales(3, 2, "after"), 3);
+  ASSERT_TRUE(WaitFor([&] { return Converged(*env); }, seconds(60)))
+      << env->agent().log_path() << " " << env->central().log_path();
+  EXPECT_EQ(env->CentralState().store_seq_held(), seq + 3);
+
+  // The disk dies: central re-seeds the journal, the newer bytes included.
+  env->agent().Kill9();
+  std::filesystem::remove_all(env->dir() + "/agent/data");
+  ASSERT_TRUE(env->agent().Start());
+  ASSERT_TRUE(WaitFor([&] { return env->AgentHead() == seq + 3; }, seconds(60)))
+      << env->agent().log_path();
+  const std::string ctl = AgentProcess::BinDir() + "/storeagentctl";
+  const RunResult verify = RunProgram(
+      {ctl, "--config", env->agent().config_path(), "journal", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  // GetEvent answers the stored bytes.
+  grpc::ClientContext ctx;
+  v1::GetEventRequest req;
+  req.set_seq(seq);
+  v1::GetEventResponse got;
+  grpc::Status st = env->agent().NewStub()->GetEvent(&ctx, req, &got);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(got.canonical_record(), bytes);
+  EXPECT_EQ(got.hash(), core::ChainHash(got.prev_hash(), bytes));
+  EXPECT_EQ(got.record().client_key().client_txn_id(), "newer-1");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SyncE2eTest, ::testing::Values(false, true),

@@ -236,6 +236,102 @@ TEST_F(CentralSyncTest, BrokenChainEndsTheStreamWithDataLoss) {
   EXPECT_EQ(State().store_seq_held(), 0u);
 }
 
+// A newer agent's canonical bytes: field 1000 (varint 7), which this
+// build's JournalRecord does not have, written before the known fields. This
+// build re-serializes a record parsed from them with the unknown field
+// last, so only the bytes themselves hash to what the agent chained.
+std::string NewerAgentBytes(const v1::JournalRecord& r) {
+  return std::string("\xc0\x3e\x07", 3) + core::CanonicalBytes(r);
+}
+
+// The entry after `prev_hash` carrying `bytes` as its record.
+v1::JournalEntry BytesEntry(const std::string& prev_hash,
+                            const std::string& bytes, bool with_record) {
+  v1::JournalEntry e;
+  v1::JournalRecord parsed;
+  EXPECT_TRUE(parsed.ParseFromString(bytes));
+  if (with_record) {
+    *e.mutable_record() = parsed;
+  } else {
+    e.mutable_record()->set_seq(parsed.seq());  // bytes only
+  }
+  e.set_canonical_record(bytes);
+  e.set_prev_hash(prev_hash);
+  e.set_hash(core::ChainHash(prev_hash, bytes));
+  return e;
+}
+
+TEST_F(CentralSyncTest, RecordBytesAreHashedStoredAndReseededVerbatim) {
+  journal_.Movement("A", 5);  // a 0.3 entry: the record only
+  v1::JournalRecord second = journal_.Movement("A", 2).record();
+  v1::JournalRecord third = journal_.Movement("B", 7).record();
+  const std::string bytes2 = NewerAgentBytes(second);
+  const std::string bytes3 = NewerAgentBytes(third);
+  const v1::JournalEntry e2 =
+      BytesEntry(journal_.hash_at(1), bytes2, /*with_record=*/false);
+  const v1::JournalEntry e3 = BytesEntry(e2.hash(), bytes3, true);
+  {
+    auto s = std::make_unique<AgentStream>(central_.SyncChannel());
+    ASSERT_TRUE(s->Hello("store-1", 3, e3.hash()));
+    ASSERT_TRUE(s->SendEvents({journal_.entries()[0], e2, e3}));
+    std::optional<v1::SyncResponse> m = s->Read();
+    ASSERT_TRUE(m && m->has_ack()) << (m ? m->DebugString() : "ended");
+    EXPECT_EQ(m->ack().acked_seq(), 3u);
+    EXPECT_EQ(m->ack().quarantined_size(), 0);
+  }
+  EXPECT_EQ(State().store_seq_held(), 3u);
+  // The movements were read from the bytes (the bytes-only entry too).
+  EXPECT_EQ(Figure("A").on_hand(), 7);
+  EXPECT_EQ(Figure("B").on_hand(), 7);
+
+  // An agent restored to seq 1 gets 2 and 3 back as the bytes it chained.
+  AgentStream r(central_.SyncChannel());
+  std::optional<v1::Welcome> w = r.Hello("store-1", 1, journal_.hash_at(1));
+  ASSERT_TRUE(w && w->reseed());
+  EXPECT_EQ(w->store_hash_held(), e3.hash());
+  std::optional<v1::SyncResponse> m = r.Read();
+  ASSERT_TRUE(m && m->has_reseed()) << (m ? m->DebugString() : "");
+  ASSERT_EQ(m->reseed().entries_size(), 2);
+  EXPECT_EQ(m->reseed().entries(0).canonical_record(), bytes2);
+  EXPECT_EQ(m->reseed().entries(1).canonical_record(), bytes3);
+  EXPECT_EQ(m->reseed().entries(1).hash(), e3.hash());
+  EXPECT_EQ(m->reseed().entries(0).record().seq(), 2u);
+}
+
+TEST_F(CentralSyncTest, WithoutItsBytesANewerAgentsRecordBreaksTheChain) {
+  // What 0.3 did: re-serialize the parsed record, which puts the unknown
+  // field last; the hash the agent chained no longer matches.
+  v1::JournalRecord first = journal_.Movement("A", 5).record();
+  v1::JournalEntry e = BytesEntry(core::GenesisHash(), NewerAgentBytes(first),
+                                  /*with_record=*/true);
+  e.clear_canonical_record();
+  auto s = std::make_unique<AgentStream>(central_.SyncChannel());
+  ASSERT_TRUE(s->Hello("store-1", 1, e.hash()));
+  ASSERT_TRUE(s->SendEvents({e}));
+  EXPECT_FALSE(s->Read().has_value());
+  EXPECT_EQ(s->Finish().error_code(), grpc::StatusCode::DATA_LOSS);
+  EXPECT_EQ(State().store_seq_held(), 0u);
+}
+
+TEST_F(CentralSyncTest, RecordBytesThatDoNotParseEndTheStreamWithDataLoss) {
+  const std::string junk("\xff\xff\xff", 3);
+  v1::JournalEntry e;
+  e.mutable_record()->set_seq(1);
+  e.set_canonical_record(junk);
+  e.set_prev_hash(core::GenesisHash());
+  e.set_hash(core::ChainHash(core::GenesisHash(), junk));
+  auto s = std::make_unique<AgentStream>(central_.SyncChannel());
+  ASSERT_TRUE(s->Hello("store-1", 1, e.hash()));
+  ASSERT_TRUE(s->SendEvents({e}));
+  EXPECT_FALSE(s->Read().has_value());
+  grpc::Status st = s->Finish();
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::DATA_LOSS);
+  EXPECT_NE(st.error_message().find("events.entries[0]: canonical_record"),
+            std::string::npos)
+      << st.error_message();
+  EXPECT_EQ(State().store_seq_held(), 0u);
+}
+
 TEST_F(CentralSyncTest, BadEventIsQuarantinedAndTheAckStillAdvances) {
   journal_.Movement("A", 5);
   journal_.NoBody();

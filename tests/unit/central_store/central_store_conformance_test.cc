@@ -178,6 +178,34 @@ TEST_P(CentralStoreTest, BadStoreIdIsRefusedNamingTheField) {
   EXPECT_EQ(all->size(), 1u);
 }
 
+// A 0.4 agent's entry carries its canonical bytes; these may be bytes this
+// build would not produce (here a field it does not know, 1000, before the
+// known ones). They are what is hashed, kept and read back, verbatim.
+TEST_P(CentralStoreTest, IngestKeepsTheBytesItHashedVerbatim) {
+  v1::JournalRecord r = NoSale("bytes-1");
+  r.set_seq(1);
+  r.set_recorded_at_us(1'000'000);
+  const std::string bytes =
+      std::string("\xc0\x3e\x07", 3) + core::CanonicalBytes(r);
+  v1::JournalEntry e;
+  e.set_canonical_record(bytes);
+  ASSERT_TRUE(core::AdoptCanonicalRecord(e, "entries[0]").ok());
+  e.set_prev_hash(core::GenesisHash());
+  e.set_hash(core::ChainHash(core::GenesisHash(), bytes));
+  Result<IngestResult> in = store_->IngestBatch("s1", {e}, kNow);
+  ASSERT_TRUE(in.ok()) << in.status().ToString();
+  EXPECT_EQ(in->acked_seq, 1u);
+  EXPECT_TRUE(in->quarantined.empty());
+  EXPECT_EQ(Row(*store_, "s1").store_hash_held, e.hash());
+  Result<std::vector<v1::JournalEntry>> read =
+      store_->ReadStoreEvents("s1", 0, 0, 10);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_EQ(read->size(), 1u);
+  EXPECT_EQ(read->front().canonical_record(), bytes);
+  EXPECT_EQ(read->front().hash(), e.hash());
+  EXPECT_EQ(read->front().record().client_key().client_txn_id(), "bytes-1");
+}
+
 TEST_P(CentralStoreTest, IngestInOrderCommitsAndReadsBack) {
   ChainBuilder chain;
   std::vector<v1::JournalEntry> batch = chain.NoSales(3);
@@ -197,6 +225,11 @@ TEST_P(CentralStoreTest, IngestInOrderCommitsAndReadsBack) {
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   ASSERT_EQ(read->size(), 3u);
   for (size_t i = 0; i < 3; ++i) {
+    // The stored bytes come back beside the record (a 0.3 sender's record
+    // re-serialized: what was hashed).
+    EXPECT_EQ((*read)[i].canonical_record(),
+              core::CanonicalBytes(batch[i].record()));
+    (*read)[i].clear_canonical_record();
     EXPECT_EQ((*read)[i].SerializeAsString(), batch[i].SerializeAsString());
   }
 }

@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include "core/journal_chain.h"
 #include "core/stock_digest.h"
 #include "core/stock_replay.h"
 #include "storage/escrow_keeper.h"
+#include "storage/journal_verify.h"
 #include "storage/stock_ledger.h"
 #include "storage/stock_rebuild.h"
 #include "tests/unit/stock/stock_test_env.h"
@@ -140,6 +142,84 @@ TEST(SyncStore, OutboxIsBoundedByCountAndBytes) {
   Result<std::vector<v1::JournalEntry>> none = read(10, 100, 1 << 20);
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->empty());
+}
+
+TEST(SyncStore, OutboxCarriesTheStoredBytesAndWithoutRecordsOnlyTheSeq) {
+  StockTestEnv env;
+  ASSERT_NE(env.db(), nullptr);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(
+        env.Movement(v1::StockMovement::REASON_RECEIPT, {{"A", 1}}).ok());
+  }
+  auto read = [&](bool parsed) {
+    return env.ReadFresh<std::vector<v1::JournalEntry>>([&](DbContext& c) {
+      return SyncStore::ReadOutbox(c.db(), 0, 10, 1 << 20, parsed);
+    });
+  };
+  Result<std::vector<v1::JournalEntry>> both = read(true);
+  Result<std::vector<v1::JournalEntry>> bytes_only = read(false);
+  ASSERT_TRUE(both.ok());
+  ASSERT_TRUE(bytes_only.ok());
+  ASSERT_EQ(both->size(), 3u);
+  ASSERT_EQ(bytes_only->size(), 3u);
+  std::string prev = core::GenesisHash();
+  for (size_t i = 0; i < 3; ++i) {
+    const v1::JournalEntry& b = (*both)[i];
+    const v1::JournalEntry& o = (*bytes_only)[i];
+    // The bytes are the stored ones: they hash to the chain.
+    EXPECT_EQ(b.hash(), core::ChainHash(prev, b.canonical_record()));
+    EXPECT_EQ(o.canonical_record(), b.canonical_record());
+    EXPECT_TRUE(b.record().has_stock());
+    EXPECT_EQ(o.record().seq(), i + 1);
+    EXPECT_FALSE(o.record().has_stock());
+    EXPECT_EQ(o.record().recorded_at_us(), 0);
+    prev = b.hash();
+  }
+}
+
+TEST(SyncStore, ReseedKeepsANewerAgentsBytesVerbatim) {
+  StockTestEnv target;
+  ASSERT_NE(target.db(), nullptr);
+  // Seq 1 as a newer agent serialized it: a field this build does not know
+  // (1000, varint 7) before the known ones.
+  v1::JournalRecord r;
+  r.set_seq(1);
+  r.set_recorded_at_us(target.clock().NowMicros());
+  r.mutable_client_key()->set_terminal_id("T1");
+  r.mutable_client_key()->set_client_txn_id("newer-1");
+  r.mutable_transaction()->mutable_no_sale()->set_reason("drawer");
+  const std::string bytes =
+      std::string("\xc0\x3e\x07", 3) + core::CanonicalBytes(r);
+  ASSERT_NE(core::CanonicalBytes(r), bytes);
+  v1::ReseedBatch b;
+  v1::JournalEntry* e = b.add_entries();
+  e->mutable_record()->set_seq(1);  // bytes only
+  e->set_canonical_record(bytes);
+  e->set_prev_hash(core::GenesisHash());
+  e->set_hash(core::ChainHash(core::GenesisHash(), bytes));
+  ASSERT_TRUE(target.db()
+                  ->writer()
+                  .Run([&](DbContext& c) -> Status {
+                    Result<uint64_t> h =
+                        SyncStore::Reseed(c, target.db()->journal(), b);
+                    return h.ok() ? Status::Ok() : h.status();
+                  })
+                  .ok());
+  EXPECT_EQ(target.HeadSeq(), 1u);
+  Result<std::optional<v1::JournalEntry>> stored =
+      target.ReadFresh<std::optional<v1::JournalEntry>>([](DbContext& c) {
+        return storage::JournalStore::ReadBySeq(c.db(), 1);
+      });
+  ASSERT_TRUE(stored.ok());
+  ASSERT_TRUE(stored->has_value());
+  EXPECT_EQ((*stored)->canonical_record(), bytes);
+  EXPECT_EQ((*stored)->record().client_key().client_txn_id(), "newer-1");
+  // The chain verifies over the stored bytes.
+  Result<storage::VerifyReport> chain = target.ReadFresh<storage::VerifyReport>(
+      [](DbContext& c) { return storage::VerifyJournal(c.db()); });
+  ASSERT_TRUE(chain.ok());
+  EXPECT_TRUE(chain->problem.ok()) << chain->problem.ToString();
+  EXPECT_EQ(chain->entries_checked, 1u);
 }
 
 TEST(SyncStore, AckNeverGoesBackwards) {
@@ -373,11 +453,23 @@ TEST(SyncStore, ReseedRestoresJournalAndStock) {
     });
   };
   ASSERT_TRUE(reseed(0, 2, nullptr).ok());
+  // An edited record: as 0.3 sent it (no bytes), and as its bytes.
   v1::JournalEntry edited = (*all)[2];
   edited.mutable_record()->set_recorded_at_us(1);
-  Status bad = reseed(2, 4, &edited);
-  EXPECT_EQ(bad.code(), StatusCode::kDataLoss) << bad.ToString();
-  EXPECT_EQ(target.HeadSeq(), 2u);
+  v1::JournalEntry edited_bytes = edited;
+  edited.clear_canonical_record();
+  edited_bytes.set_canonical_record(core::CanonicalBytes(edited.record()));
+  for (const v1::JournalEntry* e : {&edited, &edited_bytes}) {
+    Status bad = reseed(2, 4, e);
+    EXPECT_EQ(bad.code(), StatusCode::kDataLoss) << bad.ToString();
+    EXPECT_EQ(target.HeadSeq(), 2u);
+  }
+  // Bytes win over the record beside them: an edited record with the
+  // stored bytes is the stored record.
+  v1::JournalEntry record_only_edited = (*all)[2];
+  record_only_edited.mutable_record()->set_recorded_at_us(1);
+  ASSERT_TRUE(reseed(2, 3, &record_only_edited).ok());
+  EXPECT_EQ(target.HeadSeq(), 3u);
   ASSERT_TRUE(reseed(0, 4, nullptr).ok());  // overlap is skipped
   EXPECT_EQ(target.HeadSeq(), 4u);
   EXPECT_EQ(target.db()->journal().head().hash, all->back().hash());
