@@ -231,7 +231,6 @@ Result<std::optional<v1::JournalEntry>> JournalStore::ReadByKey(
 
 namespace {
 
-// The entries `stmt` selects (kSelectEntry's columns), in its order.
 // The row's entry without parsing its record: a record holding only the
 // row's seq, and the stored bytes.
 v1::JournalEntry UnparsedEntryFromRow(const Statement& stmt) {
@@ -243,6 +242,8 @@ v1::JournalEntry UnparsedEntryFromRow(const Statement& stmt) {
   return entry;
 }
 
+// The entries `stmt` selects (kSelectEntry's columns), in its order;
+// without `parse`, unparsed (UnparsedEntryFromRow).
 Result<std::vector<v1::JournalEntry>> ReadAll(Statement& stmt,
                                               bool parse = true) {
   std::vector<v1::JournalEntry> out;
