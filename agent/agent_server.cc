@@ -186,7 +186,9 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
-  builder.SetMaxSendMessageSize(config.max_message_bytes);
+  // An answer may hold a recorded request twice: GetEvent carries the
+  // record parsed and its stored bytes (canonical_record).
+  builder.SetMaxSendMessageSize(2 * config.max_message_bytes + (64 << 10));
   if (!config.pos_socket.empty()) {
     STOREAGENT_RETURN_IF_ERROR(
         fs::EnsureDirectory(DirName(config.pos_socket), 0755));

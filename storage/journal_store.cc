@@ -10,7 +10,7 @@ namespace {
 constexpr char kSelectEntry[] =
     "SELECT seq, record, prev_hash, hash FROM journal ";
 
-Result<v1::JournalEntry> EntryFromRow(const Statement& stmt) {
+Result<v1::JournalEntry> EntryFromRow(const Statement& stmt, bool with_bytes) {
   v1::JournalEntry entry;
   std::string_view record = stmt.ColumnBlob(1);
   if (!entry.mutable_record()->ParseFromArray(
@@ -18,7 +18,7 @@ Result<v1::JournalEntry> EntryFromRow(const Statement& stmt) {
     return DataLoss("journal seq " + std::to_string(stmt.ColumnInt(0)) +
                     ": stored record does not parse");
   }
-  entry.set_canonical_record(std::string(record));
+  if (with_bytes) entry.set_canonical_record(std::string(record));
   entry.set_prev_hash(std::string(stmt.ColumnBlob(2)));
   entry.set_hash(std::string(stmt.ColumnBlob(3)));
   return entry;
@@ -28,7 +28,7 @@ Result<std::optional<v1::JournalEntry>> ReadOne(Statement& stmt) {
   Result<bool> row = stmt.Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<v1::JournalEntry>();
-  Result<v1::JournalEntry> e = EntryFromRow(stmt);
+  Result<v1::JournalEntry> e = EntryFromRow(stmt, /*with_bytes=*/true);
   if (!e.ok()) return e.status();
   return std::optional<v1::JournalEntry>(std::move(e).value());
 }
@@ -242,20 +242,21 @@ v1::JournalEntry UnparsedEntryFromRow(const Statement& stmt) {
   return entry;
 }
 
-// The entries `stmt` selects (kSelectEntry's columns), in its order;
-// without `parse`, unparsed (UnparsedEntryFromRow).
-Result<std::vector<v1::JournalEntry>> ReadAll(Statement& stmt,
-                                              bool parse = true) {
+// The entries `stmt` selects (kSelectEntry's columns), in its order, in
+// the form asked for.
+Result<std::vector<v1::JournalEntry>> ReadAll(
+    Statement& stmt, JournalStore::EntryForm form = JournalStore::kParsed) {
   std::vector<v1::JournalEntry> out;
   for (;;) {
     Result<bool> row = stmt.Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    if (!parse) {
+    if (form == JournalStore::kBytesOnly) {
       out.push_back(UnparsedEntryFromRow(stmt));
       continue;
     }
-    Result<v1::JournalEntry> e = EntryFromRow(stmt);
+    Result<v1::JournalEntry> e =
+        EntryFromRow(stmt, form == JournalStore::kParsedAndBytes);
     if (!e.ok()) return e.status();
     out.push_back(std::move(e).value());
   }
@@ -267,13 +268,13 @@ Result<std::vector<v1::JournalEntry>> ReadAll(Statement& stmt,
 Result<std::vector<v1::JournalEntry>> JournalStore::ReadRange(sqlite3* db,
                                                               uint64_t from,
                                                               size_t limit,
-                                                              bool parse) {
+                                                              EntryForm form) {
   Result<Statement> stmt = Statement::Prepare(
       db, std::string(kSelectEntry) + "WHERE seq >= ?1 ORDER BY seq LIMIT ?2");
   if (!stmt.ok()) return stmt.status();
   stmt->BindInt(1, static_cast<int64_t>(from));
   stmt->BindInt(2, static_cast<int64_t>(limit));
-  return ReadAll(*stmt, parse);
+  return ReadAll(*stmt, form);
 }
 
 Result<std::vector<v1::JournalEntry>> JournalStore::ReadWhere(

@@ -96,19 +96,22 @@ class JournalStore {
   // counts. Any thread.
   std::map<std::string, uint64_t> CommittedKinds() const;
 
-  // Reads. `db` is any connection (a reader's or the writer's). Each entry
-  // carries its record parsed and its stored bytes (canonical_record).
+  // Reads. `db` is any connection (a reader's or the writer's). One entry
+  // (ReadBySeq, ReadByKey) carries its record parsed and its stored bytes
+  // (canonical_record); ReadRange gives the form asked for; ReadWhere the
+  // record parsed only (whole-journal passes keep no second copy).
+  enum EntryForm {
+    kParsed,          // the record parsed
+    kParsedAndBytes,  // and its stored bytes
+    kBytesOnly,       // the stored bytes and a record holding only its seq
+  };
   static Result<std::optional<v1::JournalEntry>> ReadBySeq(sqlite3* db,
                                                            uint64_t seq);
   static Result<std::optional<v1::JournalEntry>> ReadByKey(
       sqlite3* db, const v1::ClientKey& key);
-  // Up to `limit` entries with seq >= from, in seq order. Without `parse`,
-  // each record is left unparsed: it holds only its seq, beside the
-  // stored bytes.
-  static Result<std::vector<v1::JournalEntry>> ReadRange(sqlite3* db,
-                                                         uint64_t from,
-                                                         size_t limit,
-                                                         bool parse = true);
+  // Up to `limit` entries with seq >= from, in seq order.
+  static Result<std::vector<v1::JournalEntry>> ReadRange(
+      sqlite3* db, uint64_t from, size_t limit, EntryForm form = kParsed);
   // Every entry whose row matches `where`, an SQL condition over journal's
   // columns written by the caller (never from input), in seq order. For the
   // once-per-database passes over the journal (DayCloseStore, ReturnLimits).

@@ -243,7 +243,9 @@ Result<std::vector<v1::JournalEntry>> SyncStore::ReadOutbox(
     sqlite3* db, uint64_t after, size_t max_events, size_t max_bytes,
     bool parsed_records) {
   Result<std::vector<v1::JournalEntry>> page =
-      JournalStore::ReadRange(db, after + 1, max_events, parsed_records);
+      JournalStore::ReadRange(db, after + 1, max_events,
+                              parsed_records ? JournalStore::kParsedAndBytes
+                                             : JournalStore::kBytesOnly);
   if (!page.ok()) return page.status();
   size_t bytes = 0;
   size_t keep = 0;

@@ -143,10 +143,13 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
   grpc::ServerBuilder sync;
   sync.AddListeningPort(config.sync_listen, *sync_credentials, &s->sync_port_);
   // A batch of max_batch_bytes, or one journal entry alone however small
-  // the limit (an agent sends a larger entry by itself), plus framing.
+  // the limit (an agent sends a larger entry by itself), plus framing. An
+  // entry may carry its record twice, parsed and as its canonical bytes
+  // (docs/sync-protocol.md, "Record bytes"), each up to about a request's
+  // size plus what the agent adds.
   sync.SetMaxReceiveMessageSize(
       static_cast<int>(std::max<size_t>(config.max_batch_bytes,
-                                        2 * core::kMaxRequestBytes)) +
+                                        3 * core::kMaxRequestBytes)) +
       (64 << 10));
   sync.SetMaxSendMessageSize(16 << 20);
   sync.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,

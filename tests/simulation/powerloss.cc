@@ -154,9 +154,10 @@ std::string CheckAfterCrash(const std::string& path,
                                    : std::string("has other content"));
     }
   }
+  bool broken = false;  // counted once per crash point
   Result<storage::VerifyReport> v = storage::VerifyJournal(conn->get());
   if (!v.ok() || !v->problem.ok()) {
-    ++figures.unrecoverable;
+    broken = true;
     if (failure.empty()) {
       failure = "journal verify: " +
                 (v.ok() ? v->problem.ToString() : v.status().ToString());
@@ -173,11 +174,12 @@ std::string CheckAfterCrash(const std::string& path,
     return Status::Ok();
   }();
   if (!q.ok() || integrity != "ok") {
-    ++figures.unrecoverable;
+    broken = true;
     if (failure.empty()) {
       failure = "integrity_check: " + (q.ok() ? integrity : q.ToString());
     }
   }
+  if (broken) ++figures.unrecoverable;
   return failure;
 }
 

@@ -46,7 +46,8 @@ struct PowerlossOptions {
 
 struct PowerlossFigures {
   uint64_t crash_points = 0;
-  // Of them, syncs of the database file itself (checkpoints).
+  // Syncs of the database file itself (checkpoints) in the workload: crash
+  // points when every point is run (stride 1).
   uint64_t database_crash_points = 0;
   // Acknowledged events missing or changed after a crash, over all points.
   uint64_t lost_acks = 0;

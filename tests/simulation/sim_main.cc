@@ -39,7 +39,8 @@ std::optional<PowerlossFigures> Sweep(const char* name,
     return std::nullopt;
   }
   std::printf(
-      "# %s: %llu crash points (%llu of them syncs of the database file) "
+      "# %s: %llu crash points (the workload syncs the database file %llu "
+      "times) "
       "in %.1f s, %llu acks given, %llu lost, %llu unrecoverable; unsynced "
       "writes at the crashes: %llu written, %llu dropped, %llu torn\n",
       name, static_cast<unsigned long long>(f.crash_points),

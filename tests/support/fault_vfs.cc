@@ -38,6 +38,10 @@ struct FileState {
   std::string path;
   std::vector<PendingWrite> pending;
   int open_handles = 0;
+  // Our own descriptor for writing kept-aside bytes through, opened once
+  // and closed only at reset or delete: closing a descriptor of a file
+  // drops every POSIX lock the process holds on it, SQLite's included.
+  int fd = -1;
 };
 
 // Guards g_files, every FileState and g_crashed.
@@ -55,28 +59,31 @@ struct FaultFile {
 FaultFile* Ff(sqlite3_file* f) { return reinterpret_cast<FaultFile*>(f); }
 sqlite3_file* Real(sqlite3_file* f) { return Ff(f)->real; }
 
-// Writes `bytes` at `offset` of the real file at `path`, outside SQLite
-// (the crash may come after the last handle closed). Aborts on failure: a
-// test whose disk cannot be written has no result to give.
-void WriteThrough(const std::string& path, int64_t offset,
-                  std::string_view bytes) {
+// Writes `bytes` at `offset` of the real file of `s`, outside SQLite (the
+// crash may come after the last handle closed). g_mu held. Aborts on
+// failure: a test whose disk cannot be written has no result to give.
+void WriteThrough(FileState& s, int64_t offset, std::string_view bytes) {
   if (bytes.empty()) return;
-  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) std::abort();
+  if (s.fd < 0) s.fd = ::open(s.path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (s.fd < 0) std::abort();
   size_t done = 0;
   while (done < bytes.size()) {
-    ssize_t n = ::pwrite(fd, bytes.data() + done, bytes.size() - done,
+    ssize_t n = ::pwrite(s.fd, bytes.data() + done, bytes.size() - done,
                          static_cast<off_t>(offset) + static_cast<off_t>(done));
     if (n <= 0) std::abort();
     done += static_cast<size_t>(n);
   }
-  ::close(fd);
+}
+
+// g_mu held.
+void CloseThrough(FileState& s) {
+  if (s.fd >= 0) ::close(s.fd);
+  s.fd = -1;
 }
 
 // g_mu held.
 void MakeDurable(FileState& s) {
-  for (const PendingWrite& w : s.pending)
-    WriteThrough(s.path, w.offset, w.bytes);
+  for (const PendingWrite& w : s.pending) WriteThrough(s, w.offset, w.bytes);
   s.pending.clear();
 }
 
@@ -92,7 +99,7 @@ void CrashLocked() {
           g_knobs.crash_dropped.fetch_add(1);
           break;
         case 1:
-          WriteThrough(path, w.offset, w.bytes);
+          WriteThrough(*s, w.offset, w.bytes);
           g_knobs.crash_kept.fetch_add(1);
           break;
         default: {
@@ -103,7 +110,7 @@ void CrashLocked() {
               static_cast<int64_t>(rng() % static_cast<uint64_t>(sectors)) *
               kSectorBytes;
           WriteThrough(
-              path, w.offset,
+              *s, w.offset,
               std::string_view(w.bytes).substr(0, static_cast<size_t>(kept)));
           g_knobs.crash_torn.fetch_add(1);
           break;
@@ -331,7 +338,10 @@ int Delete(sqlite3_vfs*, const char* name, int sync_dir) {
   {
     std::lock_guard<std::mutex> lock(g_mu);
     auto it = g_files.find(name);
-    if (it != g_files.end()) it->second->pending.clear();
+    if (it != g_files.end()) {
+      it->second->pending.clear();
+      CloseThrough(*it->second);
+    }
   }
   return g_real->xDelete(g_real, name, sync_dir);
 }
@@ -365,6 +375,7 @@ void ResetFaultVfs() {
   for (const auto& [path, s] : g_files) {
     if (s->open_handles != 0) std::abort();  // REQUIRES: nothing open
   }
+  for (auto& [path, s] : g_files) CloseThrough(*s);
   g_files.clear();
   g_crashed = false;
   g_knobs.sync_delay_us = 0;

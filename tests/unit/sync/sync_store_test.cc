@@ -436,7 +436,8 @@ TEST(SyncStore, ReseedRestoresJournalAndStock) {
   ASSERT_TRUE(source.Count({{"B", 4}}).ok());
   Result<std::vector<v1::JournalEntry>> all =
       source.ReadFresh<std::vector<v1::JournalEntry>>([](DbContext& c) {
-        return storage::JournalStore::ReadRange(c.db(), 1, 1000);
+        return storage::JournalStore::ReadRange(
+            c.db(), 1, 1000, storage::JournalStore::kParsedAndBytes);
       });
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), 4u);
