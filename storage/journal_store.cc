@@ -10,15 +10,21 @@ namespace {
 constexpr char kSelectEntry[] =
     "SELECT seq, record, prev_hash, hash FROM journal ";
 
-Result<v1::JournalEntry> EntryFromRow(const Statement& stmt, bool with_bytes) {
+// The row's entry in `form` (JournalStore::EntryForm).
+Result<v1::JournalEntry> EntryFromRow(const Statement& stmt,
+                                      JournalStore::EntryForm form) {
   v1::JournalEntry entry;
   std::string_view record = stmt.ColumnBlob(1);
-  if (!entry.mutable_record()->ParseFromArray(
-          record.data(), static_cast<int>(record.size()))) {
+  if (form == JournalStore::kBytesOnly) {
+    entry.mutable_record()->set_seq(static_cast<uint64_t>(stmt.ColumnInt(0)));
+  } else if (!entry.mutable_record()->ParseFromArray(
+                 record.data(), static_cast<int>(record.size()))) {
     return DataLoss("journal seq " + std::to_string(stmt.ColumnInt(0)) +
                     ": stored record does not parse");
   }
-  if (with_bytes) entry.set_canonical_record(std::string(record));
+  if (form != JournalStore::kParsed) {
+    entry.set_canonical_record(std::string(record));
+  }
   entry.set_prev_hash(std::string(stmt.ColumnBlob(2)));
   entry.set_hash(std::string(stmt.ColumnBlob(3)));
   return entry;
@@ -28,7 +34,8 @@ Result<std::optional<v1::JournalEntry>> ReadOne(Statement& stmt) {
   Result<bool> row = stmt.Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<v1::JournalEntry>();
-  Result<v1::JournalEntry> e = EntryFromRow(stmt, /*with_bytes=*/true);
+  Result<v1::JournalEntry> e =
+      EntryFromRow(stmt, JournalStore::kParsedAndBytes);
   if (!e.ok()) return e.status();
   return std::optional<v1::JournalEntry>(std::move(e).value());
 }
@@ -231,17 +238,6 @@ Result<std::optional<v1::JournalEntry>> JournalStore::ReadByKey(
 
 namespace {
 
-// The row's entry without parsing its record: a record holding only the
-// row's seq, and the stored bytes.
-v1::JournalEntry UnparsedEntryFromRow(const Statement& stmt) {
-  v1::JournalEntry entry;
-  entry.mutable_record()->set_seq(static_cast<uint64_t>(stmt.ColumnInt(0)));
-  entry.set_canonical_record(std::string(stmt.ColumnBlob(1)));
-  entry.set_prev_hash(std::string(stmt.ColumnBlob(2)));
-  entry.set_hash(std::string(stmt.ColumnBlob(3)));
-  return entry;
-}
-
 // The entries `stmt` selects (kSelectEntry's columns), in its order, in
 // the form asked for.
 Result<std::vector<v1::JournalEntry>> ReadAll(
@@ -251,12 +247,7 @@ Result<std::vector<v1::JournalEntry>> ReadAll(
     Result<bool> row = stmt.Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    if (form == JournalStore::kBytesOnly) {
-      out.push_back(UnparsedEntryFromRow(stmt));
-      continue;
-    }
-    Result<v1::JournalEntry> e =
-        EntryFromRow(stmt, form == JournalStore::kParsedAndBytes);
+    Result<v1::JournalEntry> e = EntryFromRow(stmt, form);
     if (!e.ok()) return e.status();
     out.push_back(std::move(e).value());
   }

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <future>
+#include <string>
 #include <vector>
 
 #include "storage/journal_verify.h"
@@ -13,6 +14,16 @@
 
 namespace storeagent::storage {
 namespace {
+
+// The journal at `path` verifies, `entries` entries long.
+void ExpectIntactChain(const std::string& path, uint64_t entries) {
+  Result<Connection> conn = Connection::Open(path, {});
+  ASSERT_TRUE(conn.ok());
+  Result<VerifyReport> v = VerifyJournal(conn->get());
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->problem.ok()) << v->problem.ToString();
+  EXPECT_EQ(v->entries_checked, entries);
+}
 
 TEST(Writer, BatchesQueuedCommandsIntoOneCommit) {
   testing::TempDir dir;
@@ -134,12 +145,7 @@ TEST(Writer, DiskFullIsResourceExhaustedAndLeavesNothingHalfWritten) {
   ASSERT_NE(db, nullptr);
   EXPECT_EQ(db->journal().head().seq, 6u);
   db.reset();
-  Result<Connection> conn = Connection::Open(dir.File("a.db"), {});
-  ASSERT_TRUE(conn.ok());
-  Result<VerifyReport> v = VerifyJournal(conn->get());
-  ASSERT_TRUE(v.ok());
-  EXPECT_TRUE(v->problem.ok()) << v->problem.ToString();
-  EXPECT_EQ(v->entries_checked, 6u);
+  ExpectIntactChain(dir.File("a.db"), 6);
 }
 
 // A sync or a write the disk refuses with an I/O error (SQLITE_IOERR_FSYNC,
@@ -210,12 +216,7 @@ TEST_P(WriterIoError, FailsTheWholeBatchAndRecordingResumes) {
     EXPECT_FALSE(r->replayed);
   }
   db.reset();
-  Result<Connection> conn = Connection::Open(dir.File("a.db"), {});
-  ASSERT_TRUE(conn.ok());
-  Result<VerifyReport> v = VerifyJournal(conn->get());
-  ASSERT_TRUE(v.ok());
-  EXPECT_TRUE(v->problem.ok()) << v->problem.ToString();
-  EXPECT_EQ(v->entries_checked, 6u);
+  ExpectIntactChain(dir.File("a.db"), 6);
 }
 
 INSTANTIATE_TEST_SUITE_P(SyncOrWrite, WriterIoError, ::testing::Bool(),
