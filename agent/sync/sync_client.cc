@@ -1,68 +1,49 @@
 #include "agent/sync/sync_client.h"
 
 #include <algorithm>
-#include <deque>
-#include <future>
 
 #include "agent/config.h"
+#include "agent/sync/session_machine.h"
+#include "agent/sync/session_storage.h"
 #include "agent/sync/tls_probe.h"
-#include "core/stock_digest.h"
 #include "platform/fs.h"
 #include "platform/log.h"
 #include "platform/tls.h"
-#include "storage/migrations.h"
-#include "storage/sync_store.h"
 
 namespace storeagent::agent {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
-using storage::DbContext;
-using storage::SyncStore;
-
-// Runs `fn` on a reader thread inside one read transaction and waits.
-template <typename T>
-Result<T> ReadSnapshot(storage::AgentDatabase& db,
-                       const std::function<Result<T>(DbContext&)>& fn) {
-  std::promise<Result<T>> p;
-  std::future<Result<T>> f = p.get_future();
-  db.readers().Submit([&p, &fn](DbContext* ctx) {
-    if (ctx == nullptr) {
-      p.set_value(Unavailable("agent is shutting down"));
-      return;
-    }
-    if (int rc = sqlite3_exec(ctx->db(), "BEGIN", nullptr, nullptr, nullptr);
-        rc != SQLITE_OK) {
-      p.set_value(storage::SqliteStatus(ctx->db(), rc, "begin read"));
-      return;
-    }
-    Result<T> r = fn(*ctx);
-    ctx->ResetBusyStatements();
-    sqlite3_exec(ctx->db(), "COMMIT", nullptr, nullptr, nullptr);
-    p.set_value(std::move(r));
-  });
-  return f.get();
-}
-
-uint32_t Smaller(uint32_t mine, uint32_t central) {
-  return central != 0 && central < mine ? central : mine;
-}
-
 std::string Str(uint64_t v) { return std::to_string(v); }
 
-struct HelloState {
-  storage::JournalHead head;
-  storage::SyncWatermarks marks;
-  int schema = 0;
-};
+int64_t Micros(std::chrono::milliseconds d) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+}
+
+SessionMachineOptions MachineOptions(const SyncClientOptions& o) {
+  SessionMachineOptions m;
+  m.store_id = o.store_id;
+  m.agent_version = o.agent_version;
+  m.max_batch_events = o.max_batch_events;
+  m.max_batch_bytes = o.max_batch_bytes;
+  m.window = o.window;
+  m.digest_interval_us = Micros(o.digest_interval);
+  m.digest_min_gap_us = Micros(o.digest_min_gap);
+  m.stall_timeout_us = Micros(o.stall_timeout);
+  return m;
+}
 
 }  // namespace
 
-// One stream: Hello to the end. Runs on the client thread.
+// One stream, Hello to the end: the thin driver of a SessionMachine over
+// gRPC. Runs on the client thread; the machine decides, SessionStorage
+// reads and writes, this moves messages and time.
 class SyncClient::Session {
  public:
   Session(SyncClient& c, std::shared_ptr<SessionQueue> q)
-      : c_(c), q_(std::move(q)) {}
+      : c_(c),
+        q_(std::move(q)),
+        machine_(MachineOptions(c.options_)),
+        storage_(c.db_, c.gate_, c.keeper_, StorageOptions(c)) {}
 
   Status Run() {
     std::shared_ptr<grpc::Channel> channel = c_.MakeChannel();
@@ -98,45 +79,91 @@ class SyncClient::Session {
     return end;
   }
 
-  bool welcomed() const { return welcomed_; }
+  bool welcomed() const { return machine_.welcomed(); }
   bool fatal() const { return fatal_; }
-  bool stalled() const { return stalled_; }
+  bool stalled() const { return machine_.stalled(); }
   // The gRPC status the call ended with when that is why the session
   // ended (OK otherwise), and central's message with it.
   grpc::StatusCode call_code() const { return call_code_; }
   const std::string& call_message() const { return call_message_; }
 
  private:
+  using SteadyClock = std::chrono::steady_clock;
+
+  static SessionStorageOptions StorageOptions(SyncClient& c) {
+    SessionStorageOptions o;
+    o.send_parsed_records = c.options_.send_parsed_records;
+    const Clock* clock = &c.clock_;
+    o.now_us = [clock] { return clock->NowMicros(); };
+    return o;
+  }
+
   bool stopping() {
     std::lock_guard<std::mutex> lock(c_.mu_);
     return c_.stopping_;
   }
 
-  Status Fatal(Status s) {
-    fatal_ = true;
-    return s;
+  int64_t Now() const { return c_.clock_.MonotonicMicros(); }
+
+  // Carries out what the machine decided; true once it ended the session
+  // (`*end` says why).
+  bool Act(SyncStream& stream, Status* end) {
+    SessionStorage::Transport t;
+    t.send = [&stream](v1::SyncRequest m) { stream.Send(std::move(m)); };
+    t.place_hold = [this](v1::HoldRequest r) { PlaceHold(r); };
+    t.end = [this, end](const Status& s, bool fatal) {
+      *end = s;
+      fatal_ = fatal;
+    };
+    const SessionCounters before = machine_.counters();
+    storage_.Run(machine_, t);
+    const SessionCounters& after = machine_.counters();
+    const uint64_t sent = after.events_sent - before.events_sent;
+    const uint64_t applied =
+        after.central_events_applied - before.central_events_applied;
+    if (sent != 0 || applied != 0) {
+      c_.health_.Update([sent, applied](SyncHealthSnapshot& h) {
+        h.events_sent += sent;
+        h.central_events_applied += applied;
+      });
+    }
+    if (!welcome_reported_ && machine_.welcomed()) {
+      welcome_reported_ = true;
+      const int64_t skew = skew_;
+      c_.health_.Update([skew](SyncHealthSnapshot& h) {
+        h.connected = true;
+        ++h.streams_opened;
+        h.clock_skew_us = skew;
+        h.last_error.clear();
+      });
+    }
+    return machine_.ended();
   }
 
   Status Drive(SyncStream& stream) {
-    STOREAGENT_RETURN_IF_ERROR(SendHello(stream));
-    last_message_ = SteadyClock::now();
+    Result<HelloState> hello = storage_.ReadHello();
+    if (!hello.ok()) return hello.status();
+    machine_.Start(*hello, Now());
+    Status end;
+    if (Act(stream, &end)) return end;
     for (;;) {
       if (stopping()) return Status::Ok();
-      if (welcomed_ && !reseeding_) {
-        STOREAGENT_RETURN_IF_ERROR(FillWindow(stream));
-        STOREAGENT_RETURN_IF_ERROR(MaybeDigest(stream));
-      }
+      const int64_t now = Now();
+      const int64_t next = std::min(machine_.NextDeadline(),
+                                    now + Micros(c_.options_.poll_interval));
       bool woken = false;
-      std::optional<SessionEvent> e =
-          q_->Wait(SteadyClock::now() + c_.options_.poll_interval, &woken);
+      std::optional<SessionEvent> e = q_->Wait(
+          SteadyClock::now() +
+              std::chrono::microseconds(std::max<int64_t>(next - now, 0)),
+          &woken);
       if (e) {
         switch (e->kind) {
           case SessionEvent::Kind::kMessage:
-            last_message_ = SteadyClock::now();
             c_.health_.Update([this](SyncHealthSnapshot& h) {
               h.last_exchange_us = c_.clock_.NowMicros();
             });
-            STOREAGENT_RETURN_IF_ERROR(Handle(stream, e->message));
+            Observe(e->message);
+            machine_.OnMessage(std::move(e->message), Now());
             break;
           case SessionEvent::Kind::kReadEnded:
             read_ended_ = true;
@@ -147,252 +174,45 @@ class SyncClient::Session {
             done_ = std::move(*e);
             return Unavailable("stream ended");
           case SessionEvent::Kind::kSend:
-            stream.Send(std::move(e->outgoing));
+            machine_.OnHoldAnswered(
+                std::move(*e->outgoing.mutable_hold_answer()));
             break;
         }
       }
-      const bool waiting = !welcomed_ || reseeding_ || !inflight_.empty();
-      if (waiting &&
-          SteadyClock::now() - last_message_ > c_.options_.stall_timeout) {
-        stalled_ = true;
-        return Unavailable("stalled: no message from central for " +
-                           Str(c_.options_.stall_timeout.count()) + " s with " +
-                           Str(inflight_.size()) +
-                           " batch(es) unacknowledged; cancelling the stream");
-      }
+      if (Act(stream, &end)) return end;
+      machine_.OnTick(c_.db_.journal().head().seq, Now());
+      if (Act(stream, &end)) return end;
     }
   }
 
-  Status SendHello(SyncStream& stream) {
-    Result<HelloState> st = ReadSnapshot<HelloState>(
-        c_.db_, [](DbContext& ctx) -> Result<HelloState> {
-          HelloState s;
-          Result<storage::JournalHead> head =
-              storage::JournalStore::ReadHead(ctx.db());
-          if (!head.ok()) return head.status();
-          s.head = *head;
-          Result<storage::SyncWatermarks> m = SyncStore::ReadWatermarks(ctx);
-          if (!m.ok()) return m.status();
-          s.marks = *m;
-          Result<int> v = storage::SchemaVersion(ctx.db());
-          if (!v.ok()) return v.status();
-          s.schema = *v;
-          return s;
-        });
-    if (!st.ok()) return st.status();
-    v1::SyncRequest m;
-    v1::Hello* h = m.mutable_hello();
-    h->set_store_id(c_.options_.store_id);
-    h->set_agent_version(c_.options_.agent_version);
-    h->set_schema_version(st->schema);
-    h->set_journal_head_seq(st->head.seq);
-    h->set_journal_head_hash(st->head.hash);
-    h->set_central_seq_applied(st->marks.central_seq);
-    acked_ = st->marks.central_acked_seq;
-    stream.Send(std::move(m));
-    return Status::Ok();
-  }
-
-  Status Handle(SyncStream& stream, const v1::SyncResponse& m) {
-    if (!welcomed_ && !m.has_welcome()) {
-      return Unavailable(
-          "protocol: central sent another message before "
-          "Welcome");
+  // What the health figures and the log take from central's messages.
+  void Observe(const v1::SyncResponse& m) {
+    if (m.has_welcome() && m.welcome().central_time_us() != 0) {
+      skew_ = m.welcome().central_time_us() - c_.clock_.NowMicros();
     }
-    switch (m.kind_case()) {
-      case v1::SyncResponse::kWelcome:
-        return OnWelcome(m.welcome());
-      case v1::SyncResponse::kAck:
-        return OnAck(m.ack());
-      case v1::SyncResponse::kCentralEvents:
-        return OnCentralBatch(stream, m.central_events());
-      case v1::SyncResponse::kHoldRequest:
-        OnHoldRequest(m.hold_request());
-        return Status::Ok();
-      case v1::SyncResponse::kDigestResult:
-        OnDigestResult(m.digest_result());
-        return Status::Ok();
-      case v1::SyncResponse::kDrillDown:
-        return OnDrillDown(stream, m.drill_down());
-      case v1::SyncResponse::kReseed:
-        return OnReseed(stream, m.reseed());
-      case v1::SyncResponse::kReseedDone:
-        return OnReseedDone(m.reseed_done());
-      case v1::SyncResponse::KIND_NOT_SET:
-        break;
-    }
-    return Unavailable("protocol: central sent an empty message");
-  }
-
-  Status OnWelcome(const v1::Welcome& w) {
-    if (welcomed_) return Unavailable("protocol: a second Welcome");
-    welcomed_ = true;
-    const SyncClientOptions& o = c_.options_;
-    max_events_ = Smaller(o.max_batch_events, w.limits().max_batch_events());
-    max_bytes_ = Smaller(o.max_batch_bytes, w.limits().max_batch_bytes());
-    window_ = std::max<uint32_t>(1, Smaller(o.window, w.limits().window()));
-    buckets_ =
-        w.limits().digest_buckets() != 0
-            ? std::min(w.limits().digest_buckets(), core::kMaxDigestBuckets)
-            : core::kDefaultDigestBuckets;
-    const int64_t skew = w.central_time_us() != 0
-                             ? w.central_time_us() - c_.clock_.NowMicros()
-                             : 0;
-    c_.health_.Update([skew](SyncHealthSnapshot& h) {
-      h.connected = true;
-      ++h.streams_opened;
-      h.clock_skew_us = skew;
-      h.last_error.clear();
+    if (!m.has_digest_result()) return;
+    const v1::DigestResult& r = m.digest_result();
+    const char* what = r.deferred() ? "deferred"
+                       : r.match()  ? "match"
+                                    : "mismatch";
+    c_.health_.Update([&](SyncHealthSnapshot& h) {
+      h.last_digest = what;
+      h.last_digest_store_seq = r.store_seq();
+      h.last_digest_central_seq = r.central_seq();
+      if (!r.deferred() && !r.match()) ++h.digest_mismatches;
     });
-    held_ = w.store_seq_held();
-    held_hash_ = w.store_hash_held();
-    const uint64_t head = c_.db_.journal().head().seq;
-    Log(LogLevel::kInfo, "sync.welcome",
-        {{"store_seq_held", Str(held_)},
-         {"head", Str(head)},
-         {"central_head_seq", Str(w.central_head_seq())},
-         {"reseed", w.reseed() ? "true" : "false"}});
-    if (held_ > head) {
-      if (!w.reseed()) {
-        return Fatal(FailedPrecondition(
-            "sync: this store's journal is behind central (agent head " +
-            Str(head) + ", central holds " + Str(held_) +
-            ") and central offered no re-seed; sync stopped. Restore the "
-            "database or have central re-seed this store"));
-      }
-      reseeding_ = true;
-      return Status::Ok();
+    if (!r.deferred() && !r.match()) {
+      Log(LogLevel::kWarn, "sync.digest_mismatch",
+          {{"store_seq", Str(r.store_seq())},
+           {"central_seq", Str(r.central_seq())},
+           {"buckets",
+            Str(static_cast<uint64_t>(r.mismatched_buckets_size()))}});
     }
-    return Resume();
   }
 
-  // Resumes after central's watermark held_ (its hash must be ours).
-  Status Resume() {
-    if (held_ > 0) {
-      const uint64_t held = held_;
-      Result<std::optional<v1::JournalEntry>> mine =
-          ReadSnapshot<std::optional<v1::JournalEntry>>(
-              c_.db_, [held](DbContext& ctx) {
-                return storage::JournalStore::ReadBySeq(ctx.db(), held);
-              });
-      if (!mine.ok()) return mine.status();
-      if (mine->has_value() && !held_hash_.empty() &&
-          (*mine)->hash() != held_hash_) {
-        return Fatal(DataLoss("sync: central's hash of seq " + Str(held) +
-                              " differs from this store's: the journals "
-                              "forked; sync stopped"));
-      }
-    }
-    const uint64_t held = held_;
-    Status marked = c_.db_.writer().Run([held](DbContext& ctx) {
-      Status s = SyncStore::RecordAck(ctx, held);
-      return s.ok() ? SyncStore::MarkConfirmed(ctx) : s;
-    });
-    if (!marked.ok()) return marked;
-    if (c_.gate_ != nullptr) c_.gate_->Open();
-    acked_ = std::max(acked_, held_);
-    sent_ = held_;
-    inflight_.clear();
-    backlog_ = true;
-    // The first caught-up digest may go at once; the periodic one is due
-    // an interval later.
-    last_digest_ = SteadyClock::now() - c_.options_.digest_min_gap;
-    return Status::Ok();
-  }
-
-  Status FillWindow(SyncStream& stream) {
-    while (inflight_.size() < window_ && c_.db_.journal().head().seq > sent_) {
-      const uint64_t after = sent_;
-      const size_t events = max_events_;
-      const size_t bytes = max_bytes_;
-      const bool parsed = c_.options_.send_parsed_records;
-      Result<std::vector<v1::JournalEntry>> entries =
-          ReadSnapshot<std::vector<v1::JournalEntry>>(
-              c_.db_, [after, events, bytes, parsed](DbContext& ctx) {
-                return SyncStore::ReadOutbox(ctx.db(), after, events, bytes,
-                                             parsed);
-              });
-      if (!entries.ok()) return entries.status();
-      if (entries->empty()) break;
-      if (entries->front().record().seq() != after + 1) {
-        return Fatal(DataLoss("sync: central needs store events from seq " +
-                              Str(after + 1) + " but the journal starts at " +
-                              Str(entries->front().record().seq()) +
-                              " (pruned?)"));
-      }
-      v1::SyncRequest m;
-      for (v1::JournalEntry& e : *entries) {
-        *m.mutable_events()->add_entries() = std::move(e);
-      }
-      const int n = m.events().entries_size();
-      sent_ = m.events().entries(n - 1).record().seq();
-      inflight_.push_back(sent_);
-      backlog_ = true;
-      stream.Send(std::move(m));
-      c_.health_.Update([n](SyncHealthSnapshot& h) { h.events_sent += n; });
-    }
-    return Status::Ok();
-  }
-
-  Status OnAck(const v1::BatchAck& a) {
-    const uint64_t acked = a.acked_seq();
-    if (acked > sent_) {
-      return Unavailable("protocol: ack of seq " + Str(acked) +
-                         " beyond the last sent " + Str(sent_));
-    }
-    while (!inflight_.empty() && inflight_.front() <= acked) {
-      inflight_.pop_front();
-    }
-    for (const v1::Quarantined& q : a.quarantined()) {
-      Log(LogLevel::kWarn, "sync.quarantined",
-          {{"seq", Str(q.seq())}, {"reason", q.reason()}});
-    }
-    if (acked > acked_) {
-      // Recorded without waiting for the commit: the stream goes on with
-      // the next batch meanwhile. The mark only ever rises (RecordAck keeps
-      // the larger), and one lost in a crash is restated by the next
-      // Welcome, so nothing waits on it.
-      c_.db_.writer().Submit(
-          [acked](DbContext& ctx) { return SyncStore::RecordAck(ctx, acked); },
-          [acked](const Status& s) {
-            if (!s.ok()) {
-              Log(LogLevel::kWarn, "sync.ack_not_recorded",
-                  {{"seq", Str(acked)}, {"error", s.ToString()}});
-            }
-          });
-      acked_ = acked;
-    }
-    return Status::Ok();
-  }
-
-  Status OnCentralBatch(SyncStream& stream, const v1::CentralBatch& b) {
-    storage::CentralApplied applied;
-    storage::JournalStore& journal = c_.db_.journal();
-    storage::EscrowKeeper* keeper = c_.keeper_;
-    const int64_t now = c_.clock_.NowMicros();
-    Status s = c_.db_.writer().Run([&](DbContext& ctx) -> Status {
-      Result<storage::CentralApplied> r =
-          SyncStore::ApplyCentralBatch(ctx, journal, b, keeper, now);
-      if (!r.ok()) return r.status();
-      applied = std::move(r).value();
-      return Status::Ok();
-    });
-    if (!s.ok()) {
-      return Status(s.code(), "applying central events: " + s.message());
-    }
-    for (const std::string& note : applied.notes) {
-      Log(LogLevel::kWarn, "sync.central_event", {{"note", note}});
-    }
-    v1::SyncRequest m;
-    m.mutable_central_ack()->set_central_seq(applied.watermark);
-    stream.Send(std::move(m));
-    const int n = applied.applied;
-    c_.health_.Update(
-        [n](SyncHealthSnapshot& h) { h.central_events_applied += n; });
-    return Status::Ok();
-  }
-
-  void OnHoldRequest(const v1::HoldRequest& r) {
+  // Placed through StockOps off this thread; the answer comes back
+  // through the queue (kSend) and goes to the machine.
+  void PlaceHold(const v1::HoldRequest& r) {
     std::shared_ptr<SessionQueue> q = q_;
     c_.ops_.PlaceCentralHold(
         r.hold(), [q, id = r.request_id(), ref = r.hold().order_ref()](
@@ -414,117 +234,18 @@ class SyncClient::Session {
         });
   }
 
-  void OnDigestResult(const v1::DigestResult& r) {
-    const char* what = r.deferred() ? "deferred"
-                       : r.match()  ? "match"
-                                    : "mismatch";
-    c_.health_.Update([&](SyncHealthSnapshot& h) {
-      h.last_digest = what;
-      h.last_digest_store_seq = r.store_seq();
-      h.last_digest_central_seq = r.central_seq();
-      if (!r.deferred() && !r.match()) ++h.digest_mismatches;
-    });
-    if (r.deferred()) backlog_ = true;  // send again once caught up
-    if (!r.deferred() && !r.match()) {
-      Log(LogLevel::kWarn, "sync.digest_mismatch",
-          {{"store_seq", Str(r.store_seq())},
-           {"central_seq", Str(r.central_seq())},
-           {"buckets",
-            Str(static_cast<uint64_t>(r.mismatched_buckets_size()))}});
-    }
-  }
-
-  Status OnDrillDown(SyncStream& stream, const v1::DrillDown& d) {
-    const uint32_t buckets = buckets_;
-    const std::vector<uint32_t> asked(d.buckets().begin(), d.buckets().end());
-    Result<v1::DrillDownAnswer> a = ReadSnapshot<v1::DrillDownAnswer>(
-        c_.db_, [buckets, &asked](DbContext& ctx) {
-          return SyncStore::ReadDrillDown(ctx, buckets, asked);
-        });
-    if (!a.ok()) return a.status();
-    v1::SyncRequest m;
-    *m.mutable_drill_down_answer() = std::move(a).value();
-    stream.Send(std::move(m));
-    return Status::Ok();
-  }
-
-  Status OnReseed(SyncStream& stream, const v1::ReseedBatch& b) {
-    if (!reseeding_) {
-      return Unavailable("protocol: ReseedBatch without Welcome.reseed");
-    }
-    storage::JournalStore& journal = c_.db_.journal();
-    uint64_t head = 0;
-    Status s = c_.db_.writer().Run([&](DbContext& ctx) -> Status {
-      Result<uint64_t> h = SyncStore::Reseed(ctx, journal, b);
-      if (!h.ok()) return h.status();
-      head = *h;
-      return Status::Ok();
-    });
-    if (!s.ok()) return Fatal(Status(s.code(), "re-seed: " + s.message()));
-    Log(LogLevel::kInfo, "sync.reseed", {{"head", Str(head)}});
-    v1::SyncRequest m;
-    m.mutable_reseed_ack()->set_store_seq(head);
-    stream.Send(std::move(m));
-    return Status::Ok();
-  }
-
-  Status OnReseedDone(const v1::ReseedDone& d) {
-    if (!reseeding_) {
-      return Unavailable("protocol: ReseedDone without Welcome.reseed");
-    }
-    const uint64_t head = c_.db_.journal().head().seq;
-    if (head < held_ || d.store_seq() < held_) {
-      return Unavailable("re-seed ended at seq " + Str(head) +
-                         " but central holds " + Str(held_));
-    }
-    reseeding_ = false;
-    return Resume();
-  }
-
-  Status MaybeDigest(SyncStream& stream) {
-    const auto now = SteadyClock::now();
-    const bool periodic = now - last_digest_ >= c_.options_.digest_interval;
-    const bool caught_up = backlog_ && inflight_.empty() &&
-                           acked_ >= c_.db_.journal().head().seq &&
-                           now - last_digest_ >= c_.options_.digest_min_gap;
-    if (!periodic && !caught_up) return Status::Ok();
-    const uint32_t buckets = buckets_;
-    Result<v1::StockDigest> d =
-        ReadSnapshot<v1::StockDigest>(c_.db_, [buckets](DbContext& ctx) {
-          return SyncStore::ReadStockDigest(ctx, buckets);
-        });
-    if (!d.ok()) return d.status();
-    v1::SyncRequest m;
-    *m.mutable_digest() = std::move(d).value();
-    stream.Send(std::move(m));
-    last_digest_ = now;
-    backlog_ = false;
-    return Status::Ok();
-  }
-
   SyncClient& c_;
   std::shared_ptr<SessionQueue> q_;
-  bool welcomed_ = false;
+  SessionMachine machine_;
+  SessionStorage storage_;
   bool fatal_ = false;
   bool read_ended_ = false;
-  bool stalled_ = false;
   bool call_done_ = false;  // the call ended before the session did
   SessionEvent done_;       // its kDone, when call_done_
   grpc::StatusCode call_code_ = grpc::StatusCode::OK;
   std::string call_message_;
-  bool reseeding_ = false;
-  uint64_t held_ = 0;
-  std::string held_hash_;
-  uint64_t sent_ = 0;   // last store seq sent on this stream
-  uint64_t acked_ = 0;  // meta central_acked_seq as this session knows it
-  std::deque<uint64_t> inflight_;  // last seq of each unacked batch
-  uint32_t max_events_ = 500;
-  uint32_t max_bytes_ = 1 << 20;
-  uint32_t window_ = 4;
-  uint32_t buckets_ = core::kDefaultDigestBuckets;
-  bool backlog_ = false;  // something was sent since the last digest
-  SteadyClock::time_point last_message_;
-  SteadyClock::time_point last_digest_{};
+  int64_t skew_ = 0;
+  bool welcome_reported_ = false;  // health says connected
 };
 
 SyncClient::SyncClient(storage::AgentDatabase& db, StockOps& ops,

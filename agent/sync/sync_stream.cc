@@ -40,13 +40,14 @@ void SyncStream::Begin() {
 }
 
 void SyncStream::Send(v1::SyncRequest m) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (closing_) return;
-  writes_.push_back(std::move(m));
-  if (!writing_) {
-    writing_ = true;
+  const v1::SyncRequest* start = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    start = writes_.Push(std::move(m));
+  }
+  if (start != nullptr) {
     STOREAGENT_TSAN_RELEASE(this);
-    StartWrite(&writes_.front());
+    StartWrite(start);
   }
 }
 
@@ -55,6 +56,7 @@ void SyncStream::Close() {
     std::lock_guard<std::mutex> lock(mu_);
     if (closing_) return;
     closing_ = true;
+    writes_.Close();
   }
   context_.TryCancel();
   RemoveHold();
@@ -77,15 +79,17 @@ void SyncStream::OnReadDone(bool ok) {
 
 void SyncStream::OnWriteDone(bool ok) {
   STOREAGENT_TSAN_ACQUIRE(this);
-  std::lock_guard<std::mutex> lock(mu_);
-  writes_.pop_front();
-  if (!ok || closing_ || writes_.empty()) {
-    writing_ = false;
-    if (!ok) writes_.clear();  // the call is broken; the read side ends too
-    return;
+  const v1::SyncRequest* next = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // After Close() nothing more is started: the call is being cancelled.
+    next = writes_.Done(ok);
+    if (closing_) next = nullptr;
   }
-  STOREAGENT_TSAN_RELEASE(this);
-  StartWrite(&writes_.front());
+  if (next != nullptr) {
+    STOREAGENT_TSAN_RELEASE(this);
+    StartWrite(next);
+  }
 }
 
 void SyncStream::OnDone(const grpc::Status& status) {

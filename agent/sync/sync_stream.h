@@ -3,9 +3,9 @@
 // The reactor never blocks and never touches the database: every message
 // central sends, the end of the read side and the call's final status are
 // pushed into a SessionQueue that the sync client's thread drains. Writes
-// are queued here and started one at a time (gRPC allows one outstanding
-// write). A hold keeps OnDone from running until Close(), so the client
-// thread can Send() safely until it closes the stream.
+// go through the WriteQueue both ends share (proto/write_queue.h: one in
+// flight, gRPC called outside the lock). A hold keeps OnDone from running until
+// Close(), so the client thread can Send() safely until it closes the stream.
 //
 // Lifetime: owned by a shared_ptr of the client's session; the session
 // waits for the kDone event (OnDone ran) before releasing it.
@@ -21,6 +21,7 @@
 #include <mutex>
 #include <optional>
 
+#include "proto/write_queue.h"
 #include "storeagent/v1/sync.grpc.pb.h"
 
 namespace storeagent::agent {
@@ -83,9 +84,8 @@ class SyncStream
   grpc::ClientContext context_;
   v1::SyncResponse incoming_;
   std::mutex mu_;
-  std::deque<v1::SyncRequest> writes_;  // front is in flight when writing_
-  bool writing_ = false;
-  bool closing_ = false;
+  rpc::WriteQueue<v1::SyncRequest> writes_;  // guarded by mu_
+  bool closing_ = false;                     // guarded by mu_
 };
 
 }  // namespace storeagent::agent

@@ -1,11 +1,14 @@
 // SyncStream: one agent's Sync stream, a gRPC callback bidi reactor.
 //
-// gRPC's threads only move messages: every message read is handled on a
-// worker of the shared pool through this stream's strand (so one stream's
-// messages are handled in order, one at a time, and many streams share a
-// few threads), and the next read starts when it is handled. Writes go
-// through a queue with one write in flight. The reactor owns itself through
-// a shared_ptr that OnDone drops; work still queued keeps it alive and
+// The thin driver of a StreamMachine (stream_machine.h: the protocol's
+// rules, no I/O) over gRPC. gRPC's threads only move messages: every
+// message read is handed to the machine on a worker of the shared pool
+// through this stream's strand (so one stream's messages are handled in
+// order, one at a time, and many streams share a few threads), the
+// machine's storage actions run there through StreamStorage, and the next
+// read starts when it is handled. Writes go through the WriteQueue both
+// ends share (proto/write_queue.h). The reactor owns itself through a
+// shared_ptr that OnDone drops; work still queued keeps it alive and
 // touches gRPC no more once the stream is done.
 //
 // Protocol (docs/sync-protocol.md, docs/central.md):
@@ -20,14 +23,16 @@
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 
+#include "central/server/stream_machine.h"
+#include "central/server/stream_storage.h"
 #include "central/server/sync_hub.h"
+#include "proto/write_queue.h"
 #include "storeagent/v1/services_v02.grpc.pb.h"
 #include "storeagent/v1/sync.grpc.pb.h"
 
@@ -58,49 +63,38 @@ class SyncStream
   void Replace() override;
 
  private:
-  enum class Phase { kHello, kReseeding, kRunning };
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
   struct PendingHold {
     HoldCallback done;
     std::unique_ptr<boost::asio::steady_timer> timer;
   };
 
-  // On the strand.
-  void Handle(v1::SyncRequest& m);
-  void OnHello(const v1::Hello& h);
-  void OnEvents(v1::EventBatch& b);
-  void OnCentralAck(const v1::CentralAck& a);
-  void OnHoldAnswer(const v1::HoldAnswer& a);
-  void OnDigest(const v1::StockDigest& d);
-  void OnDrillDownAnswer(const v1::DrillDownAnswer& a);
-  void OnReseedAck(const v1::ReseedAck& a);
-  void SendReseed();
-  void Pump();
-  void FailHolds();
+  // On the strand: carries out what the machine decided.
+  void Drive();
+  // gRPC side open (no Finish decided, OnDone not run).
+  bool Open();
 
   // Any thread.
   void Send(v1::SyncResponse m);
   void End(const grpc::Status& status);
   void ReadNext();
   const CentralConfig& config() const { return hub_.context().config; }
-  CentralStore& store() const { return hub_.context().store; }
 
   SyncHub& hub_;
   const std::string peer_store_id_;
-  const bool require_peer_id_;
   Strand strand_;
   std::shared_ptr<SyncStream> self_;  // dropped by OnDone
 
-  // gRPC side, guarded by mu_ (recursive: a reaction gRPC might run inline
-  // from StartWrite or Finish takes it again).
-  std::recursive_mutex mu_;
+  // gRPC side, guarded by mu_. gRPC is called after unlocking (StartWrite,
+  // Finish) or, for StartRead, under it so no read starts after Finish;
+  // proto/write_queue.h says why a plain mutex is right.
+  std::mutex mu_;
   v1::SyncRequest in_;
-  std::deque<v1::SyncResponse> out_;
-  bool writing_ = false;
+  rpc::WriteQueue<v1::SyncResponse> out_;
   bool finished_ = false;  // Finish called or decided
   std::optional<grpc::Status> finish_after_writes_;
   // Why the stream ended, for sync.stream_ended: the status central ended
-  // it with (guarded by mu_); unset when the agent or the link ended it.
+  // it with; unset when the agent or the link ended it.
   std::optional<grpc::Status> ended_with_;
   bool done_ = false;  // OnDone ran
   // Read-ahead: the next message is read (and parsed) while the strand
@@ -109,21 +103,11 @@ class SyncStream
   int queued_ = 0;            // read, not yet handled on the strand
   bool read_paused_ = false;  // the queue was full; the strand reads next
 
-  // Strand side.
-  Phase phase_ = Phase::kHello;
-  std::string store_id_;
-  uint64_t held_ = 0;                       // store seq central holds
-  uint64_t central_sent_ = 0;               // last central_seq sent down
-  uint64_t central_acked_ = 0;              // last central_seq acknowledged
-  std::deque<uint64_t> central_in_flight_;  // last seq of each batch
-  uint64_t reseed_sent_ = 0;
-  uint64_t reseed_acked_ = 0;
-  bool reseed_done_sent_ = false;
-  std::deque<uint64_t> reseed_in_flight_;
-  uint32_t digest_buckets_ = 0;  // of the last digest
-  uint64_t next_request_id_ = 0;
+  // Strand side: the protocol (stream_machine.h) and its storage.
+  StreamMachine machine_;
+  StreamStorage storage_;
+  StreamStorage::Transport transport_;
   std::map<uint64_t, PendingHold> holds_;
-  bool holds_failed_ = false;
 };
 
 // The Sync service: one SyncStream per call.

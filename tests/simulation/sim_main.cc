@@ -1,15 +1,18 @@
 // storeagent-sim: the durability simulations of issue #12, as a program so
 // a failure is replayed by hand.
 //
-// Built so far: --powerloss, the crash-point sweep (powerloss.h). The
-// deterministic network simulation (--seeds, --seed --trace) is step 4 of
-// the issue and not built yet; the program says so instead of pretending.
+//  * --seeds N [--first S]: the deterministic sync simulation (sync_sim.h)
+//    over seeds S..S+N-1, or for --budget-s seconds, whichever ends first;
+//    a failing seed is named with the command that replays it.
+//  * --seed S --trace: one seed, printing its trace (the same, line for
+//    line, every time: the seed is the whole run).
+//  * --powerloss: the crash-point sweep (powerloss.h).
 //
 // Output: comment lines (#) on what ran, then one line per figure,
-// NAME VALUE. Exit 0 when the figures hold (no acknowledged event lost at
-// synchronous=FULL, none unrecoverable; the test of the test saw losses
-// under synchronous=NORMAL and with a skipped sync), 1 when not, 2 on a
-// usage error.
+// NAME VALUE. Exit 0 when the figures hold (no seed failed; no
+// acknowledged event lost at synchronous=FULL, none unrecoverable, and the
+// test of the test saw losses under synchronous=NORMAL and with a skipped
+// sync), 1 when not, 2 on a usage error.
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -17,7 +20,9 @@
 
 #include "platform/cli.h"
 #include "platform/clock.h"
+#include "platform/log.h"
 #include "tests/simulation/powerloss.h"
+#include "tests/simulation/sync_sim.h"
 
 namespace {
 
@@ -106,13 +111,100 @@ int Powerloss(uint64_t seed, int events) {
               : storeagent::platform::kExitFailure;
 }
 
+int Seeds(uint64_t first, uint64_t count, int stores, int steps,
+          double budget_s) {
+  const storeagent::Clock& clock = storeagent::SystemClock();
+  const int64_t started = clock.MonotonicMicros();
+  uint64_t run = 0;
+  uint64_t failed = 0;
+  uint64_t faults = 0;
+  uint64_t messages = 0;
+  for (uint64_t seed = first; run < count; ++seed) {
+    if (budget_s > 0 &&
+        static_cast<double>(clock.MonotonicMicros() - started) / 1e6 >=
+            budget_s) {
+      break;
+    }
+    storeagent::sim::SyncSimOptions o;
+    o.seed = seed;
+    o.stores = stores;
+    o.steps = steps;
+    storeagent::sim::SyncSimResult r = storeagent::sim::RunSyncSim(o);
+    ++run;
+    if (!r.harness_error.empty()) {
+      std::fprintf(stderr, "storeagent-sim: seed %llu: harness: %s\n",
+                   static_cast<unsigned long long>(seed),
+                   r.harness_error.c_str());
+      return storeagent::platform::kExitFailure;
+    }
+    faults += r.faults_injected;
+    messages += r.messages_delivered;
+    if (!r.failures.empty()) {
+      ++failed;
+      std::printf(
+          "# seed %llu FAILED (replay: storeagent-sim --seed %llu "
+          "--stores %d --steps %d --trace):\n",
+          static_cast<unsigned long long>(seed),
+          static_cast<unsigned long long>(seed), stores, steps);
+      for (size_t i = 0; i < r.failures.size() && i < 5; ++i) {
+        std::printf("#   %s\n", r.failures[i].c_str());
+      }
+      std::fflush(stdout);
+    }
+  }
+  const double seconds =
+      static_cast<double>(clock.MonotonicMicros() - started) / 1e6;
+  std::printf(
+      "# %llu seeds from %llu, %d stores, %d steps each, in %.1f s; "
+      "%llu messages delivered\n",
+      static_cast<unsigned long long>(run),
+      static_cast<unsigned long long>(first), stores, steps, seconds,
+      static_cast<unsigned long long>(messages));
+  std::printf("sim_seeds_run %llu\n", static_cast<unsigned long long>(run));
+  std::printf("sim_failures %llu\n", static_cast<unsigned long long>(failed));
+  std::printf("sim_seeds_per_s %.1f\n",
+              seconds > 0 ? static_cast<double>(run) / seconds : 0.0);
+  std::printf("sim_faults_injected %llu\n",
+              static_cast<unsigned long long>(faults));
+  return failed == 0 ? storeagent::platform::kExitOk
+                     : storeagent::platform::kExitFailure;
+}
+
+int Trace(uint64_t seed, int stores, int steps) {
+  storeagent::sim::SyncSimOptions o;
+  o.seed = seed;
+  o.stores = stores;
+  o.steps = steps;
+  o.keep_trace = true;
+  storeagent::sim::SyncSimResult r = storeagent::sim::RunSyncSim(o);
+  if (!r.harness_error.empty()) {
+    std::fprintf(stderr, "storeagent-sim: seed %llu: harness: %s\n",
+                 static_cast<unsigned long long>(seed),
+                 r.harness_error.c_str());
+    return storeagent::platform::kExitFailure;
+  }
+  for (const std::string& line : r.trace) std::printf("%s\n", line.c_str());
+  std::printf("# trace_hash %016llx\n",
+              static_cast<unsigned long long>(r.trace_hash));
+  std::printf("sim_seeds_run 1\n");
+  std::printf("sim_failures %d\n", r.failures.empty() ? 0 : 1);
+  std::printf("sim_faults_injected %llu\n",
+              static_cast<unsigned long long>(r.faults_injected));
+  return r.failures.empty() ? storeagent::platform::kExitOk
+                            : storeagent::platform::kExitFailure;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app(
-      "storeagent-sim - the durability simulations: --powerloss runs the "
-      "crash-point sweep (every sync of a scripted workload loses power "
-      "there; the reopened journal must hold every acknowledged event).",
+      "storeagent-sim - the simulations of issue #12. --seeds N runs the "
+      "deterministic sync simulation (a store's agent and central over a "
+      "simulated network with faults, crashes and restarts) for N seeds; "
+      "--seed S --trace replays one seed and prints its trace; --powerloss "
+      "runs the crash-point sweep (every sync of a scripted workload loses "
+      "power there; the reopened journal must hold every acknowledged "
+      "event).",
       "storeagent-sim");
   bool powerloss = false;
   uint64_t seed = 1;
@@ -121,8 +213,39 @@ int main(int argc, char** argv) {
                "run the power-loss sweep at synchronous=FULL, and its test "
                "of itself (synchronous=NORMAL, a skipped sync: both must "
                "lose acknowledged events)");
+  uint64_t seeds = 0;
+  uint64_t first = 1;
+  bool trace = false;
+  int stores = 2;
+  int steps = 120;
+  double budget_s = 0;
+  std::string log_level = "error";
+  app.add_option("--seeds", seeds,
+                 "run the sync simulation for this many seeds (from --first)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{100000000}));
+  app.add_option("--first", first, "the first seed of --seeds")
+      ->capture_default_str();
+  app.add_option("--budget-s", budget_s,
+                 "with --seeds: stop after this many seconds even if seeds "
+                 "remain (0: no limit); a soak raises --seeds and this")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e7));
+  app.add_flag("--trace", trace,
+               "with --seed: run that one seed and print its trace");
+  app.add_option("--stores", stores, "stores in each simulated run")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 8));
+  app.add_option("--steps", steps,
+                 "workload and fault steps of each run before the heal")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--log", log_level,
+                 "the product's log level during simulations (debug, info, "
+                 "warn, error)")
+      ->capture_default_str();
   app.add_option("--seed", seed,
-                 "seeds the fate of each unsynced write at the crashes")
+                 "with --trace: the seed to replay; with --powerloss: seeds "
+                 "the fate of each unsynced write at the crashes")
       ->capture_default_str();
   app.add_option("--events", events,
                  "events in the workload; more makes more crash points "
@@ -134,12 +257,16 @@ int main(int argc, char** argv) {
           storeagent::platform::ParseCommandLine(app, argc, argv)) {
     return *code;
   }
-  if (!powerloss) {
+  const int modes = (powerloss ? 1 : 0) + (seeds > 0 ? 1 : 0) + (trace ? 1 : 0);
+  if (modes != 1) {
     std::fprintf(stderr,
-                 "storeagent-sim: say what to run: --powerloss (the network "
-                 "simulation, --seeds, is not built yet)\n"
+                 "storeagent-sim: say what to run, one of: --seeds N, "
+                 "--seed S --trace, --powerloss\n"
                  "Run with --help for more information.\n");
     return storeagent::platform::kExitUsage;
   }
-  return Powerloss(seed, events);
+  storeagent::ConfigureLog(log_level, "text");
+  if (powerloss) return Powerloss(seed, events);
+  if (trace) return Trace(seed, stores, steps);
+  return Seeds(first, seeds, stores, steps, budget_s);
 }
