@@ -299,8 +299,15 @@ Result<CentralApplied> SyncStore::ApplyCentralBatch(
   }
   if (out.applied == 0) return out;
   if (keeper != nullptr && !touched.empty()) {
+    // Keyed by the central seq and the journal position it lands at: a
+    // store re-seeded after its disk died gets central's events again, and
+    // its re-seeded journal already holds the escrow events the first
+    // application announced ("c<seq>" alone collided with them, and the
+    // store could never apply that batch: found by storeagent-sim).
     STOREAGENT_RETURN_IF_ERROR(
-        keeper->Refresh(ctx, touched, "c" + std::to_string(out.watermark)));
+        keeper->Refresh(ctx, touched,
+                        "c" + std::to_string(out.watermark) + "-s" +
+                            std::to_string(journal.head().seq + 1)));
   }
   STOREAGENT_RETURN_IF_ERROR(WriteMetaU64(ctx, kMetaCentralSeq, out.watermark));
   return out;

@@ -16,6 +16,21 @@ std::string Str(uint64_t v) { return std::to_string(v); }
 
 }  // namespace
 
+StreamMachineOptions StreamOptionsFor(const CentralConfig& config,
+                                      std::string peer_store_id,
+                                      bool require_peer_id) {
+  StreamMachineOptions o;
+  o.peer_store_id = std::move(peer_store_id);
+  o.require_peer_id = require_peer_id;
+  o.max_batch_events = config.max_batch_events;
+  o.max_batch_bytes = config.max_batch_bytes;
+  o.window = config.window;
+  o.min_keepalive_s = config.min_keepalive_s;
+  o.digest_buckets = config.digest_buckets;
+  o.central_batch_events = config.central_batch_events;
+  return o;
+}
+
 StreamMachine::StreamMachine(StreamMachineOptions options)
     : options_(std::move(options)) {}
 

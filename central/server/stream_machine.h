@@ -51,6 +51,7 @@
 #include <string>
 #include <vector>
 
+#include "central/server/central_config.h"
 #include "central/store/central_store.h"
 #include "core/sync_window.h"
 #include "platform/status.h"
@@ -70,6 +71,12 @@ struct StreamMachineOptions {
   uint32_t digest_buckets = 256;
   uint32_t central_batch_events = 500;
 };
+
+// The options of a stream of this central: its configured limits, and the
+// store the client certificate names.
+StreamMachineOptions StreamOptionsFor(const CentralConfig& config,
+                                      std::string peer_store_id,
+                                      bool require_peer_id);
 
 // kLoadStore's answer.
 struct StoreFacts {

@@ -21,25 +21,6 @@ namespace storeagent::central {
 extern const void* volatile kServicesV02Descriptors;
 const void* volatile kServicesV02Descriptors =
     &::descriptor_table_storeagent_2fv1_2fservices_5fv02_2eproto;
-namespace {
-
-StreamMachineOptions MachineOptions(const CentralConfig& c,
-                                    std::string peer_store_id,
-                                    bool require_peer_id) {
-  StreamMachineOptions o;
-  o.peer_store_id = std::move(peer_store_id);
-  o.require_peer_id = require_peer_id;
-  o.max_batch_events = c.max_batch_events;
-  o.max_batch_bytes = c.max_batch_bytes;
-  o.window = c.window;
-  o.min_keepalive_s = c.min_keepalive_s;
-  o.digest_buckets = c.digest_buckets;
-  o.central_batch_events = c.central_batch_events;
-  return o;
-}
-
-}  // namespace
-
 SyncStream* SyncStream::Start(SyncHub& hub,
                               grpc::CallbackServerContext* context,
                               bool require_peer_id) {
@@ -56,8 +37,8 @@ SyncStream::SyncStream(SyncHub& hub, std::string peer_store_id,
     : hub_(hub),
       peer_store_id_(peer_store_id),
       strand_(boost::asio::make_strand(hub.context().io)),
-      machine_(MachineOptions(hub.context().config, std::move(peer_store_id),
-                              require_peer_id)),
+      machine_(StreamOptionsFor(hub.context().config, std::move(peer_store_id),
+                                require_peer_id)),
       storage_(hub) {
   transport_.send = [this](v1::SyncResponse m) { Send(std::move(m)); };
   transport_.end = [this](const Status& s) { End(ToGrpc(s)); };

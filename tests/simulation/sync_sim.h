@@ -10,10 +10,11 @@
 // same trace, bit for bit.
 //
 // The network carries each stream's messages in order after a random
-// delay, and injects: a message dropped, duplicated or delivered ahead of
-// the one before it (each ends the stream or is harmless, never wrong); a
-// direction stalled for seconds (the agent's stall timeout); the stream
-// cut; a store partitioned (no dial) for a while. The sides crash and
+// delay, and injects: a message lost (TCP then gives up: the connection
+// breaks), a message duplicated (each is harmless or ends the stream,
+// never wrong); a direction stalled for seconds (the agent's stall
+// timeout); the stream cut; a store partitioned (no dial) for a while.
+// The sides crash and
 // restart (kill -9: what was committed stays, the stream and every
 // message in flight go); a store's disk dies (central re-seeds it). The
 // workload: sales recorded at the stores, deliveries pushed by central,
