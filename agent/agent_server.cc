@@ -55,9 +55,35 @@ Status ClearStaleSocket(const std::string& path) {
   return Status::Ok();
 }
 
-// Sync wiring: the escrow keeper as the journal's after-append hook, and
-// the empty-DB gate (closed when the journal is empty and central never
-// answered a Hello). Before anything else submits to the writer.
+SyncClientOptions SyncOptionsOf(const AgentConfig& c) {
+  SyncClientOptions o;
+  o.store_id = c.store_id;
+  o.agent_version = STOREAGENT_VERSION;
+  o.central = c.sync_central;
+  o.ca_file = c.sync_ca_file;
+  o.cert_file = c.sync_cert_file;
+  o.key_file = c.sync_key_file;
+  o.server_name = c.sync_server_name;
+  o.insecure = c.sync_insecure;
+  o.max_batch_events = static_cast<uint32_t>(c.sync_max_batch_events);
+  o.max_batch_bytes = static_cast<uint32_t>(c.sync_max_batch_bytes);
+  o.window = static_cast<uint32_t>(c.sync_window);
+  o.digest_interval = std::chrono::seconds(c.sync_digest_interval_s);
+  o.digest_min_gap = std::chrono::milliseconds(c.sync_digest_min_gap_ms);
+  o.send_parsed_records = c.sync_send_parsed_records;
+  o.stall_timeout = std::chrono::seconds(c.sync_stall_timeout_s);
+  o.backoff.initial = std::chrono::milliseconds(c.sync_backoff_initial_ms);
+  o.backoff.max = std::chrono::milliseconds(c.sync_backoff_max_ms);
+  return o;
+}
+
+std::string DirName(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos || slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
 Status PrepareSync(storage::AgentDatabase& db, const AgentConfig& config,
                    std::unique_ptr<storage::EscrowKeeper>* keeper,
                    std::unique_ptr<SyncGate>* gate) {
@@ -93,35 +119,6 @@ Status PrepareSync(storage::AgentDatabase& db, const AgentConfig& config,
   }
   return Status::Ok();
 }
-
-SyncClientOptions SyncOptionsOf(const AgentConfig& c) {
-  SyncClientOptions o;
-  o.store_id = c.store_id;
-  o.agent_version = STOREAGENT_VERSION;
-  o.central = c.sync_central;
-  o.ca_file = c.sync_ca_file;
-  o.cert_file = c.sync_cert_file;
-  o.key_file = c.sync_key_file;
-  o.server_name = c.sync_server_name;
-  o.insecure = c.sync_insecure;
-  o.max_batch_events = static_cast<uint32_t>(c.sync_max_batch_events);
-  o.max_batch_bytes = static_cast<uint32_t>(c.sync_max_batch_bytes);
-  o.window = static_cast<uint32_t>(c.sync_window);
-  o.digest_interval = std::chrono::seconds(c.sync_digest_interval_s);
-  o.digest_min_gap = std::chrono::milliseconds(c.sync_digest_min_gap_ms);
-  o.send_parsed_records = c.sync_send_parsed_records;
-  o.stall_timeout = std::chrono::seconds(c.sync_stall_timeout_s);
-  o.backoff.initial = std::chrono::milliseconds(c.sync_backoff_initial_ms);
-  o.backoff.max = std::chrono::milliseconds(c.sync_backoff_max_ms);
-  return o;
-}
-
-std::string DirName(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  return slash == std::string::npos || slash == 0 ? "/" : path.substr(0, slash);
-}
-
-}  // namespace
 
 Result<std::unique_ptr<AgentServer>> AgentServer::Start(
     const AgentConfig& config, const Clock& clock,

@@ -49,6 +49,14 @@ struct ServerOverrides {
   Scheduler* scheduler = nullptr;
 };
 
+// Sync wiring, before anything else submits to the writer: the escrow
+// keeper as the journal's after-append hook (`config`'s escrow policy), and
+// the empty-DB gate, closed while central never confirmed this database
+// (with sync enabled). Also what the sync simulator opens a store with.
+Status PrepareSync(storage::AgentDatabase& db, const AgentConfig& config,
+                   std::unique_ptr<storage::EscrowKeeper>* keeper,
+                   std::unique_ptr<SyncGate>* gate);
+
 class AgentServer {
  public:
   static Result<std::unique_ptr<AgentServer>> Start(

@@ -41,6 +41,22 @@ std::string Str(uint64_t v) { return std::to_string(v); }
 
 }  // namespace
 
+v1::HoldAnswer HoldAnswerOf(const v1::HoldRequest& r,
+                            const Result<v1::PlaceHoldResponse>& rep) {
+  v1::HoldAnswer a;
+  a.set_request_id(r.request_id());
+  a.set_order_ref(r.hold().order_ref());
+  if (!rep.ok()) {
+    a.set_granted(false);
+    a.set_error(rep.status().message());
+  } else {
+    a.set_granted(rep->granted());
+    if (rep->has_hold()) *a.mutable_hold() = rep->hold();
+    *a.mutable_shortfall() = rep->shortfall();
+  }
+  return a;
+}
+
 SessionStorage::SessionStorage(storage::AgentDatabase& db, SyncGate* gate,
                                storage::EscrowKeeper* keeper,
                                SessionStorageOptions options)

@@ -19,6 +19,7 @@
 #include "platform/status.h"
 #include "storage/agent_database.h"
 #include "storage/escrow_keeper.h"
+#include "storeagent/v1/pos.pb.h"
 
 namespace storeagent::agent {
 
@@ -33,6 +34,10 @@ struct SessionStorageOptions {
   // Wall time for central events applied (their applied_at).
   std::function<int64_t()> now_us;
 };
+
+// The answer to central's hold request `r` from what StockOps said.
+v1::HoldAnswer HoldAnswerOf(const v1::HoldRequest& r,
+                            const Result<v1::PlaceHoldResponse>& rep);
 
 class SessionStorage {
  public:

@@ -215,21 +215,10 @@ class SyncClient::Session {
   void PlaceHold(const v1::HoldRequest& r) {
     std::shared_ptr<SessionQueue> q = q_;
     c_.ops_.PlaceCentralHold(
-        r.hold(), [q, id = r.request_id(), ref = r.hold().order_ref()](
-                      Result<v1::PlaceHoldResponse> rep) {
+        r.hold(), [q, r](Result<v1::PlaceHoldResponse> rep) {
           SessionEvent e;
           e.kind = SessionEvent::Kind::kSend;
-          v1::HoldAnswer* a = e.outgoing.mutable_hold_answer();
-          a->set_request_id(id);
-          a->set_order_ref(ref);
-          if (!rep.ok()) {
-            a->set_granted(false);
-            a->set_error(rep.status().message());
-          } else {
-            a->set_granted(rep->granted());
-            if (rep->has_hold()) *a->mutable_hold() = rep->hold();
-            *a->mutable_shortfall() = rep->shortfall();
-          }
+          *e.outgoing.mutable_hold_answer() = HoldAnswerOf(r, rep);
           q->Push(std::move(e));
         });
   }

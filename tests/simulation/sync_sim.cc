@@ -11,6 +11,7 @@
 #include <set>
 #include <utility>
 
+#include "agent/agent_server.h"
 #include "agent/stock_ops.h"
 #include "agent/sync/session_machine.h"
 #include "agent/sync/session_storage.h"
@@ -283,26 +284,14 @@ Status World::OpenStore(Store& s) {
       storage::AgentDatabase::Open(o, clock_);
   if (!db.ok()) return db.status();
   s.db = std::move(db).value();
-  storage::EscrowPolicy policy;
-  policy.units = 2;
-  s.keeper = std::make_unique<storage::EscrowKeeper>(s.db->journal(), policy);
-  storage::EscrowKeeper* k = s.keeper.get();
-  s.db->journal().SetAfterAppend([k](storage::WriteContext& ctx,
-                                     const v1::JournalRecord& record,
-                                     const std::vector<std::string>& touched) {
-    return k->AfterAppend(ctx, record, touched);
-  });
-  // The empty-database gate, as the daemon sets it (agent_server.cc).
-  uint64_t confirmed = 0;
-  Status read = s.db->writer().Run([&confirmed](storage::WriteContext& ctx) {
-    Result<uint64_t> v =
-        storage::SyncStore::ReadMetaU64(ctx, storage::kMetaSyncConfirmed);
-    if (!v.ok()) return v.status();
-    confirmed = *v;
-    return Status::Ok();
-  });
-  if (!read.ok()) return read;
-  s.gate = std::make_unique<agent::SyncGate>(confirmed == 0);
+  // Wired as the daemon wires it: escrow keeper and empty-DB gate.
+  agent::AgentConfig config;
+  config.sync_central = "sim";
+  config.sync_escrow_units = 2;
+  if (Status st = agent::PrepareSync(*s.db, config, &s.keeper, &s.gate);
+      !st.ok()) {
+    return st;
+  }
   s.ops =
       std::make_unique<agent::StockOps>(*s.db, clock_, nullptr, s.gate.get());
   agent::SessionStorageOptions so;
@@ -405,17 +394,7 @@ void World::RunAgent(Store& s) {
     s.ops->PlaceCentralHold(r.hold(), [&p](Result<v1::PlaceHoldResponse> rep) {
       p.set_value(std::move(rep));
     });
-    Result<v1::PlaceHoldResponse> rep = f.get();
-    v1::HoldAnswer a;
-    a.set_request_id(r.request_id());
-    a.set_order_ref(r.hold().order_ref());
-    if (!rep.ok()) {
-      a.set_granted(false);
-      a.set_error(rep.status().message());
-    } else {
-      a.set_granted(rep->granted());
-      if (rep->has_hold()) *a.mutable_hold() = rep->hold();
-    }
+    v1::HoldAnswer a = agent::HoldAnswerOf(r, f.get());
     Trace(s.id + " places hold " + r.hold().order_ref() + ": " +
           (a.granted() ? "granted" : "refused"));
     c.agent->OnHoldAnswered(std::move(a));
