@@ -57,6 +57,23 @@ void StreamMachine::End(Status status) {
   OnEnded();
 }
 
+CheckedEvents CheckEvents(v1::EventBatch& batch) {
+  CheckedEvents out;
+  // A 0.4 agent's entries carry their canonical bytes: what the hash covers
+  // and what is stored is those bytes, and every check reads them parsed
+  // here, once (docs/sync-protocol.md, "Record bytes").
+  for (int i = 0; i < batch.entries_size(); ++i) {
+    out.status = core::AdoptCanonicalRecord(
+        *batch.mutable_entries(i), "events.entries[" + std::to_string(i) + "]");
+    if (!out.status.ok()) return out;
+  }
+  out.checks.reserve(static_cast<size_t>(batch.entries_size()));
+  for (const v1::JournalEntry& e : batch.entries()) {
+    out.checks.push_back(CheckEntry(e));
+  }
+  return out;
+}
+
 void StreamMachine::OnEnded() {
   ended_ = true;
   for (const auto& [id, pending] : holds_) {
@@ -68,7 +85,7 @@ void StreamMachine::OnEnded() {
   holds_.clear();
 }
 
-void StreamMachine::OnMessage(v1::SyncRequest& m) {
+void StreamMachine::OnMessage(v1::SyncRequest& m, CheckedEvents* checked) {
   if (ended_) return;
   if (phase_ == Phase::kHello) {
     if (!m.has_hello()) {
@@ -83,7 +100,7 @@ void StreamMachine::OnMessage(v1::SyncRequest& m) {
       End(FailedPrecondition("hello: sent twice on one stream"));
       return;
     case v1::SyncRequest::kEvents:
-      OnEvents(*m.mutable_events());
+      OnEvents(*m.mutable_events(), checked);
       return;
     case v1::SyncRequest::kCentralAck:
       OnCentralAck(m.central_ack());
@@ -322,11 +339,22 @@ void StreamMachine::OnReseedAck(const v1::ReseedAck& a) {
 
 // ------------------------------------------------------------ up
 
-void StreamMachine::OnEvents(v1::EventBatch& b) {
+void StreamMachine::OnEvents(v1::EventBatch& b, CheckedEvents* checked) {
   if (static_cast<uint32_t>(b.entries_size()) > options_.max_batch_events) {
     End(ResourceExhausted("events.entries: " + Str(b.entries_size()) +
                           " entries, more than sync.max_batch_events " +
                           Str(options_.max_batch_events)));
+    return;
+  }
+  CheckedEvents own;
+  if (checked == nullptr) {
+    own = CheckEvents(b);
+    checked = &own;
+  }
+  if (!checked->status.ok()) {
+    Log(LogLevel::kError, "sync.chain_broken",
+        {{"store", store_id_}, {"error", checked->status.message()}});
+    End(checked->status);
     return;
   }
   // The entries move out of the message (no copy of hundreds of sales).
@@ -337,19 +365,7 @@ void StreamMachine::OnEvents(v1::EventBatch& b) {
   for (v1::JournalEntry& e : *b.mutable_entries()) {
     a.entries.push_back(std::move(e));
   }
-  // A 0.4 agent's entries carry their canonical bytes: what the hash covers
-  // and what is stored is those bytes, and every check reads them parsed
-  // here, once (docs/sync-protocol.md, "Record bytes").
-  for (size_t i = 0; i < a.entries.size(); ++i) {
-    Status adopted = core::AdoptCanonicalRecord(
-        a.entries[i], "events.entries[" + Str(i) + "]");
-    if (!adopted.ok()) {
-      Log(LogLevel::kError, "sync.chain_broken",
-          {{"store", store_id_}, {"error", adopted.message()}});
-      End(adopted);
-      return;
-    }
-  }
+  a.checks = std::move(checked->checks);
   Push(std::move(a));
 }
 

@@ -26,8 +26,9 @@
 //                     -> OnRegistered
 //   kReadReseed       store events after `seq` up to `upto`, at most `max`
 //                     -> OnReseedPage
-//   kIngest           commit `entries` (records adopted from their bytes)
-//                     after `seq` held -> OnIngested
+//   kIngest           commit `entries` (records adopted from their bytes,
+//                     `checks` = CheckEntries of them) after `seq` held
+//                     -> OnIngested
 //   kReadCentral      central events after `seq`, at most `max`
 //                     -> OnCentralPage
 //   kCheckDigest      compare `digest` with central's replica
@@ -112,6 +113,7 @@ struct StreamAction {
   uint32_t max = 0;                           // kReadReseed, kReadCentral
   bool answer = false;                        // kAckCentral
   std::vector<v1::JournalEntry> entries;      // kIngest
+  std::vector<EntryCheck> checks;             // kIngest, one per entry
   v1::StockDigest digest;                     // kCheckDigest
   v1::DrillDownAnswer drill_down;             // kCheckDrillDown
   uint32_t buckets = 0;                       // kCheckDrillDown
@@ -120,12 +122,29 @@ struct StreamAction {
   std::optional<v1::HoldAnswer> hold_answer;  // kHoldDone
 };
 
+// An EventBatch's checks that need no state: each entry's bytes adopted
+// (parsed once, core::AdoptCanonicalRecord) and checked on its own
+// (CheckEntries). `status` is DATA_LOSS naming the entry whose bytes do not
+// parse; then `checks` is empty.
+struct CheckedEvents {
+  Status status;
+  std::vector<EntryCheck> checks;
+};
+
+// Pure and thread-safe: a driver may run it on a message before handing
+// the message to the machine, in parallel with the machine's previous
+// actions (sync_stream.cc does, so a batch is checked while the one before
+// it commits).
+CheckedEvents CheckEvents(v1::EventBatch& batch);
+
 class StreamMachine {
  public:
   explicit StreamMachine(StreamMachineOptions options);
 
-  // A message from the agent.
-  void OnMessage(v1::SyncRequest& m);
+  // A message from the agent. `checked`: for an events message, what
+  // CheckEvents found on it, when the driver ran it already; null, the
+  // machine runs it.
+  void OnMessage(v1::SyncRequest& m, CheckedEvents* checked = nullptr);
   // New central events may be waiting for the store.
   void OnPumpDown();
   // Head office asks the store to place `hold`. Returns the request's id,
@@ -162,7 +181,7 @@ class StreamMachine {
   enum class Phase { kHello, kLoading, kReseeding, kRunning };
 
   void OnHello(const v1::Hello& h);
-  void OnEvents(v1::EventBatch& b);
+  void OnEvents(v1::EventBatch& b, CheckedEvents* checked);
   void OnCentralAck(const v1::CentralAck& a);
   void OnHoldAnswer(const v1::HoldAnswer& a);
   void OnDigest(const v1::StockDigest& d);

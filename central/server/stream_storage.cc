@@ -106,7 +106,8 @@ void StreamStorage::Execute(StreamAction& a, StreamMachine& machine,
     case Kind::kIngest: {
       const int64_t now = ctx_.clock.NowMicros();
       const int64_t started = ctx_.clock.MonotonicMicros();
-      Result<IngestResult> r = store.IngestBatch(store_id, a.entries, now);
+      Result<IngestResult> r =
+          store.IngestCheckedBatch(store_id, a.entries, a.checks, now);
       const double commit_seconds =
           static_cast<double>(ctx_.clock.MonotonicMicros() - started) / 1e6;
       if (r.ok()) {

@@ -36,6 +36,7 @@ SyncStream::SyncStream(SyncHub& hub, std::string peer_store_id,
                        bool require_peer_id)
     : hub_(hub),
       peer_store_id_(peer_store_id),
+      check_strand_(boost::asio::make_strand(hub.context().io)),
       strand_(boost::asio::make_strand(hub.context().io)),
       machine_(StreamOptionsFor(hub.context().config, std::move(peer_store_id),
                                 require_peer_id)),
@@ -88,9 +89,12 @@ void SyncStream::ReadNext() {
 void SyncStream::OnReadDone(bool ok) {
   STOREAGENT_TSAN_ACQUIRE(this);
   if (!ok) {
-    // The agent closed its side, or the call broke: after what was read.
-    boost::asio::post(
-        strand_, [self = shared_from_this()] { self->End(grpc::Status::OK); });
+    // The agent closed its side, or the call broke: after what was read,
+    // so through the check strand too (messages still being checked there
+    // are handled first).
+    boost::asio::post(check_strand_, [self = shared_from_this()] {
+      boost::asio::post(self->strand_, [self] { self->End(grpc::Status::OK); });
+    });
     return;
   }
   auto m = std::make_shared<v1::SyncRequest>(std::move(in_));
@@ -102,19 +106,27 @@ void SyncStream::OnReadDone(bool ok) {
     read_on = queued_ < kReadAhead;
     read_paused_ = !read_on;
   }
-  boost::asio::post(strand_, [self = shared_from_this(), m] {
-    if (self->Open()) {
-      self->machine_.OnMessage(*m);
-      self->Drive();
+  // Checked on one strand, handled on the other: both keep read order.
+  boost::asio::post(check_strand_, [self = shared_from_this(), m] {
+    std::shared_ptr<CheckedEvents> checked;
+    if (m->has_events() && self->Open()) {
+      checked =
+          std::make_shared<CheckedEvents>(CheckEvents(*m->mutable_events()));
     }
-    bool resume = false;
-    {
-      std::lock_guard<std::mutex> lock(self->mu_);
-      --self->queued_;
-      resume = self->read_paused_;
-      self->read_paused_ = false;
-    }
-    if (resume) self->ReadNext();
+    boost::asio::post(self->strand_, [self, m, checked] {
+      if (self->Open()) {
+        self->machine_.OnMessage(*m, checked.get());
+        self->Drive();
+      }
+      bool resume = false;
+      {
+        std::lock_guard<std::mutex> lock(self->mu_);
+        --self->queued_;
+        resume = self->read_paused_;
+        self->read_paused_ = false;
+      }
+      if (resume) self->ReadNext();
+    });
   });
   if (read_on) ReadNext();
 }

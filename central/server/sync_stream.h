@@ -2,14 +2,17 @@
 //
 // The thin driver of a StreamMachine (stream_machine.h: the protocol's
 // rules, no I/O) over gRPC. gRPC's threads only move messages: every
-// message read is handed to the machine on a worker of the shared pool
-// through this stream's strand (so one stream's messages are handled in
-// order, one at a time, and many streams share a few threads), the
-// machine's storage actions run there through StreamStorage, and the next
-// read starts when it is handled. Writes go through the WriteQueue both
-// ends share (proto/write_queue.h). The reactor owns itself through a
-// shared_ptr that OnDone drops; work still queued keeps it alive and
-// touches gRPC no more once the stream is done.
+// message read goes, in order, through two strands on the workers of the
+// shared pool. The first, check_strand_, runs CheckEvents on an events
+// message (parse, hash, validation: most of a batch's CPU, and it needs no
+// state); the second, strand_, hands it to the machine, whose storage
+// actions run there through StreamStorage. So a batch is checked while
+// the previous one commits, one stream's messages are handled in order,
+// and many streams share a few threads. The next read starts when a
+// message is handled, or at once while fewer than kReadAhead wait. Writes go
+// through the WriteQueue both ends share (proto/write_queue.h). The reactor
+// owns itself through a shared_ptr that OnDone drops; work still queued keeps
+// it alive and touches gRPC no more once the stream is done.
 //
 // Protocol (docs/sync-protocol.md, docs/central.md):
 //   Hello -> Welcome (+ ReseedBatch... ReseedDone when the agent lost its
@@ -82,7 +85,8 @@ class SyncStream
 
   SyncHub& hub_;
   const std::string peer_store_id_;
-  Strand strand_;
+  Strand check_strand_;               // CheckEvents, in read order
+  Strand strand_;                     // the machine and its storage
   std::shared_ptr<SyncStream> self_;  // dropped by OnDone
 
   // gRPC side, guarded by mu_. gRPC is called after unlocking (StartWrite,
@@ -97,8 +101,9 @@ class SyncStream
   // it with; unset when the agent or the link ended it.
   std::optional<grpc::Status> ended_with_;
   bool done_ = false;  // OnDone ran
-  // Read-ahead: the next message is read (and parsed) while the strand
-  // commits the previous batch, up to kReadAhead messages waiting there.
+  // Read-ahead: the next message is read (parsed and checked) while the
+  // strand commits the previous batch, up to kReadAhead messages read and
+  // not yet handled.
   static constexpr int kReadAhead = 4;
   int queued_ = 0;            // read, not yet handled on the strand
   bool read_paused_ = false;  // the queue was full; the strand reads next

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "central/store/ingest_plan.h"
 #include "platform/clock.h"
 #include "platform/status.h"
 #include "storeagent/v1/events.pb.h"
@@ -172,9 +173,19 @@ class CentralStore {
   // An entry with canonical_record set is hashed and stored as those bytes;
   // REQUIRES: its record was parsed from them (core::AdoptCanonicalRecord,
   // as the sync stream does on receipt).
-  virtual Result<IngestResult> IngestBatch(
+  Result<IngestResult> IngestBatch(const std::string& store_id,
+                                   const std::vector<v1::JournalEntry>& entries,
+                                   int64_t now_us) {
+    return IngestCheckedBatch(store_id, entries, CheckEntries(entries), now_us);
+  }
+
+  // IngestBatch with each entry checked already: `checks` is
+  // CheckEntries(entries) (ingest_plan.h), worked out before the call, off
+  // the transaction (the sync stream does, while the previous batch
+  // commits).
+  virtual Result<IngestResult> IngestCheckedBatch(
       const std::string& store_id, const std::vector<v1::JournalEntry>& entries,
-      int64_t now_us) = 0;
+      const std::vector<EntryCheck>& checks, int64_t now_us) = 0;
 
   // The store's journal entries with after < seq <= through (through 0 =
   // no upper bound), oldest first, at most `limit`. Quarantined entries are

@@ -1,6 +1,15 @@
 // The pure half of CentralStore::IngestBatch, shared by both backends: which
 // entries of a batch are new, whether they continue the chain central holds,
 // which are quarantined, and what each backend must write. No I/O.
+//
+// It comes in two steps. CheckEntries works out what each entry is on its
+// own (its bytes, whether its hash covers them, its kind, whether it must be
+// quarantined): most of the CPU a batch costs, and it needs no lock and no
+// stored state, so the sync stream runs it before the batch's turn, on
+// another thread, while the previous batch commits (sync_stream.cc).
+// PlanIngest then, inside the transaction, checks the entries against the
+// chain head central holds: seq order and prev_hash links, cheap
+// comparisons.
 #ifndef STOREAGENT_CENTRAL_STORE_INGEST_PLAN_H_
 #define STOREAGENT_CENTRAL_STORE_INGEST_PLAN_H_
 
@@ -35,6 +44,25 @@ struct PlannedEntry {
   const v1::JournalEntry* entry = nullptr;
 };
 
+// What one entry is, on its own.
+struct EntryCheck {
+  std::string canonical;     // core::EntryCanonicalBytes: what is hashed
+  bool hash_covers = false;  // hash == core::ChainHash(prev_hash, canonical)
+  std::string kind;          // core::EventKind
+  // Empty: the entry is applied; else why it is kept in quarantine
+  // (IngestProblem).
+  std::string quarantine_reason;
+};
+
+// Checks one entry. Pure and thread-safe. REQUIRES: an entry with
+// canonical_record has had it adopted (core::AdoptCanonicalRecord), so its
+// record is the one the hash covers.
+EntryCheck CheckEntry(const v1::JournalEntry& entry);
+
+// CheckEntry of each entry, same order.
+std::vector<EntryCheck> CheckEntries(
+    const std::vector<v1::JournalEntry>& entries);
+
 struct IngestPlan {
   std::vector<PlannedEntry> entries;  // seq order, held.seq + 1 ...
   ChainHead head;                     // the watermark after the batch
@@ -50,6 +78,12 @@ struct IngestPlan {
 // (core::AdoptCanonicalRecord), so its record is the one the hash covers.
 Result<IngestPlan> PlanIngest(const ChainHead& held,
                               const std::vector<v1::JournalEntry>& entries);
+
+// The same with the entries checked already: `checks` is
+// CheckEntries(entries) (INTERNAL if the counts differ).
+Result<IngestPlan> PlanIngest(const ChainHead& held,
+                              const std::vector<v1::JournalEntry>& entries,
+                              const std::vector<EntryCheck>& checks);
 
 }  // namespace storeagent::central
 

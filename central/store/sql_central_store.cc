@@ -160,9 +160,9 @@ Result<std::vector<StoreRow>> SqlCentralStore::ListStores() {
       });
 }
 
-Result<IngestResult> SqlCentralStore::IngestBatch(
+Result<IngestResult> SqlCentralStore::IngestCheckedBatch(
     const std::string& store_id, const std::vector<v1::JournalEntry>& entries,
-    int64_t now_us) {
+    const std::vector<EntryCheck>& checks, int64_t now_us) {
   STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
   IngestResult out;
   Status txn = engine_->InTransaction("IngestBatch", [&](SqlTx& tx) -> Status {
@@ -171,7 +171,7 @@ Result<IngestResult> SqlCentralStore::IngestBatch(
     if (!row.ok()) return row.status();
     const ChainHead held{row->store_seq_held, row->store_hash_held,
                          row->store_recorded_at_us};
-    Result<IngestPlan> plan = PlanIngest(held, entries);
+    Result<IngestPlan> plan = PlanIngest(held, entries, checks);
     if (!plan.ok()) return plan.status();
     int64_t quarantined = 0;
     int64_t breaches = 0;

@@ -41,9 +41,9 @@ class SqlCentralStore final : public CentralStore {
   Result<std::optional<StoreRow>> GetStore(
       const std::string& store_id) override;
   Result<std::vector<StoreRow>> ListStores() override;
-  Result<IngestResult> IngestBatch(const std::string& store_id,
-                                   const std::vector<v1::JournalEntry>& entries,
-                                   int64_t now_us) override;
+  Result<IngestResult> IngestCheckedBatch(
+      const std::string& store_id, const std::vector<v1::JournalEntry>& entries,
+      const std::vector<EntryCheck>& checks, int64_t now_us) override;
   Result<std::vector<v1::JournalEntry>> ReadStoreEvents(
       const std::string& store_id, uint64_t after, uint64_t through,
       size_t limit) override;

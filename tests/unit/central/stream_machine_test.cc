@@ -115,6 +115,73 @@ TEST_F(StreamMachineTest, IngestsBatchesAndMapsCommitErrors) {
   EXPECT_EQ(end[0].status.code(), StatusCode::kFailedPrecondition);
 }
 
+// An entry as a 0.4 agent sends it with send_parsed_records off: its
+// canonical bytes and a seq-only record.
+v1::JournalEntry BytesOnlyEntry(uint64_t seq) {
+  v1::JournalRecord r;
+  r.set_seq(seq);
+  r.set_recorded_at_us(1'000'000);
+  r.mutable_transaction()->mutable_no_sale();
+  v1::JournalEntry e;
+  e.set_canonical_record(core::CanonicalBytes(r));
+  e.set_prev_hash(core::GenesisHash());
+  e.set_hash(core::ChainHash(e.prev_hash(), e.canonical_record()));
+  e.mutable_record()->set_seq(seq);
+  return e;
+}
+
+TEST_F(StreamMachineTest, ABatchIsIngestedWithItsChecksWhoeverRanThem) {
+  Open(5, 2);
+  m_.OnCentralPage(std::vector<v1::CentralEvent>{});
+  Expect({});
+  // Not checked by the driver: the machine checks it.
+  v1::SyncRequest b;
+  *b.mutable_events()->add_entries() = BytesOnlyEntry(3);
+  m_.OnMessage(b);
+  std::vector<StreamAction> ingest = Expect({Kind::kIngest});
+  ASSERT_EQ(ingest[0].entries.size(), 1u);
+  ASSERT_EQ(ingest[0].checks.size(), 1u);
+  EXPECT_TRUE(ingest[0].entries[0].record().has_transaction());  // parsed
+  EXPECT_TRUE(ingest[0].checks[0].hash_covers);
+  EXPECT_EQ(ingest[0].checks[0].kind, "no_sale");
+  IngestResult r;
+  r.acked_seq = 3;
+  m_.OnIngested(r);
+  Expect({Kind::kSend});
+
+  // Checked by the driver (sync_stream.cc's check strand): the machine
+  // takes its checks and does not run them again.
+  v1::SyncRequest c;
+  *c.mutable_events()->add_entries() = BytesOnlyEntry(4);
+  CheckedEvents checked = CheckEvents(*c.mutable_events());
+  ASSERT_TRUE(checked.status.ok()) << checked.status.ToString();
+  EXPECT_TRUE(c.events().entries(0).record().has_transaction());
+  checked.checks[0].quarantine_reason = "as the driver found";
+  m_.OnMessage(c, &checked);
+  ingest = Expect({Kind::kIngest});
+  ASSERT_EQ(ingest[0].checks.size(), 1u);
+  EXPECT_EQ(ingest[0].checks[0].quarantine_reason, "as the driver found");
+}
+
+TEST_F(StreamMachineTest, BytesThatDoNotParseEndTheStreamWithDataLoss) {
+  Open(5, 2);
+  m_.OnCentralPage(std::vector<v1::CentralEvent>{});
+  Expect({});
+  v1::SyncRequest b;
+  v1::JournalEntry* e = b.mutable_events()->add_entries();
+  *e = BytesOnlyEntry(3);
+  e->set_canonical_record("\xff\xff\xff");
+  CheckedEvents checked = CheckEvents(*b.mutable_events());
+  EXPECT_EQ(checked.status.code(), StatusCode::kDataLoss);
+  EXPECT_TRUE(checked.checks.empty());
+  m_.OnMessage(b, &checked);
+  std::vector<StreamAction> end = Expect({Kind::kEnd});
+  EXPECT_EQ(end[0].status.code(), StatusCode::kDataLoss);
+  EXPECT_NE(end[0].status.message().find("events.entries[0]"),
+            std::string::npos)
+      << end[0].status.message();
+}
+
 TEST_F(StreamMachineTest, CentralBatchesGoDownWindowedAndAcksBeyondAreRefused) {
   Open(0, 0, 3);
   std::vector<v1::CentralEvent> page(1);

@@ -135,6 +135,35 @@ TEST(PlanIngestTest, SkipsHeldEntriesAndPlansTheRest) {
   EXPECT_EQ(bad.status().code(), StatusCode::kFailedPrecondition);
 }
 
+// The sync stream checks each entry before the batch's transaction
+// (CheckEntries); PlanIngest then takes those checks as they are.
+TEST(PlanIngestTest, UsesTheChecksItIsGiven) {
+  ChainBuilder chain;
+  std::vector<v1::JournalEntry> all = chain.NoSales(2);
+  const central::ChainHead held{0, core::GenesisHash(), 0};
+  std::vector<central::EntryCheck> checks = central::CheckEntries(all);
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_TRUE(checks[0].hash_covers);
+  EXPECT_EQ(checks[1].kind, "no_sale");
+  EXPECT_EQ(checks[1].canonical, core::CanonicalBytes(all[1].record()));
+
+  checks[1].quarantine_reason = "as checked";
+  Result<central::IngestPlan> plan = central::PlanIngest(held, all, checks);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(plan->entries[1].quarantine_reason, "as checked");
+
+  checks[1].hash_covers = false;
+  Result<central::IngestPlan> broken = central::PlanIngest(held, all, checks);
+  EXPECT_EQ(broken.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(broken.status().message().find("seq 2: hash does not match"),
+            std::string::npos)
+      << broken.status().message();
+
+  checks.pop_back();
+  EXPECT_EQ(central::PlanIngest(held, all, checks).status().code(),
+            StatusCode::kInternal);
+}
+
 TEST(StoreArgsTest, LimitsAtTheirEdges) {
   EXPECT_TRUE(central::ValidateStoreId(std::string(64, 's')).ok());
   EXPECT_FALSE(central::ValidateStoreId(std::string(65, 's')).ok());
