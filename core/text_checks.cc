@@ -449,10 +449,10 @@ bool MayHoldText(const Descriptor& d, std::vector<const Descriptor*>& seen) {
 // The fields of `d` to visit, in declaration order (the protos declare them
 // in field-number order), with each string's facts: worked out once per
 // type and thread, since central runs this over every line of every batch.
-// (Looking the facts up by name for each value, and walking into amounts and
-// quantities that hold no text, cost about a tenth of central's CPU in a
-// catch-up.) Keyed by the descriptor: the generated types' descriptors
-// live as long as the process.
+// (Looking the facts up by name for each value, and walking into messages
+// that hold no text, cost about a tenth of central's CPU in a catch-up.) Keyed
+// by the descriptor: the generated types' descriptors live as long as the
+// process.
 const std::vector<TextField>& TextFieldsOf(const Descriptor& d) {
   thread_local std::unordered_map<const Descriptor*, std::vector<TextField>>
       cache;

@@ -51,12 +51,16 @@ SyncStream::SyncStream(SyncHub& hub, std::string peer_store_id,
     if (it == holds_.end()) return;
     it->second.timer = std::make_unique<boost::asio::steady_timer>(
         hub_.context().io, std::chrono::microseconds(timeout_us));
+    // Through the check strand, like a message: a hold answer read before
+    // the timer fired is handled before the timeout.
     it->second.timer->async_wait(boost::asio::bind_executor(
-        strand_,
+        check_strand_,
         [self = shared_from_this(), id](const boost::system::error_code& ec) {
           if (ec) return;
-          self->machine_.OnHoldTimeout(id);
-          self->Drive();
+          boost::asio::post(self->strand_, [self, id] {
+            self->machine_.OnHoldTimeout(id);
+            self->Drive();
+          });
         }));
   };
   transport_.hold_done = [this](uint64_t id,
@@ -109,7 +113,11 @@ void SyncStream::OnReadDone(bool ok) {
   // Checked on one strand, handled on the other: both keep read order.
   boost::asio::post(check_strand_, [self = shared_from_this(), m] {
     std::shared_ptr<CheckedEvents> checked;
-    if (m->has_events() && self->Open()) {
+    // An oversized batch is refused by the machine before any check.
+    if (m->has_events() &&
+        static_cast<uint32_t>(m->events().entries_size()) <=
+            self->config().max_batch_events &&
+        self->Open()) {
       checked =
           std::make_shared<CheckedEvents>(CheckEvents(*m->mutable_events()));
     }

@@ -27,11 +27,6 @@ std::vector<EntryCheck> CheckEntries(
 }
 
 Result<IngestPlan> PlanIngest(const ChainHead& held,
-                              const std::vector<v1::JournalEntry>& entries) {
-  return PlanIngest(held, entries, CheckEntries(entries));
-}
-
-Result<IngestPlan> PlanIngest(const ChainHead& held,
                               const std::vector<v1::JournalEntry>& entries,
                               const std::vector<EntryCheck>& checks) {
   if (checks.size() != entries.size()) {

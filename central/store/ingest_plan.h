@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "platform/status.h"
@@ -34,8 +35,10 @@ struct ChainHead {
 struct PlannedEntry {
   uint64_t seq = 0;
   int64_t recorded_at_us = 0;
-  std::string kind;       // core::EventKind
-  std::string canonical;  // core::EntryCanonicalBytes: what was hashed
+  std::string kind;  // core::EventKind
+  // core::EntryCanonicalBytes: what was hashed (borrowed from the batch's
+  // EntryCheck, which outlives the plan)
+  std::string_view canonical;
   std::string prev_hash;
   std::string hash;
   // Empty: applied. Else the entry is kept in quarantine with this reason.
@@ -68,22 +71,22 @@ struct IngestPlan {
   ChainHead head;                     // the watermark after the batch
 };
 
-// Plans the batch against `held`. Entries with seq <= held.seq are skipped
-// (resent); the rest must be held.seq + 1, +2 ... (else FAILED_PRECONDITION
-// "expected seq N, received M"), and each must continue the chain: prev_hash
-// equal to the hash before it and hash == core::ChainHash(prev_hash,
-// core::EntryCanonicalBytes(entry)) (else DATA_LOSS naming the seq). An
-// entry that fails core::IngestProblem is planned with its quarantine
-// reason. REQUIRES: an entry with canonical_record has had it adopted
-// (core::AdoptCanonicalRecord), so its record is the one the hash covers.
-Result<IngestPlan> PlanIngest(const ChainHead& held,
-                              const std::vector<v1::JournalEntry>& entries);
-
-// The same with the entries checked already: `checks` is
-// CheckEntries(entries) (INTERNAL if the counts differ).
+// Plans the batch against `held`, its entries checked already: `checks` is
+// CheckEntries(entries) (INTERNAL if the counts differ). Entries with seq <=
+// held.seq are skipped (resent); the rest must be held.seq + 1, +2 ... (else
+// FAILED_PRECONDITION "expected seq N, received M"), and each must continue
+// the chain: prev_hash equal to the hash before it and its check's
+// hash_covers (hash == core::ChainHash(prev_hash,
+// core::EntryCanonicalBytes(entry)); else DATA_LOSS naming the seq). An
+// entry whose check has a quarantine reason is planned with it. The plan
+// borrows from `entries` and `checks`: they must outlive it.
 Result<IngestPlan> PlanIngest(const ChainHead& held,
                               const std::vector<v1::JournalEntry>& entries,
                               const std::vector<EntryCheck>& checks);
+// The plan would borrow from checks about to be destroyed.
+Result<IngestPlan> PlanIngest(const ChainHead& held,
+                              const std::vector<v1::JournalEntry>& entries,
+                              std::vector<EntryCheck>&& checks) = delete;
 
 }  // namespace storeagent::central
 

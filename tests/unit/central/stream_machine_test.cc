@@ -182,6 +182,21 @@ TEST_F(StreamMachineTest, BytesThatDoNotParseEndTheStreamWithDataLoss) {
       << end[0].status.message();
 }
 
+// The driver's verdict is the one the machine acts on, also when the
+// batch itself would pass.
+TEST_F(StreamMachineTest, TheDriversCheckFailureEndsTheStream) {
+  Open(5, 2);
+  m_.OnCentralPage(std::vector<v1::CentralEvent>{});
+  Expect({});
+  v1::SyncRequest b;
+  *b.mutable_events()->add_entries() = BytesOnlyEntry(3);
+  CheckedEvents checked;
+  checked.status = DataLoss("events.entries[0]: as the driver found");
+  m_.OnMessage(b, &checked);
+  std::vector<StreamAction> end = Expect({Kind::kEnd});
+  EXPECT_EQ(end[0].status.message(), "events.entries[0]: as the driver found");
+}
+
 TEST_F(StreamMachineTest, CentralBatchesGoDownWindowedAndAcksBeyondAreRefused) {
   Open(0, 0, 3);
   std::vector<v1::CentralEvent> page(1);

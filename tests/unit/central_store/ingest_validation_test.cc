@@ -119,7 +119,8 @@ TEST(PlanIngestTest, SkipsHeldEntriesAndPlansTheRest) {
   ChainBuilder chain;
   std::vector<v1::JournalEntry> all = chain.NoSales(4);
   central::ChainHead held{2, all[1].hash(), 2'000'000};
-  Result<central::IngestPlan> plan = central::PlanIngest(held, all);
+  const std::vector<central::EntryCheck> checks = central::CheckEntries(all);
+  Result<central::IngestPlan> plan = central::PlanIngest(held, all, checks);
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   ASSERT_EQ(plan->entries.size(), 2u);
   EXPECT_EQ(plan->entries[0].seq, 3u);
@@ -131,7 +132,10 @@ TEST(PlanIngestTest, SkipsHeldEntriesAndPlansTheRest) {
 
   // An entry at or below the watermark after a new one is out of order.
   std::vector<v1::JournalEntry> back = {all[2], all[1]};
-  Result<central::IngestPlan> bad = central::PlanIngest(held, back);
+  const std::vector<central::EntryCheck> back_checks =
+      central::CheckEntries(back);
+  Result<central::IngestPlan> bad =
+      central::PlanIngest(held, back, back_checks);
   EXPECT_EQ(bad.status().code(), StatusCode::kFailedPrecondition);
 }
 
@@ -158,6 +162,17 @@ TEST(PlanIngestTest, UsesTheChecksItIsGiven) {
   EXPECT_NE(broken.status().message().find("seq 2: hash does not match"),
             std::string::npos)
       << broken.status().message();
+
+  // After a resent prefix is skipped, entry i still gets check i.
+  const central::ChainHead one{1, all[0].hash(), 1'000'000};
+  Result<central::IngestPlan> rest = central::PlanIngest(one, all, checks);
+  EXPECT_EQ(rest.status().code(), StatusCode::kDataLoss);
+  checks[1].hash_covers = true;
+  rest = central::PlanIngest(one, all, checks);
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  ASSERT_EQ(rest->entries.size(), 1u);
+  EXPECT_EQ(rest->entries[0].seq, 2u);
+  EXPECT_EQ(rest->entries[0].quarantine_reason, "as checked");
 
   checks.pop_back();
   EXPECT_EQ(central::PlanIngest(held, all, checks).status().code(),
