@@ -63,9 +63,13 @@ CheckedEvents CheckEvents(v1::EventBatch& batch) {
   // and what is stored is those bytes, and every check reads them parsed
   // here, once (docs/sync-protocol.md, "Record bytes").
   for (int i = 0; i < batch.entries_size(); ++i) {
+    v1::JournalEntry& e = *batch.mutable_entries(i);
+    // The path is built only for the error (adopting again fails the same
+    // way: a failed adoption changes nothing).
+    if (core::AdoptCanonicalRecord(e, "").ok()) continue;
     out.status = core::AdoptCanonicalRecord(
-        *batch.mutable_entries(i), "events.entries[" + std::to_string(i) + "]");
-    if (!out.status.ok()) return out;
+        e, "events.entries[" + std::to_string(i) + "]");
+    return out;
   }
   out.checks.reserve(static_cast<size_t>(batch.entries_size()));
   for (const v1::JournalEntry& e : batch.entries()) {

@@ -1,7 +1,6 @@
 #include "central/server/sync_stream.h"
 
 #include <algorithm>
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <utility>
@@ -51,17 +50,16 @@ SyncStream::SyncStream(SyncHub& hub, std::string peer_store_id,
     if (it == holds_.end()) return;
     it->second.timer = std::make_unique<boost::asio::steady_timer>(
         hub_.context().io, std::chrono::microseconds(timeout_us));
-    // Through the check strand, like a message: a hold answer read before
-    // the timer fired is handled before the timeout.
-    it->second.timer->async_wait(boost::asio::bind_executor(
-        check_strand_,
+    // Behind the messages read, so a hold answer read before the timer
+    // fired is handled before the timeout.
+    it->second.timer->async_wait(
         [self = shared_from_this(), id](const boost::system::error_code& ec) {
           if (ec) return;
-          boost::asio::post(self->strand_, [self, id] {
+          self->PostBehindReads([self, id] {
             self->machine_.OnHoldTimeout(id);
             self->Drive();
           });
-        }));
+        });
   };
   transport_.hold_done = [this](uint64_t id,
                                 std::optional<v1::HoldAnswer> answer) {
@@ -93,12 +91,9 @@ void SyncStream::ReadNext() {
 void SyncStream::OnReadDone(bool ok) {
   STOREAGENT_TSAN_ACQUIRE(this);
   if (!ok) {
-    // The agent closed its side, or the call broke: after what was read,
-    // so through the check strand too (messages still being checked there
-    // are handled first).
-    boost::asio::post(check_strand_, [self = shared_from_this()] {
-      boost::asio::post(self->strand_, [self] { self->End(grpc::Status::OK); });
-    });
+    // The agent closed its side, or the call broke: after what was read.
+    PostBehindReads(
+        [self = shared_from_this()] { self->End(grpc::Status::OK); });
     return;
   }
   auto m = std::make_shared<v1::SyncRequest>(std::move(in_));

@@ -81,6 +81,16 @@ class SyncStream
   void Send(v1::SyncResponse m);
   void End(const grpc::Status& status);
   void ReadNext();
+  // Runs `fn` on strand_ behind every message read before the call: through
+  // check_strand_ first, the way messages go. `fn` holds its own reference
+  // to the stream.
+  template <typename Fn>
+  void PostBehindReads(Fn fn) {
+    boost::asio::post(check_strand_, [self = shared_from_this(),
+                                      fn = std::move(fn)]() mutable {
+      boost::asio::post(self->strand_, std::move(fn));
+    });
+  }
   const CentralConfig& config() const { return hub_.context().config; }
 
   SyncHub& hub_;
