@@ -30,7 +30,7 @@
 namespace storeagent::central::test {
 namespace {
 
-using agent::test::NpmCiIfMissing;
+using agent::test::NpmCiIfStale;
 using agent::test::RunShell;
 using agent::test::ShellQuote;
 using agent::test::Which;
@@ -73,7 +73,7 @@ class ReportPageBrowserTest : public ::testing::Test {
         << " is missing: run scripts/install-deps (Debian chromium)";
     ASSERT_FALSE(Which("node").empty())
         << "node is missing: run scripts/install-deps";
-    ASSERT_EQ(NpmCiIfMissing(kScriptDir, "playwright-core"), "");
+    ASSERT_EQ(NpmCiIfStale(kScriptDir), "");
   }
 
   // Plain HTTP on loopback, screenshots at `viewport` ("WxH").

@@ -38,23 +38,25 @@ std::string Which(const std::string& program) {
   return out;
 }
 
-std::string NpmCiIfMissing(const std::string& dir, const std::string& package) {
-  if (std::filesystem::exists(dir + "/node_modules/" + package +
-                              "/package.json")) {
-    return "";
-  }
+std::string NpmCiIfStale(const std::string& dir) {
   const std::string npm = Which("npm");
   if (npm.empty()) return "npm is missing: run scripts/install-deps";
+  // Tests run in parallel, and `npm ci` writes node_modules a package at a
+  // time: a package's own files appearing says nothing of its dependencies.
+  // So every test takes the folder's lock (flock on the folder itself), and
+  // node_modules counts as installed only by a stamp written after `npm ci`
+  // succeeded: a copy of the package-lock.json it installed, so a changed
+  // lock installs again.
+  const std::string stamp = "node_modules/.storeagent-installed-lock.json";
   std::string out;
-  // Tests run in parallel: one `npm ci` at a time per folder (flock on the
-  // folder itself), and none once another has installed the package.
-  const std::string marker = "node_modules/" + package + "/package.json";
-  int rc =
-      RunShell("cd " + ShellQuote(dir) + " && timeout " +
-                   std::to_string(kNpmTimeoutS) + " flock . sh -c " +
-                   ShellQuote("test -f " + ShellQuote(marker) + " || " +
-                              ShellQuote(npm) + " ci --no-audit --no-fund"),
-               &out);
+  int rc = RunShell(
+      "cd " + ShellQuote(dir) + " && timeout " + std::to_string(kNpmTimeoutS) +
+          " flock . sh -c " +
+          ShellQuote("cmp -s package-lock.json " + stamp + " || { " +
+                     ShellQuote(npm) +
+                     " ci --no-audit --no-fund && cp package-lock.json " +
+                     stamp + "; }"),
+      &out);
   if (rc != 0) return "npm ci failed in " + dir + ":\n" + out;
   return "";
 }

@@ -44,7 +44,7 @@ void RunScenario(const std::string& viewport, const std::string& banner,
       << kChromium << " is missing: run scripts/install-deps (Debian chromium)";
   const std::string node = Which("node");
   ASSERT_FALSE(node.empty()) << "node is missing: run scripts/install-deps";
-  const std::string npm = NpmCiIfMissing(kScriptDir, "playwright-core");
+  const std::string npm = NpmCiIfStale(kScriptDir);
   ASSERT_EQ(npm, "");
 
   StaffEnv env;
