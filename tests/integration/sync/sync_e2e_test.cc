@@ -258,12 +258,16 @@ TEST_P(SyncE2eTest, OfflineHoldsFitTheEscrowAndASaleIntoItIsABreach) {
         return CentralEscrow(*env, "SKU-E") == 2 &&
                CentralEscrow(*env, "SKU-F") == 2;
       },
-      seconds(30)));
+      seconds(30)))
+      << "escrow E " << CentralEscrow(*env, "SKU-E") << ", F "
+      << CentralEscrow(*env, "SKU-F") << "\n"
+      << env->LogTails();
 
   // The store drops off the network.
   ASSERT_EQ(env->agent().Terminate(), 0);
   ASSERT_TRUE(
-      WaitFor([&] { return !env->CentralState().connected(); }, seconds(30)));
+      WaitFor([&] { return !env->CentralState().connected(); }, seconds(30)))
+      << env->LogTails();
   const v1::CentralAdminServicePlaceHoldResponse in =
       PlaceAtCentral(*env, Hold("WEB-E1", "SKU-E", 2));
   EXPECT_TRUE(in.granted()) << in.reason();
@@ -284,11 +288,16 @@ TEST_P(SyncE2eTest, OfflineHoldsFitTheEscrowAndASaleIntoItIsABreach) {
   ASSERT_TRUE(env->SellOne("SKU-F", "f-1"));
   ASSERT_TRUE(env->SellOne("SKU-F", "f-2"));
   ASSERT_TRUE(env->central().Start());
-  ASSERT_TRUE(WaitFor([&] { return Converged(*env); }, seconds(60)));
+  ASSERT_TRUE(WaitFor([&] { return Converged(*env); }, seconds(60)))
+      << "held " << env->CentralState().store_seq_held() << " of "
+      << env->AgentHead() << ", digest '" << env->CentralState().last_digest()
+      << "'\n"
+      << env->LogTails();
   // The escrow hold came down and is held at the store.
-  EXPECT_TRUE(
-      WaitFor([&] { return env->AgentAvailability("SKU-E").held() == 2; },
-              seconds(30)));
+  EXPECT_TRUE(WaitFor(
+      [&] { return env->AgentAvailability("SKU-E").held() == 2; }, seconds(30)))
+      << "held " << env->AgentAvailability("SKU-E").held() << "\n"
+      << env->LogTails();
   // Central saw the breach, and it names the order it left uncovered:
   // WEB-F1's 2 units no longer fit the 1 the store has left. WEB-E1 is
   // covered and not named.

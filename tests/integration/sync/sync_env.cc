@@ -8,6 +8,8 @@
 #include <atomic>
 #include <climits>
 #include <cstdlib>
+#include <deque>
+#include <fstream>
 #include <thread>
 
 #include "tests/support/run_program.h"
@@ -161,6 +163,30 @@ int SyncEnv::RecordSales(int n, int clients, const std::string& prefix) {
   }
   for (std::thread& t : threads) t.join();
   return acked.load();
+}
+
+namespace {
+
+std::string Tail(const std::string& path, int lines) {
+  std::ifstream in(path);
+  if (!in) return "(no log at " + path + ")\n";
+  std::deque<std::string> last;
+  for (std::string line; std::getline(in, line);) {
+    last.push_back(std::move(line));
+    if (static_cast<int>(last.size()) > lines) last.pop_front();
+  }
+  std::string out;
+  for (const std::string& line : last) out += line + "\n";
+  return out;
+}
+
+}  // namespace
+
+std::string SyncEnv::LogTails(int lines) {
+  return "--- agent log (last " + std::to_string(lines) + " lines)\n" +
+         Tail(agent_->log_path(), lines) + "--- central log (last " +
+         std::to_string(lines) + " lines)\n" +
+         Tail(central_->log_path(), lines);
 }
 
 uint64_t SyncEnv::AgentAckedSeq() {

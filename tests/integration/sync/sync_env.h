@@ -60,6 +60,11 @@ class SyncEnv {
     options_.agent_target = address;
     ResetAgent();
   }
+  // The last `lines` lines of each process's log, headed by its name: for a
+  // failed wait's message (the logs live in a temp dir that goes with the
+  // test, so a path alone tells CI nothing).
+  std::string LogTails(int lines = 30);
+
   // The agent's meta value `central_acked_seq`, read from its database
   // file (read-only; 0 when absent).
   uint64_t AgentAckedSeq();
