@@ -13,6 +13,9 @@
 #include "central/server/feed_stream.h"
 #include "central/server/grpc_status.h"
 #include "central/server/kpi_report.h"
+#include "core/price_answer.h"
+#include "core/price_book.h"
+#include "core/price_validation.h"
 #include "core/stock_validation.h"
 #include "platform/log.h"
 #include "proto/unary_reactor.h"
@@ -571,11 +574,164 @@ grpc::ServerUnaryReactor* AdminServiceImpl::SetStoreRegion(
   return Defer(context, std::move(call), [this, request, reply]() -> Status {
     STOREAGENT_RETURN_IF_ERROR(CheckStoreId(request->store_id(), "store_id"));
     Result<bool> changed = hub_.context().store.SetStoreRegion(
-        request->store_id(), request->region());
+        request->store_id(), request->region(),
+        hub_.context().clock.NowMicros());
     if (!changed.ok()) return changed.status();
     reply->set_changed(*changed);
+    // The new region's price book may have been queued.
+    if (*changed) hub_.NotifyCentralEvent(request->store_id());
     return Status::Ok();
   });
+}
+
+// ------------------------------------------------------------ price book
+
+void AdminServiceImpl::NotifyStores(const std::vector<std::string>& stores) {
+  for (const std::string& s : stores) hub_.NotifyCentralEvent(s);
+}
+
+namespace {
+
+// "price_list=<id> version=<v> scope=...": what an audit names.
+std::string Describe(const char* kind, const std::string& id, uint64_t version,
+                     const v1::PriceScope& scope) {
+  std::string out = std::string(kind) + "=" + id +
+                    " version=" + std::to_string(version) + " scope=";
+  if (scope.all_stores()) return out + "all_stores";
+  if (!scope.region().empty()) return out + "region:" + scope.region();
+  return out + std::to_string(scope.store_ids_size()) + " stores";
+}
+
+// The audit's note and the log line of a publish that went through.
+std::string NoteOf(const PublishResult& r) {
+  return std::string(core::ApplyOutcomeName(r.outcome)) + ", queued to " +
+         std::to_string(r.stores_queued.size()) + " stores";
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* AdminServiceImpl::PublishPriceList(
+    grpc::CallbackServerContext* context,
+    const v1::PublishPriceListRequest* request,
+    v1::PublishPriceListResponse* reply) {
+  const v1::PriceList& l = request->list();
+  Call call =
+      Call::Write("PublishPriceList", "",
+                  Describe("price_list", l.id(), l.version(), l.scope()));
+  return Serve(
+      context, std::move(call),
+      [this, request, reply](const std::shared_ptr<Call>& c, Done done) {
+        if (!request->has_list())
+          return done(InvalidArgument("list: required"));
+        Result<PublishResult> r = hub_.context().store.PublishPriceList(
+            request->list(), hub_.context().clock.NowMicros());
+        if (!r.ok()) return done(r.status());
+        reply->set_outcome(std::string(core::ApplyOutcomeName(r->outcome)));
+        reply->set_stores_queued(
+            static_cast<uint32_t>(r->stores_queued.size()));
+        c->note = NoteOf(*r);
+        NotifyStores(r->stores_queued);
+        done(Status::Ok());
+      });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::PublishPromotion(
+    grpc::CallbackServerContext* context,
+    const v1::PublishPromotionRequest* request,
+    v1::PublishPromotionResponse* reply) {
+  const v1::Promotion& p = request->promotion();
+  Call call =
+      Call::Write("PublishPromotion", "",
+                  Describe("promotion", p.id(), p.version(), p.scope()));
+  return Serve(
+      context, std::move(call),
+      [this, request, reply](const std::shared_ptr<Call>& c, Done done) {
+        if (!request->has_promotion()) {
+          return done(InvalidArgument("promotion: required"));
+        }
+        Result<PublishResult> r = hub_.context().store.PublishPromotion(
+            request->promotion(), hub_.context().clock.NowMicros());
+        if (!r.ok()) return done(r.status());
+        reply->set_outcome(std::string(core::ApplyOutcomeName(r->outcome)));
+        reply->set_stores_queued(
+            static_cast<uint32_t>(r->stores_queued.size()));
+        c->note = NoteOf(*r);
+        NotifyStores(r->stores_queued);
+        done(Status::Ok());
+      });
+}
+
+Status AdminServiceImpl::PriceBookListing(const v1::ListPriceBookRequest& r,
+                                          v1::ListPriceBookResponse* reply) {
+  if (!r.store_id().empty()) {
+    STOREAGENT_RETURN_IF_ERROR(CheckStoreId(r.store_id(), "store_id"));
+  }
+  const bool pricing = r.skus_size() > 0;
+  v1::GetPricesRequest ask;
+  if (pricing) {
+    if (r.store_id().empty()) {
+      return InvalidArgument("skus: need store_id (the store to price for)");
+    }
+    *ask.mutable_skus() = r.skus();
+    ask.set_at_us(r.at_us());
+    STOREAGENT_RETURN_IF_ERROR(core::ValidateGetPricesRequest(ask));
+  }
+  Result<PriceBookRead> held =
+      hub_.context().store.ReadPriceBook(r.store_id(), pricing);
+  if (!held.ok()) return held.status();
+  for (v1::PriceListSummary& s : held->summaries) {
+    *reply->add_price_lists() = std::move(s);
+  }
+  if (!pricing) {
+    for (v1::Promotion& p : held->promotions) {
+      *reply->add_promotions() = std::move(p);
+    }
+    return Status::Ok();
+  }
+  // What the store's PriceService answers from the same versions: core's
+  // rule over the book central holds for it (its currency unknown here).
+  core::PriceBook book;
+  for (const v1::PriceList& l : held->lists) {
+    Result<core::ApplyOutcome> a = book.ApplyPriceList(l);
+    if (!a.ok()) return Internal("price_book: held " + a.status().message());
+  }
+  for (const v1::Promotion& p : held->promotions) {
+    Result<core::ApplyOutcome> a = book.ApplyPromotion(p);
+    if (!a.ok()) return Internal("price_book: held " + a.status().message());
+  }
+  const core::StoreContext store{r.store_id(), held->region, ""};
+  Result<v1::GetPricesResponse> prices =
+      core::AnswerGetPrices(book, store, ask, hub_.context().clock.NowMicros());
+  if (!prices.ok()) return prices.status();
+  *reply->mutable_prices() = std::move(prices).value();
+  for (v1::Promotion& p : held->promotions) {
+    *reply->add_promotions() = std::move(p);
+  }
+  return Status::Ok();
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::ListPriceBook(
+    grpc::CallbackServerContext* context,
+    const v1::ListPriceBookRequest* request, v1::ListPriceBookResponse* reply) {
+  return Defer(
+      context, Call::Read("ListPriceBook", request->store_id()),
+      [this, request, reply] { return PriceBookListing(*request, reply); });
+}
+
+// NOT BUILT YET (issue #14): central keeps no deviations until the agent
+// records them on sale lines; the call is authorised as a read and answers
+// UNIMPLEMENTED.
+grpc::ServerUnaryReactor* AdminServiceImpl::ListPriceDeviations(
+    grpc::CallbackServerContext* context,
+    const v1::ListPriceDeviationsRequest* request,
+    v1::ListPriceDeviationsResponse*) {
+  return Defer(context, Call::Read("ListPriceDeviations", request->store_id()),
+               [] {
+                 return Status(StatusCode::kUnimplemented,
+                               "ListPriceDeviations: not built yet (issue "
+                               "#14: central lists deviations once stores "
+                               "record them)");
+               });
 }
 
 // ------------------------------------------------------------ feed

@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "central/server/peer_identity.h"
 #include "central/server/sync_hub.h"
@@ -76,6 +77,26 @@ class AdminServiceImpl
       grpc::CallbackServerContext* context,
       const v1::SetStoreRegionRequest* request,
       v1::SetStoreRegionResponse* reply) override;
+  // Head office's price book (docs/central.md, "The price book"): an
+  // operator's publishes, audited; a reader's listing. Deviations are not
+  // recorded yet: ListPriceDeviations is UNIMPLEMENTED (after the caller
+  // is authorised as for a read).
+  grpc::ServerUnaryReactor* PublishPriceList(
+      grpc::CallbackServerContext* context,
+      const v1::PublishPriceListRequest* request,
+      v1::PublishPriceListResponse* reply) override;
+  grpc::ServerUnaryReactor* PublishPromotion(
+      grpc::CallbackServerContext* context,
+      const v1::PublishPromotionRequest* request,
+      v1::PublishPromotionResponse* reply) override;
+  grpc::ServerUnaryReactor* ListPriceBook(
+      grpc::CallbackServerContext* context,
+      const v1::ListPriceBookRequest* request,
+      v1::ListPriceBookResponse* reply) override;
+  grpc::ServerUnaryReactor* ListPriceDeviations(
+      grpc::CallbackServerContext* context,
+      const v1::ListPriceDeviationsRequest* request,
+      v1::ListPriceDeviationsResponse* reply) override;
   // The change feed (a read: any admin role): feed_stream.h. `request` is
   // a serialized StreamEventsRequest.
   grpc::ServerWriteReactor<grpc::ByteBuffer>* StreamEvents(
@@ -118,6 +139,11 @@ class AdminServiceImpl
               v1::PushCentralEventResponse* reply);
   Status Availability(const v1::FindAvailabilityRequest& r,
                       v1::FindAvailabilityResponse* reply);
+  // Wakes the stream of each store a publish or a region change queued
+  // price book versions to.
+  void NotifyStores(const std::vector<std::string>& store_ids);
+  Status PriceBookListing(const v1::ListPriceBookRequest& r,
+                          v1::ListPriceBookResponse* reply);
   // Grants `hold` inside the store's escrow or refuses it.
   Status EscrowGrant(const std::string& store_id, const v1::HoldPlaced& hold,
                      v1::CentralAdminServicePlaceHoldResponse* reply);

@@ -117,6 +117,17 @@ Status ValidatePushCentralEvent(const v1::PushCentralEventRequest& r) {
       }
       return Status::Ok();
     }
+    // The price book keeps versions and fans them out to the stores of
+    // their scope, each once (docs/central.md, "The price book"): an event
+    // pushed to one store by hand would bypass both.
+    case v1::CentralEvent::kPriceList:
+      return InvalidArgument(
+          "event.price_list: central queues price lists itself; use "
+          "PublishPriceList");
+    case v1::CentralEvent::kPromotion:
+      return InvalidArgument(
+          "event.promotion: central queues promotions itself; use "
+          "PublishPromotion");
     case v1::CentralEvent::KIND_NOT_SET:
       break;
   }

@@ -27,7 +27,8 @@ Status CheckStoreId(const std::string& id, const std::string& field);
 // reference 0..64, a movement by core's stock validation, catalog products
 // by core::ValidateCatalog, prices (1..500 lines, SKU 1..64, price
 // 0..1e12 of an active ISO 4217 currency), a hold cancel's order_ref and
-// reason. Escrow holds are refused: they come from PlaceHold.
+// reason. Escrow holds are refused: they come from PlaceHold; price lists
+// and promotions too: they come from PublishPriceList / PublishPromotion.
 Status ValidatePushCentralEvent(const v1::PushCentralEventRequest& r);
 
 // 0 = default, else 1..1000; `field` names it.

@@ -158,6 +158,7 @@ void StreamMachine::OnHello(const v1::Hello& h) {
   a.store_id = h.store_id();
   a.agent_version = h.agent_version();
   a.seq = h.journal_head_seq();
+  a.upto = h.central_seq_applied();
   Push(std::move(a));
 }
 
@@ -261,6 +262,8 @@ void StreamMachine::OnRegistered(const Status& status, int64_t now_us) {
   l->set_digest_buckets(options_.digest_buckets);
   w->set_central_head_seq(row.central_head_seq);
   w->set_reseed(reseed_wanted_);
+  // The agent prices with it (docs/pricing.md, "At central").
+  w->set_store_region(row.region);
   Send(std::move(out));
   Log(LogLevel::kInfo, "sync.hello",
       {{"store", store_id_},

@@ -109,6 +109,7 @@ struct StreamAction {
   std::string store_id;       // kLoadStore
   std::string agent_version;  // kLoadStore
   uint64_t seq = 0;
+  // kLoadStore: the Hello's central_seq_applied.
   uint64_t upto = 0;                          // kReadReseed
   uint32_t max = 0;                           // kReadReseed, kReadCentral
   bool answer = false;                        // kAckCentral

@@ -45,6 +45,21 @@ Result<StoreFacts> StreamStorage::LoadStore(const StreamAction& a) {
   if (!row.ok()) return row.status();
   Status touched = store.TouchExchange(a.store_id, now, a.agent_version);
   if (!touched.ok()) return touched;
+  // The price book's versions the store is due and was not sent (a store
+  // central learns of after a publish; docs/central.md, "The price book"),
+  // queued before the flow down starts. Not when the agent applied more
+  // than central holds (central restored from a backup): those would be
+  // numbered at or below what it applied: they are queued once the head is
+  // raised (kRaiseCentralHead).
+  if (a.upto <= row->central_head_seq) {
+    Result<PriceBookQueued> queued = store.QueuePriceBook(a.store_id, now);
+    if (!queued.ok()) return queued.status();
+    if (queued->queued > 0) {
+      Log(LogLevel::kInfo, "sync.price_book_queued",
+          {{"store", a.store_id}, {"versions", Str(queued->queued)}});
+    }
+    row = std::move(queued->row);
+  }
   StoreFacts facts;
   facts.row = std::move(row).value();
   if (a.seq < facts.row.store_seq_held) {
@@ -86,7 +101,17 @@ void StreamStorage::Execute(StreamAction& a, StreamMachine& machine,
       return;
     case Kind::kRaiseCentralHead: {
       Result<uint64_t> before = store.RaiseCentralHead(store_id, a.seq);
-      if (before.ok()) ctx_.replicas.OnCentralAck(store_id, a.seq);
+      if (before.ok()) {
+        ctx_.replicas.OnCentralAck(store_id, a.seq);
+        // What LoadStore left for after the raise: numbered after what the
+        // store applied now. A failure leaves it to the next Hello.
+        Result<PriceBookQueued> queued =
+            store.QueuePriceBook(store_id, ctx_.clock.NowMicros());
+        if (!queued.ok()) {
+          Log(LogLevel::kError, "sync.price_book_queue_failed",
+              {{"store", store_id}, {"error", queued.status().ToString()}});
+        }
+      }
       machine.OnHeadRaised(std::move(before));
       return;
     }

@@ -252,6 +252,39 @@ CREATE INDEX kpi_sales_receipt ON kpi_sales (store_id, receipt_number)
   WHERE receipt_number <> '';
 CREATE INDEX kpi_sales_order ON kpi_sales (order_ref) WHERE order_ref <> '';
 )sql",
+    // v9: head office's price book (docs/central.md, "The price book"):
+    // the latest version of every price list and promotion, the stores a
+    // scope names, and which version was queued to which store.
+    R"sql(
+CREATE TABLE price_book (
+  kind            TEXT    NOT NULL,
+  item_id         TEXT    NOT NULL,
+  version         INTEGER NOT NULL,
+  scope_all       INTEGER NOT NULL,
+  scope_region    TEXT    NOT NULL,
+  body            BLOB    NOT NULL,
+  summary         BLOB    NOT NULL,
+  published_at_us INTEGER NOT NULL,
+  PRIMARY KEY (kind, item_id)
+) WITHOUT ROWID;
+CREATE TABLE price_book_stores (
+  store_id TEXT NOT NULL,
+  kind     TEXT NOT NULL,
+  item_id  TEXT NOT NULL,
+  PRIMARY KEY (store_id, kind, item_id)
+) WITHOUT ROWID;
+CREATE INDEX price_book_stores_by_item ON price_book_stores (kind, item_id);
+CREATE TABLE price_book_sent (
+  store_id     TEXT    NOT NULL,
+  kind         TEXT    NOT NULL,
+  item_id      TEXT    NOT NULL,
+  version      INTEGER NOT NULL,
+  central_seq  INTEGER NOT NULL,
+  queued_at_us INTEGER NOT NULL,
+  PRIMARY KEY (store_id, kind, item_id, version)
+) WITHOUT ROWID;
+CREATE INDEX price_book_sent_by_item ON price_book_sent (kind, item_id);
+)sql",
 };
 
 const std::string_view kPgSchema[kCentralSchemaVersion] = {
@@ -619,6 +652,39 @@ CREATE TABLE at_risk_skus (
 ALTER TABLE kpi_sales DROP CONSTRAINT kpi_sales_pkey;
 ALTER TABLE kpi_sales
   ADD PRIMARY KEY (store_id, terminal_id, client_txn_id, seq);
+)sql",
+    // v9: head office's price book. price_book is fleet-wide (a few
+    // thousand rows, keyed by its own id like admin_audit); the two tables
+    // that grow with the fleet are keyed by store_id first.
+    R"sql(
+CREATE TABLE price_book (
+  kind            TEXT   NOT NULL,
+  item_id         TEXT COLLATE "C" NOT NULL,
+  version         BIGINT NOT NULL,
+  scope_all       BIGINT NOT NULL,
+  scope_region    TEXT   NOT NULL,
+  body            BYTEA  NOT NULL,
+  summary         BYTEA  NOT NULL,
+  published_at_us BIGINT NOT NULL,
+  PRIMARY KEY (kind, item_id)
+);
+CREATE TABLE price_book_stores (
+  store_id TEXT NOT NULL,
+  kind     TEXT NOT NULL,
+  item_id  TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (store_id, kind, item_id)
+);
+CREATE INDEX price_book_stores_by_item ON price_book_stores (kind, item_id);
+CREATE TABLE price_book_sent (
+  store_id     TEXT   NOT NULL,
+  kind         TEXT   NOT NULL,
+  item_id      TEXT COLLATE "C" NOT NULL,
+  version      BIGINT NOT NULL,
+  central_seq  BIGINT NOT NULL,
+  queued_at_us BIGINT NOT NULL,
+  PRIMARY KEY (store_id, kind, item_id, version)
+);
+CREATE INDEX price_book_sent_by_item ON price_book_sent (kind, item_id);
 )sql",
 };
 

@@ -16,9 +16,11 @@
 #include <vector>
 
 #include "central/store/ingest_plan.h"
+#include "core/price_book.h"
 #include "platform/clock.h"
 #include "platform/status.h"
 #include "storeagent/v1/events.pb.h"
+#include "storeagent/v1/price.pb.h"
 #include "storeagent/v1/sync.pb.h"
 
 namespace storeagent::central {
@@ -47,6 +49,8 @@ struct StoreRow {
   uint64_t last_digest_store_seq = 0;
   int64_t quarantined = 0;
   int64_t escrow_breaches = 0;
+  // SetStoreRegion's; "" = none.
+  std::string region;
 };
 
 struct IngestResult {
@@ -138,6 +142,38 @@ struct FeedPageQuery {
   int64_t from_us = 0;
   int64_t to_us = 0;
   size_t limit = 0;
+};
+
+// ------------------------------------------------------------ price book
+// Head office's price lists and promotions (docs/central.md, "The price
+// book"; the rules in price_book_store.h).
+
+// What a publish did: the version rule's outcome against the version
+// central holds, and the stores the version was queued to (byte order;
+// empty unless added or replaced).
+struct PublishResult {
+  core::ApplyOutcome outcome = core::ApplyOutcome::kUnchanged;
+  std::vector<std::string> stores_queued;
+};
+
+// QueuePriceBook's answer: the store's row after the call, and how many
+// versions it queued.
+struct PriceBookQueued {
+  StoreRow row;
+  uint32_t queued = 0;
+};
+
+// The price book as central holds it (ReadPriceBook): every list and
+// promotion, or those that apply to one store; by id.
+struct PriceBookRead {
+  // The store asked for: whether central knows it, and its region.
+  bool store_known = false;
+  std::string region;
+  // A summary per list (published_at_us set), and, when asked for, the
+  // lists whole in the same order.
+  std::vector<v1::PriceListSummary> summaries;
+  std::vector<v1::PriceList> lists;
+  std::vector<v1::Promotion> promotions;
 };
 
 class CentralStore {
@@ -279,8 +315,12 @@ class CentralStore {
   // none (else INVALID_ARGUMENT naming `region`). NOT_FOUND for a store
   // central never saw. Returns false when the region already was that (a
   // retry).
+  // A changed region also queues, in the same transaction, the price
+  // lists and promotions of the new region the store was not sent yet
+  // (QueuePriceBook), stamped now_us.
   virtual Result<bool> SetStoreRegion(const std::string& store_id,
-                                      const std::string& region) = 0;
+                                      const std::string& region,
+                                      int64_t now_us) = 0;
   // Every store with its region, store id order.
   virtual Result<std::vector<StoreRegion>> ListStoreRegions() = 0;
   // Sums of kpi_counters for the weeks first_week..last_week ("YYYY-Www")
@@ -304,6 +344,34 @@ class CentralStore {
   // The store's replica snapshot; nullopt when none was kept.
   virtual Result<std::optional<ReplicaSnapshotRow>> GetReplicaSnapshot(
       const std::string& store_id) = 0;
+
+  // ------------------------------------------------ price book (issue #14)
+  // Keeps a version of a price list (promotion) by the version rule of
+  // core/price_book.h against the version central holds under its id
+  // (INVALID_ARGUMENT from core/price_validation.h naming the field, or
+  // ALREADY_EXISTS for the same version with other content: nothing
+  // changes). Added or replaced, the version is queued, in the same
+  // transaction, as a CentralEvent to every store it may apply to (its
+  // store ids, created when new; every store of its region; every store
+  // for all_stores) and to every store an earlier version of the id was
+  // queued to (so the new one replaces it there), each once: a store is
+  // never queued one version twice. Unchanged or stale queues nothing.
+  virtual Result<PublishResult> PublishPriceList(const v1::PriceList& list,
+                                                 int64_t now_us) = 0;
+  virtual Result<PublishResult> PublishPromotion(const v1::Promotion& promotion,
+                                                 int64_t now_us) = 0;
+  // Queues to the store (its row created when missing) every held version
+  // whose scope applies to it (its id, its region, all stores) and that it
+  // was not queued yet: a store central learns of after a publish gets
+  // them at its Hello. Returns the store's row after the call.
+  virtual Result<PriceBookQueued> QueuePriceBook(const std::string& store_id,
+                                                 int64_t now_us) = 0;
+  // Every held list and promotion, or (store_id set) those whose scope
+  // applies to that store, by id; with `whole_lists`, the lists' entries
+  // too. A store central never saw has no region: only lists naming it and
+  // fleet lists apply.
+  virtual Result<PriceBookRead> ReadPriceBook(const std::string& store_id,
+                                              bool whole_lists) = 0;
 
   // ------------------------------------------------ change feed (issue #11)
   // One page of a store's events for the change feed (FeedPageQuery).

@@ -52,21 +52,6 @@ Result<StoreRow> EnsureAndSelect(SqlTx& tx, const std::string& store_id) {
   return std::move(**row);
 }
 
-// The store's row, locked until the transaction ends: every method that
-// changes a store's watermarks starts here. Created first when missing.
-Result<StoreRow> LockStore(SqlTx& tx, const std::string& store_id) {
-  for (int pass = 0; pass < 2; ++pass) {
-    std::optional<StoreRow> row;
-    STOREAGENT_RETURN_IF_ERROR(tx.LockStoreRow(store_id, [&](const SqlRow& r) {
-      row = StoreRowFrom(r);
-      return Status::Ok();
-    }));
-    if (row.has_value()) return std::move(*row);
-    if (pass == 0) STOREAGENT_RETURN_IF_ERROR(EnsureStore(tx, store_id));
-  }
-  return Internal("stores: row vanished");
-}
-
 // One query in its own transaction: parse(row, item) makes an item of each
 // row, in order; a parse error ends the read. `prepared`: a query run over
 // and over (SqlTx::QueryPrepared).
@@ -106,7 +91,62 @@ StoreRow StoreRowFrom(const SqlRow& r) {
   s.last_digest_store_seq = U(r.Int(9));
   s.quarantined = r.Int(10);
   s.escrow_breaches = r.Int(11);
+  s.region = r.Text(12);
   return s;
+}
+
+Result<StoreRow> LockStore(SqlTx& tx, const std::string& store_id) {
+  for (int pass = 0; pass < 2; ++pass) {
+    std::optional<StoreRow> row;
+    STOREAGENT_RETURN_IF_ERROR(tx.LockStoreRow(store_id, [&](const SqlRow& r) {
+      row = StoreRowFrom(r);
+      return Status::Ok();
+    }));
+    if (row.has_value()) return std::move(*row);
+    if (pass == 0) STOREAGENT_RETURN_IF_ERROR(EnsureStore(tx, store_id));
+  }
+  return Internal("stores: row vanished");
+}
+
+Result<PushResult> AppendLockedCentralEvent(SqlTx& tx, StoreRow& row,
+                                            const std::string& request_key,
+                                            const v1::CentralEvent& event,
+                                            int64_t now_us,
+                                            std::optional<uint64_t> expected) {
+  PushResult out;
+  STOREAGENT_RETURN_IF_ERROR(
+      tx.Query("SELECT central_seq FROM central_events "
+               "WHERE store_id=?1 AND request_key=?2",
+               {row.store_id, request_key}, [&](const SqlRow& r) {
+                 out.central_seq = U(r.Int(0));
+                 out.replayed = true;
+                 return Status::Ok();
+               }));
+  if (out.replayed) return out;
+  // The store row is locked: the head cannot move between this check and
+  // the insert.
+  STOREAGENT_RETURN_IF_ERROR(CheckHead(expected, row.central_head_seq));
+  const uint64_t seq = row.central_head_seq + 1;
+  v1::CentralEvent stored = event;
+  stored.set_central_seq(seq);
+  stored.set_created_at_us(now_us);
+  std::string bytes;
+  if (!stored.SerializeToString(&bytes)) {
+    return InvalidArgument("event: does not serialize");
+  }
+  STOREAGENT_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO central_events (store_id, central_seq, "
+              "request_key, created_at_us, event) "
+              "VALUES (?1, ?2, ?3, ?4, ?5)",
+              {row.store_id, I(seq), request_key, now_us, SqlBlob{bytes}}));
+  STOREAGENT_RETURN_IF_ERROR(
+      tx.Exec("UPDATE stores SET central_head_seq=?2 WHERE store_id=?1",
+              {row.store_id, I(seq)}));
+  STOREAGENT_RETURN_IF_ERROR(
+      escrow::OnCentralEvent(tx, row.store_id, seq, stored, now_us));
+  row.central_head_seq = seq;
+  out.central_seq = seq;
+  return out;
 }
 
 Status SchemaTooNew(const std::string& where, int version) {
@@ -242,38 +282,10 @@ Result<PushResult> SqlCentralStore::AppendCentralEventAt(
         out = PushResult{};
         Result<StoreRow> row = LockStore(tx, store_id);
         if (!row.ok()) return row.status();
-        STOREAGENT_RETURN_IF_ERROR(
-            tx.Query("SELECT central_seq FROM central_events "
-                     "WHERE store_id=?1 AND request_key=?2",
-                     {store_id, request_key}, [&](const SqlRow& r) {
-                       out.central_seq = U(r.Int(0));
-                       out.replayed = true;
-                       return Status::Ok();
-                     }));
-        if (out.replayed) return Status::Ok();
-        // The store row is locked: the head cannot move between this check
-        // and the insert.
-        STOREAGENT_RETURN_IF_ERROR(
-            CheckHead(expected_head, row->central_head_seq));
-        const uint64_t seq = row->central_head_seq + 1;
-        v1::CentralEvent stored = event;
-        stored.set_central_seq(seq);
-        stored.set_created_at_us(now_us);
-        std::string bytes;
-        if (!stored.SerializeToString(&bytes)) {
-          return InvalidArgument("event: does not serialize");
-        }
-        STOREAGENT_RETURN_IF_ERROR(
-            tx.Exec("INSERT INTO central_events (store_id, central_seq, "
-                    "request_key, created_at_us, event) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5)",
-                    {store_id, I(seq), request_key, now_us, SqlBlob{bytes}}));
-        STOREAGENT_RETURN_IF_ERROR(
-            tx.Exec("UPDATE stores SET central_head_seq=?2 WHERE store_id=?1",
-                    {store_id, I(seq)}));
-        STOREAGENT_RETURN_IF_ERROR(
-            escrow::OnCentralEvent(tx, store_id, seq, stored, now_us));
-        out.central_seq = seq;
+        Result<PushResult> pushed = AppendLockedCentralEvent(
+            tx, *row, request_key, event, now_us, expected_head);
+        if (!pushed.ok()) return pushed.status();
+        out = *pushed;
         return Status::Ok();
       });
   if (!txn.ok()) return txn;

@@ -23,8 +23,27 @@ namespace storeagent::central {
 inline constexpr std::string_view kStoreColumns =
     "store_id, store_seq_held, store_hash_held, store_recorded_at_us, "
     "central_head_seq, central_seq_acked, last_exchange_us, agent_version, "
-    "last_digest, last_digest_store_seq, quarantined, escrow_breaches";
+    "last_digest, last_digest_store_seq, quarantined, escrow_breaches, "
+    "region";
 StoreRow StoreRowFrom(const SqlRow& r);
+
+// The store's row, locked until the transaction ends (created first when
+// missing): every method that changes a store's central events starts
+// here.
+Result<StoreRow> LockStore(SqlTx& tx, const std::string& store_id);
+
+// Appends `event` for the store whose row `row` the transaction holds
+// locked (LockStore): idempotent per request_key (a key seen before
+// answers its first central_seq, replayed), else central_seq =
+// row.central_head_seq + 1, created_at_us = now_us, and row's head moves
+// with it (so several appends in one transaction number on). With
+// `expected_head`, a new key is appended only while the head is that
+// (ABORTED otherwise, CheckHead). The escrow bookkeeping of the event is
+// done here too.
+Result<PushResult> AppendLockedCentralEvent(
+    SqlTx& tx, StoreRow& row, const std::string& request_key,
+    const v1::CentralEvent& event, int64_t now_us,
+    std::optional<uint64_t> expected_head = std::nullopt);
 
 // FAILED_PRECONDITION for a database whose schema is newer than this build;
 // `where` names the database.
@@ -77,7 +96,8 @@ class SqlCentralStore final : public CentralStore {
       const std::string& store_id, size_t limit) override;
   void SetKpiAggregation(bool on) override { kpi_on_.store(on); }
   Result<bool> SetStoreRegion(const std::string& store_id,
-                              const std::string& region) override;
+                              const std::string& region,
+                              int64_t now_us) override;
   Result<std::vector<StoreRegion>> ListStoreRegions() override;
   Result<std::vector<KpiCounterSum>> ReadKpiCounters(
       const KpiScope& scope, const std::string& first_week,
@@ -88,6 +108,15 @@ class SqlCentralStore final : public CentralStore {
                             const ReplicaSnapshotRow& snapshot) override;
   Result<std::optional<ReplicaSnapshotRow>> GetReplicaSnapshot(
       const std::string& store_id) override;
+  // Price book (issue #14; sql_central_store_prices.cc).
+  Result<PublishResult> PublishPriceList(const v1::PriceList& list,
+                                         int64_t now_us) override;
+  Result<PublishResult> PublishPromotion(const v1::Promotion& promotion,
+                                         int64_t now_us) override;
+  Result<PriceBookQueued> QueuePriceBook(const std::string& store_id,
+                                         int64_t now_us) override;
+  Result<PriceBookRead> ReadPriceBook(const std::string& store_id,
+                                      bool whole_lists) override;
   // Change feed (issue #11).
   Result<std::vector<FeedRow>> ReadFeedPage(
       const FeedPageQuery& query) override;

@@ -4,13 +4,15 @@
 #include <utility>
 
 #include "central/store/kpi_ingest.h"
+#include "central/store/price_book_store.h"
 #include "central/store/sql_central_store.h"
 #include "central/store/store_args.h"
 
 namespace storeagent::central {
 
 Result<bool> SqlCentralStore::SetStoreRegion(const std::string& store_id,
-                                             const std::string& region) {
+                                             const std::string& region,
+                                             int64_t now_us) {
   STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
   STOREAGENT_RETURN_IF_ERROR(ValidateRegion(region));
   bool changed = false;
@@ -28,8 +30,13 @@ Result<bool> SqlCentralStore::SetStoreRegion(const std::string& store_id,
     }
     if (*before == region) return Status::Ok();
     changed = true;
-    return tx.Exec("UPDATE stores SET region=?2 WHERE store_id=?1",
-                   {store_id, region});
+    STOREAGENT_RETURN_IF_ERROR(tx.Exec(
+        "UPDATE stores SET region=?2 WHERE store_id=?1", {store_id, region}));
+    // The new region's price lists and promotions (docs/central.md, "The
+    // price book"), in the same transaction.
+    Result<StoreRow> row = LockStore(tx, store_id);
+    if (!row.ok()) return row.status();
+    return pricebook::QueueForStore(tx, *row, now_us).status();
   });
   if (!txn.ok()) return txn;
   return changed;

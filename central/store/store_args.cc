@@ -42,7 +42,7 @@ Status ValidateCentralEventKind(const v1::CentralEvent& event) {
   if (event.kind_case() == v1::CentralEvent::KIND_NOT_SET) {
     return InvalidArgument(
         "event.kind: exactly one of movement, catalog, prices, escrow_hold, "
-        "hold_cancel is required");
+        "hold_cancel, price_list, promotion is required");
   }
   return Status::Ok();
 }

@@ -28,7 +28,8 @@ inline constexpr size_t kMaxRequestKeyLength = 64;
 Status ValidateStoreId(const std::string& store_id);
 // 1..64 characters, no control characters.
 Status ValidateRequestKey(const std::string& request_key);
-// One kind set (movement, catalog, prices, escrow_hold, hold_cancel).
+// One kind set (movement, catalog, prices, escrow_hold, hold_cancel,
+// price_list, promotion).
 Status ValidateCentralEventKind(const v1::CentralEvent& event);
 // AppendCentralEventAt's condition: OK without an expected head or when the
 // store's head is it; ABORTED "central_head_seq: expected N, is M" otherwise.

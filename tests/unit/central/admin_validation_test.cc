@@ -108,5 +108,31 @@ TEST(AdminValidationTest, ListLimit) {
   EXPECT_FALSE(ListLimit(-1, "limit").ok());
 }
 
+// The price book's versions are published (PublishPriceList,
+// PublishPromotion), never pushed to one store by hand: a valid list or
+// promotion in a push is refused naming its field and the method to use.
+TEST(AdminValidationTest, PriceBookKindsAreRefused) {
+  v1::PushCentralEventRequest r = Receipt();
+  v1::PriceList* l = r.mutable_event()->mutable_price_list();
+  l->set_id("L");
+  l->set_version(1);
+  l->set_currency("EUR");
+  l->mutable_scope()->set_all_stores(true);
+  ExpectRefused(r, "event.price_list");
+  EXPECT_NE(ValidatePushCentralEvent(r).message().find("PublishPriceList"),
+            std::string::npos);
+
+  r = Receipt();
+  v1::Promotion* p = r.mutable_event()->mutable_promotion();
+  p->set_id("P");
+  p->set_version(1);
+  p->mutable_scope()->set_all_stores(true);
+  p->add_skus("A");
+  p->mutable_percent_off()->set_basis_points(1000);
+  ExpectRefused(r, "event.promotion");
+  EXPECT_NE(ValidatePushCentralEvent(r).message().find("PublishPromotion"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace storeagent::central

@@ -457,7 +457,8 @@ bool Replay(const History& h, central::CentralStore& store) {
     if (!regions_set && h.actions.size() / 2 == static_cast<size_t>(n)) {
       // Halfway, every store exists: regions do not depend on timing.
       for (const auto& [s, region] : h.regions) {
-        Result<bool> r = store.SetStoreRegion(s, region);
+        // No price book here: nothing is queued, the time is not used.
+        Result<bool> r = store.SetStoreRegion(s, region, /*now_us=*/0);
         EXPECT_TRUE(r.ok()) << r.status().ToString();
         if (!r.ok()) return false;
       }

@@ -538,18 +538,18 @@ TEST_P(CentralStoreTest, KpiAggregationOffKeepsNoAggregates) {
 
 TEST_P(CentralStoreTest, SetStoreRegionChecksAndIsRetrySafe) {
   ASSERT_TRUE(store_->GetOrCreateStore("s1").ok());
-  Result<bool> bad = store_->SetStoreRegion("s1", "no spaces");
+  Result<bool> bad = store_->SetStoreRegion("s1", "no spaces", kNow);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(bad.status().message().rfind("region:", 0), 0u);
-  EXPECT_FALSE(store_->SetStoreRegion("s1", std::string(65, 'r')).ok());
-  Result<bool> unknown = store_->SetStoreRegion("s2", "north");
+  EXPECT_FALSE(store_->SetStoreRegion("s1", std::string(65, 'r'), kNow).ok());
+  Result<bool> unknown = store_->SetStoreRegion("s2", "north", kNow);
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
-  Result<bool> set = store_->SetStoreRegion("s1", std::string(64, 'r'));
+  Result<bool> set = store_->SetStoreRegion("s1", std::string(64, 'r'), kNow);
   ASSERT_TRUE(set.ok()) << set.status().ToString();
   EXPECT_TRUE(*set);
-  Result<bool> again = store_->SetStoreRegion("s1", std::string(64, 'r'));
+  Result<bool> again = store_->SetStoreRegion("s1", std::string(64, 'r'), kNow);
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(*again);
   Result<std::vector<central::StoreRegion>> regions =
@@ -557,7 +557,7 @@ TEST_P(CentralStoreTest, SetStoreRegionChecksAndIsRetrySafe) {
   ASSERT_TRUE(regions.ok());
   ASSERT_EQ(regions->size(), 1u);
   EXPECT_EQ((*regions)[0].region, std::string(64, 'r'));
-  ASSERT_TRUE(store_->SetStoreRegion("s1", "").ok());  // no region
+  ASSERT_TRUE(store_->SetStoreRegion("s1", "", kNow).ok());  // no region
   regions = store_->ListStoreRegions();
   ASSERT_TRUE(regions.ok());
   EXPECT_EQ((*regions)[0].region, "");

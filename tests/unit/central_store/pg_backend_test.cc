@@ -315,6 +315,8 @@ TEST_F(PgOnlyTest, AVersion7SalesIndexIsRekeyedWithItsRows) {
   {
     pqxx::nontransaction tx(*conn_);
     tx.exec(
+        "DROP TABLE price_book; DROP TABLE price_book_stores; "
+        "DROP TABLE price_book_sent; "
         "ALTER TABLE kpi_sales DROP CONSTRAINT kpi_sales_pkey; "
         "ALTER TABLE kpi_sales ADD PRIMARY KEY (store_id, terminal_id, "
         "client_txn_id); UPDATE schema_version SET version = 7");
@@ -323,7 +325,8 @@ TEST_F(PgOnlyTest, AVersion7SalesIndexIsRekeyedWithItsRows) {
   ASSERT_TRUE(store.ok()) << store.status().message();
   {
     pqxx::nontransaction tx(*conn_);
-    EXPECT_EQ(tx.exec1("SELECT version FROM schema_version")[0].as<int>(), 8);
+    EXPECT_EQ(tx.exec1("SELECT version FROM schema_version")[0].as<int>(),
+              central::kCentralSchemaVersion);
     EXPECT_EQ(tx.exec1("SELECT array_length(indkey, 1) FROM pg_index WHERE "
                        "indrelid = 'kpi_sales'::regclass AND indisprimary")[0]
                   .as<int>(),
@@ -341,6 +344,38 @@ TEST_F(PgOnlyTest, AVersion7SalesIndexIsRekeyedWithItsRows) {
       (*store)->IngestBatch("s1", {chain.Next(record("a", true))}, 7);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->acked_seq, 3u);
+}
+
+// A version 8 database (no price book) opens at version 9 with an empty
+// book, and its stores get what is published from then on.
+TEST_F(PgOnlyTest, AVersion8DatabaseGetsAnEmptyPriceBook) {
+  {
+    Result<std::unique_ptr<central::CentralStore>> store = instance_->Open();
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    ASSERT_TRUE((*store)->GetOrCreateStore("s1").ok());
+  }
+  {
+    pqxx::nontransaction tx(*conn_);
+    tx.exec(
+        "DROP TABLE price_book; DROP TABLE price_book_stores; "
+        "DROP TABLE price_book_sent; UPDATE schema_version SET version = 8");
+  }
+  Result<std::unique_ptr<central::CentralStore>> store = instance_->Open();
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  {
+    pqxx::nontransaction tx(*conn_);
+    EXPECT_EQ(tx.exec1("SELECT version FROM schema_version")[0].as<int>(),
+              central::kCentralSchemaVersion);
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM price_book")[0].as<int>(), 0);
+  }
+  v1::PriceList l;
+  l.set_id("L");
+  l.set_version(1);
+  l.set_currency("EUR");
+  l.mutable_scope()->set_all_stores(true);
+  Result<central::PublishResult> r = (*store)->PublishPriceList(l, 5);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->stores_queued, std::vector<std::string>{"s1"});
 }
 
 // The adapter's half of the retry, end to end: a seam call that PostgreSQL

@@ -62,6 +62,8 @@ TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
     ASSERT_TRUE((*s)->GetOrCreateStore("s1").ok());
   }
   ASSERT_TRUE(ExecOn(path,
+                     "DROP TABLE price_book; DROP TABLE price_book_stores; "
+                     "DROP TABLE price_book_sent; "
                      "DROP TABLE escrow_holds; DROP TABLE at_risk_orders; "
                      "DROP TABLE at_risk_skus; "
                      "DROP TABLE escrow_breach_orders; "
@@ -78,7 +80,7 @@ TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
   Result<std::optional<central::StoreRow>> row = (*s)->GetStore("s1");
   ASSERT_TRUE(row.ok());
   EXPECT_TRUE(row->has_value());
-  Result<bool> region = (*s)->SetStoreRegion("s1", "north");
+  Result<bool> region = (*s)->SetStoreRegion("s1", "north", kNow);
   ASSERT_TRUE(region.ok()) << region.status().ToString();
   v1::AdminAuditEntry e;
   e.set_caller("operator:alice");
@@ -106,6 +108,8 @@ TEST(SqliteCentralStoreTest, VersionSixKeepsItsBreaches) {
   const std::string path = dir.File("central.db");
   ASSERT_TRUE(central::OpenCentralStore("sqlite:" + path).ok());
   ASSERT_TRUE(ExecOn(path,
+                     "DROP TABLE price_book; DROP TABLE price_book_stores; "
+                     "DROP TABLE price_book_sent; "
                      "DROP TABLE escrow_holds; DROP TABLE at_risk_orders; "
                      "DROP TABLE at_risk_skus; "
                      "DROP TABLE escrow_breach_orders; "
@@ -149,6 +153,8 @@ TEST(SqliteCentralStoreTest, VersionSevenKeepsItsSalesIndex) {
   }
   ASSERT_TRUE(
       ExecOn(path,
+             "DROP TABLE price_book; DROP TABLE price_book_stores; "
+             "DROP TABLE price_book_sent; "
              "CREATE TABLE v7 (store_id TEXT NOT NULL, terminal_id TEXT "
              "NOT NULL, client_txn_id TEXT NOT NULL, seq INTEGER NOT NULL, "
              "recorded_at_us INTEGER NOT NULL, receipt_number TEXT NOT "
@@ -194,6 +200,43 @@ TEST(SqliteCentralStoreTest, VersionSevenKeepsItsSalesIndex) {
   Result<bool> row = st->Step();
   ASSERT_TRUE(row.ok() && *row);
   EXPECT_EQ(st->ColumnInt(0), 2);
+}
+
+// A version 8 database (no price book) opens at version 9 with an empty
+// book; its stores get what is published from then on, and a Hello queues
+// nothing more.
+TEST(SqliteCentralStoreTest, VersionEightGetsAnEmptyPriceBook) {
+  TempDir dir;
+  const std::string path = dir.File("central.db");
+  {
+    Result<std::unique_ptr<central::CentralStore>> s =
+        central::OpenCentralStore("sqlite:" + path);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->GetOrCreateStore("s1").ok());
+  }
+  ASSERT_TRUE(ExecOn(path,
+                     "DROP TABLE price_book; DROP TABLE price_book_stores; "
+                     "DROP TABLE price_book_sent; "
+                     "UPDATE schema_version SET version = 8")
+                  .ok());
+  Result<std::unique_ptr<central::CentralStore>> s =
+      central::OpenCentralStore("sqlite:" + path);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Result<central::PriceBookRead> book = (*s)->ReadPriceBook("", false);
+  ASSERT_TRUE(book.ok()) << book.status().ToString();
+  EXPECT_TRUE(book->summaries.empty());
+  v1::Promotion p;
+  p.set_id("P");
+  p.set_version(1);
+  p.mutable_scope()->set_all_stores(true);
+  p.add_skus("A");
+  p.mutable_percent_off()->set_basis_points(500);
+  Result<central::PublishResult> r = (*s)->PublishPromotion(p, kNow);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->stores_queued, std::vector<std::string>{"s1"});
+  Result<central::PriceBookQueued> q = (*s)->QueuePriceBook("s1", kNow);
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  EXPECT_EQ(q->queued, 0u);
 }
 
 TEST(SqliteCentralStoreTest, NewerSchemaIsRefused) {
