@@ -31,6 +31,7 @@ PROTOS = [
     "storeagent/v1/common.proto",
     "storeagent/v1/stock.proto",
     "storeagent/v1/events.proto",
+    "storeagent/v1/price.proto",
     "storeagent/v1/availability.proto",
     "storeagent/v1/sync.proto",
 ]
