@@ -7,9 +7,11 @@
 
 #include <atomic>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <random>
 #include <thread>
 
 #include "tests/support/run_program.h"
@@ -89,9 +91,15 @@ bool SyncEnv::Init() {
   if (options_.postgres) {
     copts.store_url = TestPostgresUrl(&error_);
     if (copts.store_url.empty()) return false;
-    // One database, many stores: a store id of its own per test run.
-    options_.store_id += "-" + std::to_string(::getpid()) + "-" +
-                         std::to_string(std::rand() % 100000);
+    // One database, many stores: a store id of its own per test run. Not
+    // the pid and an unseeded rand() (the first rand() is the same in
+    // every process, and pids come round again in a long run: a test then
+    // met another's store, its journal and its central events, at
+    // central); random bits from the kernel.
+    std::random_device random;
+    char suffix[17];
+    std::snprintf(suffix, sizeof suffix, "%08x%08x", random(), random());
+    options_.store_id += "-" + std::to_string(::getpid()) + "-" + suffix;
     if (!DevCa("store " + tls_dir_ + " " + options_.store_id)) {
       error_ = "installer/dev-ca store failed";
       return false;
