@@ -167,7 +167,12 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
 
   s->metrics_->SetSources(s->db_.get(), s->disk_guard_.get(), &s->sync_health_);
   s->metrics_->SetStaffPageSource([self] { return self->StaffPage(); });
+  s->prices_ =
+      std::make_unique<PriceBookHolder>(config.store_id, config.currency);
+  STOREAGENT_RETURN_IF_ERROR(s->prices_->Reload(*s->db_));
   RecorderOptions ro;
+  ro.prices = s->prices_.get();
+  ro.clock = &clock;
   ro.loyalty_key = config.loyalty_key;
   ro.contact_public_key = config.contact_public_key;
   ro.disk_guard = s->disk_guard_.get();
@@ -178,6 +183,8 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   s->stock_ops_ = std::make_unique<StockOps>(
       *s->db_, clock, s->disk_guard_.get(), s->sync_gate_.get());
   s->availability_ = std::make_unique<AvailabilityServiceImpl>(*s->stock_ops_);
+  s->price_service_ = std::make_unique<PriceServiceImpl>(
+      *s->prices_, config.sync_enabled() ? &s->sync_health_ : nullptr, clock);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -203,6 +210,7 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(s->pos_.get());
   builder.RegisterService(s->availability_.get());
+  builder.RegisterService(s->price_service_.get());
   {
     // Counts every finished call by code (metrics_ outlives server_).
     std::vector<
@@ -250,9 +258,24 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
       *s->stock_ops_, *s->scheduler_,
       int64_t{config.hold_expiry_interval_s} * 1'000'000);
   if (config.sync_enabled()) {
+    SyncClientOptions sync_options = SyncOptionsOf(config);
+    PriceBookHolder* prices = s->prices_.get();
+    storage::AgentDatabase* agent_db = s->db_.get();
+    sync_options.on_price_book_changed = [prices, agent_db] {
+      if (Status r = prices->Reload(*agent_db); !r.ok()) {
+        Log(LogLevel::kError, "prices.reload_failed",
+            {{"error", r.ToString()}});
+      }
+    };
+    sync_options.on_region = [prices, agent_db](const std::string& region) {
+      if (Status r = prices->SetRegion(*agent_db, region); !r.ok()) {
+        Log(LogLevel::kError, "prices.region_not_recorded",
+            {{"region", region}, {"error", r.ToString()}});
+      }
+    };
     s->sync_ = std::make_unique<SyncClient>(
-        *s->db_, *s->stock_ops_, clock, SyncOptionsOf(config), s->sync_health_,
-        s->sync_gate_.get(), s->escrow_.get());
+        *s->db_, *s->stock_ops_, clock, std::move(sync_options),
+        s->sync_health_, s->sync_gate_.get(), s->escrow_.get());
     STOREAGENT_RETURN_IF_ERROR(s->sync_->Start());
     SyncClient* sync = s->sync_.get();
     s->SetSyncReloadHook([sync](const AgentConfig& next) {
@@ -341,6 +364,7 @@ Status AgentServer::StartStaffPage(const AgentConfig& c) {
   http_->SetMetricsHandler(MetricsHandler());
   http_->CountRequestsIn(&metrics_->http_requests());
   http_->SetSyncHealth(&sync_health_);
+  http_->SetPriceBook(prices_.get());
   return Status::Ok();
 }
 

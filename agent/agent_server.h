@@ -27,6 +27,8 @@
 #include "agent/http/staff_http_server.h"
 #include "agent/journal_prune_timer.h"
 #include "agent/pos_service.h"
+#include "agent/price_book_holder.h"
+#include "agent/price_service.h"
 #include "agent/recorder.h"
 #include "agent/stock_ops.h"
 #include "agent/sync/sync_client.h"
@@ -132,8 +134,10 @@ class AgentServer {
   SyncHealth sync_health_;
   std::unique_ptr<storage::EscrowKeeper> escrow_;
   std::unique_ptr<SyncGate> sync_gate_;
+  std::unique_ptr<PriceBookHolder> prices_;
   std::unique_ptr<Recorder> recorder_;
   std::unique_ptr<PosServiceImpl> pos_;
+  std::unique_ptr<PriceServiceImpl> price_service_;
   std::unique_ptr<StockOps> stock_ops_;
   std::unique_ptr<AvailabilityServiceImpl> availability_;
   std::unique_ptr<HoldExpiryTimer> expiry_timer_;

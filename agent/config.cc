@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "agent/http/https_files.h"
+#include "core/currency.h"
 #include "platform/clock.h"
 #include "platform/crypto.h"
 #include "platform/fs.h"
@@ -26,6 +27,7 @@ namespace {
 // explicitly and checks that nothing changes.
 constexpr platform::TomlKey kAgentKeys[] = {
     {"store.id", ""},  // required
+    {"store.currency", "\"\""},
     {"storage.data_dir", "\"/var/lib/storeagent\""},
     {"storage.read_threads", "2"},
     {"storage.max_batch", "1024"},
@@ -258,6 +260,11 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
     if (!IsIdChar(ch)) {
       return r.Error("store.id", "only letters, digits, '.', '_' and '-'");
     }
+  }
+  STOREAGENT_RETURN_IF_ERROR(r.String("store.currency", &c.currency));
+  if (!c.currency.empty() && !core::IsActiveIso4217(c.currency)) {
+    return r.Error("store.currency",
+                   "not an active ISO 4217 code (e.g. \"EUR\"), or \"\"");
   }
 
   STOREAGENT_RETURN_IF_ERROR(r.String("storage.data_dir", &c.data_dir));

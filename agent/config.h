@@ -29,6 +29,10 @@ struct StaffUser {
 struct AgentConfig {
   // [store]
   std::string store_id;  // required: 1..64 of [A-Za-z0-9._-]
+  // The store's currency, an active ISO 4217 code, or "": the price check
+  // of a sale (docs/pricing.md) then takes the sale's own currency, and a
+  // sale in another currency is never a `currency` deviation.
+  std::string currency;
 
   // [storage]
   std::string data_dir = "/var/lib/storeagent";

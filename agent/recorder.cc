@@ -4,6 +4,8 @@
 
 #include "core/event_validation.h"
 #include "core/journal_chain.h"
+#include "core/price_deviation.h"
+#include "core/pricing.h"
 #include "platform/crypto.h"
 #include "platform/seal.h"
 #include "storage/day_close_store.h"
@@ -64,7 +66,73 @@ Status CheckVoidable(storage::WriteContext& ctx, const v1::ClientKey& key) {
   return Status::Ok();
 }
 
+core::DeviationReason ReasonOf(v1::PriceReason r) {
+  switch (r) {
+    case v1::PRICE_REASON_MANUAL_OVERRIDE:
+      return core::DeviationReason::kManualOverride;
+    case v1::PRICE_REASON_PRICE_MATCH:
+      return core::DeviationReason::kPriceMatch;
+    case v1::PRICE_REASON_DAMAGED_GOODS:
+      return core::DeviationReason::kDamagedGoods;
+    case v1::PRICE_REASON_UNKNOWN_SKU:
+      return core::DeviationReason::kUnknownSku;
+    default:
+      return core::DeviationReason::kNoneGiven;
+  }
+}
+
+v1::PriceDeviationKind KindOf(core::DeviationKind k) {
+  switch (k) {
+    case core::DeviationKind::kNotInBook:
+      return v1::PRICE_DEVIATION_KIND_NOT_IN_BOOK;
+    case core::DeviationKind::kUnitMismatch:
+      return v1::PRICE_DEVIATION_KIND_UNIT_MISMATCH;
+    case core::DeviationKind::kCurrency:
+      return v1::PRICE_DEVIATION_KIND_CURRENCY;
+    case core::DeviationKind::kUnitPrice:
+      return v1::PRICE_DEVIATION_KIND_UNIT_PRICE;
+    case core::DeviationKind::kNetAmount:
+      return v1::PRICE_DEVIATION_KIND_NET_AMOUNT;
+  }
+  return v1::PRICE_DEVIATION_KIND_UNSPECIFIED;
+}
+
 }  // namespace
+
+void CheckPrices(const PriceBookSnapshot& book, int64_t now_us,
+                 v1::Sale* sale) {
+  if (book.stored.central_seq == 0) return;  // no book yet: nothing checked
+  const std::string& sale_currency = sale->totals().total().currency();
+  core::StoreContext store = book.store;
+  if (store.currency.empty()) store.currency = sale_currency;
+  Result<core::PricedBasket> priced =
+      core::PriceBasket(book.stored.book, store,
+                        core::BasketFromTransactionLines(sale->lines(), now_us,
+                                                         sale->has_member()));
+  if (!priced.ok()) return;  // validated lines always price; never refuse
+  sale->set_price_book_central_seq(book.stored.central_seq);
+  for (int i = 0; i < sale->lines_size(); ++i) {
+    v1::TransactionLine* line = sale->mutable_lines(i);
+    std::optional<core::PriceDeviation> d = core::CheckPriceDeviation(
+        priced->lines[static_cast<size_t>(i)], line->unit(),
+        core::ChargedFromTransactionLine(*line), store.currency,
+        ReasonOf(line->price_reason()));
+    if (!d) continue;
+    v1::PriceDeviation* out = line->mutable_price_deviation();
+    out->set_kind(KindOf(d->kind));
+    out->set_reason(line->price_reason());
+    out->set_expected_unit_price(d->expected_unit_price);
+    out->set_expected_net(d->expected_net);
+    out->set_price_list_id(d->price_list_id);
+    out->set_price_list_version(
+        d->price_list_id.empty()
+            ? 0
+            : priced->lines[static_cast<size_t>(i)].price_list_version);
+    out->set_charged_unit_price(d->charged_unit_price);
+    out->set_charged_net(d->charged_net);
+    out->set_difference(d->difference);
+  }
+}
 
 Recorder::Recorder(storage::AgentDatabase& db, RecorderOptions options)
     : db_(db), options_(std::move(options)) {}
@@ -109,7 +177,12 @@ void Recorder::RecordTransaction(const v1::RecordTransactionRequest& request,
   AppendFn append;
   if (request.transaction().has_daily_close())
     append = storage::AppendDailyClose;
-  Append(std::move(record), {}, std::move(precheck), std::move(pseudonym),
+  if (record.transaction().has_sale() && options_.prices != nullptr &&
+      options_.clock != nullptr) {
+    CheckPrices(*options_.prices->Get(), options_.clock->NowMicros(),
+                record.mutable_transaction()->mutable_sale());
+  }
+  Append(std::move(record), std::move(precheck), std::move(pseudonym),
          std::move(done), std::move(append));
 }
 
@@ -140,7 +213,6 @@ void Recorder::RecordLoyaltySignal(
       crypto::HmacSha256(options_.loyalty_key, member->card_number())));
   member->set_pseudonym(pseudonym);  // clears card_number (same oneof)
 
-  std::string digest;
   if (signal->has_enrolled() && HasContact(signal->enrolled().contact())) {
     if (options_.contact_public_key.empty()) {
       done(FailedPrecondition(
@@ -151,14 +223,8 @@ void Recorder::RecordLoyaltySignal(
     }
     v1::MemberEnrolled* e = signal->mutable_enrolled();
     const std::string plain = Deterministic(e->contact());
-    // Sealing is randomised, and anything deterministic stored about the
-    // contact details (even a keyed digest: the key is on this box) would let
-    // whoever holds the box test guesses. So a retry is compared on
-    // everything but the contact details.
-    v1::JournalRecord content = record;
-    content.mutable_loyalty()->mutable_enrolled()->clear_contact();
-    digest = core::ContentDigest(content);
-
+    // A retry is compared on everything but the contact details
+    // (core::ContentDigest): sealing is randomised.
     Result<std::string> sealed =
         crypto::Seal(options_.contact_public_key, plain, pseudonym);
     if (!sealed.ok()) {
@@ -168,11 +234,10 @@ void Recorder::RecordLoyaltySignal(
     e->clear_contact();
     e->set_sealed_contact(std::move(sealed).value());
   }
-  Append(std::move(record), std::move(digest), nullptr, pseudonym,
-         std::move(done));
+  Append(std::move(record), nullptr, pseudonym, std::move(done));
 }
 
-void Recorder::Append(v1::JournalRecord record, std::string content_digest,
+void Recorder::Append(v1::JournalRecord record,
                       std::function<Status(storage::WriteContext&)> precheck,
                       std::string pseudonym, Done done, AppendFn append) {
   if (options_.sync_gate != nullptr) {
@@ -185,13 +250,12 @@ void Recorder::Append(v1::JournalRecord record, std::string content_digest,
   storage::JournalStore& journal = db_.journal();
   db_.writer().Submit(
       [&journal, result, record = std::move(record),
-       digest = std::move(content_digest), precheck = std::move(precheck),
+       precheck = std::move(precheck),
        append = std::move(append)](storage::WriteContext& ctx) mutable {
         if (precheck) STOREAGENT_RETURN_IF_ERROR(precheck(ctx));
         Result<storage::AppendResult> r =
             append ? append(ctx, journal, std::move(record))
-                   : storage::AppendEvent(ctx, journal, std::move(record),
-                                          std::move(digest));
+                   : storage::AppendEvent(ctx, journal, std::move(record));
         if (!r.ok()) return r.status();
         *result = std::move(r).value();
         return Status::Ok();

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   ctl::AddJournalCommands(app, t, action);
   ctl::AddCatalogCommands(app, t, action);
   ctl::AddStockCommands(app, t, action);
+  ctl::AddPriceCommands(app, t, action);
   ctl::AddHoldCommands(app, t, action);
   ctl::AddSyncCommands(app, t, action);
   ctl::AddReportCommands(app, t, action);

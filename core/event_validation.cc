@@ -164,6 +164,17 @@ Status CheckLine(const v1::TransactionLine& line, const std::string& path,
   if (line.restock() && !is_return) {
     return Error(path + ".restock", "only allowed on return lines");
   }
+  if (!v1::PriceReason_IsValid(line.price_reason())) {
+    return Error(path + ".price_reason",
+                 "unknown value " + Num(static_cast<int>(line.price_reason())) +
+                     " (a PriceReason: 0..4)");
+  }
+  if (line.price_reason() != v1::PRICE_REASON_UNSPECIFIED && is_return) {
+    return Error(path + ".price_reason", "only allowed on sale lines");
+  }
+  if (line.has_price_deviation()) {
+    return Error(path + ".price_deviation", "set by the agent, not the POS");
+  }
   sums->net += line.extended_amount().minor_units() - discounts;
   return Status::Ok();
 }
@@ -306,6 +317,10 @@ Status CheckSale(const v1::Sale& sale) {
   if (sale.has_member()) {
     STOREAGENT_RETURN_IF_ERROR(
         CheckSaleMember(sale.member(), path + ".member"));
+  }
+  if (sale.price_book_central_seq() != 0) {
+    return Error(path + ".price_book_central_seq",
+                 "set by the agent, not the POS");
   }
   return CheckBusinessDay(sale.business_day(), path + ".business_day", false);
 }

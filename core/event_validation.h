@@ -44,7 +44,10 @@ Status ValidateCallerClientKey(const v1::ClientKey& key,
 // rounded half up, one minor unit of tolerance), at most 10 positive
 // discounts not exceeding the line, tax rate 0..10000 bp; totals that add up
 // (subtotal, tax, total, tenders - change); change only with a cash tender;
-// restock only on returns; a return names its original. A sale's channel
+// restock only on returns; a price_reason a known PriceReason, on sale lines
+// only; no price_deviation and no sale price_book_central_seq (set by the
+// agent; central clears them before it checks a journaled sale); a return
+// names its original. A sale's channel
 // is a known SalesChannel, its member a card number (6..32 digits) or a
 // 32-byte pseudonym, its order_ref 0..64 characters. A return's original:
 // channel empty or one of kOriginalChannels, business_day a date or empty,

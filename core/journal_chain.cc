@@ -51,13 +51,47 @@ Status AdoptCanonicalRecord(v1::JournalEntry& entry, std::string_view where) {
   return Status::Ok();
 }
 
+namespace {
+
+// True when `record` holds something ContentDigest leaves out besides seq
+// and recorded_at.
+bool HasAgentParts(const v1::JournalRecord& record) {
+  if (record.has_transaction() && record.transaction().has_sale()) {
+    const v1::Sale& sale = record.transaction().sale();
+    if (sale.price_book_central_seq() != 0) return true;
+    for (const v1::TransactionLine& l : sale.lines()) {
+      if (l.has_price_deviation()) return true;
+    }
+  }
+  if (record.has_loyalty() && record.loyalty().has_enrolled()) {
+    const v1::MemberEnrolled& e = record.loyalty().enrolled();
+    return e.has_contact() || !e.sealed_contact().empty();
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string ContentDigest(const v1::JournalRecord& record) {
-  if (record.seq() == 0 && record.recorded_at_us() == 0) {
+  if (record.seq() == 0 && record.recorded_at_us() == 0 &&
+      !HasAgentParts(record)) {
     return std::string(crypto::AsBytes(crypto::Sha256(CanonicalBytes(record))));
   }
   v1::JournalRecord content = record;
   content.clear_seq();
   content.clear_recorded_at_us();
+  if (content.has_transaction() && content.transaction().has_sale()) {
+    v1::Sale* sale = content.mutable_transaction()->mutable_sale();
+    sale->clear_price_book_central_seq();
+    for (v1::TransactionLine& l : *sale->mutable_lines()) {
+      l.clear_price_deviation();
+    }
+  }
+  if (content.has_loyalty() && content.loyalty().has_enrolled()) {
+    v1::MemberEnrolled* e = content.mutable_loyalty()->mutable_enrolled();
+    e->clear_contact();
+    e->clear_sealed_contact();
+  }
   return std::string(crypto::AsBytes(crypto::Sha256(CanonicalBytes(content))));
 }
 

@@ -44,7 +44,15 @@ std::string EntryCanonicalBytes(const v1::JournalEntry& entry);
 Status AdoptCanonicalRecord(v1::JournalEntry& entry, std::string_view where);
 
 // What a retry is compared on: SHA-256 of the record's canonical bytes with
-// seq and recorded_at cleared (client key and body only).
+// seq and recorded_at cleared (client key and body only), and without what
+// the agent adds to what the POS sent: a sale's price check
+// (price_book_central_seq, each line's price_deviation), which may differ
+// between a call and its retry when the price book moved in between, and an
+// enrolment's contact details (contact, sealed_contact). Sealing is
+// randomised, and anything deterministic stored about the contact details
+// (even a keyed digest: the key is on the box) would let whoever holds the
+// box test guesses, so a retry is compared on everything but them. The same
+// digest whether the record was recorded here or re-seeded from central.
 std::string ContentDigest(const v1::JournalRecord& record);
 
 // Checks a run of stored entries in seq order, one call per entry.

@@ -33,6 +33,16 @@ Result<ApplyOutcome> Decide(const M& incoming, const M* held,
 
 }  // namespace
 
+Result<ApplyOutcome> DecideApply(const v1::PriceList& incoming,
+                                 const v1::PriceList* held) {
+  return Decide(incoming, held, "price_list");
+}
+
+Result<ApplyOutcome> DecideApply(const v1::Promotion& incoming,
+                                 const v1::Promotion* held) {
+  return Decide(incoming, held, "promotion");
+}
+
 std::string_view ApplyOutcomeName(ApplyOutcome outcome) {
   switch (outcome) {
     case ApplyOutcome::kAdded:

@@ -72,6 +72,15 @@ enum class ApplyOutcome {
 };
 std::string_view ApplyOutcomeName(ApplyOutcome outcome);
 
+// The version rule alone, for a store of versions other than a PriceBook
+// (the agent's SQLite table, central's): what applying `incoming` over
+// `held` (null: none held under its id) does, or ALREADY_EXISTS for the
+// same version with other content. No validation.
+Result<ApplyOutcome> DecideApply(const v1::PriceList& incoming,
+                                 const v1::PriceList* held);
+Result<ApplyOutcome> DecideApply(const v1::Promotion& incoming,
+                                 const v1::Promotion* held);
+
 // How specific a scope is for a store: 2 its store ids name it, 1 its
 // region is the store's, 0 all stores, nullopt it does not apply.
 std::optional<int> ScopeSpecificity(const v1::PriceScope& scope,

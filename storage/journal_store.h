@@ -54,8 +54,8 @@ class JournalStore {
   // Appends `record` (body and client key set; seq and recorded_at are
   // filled here). Runs on the writer thread, inside a command.
   // `content_digest` is what a retry is compared on; empty means
-  // core::ContentDigest(record). Callers whose record holds randomised bytes
-  // (sealed contact details) pass a digest of the content before sealing.
+  // core::ContentDigest(record), which leaves out what the agent adds
+  // (sealed contact details, a sale's price check).
   Result<AppendResult> Append(WriteContext& ctx, v1::JournalRecord record,
                               std::string content_digest = {});
   // The same without copying: fills in `record`'s seq and recorded_at.

@@ -10,7 +10,7 @@ namespace {
 
 // Step N brings the schema from version N-1 to N. Append only; never edit a
 // step that has shipped.
-constexpr std::array<const char*, 6> kSteps = {
+constexpr std::array<const char*, 7> kSteps = {
     // 1: the journal of store events and the store's identity.
     R"sql(
 CREATE TABLE meta (
@@ -144,6 +144,21 @@ CREATE TABLE returned_units (
   unit           INTEGER NOT NULL,
   quantity       INTEGER NOT NULL,
   PRIMARY KEY (terminal_id, client_txn_id, sku, unit)
+) WITHOUT ROWID;
+)sql",
+    // 7: head office's price book: the latest version held of each price
+    // list ('list') and promotion ('promotion'), as central sent it
+    // (storage/price_store.h). meta keys price_book_central_seq,
+    // price_book_applied_at_us and store_region go with it.
+    R"sql(
+CREATE TABLE price_book (
+  kind           TEXT    NOT NULL,
+  id             TEXT    NOT NULL,
+  version        INTEGER NOT NULL,
+  body           BLOB    NOT NULL,
+  central_seq    INTEGER NOT NULL,
+  applied_at_us  INTEGER NOT NULL,
+  PRIMARY KEY (kind, id)
 ) WITHOUT ROWID;
 )sql",
 };

@@ -7,11 +7,13 @@
 #include "core/currency.h"
 #include "core/journal_chain.h"
 #include "core/limits.h"
+#include "core/price_validation.h"
 #include "core/stock_digest.h"
 #include "core/stock_validation.h"
 #include "storage/catalog_store.h"
 #include "storage/day_close_store.h"
 #include "storage/event_store.h"
+#include "storage/price_store.h"
 #include "storage/return_limits.h"
 #include "storage/stock_ledger.h"
 
@@ -30,6 +32,10 @@ const char* KindOf(const v1::CentralEvent& e) {
       return "escrow_hold";
     case v1::CentralEvent::kHoldCancel:
       return "hold_cancel";
+    case v1::CentralEvent::kPriceList:
+      return "price_list";
+    case v1::CentralEvent::kPromotion:
+      return "promotion";
     case v1::CentralEvent::KIND_NOT_SET:
       break;
   }
@@ -94,6 +100,14 @@ Status ValidateCentral(const v1::CentralEvent& e, const std::string& at) {
     case v1::CentralEvent::kHoldCancel:
       return core::ValidateOrderRef(e.hold_cancel().order_ref(),
                                     at + ".hold_cancel.order_ref");
+    case v1::CentralEvent::kPriceList: {
+      Status s = core::ValidatePriceList(e.price_list());
+      return s.ok() ? s : Refuse(at, s.message());
+    }
+    case v1::CentralEvent::kPromotion: {
+      Status s = core::ValidatePromotion(e.promotion());
+      return s.ok() ? s : Refuse(at, s.message());
+    }
     case v1::CentralEvent::KIND_NOT_SET:
       break;
   }
@@ -116,8 +130,8 @@ Status PutInbox(DbContext& ctx, const v1::CentralEvent& e, int64_t now_us) {
 // One central event's effect on the books. `touched` collects SKUs whose
 // availability may have changed.
 Status ApplyOne(WriteContext& ctx, JournalStore& journal,
-                const v1::CentralEvent& e, std::vector<std::string>& touched,
-                CentralApplied& out) {
+                const v1::CentralEvent& e, int64_t now_us,
+                std::vector<std::string>& touched, CentralApplied& out) {
   const std::string cseq = std::to_string(e.central_seq());
   switch (e.kind_case()) {
     case v1::CentralEvent::kMovement:
@@ -176,6 +190,10 @@ Status ApplyOne(WriteContext& ctx, JournalStore& journal,
       Result<AppendResult> a = AppendEvent(ctx, journal, std::move(r));
       return a.ok() ? Status::Ok() : a.status();
     }
+    case v1::CentralEvent::kPriceList:
+    case v1::CentralEvent::kPromotion:
+      out.price_book_changed = true;
+      return PriceStore::Apply(ctx, e, now_us, &out.notes);
     case v1::CentralEvent::KIND_NOT_SET:
       break;
   }
@@ -293,7 +311,7 @@ Result<CentralApplied> SyncStore::ApplyCentralBatch(
     }
     STOREAGENT_RETURN_IF_ERROR(ValidateCentral(e, at));
     STOREAGENT_RETURN_IF_ERROR(PutInbox(ctx, e, now_us));
-    STOREAGENT_RETURN_IF_ERROR(ApplyOne(ctx, journal, e, touched, out));
+    STOREAGENT_RETURN_IF_ERROR(ApplyOne(ctx, journal, e, now_us, touched, out));
     out.watermark = e.central_seq();
     ++out.applied;
   }

@@ -47,6 +47,9 @@ struct CentralApplied {
   // Things applied with a remark (unknown SKU in a price change, a cancel
   // of a hold that is not open, an escrow hold for an order that has one).
   std::vector<std::string> notes;
+  // A price list or promotion was among the events: the in-memory price
+  // book must be read again after the commit.
+  bool price_book_changed = false;
 };
 
 class SyncStore {

@@ -22,6 +22,9 @@ void AddBackupCommands(CLI::App& app, Target& t, Action& action);
 // holds list | show | pick | collect | cancel | short-pick.
 void AddHoldCommands(CLI::App& app, Target& t, Action& action);
 
+// prices SKU... [--at US] [--member CARD].
+void AddPriceCommands(CLI::App& app, Target& t, Action& action);
+
 // report x | z [--day D] [--terminal T] [--format table|json].
 void AddReportCommands(CLI::App& app, Target& t, Action& action);
 

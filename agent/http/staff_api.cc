@@ -311,13 +311,28 @@ void StaffApi::SearchProducts(Call call) {
       reply(ErrorResponse(RenameField(r.status(), kRenames)));
       return;
     }
+    // Prices from the book's snapshot at this moment (docs/pricing.md):
+    // staff see member-only promotions too.
+    const PriceBookHolder* holder = prices_.load();
+    std::shared_ptr<const PriceBookSnapshot> book;
+    if (holder != nullptr) book = holder->Get();
+    const int64_t now = clock_.NowMicros();
     json products = json::array();
     for (const v1::ProductAvailability& p : r->products()) {
       products.push_back(
           json{{"product", ProductJson(p.product())},
-               {"availability", AvailabilityJson(p.availability())}});
+               {"availability", AvailabilityJson(p.availability())},
+               {"pricing", book ? PricingJson(book->stored.book, book->store,
+                                              p.product().sku(), now)
+                                : json(nullptr)}});
+    }
+    json price_book = nullptr;
+    if (book) {
+      price_book = json{{"central_seq", book->stored.central_seq},
+                        {"applied_at_us", book->stored.applied_at_us}};
     }
     reply(JsonResponse(200, json{{"products", std::move(products)},
+                                 {"price_book", std::move(price_book)},
                                  {"as_of", AsOfJson(r->as_of(), clock_)}}));
   });
 }

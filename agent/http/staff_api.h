@@ -7,7 +7,7 @@
 //   GET  /api/openapi.json                         no token
 //   GET  /api/v1/whoami                            staff
 //   GET  /api/v1/status                            staff
-//   GET  /api/v1/products?q=TEXT[&limit=N]         staff
+//   GET  /api/v1/products?q=TEXT[&limit=N]         staff (with prices)
 //   GET  /api/v1/availability/{sku}                staff
 //   GET  /api/v1/holds[?state=open|held|...][&limit=N]  staff
 //   GET  /api/v1/holds/{order_ref}                 staff
@@ -36,6 +36,7 @@
 
 #include "agent/http/staff_auth.h"
 #include "agent/http/staff_message.h"
+#include "agent/price_book_holder.h"
 #include "agent/stock_ops.h"
 #include "agent/sync/sync_health.h"
 #include "platform/clock.h"
@@ -58,6 +59,10 @@ class StaffApi {
   // GET /api/v1/status reports this link's health from now on (nullptr:
   // sync off). REQUIRES: `health` outlives this object. Thread-safe.
   void SetSyncHealth(const SyncHealth* health) { sync_health_ = health; }
+  // GET /api/v1/products answers each product's shelf price and active
+  // promotions from `prices` from now on (nullptr: "pricing" is null).
+  // REQUIRES: `prices` outlives this object. Thread-safe.
+  void SetPriceBook(const PriceBookHolder* prices) { prices_ = prices; }
 
   // One route of the table, for the OpenAPI document and its tests.
   struct RouteInfo {
@@ -140,6 +145,7 @@ class StaffApi {
   const StaffDirectory& users_;
   const std::size_t max_body_bytes_;
   std::atomic<const SyncHealth*> sync_health_{nullptr};
+  std::atomic<const PriceBookHolder*> prices_{nullptr};
 };
 
 }  // namespace storeagent::agent

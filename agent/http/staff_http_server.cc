@@ -238,6 +238,10 @@ void StaffHttpServer::SetSyncHealth(const SyncHealth* health) {
   impl_->api.SetSyncHealth(health);
 }
 
+void StaffHttpServer::SetPriceBook(const PriceBookHolder* prices) {
+  impl_->api.SetPriceBook(prices);
+}
+
 void StaffHttpServer::SetMetricsHandler(MetricsHandler handler) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->metrics = std::move(handler);

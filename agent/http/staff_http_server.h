@@ -24,6 +24,7 @@
 
 #include "agent/config.h"
 #include "agent/http/staff_message.h"
+#include "agent/price_book_holder.h"
 #include "agent/stock_ops.h"
 #include "agent/sync/sync_health.h"
 #include "platform/clock.h"
@@ -109,6 +110,8 @@ class StaffHttpServer {
   // GET /api/v1/status reports `health` (the sync link) from now on.
   // REQUIRES: `health` outlives the server. Thread-safe.
   void SetSyncHealth(const SyncHealth* health);
+  // GET /api/v1/products prices from `prices` (StaffApi::SetPriceBook).
+  void SetPriceBook(const PriceBookHolder* prices);
 
   struct Impl;
 

@@ -83,6 +83,51 @@ json ProductJson(const v1::Product& p) {
               {"price", std::move(price)}};
 }
 
+json PricingJson(const core::PriceBook& book, const core::StoreContext& store,
+                 std::string_view sku, int64_t at_us) {
+  std::optional<core::PriceInForce> price = book.PriceAt(store, sku, at_us);
+  json promotions = json::array();
+  for (const v1::Promotion* p :
+       book.PromotionsAt(store, sku, at_us, /*member=*/true)) {
+    json value;
+    const char* kind = "";
+    switch (p->kind_case()) {
+      case v1::Promotion::kPercentOff:
+        kind = "percent_off";
+        value = p->percent_off().basis_points();
+        break;
+      case v1::Promotion::kAmountOff:
+        kind = "amount_off";
+        value = p->amount_off().amount().minor_units();
+        break;
+      case v1::Promotion::kMultiBuy:
+        kind = "multi_buy";
+        value = std::to_string(p->multi_buy().buy()) + "/" +
+                std::to_string(p->multi_buy().pay());
+        break;
+      case v1::Promotion::KIND_NOT_SET:
+        break;
+    }
+    promotions.push_back(json{{"id", p->id()},
+                              {"description", p->description()},
+                              {"member_only", p->member_only()},
+                              {"kind", kind},
+                              {"value", std::move(value)}});
+  }
+  json unit_price = nullptr;
+  if (price) {
+    unit_price =
+        json{{"minor_units", price->unit_price}, {"currency", price->currency}};
+  }
+  return json{{"unit_price", std::move(unit_price)},
+              {"unit", !price ? json(nullptr)
+                              : json(price->unit == v1::UNIT_OF_MEASURE_MILLI
+                                         ? "milli"
+                                         : "each")},
+              {"price_list_id", price ? json(price->list_id) : json(nullptr)},
+              {"promotions", std::move(promotions)}};
+}
+
 json HoldJson(const v1::Hold& h,
               const google::protobuf::Map<std::string, std::string>* names) {
   json lines = json::array();

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "agent/http/staff_message.h"
+#include "core/price_book.h"
 #include "platform/clock.h"
 #include "platform/status.h"
 #include "storeagent/v1/availability.pb.h"
@@ -30,6 +31,15 @@ nlohmann::json AvailabilityJson(const v1::SkuAvailability& a);
 // {"sku", "name", "gtins", "department", "unit", "safety_stock",
 //  "price": {"minor_units", "currency"} or null}.
 nlohmann::json ProductJson(const v1::Product& p);
+// The shelf price and active promotions of `sku` at `at_us` from the store's
+// price book (docs/pricing.md): {"unit_price": {"minor_units", "currency"}
+// or null when no list prices it, "unit" ("each" / "milli"),
+// "price_list_id", "promotions": [{"id", "description", "member_only",
+// "kind" ("percent_off" | "amount_off" | "multi_buy"), "value" (basis
+// points, minor units or "BUY/PAY")}]}; member-only promotions included.
+nlohmann::json PricingJson(const core::PriceBook& book,
+                           const core::StoreContext& store,
+                           std::string_view sku, int64_t at_us);
 // {"order_ref", "channel", "state", "lines": [{"sku", "quantity"}],
 //  "expires_at", "expires_at_us", "placed_seq", "updated_seq"}. With
 // `names` (ListHoldsResponse.product_names) each line also has "name": the

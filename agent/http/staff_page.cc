@@ -48,7 +48,8 @@ constexpr std::string_view kHtml = R"PAGE(<!doctype html>
     <p id="results-status" data-testid="results-status" class="status"></p>
     <table id="results" data-testid="results" class="cards" hidden>
       <thead><tr>
-        <th>Product</th><th>SKU</th><th class="num">On hand</th>
+        <th>Product</th><th>SKU</th><th class="num">Price</th>
+        <th class="num">On hand</th>
         <th class="num">Held</th><th class="num">Available</th><th>As of</th>
       </tr></thead>
       <tbody id="results-body"></tbody>
@@ -129,6 +130,7 @@ td.available summary { cursor: pointer; }
 td.actions button { margin: 0 0.35rem 0.25rem 0; }
 .items { list-style: none; margin: 0; padding: 0; }
 .items .sku { color: #555; font-size: 0.85rem; }
+.promotion { color: #8a4b00; font-size: 0.85rem; }
 #sync-banner { margin: 1rem; padding: 0.6rem 1rem; border-radius: 6px;
                background: #fff4ce; color: #5c4400; border: 1px solid #c19c00;
                font-weight: 600; }
@@ -267,6 +269,42 @@ constexpr std::string_view kJs = R"PAGE('use strict';
     return td;
   }
 
+  // Minor units in `currency` as the browser's locale writes money.
+  function moneyText(minor, currency) {
+    try {
+      const f = new Intl.NumberFormat(undefined,
+                                      {style: 'currency', currency: currency});
+      const digits = f.resolvedOptions().maximumFractionDigits;
+      return f.format(minor / Math.pow(10, digits));
+    } catch (e) {
+      return minor + ' ' + currency + ' (minor units)';
+    }
+  }
+
+  // The shelf price and the promotions of a product (docs/pricing.md).
+  function priceCell(row, pricing) {
+    const td = cell(row, '', 'num', 'price', 'Price');
+    if (!pricing || !pricing.unit_price) {
+      td.textContent = pricing ? 'not priced' : '';
+      return;
+    }
+    const price = document.createElement('span');
+    price.dataset.testid = 'shelf-price';
+    price.textContent =
+        moneyText(pricing.unit_price.minor_units, pricing.unit_price.currency) +
+        (pricing.unit === 'milli' ? ' / kg' : '');
+    td.appendChild(price);
+    for (const p of pricing.promotions) {
+      const promo = document.createElement('div');
+      promo.className = 'promotion';
+      promo.dataset.testid = 'promotion';
+      promo.dataset.id = p.id;
+      promo.textContent = (p.description || p.id) +
+                          (p.member_only ? ' (members)' : '');
+      td.appendChild(promo);
+    }
+  }
+
   // "45 s", "12 min", "3 h 12 min", "2 d 5 h".
   function spanText(ms) {
     const s = Math.max(0, Math.floor(ms / 1000));
@@ -399,6 +437,7 @@ constexpr std::string_view kJs = R"PAGE('use strict';
       row.dataset.sku = p.product.sku;
       cell(row, p.product.name, '', 'name');
       cell(row, p.product.sku, '', 'sku', 'SKU');
+      priceCell(row, p.pricing);
       cell(row, String(a.on_hand), 'num', 'on-hand', 'On hand');
       cell(row, String(a.held), 'num', 'held', 'Held');
       availableCell(row, a);

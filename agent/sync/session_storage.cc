@@ -181,6 +181,9 @@ void SessionStorage::Execute(SessionAction& a, SessionMachine& machine,
       for (const std::string& note : applied.notes) {
         Log(LogLevel::kWarn, "sync.central_event", {{"note", note}});
       }
+      if (applied.price_book_changed && options_.on_price_book_changed) {
+        options_.on_price_book_changed();
+      }
       machine.OnCentralApplied(
           CentralBatchApplied{applied.watermark, applied.applied});
       return;

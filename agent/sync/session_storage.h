@@ -33,6 +33,9 @@ struct SessionStorageOptions {
   bool wait_for_acks = false;
   // Wall time for central events applied (their applied_at).
   std::function<int64_t()> now_us;
+  // Called after a central batch that carried a price list or promotion
+  // committed (the in-memory price book reads the stored one again).
+  std::function<void()> on_price_book_changed;
 };
 
 // The answer to central's hold request `r` from what StockOps said.

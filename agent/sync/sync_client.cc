@@ -95,6 +95,7 @@ class SyncClient::Session {
     o.send_parsed_records = c.options_.send_parsed_records;
     const Clock* clock = &c.clock_;
     o.now_us = [clock] { return clock->NowMicros(); };
+    o.on_price_book_changed = c.options_.on_price_book_changed;
     return o;
   }
 
@@ -189,6 +190,9 @@ class SyncClient::Session {
   void Observe(const v1::SyncResponse& m) {
     if (m.has_welcome() && m.welcome().central_time_us() != 0) {
       skew_ = m.welcome().central_time_us() - c_.clock_.NowMicros();
+    }
+    if (m.has_welcome() && c_.options_.on_region) {
+      c_.options_.on_region(m.welcome().store_region());
     }
     if (!m.has_digest_result()) return;
     const v1::DigestResult& r = m.digest_result();

@@ -23,6 +23,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -82,6 +83,11 @@ struct SyncClientOptions {
   // have fixed its side, or the files were renewed in place.
   std::chrono::milliseconds stopped_retry{std::chrono::hours(1)};
   BackoffOptions backoff;
+  // Called on the sync thread after a central batch that carried a price
+  // list or promotion committed, and with the region each Welcome names
+  // (the price book's, agent/price_book_holder.h). Either may be empty.
+  std::function<void()> on_price_book_changed;
+  std::function<void(const std::string& region)> on_region;
 };
 
 class SyncClient {

@@ -29,10 +29,14 @@
 #include "platform/clock.h"
 #include "platform/crypto.h"
 #include "platform/seal.h"
+#include "storage/agent_database.h"
+#include "storage/sync_store.h"
 #include "storeagent/v1/availability.pb.h"
 #include "storeagent/v1/pos.grpc.pb.h"
+#include "storeagent/v1/price.grpc.pb.h"
 #include "tests/support/grpc_health.h"
 #include "tests/support/temp_dir.h"
+#include "tests/unit/core/price_samples.h"
 #include "tests/unit/core/sample_events.h"
 
 namespace storeagent::agent {
@@ -901,6 +905,107 @@ TEST_F(PosApiTest, ReflectionListsThePosService) {
   EXPECT_TRUE(names.count("storeagent.v1.PosService"))
       << "services: " << names.size() << " " << error;
   EXPECT_TRUE(names.count("grpc.health.v1.Health"));
+}
+
+// ---- Prices ----------------------------------------------------------------
+
+// The store's price book as central sends it (price_list and promotion
+// central events), written while the agent is stopped: it must be read at
+// start, served by PriceService and used to check every sale.
+void PushPriceBook(const std::string& db_path, const Clock& clock) {
+  storage::DatabaseOptions o;
+  o.path = db_path;
+  o.store_id = kStoreId;
+  Result<std::unique_ptr<storage::AgentDatabase>> db =
+      storage::AgentDatabase::Open(o, clock);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  v1::CentralBatch b;
+  v1::CentralEvent* list = b.add_events();
+  list->set_central_seq(1);
+  *list->mutable_price_list() = test::MakeList(
+      "fleet", 1, {{"SKU-00000", 199}, {"SKU-00001", 299}, {"SKU-00002", 349}});
+  v1::CentralEvent* promo = b.add_events();
+  promo->set_central_seq(2);
+  *promo->mutable_promotion() = test::AmountOff("SPRING", {"SKU-00001"}, 25);
+  ASSERT_TRUE((*db)
+                  ->writer()
+                  .Run([&](storage::WriteContext& ctx) {
+                    return storage::SyncStore::ApplyCentralBatch(
+                               ctx, (*db)->journal(), b, nullptr, 777)
+                        .status();
+                  })
+                  .ok());
+  (*db)->Close();
+}
+
+TEST_F(PosApiTest, PricesComeFromTheStoresBookAndEverySaleIsChecked) {
+  StartServer();
+  auto prices = v1::PriceService::NewStub(channel_);
+  v1::GetPricesRequest req;
+  req.add_skus("SKU-00001");
+  req.add_skus("SKU-00009");
+  v1::GetPricesResponse rep;
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    ASSERT_TRUE(prices->GetPrices(&ctx, req, &rep).ok());
+  }
+  ASSERT_EQ(rep.prices_size(), 2);
+  EXPECT_FALSE(rep.prices(0).found());  // no book yet
+  EXPECT_EQ(rep.book_central_seq(), 0u);
+  // Nothing to check against: the sale carries no check.
+  v1::RecordTransactionResponse recorded;
+  ASSERT_TRUE(
+      Record(SampleClientKey("before"), test::SampleSale(3), &recorded).ok());
+  v1::GetEventResponse entry;
+  ASSERT_TRUE(GetBySeq(recorded.seq(), &entry).ok());
+  EXPECT_EQ(entry.record().transaction().sale().price_book_central_seq(), 0u);
+  {  // refused naming the field, like every POS call
+    v1::GetPricesRequest bad;
+    bad.add_skus("A");
+    bad.add_skus("A");
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    ExpectRefused(prices->GetPrices(&ctx, bad, &rep),
+                  grpc::StatusCode::INVALID_ARGUMENT, "skus[1]");
+  }
+  StopServer();
+
+  PushPriceBook(config_.DatabasePath(), clock_);
+  StartServer();
+  prices = v1::PriceService::NewStub(channel_);
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    ASSERT_TRUE(prices->GetPrices(&ctx, req, &rep).ok());
+  }
+  ASSERT_EQ(rep.prices_size(), 2);
+  ASSERT_TRUE(rep.prices(0).found());
+  EXPECT_EQ(rep.prices(0).unit_price().minor_units(), 299);
+  EXPECT_EQ(rep.prices(0).price_list_id(), "fleet");
+  ASSERT_EQ(rep.prices(0).promotions_size(), 1);
+  EXPECT_EQ(rep.prices(0).promotions(0).id(), "SPRING");
+  EXPECT_FALSE(rep.prices(1).found());
+  EXPECT_EQ(rep.book_central_seq(), 2u);
+  EXPECT_EQ(rep.book_applied_at_us(), 777);
+
+  // The till charges 399 for SKU-00002 (the book says 349): recorded, with
+  // the deviation on its line.
+  v1::Transaction sale = test::SampleSale(3);
+  sale.mutable_sale()->mutable_lines(2)->set_price_reason(
+      v1::PRICE_REASON_PRICE_MATCH);
+  ASSERT_TRUE(Record(SampleClientKey("after"), sale, &recorded).ok());
+  ASSERT_TRUE(GetBySeq(recorded.seq(), &entry).ok());
+  const v1::Sale& journaled = entry.record().transaction().sale();
+  EXPECT_EQ(journaled.price_book_central_seq(), 2u);
+  EXPECT_FALSE(journaled.lines(0).has_price_deviation());
+  EXPECT_FALSE(journaled.lines(1).has_price_deviation());
+  ASSERT_TRUE(journaled.lines(2).has_price_deviation());
+  EXPECT_EQ(journaled.lines(2).price_deviation().kind(),
+            v1::PRICE_DEVIATION_KIND_UNIT_PRICE);
+  EXPECT_EQ(journaled.lines(2).price_deviation().reason(),
+            v1::PRICE_REASON_PRICE_MATCH);
+  EXPECT_EQ(journaled.lines(2).price_deviation().difference(), 150);
 }
 
 }  // namespace
