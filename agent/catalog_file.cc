@@ -12,6 +12,7 @@
 #include "core/limits.h"
 #include "core/stock_validation.h"
 #include "core/text_checks.h"
+#include "platform/csv_reader.h"
 #include "platform/fs.h"
 
 namespace storeagent::agent {
@@ -83,119 +84,6 @@ void SplitGtins(std::string_view field, v1::Product& p) {
 }
 
 // ---- CSV ------------------------------------------------------------------
-
-// Splits RFC 4180 text into records of fields, keeping line numbers.
-class CsvReader {
- public:
-  explicit CsvReader(std::string_view text) : text_(text) {
-    if (text_.substr(0, 3) == "\xEF\xBB\xBF") text_.remove_prefix(3);  // BOM
-  }
-
-  // The next record into `fields`; false at the end. Skips blank lines.
-  Result<bool> Next(std::vector<std::string>& fields) {
-    for (;;) {
-      if (pos_ >= text_.size()) return false;
-      line_ = next_line_;
-      fields.clear();
-      STOREAGENT_RETURN_IF_ERROR(ReadRecord(fields));
-      if (fields.size() == 1 && fields[0].empty() && !quoted_) continue;
-      return true;
-    }
-  }
-
-  // Line the last record started on, 1-based.
-  int64_t line() const { return line_; }
-
-  // Names of the columns, for errors once the header is known.
-  void set_column_names(std::vector<std::string> names) {
-    names_ = std::move(names);
-  }
-
- private:
-  Status ReadRecord(std::vector<std::string>& fields) {
-    quoted_ = false;
-    for (;;) {
-      fields.emplace_back();
-      std::string& f = fields.back();
-      const size_t column = fields.size();
-      if (pos_ < text_.size() && text_[pos_] == '"') {
-        quoted_ = true;
-        STOREAGENT_RETURN_IF_ERROR(ReadQuoted(f, column));
-      } else {
-        const size_t start = pos_;
-        while (pos_ < text_.size() && text_[pos_] != ',' &&
-               text_[pos_] != '\n' && text_[pos_] != '"') {
-          ++pos_;
-        }
-        if (pos_ < text_.size() && text_[pos_] == '"') {
-          return Error(column,
-                       "a quote inside an unquoted field (quote the "
-                       "whole field and double the quote)");
-        }
-        f.assign(text_.substr(start, pos_ - start));
-        if (!f.empty() && f.back() == '\r' &&
-            (pos_ >= text_.size() || text_[pos_] == '\n')) {
-          f.pop_back();
-        }
-      }
-      if (pos_ >= text_.size()) return Status::Ok();
-      if (text_[pos_++] == '\n') {
-        ++next_line_;
-        return Status::Ok();
-      }
-    }
-  }
-
-  // A quoted field from the opening quote to just after the closing one.
-  Status ReadQuoted(std::string& f, size_t column) {
-    const int64_t started = next_line_;
-    ++pos_;
-    for (;;) {
-      const size_t q = text_.find('"', pos_);
-      if (q == std::string_view::npos) {
-        return InvalidArgument("line " + std::to_string(started) + ", " +
-                               ColumnName(column) +
-                               ": quoted field never closed");
-      }
-      const std::string_view part = text_.substr(pos_, q - pos_);
-      next_line_ += std::count(part.begin(), part.end(), '\n');
-      f.append(part);
-      pos_ = q + 1;
-      if (pos_ < text_.size() && text_[pos_] == '"') {  // "" is one quote
-        f.push_back('"');
-        ++pos_;
-        continue;
-      }
-      break;
-    }
-    if (pos_ < text_.size() && text_[pos_] == '\r' &&
-        (pos_ + 1 == text_.size() || text_[pos_ + 1] == '\n')) {
-      ++pos_;
-    }
-    if (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n') {
-      return Error(column, "text after the closing quote");
-    }
-    return Status::Ok();
-  }
-
-  // "column price_minor", or "field 9" beyond the header or before it.
-  std::string ColumnName(size_t column) const {
-    return column <= names_.size() ? "column " + names_[column - 1]
-                                   : "field " + std::to_string(column);
-  }
-
-  Status Error(size_t column, const std::string& what) const {
-    return InvalidArgument("line " + std::to_string(next_line_) + ", " +
-                           ColumnName(column) + ": " + what);
-  }
-
-  std::string_view text_;
-  size_t pos_ = 0;
-  int64_t line_ = 1;
-  int64_t next_line_ = 1;
-  bool quoted_ = false;
-  std::vector<std::string> names_;
-};
 
 // Header position of each column, -1 when absent.
 using ColumnMap = std::array<int, kColumns>;

@@ -3,8 +3,9 @@
 // across stores, list drift, show a store's sync state, place and cancel
 // click-and-collect holds, read the audit trail of admin writes, read the
 // change feed (central/ctl_feed.h), read head office's KPIs and set a
-// store's region, list the orders escrow breaches left at risk. Prints
-// replies as tables for a person (central/ctl_format.h), or proto-JSON
+// store's region, list the orders escrow breaches left at risk, and import
+// and show head office's price lists and promotions (central/ctl_prices.h).
+// Prints replies as tables for a person (central/ctl_format.h), or proto-JSON
 // with --json. Exit 0 on success, 1 when central refused or could not be
 // reached, 2 on a usage error (platform/cli.h).
 //
@@ -23,6 +24,7 @@
 #include "central/ctl_feed.h"
 #include "central/ctl_format.h"
 #include "central/ctl_kpi_format.h"
+#include "central/ctl_prices.h"
 #include "platform/cli.h"
 #include "platform/clock.h"
 #include "platform/fs.h"
@@ -211,6 +213,8 @@ int main(int argc, char** argv) {
       ->required();
   storeagent::central::FeedOptions feed_options;
   CLI::App* feed = storeagent::central::AddFeedCommand(app, &feed_options);
+  storeagent::central::PriceCommands price_commands;
+  storeagent::central::AddPriceCommands(app, &price_commands);
 
   storeagent::platform::AddVersionFlag(app);
   if (std::optional<int> code =
@@ -243,6 +247,10 @@ int main(int argc, char** argv) {
   auto stub = v1::CentralAdminService::NewStub(
       grpc::CreateCustomChannel(admin, creds, args));
   if (feed->parsed()) return storeagent::central::RunFeed(*stub, feed_options);
+  if (std::optional<int> code = storeagent::central::RunPriceCommands(
+          *stub, price_commands, json_output)) {
+    return *code;
+  }
   std::vector<std::pair<std::string, int64_t>> parsed;
   if (!ParseLines(lines, &parsed)) {
     std::fprintf(stderr, "storecentralctl: --line: expected SKU=QUANTITY\n");
