@@ -107,6 +107,8 @@ Result<int> ExpireDue(DbContext& ctx, storage::JournalStore& journal,
 }
 
 constexpr int kExpireBatch = 1000;
+// Products per journaled part of a local catalog import (CatalogImported).
+constexpr size_t kImportPart = 1000;
 
 }  // namespace
 
@@ -430,15 +432,43 @@ void StockOps::ImportCatalog(std::vector<v1::Product> products,
                              int64_t first_row,
                              Done<v1::ImportCatalogResponse> done) {
   Status s = core::ValidateCatalog(products, first_row);
-  if (s.ok()) s = Admit();
+  // Journaled: waits for central's first Welcome like every event.
+  if (s.ok()) s = AdmitEvent();
   if (!s.ok()) return done(s);
   auto counts = std::make_shared<storage::CatalogCounts>();
+  storage::JournalStore& journal = db_.journal();
   db_.writer().Submit(
-      [counts, products = std::move(products)](DbContext& ctx) -> Status {
+      [counts, &journal, first_row,
+       products = std::move(products)](DbContext& ctx) -> Status {
         Result<storage::CatalogCounts> c =
-            storage::CatalogStore::ReplaceAll(ctx, products);
+            storage::CatalogStore::ReplaceLocal(ctx, products, first_row);
         if (!c.ok()) return c.status();
         *counts = *c;
+        // The import in the journal, in parts, in the same transaction:
+        // it travels to central and comes back with a re-seed.
+        const size_t parts = std::max<size_t>(
+            1, (products.size() + kImportPart - 1) / kImportPart);
+        const std::string id = "i" + std::to_string(journal.head().seq + 1);
+        for (size_t part = 0; part < parts; ++part) {
+          v1::JournalRecord r;
+          r.mutable_client_key()->set_terminal_id(
+              std::string(core::kAgentTerminalPrefix) + "catalog");
+          r.mutable_client_key()->set_client_txn_id(id + "-" +
+                                                    std::to_string(part));
+          v1::CatalogImported* imported =
+              r.mutable_stock()->mutable_catalog_imported();
+          imported->set_import_id(id);
+          imported->set_part(static_cast<uint32_t>(part));
+          imported->set_parts(static_cast<uint32_t>(parts));
+          const size_t end =
+              std::min(products.size(), (part + 1) * kImportPart);
+          for (size_t i = part * kImportPart; i < end; ++i) {
+            *imported->add_products() = products[i];
+          }
+          Result<storage::AppendResult> a =
+              storage::AppendEvent(ctx, journal, std::move(r));
+          if (!a.ok()) return a.status();
+        }
         return Status::Ok();
       },
       [counts, done = std::move(done)](const Status& st) {

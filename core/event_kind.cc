@@ -59,6 +59,8 @@ std::string_view StockKind(const v1::StockEvent& s) {
       return "hold.short_picked";
     case v1::StockEvent::kEscrowChanged:
       return "escrow.changed";
+    case v1::StockEvent::kCatalogImported:
+      return "catalog.imported";
     case v1::StockEvent::KIND_NOT_SET:
       break;
   }

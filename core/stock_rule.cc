@@ -120,8 +120,9 @@ Result<StockEffects> StockEffectsOf(const v1::JournalRecord& record,
     }
     return out;
   }
-  // Escrow moves no stock figure; the ledger keeps it beside them.
-  if (e.has_escrow_changed()) return out;
+  // Escrow moves no stock figure; the ledger keeps it beside them. A
+  // journaled catalog import moves none either.
+  if (e.has_escrow_changed() || e.has_catalog_imported()) return out;
   if (e.has_count()) {
     for (const v1::CountLine& l : e.count().lines()) {
       out.counts.push_back(CountReset{l.sku(), l.counted(), record.seq(),

@@ -49,63 +49,149 @@ std::string FoldName(std::string_view name) {
   return out;
 }
 
-Result<CatalogCounts> CatalogStore::ReplaceAll(
-    DbContext& ctx, const std::vector<v1::Product>& products) {
-  for (const char* sql : {"DELETE FROM catalog_gtin", "DELETE FROM catalog"}) {
+namespace {
+
+constexpr char kCentral[] = "central";
+constexpr char kLocal[] = "local";
+
+// Why `p` may not be the store's own: a SKU head office owns, or a GTIN of
+// one of head office's products; "" when it may.
+Result<std::string> HeadOfficeConflict(DbContext& ctx, const v1::Product& p) {
+  Result<Statement*> owner =
+      ctx.Prepare("SELECT owner FROM catalog WHERE sku = ?1");
+  if (!owner.ok()) return owner.status();
+  (*owner)->BindText(1, p.sku());
+  Result<bool> row = (*owner)->Step();
+  if (!row.ok()) return row.status();
+  const bool central = *row && (*owner)->ColumnText(0) == kCentral;
+  (*owner)->Reset();
+  if (central) {
+    return std::string(
+        "sku: head office owns this product (pushed by central); change it "
+        "there, or leave it out of the store's import");
+  }
+  Result<Statement*> gtin = ctx.Prepare(
+      "SELECT c.sku FROM catalog_gtin g JOIN catalog c ON c.sku = g.sku "
+      "WHERE g.gtin = ?1 AND c.owner = 'central' AND c.sku <> ?2");
+  if (!gtin.ok()) return gtin.status();
+  for (const std::string& g : p.gtins()) {
+    (*gtin)->Reset();
+    (*gtin)->BindText(1, g);
+    (*gtin)->BindText(2, p.sku());
+    Result<bool> hit = (*gtin)->Step();
+    if (!hit.ok()) return hit.status();
+    if (*hit) {
+      const std::string other((*gtin)->ColumnText(0));
+      (*gtin)->Reset();
+      return "gtins: " + g + " is the barcode of head office's product " +
+             other;
+    }
+  }
+  (*gtin)->Reset();
+  return std::string();
+}
+
+Status ClearLocal(DbContext& ctx) {
+  for (const char* sql : {"DELETE FROM catalog_gtin WHERE sku IN "
+                          "(SELECT sku FROM catalog WHERE owner = 'local')",
+                          "DELETE FROM catalog WHERE owner = 'local'"}) {
     Result<Statement*> clear = ctx.Prepare(sql);
     if (!clear.ok()) return clear.status();
     STOREAGENT_RETURN_IF_ERROR((*clear)->Run());
   }
+  return Status::Ok();
+}
 
+// Inserts `p` as the store's own, adding to `counts`.
+Status InsertLocal(DbContext& ctx, const v1::Product& p,
+                   CatalogCounts* counts) {
   Result<Statement*> ins = ctx.Prepare(
       "INSERT INTO catalog (sku, name, name_fold, department, price_minor, "
-      "currency, safety_stock, unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      "currency, safety_stock, unit, owner) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'local')");
   if (!ins.ok()) return ins.status();
   Result<Statement*> gtin =
       ctx.Prepare("INSERT INTO catalog_gtin (gtin, sku) VALUES (?1, ?2)");
   if (!gtin.ok()) return gtin.status();
+  Statement& s = **ins;
+  s.Reset();
+  s.BindText(1, p.sku());
+  s.BindText(2, p.name());
+  s.BindText(3, FoldName(p.name()));
+  s.BindText(4, p.department());
+  s.BindInt(5, p.price().minor_units());
+  s.BindText(6, p.price().currency());
+  s.BindInt(7, p.safety_stock());
+  s.BindText(8, p.unit().empty() ? "each" : p.unit());
+  Status st = s.Run();
+  if (!st.ok())
+    return Status(st.code(), "sku " + p.sku() + ": " + st.message());
+  ++counts->products;
+  for (const std::string& g : p.gtins()) {
+    Statement& gs = **gtin;
+    gs.Reset();
+    gs.BindText(1, g);
+    gs.BindText(2, p.sku());
+    Status gst = gs.Run();
+    if (!gst.ok()) {
+      return Status(gst.code(), "gtin " + g + ": " + gst.message());
+    }
+    ++counts->gtins;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<CatalogCounts> CatalogStore::ReplaceLocal(
+    DbContext& ctx, const std::vector<v1::Product>& products,
+    int64_t first_row) {
+  for (size_t i = 0; i < products.size(); ++i) {
+    Result<std::string> why = HeadOfficeConflict(ctx, products[i]);
+    if (!why.ok()) return why.status();
+    if (!why->empty()) {
+      return FailedPrecondition(
+          "row " + std::to_string(first_row + static_cast<int64_t>(i)) +
+          " (sku " + products[i].sku() + "): " + *why);
+    }
+  }
+  STOREAGENT_RETURN_IF_ERROR(ClearLocal(ctx));
   CatalogCounts counts;
   for (const v1::Product& p : products) {
-    Statement& s = **ins;
-    s.Reset();
-    s.BindText(1, p.sku());
-    s.BindText(2, p.name());
-    s.BindText(3, FoldName(p.name()));
-    s.BindText(4, p.department());
-    s.BindInt(5, p.price().minor_units());
-    s.BindText(6, p.price().currency());
-    s.BindInt(7, p.safety_stock());
-    s.BindText(8, p.unit().empty() ? "each" : p.unit());
-    Status st = s.Run();
-    if (!st.ok()) {
-      return Status(st.code(), "sku " + p.sku() + ": " + st.message());
-    }
-    ++counts.products;
-    for (const std::string& g : p.gtins()) {
-      Statement& gs = **gtin;
-      gs.Reset();
-      gs.BindText(1, g);
-      gs.BindText(2, p.sku());
-      Status gst = gs.Run();
-      if (!gst.ok()) {
-        return Status(gst.code(), "gtin " + g + ": " + gst.message());
-      }
-      ++counts.gtins;
-    }
+    STOREAGENT_RETURN_IF_ERROR(InsertLocal(ctx, p, &counts));
   }
   return counts;
 }
 
+Status CatalogStore::ApplyImported(DbContext& ctx,
+                                   const v1::CatalogImported& part) {
+  if (part.part() == 0) STOREAGENT_RETURN_IF_ERROR(ClearLocal(ctx));
+  CatalogCounts counts;
+  for (const v1::Product& p : part.products()) {
+    Result<std::string> why = HeadOfficeConflict(ctx, p);
+    if (!why.ok()) return why.status();
+    if (!why->empty()) continue;  // head office's by now: theirs stays
+    STOREAGENT_RETURN_IF_ERROR(InsertLocal(ctx, p, &counts));
+  }
+  return Status::Ok();
+}
+
 Status CatalogStore::Upsert(DbContext& ctx,
-                            const std::vector<v1::Product>& products) {
+                            const std::vector<v1::Product>& products,
+                            std::vector<std::string>* taken_over) {
   Result<Statement*> row = ctx.Prepare(
       "INSERT INTO catalog (sku, name, name_fold, department, price_minor, "
-      "currency, safety_stock, unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+      "currency, safety_stock, unit, owner) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'central') "
       "ON CONFLICT (sku) DO UPDATE SET name = excluded.name, "
       "name_fold = excluded.name_fold, department = excluded.department, "
       "price_minor = excluded.price_minor, currency = excluded.currency, "
-      "safety_stock = excluded.safety_stock, unit = excluded.unit");
+      "safety_stock = excluded.safety_stock, unit = excluded.unit, "
+      "owner = 'central'");
   if (!row.ok()) return row.status();
+  Result<Statement*> owner =
+      ctx.Prepare("SELECT owner FROM catalog WHERE sku = ?1");
+  if (!owner.ok()) return owner.status();
   Result<Statement*> clear =
       ctx.Prepare("DELETE FROM catalog_gtin WHERE sku = ?1");
   if (!clear.ok()) return clear.status();
@@ -114,6 +200,16 @@ Status CatalogStore::Upsert(DbContext& ctx,
       "ON CONFLICT (gtin) DO UPDATE SET sku = excluded.sku");
   if (!gtin.ok()) return gtin.status();
   for (const v1::Product& p : products) {
+    if (taken_over != nullptr) {
+      (*owner)->Reset();
+      (*owner)->BindText(1, p.sku());
+      Result<bool> held = (*owner)->Step();
+      if (!held.ok()) return held.status();
+      if (*held && (*owner)->ColumnText(0) == kLocal) {
+        taken_over->push_back(p.sku());
+      }
+      (*owner)->Reset();
+    }
     Statement& s = **row;
     s.Reset();
     s.BindText(1, p.sku());

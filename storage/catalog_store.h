@@ -1,9 +1,11 @@
 // CatalogStore: the store's product catalog (SKU, GTINs, name, price,
 // department, safety stock, unit) in SQLite.
 //
-// The catalog is replaced whole, in one transaction (an import is
-// all-or-nothing); head office will push it over sync later through the same
-// call. Reads serve product search by SKU, GTIN or name prefix.
+// Each product is head office's ('central', pushed over sync) or the
+// store's own ('local', imported); a local import replaces the store's own
+// in one transaction and never touches head office's
+// (docs/availability-api.md, "Who owns the catalog"). Reads serve product
+// search by SKU, GTIN or name prefix.
 #ifndef STOREAGENT_STORAGE_CATALOG_STORE_H_
 #define STOREAGENT_STORAGE_CATALOG_STORE_H_
 
@@ -24,16 +26,33 @@ struct CatalogCounts {
 
 class CatalogStore {
  public:
-  // Replaces the whole catalog. Writer thread. REQUIRES: `products` passed
-  // core::ValidateCatalog (unique SKUs and GTINs).
-  static Result<CatalogCounts> ReplaceAll(
-      DbContext& ctx, const std::vector<v1::Product>& products);
+  // Who owns the catalog (docs/availability-api.md, "Who owns the
+  // catalog"): a product head office pushed (CatalogUpdate) is head
+  // office's ('central'); one the store imported is the store's ('local').
 
-  // Adds or replaces `products` (head office's CatalogUpdate): each SKU's
-  // row and GTINs; a GTIN that belonged to another SKU moves to this one.
-  // Writer thread. REQUIRES: core::ValidateCatalog passed.
-  static Status Upsert(DbContext& ctx,
-                       const std::vector<v1::Product>& products);
+  // Replaces the store's own products with `products` (a local import);
+  // head office's stay. Refused whole, changing nothing, with
+  // FAILED_PRECONDITION "row N (sku S): ..." (N = first_row + index) when a
+  // product is one head office owns or carries a GTIN of one of theirs.
+  // Writer thread. REQUIRES: `products` passed core::ValidateCatalog
+  // (unique SKUs and GTINs).
+  static Result<CatalogCounts> ReplaceLocal(
+      DbContext& ctx, const std::vector<v1::Product>& products,
+      int64_t first_row = 1);
+
+  // One part of a journaled local import (CatalogImported), re-applied in
+  // journal order (a re-seed): part 0 first clears the store's own
+  // products; a product head office owns by now, or one carrying a GTIN of
+  // theirs, is skipped. Writer thread.
+  static Status ApplyImported(DbContext& ctx, const v1::CatalogImported& part);
+
+  // Adds or replaces `products` (head office's CatalogUpdate) as head
+  // office's: each SKU's row and GTINs; a GTIN that belonged to another SKU
+  // moves to this one. A SKU that was the store's becomes head office's
+  // and is added to `taken_over` (when given). Writer thread. REQUIRES:
+  // core::ValidateCatalog passed.
+  static Status Upsert(DbContext& ctx, const std::vector<v1::Product>& products,
+                       std::vector<std::string>* taken_over = nullptr);
 
   // Sets the price of `sku`; false when the SKU is not in the catalog
   // (nothing changes then). Writer thread.

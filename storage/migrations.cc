@@ -10,7 +10,7 @@ namespace {
 
 // Step N brings the schema from version N-1 to N. Append only; never edit a
 // step that has shipped.
-constexpr std::array<const char*, 7> kSteps = {
+constexpr std::array<const char*, 8> kSteps = {
     // 1: the journal of store events and the store's identity.
     R"sql(
 CREATE TABLE meta (
@@ -160,6 +160,12 @@ CREATE TABLE price_book (
   applied_at_us  INTEGER NOT NULL,
   PRIMARY KEY (kind, id)
 ) WITHOUT ROWID;
+)sql",
+    // 8: who owns each product (storage/catalog_store.h): 'central' (pushed
+    // by head office) or 'local' (the store's own import). Products of an
+    // older database count as the store's until head office pushes them.
+    R"sql(
+ALTER TABLE catalog ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
 )sql",
 };
 

@@ -123,7 +123,8 @@ Status StockLedger::Apply(DbContext& ctx, const v1::JournalRecord& record,
         ctx, record.transaction().post_void().original(), record.seq()));
   } else if (record.has_stock() && !record.stock().has_hold_placed() &&
              !record.stock().has_movement() && !record.stock().has_count() &&
-             !record.stock().has_escrow_changed()) {
+             !record.stock().has_escrow_changed() &&
+             !record.stock().has_catalog_imported()) {
     const v1::StockEvent& e = record.stock();
     const std::string& ref =
         e.has_hold_picked()      ? e.hold_picked().order_ref()

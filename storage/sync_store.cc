@@ -140,7 +140,15 @@ Status ApplyOne(WriteContext& ctx, JournalStore& journal,
       std::vector<v1::Product> products(e.catalog().products().begin(),
                                         e.catalog().products().end());
       for (const v1::Product& p : products) touched.push_back(p.sku());
-      return CatalogStore::Upsert(ctx, products);
+      std::vector<std::string> taken_over;
+      STOREAGENT_RETURN_IF_ERROR(
+          CatalogStore::Upsert(ctx, products, &taken_over));
+      for (const std::string& sku : taken_over) {
+        out.notes.push_back("central_seq " + cseq + ": sku " + sku +
+                            " was the store's own product; head office "
+                            "owns it now");
+      }
+      return Status::Ok();
     }
     case v1::CentralEvent::kPrices:
       for (const v1::PriceLine& l : e.prices().lines()) {
@@ -353,6 +361,11 @@ Result<uint64_t> SyncStore::Reseed(WriteContext& ctx, JournalStore& journal,
     STOREAGENT_RETURN_IF_ERROR(StockLedger::Apply(ctx, e.record()));
     STOREAGENT_RETURN_IF_ERROR(DayCloseStore::Remember(ctx, e.record()));
     STOREAGENT_RETURN_IF_ERROR(ReturnLimits::Remember(ctx, e.record()));
+    if (e.record().has_stock() && e.record().stock().has_catalog_imported()) {
+      // The store's own catalog comes back with its journal.
+      STOREAGENT_RETURN_IF_ERROR(CatalogStore::ApplyImported(
+          ctx, e.record().stock().catalog_imported()));
+    }
   }
   return journal.head().seq;
 }

@@ -78,7 +78,9 @@ void AddCatalogCommands(CLI::App& app, Target& t, Action& action) {
   auto o = std::make_shared<ImportOptions>();
   CLI::App* import = catalog->add_subcommand(
       "import",
-      "replace the whole catalog with FILE, all or nothing. CSV needs a "
+      "replace the store's own products with FILE, all or nothing (head "
+      "office's products stay; a file naming one of them is refused). CSV "
+      "needs a "
       "header row naming its columns: sku,name,gtins,department,price_minor,"
       "currency,safety_stock,unit (sku and name required; several GTINs "
       "separated by '|'; RFC 4180 quoting). JSON: an array of objects with "

@@ -142,6 +142,9 @@ std::string CheckEscrow(const v1::EscrowChanged& e) {
   return Why(core::CheckFreeText(e, "stock.escrow_changed"));
 }
 
+// Products in one journaled part of a store's catalog import.
+constexpr int kMaxImportedPerPart = 1000;
+
 std::string CheckStock(const v1::StockEvent& ev, int64_t recorded_at_us) {
   switch (ev.kind_case()) {
     case v1::StockEvent::kMovement:
@@ -177,6 +180,24 @@ std::string CheckStock(const v1::StockEvent& ev, int64_t recorded_at_us) {
                                         "stock.hold_short_picked.order_ref"));
     case v1::StockEvent::kEscrowChanged:
       return CheckEscrow(ev.escrow_changed());
+    case v1::StockEvent::kCatalogImported: {
+      // The store's own catalog import, journaled in parts
+      // (agent/stock_ops.cc): the products as an import checks them.
+      const v1::CatalogImported& c = ev.catalog_imported();
+      if (c.parts() < 1 || c.part() >= c.parts()) {
+        return "stock.catalog_imported.part: " + std::to_string(c.part()) +
+               " of " + std::to_string(c.parts()) + " parts";
+      }
+      if (c.products_size() > kMaxImportedPerPart) {
+        return "stock.catalog_imported.products: " +
+               std::to_string(c.products_size()) + ", too many (max " +
+               std::to_string(kMaxImportedPerPart) + ")";
+      }
+      std::string why = Why(
+          core::ValidateCatalog({c.products().begin(), c.products().end()}));
+      if (!why.empty()) return "stock.catalog_imported.products: " + why;
+      return Why(core::CheckFreeText(c, "stock.catalog_imported"));
+    }
     case v1::StockEvent::KIND_NOT_SET:
       break;
   }

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include "storeagent/v1/price.grpc.pb.h"
@@ -156,6 +157,27 @@ class SyncPricesTest : public ::testing::TestWithParam<bool> {
     return out;
   }
 
+  // The agent's meta value `key` ("" when absent), read from its file.
+  std::string AgentMeta(const std::string& key) {
+    sqlite3* db = nullptr;
+    std::string out;
+    if (sqlite3_open_v2(env_->agent().db_path().c_str(), &db,
+                        SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+      sqlite3_busy_timeout(db, 5000);
+      sqlite3_stmt* st = nullptr;
+      if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?1", -1,
+                             &st, nullptr) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+          out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+        }
+      }
+      sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return out;
+  }
+
   // Rows of the agent's inbox (central events applied) of `kind`.
   int InboxRows(const std::string& kind) {
     sqlite3* db = nullptr;
@@ -187,9 +209,12 @@ TEST_P(SyncPricesTest, PublishedOfflineArriveOnceApplyInTheirWindowAndCheck) {
   ASSERT_EQ(env_->agent().Terminate(), 0);
   const int64_t now = NowUs();
   const int64_t hour = 3'600'000'000;
+  // The region's everyday list (a store list would be more specific than
+  // the Christmas one and always win), from always.
   const v1::PriceList fleet = test::MakeList(
       Own("fleet"), 1,
-      {{"SKU-00000", 199}, {"SKU-00001", 299}, {"SKU-00002", 349}}, Mine());
+      {{"SKU-00000", 199}, {"SKU-00001", 299}, {"SKU-00002", 349}},
+      test::RegionScope(north));
   // The region's Christmas price, from an hour ahead for a day.
   const v1::PriceList xmas =
       test::MakeList(Own("xmas"), 1, {{"SKU-00000", 149}},
@@ -222,7 +247,9 @@ TEST_P(SyncPricesTest, PublishedOfflineArriveOnceApplyInTheirWindowAndCheck) {
   // By the windows: the fleet's price now, the region's from its start to
   // its end (exclusive), then the fleet's again.
   EXPECT_EQ(ShelfPrice("SKU-00000", now), 199);
-  EXPECT_EQ(ShelfPrice("SKU-00000", now + hour), 149);
+  EXPECT_EQ(ShelfPrice("SKU-00000", now + hour), 149)
+      << "the agent's region: '" << AgentMeta("store_region") << "'\n"
+      << env_->LogTails();
   EXPECT_EQ(ShelfPrice("SKU-00000", now + 25 * hour - 1), 149);
   EXPECT_EQ(ShelfPrice("SKU-00000", now + 25 * hour), 199);
   // The member-only promotion only for a member.
@@ -269,7 +296,8 @@ TEST_P(SyncPricesTest, PublishedOfflineArriveOnceApplyInTheirWindowAndCheck) {
   // A later version replaces the list at the store.
   v1::PriceList fleet2 = test::MakeList(
       Own("fleet"), 2,
-      {{"SKU-00000", 189}, {"SKU-00001", 299}, {"SKU-00002", 399}}, Mine());
+      {{"SKU-00000", 189}, {"SKU-00001", 299}, {"SKU-00002", 399}},
+      test::RegionScope(north));
   EXPECT_EQ(Publish(fleet2).outcome(), "replaced");
   ASSERT_TRUE(
       WaitFor([&] { return ShelfPrice("SKU-00000", now) == 189; }, seconds(60)))
@@ -290,6 +318,75 @@ TEST_P(SyncPricesTest, ANewRegionBringsItsListsAtTheNextHello) {
       << env_->LogTails();
   EXPECT_EQ(InboxRows("price_list"), 1)
       << ::testing::PrintToString(InboxIds("price_list"));
+}
+
+// The store's disk dies: the re-seeded store gets its journal back from
+// central, and with it its own catalog (a local import is journaled), and
+// its price book with central's events, read again from the start (the
+// version rule takes them in order).
+TEST_P(SyncPricesTest, AReseededStoreGetsItsPriceBookAndCatalogBack) {
+  ASSERT_EQ(
+      Publish(test::MakeList(Own("fleet"), 1, {{"SKU-00000", 199}}, Mine()))
+          .outcome(),
+      "added");
+  ASSERT_EQ(
+      Publish(test::MakeList(Own("fleet"), 2, {{"SKU-00000", 189}}, Mine()))
+          .outcome(),
+      "replaced");
+  v1::Promotion promo = test::PercentOff(Own("TEN"), {"SKU-00000"}, 1000);
+  *promo.mutable_scope() = Mine();
+  ASSERT_EQ(Publish(promo).outcome(), "added");
+  ASSERT_TRUE(
+      WaitFor([&] { return ShelfPrice("SKU-00000", 0) == 189; }, seconds(60)))
+      << env_->LogTails();
+  // The store's own catalog, imported locally (journaled with it).
+  {
+    auto stub = env_->AgentAvailabilityStub();
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    v1::ImportCatalogResponse reply;
+    auto writer = stub->ImportCatalog(&ctx, &reply);
+    v1::ImportCatalogRequest chunk;
+    chunk.set_first_row(1);
+    for (const char* sku : {"LOCAL-1", "LOCAL-2", "LOCAL-3"}) {
+      v1::Product* p = chunk.add_products();
+      p->set_sku(sku);
+      p->set_name(std::string("Local ") + sku);
+    }
+    ASSERT_TRUE(writer->Write(chunk));
+    writer->WritesDone();
+    const grpc::Status s = writer->Finish();
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_EQ(reply.products(), 3);
+  }
+  // Central holds the import before the disk dies.
+  const uint64_t head = env_->AgentHead();
+  ASSERT_TRUE(
+      WaitFor([&] { return env_->CentralState().store_seq_held() == head; },
+              seconds(60)))
+      << env_->LogTails();
+
+  env_->agent().Kill9();
+  std::filesystem::remove_all(env_->dir() + "/agent/data");
+  ASSERT_TRUE(env_->agent().Start());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const v1::GetPricesResponse r = Prices({"SKU-00000"}, 0);
+        return r.prices_size() == 1 && r.prices(0).found() &&
+               r.prices(0).promotions_size() == 1;
+      },
+      seconds(60)))
+      << env_->LogTails();
+  const v1::GetPricesResponse r = Prices({"SKU-00000"}, 0);
+  EXPECT_EQ(r.prices(0).unit_price().minor_units(), 189);
+  EXPECT_EQ(r.prices(0).price_list_version(), 2u);
+  EXPECT_EQ(r.book_central_seq(), 3u);
+  // And its own catalog with its journal.
+  ASSERT_TRUE(WaitFor([&] { return env_->AgentHead() == head; }, seconds(60)))
+      << env_->LogTails();
+  for (const char* sku : {"LOCAL-1", "LOCAL-2", "LOCAL-3"}) {
+    EXPECT_TRUE(env_->AgentAvailability(sku).in_catalog()) << sku;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SyncPricesTest, ::testing::Bool(),
