@@ -262,10 +262,7 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
     PriceBookHolder* prices = s->prices_.get();
     storage::AgentDatabase* agent_db = s->db_.get();
     sync_options.on_price_book_changed = [prices, agent_db] {
-      if (Status r = prices->Reload(*agent_db); !r.ok()) {
-        Log(LogLevel::kError, "prices.reload_failed",
-            {{"error", r.ToString()}});
-      }
+      prices->ReloadSoon(*agent_db);
     };
     sync_options.on_region = [prices, agent_db](const std::string& region) {
       if (Status r = prices->SetRegion(*agent_db, region); !r.ok()) {

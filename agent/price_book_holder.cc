@@ -3,6 +3,7 @@
 #include <future>
 #include <utility>
 
+#include "platform/log.h"
 #include "storage/sqlite_handle.h"
 
 namespace storeagent::agent {
@@ -12,6 +13,38 @@ PriceBookHolder::PriceBookHolder(std::string store_id, std::string currency)
   auto empty = std::make_shared<PriceBookSnapshot>();
   empty->store = core::StoreContext{store_id_, "", currency_};
   current_ = std::move(empty);
+}
+
+PriceBookHolder::~PriceBookHolder() {
+  {
+    std::lock_guard<std::mutex> lock(reload_mu_);
+    stopping_ = true;
+  }
+  reload_cv_.notify_all();
+  if (reloader_.joinable()) reloader_.join();
+}
+
+void PriceBookHolder::ReloadSoon(storage::AgentDatabase& db) {
+  std::lock_guard<std::mutex> lock(reload_mu_);
+  reload_db_ = &db;
+  reload_asked_ = true;
+  if (!reloader_.joinable()) reloader_ = std::thread([this] { Reloader(); });
+  reload_cv_.notify_one();
+}
+
+void PriceBookHolder::Reloader() {
+  std::unique_lock<std::mutex> lock(reload_mu_);
+  for (;;) {
+    reload_cv_.wait(lock, [this] { return reload_asked_ || stopping_; });
+    if (stopping_) return;
+    reload_asked_ = false;
+    storage::AgentDatabase* db = reload_db_;
+    lock.unlock();
+    if (Status r = Reload(*db); !r.ok()) {
+      Log(LogLevel::kError, "prices.reload_failed", {{"error", r.ToString()}});
+    }
+    lock.lock();
+  }
 }
 
 Status PriceBookHolder::Reload(storage::AgentDatabase& db) {
