@@ -178,6 +178,55 @@ std::string Format(const v1::ListAtRiskOrdersResponse& r) {
   return t.empty() ? "no orders at risk\n" : t.Render();
 }
 
+// PRICE_DEVIATION_KIND_UNIT_PRICE -> unit_price; PRICE_REASON_UNSPECIFIED
+// -> none_given (docs/pricing.md's names).
+std::string EnumText(const std::string& name, const std::string& prefix) {
+  std::string out =
+      name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+    return static_cast<char>(std::tolower(c));
+  });
+  return out.empty() ? "unknown" : out;
+}
+
+// "12.3 %" of a / b, or "-" when b is 0.
+std::string Percent(int64_t a, int64_t b) {
+  if (b == 0) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f %%",
+                100.0 * static_cast<double>(a) / static_cast<double>(b));
+  return buf;
+}
+
+std::string Format(const v1::ListPriceDeviationsResponse& r) {
+  Table t({"RECORDED", "STORE", "SEQ/LINE", "RECEIPT", "OPERATOR", "SKU",
+           "KIND", "REASON", "EXPECTED NET", "CHARGED NET", "DIFFERENCE",
+           "PRICE LIST"});
+  for (const v1::PriceDeviationEntry& e : r.deviations()) {
+    const v1::PriceDeviation& d = e.deviation();
+    std::string reason =
+        EnumText(v1::PriceReason_Name(d.reason()), "PRICE_REASON_");
+    if (reason == "unspecified") reason = "none_given";
+    const std::string list =
+        d.price_list_id().empty()
+            ? "-"
+            : d.price_list_id() + " v" + N(d.price_list_version());
+    t.Add({FormatMicros(e.recorded_at_us()), e.store_id(),
+           N(e.seq()) + "/" + N(static_cast<uint64_t>(e.line())),
+           e.receipt_number().empty() ? "-" : e.receipt_number(),
+           e.operator_id().empty() ? "-" : e.operator_id(), e.sku(),
+           EnumText(v1::PriceDeviationKind_Name(d.kind()),
+                    "PRICE_DEVIATION_KIND_"),
+           reason, N(d.expected_net()), N(d.charged_net()),
+           (d.difference() > 0 ? "+" : "") + N(d.difference()), list});
+  }
+  const std::string counts = "lines checked " + N(r.lines_checked()) +
+                             ", deviating " + N(r.lines_deviating()) + " (" +
+                             Percent(r.lines_deviating(), r.lines_checked()) +
+                             ")\n";
+  return (t.empty() ? "no price deviations\n" : t.Render()) + counts;
+}
+
 template <typename T>
 const T* As(const google::protobuf::Message& m) {
   return dynamic_cast<const T*>(&m);
@@ -234,6 +283,7 @@ std::string FormatReply(const google::protobuf::Message& reply) {
     return Format(*r);
   if (auto* r = As<v1::ListAdminAuditResponse>(reply)) return Format(*r);
   if (auto* r = As<v1::ListAtRiskOrdersResponse>(reply)) return Format(*r);
+  if (auto* r = As<v1::ListPriceDeviationsResponse>(reply)) return Format(*r);
   return FormatReplyJson(reply);
 }
 

@@ -186,6 +186,21 @@ int main(int argc, char** argv) {
   audit->add_option("--store", store, "store id (default: every store)");
   audit->add_option("--limit", limit, "1..1000 (default 100)");
 
+  // Sale lines charged other than the price book (docs/central.md, "Price
+  // deviations"); times as feed's (ParseFeedTime).
+  std::string dev_sku, dev_since, dev_until;
+  CLI::App* deviations = app.add_subcommand(
+      "deviations",
+      "Sale lines charged other than the price book, newest first, and the "
+      "lines checked and deviating");
+  deviations->add_option("--store", store, "store id (default: every store)");
+  deviations->add_option("--sku", dev_sku, "only this SKU");
+  deviations->add_option("--since", dev_since,
+                         "recorded at or after: microseconds, YYYY-MM-DD or "
+                         "YYYY-MM-DDTHH:MM:SSZ (UTC)");
+  deviations->add_option("--until", dev_until, "recorded before; as --since");
+  deviations->add_option("--limit", limit, "1..1000 (default 100)");
+
   // Head office's KPIs (docs/kpis.md).
   std::string region, last_week, format = "table";
   int weeks = 0;
@@ -372,6 +387,39 @@ int main(int argc, char** argv) {
     r.set_region(new_region);
     v1::SetStoreRegionResponse reply;
     return Print(stub->SetStoreRegion(Context().get(), r, &reply), reply);
+  }
+  if (deviations->parsed()) {
+    v1::ListPriceDeviationsRequest r;
+    r.set_store_id(store);
+    r.set_sku(dev_sku);
+    // "" stays 0 (open); else a time as feed's.
+    auto parse_time = [](const std::string& text, const char* option,
+                         int64_t* out) {
+      if (text.empty()) return true;
+      storeagent::Result<int64_t> at =
+          storeagent::central::ParseFeedTime(text, option);
+      if (!at.ok()) {
+        std::fprintf(stderr, "storecentralctl: %s\n",
+                     at.status().message().c_str());
+        return false;
+      }
+      *out = *at;
+      return true;
+    };
+    int64_t since_us = 0, until_us = 0;
+    if (!parse_time(dev_since, "--since", &since_us) ||
+        !parse_time(dev_until, "--until", &until_us)) {
+      return 2;
+    }
+    r.set_since_us(since_us);
+    r.set_until_us(until_us);
+    if (limit < 0) {
+      std::fprintf(stderr, "storecentralctl: --limit: 1..1000\n");
+      return 2;
+    }
+    r.set_limit(static_cast<uint32_t>(limit));
+    v1::ListPriceDeviationsResponse reply;
+    return Print(stub->ListPriceDeviations(Context().get(), r, &reply), reply);
   }
   if (audit->parsed()) {
     v1::ListAdminAuditRequest r;

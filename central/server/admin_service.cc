@@ -718,20 +718,32 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListPriceBook(
       [this, request, reply] { return PriceBookListing(*request, reply); });
 }
 
-// NOT BUILT YET (issue #14): central keeps no deviations until the agent
-// records them on sale lines; the call is authorised as a read and answers
-// UNIMPLEMENTED.
 grpc::ServerUnaryReactor* AdminServiceImpl::ListPriceDeviations(
     grpc::CallbackServerContext* context,
     const v1::ListPriceDeviationsRequest* request,
-    v1::ListPriceDeviationsResponse*) {
-  return Defer(context, Call::Read("ListPriceDeviations", request->store_id()),
-               [] {
-                 return Status(StatusCode::kUnimplemented,
-                               "ListPriceDeviations: not built yet (issue "
-                               "#14: central lists deviations once stores "
-                               "record them)");
-               });
+    v1::ListPriceDeviationsResponse* reply) {
+  Call call = Call::Read("ListPriceDeviations", request->store_id());
+  return Defer(context, std::move(call), [this, request, reply]() -> Status {
+    const v1::ListPriceDeviationsRequest& r = *request;
+    if (!r.store_id().empty()) {
+      Result<StoreRow> row =
+          KnownStore(hub_.context().store, r.store_id(), "store_id");
+      if (!row.ok()) return row.status();
+    }
+    STOREAGENT_RETURN_IF_ERROR(ValidateDeviationFilters(r));
+    Result<size_t> limit = ListLimit(static_cast<int32_t>(r.limit()), "limit");
+    if (!limit.ok()) return limit.status();
+    PriceDeviationQuery q{r.store_id(), r.sku(), r.since_us(), r.until_us(),
+                          *limit};
+    Result<PriceDeviationList> l = hub_.context().store.ListPriceDeviations(q);
+    if (!l.ok()) return l.status();
+    for (v1::PriceDeviationEntry& e : l->entries) {
+      *reply->add_deviations() = std::move(e);
+    }
+    reply->set_lines_checked(l->lines_checked);
+    reply->set_lines_deviating(l->lines_deviating);
+    return Status::Ok();
+  });
 }
 
 // ------------------------------------------------------------ feed

@@ -78,9 +78,8 @@ class AdminServiceImpl
       const v1::SetStoreRegionRequest* request,
       v1::SetStoreRegionResponse* reply) override;
   // Head office's price book (docs/central.md, "The price book"): an
-  // operator's publishes, audited; a reader's listing. Deviations are not
-  // recorded yet: ListPriceDeviations is UNIMPLEMENTED (after the caller
-  // is authorised as for a read).
+  // operator's publishes, audited; a reader's listings of the book and of
+  // the sale lines charged otherwise ("Price deviations").
   grpc::ServerUnaryReactor* PublishPriceList(
       grpc::CallbackServerContext* context,
       const v1::PublishPriceListRequest* request,

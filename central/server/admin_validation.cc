@@ -135,6 +135,31 @@ Status ValidatePushCentralEvent(const v1::PushCentralEventRequest& r) {
       "event: one of movement, catalog, prices, hold_cancel is required");
 }
 
+Status ValidateDeviationFilters(const v1::ListPriceDeviationsRequest& r) {
+  if (r.sku().size() > core::kMaxSkuLength) {
+    return InvalidArgument(
+        "sku: at most " + std::to_string(core::kMaxSkuLength) +
+        " characters, got " + std::to_string(r.sku().size()));
+  }
+  if (r.since_us() < 0) {
+    return InvalidArgument("since_us: must be >= 0 (0: no lower bound)");
+  }
+  if (r.until_us() < 0) {
+    return InvalidArgument("until_us: must be >= 0 (0: no upper bound)");
+  }
+  if (r.until_us() != 0 && r.until_us() <= r.since_us()) {
+    return InvalidArgument("until_us: " + std::to_string(r.until_us()) +
+                           " is not after since_us " +
+                           std::to_string(r.since_us()) +
+                           " (the window is [since_us, until_us))");
+  }
+  if (r.limit() > static_cast<uint32_t>(kMaxListLimit)) {
+    return InvalidArgument("limit: 1..1000 (0 = 100), got " +
+                           std::to_string(r.limit()));
+  }
+  return Status::Ok();
+}
+
 Result<size_t> ListLimit(int32_t limit, const std::string& field) {
   if (limit == 0) return static_cast<size_t>(kDefaultListLimit);
   if (limit < 1 || limit > kMaxListLimit) {

@@ -34,6 +34,11 @@ Status ValidatePushCentralEvent(const v1::PushCentralEventRequest& r);
 // 0 = default, else 1..1000; `field` names it.
 Result<size_t> ListLimit(int32_t limit, const std::string& field);
 
+// ListPriceDeviations' filters but the store: sku 0..64 characters,
+// since_us and until_us >= 0 and, both set, until_us > since_us (the
+// window [since_us, until_us) is not empty), limit 0..1000.
+Status ValidateDeviationFilters(const v1::ListPriceDeviationsRequest& r);
+
 }  // namespace storeagent::central
 
 #endif  // STOREAGENT_CENTRAL_SERVER_ADMIN_VALIDATION_H_

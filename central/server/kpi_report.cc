@@ -32,10 +32,10 @@ struct Def {
   int64_t p_num = 0;   // percentile p = p_num / 100
 };
 
-const std::array<Def, 20>& Defs() {
+const std::array<Def, 21>& Defs() {
   using kpi::kCloses, kpi::kClosesDiscrepant, kpi::kSalesCount,
       kpi::kSalesValue;
-  static const std::array<Def, 20> defs = {{
+  static const std::array<Def, 21> defs = {{
       {"order_accuracy", "ratio", Kind::kRatio, kpi::kOrdersComplete,
        kpi::kOrdersFinished},
       {"pick_time_p50_s", "seconds", Kind::kPercentile, kpi::kPickTime, "", 50},
@@ -71,6 +71,8 @@ const std::array<Def, 20>& Defs() {
       {"close_discrepancies", "count", Kind::kCount, kClosesDiscrepant,
        kCloses},
       {"stock_drift", "count", Kind::kCount, kpi::kDrift, ""},
+      {"price_deviation_rate", "ratio", Kind::kRatio, kpi::kPriceLinesDeviating,
+       kpi::kPriceLinesChecked},
   }};
   return defs;
 }

@@ -285,6 +285,40 @@ CREATE TABLE price_book_sent (
 ) WITHOUT ROWID;
 CREATE INDEX price_book_sent_by_item ON price_book_sent (kind, item_id);
 )sql",
+    // v10: sale lines charged other than the price book (docs/central.md,
+    // "Price deviations"): one row per deviating line of a checked sale,
+    // keyed by the sale's store and seq; the lines checked and deviating
+    // are kpi_counters rows (price_lines.*), found by a partial index.
+    R"sql(
+CREATE TABLE price_deviations (
+  store_id            TEXT    NOT NULL,
+  seq                 INTEGER NOT NULL,
+  line                INTEGER NOT NULL,
+  recorded_at_us      INTEGER NOT NULL,
+  terminal_id         TEXT    NOT NULL,
+  client_txn_id       TEXT    NOT NULL,
+  receipt_number      TEXT    NOT NULL,
+  operator_id         TEXT    NOT NULL,
+  sku                 TEXT    NOT NULL,
+  kind                TEXT    NOT NULL,
+  reason              TEXT    NOT NULL,
+  expected_unit_price INTEGER NOT NULL,
+  expected_net        INTEGER NOT NULL,
+  charged_unit_price  INTEGER NOT NULL,
+  charged_net         INTEGER NOT NULL,
+  difference          INTEGER NOT NULL,
+  price_list_id       TEXT    NOT NULL,
+  price_list_version  INTEGER NOT NULL,
+  PRIMARY KEY (store_id, seq, line)
+) WITHOUT ROWID;
+CREATE INDEX price_deviations_by_time ON price_deviations (recorded_at_us);
+CREATE INDEX price_deviations_by_store ON price_deviations (store_id,
+  recorded_at_us);
+CREATE INDEX price_deviations_by_sku ON price_deviations (sku,
+  recorded_at_us);
+CREATE INDEX kpi_counters_price_lines ON kpi_counters (name, store_id)
+  WHERE name IN ('price_lines.checked', 'price_lines.deviating');
+)sql",
 };
 
 const std::string_view kPgSchema[kCentralSchemaVersion] = {
@@ -685,6 +719,97 @@ CREATE TABLE price_book_sent (
   PRIMARY KEY (store_id, kind, item_id, version)
 );
 CREATE INDEX price_book_sent_by_item ON price_book_sent (kind, item_id);
+)sql",
+    // v10: price deviations (as SQLite's v10), and the KPI views gain the
+    // price lines checked and deviating (kpi_weekly: the rate).
+    R"sql(
+CREATE TABLE price_deviations (
+  store_id            TEXT   NOT NULL,
+  seq                 BIGINT NOT NULL,
+  line                BIGINT NOT NULL,
+  recorded_at_us      BIGINT NOT NULL,
+  terminal_id         TEXT   NOT NULL,
+  client_txn_id       TEXT   NOT NULL,
+  receipt_number      TEXT   NOT NULL,
+  operator_id         TEXT   NOT NULL,
+  sku                 TEXT COLLATE "C" NOT NULL,
+  kind                TEXT   NOT NULL,
+  reason              TEXT   NOT NULL,
+  expected_unit_price BIGINT NOT NULL,
+  expected_net        BIGINT NOT NULL,
+  charged_unit_price  BIGINT NOT NULL,
+  charged_net         BIGINT NOT NULL,
+  difference          BIGINT NOT NULL,
+  price_list_id       TEXT   NOT NULL,
+  price_list_version  BIGINT NOT NULL,
+  PRIMARY KEY (store_id, seq, line)
+);
+CREATE INDEX price_deviations_by_time ON price_deviations (recorded_at_us);
+CREATE INDEX price_deviations_by_store ON price_deviations (store_id,
+  recorded_at_us);
+CREATE INDEX price_deviations_by_sku ON price_deviations (sku,
+  recorded_at_us);
+CREATE INDEX kpi_counters_price_lines ON kpi_counters (name, store_id)
+  WHERE name IN ('price_lines.checked', 'price_lines.deviating');
+DROP VIEW kpi_weekly;
+DROP VIEW kpi_weekly_counts;
+CREATE VIEW kpi_weekly_counts AS
+SELECT k.store_id, s.region, k.week,
+  SUM(CASE WHEN k.name = 'sales.count' THEN k.value ELSE 0 END)
+    AS sales,
+  SUM(CASE WHEN k.name = 'sales.value' THEN k.value ELSE 0 END)
+    AS sales_value,
+  SUM(CASE WHEN k.name = 'sales.lines' THEN k.value ELSE 0 END)
+    AS sales_lines,
+  SUM(CASE WHEN k.name = 'sales.member' THEN k.value ELSE 0 END)
+    AS sales_with_member,
+  SUM(CASE WHEN k.name = 'sales.value.store' THEN k.value ELSE 0 END)
+    AS sales_value_store,
+  SUM(CASE WHEN k.name = 'sales.value.click_and_collect' THEN k.value ELSE 0 END)
+    AS sales_value_click_and_collect,
+  SUM(CASE WHEN k.name = 'sales.value.ship_from_store' THEN k.value ELSE 0 END)
+    AS sales_value_ship_from_store,
+  SUM(CASE WHEN k.name = 'sales.value.endless_aisle' THEN k.value ELSE 0 END)
+    AS sales_value_endless_aisle,
+  SUM(CASE WHEN k.name = 'returns.count' THEN k.value ELSE 0 END)
+    AS returns,
+  SUM(CASE WHEN k.name = 'returns.value' THEN k.value ELSE 0 END)
+    AS returns_value,
+  SUM(CASE WHEN k.name = 'enrolments' THEN k.value ELSE 0 END)
+    AS enrolments,
+  SUM(CASE WHEN k.name = 'orders.finished' THEN k.value ELSE 0 END)
+    AS orders_finished,
+  SUM(CASE WHEN k.name = 'orders.complete' THEN k.value ELSE 0 END)
+    AS orders_complete,
+  SUM(CASE WHEN k.name = 'closes' THEN k.value ELSE 0 END)
+    AS closes,
+  SUM(CASE WHEN k.name = 'closes.discrepant' THEN k.value ELSE 0 END)
+    AS closes_discrepant,
+  SUM(CASE WHEN k.name = 'drift' THEN k.value ELSE 0 END)
+    AS stock_drift,
+  SUM(CASE WHEN k.name = 'price_lines.checked' THEN k.value ELSE 0 END)
+    AS price_lines_checked,
+  SUM(CASE WHEN k.name = 'price_lines.deviating' THEN k.value ELSE 0 END)
+    AS price_lines_deviating
+FROM kpi_counters k JOIN stores s ON s.store_id = k.store_id
+GROUP BY k.store_id, s.region, k.week;
+CREATE VIEW kpi_weekly AS
+SELECT c.*,
+  c.orders_complete::float8 / NULLIF(c.orders_finished, 0) AS order_accuracy,
+  c.returns_value::float8 / NULLIF(c.sales_value, 0) AS return_rate,
+  c.sales_with_member::float8 / NULLIF(c.sales, 0) AS loyalty_adoption,
+  c.sales_value::float8 / NULLIF(c.sales, 0) AS basket_value_avg,
+  c.sales_lines::float8 / NULLIF(c.sales, 0) AS basket_lines_avg,
+  c.price_lines_deviating::float8 / NULLIF(c.price_lines_checked, 0)
+    AS price_deviation_rate
+FROM kpi_weekly_counts c;
+CREATE VIEW price_deviation_facts AS
+SELECT x.store_id, s.region, x.seq, x.line,
+  to_timestamp(x.recorded_at_us / 1e6) AS sold_at, x.terminal_id,
+  x.client_txn_id, x.receipt_number, x.operator_id, x.sku, x.kind,
+  x.reason, x.expected_unit_price, x.expected_net, x.charged_unit_price,
+  x.charged_net, x.difference, x.price_list_id, x.price_list_version
+FROM price_deviations x JOIN stores s ON s.store_id = x.store_id;
 )sql",
 };
 

@@ -176,6 +176,26 @@ struct PriceBookRead {
   std::vector<v1::Promotion> promotions;
 };
 
+// ------------------------------------------------------ price deviations
+// ListPriceDeviations' filters (sync.proto): store_id and sku empty = any;
+// recorded_at_us in [since_us, until_us), 0 = open; at most `limit` rows
+// (ClampLimit).
+struct PriceDeviationQuery {
+  std::string store_id;
+  std::string sku;
+  int64_t since_us = 0;
+  int64_t until_us = 0;
+  size_t limit = 0;
+};
+
+// The rows, newest first, and the sale lines checked and deviating of the
+// query's store (every store when none) over all time.
+struct PriceDeviationList {
+  std::vector<v1::PriceDeviationEntry> entries;
+  int64_t lines_checked = 0;
+  int64_t lines_deviating = 0;
+};
+
 class CentralStore {
  public:
   virtual ~CentralStore() = default;
@@ -372,6 +392,15 @@ class CentralStore {
   // fleet lists apply.
   virtual Result<PriceBookRead> ReadPriceBook(const std::string& store_id,
                                               bool whole_lists) = 0;
+
+  // ------------------------------------------ price deviations (issue #14)
+  // The sale lines the stores recorded as charged other than the price
+  // book, kept at ingest (docs/central.md, "Price deviations"): newest
+  // first (recorded_at_us descending, then store id, seq descending,
+  // line), filtered as `query` says, and the counts. INVALID_ARGUMENT for
+  // a store id that is not one; a store central never saw has none.
+  virtual Result<PriceDeviationList> ListPriceDeviations(
+      const PriceDeviationQuery& query) = 0;
 
   // ------------------------------------------------ change feed (issue #11)
   // One page of a store's events for the change feed (FeedPageQuery).

@@ -6,6 +6,7 @@
 
 #include "central/store/kpi_index.h"
 #include "central/store/kpi_rules.h"
+#include "central/store/price_deviation_store.h"
 
 namespace storeagent::central::kpi {
 namespace {
@@ -46,6 +47,7 @@ class BatchKpis {
     STOREAGENT_RETURN_IF_ERROR(ResolvePending());
     std::vector<SqlRows> rows;
     index_.AppendWrites(rows);
+    deviations_.AppendTo(rows);
     deltas_.AppendTo(rows);
     return tx_.ExecRows(rows);
   }
@@ -55,6 +57,11 @@ class BatchKpis {
     const v1::Transaction& t = r.transaction();
     const std::string week = IsoWeek(r.recorded_at_us());
     if (t.has_sale()) {
+      // Its price check (price_deviation_store.h): one comparison when the
+      // sale was not checked.
+      if (t.sale().price_book_central_seq() != 0) {
+        deviations_.AddSale(store_, r, deltas_);
+      }
       SaleRow s = SaleRow::Of(store_, r);
       CountSale(s, +1);
       index_.AddSale(std::move(s));
@@ -248,6 +255,7 @@ class BatchKpis {
   const int64_t now_;
   KpiIndex index_;
   CounterDeltas deltas_;
+  deviations::BatchDeviations deviations_;
 };
 
 }  // namespace
@@ -264,7 +272,8 @@ struct SlotTable {
     for (std::string_view n :
          {kSalesCount, kSalesValue, kSalesLines, kSalesMember, kReturnsCount,
           kReturnsValue, kEnrolments, kOrdersFinished, kOrdersComplete, kCloses,
-          kClosesDiscrepant, kDrift}) {
+          kClosesDiscrepant, kDrift, kPriceLinesChecked,
+          kPriceLinesDeviating}) {
       Plain(std::string(n));
     }
     for (std::string_view c :

@@ -62,6 +62,11 @@ inline constexpr std::string_view kOrdersComplete = "orders.complete";
 inline constexpr std::string_view kCloses = "closes";
 inline constexpr std::string_view kClosesDiscrepant = "closes.discrepant";
 inline constexpr std::string_view kDrift = "drift";
+// Lines of the sales the agent checked against its price book, and those
+// of them it flagged as charged otherwise (price_deviation_store.h).
+inline constexpr std::string_view kPriceLinesChecked = "price_lines.checked";
+inline constexpr std::string_view kPriceLinesDeviating =
+    "price_lines.deviating";
 // "sales.value.<channel>", channel as ChannelName.
 std::string ChannelValueCounter(std::string_view channel);
 

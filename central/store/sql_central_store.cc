@@ -8,6 +8,7 @@
 #include "central/store/ingest_plan.h"
 #include "central/store/kpi_index.h"
 #include "central/store/kpi_ingest.h"
+#include "central/store/price_deviation_store.h"
 #include "central/store/store_args.h"
 #include "core/journal_chain.h"
 
@@ -239,7 +240,8 @@ Result<IngestResult> SqlCentralStore::IngestCheckedBatch(
     STOREAGENT_RETURN_IF_ERROR(tx.WriteIngest(
         store_id, *plan, now_us, quarantined, breaches,
         kpi_on && kpi::BringsOriginals(*plan) ? &pending_returns : nullptr));
-    if (!kpi_on) return Status::Ok();
+    // The price deviations are kept with the aggregation off too.
+    if (!kpi_on) return deviations::OnIngestWithoutKpis(tx, store_id, *plan);
     return kpi::OnIngest(tx, store_id, *plan, now_us, pending_returns);
   });
   if (!txn.ok()) return txn;

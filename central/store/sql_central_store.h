@@ -117,6 +117,8 @@ class SqlCentralStore final : public CentralStore {
                                          int64_t now_us) override;
   Result<PriceBookRead> ReadPriceBook(const std::string& store_id,
                                       bool whole_lists) override;
+  Result<PriceDeviationList> ListPriceDeviations(
+      const PriceDeviationQuery& query) override;
   // Change feed (issue #11).
   Result<std::vector<FeedRow>> ReadFeedPage(
       const FeedPageQuery& query) override;

@@ -1,8 +1,10 @@
-// SqlCentralStore's price book methods (docs/central.md, "The price book"):
-// the arguments checked here, the rules in price_book_store.cc.
+// SqlCentralStore's price book methods (docs/central.md, "The price book")
+// and the deviation list ("Price deviations"): the arguments checked here,
+// the rules in price_book_store.cc and price_deviation_store.cc.
 #include <utility>
 
 #include "central/store/price_book_store.h"
+#include "central/store/price_deviation_store.h"
 #include "central/store/sql_central_store.h"
 #include "central/store/store_args.h"
 #include "core/price_validation.h"
@@ -68,6 +70,22 @@ Result<PriceBookRead> SqlCentralStore::ReadPriceBook(
     Result<PriceBookRead> r = pricebook::Read(tx, store_id, whole_lists);
     if (!r.ok()) return r.status();
     out = std::move(r).value();
+    return Status::Ok();
+  });
+  if (!txn.ok()) return txn;
+  return out;
+}
+
+Result<PriceDeviationList> SqlCentralStore::ListPriceDeviations(
+    const PriceDeviationQuery& query) {
+  if (!query.store_id.empty()) {
+    STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(query.store_id));
+  }
+  PriceDeviationList out;
+  Status txn = engine_->InTransaction("ListPriceDeviations", [&](SqlTx& tx) {
+    Result<PriceDeviationList> l = deviations::List(tx, query);
+    if (!l.ok()) return l.status();
+    out = *std::move(l);
     return Status::Ok();
   });
   if (!txn.ok()) return txn;

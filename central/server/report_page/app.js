@@ -34,10 +34,11 @@
     integration_latency_p99_s: 'Integration latency, p99',
     close_discrepancies: 'Close discrepancies',
     stock_drift: 'Stock drift findings',
+    price_deviation_rate: 'Price deviation rate',
   };
   // KPIs where a fall is good news (the change is then shown green).
   const LOWER_IS_BETTER =
-      /(time|cycle|return_rate|freshness|latency|discrepanc|drift)/;
+      /(time|cycle|return_rate|freshness|latency|discrepanc|drift|deviation)/;
   function label(name) {
     if (LABELS[name]) return LABELS[name];
     let words = name.split('_');

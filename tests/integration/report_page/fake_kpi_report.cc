@@ -37,6 +37,7 @@ constexpr FakeKpi kKpis[] = {
     {"integration_latency_p99_s", "seconds", 2, 400},
     {"close_discrepancies", "count", 0, 3},
     {"stock_drift", "count", 0, 12},
+    {"price_deviation_rate", "ratio", 0.005, 0.04},
 };
 
 // ISO weeks back from `last`: "2026-W49" -> {"2026-W46", ..., "2026-W49"}.

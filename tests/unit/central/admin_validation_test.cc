@@ -134,5 +134,43 @@ TEST(AdminValidationTest, PriceBookKindsAreRefused) {
             std::string::npos);
 }
 
+// ListPriceDeviations' filters, each at its edge: the limit as ListLimit's
+// (an unsigned field: above 1000 is refused, not wrapped), a 64-character
+// SKU, and a window [since_us, until_us) that is not empty.
+TEST(AdminValidationTest, DeviationFilters) {
+  auto refused = [](const v1::ListPriceDeviationsRequest& r,
+                    const std::string& field) {
+    const Status s = ValidateDeviationFilters(r);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << field;
+    EXPECT_EQ(s.message().rfind(field + ":", 0), 0u) << s.message();
+  };
+  v1::ListPriceDeviationsRequest r;
+  EXPECT_TRUE(ValidateDeviationFilters(r).ok());
+  r.set_limit(1000);
+  r.set_sku(std::string(64, 'x'));
+  r.set_since_us(10);
+  r.set_until_us(11);
+  EXPECT_TRUE(ValidateDeviationFilters(r).ok());
+  v1::ListPriceDeviationsRequest bad = r;
+  bad.set_limit(1001);
+  refused(bad, "limit");
+  bad.set_limit(4'294'967'295u);
+  refused(bad, "limit");
+  bad = r;
+  bad.set_sku(std::string(65, 'x'));
+  refused(bad, "sku");
+  bad = r;
+  bad.set_until_us(10);
+  refused(bad, "until_us");
+  bad.set_until_us(0);  // open
+  EXPECT_TRUE(ValidateDeviationFilters(bad).ok());
+  bad.set_since_us(-1);
+  refused(bad, "since_us");
+  bad = r;
+  bad.set_since_us(0);
+  bad.set_until_us(-5);
+  refused(bad, "until_us");
+}
+
 }  // namespace
 }  // namespace storeagent::central

@@ -6,11 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "core/journal_chain.h"
 #include "platform/clock.h"
 #include "platform/fs.h"
 #include "tests/support/run_program.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/central/fake_agent.h"
+#include "tests/unit/core/sample_events.h"
 
 namespace storeagent::central::testing {
 namespace {
@@ -272,8 +274,8 @@ TEST_F(StorecentralctlTest, KpiReportAndStoreRegion) {
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   EXPECT_EQ(csv.out.rfind("scope,store_id,kpi,unit,week,present,value,", 0), 0u)
       << csv.out;
-  // 20 KPIs x (2 weeks + the span), and the header.
-  EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 61) << csv.out;
+  // 21 KPIs x (2 weeks + the span), and the header.
+  EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 64) << csv.out;
   RunResult json = Ctl({"kpi", "--format", "json"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
   EXPECT_NE(json.out.find("\"scope\": \"fleet\""), std::string::npos)
@@ -288,6 +290,71 @@ TEST_F(StorecentralctlTest, KpiReportAndStoreRegion) {
   RunResult format = Ctl({"kpi", "--format", "xml"});
   EXPECT_EQ(format.exit_code, 2);
   EXPECT_NE(format.err.find("--format"), std::string::npos) << format.err;
+}
+
+// The sale lines a store charged other than the price book (docs/central.md,
+// "Price deviations"), as a person and a script read them.
+TEST_F(StorecentralctlTest, PriceDeviationsAsATableAndAsJson) {
+  FakeJournal journal;
+  v1::JournalRecord sale;
+  *sale.mutable_transaction() = storeagent::test::SampleSale(2);
+  v1::Sale* s = sale.mutable_transaction()->mutable_sale();
+  s->set_price_book_central_seq(4);
+  v1::PriceDeviation* d = s->mutable_lines(1)->mutable_price_deviation();
+  d->set_kind(v1::PRICE_DEVIATION_KIND_NET_AMOUNT);
+  d->set_expected_unit_price(250);
+  d->set_expected_net(500);
+  d->set_charged_unit_price(250);
+  d->set_charged_net(520);
+  d->set_difference(20);
+  d->set_price_list_id("F");
+  d->set_price_list_version(2);
+  const v1::JournalEntry e = journal.Add(sale);
+  {
+    AgentStream st(central_.SyncChannel());
+    ASSERT_TRUE(st.Hello("store-1", 0, core::GenesisHash()).has_value());
+    ASSERT_TRUE(st.SendEvents(journal.entries()));
+    std::optional<v1::SyncResponse> m = st.Read();
+    ASSERT_TRUE(m && m->has_ack()) << (m ? m->DebugString() : "ended");
+    ASSERT_TRUE(st.Finish().ok());
+  }
+  const std::string counts = "lines checked 2, deviating 1 (50.00 %)\n";
+  RunResult table = Ctl({"deviations"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(table.out.rfind("RECORDED", 0), 0u) << table.out;
+  EXPECT_NE(table.out.find("  store-1  1/1       R-2026-000123  op-7      "
+                           "SKU-00001  net_amount  none_given  500           "
+                           "520          +20         F v2\n"),
+            std::string::npos)
+      << table.out;
+  EXPECT_NE(table.out.find(counts), std::string::npos) << table.out;
+  RunResult json = Ctl({"--json", "deviations", "--store", "store-1"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"lines_checked\": \"2\""), std::string::npos)
+      << json.out;
+  EXPECT_NE(json.out.find("\"kind\": \"PRICE_DEVIATION_KIND_NET_AMOUNT\""),
+            std::string::npos)
+      << json.out;
+  // --until is exclusive; --since takes microseconds as feed does.
+  const std::string at = std::to_string(e.record().recorded_at_us());
+  EXPECT_EQ(Ctl({"deviations", "--until", at}).out,
+            "no price deviations\n" + counts);
+  RunResult since = Ctl({"deviations", "--since", at, "--sku", "SKU-00001"});
+  EXPECT_NE(since.out.find("SKU-00001"), std::string::npos) << since.out;
+  EXPECT_EQ(Ctl({"deviations", "--sku", "SKU-00000"}).out,
+            "no price deviations\n" + counts);
+
+  RunResult bad_time = Ctl({"deviations", "--since", "2026-13-01"});
+  EXPECT_EQ(bad_time.exit_code, 2);
+  EXPECT_NE(bad_time.err.find("--since"), std::string::npos) << bad_time.err;
+  RunResult limit = Ctl({"deviations", "--limit", "1001"});
+  EXPECT_EQ(limit.exit_code, 1);
+  EXPECT_NE(limit.err.find("INVALID_ARGUMENT: limit"), std::string::npos)
+      << limit.err;
+  RunResult unknown = Ctl({"deviations", "--store", "store-404"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("NOT_FOUND: store_id"), std::string::npos)
+      << unknown.err;
 }
 
 }  // namespace

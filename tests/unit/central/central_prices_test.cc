@@ -3,17 +3,21 @@
 // rule's outcome and the stores queued, a store that connects later gets
 // what applies to it over its stream once, Welcome.store_region carries its
 // region, ListPriceBook filters and prices as the store would, every
-// publish is audited, ListPriceDeviations is not built yet, and with
-// admin.tls a reader may list but not publish. SQLite backend (the store
+// publish is audited, ListPriceDeviations lists what the stores flagged
+// (filters, limit, counts, refusals), and with admin.tls a reader may list
+// both but not publish. SQLite backend (the store
 // rules run on both backends in central_store_test / central_store_pg_test).
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/journal_chain.h"
 #include "tests/support/test_certs.h"
 #include "tests/unit/central/fake_agent.h"
+#include "tests/unit/core/sample_events.h"
 
 namespace storeagent::central::testing {
 namespace {
@@ -304,13 +308,132 @@ TEST_F(CentralPricesTest, PublishesAreAuditedAndRefusalsNameTheField) {
   EXPECT_EQ(book.price_lists(0).version(), 1u);
 }
 
-TEST_F(CentralPricesTest, PriceDeviationsAreNotBuiltYet) {
-  grpc::ClientContext ctx;
+// A sale the store checked against its price book (book 0: not checked),
+// `deviating` lines flagged by the agent.
+v1::JournalRecord CheckedSale(int lines, uint64_t book,
+                              const std::vector<int>& deviating) {
+  v1::JournalRecord r;
+  *r.mutable_transaction() = storeagent::test::SampleSale(lines);
+  v1::Sale* s = r.mutable_transaction()->mutable_sale();
+  s->set_price_book_central_seq(book);
+  for (int i : deviating) {
+    v1::PriceDeviation* d = s->mutable_lines(i)->mutable_price_deviation();
+    d->set_kind(v1::PRICE_DEVIATION_KIND_UNIT_PRICE);
+    d->set_reason(v1::PRICE_REASON_MANUAL_OVERRIDE);
+    d->set_expected_unit_price(299);
+    d->set_expected_net(299);
+    d->set_charged_unit_price(250);
+    d->set_charged_net(250);
+    d->set_difference(-49);
+    d->set_price_list_id("F");
+    d->set_price_list_version(1);
+    s->mutable_lines(i)->set_price_reason(v1::PRICE_REASON_MANUAL_OVERRIDE);
+  }
+  return r;
+}
+
+// Sends the journal's entries as `store` and waits for central's ack of
+// the last.
+void Upload(CentralFixture& central, const std::string& store,
+            const FakeJournal& journal) {
+  AgentStream s(central.SyncChannel());
+  ASSERT_TRUE(s.Hello(store, 0, core::GenesisHash()).has_value());
+  ASSERT_TRUE(s.SendEvents(journal.entries()));
+  for (;;) {
+    std::optional<v1::SyncResponse> m = s.Read();
+    ASSERT_TRUE(m.has_value()) << "stream ended before the ack";
+    if (m->has_ack() && m->ack().acked_seq() == journal.head_seq()) break;
+  }
+  ASSERT_TRUE(s.Finish().ok());
+}
+
+// What the agent flagged reaches the list through the stream, with the
+// counts; the filters and the limit; refusals name the field.
+TEST_F(CentralPricesTest, ListPriceDeviationsListsWhatTheStoresFlagged) {
+  FakeJournal one, two;
+  one.Add(CheckedSale(3, 5, {1}));  // seq 1
+  one.Add(CheckedSale(2, 0, {}));   // seq 2: not checked
+  one.Add(CheckedSale(2, 5, {0, 1}));
+  two.Add(CheckedSale(1, 2, {}));
+  Upload(central_, "store-1", one);
+  Upload(central_, "store-2", two);
+
+  auto list = [&](const v1::ListPriceDeviationsRequest& r,
+                  v1::ListPriceDeviationsResponse* out) {
+    grpc::ClientContext ctx;
+    return central_.admin().ListPriceDeviations(&ctx, r, out);
+  };
+  v1::ListPriceDeviationsRequest r;
   v1::ListPriceDeviationsResponse out;
-  grpc::Status st = central_.admin().ListPriceDeviations(
-      &ctx, v1::ListPriceDeviationsRequest(), &out);
-  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_NE(st.error_message().find("not built yet"), std::string::npos);
+  ASSERT_TRUE(list(r, &out).ok());
+  ASSERT_EQ(out.deviations_size(), 3);
+  std::vector<std::string> keys;
+  for (const v1::PriceDeviationEntry& e : out.deviations()) {
+    keys.push_back(e.store_id() + " " + std::to_string(e.seq()) + "/" +
+                   std::to_string(e.line()) + " " + e.sku());
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"store-1 3/0 SKU-00000",
+                                            "store-1 3/1 SKU-00001",
+                                            "store-1 1/1 SKU-00001"}));
+  const v1::PriceDeviationEntry& e = out.deviations(2);
+  EXPECT_EQ(e.recorded_at_us(), one.entries()[0].record().recorded_at_us());
+  EXPECT_EQ(e.client_key().client_txn_id(), "t1");
+  EXPECT_EQ(e.receipt_number(), "R-2026-000123");
+  EXPECT_EQ(e.operator_id(), "op-7");
+  EXPECT_EQ(e.deviation().kind(), v1::PRICE_DEVIATION_KIND_UNIT_PRICE);
+  EXPECT_EQ(e.deviation().reason(), v1::PRICE_REASON_MANUAL_OVERRIDE);
+  EXPECT_EQ(e.deviation().difference(), -49);
+  EXPECT_EQ(e.deviation().price_list_id(), "F");
+  EXPECT_EQ(out.lines_checked(), 3 + 2 + 1);
+  EXPECT_EQ(out.lines_deviating(), 3);
+
+  r.set_store_id("store-2");
+  ASSERT_TRUE(list(r, &out).ok());
+  EXPECT_EQ(out.deviations_size(), 0);
+  EXPECT_EQ(out.lines_checked(), 1);
+  EXPECT_EQ(out.lines_deviating(), 0);
+  r.set_store_id("store-1");
+  r.set_sku("SKU-00001");
+  r.set_limit(1);
+  ASSERT_TRUE(list(r, &out).ok());
+  ASSERT_EQ(out.deviations_size(), 1);
+  EXPECT_EQ(out.deviations(0).seq(), 3u);
+  EXPECT_EQ(out.lines_checked(), 5);
+  r.set_limit(0);
+  r.set_since_us(one.entries()[0].record().recorded_at_us());
+  r.set_until_us(one.entries()[2].record().recorded_at_us());  // exclusive
+  ASSERT_TRUE(list(r, &out).ok());
+  ASSERT_EQ(out.deviations_size(), 1);
+  EXPECT_EQ(out.deviations(0).seq(), 1u);
+
+  struct Bad {
+    std::function<void(v1::ListPriceDeviationsRequest&)> set;
+    grpc::StatusCode code;
+    std::string field;
+  };
+  for (const Bad& b :
+       std::vector<Bad>{{[](auto& q) { q.set_limit(1001); },
+                         grpc::StatusCode::INVALID_ARGUMENT, "limit"},
+                        {[](auto& q) { q.set_store_id("no spaces"); },
+                         grpc::StatusCode::INVALID_ARGUMENT, "store_id"},
+                        {[](auto& q) { q.set_store_id("store-404"); },
+                         grpc::StatusCode::NOT_FOUND, "store_id"},
+                        {[](auto& q) { q.set_sku(std::string(65, 'x')); },
+                         grpc::StatusCode::INVALID_ARGUMENT, "sku"},
+                        {[](auto& q) { q.set_since_us(-1); },
+                         grpc::StatusCode::INVALID_ARGUMENT, "since_us"},
+                        {[](auto& q) {
+                           q.set_since_us(10);
+                           q.set_until_us(10);
+                         },
+                         grpc::StatusCode::INVALID_ARGUMENT, "until_us"}}) {
+    v1::ListPriceDeviationsRequest q;
+    b.set(q);
+    grpc::Status st = list(q, &out);
+    EXPECT_EQ(st.error_code(), b.code) << b.field << ": " << st.error_message();
+    EXPECT_EQ(st.error_message().rfind(b.field + ":", 0), 0u)
+        << st.error_message();
+  }
 }
 
 // With admin.tls: a reader lists the price book but may not publish (and
@@ -413,11 +536,10 @@ TEST_F(CentralPricesAuthTest, AReaderListsAndAnOperatorPublishes) {
   {
     grpc::ClientContext ctx;
     v1::ListPriceDeviationsResponse out;
-    EXPECT_EQ(
-        reader
-            ->ListPriceDeviations(&ctx, v1::ListPriceDeviationsRequest(), &out)
-            .error_code(),
-        grpc::StatusCode::UNIMPLEMENTED);
+    grpc::Status st = reader->ListPriceDeviations(
+        &ctx, v1::ListPriceDeviationsRequest(), &out);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    EXPECT_EQ(out.deviations_size(), 0);
   }
   grpc::ClientContext ctx;
   v1::ListAdminAuditResponse audit;

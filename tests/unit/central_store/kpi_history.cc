@@ -117,11 +117,38 @@ class Generator {
     s->set_channel(channel);
     s->set_order_ref(order_ref);
     if (Chance(40)) *s->mutable_member() = Pseudonym(n);
+    Check(k, static_cast<int>(day), s);
     *r.mutable_transaction() = t;
     sales_.push_back({kStores[k], r.client_key(), s->receipt_number(), at,
                       s->business_day()});
     today_sales_[k].push_back(sales_.back());
     Add(k, at, std::move(r));
+  }
+
+  // The agent's price check (docs/pricing.md): stores get a price book
+  // from day 3 on (s5 never has one, s2 only from day 15, so some of its
+  // weeks have no checked sale), and then about one line in eight is
+  // charged other than the book, with a reason or none. A PRNG of its own,
+  // so the rest of the history is what it was without it.
+  void Check(size_t k, int day, v1::Sale* s) {
+    if (k == 4 || day < 3 || (k == 1 && day < 15)) return;
+    s->set_price_book_central_seq(static_cast<uint64_t>(day));
+    for (v1::TransactionLine& l : *s->mutable_lines()) {
+      if (std::uniform_int_distribution<int>(1, 8)(price_rng_) != 1) continue;
+      v1::PriceDeviation* d = l.mutable_price_deviation();
+      d->set_kind(static_cast<v1::PriceDeviationKind>(
+          std::uniform_int_distribution<int>(1, 5)(price_rng_)));
+      d->set_reason(static_cast<v1::PriceReason>(
+          std::uniform_int_distribution<int>(0, 4)(price_rng_)));
+      d->set_expected_unit_price(l.unit_price().minor_units() + 10);
+      d->set_expected_net(l.extended_amount().minor_units() + 10);
+      d->set_charged_unit_price(l.unit_price().minor_units());
+      d->set_charged_net(l.extended_amount().minor_units());
+      d->set_difference(-10);
+      d->set_price_list_id("fleet");
+      d->set_price_list_version(static_cast<uint64_t>(day));
+      l.set_price_reason(d->reason());
+    }
   }
 
   void Hold(size_t k, int day, int i, int64_t at) {
@@ -399,6 +426,7 @@ class Generator {
   }
 
   std::mt19937 rng_;
+  std::mt19937 price_rng_{20261214};
   std::map<std::string, std::vector<Timed>> events_;
   std::map<size_t, int> txn_;
   std::map<size_t, uint64_t> central_seq_;

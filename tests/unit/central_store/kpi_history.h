@@ -3,8 +3,10 @@
 // returns of same-store, other-store, online and unknown originals,
 // click-and-collect holds collected, short-picked, cancelled by the store
 // and by central, expired; enrolments, daily closes (one with a
-// discrepancy), central events and their acks, drift findings, and a store
-// offline for two days whose events and acks arrive late. Deterministic.
+// discrepancy), central events and their acks, drift findings, sales
+// checked against a price book with lines flagged as deviating (and stores
+// and weeks without a book), and a store offline for two days whose events
+// and acks arrive late. Deterministic.
 #ifndef STOREAGENT_TESTS_UNIT_CENTRAL_STORE_KPI_HISTORY_H_
 #define STOREAGENT_TESTS_UNIT_CENTRAL_STORE_KPI_HISTORY_H_
 

@@ -88,7 +88,8 @@ const std::vector<std::string>& KpiOracle::KpiNames() {
       "integration_latency_p50_s",
       "integration_latency_p99_s",
       "close_discrepancies",
-      "stock_drift"};
+      "stock_drift",
+      "price_deviation_rate"};
   return names;
 }
 
@@ -149,6 +150,13 @@ KpiOracle::KpiOracle(const History& h) : h_(h) {
         ch = "endless_aisle";
       }
       f.counts["sales_value." + ch] += v;
+    }
+    // docs/kpis.md: the lines of a checked sale, voided or not.
+    if (t.has_sale() && t.sale().price_book_central_seq() != 0) {
+      f.counts["price_checked"] += t.sale().lines_size();
+      for (const v1::TransactionLine& l : t.sale().lines()) {
+        if (l.has_price_deviation()) f.counts["price_deviating"] += 1;
+      }
     }
     if (!t.has_return_()) continue;
     const v1::OriginalTransaction& o = t.return_().original();
@@ -313,6 +321,9 @@ Expected KpiOracle::Value(const std::string& kpi,
   if (kpi == "integration_latency_p99_s") return pct("latency", 0.99);
   if (kpi == "close_discrepancies") return count("discrepant", "closes");
   if (kpi == "stock_drift") return count("drift", "");
+  if (kpi == "price_deviation_rate") {
+    return ratio("price_deviating", "price_checked");
+  }
   return Expected{};
 }
 

@@ -89,6 +89,30 @@ TEST_P(CentralStoreTest, KpiReportEqualsAnIndependentOracle) {
   // central after them (s4 offline for two days, batches committed late).
   EXPECT_GT(oracle.late_originals(), 0);
 
+  // And the price check: checked sales with deviating lines, a store with
+  // no price book, and weeks of a store without one (rate absent).
+  const Expected rate =
+      oracle.Value("price_deviation_rate", kAllStores, kWeeks);
+  EXPECT_GT(rate.numerator, 0);
+  EXPECT_LT(rate.numerator, rate.denominator);
+  EXPECT_FALSE(oracle.Value("price_deviation_rate", {"s5"}, kWeeks).present);
+  EXPECT_FALSE(
+      oracle.Value("price_deviation_rate", {"s2"}, {"2026-W46"}).present);
+  // The deviation list's counts are the same counters over all time (the
+  // history is the report's four weeks), its rows one per deviating line.
+  for (const std::string& s : {std::string(), std::string("s1")}) {
+    central::PriceDeviationQuery q;
+    q.store_id = s;
+    Result<central::PriceDeviationList> l = store_->ListPriceDeviations(q);
+    ASSERT_TRUE(l.ok()) << l.status().ToString();
+    const Expected want =
+        oracle.Value("price_deviation_rate",
+                     s.empty() ? kAllStores : std::set<std::string>{s}, kWeeks);
+    EXPECT_EQ(l->lines_checked, want.denominator) << s;
+    EXPECT_EQ(l->lines_deviating, want.numerator) << s;
+    EXPECT_EQ(static_cast<int64_t>(l->entries.size()), want.numerator) << s;
+  }
+
   ExpectReport(*store_, oracle, {}, kAllStores);
   v1::GetKpiReportRequest north;
   north.set_region("north");
@@ -526,6 +550,9 @@ TEST_P(CentralStoreTest, KpiAggregatesCountAResentBatchOnce) {
   EXPECT_EQ(before.SerializeAsString(), after.SerializeAsString());
 }
 
+// Off, nothing is aggregated but the price lines checked and deviating:
+// they are the deviation list's counts, kept either way (docs/central.md,
+// "Price deviations").
 TEST_P(CentralStoreTest, KpiAggregationOffKeepsNoAggregates) {
   store_->SetKpiAggregation(false);
   const History h = GenerateHistory(3);
@@ -533,7 +560,10 @@ TEST_P(CentralStoreTest, KpiAggregationOffKeepsNoAggregates) {
   Result<std::vector<central::KpiCounterSum>> rows =
       store_->ReadKpiCounters({}, "2026-W45", "2026-W48", true);
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
-  EXPECT_TRUE(rows->empty());
+  std::set<std::string> names;
+  for (const central::KpiCounterSum& c : *rows) names.insert(c.name);
+  EXPECT_EQ(names, (std::set<std::string>{"price_lines.checked",
+                                          "price_lines.deviating"}));
 }
 
 TEST_P(CentralStoreTest, SetStoreRegionChecksAndIsRetrySafe) {

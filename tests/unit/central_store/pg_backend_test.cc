@@ -315,6 +315,8 @@ TEST_F(PgOnlyTest, AVersion7SalesIndexIsRekeyedWithItsRows) {
   {
     pqxx::nontransaction tx(*conn_);
     tx.exec(
+        "DROP VIEW price_deviation_facts; DROP TABLE price_deviations; "
+        "DROP INDEX kpi_counters_price_lines; "
         "DROP TABLE price_book; DROP TABLE price_book_stores; "
         "DROP TABLE price_book_sent; "
         "ALTER TABLE kpi_sales DROP CONSTRAINT kpi_sales_pkey; "
@@ -357,6 +359,8 @@ TEST_F(PgOnlyTest, AVersion8DatabaseGetsAnEmptyPriceBook) {
   {
     pqxx::nontransaction tx(*conn_);
     tx.exec(
+        "DROP VIEW price_deviation_facts; DROP TABLE price_deviations; "
+        "DROP INDEX kpi_counters_price_lines; "
         "DROP TABLE price_book; DROP TABLE price_book_stores; "
         "DROP TABLE price_book_sent; UPDATE schema_version SET version = 8");
   }
@@ -376,6 +380,65 @@ TEST_F(PgOnlyTest, AVersion8DatabaseGetsAnEmptyPriceBook) {
   Result<central::PublishResult> r = (*store)->PublishPriceList(l, 5);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->stores_queued, std::vector<std::string>{"s1"});
+}
+
+// A version 9 database opens at version 10 with no price deviations and
+// the KPI views rebuilt with the price lines; checked sales ingested from
+// then on are listed, counted and in the views.
+TEST_F(PgOnlyTest, AVersion9DatabaseStartsAnEmptyDeviationList) {
+  ChainBuilder chain;
+  {
+    Result<std::unique_ptr<central::CentralStore>> store = instance_->Open();
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    ASSERT_TRUE((*store)
+                    ->IngestBatch("s1", {chain.Next(KpiSale("a", "", ""))}, 5)
+                    .ok());
+  }
+  {
+    pqxx::nontransaction tx(*conn_);
+    // The views as version 6 made them (their v6 text, without the rest).
+    tx.exec(
+        "DROP VIEW price_deviation_facts; DROP TABLE price_deviations; "
+        "DROP INDEX kpi_counters_price_lines; DROP VIEW kpi_weekly; "
+        "DROP VIEW kpi_weekly_counts; "
+        "CREATE VIEW kpi_weekly_counts AS SELECT k.store_id, s.region, "
+        "k.week, SUM(k.value) AS sales FROM kpi_counters k JOIN stores s "
+        "ON s.store_id = k.store_id GROUP BY k.store_id, s.region, k.week; "
+        "CREATE VIEW kpi_weekly AS SELECT c.* FROM kpi_weekly_counts c; "
+        "UPDATE schema_version SET version = 9");
+  }
+  Result<std::unique_ptr<central::CentralStore>> store = instance_->Open();
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  Result<central::PriceDeviationList> none = (*store)->ListPriceDeviations({});
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->entries.empty());
+  v1::JournalRecord sale = KpiSale("b", "", "");
+  sale.mutable_transaction()->mutable_sale()->set_price_book_central_seq(1);
+  sale.mutable_transaction()
+      ->mutable_sale()
+      ->mutable_lines(1)
+      ->mutable_price_deviation()
+      ->set_kind(v1::PRICE_DEVIATION_KIND_UNIT_PRICE);
+  ASSERT_TRUE((*store)->IngestBatch("s1", {chain.Next(sale)}, 6).ok());
+  Result<central::PriceDeviationList> one = (*store)->ListPriceDeviations({});
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  ASSERT_EQ(one->entries.size(), 1u);
+  EXPECT_EQ(one->lines_checked, 2);
+  pqxx::nontransaction tx(*conn_);
+  EXPECT_EQ(tx.exec1("SELECT version FROM schema_version")[0].as<int>(),
+            central::kCentralSchemaVersion);
+  const pqxx::row w = tx.exec1(
+      "SELECT price_lines_checked, price_lines_deviating, "
+      "price_deviation_rate FROM kpi_weekly WHERE store_id = 's1'");
+  EXPECT_EQ(w[0].as<int64_t>(), 2);
+  EXPECT_EQ(w[1].as<int64_t>(), 1);
+  EXPECT_DOUBLE_EQ(w[2].as<double>(), 0.5);
+  const pqxx::row f =
+      tx.exec1("SELECT seq, line, kind, reason FROM price_deviation_facts");
+  EXPECT_EQ(f[0].as<int64_t>(), 2);
+  EXPECT_EQ(f[1].as<int64_t>(), 1);
+  EXPECT_EQ(f[2].as<std::string>(), "unit_price");
+  EXPECT_EQ(f[3].as<std::string>(), "none_given");
 }
 
 // The adapter's half of the retry, end to end: a seam call that PostgreSQL

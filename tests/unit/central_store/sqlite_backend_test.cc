@@ -62,6 +62,8 @@ TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
     ASSERT_TRUE((*s)->GetOrCreateStore("s1").ok());
   }
   ASSERT_TRUE(ExecOn(path,
+                     "DROP TABLE price_deviations; "
+                     "DROP INDEX kpi_counters_price_lines; "
                      "DROP TABLE price_book; DROP TABLE price_book_stores; "
                      "DROP TABLE price_book_sent; "
                      "DROP TABLE escrow_holds; DROP TABLE at_risk_orders; "
@@ -108,6 +110,8 @@ TEST(SqliteCentralStoreTest, VersionSixKeepsItsBreaches) {
   const std::string path = dir.File("central.db");
   ASSERT_TRUE(central::OpenCentralStore("sqlite:" + path).ok());
   ASSERT_TRUE(ExecOn(path,
+                     "DROP TABLE price_deviations; "
+                     "DROP INDEX kpi_counters_price_lines; "
                      "DROP TABLE price_book; DROP TABLE price_book_stores; "
                      "DROP TABLE price_book_sent; "
                      "DROP TABLE escrow_holds; DROP TABLE at_risk_orders; "
@@ -153,6 +157,8 @@ TEST(SqliteCentralStoreTest, VersionSevenKeepsItsSalesIndex) {
   }
   ASSERT_TRUE(
       ExecOn(path,
+             "DROP TABLE price_deviations; "
+             "DROP INDEX kpi_counters_price_lines; "
              "DROP TABLE price_book; DROP TABLE price_book_stores; "
              "DROP TABLE price_book_sent; "
              "CREATE TABLE v7 (store_id TEXT NOT NULL, terminal_id TEXT "
@@ -215,6 +221,8 @@ TEST(SqliteCentralStoreTest, VersionEightGetsAnEmptyPriceBook) {
     ASSERT_TRUE((*s)->GetOrCreateStore("s1").ok());
   }
   ASSERT_TRUE(ExecOn(path,
+                     "DROP TABLE price_deviations; "
+                     "DROP INDEX kpi_counters_price_lines; "
                      "DROP TABLE price_book; DROP TABLE price_book_stores; "
                      "DROP TABLE price_book_sent; "
                      "UPDATE schema_version SET version = 8")
@@ -237,6 +245,47 @@ TEST(SqliteCentralStoreTest, VersionEightGetsAnEmptyPriceBook) {
   Result<central::PriceBookQueued> q = (*s)->QueuePriceBook("s1", kNow);
   ASSERT_TRUE(q.ok()) << q.status().ToString();
   EXPECT_EQ(q->queued, 0u);
+}
+
+// A version 9 database opens at version 10 with no price deviations;
+// checked sales ingested from then on are listed and counted.
+TEST(SqliteCentralStoreTest, VersionNineStartsAnEmptyDeviationList) {
+  TempDir dir;
+  const std::string path = dir.File("central.db");
+  ChainBuilder chain;
+  {
+    Result<std::unique_ptr<central::CentralStore>> s =
+        central::OpenCentralStore("sqlite:" + path);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE(
+        (*s)->IngestBatch("s1", {chain.Next(KpiSale("a", "", ""))}, kNow).ok());
+  }
+  ASSERT_TRUE(ExecOn(path,
+                     "DROP TABLE price_deviations; "
+                     "DROP INDEX kpi_counters_price_lines; "
+                     "UPDATE schema_version SET version = 9")
+                  .ok());
+  Result<std::unique_ptr<central::CentralStore>> s =
+      central::OpenCentralStore("sqlite:" + path);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Result<central::PriceDeviationList> none = (*s)->ListPriceDeviations({});
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->entries.empty());
+  EXPECT_EQ(none->lines_checked, 0);
+  v1::JournalRecord sale = KpiSale("b", "", "");
+  sale.mutable_transaction()->mutable_sale()->set_price_book_central_seq(1);
+  sale.mutable_transaction()
+      ->mutable_sale()
+      ->mutable_lines(0)
+      ->mutable_price_deviation()
+      ->set_kind(v1::PRICE_DEVIATION_KIND_NOT_IN_BOOK);
+  ASSERT_TRUE((*s)->IngestBatch("s1", {chain.Next(sale)}, kNow).ok());
+  Result<central::PriceDeviationList> one = (*s)->ListPriceDeviations({});
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  ASSERT_EQ(one->entries.size(), 1u);
+  EXPECT_EQ(one->entries[0].seq(), 2u);
+  EXPECT_EQ(one->lines_checked, 2);
+  EXPECT_EQ(one->lines_deviating, 1);
 }
 
 TEST(SqliteCentralStoreTest, NewerSchemaIsRefused) {
