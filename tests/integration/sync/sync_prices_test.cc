@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "storeagent/v1/price.grpc.pb.h"
@@ -292,6 +293,36 @@ TEST_P(SyncPricesTest, PublishedOfflineArriveOnceApplyInTheirWindowAndCheck) {
       seconds(60)))
       << env_->LogTails();
   EXPECT_EQ(env_->CentralState().quarantined(), 0);
+  // Head office lists the deviation and counts the lines checked.
+  {
+    auto admin = env_->central().NewAdminStub();
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    v1::ListPriceDeviationsRequest ask;
+    ask.set_store_id(env_->store_id());
+    v1::ListPriceDeviationsResponse list;
+    const grpc::Status s = admin->ListPriceDeviations(&ctx, ask, &list);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    // Line 2 charged 399 for 349; line 1's 50 off matches no promotion in
+    // force without a member (MEMBERS is member-only): both deviate.
+    EXPECT_EQ(list.lines_checked(), 3);
+    EXPECT_EQ(list.lines_deviating(), 2);
+    ASSERT_EQ(list.deviations_size(), 2);
+    std::map<uint32_t, v1::PriceDeviationEntry> by_line;
+    for (const v1::PriceDeviationEntry& d : list.deviations()) {
+      EXPECT_EQ(d.seq(), rec.seq());
+      by_line[d.line()] = d;
+    }
+    ASSERT_EQ(by_line.count(2), 1u);
+    EXPECT_EQ(by_line[2].sku(), "SKU-00002");
+    EXPECT_EQ(by_line[2].deviation().kind(),
+              v1::PRICE_DEVIATION_KIND_UNIT_PRICE);
+    EXPECT_EQ(by_line[2].deviation().difference(), 150);
+    ASSERT_EQ(by_line.count(1), 1u);
+    EXPECT_EQ(by_line[1].deviation().kind(),
+              v1::PRICE_DEVIATION_KIND_NET_AMOUNT);
+    EXPECT_EQ(by_line[1].deviation().difference(), -50);
+  }
 
   // A later version replaces the list at the store.
   v1::PriceList fleet2 = test::MakeList(
