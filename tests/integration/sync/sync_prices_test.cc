@@ -420,6 +420,70 @@ TEST_P(SyncPricesTest, AReseededStoreGetsItsPriceBookAndCatalogBack) {
   }
 }
 
+// Head office's catalog and its informational price reach the store
+// (CentralEvent catalog and prices, pushed per store): the product is in the
+// store's catalog with the price, and is head office's.
+TEST_P(SyncPricesTest, ACatalogUpdateAndAPriceChangeReachTheStore) {
+  auto admin = env_->central().NewAdminStub();
+  auto push = [&](const std::string& key, v1::CentralEvent event) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    v1::PushCentralEventRequest req;
+    req.set_store_id(env_->store_id());
+    req.set_request_key(key);
+    *req.mutable_event() = std::move(event);
+    v1::PushCentralEventResponse reply;
+    const grpc::Status s = admin->PushCentralEvent(&ctx, req, &reply);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  };
+  v1::CentralEvent catalog;
+  v1::Product* p = catalog.mutable_catalog()->add_products();
+  p->set_sku("HQ-1");
+  p->set_name("Head office kettle");
+  p->mutable_price()->set_minor_units(3499);
+  p->mutable_price()->set_currency("EUR");
+  push("cat-1", catalog);
+  v1::CentralEvent price;
+  v1::PriceLine* line = price.mutable_prices()->add_lines();
+  line->set_sku("HQ-1");
+  line->mutable_price()->set_minor_units(2999);
+  line->mutable_price()->set_currency("EUR");
+  push("price-1", price);
+  auto stub = env_->AgentAvailabilityStub();
+  v1::SearchProductsResponse found;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        grpc::ClientContext ctx;
+        ctx.set_deadline(Deadline());
+        v1::SearchProductsRequest req;
+        req.set_query("HQ-1");
+        return stub->SearchProducts(&ctx, req, &found).ok() &&
+               found.products_size() == 1 &&
+               found.products(0).product().price().minor_units() == 2999;
+      },
+      seconds(60)))
+      << env_->LogTails();
+  EXPECT_EQ(found.products(0).product().name(), "Head office kettle");
+  EXPECT_TRUE(found.products(0).availability().in_catalog());
+  // It is head office's: the store's own import may not name it.
+  grpc::ClientContext ctx;
+  ctx.set_deadline(Deadline());
+  v1::ImportCatalogResponse reply;
+  auto writer = stub->ImportCatalog(&ctx, &reply);
+  v1::ImportCatalogRequest chunk;
+  chunk.set_first_row(2);
+  v1::Product* mine = chunk.add_products();
+  mine->set_sku("HQ-1");
+  mine->set_name("The store's kettle");
+  ASSERT_TRUE(writer->Write(chunk));
+  writer->WritesDone();
+  const grpc::Status s = writer->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(s.error_message().find("row 2 (sku HQ-1): sku: head office owns"),
+            std::string::npos)
+      << s.error_message();
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SyncPricesTest, ::testing::Bool(),
                          [](const ::testing::TestParamInfo<bool>& i) {
                            return i.param ? "postgres" : "sqlite";
