@@ -102,6 +102,19 @@ Status ClearLocal(DbContext& ctx) {
   return Status::Ok();
 }
 
+// Binds ?1..?8 of a catalog row (sku, name, name_fold, department,
+// price_minor, currency, safety_stock, unit) from `p`.
+void BindProductRow(Statement& s, const v1::Product& p) {
+  s.BindText(1, p.sku());
+  s.BindText(2, p.name());
+  s.BindText(3, FoldName(p.name()));
+  s.BindText(4, p.department());
+  s.BindInt(5, p.price().minor_units());
+  s.BindText(6, p.price().currency());
+  s.BindInt(7, p.safety_stock());
+  s.BindText(8, p.unit().empty() ? "each" : p.unit());
+}
+
 // Inserts `p` as the store's own, adding to `counts`.
 Status InsertLocal(DbContext& ctx, const v1::Product& p,
                    CatalogCounts* counts) {
@@ -115,14 +128,7 @@ Status InsertLocal(DbContext& ctx, const v1::Product& p,
   if (!gtin.ok()) return gtin.status();
   Statement& s = **ins;
   s.Reset();
-  s.BindText(1, p.sku());
-  s.BindText(2, p.name());
-  s.BindText(3, FoldName(p.name()));
-  s.BindText(4, p.department());
-  s.BindInt(5, p.price().minor_units());
-  s.BindText(6, p.price().currency());
-  s.BindInt(7, p.safety_stock());
-  s.BindText(8, p.unit().empty() ? "each" : p.unit());
+  BindProductRow(s, p);
   Status st = s.Run();
   if (!st.ok())
     return Status(st.code(), "sku " + p.sku() + ": " + st.message());
@@ -212,14 +218,7 @@ Status CatalogStore::Upsert(DbContext& ctx,
     }
     Statement& s = **row;
     s.Reset();
-    s.BindText(1, p.sku());
-    s.BindText(2, p.name());
-    s.BindText(3, FoldName(p.name()));
-    s.BindText(4, p.department());
-    s.BindInt(5, p.price().minor_units());
-    s.BindText(6, p.price().currency());
-    s.BindInt(7, p.safety_stock());
-    s.BindText(8, p.unit().empty() ? "each" : p.unit());
+    BindProductRow(s, p);
     STOREAGENT_RETURN_IF_ERROR(s.Run());
     (*clear)->Reset();
     (*clear)->BindText(1, p.sku());
