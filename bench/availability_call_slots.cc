@@ -31,16 +31,13 @@ class AvailabilitySlot final : public CallSlot {
 
  private:
   void DrawSkus() {
-    request_.clear_skus();
     if (per_call_ == 1) {
+      request_.clear_skus();
       request_.add_skus(skus_[pick_(rng_)]);
       return;
     }
-    drawn_.clear();
-    while (request_.skus_size() < per_call_) {
-      const size_t i = pick_(rng_);
-      if (drawn_.insert(i).second) request_.add_skus(skus_[i]);
-    }
+    DrawDistinctSkus(skus_, per_call_, rng_, pick_, drawn_,
+                     request_.mutable_skus());
   }
 
   // Checks the reply of the call that completed last, if it was OK (the
@@ -78,16 +75,17 @@ class AvailabilitySlot final : public CallSlot {
 
 }  // namespace
 
-ChannelFactory AvailabilityStubs::Channels() {
-  return [this] {
-    std::shared_ptr<grpc::Channel> channel = OwnChannel(target_);
-    stubs_.push_back(v1::AvailabilityService::NewStub(channel));
-    return channel;
-  };
-}
-
-v1::AvailabilityService::Stub* AvailabilityStubs::ForThread(int thread) const {
-  return stubs_.at(static_cast<size_t>(thread)).get();
+void DrawDistinctSkus(const std::vector<std::string>& skus, int n,
+                      std::mt19937_64& rng,
+                      std::uniform_int_distribution<size_t>& pick,
+                      std::unordered_set<size_t>& drawn,
+                      google::protobuf::RepeatedPtrField<std::string>* out) {
+  out->Clear();
+  drawn.clear();
+  while (out->size() < n) {
+    const size_t i = pick(rng);
+    if (drawn.insert(i).second) *out->Add() = skus[i];
+  }
 }
 
 void ReplyCheck::Bad(const std::string& why) {

@@ -14,7 +14,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "bench/load_driver.h"
@@ -22,23 +24,43 @@
 
 namespace storeagent::bench {
 
-// The AvailabilityService stubs of one RunLoad's client threads.
+// The stubs of one gRPC service (AvailabilityService, PriceService) on one
+// RunLoad's client threads: the n-th call of Channels()'s factory makes
+// client thread n's connection (OwnChannel) and keeps a stub on it, so the
+// service's calls travel as the driver's own do.
 // Thread-safety: Channels()'s factory is called by RunLoad before the client
 // threads start; ForThread() from the client threads after that.
-class AvailabilityStubs {
+template <typename Service>
+class ServiceStubs {
  public:
-  explicit AvailabilityStubs(std::string target) : target_(std::move(target)) {}
+  explicit ServiceStubs(std::string target) : target_(std::move(target)) {}
 
-  // For RunLoad: the n-th call makes client thread n's connection
-  // (OwnChannel) and keeps an AvailabilityService stub on it.
-  ChannelFactory Channels();
+  ChannelFactory Channels() {
+    return [this] {
+      std::shared_ptr<grpc::Channel> channel = OwnChannel(target_);
+      stubs_.push_back(Service::NewStub(channel));
+      return channel;
+    };
+  }
   // REQUIRES: RunLoad made client thread `thread`'s channel.
-  v1::AvailabilityService::Stub* ForThread(int thread) const;
+  typename Service::Stub* ForThread(int thread) const {
+    return stubs_.at(static_cast<size_t>(thread)).get();
+  }
 
  private:
   std::string target_;
-  std::vector<std::unique_ptr<v1::AvailabilityService::Stub>> stubs_;
+  std::vector<std::unique_ptr<typename Service::Stub>> stubs_;
 };
+
+using AvailabilityStubs = ServiceStubs<v1::AvailabilityService>;
+
+// Replaces `out` with `n` distinct SKUs drawn by `pick` from `skus`
+// (`drawn` is scratch space).
+void DrawDistinctSkus(const std::vector<std::string>& skus, int n,
+                      std::mt19937_64& rng,
+                      std::uniform_int_distribution<size_t>& pick,
+                      std::unordered_set<size_t>& drawn,
+                      google::protobuf::RepeatedPtrField<std::string>* out);
 
 // Counts replies that were OK on the wire but wrong. Thread-safe.
 class ReplyCheck {

@@ -23,12 +23,8 @@ class PriceSlot final : public CallSlot {
   void Start(grpc::CompletionQueue* cq) override {
     CheckLast();
     reader_.reset();  // lives in the last call's arena: before its context
-    request_.clear_skus();
-    drawn_.clear();
-    while (request_.skus_size() < per_call_) {
-      const size_t i = pick_(rng_);
-      if (drawn_.insert(i).second) request_.add_skus(skus_[i]);
-    }
+    DrawDistinctSkus(skus_, per_call_, rng_, pick_, drawn_,
+                     request_.mutable_skus());
     reader_ = stub_->AsyncGetPrices(NewContext(), request_, cq);
     reader_->Finish(&reply_, &status_, this);
     answered_ = true;
@@ -67,18 +63,6 @@ class PriceSlot final : public CallSlot {
 };
 
 }  // namespace
-
-ChannelFactory PriceStubs::Channels() {
-  return [this] {
-    std::shared_ptr<grpc::Channel> channel = OwnChannel(target_);
-    stubs_.push_back(v1::PriceService::NewStub(channel));
-    return channel;
-  };
-}
-
-v1::PriceService::Stub* PriceStubs::ForThread(int thread) const {
-  return stubs_.at(static_cast<size_t>(thread)).get();
-}
 
 SlotFactory PriceSlots(const PriceStubs& stubs,
                        const std::vector<std::string>& skus, int per_call,

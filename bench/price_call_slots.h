@@ -1,6 +1,6 @@
 // Call slots for PriceService.GetPrices, for the LoadDriver: each call asks
 // a batch of distinct random SKUs of the price book. The stubs ride on each
-// client thread's own connection (PriceStubs, like AvailabilityStubs);
+// client thread's own connection (PriceStubs);
 // every reply is checked (one price per SKU asked, in order, found) and a
 // wrong one counted in a ReplyCheck.
 #ifndef STOREAGENT_BENCH_PRICE_CALL_SLOTS_H_
@@ -16,18 +16,7 @@
 
 namespace storeagent::bench {
 
-// The PriceService stubs of one RunLoad's client threads (see
-// AvailabilityStubs for the threading).
-class PriceStubs {
- public:
-  explicit PriceStubs(std::string target) : target_(std::move(target)) {}
-  ChannelFactory Channels();
-  v1::PriceService::Stub* ForThread(int thread) const;
-
- private:
-  std::string target_;
-  std::vector<std::unique_ptr<v1::PriceService::Stub>> stubs_;
-};
+using PriceStubs = ServiceStubs<v1::PriceService>;
 
 // GetPrices calls of `per_call` distinct SKUs drawn uniformly from `skus`
 // (1 <= per_call <= min(500, skus.size())), at the agent's now. All

@@ -602,10 +602,14 @@ std::string Describe(const char* kind, const std::string& id, uint64_t version,
   return out + std::to_string(scope.store_ids_size()) + " stores";
 }
 
-// The audit's note and the log line of a publish that went through.
-std::string NoteOf(const PublishResult& r) {
-  return std::string(core::ApplyOutcomeName(r.outcome)) + ", queued to " +
-         std::to_string(r.stores_queued.size()) + " stores";
+// A publish that went through: its answer (PublishPriceListResponse or
+// PublishPromotionResponse, the same fields), and the audit's note.
+template <typename Reply>
+void AnswerPublish(const PublishResult& r, Reply* reply, std::string* note) {
+  reply->set_outcome(std::string(core::ApplyOutcomeName(r.outcome)));
+  reply->set_stores_queued(static_cast<uint32_t>(r.stores_queued.size()));
+  *note = std::string(core::ApplyOutcomeName(r.outcome)) + ", queued to " +
+          std::to_string(r.stores_queued.size()) + " stores";
 }
 
 }  // namespace
@@ -626,10 +630,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::PublishPriceList(
         Result<PublishResult> r = hub_.context().store.PublishPriceList(
             request->list(), hub_.context().clock.NowMicros());
         if (!r.ok()) return done(r.status());
-        reply->set_outcome(std::string(core::ApplyOutcomeName(r->outcome)));
-        reply->set_stores_queued(
-            static_cast<uint32_t>(r->stores_queued.size()));
-        c->note = NoteOf(*r);
+        AnswerPublish(*r, reply, &c->note);
         NotifyStores(r->stores_queued);
         done(Status::Ok());
       });
@@ -652,10 +653,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::PublishPromotion(
         Result<PublishResult> r = hub_.context().store.PublishPromotion(
             request->promotion(), hub_.context().clock.NowMicros());
         if (!r.ok()) return done(r.status());
-        reply->set_outcome(std::string(core::ApplyOutcomeName(r->outcome)));
-        reply->set_stores_queued(
-            static_cast<uint32_t>(r->stores_queued.size()));
-        c->note = NoteOf(*r);
+        AnswerPublish(*r, reply, &c->note);
         NotifyStores(r->stores_queued);
         done(Status::Ok());
       });
