@@ -172,8 +172,10 @@ Status CheckLine(const v1::TransactionLine& line, const std::string& path,
   if (line.price_reason() != v1::PRICE_REASON_UNSPECIFIED && is_return) {
     return Error(path + ".price_reason", "only allowed on sale lines");
   }
-  if (line.has_price_deviation()) {
-    return Error(path + ".price_deviation", "set by the agent, not the POS");
+  if (line.has_price_deviation() &&
+      (!v1::PriceDeviationKind_IsValid(line.price_deviation().kind()) ||
+       !v1::PriceReason_IsValid(line.price_deviation().reason()))) {
+    return Error(path + ".price_deviation", "unknown kind or reason");
   }
   sums->net += line.extended_amount().minor_units() - discounts;
   return Status::Ok();
@@ -317,10 +319,6 @@ Status CheckSale(const v1::Sale& sale) {
   if (sale.has_member()) {
     STOREAGENT_RETURN_IF_ERROR(
         CheckSaleMember(sale.member(), path + ".member"));
-  }
-  if (sale.price_book_central_seq() != 0) {
-    return Error(path + ".price_book_central_seq",
-                 "set by the agent, not the POS");
   }
   return CheckBusinessDay(sale.business_day(), path + ".business_day", false);
 }
@@ -609,6 +607,19 @@ Status ValidateTransaction(const v1::Transaction& txn) {
 
 Status ValidatePosTransaction(const v1::Transaction& txn) {
   STOREAGENT_RETURN_IF_ERROR(ValidateTransaction(txn));
+  if (txn.has_sale()) {  // the agent's price check, never the POS's
+    const v1::Sale& sale = txn.sale();
+    for (int i = 0; i < sale.lines_size(); ++i) {
+      if (sale.lines(i).has_price_deviation()) {
+        return Error("transaction.sale.lines[" + Num(i) + "].price_deviation",
+                     "set by the agent, not the POS");
+      }
+    }
+    if (sale.price_book_central_seq() != 0) {
+      return Error("transaction.sale.price_book_central_seq",
+                   "set by the agent, not the POS");
+    }
+  }
   const std::string* day = nullptr;
   std::string path = "transaction.";
   switch (txn.kind_case()) {

@@ -45,8 +45,7 @@ Status ValidateCallerClientKey(const v1::ClientKey& key,
 // discounts not exceeding the line, tax rate 0..10000 bp; totals that add up
 // (subtotal, tax, total, tenders - change); change only with a cash tender;
 // restock only on returns; a price_reason a known PriceReason, on sale lines
-// only; no price_deviation and no sale price_book_central_seq (set by the
-// agent; central clears them before it checks a journaled sale); a return
+// only; a price_deviation (the agent's) of a known kind and reason; a return
 // names its original. A sale's channel
 // is a known SalesChannel, its member a card number (6..32 digits) or a
 // 32-byte pseudonym, its order_ref 0..64 characters. A return's original:
@@ -60,10 +59,11 @@ Status ValidateCallerClientKey(const v1::ClientKey& key,
 // passes CheckFreeText (core/text_checks.h).
 Status ValidateTransaction(const v1::Transaction& txn);
 
-// A transaction as the POS sends it: ValidateTransaction, and every kind
-// names its business day (docs/pos-api.md: "a real date"). The agent
-// applies this to new events; central keeps ValidateTransaction, so events
-// journaled before the rule (an empty business_day) still ingest.
+// A transaction as the POS sends it: ValidateTransaction, every kind names
+// its business day (docs/pos-api.md: "a real date"), and a sale carries none
+// of the agent's price check (price_deviation, price_book_central_seq). The
+// agent applies this to new events; central keeps ValidateTransaction, so
+// events journaled before the rule (an empty business_day) still ingest.
 Status ValidatePosTransaction(const v1::Transaction& txn);
 
 // A loyalty signal as the POS sends it. Paths start with "signal.".

@@ -83,34 +83,6 @@ std::string CheckTransaction(const v1::Transaction& journaled) {
     return "transaction.sale.member.card_number: a card number in the "
            "journal (the agent stores only the pseudonym)";
   }
-  if (journaled.has_sale()) {
-    // The agent's price check (agent/recorder.cc) is on the journaled sale:
-    // its record of a deviation is checked on its own, the rest as the POS
-    // sent it.
-    const v1::Sale& sale = journaled.sale();
-    bool checked = sale.price_book_central_seq() != 0;
-    for (int i = 0; i < sale.lines_size() && !checked; ++i) {
-      checked = sale.lines(i).has_price_deviation();
-    }
-    if (checked) {
-      for (int i = 0; i < sale.lines_size(); ++i) {
-        const v1::PriceDeviation& d = sale.lines(i).price_deviation();
-        if (!v1::PriceDeviationKind_IsValid(d.kind()) ||
-            !v1::PriceReason_IsValid(d.reason())) {
-          return "transaction.sale.lines[" + std::to_string(i) +
-                 "].price_deviation: unknown kind or reason";
-        }
-      }
-      std::string why = Why(core::CheckFreeText(journaled, "transaction"));
-      if (!why.empty()) return why;
-      v1::Transaction txn = journaled;
-      txn.mutable_sale()->clear_price_book_central_seq();
-      for (v1::TransactionLine& l : *txn.mutable_sale()->mutable_lines()) {
-        l.clear_price_deviation();
-      }
-      return Why(core::ValidateTransaction(txn));
-    }
-  }
   if (!journaled.has_daily_close()) {
     return Why(core::ValidateTransaction(journaled));
   }
