@@ -22,14 +22,14 @@ grpc::ServerUnaryReactor* PriceServiceImpl::GetPrices(
                                                                         out);
   if (!reactor->ok()) return reactor;
   const std::shared_ptr<const PriceBookSnapshot> book = book_.Get();
-  Result<v1::GetPricesResponse> answer = core::AnswerGetPrices(
-      book->stored.book, book->store, reactor->request(), clock_.NowMicros());
-  if (!answer.ok()) {
-    reactor->Reply(ToGrpc(answer.status()));
+  v1::GetPricesResponse* reply = reactor->reply();
+  const Status answered =
+      core::AnswerGetPrices(book->stored.book, book->store, reactor->request(),
+                            clock_.NowMicros(), reply);
+  if (!answered.ok()) {
+    reactor->Reply(ToGrpc(answered));
     return reactor;
   }
-  v1::GetPricesResponse* reply = reactor->reply();
-  *reply = std::move(answer).value();
   reply->set_book_central_seq(book->stored.central_seq);
   reply->set_book_applied_at_us(book->stored.applied_at_us);
   if (sync_health_ != nullptr) {

@@ -16,7 +16,6 @@
 #include <mutex>
 #include <random>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "bench/load_driver.h"
@@ -59,7 +58,7 @@ using AvailabilityStubs = ServiceStubs<v1::AvailabilityService>;
 void DrawDistinctSkus(const std::vector<std::string>& skus, int n,
                       std::mt19937_64& rng,
                       std::uniform_int_distribution<size_t>& pick,
-                      std::unordered_set<size_t>& drawn,
+                      std::vector<size_t>& drawn,
                       google::protobuf::RepeatedPtrField<std::string>* out);
 
 // Counts replies that were OK on the wire but wrong. Thread-safe.

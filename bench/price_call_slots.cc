@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <random>
-#include <unordered_set>
 #include <utility>
 
 namespace storeagent::bench {
@@ -54,7 +53,7 @@ class PriceSlot final : public CallSlot {
   ReplyCheck& check_;
   std::mt19937_64 rng_;
   std::uniform_int_distribution<size_t> pick_;
-  std::unordered_set<size_t> drawn_;
+  std::vector<size_t> drawn_;
   bool answered_ = false;
   v1::GetPricesRequest request_;
   v1::GetPricesResponse reply_;

@@ -108,14 +108,12 @@ Result<ApplyOutcome> PriceBook::ApplyPromotion(const v1::Promotion& promotion) {
   return outcome;
 }
 
-std::optional<PriceInForce> PriceBook::PriceAt(const StoreContext& store,
-                                               std::string_view sku,
-                                               std::int64_t at_us) const {
-  auto it = list_entries_by_sku_.find(sku);
-  if (it == list_entries_by_sku_.end()) return std::nullopt;
+std::optional<PriceBook::PriceRef> PriceBook::PriceIn(
+    const SkuIndex& index, const StoreContext& store,
+    std::int64_t at_us) const {
   const ListEntry* best = nullptr;
   int best_specificity = -1;
-  for (const ListEntry& candidate : it->second) {
+  for (const ListEntry& candidate : index.lists) {
     const v1::PriceList& list = *candidate.list;
     if (!store.currency.empty() && list.currency() != store.currency) continue;
     if (!InEffect(list.effective_from_us(), list.effective_to_us(), at_us)) {
@@ -138,33 +136,42 @@ std::optional<PriceInForce> PriceBook::PriceAt(const StoreContext& store,
     best_specificity = *specificity;
   }
   if (best == nullptr) return std::nullopt;
+  return PriceRef{best->list, best->unit, best->unit_price};
+}
+
+std::optional<PriceInForce> PriceBook::PriceAt(const StoreContext& store,
+                                               std::string_view sku,
+                                               std::int64_t at_us) const {
+  const SkuIndex* index = FindSku(sku);
+  if (index == nullptr) return std::nullopt;
+  const std::optional<PriceRef> ref = PriceIn(*index, store, at_us);
+  if (!ref) return std::nullopt;
   PriceInForce price;
-  price.unit = best->entry->unit();
-  price.unit_price = best->entry->unit_price().minor_units();
-  price.currency = best->list->currency();
-  price.list_id = best->list->id();
-  price.list_version = best->list->version();
+  price.unit = ref->unit;
+  price.unit_price = ref->unit_price;
+  price.currency = ref->list->currency();
+  price.list_id = ref->list->id();
+  price.list_version = ref->list->version();
   return price;
+}
+
+bool PriceBook::Active(const PromotionRef& p, const StoreContext& store,
+                       std::int64_t at_us, bool member) {
+  if (p.member_only && !member) return false;
+  if (!InEffect(p.from_us, p.to_us, at_us)) return false;
+  return p.all_stores ||
+         ScopeSpecificity(p.promotion->scope(), store).has_value();
 }
 
 std::vector<const v1::Promotion*> PriceBook::PromotionsAt(
     const StoreContext& store, std::string_view sku, std::int64_t at_us,
     bool member) const {
   std::vector<const v1::Promotion*> active;
-  auto it = promotions_by_sku_.find(sku);
-  if (it == promotions_by_sku_.end()) return active;
-  for (const v1::Promotion* p : it->second) {
-    if (p->member_only() && !member) continue;
-    if (!InEffect(p->effective_from_us(), p->effective_to_us(), at_us)) {
-      continue;
-    }
-    if (!ScopeSpecificity(p->scope(), store)) continue;
-    active.push_back(p);
-  }
-  std::sort(active.begin(), active.end(),
-            [](const v1::Promotion* a, const v1::Promotion* b) {
-              return a->id() < b->id();
-            });
+  const SkuIndex* index = FindSku(sku);
+  if (index == nullptr) return active;
+  ForEachPromotionIn(
+      *index, store, at_us, member,
+      [&active](const v1::Promotion& p) { active.push_back(&p); });
   return active;
 }
 
@@ -178,36 +185,145 @@ const v1::Promotion* PriceBook::FindPromotion(std::string_view id) const {
   return it == promotions_.end() ? nullptr : it->second.get();
 }
 
+const PriceBook::SkuIndex* PriceBook::FindSku(std::string_view sku) const {
+  if (buckets_.empty()) return nullptr;
+  const std::size_t hash = Hash{}(sku);
+  const auto tag = static_cast<std::uint32_t>(hash >> 32);
+  const std::size_t mask = buckets_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Bucket& b = buckets_[i];
+    if (b.slot_plus_one == 0) return nullptr;
+    if (b.tag == tag) {
+      const SkuIndex& index = slots_[b.slot_plus_one - 1];
+      if (index.sku == sku) return &index;
+    }
+  }
+}
+
+void PriceBook::FindSkus(
+    const google::protobuf::RepeatedPtrField<std::string>& skus,
+    std::vector<const SkuIndex*>* out) const {
+  const std::size_t n = static_cast<std::size_t>(skus.size());
+  out->assign(n, nullptr);
+  if (buckets_.empty()) return;
+  const std::size_t mask = buckets_.size() - 1;
+  // 1: hash each SKU, prefetch its first bucket.
+  std::vector<std::size_t> hashes(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    hashes[i] = Hash{}(skus[static_cast<int>(i)]);
+    __builtin_prefetch(&buckets_[hashes[i] & mask]);
+  }
+  // 2: the first bucket whose tag matches (or none), prefetch its slot.
+  std::vector<std::uint32_t> candidate(n, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto tag = static_cast<std::uint32_t>(hashes[i] >> 32);
+    for (std::size_t b = hashes[i] & mask;; b = (b + 1) & mask) {
+      const Bucket& bucket = buckets_[b];
+      if (bucket.slot_plus_one == 0) break;
+      if (bucket.tag == tag) {
+        candidate[i] = bucket.slot_plus_one;
+        __builtin_prefetch(&slots_[bucket.slot_plus_one - 1]);
+        break;
+      }
+    }
+  }
+  // 3: confirm the SKU (a rare clash of tags: the full probe), prefetch
+  // its lists and promotions.
+  for (std::size_t i = 0; i < n; ++i) {
+    if (candidate[i] == 0) continue;
+    const SkuIndex* index = &slots_[candidate[i] - 1];
+    if (index->sku != skus[static_cast<int>(i)]) {
+      index = FindSku(skus[static_cast<int>(i)]);
+      if (index == nullptr) continue;
+    }
+    (*out)[i] = index;
+    __builtin_prefetch(index->lists.data());
+    __builtin_prefetch(index->promotions.data());
+  }
+  // 4: the promotions themselves, which an answer reads.
+  for (const SkuIndex* index : *out) {
+    if (index == nullptr) continue;
+    for (const PromotionRef& p : index->promotions) {
+      __builtin_prefetch(p.promotion);
+    }
+  }
+}
+
+PriceBook::SkuIndex& PriceBook::IndexFor(std::string_view sku) {
+  if ((slots_.size() + 1) * 2 > buckets_.size()) Grow();
+  const std::size_t hash = Hash{}(sku);
+  const auto tag = static_cast<std::uint32_t>(hash >> 32);
+  const std::size_t mask = buckets_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    Bucket& b = buckets_[i];
+    if (b.slot_plus_one == 0) {
+      slots_.push_back(SkuIndex{std::string(sku), {}, {}});
+      b.slot_plus_one = static_cast<std::uint32_t>(slots_.size());
+      b.tag = tag;
+      return slots_.back();
+    }
+    if (b.tag == tag && slots_[b.slot_plus_one - 1].sku == sku) {
+      return slots_[b.slot_plus_one - 1];
+    }
+  }
+}
+
+void PriceBook::Grow() {
+  std::size_t size = buckets_.empty() ? 16 : buckets_.size() * 2;
+  while (size < (slots_.size() + 1) * 2) size *= 2;
+  std::vector<Bucket> grown(size);
+  const std::size_t mask = size - 1;
+  for (std::size_t s = 0; s < slots_.size(); ++s) {
+    const std::size_t hash = Hash{}(slots_[s].sku);
+    std::size_t i = hash & mask;
+    while (grown[i].slot_plus_one != 0) i = (i + 1) & mask;
+    grown[i].slot_plus_one = static_cast<std::uint32_t>(s + 1);
+    grown[i].tag = static_cast<std::uint32_t>(hash >> 32);
+  }
+  buckets_ = std::move(grown);
+}
+
 void PriceBook::IndexList(const v1::PriceList* list) {
   for (const v1::PriceEntry& e : list->entries()) {
-    list_entries_by_sku_[e.sku()].push_back(ListEntry{list, &e});
+    IndexFor(e.sku()).lists.push_back(
+        ListEntry{list, e.unit(), e.unit_price().minor_units()});
   }
 }
 
 void PriceBook::UnindexList(const v1::PriceList* list) {
   for (const v1::PriceEntry& e : list->entries()) {
-    auto it = list_entries_by_sku_.find(e.sku());
-    if (it == list_entries_by_sku_.end()) continue;
-    std::erase_if(it->second,
+    // const_cast: the book's own index, found through the const lookup.
+    auto* index = const_cast<SkuIndex*>(FindSku(e.sku()));
+    if (index == nullptr) continue;
+    std::erase_if(index->lists,
                   [list](const ListEntry& le) { return le.list == list; });
-    if (it->second.empty()) list_entries_by_sku_.erase(it);
   }
 }
 
 void PriceBook::IndexPromotion(const v1::Promotion* promotion) {
+  const v1::PriceScope& scope = promotion->scope();
+  const PromotionRef ref{promotion, promotion->effective_from_us(),
+                         promotion->effective_to_us(), promotion->member_only(),
+                         scope.all_stores() && scope.store_ids_size() == 0 &&
+                             scope.region().empty()};
   for (const std::string& sku : promotion->skus()) {
-    promotions_by_sku_[sku].push_back(promotion);
+    std::vector<PromotionRef>& by_id = IndexFor(sku).promotions;
+    by_id.insert(
+        std::upper_bound(by_id.begin(), by_id.end(), ref,
+                         [](const PromotionRef& a, const PromotionRef& b) {
+                           return a.promotion->id() < b.promotion->id();
+                         }),
+        ref);
   }
 }
 
 void PriceBook::UnindexPromotion(const v1::Promotion* promotion) {
   for (const std::string& sku : promotion->skus()) {
-    auto it = promotions_by_sku_.find(sku);
-    if (it == promotions_by_sku_.end()) continue;
-    std::erase_if(it->second, [promotion](const v1::Promotion* p) {
-      return p == promotion;
+    auto* index = const_cast<SkuIndex*>(FindSku(sku));
+    if (index == nullptr) continue;
+    std::erase_if(index->promotions, [promotion](const PromotionRef& p) {
+      return p.promotion == promotion;
     });
-    if (it->second.empty()) promotions_by_sku_.erase(it);
   }
 }
 

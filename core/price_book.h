@@ -116,6 +116,36 @@ class PriceBook {
                                                  std::int64_t at_us,
                                                  bool member) const;
 
+  // One SKU's place in the index: the lists that price it and the
+  // promotions over it. Find it once, then ask PriceIn and
+  // ForEachPromotionIn: what PriceAt and PromotionsAt do, with one hash
+  // lookup and nothing copied or allocated (GetPrices' hot path).
+  struct SkuIndex;
+  // The SKU's index, or nullptr when no list or promotion held names it.
+  // Valid until the next Apply.
+  const SkuIndex* FindSku(std::string_view sku) const;
+  // FindSku of each of `skus`, into `out` (resized, same order). The
+  // lookups go in passes, each prefetching what the next reads, so that
+  // the cache misses of 50 SKUs overlap instead of coming one by one.
+  void FindSkus(const google::protobuf::RepeatedPtrField<std::string>& skus,
+                std::vector<const SkuIndex*>* out) const;
+
+  // The list and entry in force (PriceAt's rule) from a SKU's index.
+  struct PriceRef {
+    const v1::PriceList* list = nullptr;
+    v1::UnitOfMeasure unit = v1::UNIT_OF_MEASURE_UNSPECIFIED;
+    std::int64_t unit_price = 0;
+  };
+  std::optional<PriceRef> PriceIn(const SkuIndex& index,
+                                  const StoreContext& store,
+                                  std::int64_t at_us) const;
+
+  // Calls `f(const v1::Promotion&)` for each promotion PromotionsAt would
+  // return, in the same order (by id).
+  template <typename F>
+  void ForEachPromotionIn(const SkuIndex& index, const StoreContext& store,
+                          std::int64_t at_us, bool member, F&& f) const;
+
   // The list or promotion held under `id`, or nullptr.
   const v1::PriceList* FindPriceList(std::string_view id) const;
   const v1::Promotion* FindPromotion(std::string_view id) const;
@@ -133,11 +163,37 @@ class PriceBook {
   template <typename V>
   using Map = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
 
-  // One list's entry for a SKU.
+  // One list's entry for a SKU, with what an answer reads of the entry
+  // (so that answering does not reach into the list's entries).
   struct ListEntry {
     const v1::PriceList* list;
-    const v1::PriceEntry* entry;
+    v1::UnitOfMeasure unit;
+    std::int64_t unit_price;
   };
+
+  // The SKU index: open addressing over `slots_` (linear probing, a
+  // power-of-two table at most half full; each bucket keeps the slot and
+  // the hash's upper half, so a probe rarely reads a slot that is not the
+  // SKU's). A SKU keeps its slot when its last list or promotion goes (the
+  // agent rebuilds its book from storage at each reload; central builds one
+  // per answer), so buckets are never removed.
+  struct Bucket {
+    std::uint32_t slot_plus_one = 0;  // 0: empty
+    std::uint32_t tag = 0;            // the hash's upper 32 bits
+  };
+  SkuIndex& IndexFor(std::string_view sku);
+  void Grow();
+  // A promotion over a SKU, with what decides whether it is active (so
+  // that a promotion for all stores is decided without reading it).
+  struct PromotionRef {
+    const v1::Promotion* promotion;
+    std::int64_t from_us;
+    std::int64_t to_us;
+    bool member_only;
+    bool all_stores;
+  };
+  static bool Active(const PromotionRef& p, const StoreContext& store,
+                     std::int64_t at_us, bool member);
 
   void IndexList(const v1::PriceList* list);
   void UnindexList(const v1::PriceList* list);
@@ -146,9 +202,26 @@ class PriceBook {
 
   Map<std::unique_ptr<v1::PriceList>> lists_;
   Map<std::unique_ptr<v1::Promotion>> promotions_;
-  Map<std::vector<ListEntry>> list_entries_by_sku_;
-  Map<std::vector<const v1::Promotion*>> promotions_by_sku_;
+  std::vector<SkuIndex> slots_;
+  std::vector<Bucket> buckets_;
 };
+
+struct PriceBook::SkuIndex {
+  std::string sku;
+  std::vector<ListEntry> lists;
+  // By id (the order PromotionsAt answers in).
+  std::vector<PromotionRef> promotions;
+};
+
+template <typename F>
+void PriceBook::ForEachPromotionIn(const SkuIndex& index,
+                                   const StoreContext& store,
+                                   std::int64_t at_us, bool member,
+                                   F&& f) const {
+  for (const PromotionRef& p : index.promotions) {
+    if (Active(p, store, at_us, member)) f(*p.promotion);
+  }
+}
 
 }  // namespace storeagent::core
 

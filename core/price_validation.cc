@@ -1,12 +1,15 @@
 // The rules of price.proto (core/price_validation.h) against core/limits.h.
 #include "core/price_validation.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "core/currency.h"
 #include "core/limits.h"
@@ -113,26 +116,55 @@ Status CheckWindow(std::int64_t from_us, std::int64_t to_us,
   return Status::Ok();
 }
 
-// A SKU set or list: each 1..64 characters, named once.
+// A SKU set or list: each 1..64 characters, named once. Add checks each
+// SKU as it comes; Repeats, called once all are added, finds one named
+// twice (sorting views of them: no allocation per SKU, which mattered for
+// GetPrices' 50 SKUs per call and a 100,000-entry list alike).
 class UniqueSkus {
  public:
-  explicit UniqueSkus(int n) { seen_.reserve(static_cast<std::size_t>(n)); }
-  Status Add(const std::string& sku, const std::string& path) {
-    STOREAGENT_RETURN_IF_ERROR(
-        CheckString(sku, path, kMinSkuLength, kMaxSkuLength));
-    if (!seen_.insert(sku).second) {
-      return Error(path, "SKU \"" + sku + "\" named twice");
+  // `list` names the SKUs' field ("skus"), `suffix` what follows an index
+  // in a path ("" or ".sku").
+  UniqueSkus(int n, std::string_view list, std::string_view suffix)
+      : list_(list), suffix_(suffix) {
+    seen_.reserve(static_cast<std::size_t>(n));
+  }
+  Status Add(const std::string& sku, int i) {
+    if (!CheckString(sku, std::string(), kMinSkuLength, kMaxSkuLength).ok()) {
+      // Again with the path, for the message: only a refused SKU pays it.
+      return CheckString(sku, Path(i), kMinSkuLength, kMaxSkuLength);
     }
+    seen_.emplace_back(sku, i);
     return Status::Ok();
+  }
+  // The first SKU (in the list's order) named earlier in it, if any.
+  Status Repeats() {
+    std::sort(seen_.begin(), seen_.end());
+    int first_repeat = -1;
+    std::string_view repeated;
+    for (std::size_t k = 1; k < seen_.size(); ++k) {
+      if (seen_[k].first == seen_[k - 1].first &&
+          (first_repeat < 0 || seen_[k].second < first_repeat)) {
+        first_repeat = seen_[k].second;
+        repeated = seen_[k].first;
+      }
+    }
+    if (first_repeat < 0) return Status::Ok();
+    return Error(Path(first_repeat),
+                 "SKU \"" + std::string(repeated) + "\" named twice");
   }
 
  private:
-  std::unordered_set<std::string_view> seen_;
+  std::string Path(int i) const {
+    return Indexed(list_, i) + std::string(suffix_);
+  }
+  std::string_view list_;
+  std::string_view suffix_;
+  std::vector<std::pair<std::string_view, int>> seen_;
 };
 
-Status CheckEntry(const v1::PriceEntry& e, const std::string& path,
+Status CheckEntry(const v1::PriceEntry& e, int i, const std::string& path,
                   const std::string& currency, UniqueSkus* skus) {
-  STOREAGENT_RETURN_IF_ERROR(skus->Add(e.sku(), path + ".sku"));
+  STOREAGENT_RETURN_IF_ERROR(skus->Add(e.sku(), i));
   if (e.unit() != v1::UNIT_OF_MEASURE_EACH &&
       e.unit() != v1::UNIT_OF_MEASURE_MILLI) {
     return Error(path + ".unit", "required (EACH or MILLI)");
@@ -190,13 +222,13 @@ Status ValidatePriceList(const v1::PriceList& list) {
   STOREAGENT_RETURN_IF_ERROR(CheckCount(list.entries_size(), 0,
                                         kMaxPriceListEntries,
                                         "price_list.entries", "entries"));
-  UniqueSkus skus(list.entries_size());
+  UniqueSkus skus(list.entries_size(), "price_list.entries", ".sku");
   for (int i = 0; i < list.entries_size(); ++i) {
-    STOREAGENT_RETURN_IF_ERROR(CheckEntry(list.entries(i),
+    STOREAGENT_RETURN_IF_ERROR(CheckEntry(list.entries(i), i,
                                           Indexed("price_list.entries", i),
                                           list.currency(), &skus));
   }
-  return Status::Ok();
+  return skus.Repeats();
 }
 
 Status ValidatePromotion(const v1::Promotion& promotion) {
@@ -211,11 +243,11 @@ Status ValidatePromotion(const v1::Promotion& promotion) {
   STOREAGENT_RETURN_IF_ERROR(CheckCount(p.skus_size(), kMinPromotionSkus,
                                         kMaxPromotionSkus, "promotion.skus",
                                         "SKUs"));
-  UniqueSkus skus(p.skus_size());
+  UniqueSkus skus(p.skus_size(), "promotion.skus", "");
   for (int i = 0; i < p.skus_size(); ++i) {
-    STOREAGENT_RETURN_IF_ERROR(
-        skus.Add(p.skus(i), Indexed("promotion.skus", i)));
+    STOREAGENT_RETURN_IF_ERROR(skus.Add(p.skus(i), i));
   }
+  STOREAGENT_RETURN_IF_ERROR(skus.Repeats());
   STOREAGENT_RETURN_IF_ERROR(CheckKind(p));
   return CheckString(p.description(), "promotion.description", 0,
                      kMaxPromotionDescriptionLength);
@@ -225,10 +257,11 @@ Status ValidateGetPricesRequest(const v1::GetPricesRequest& request) {
   STOREAGENT_RETURN_IF_ERROR(CheckCount(request.skus_size(),
                                         kMinSkusPerPriceCall,
                                         kMaxSkusPerPriceCall, "skus", "SKUs"));
-  UniqueSkus skus(request.skus_size());
+  UniqueSkus skus(request.skus_size(), "skus", "");
   for (int i = 0; i < request.skus_size(); ++i) {
-    STOREAGENT_RETURN_IF_ERROR(skus.Add(request.skus(i), Indexed("skus", i)));
+    STOREAGENT_RETURN_IF_ERROR(skus.Add(request.skus(i), i));
   }
+  STOREAGENT_RETURN_IF_ERROR(skus.Repeats());
   if (request.at_us() < 0) {
     return Error("at_us", Num(request.at_us()) + " is negative (0: now)");
   }

@@ -698,10 +698,9 @@ Status AdminServiceImpl::PriceBookListing(const v1::ListPriceBookRequest& r,
     if (!a.ok()) return Internal("price_book: held " + a.status().message());
   }
   const core::StoreContext store{r.store_id(), held->region, ""};
-  Result<v1::GetPricesResponse> prices =
-      core::AnswerGetPrices(book, store, ask, hub_.context().clock.NowMicros());
-  if (!prices.ok()) return prices.status();
-  *reply->mutable_prices() = std::move(prices).value();
+  STOREAGENT_RETURN_IF_ERROR(
+      core::AnswerGetPrices(book, store, ask, hub_.context().clock.NowMicros(),
+                            reply->mutable_prices()));
   for (v1::Promotion& p : held->promotions) {
     *reply->add_promotions() = std::move(p);
   }

@@ -213,5 +213,49 @@ TEST(PriceBook, ActivePromotions) {
   Apply(book, pct, ApplyOutcome::kStale);
 }
 
+// The SKU index (open addressing, grown as SKUs come): thousands of SKUs,
+// a list replaced by a version pricing half of them, promotions applied in
+// reverse id order and answered by id.
+TEST(PriceBook, ManySkusThroughGrowthAndReplacement) {
+  constexpr int kSkus = 5000;
+  auto sku = [](int i) { return "sku-" + std::to_string(i); };
+  std::vector<test::Price> all, even;
+  for (int i = 0; i < kSkus; ++i) {
+    all.push_back({sku(i), 100 + i});
+    if (i % 2 == 0) even.push_back({sku(i), 1 + i});
+  }
+  PriceBook book;
+  Apply(book, MakeList("base", 1, all));
+  for (int i = 0; i < kSkus; ++i) ASSERT_EQ(PriceOf(book, sku(i), 0), 100 + i);
+  EXPECT_EQ(PriceOf(book, "sku-" + std::to_string(kSkus), 0), -1);
+  Apply(book, MakeList("base", 2, even), ApplyOutcome::kReplaced);
+  for (int i = 0; i < kSkus; ++i) {
+    ASSERT_EQ(PriceOf(book, sku(i), 0), i % 2 == 0 ? 1 + i : -1) << sku(i);
+  }
+  for (const char* id : {"z", "m", "a"}) {
+    Apply(book, test::PercentOff(id, {sku(7), sku(4999)}, 500));
+  }
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(PromotionIds(book, sku(7), 0, false), (Ids{"a", "m", "z"}));
+  EXPECT_EQ(PromotionIds(book, sku(4999), 0, false), (Ids{"a", "m", "z"}));
+  EXPECT_EQ(PromotionIds(book, sku(8), 0, false), Ids{});
+  // The same answers through the one-lookup path GetPrices takes.
+  const PriceBook::SkuIndex* index = book.FindSku(sku(7));
+  ASSERT_NE(index, nullptr);
+  EXPECT_FALSE(book.PriceIn(*index, kS1, 0).has_value());  // odd: not in v2
+  Ids seen;
+  book.ForEachPromotionIn(*index, kS1, 0, false, [&](const v1::Promotion& p) {
+    seen.push_back(p.id());
+  });
+  EXPECT_EQ(seen, (Ids{"a", "m", "z"}));
+  const PriceBook::SkuIndex* four = book.FindSku(sku(4));
+  ASSERT_NE(four, nullptr);
+  const std::optional<PriceBook::PriceRef> ref = book.PriceIn(*four, kS1, 0);
+  ASSERT_TRUE(ref.has_value());
+  EXPECT_EQ(ref->unit_price, 5);
+  EXPECT_EQ(ref->list->version(), 2u);
+  EXPECT_EQ(book.FindSku("nowhere"), nullptr);
+}
+
 }  // namespace
 }  // namespace storeagent::core

@@ -225,6 +225,12 @@ TEST(PromotionValidation, SkusScopeWindowDescription) {
   EXPECT_TRUE(RefusedAt(ValidatePromotion(p), "promotion.skus"));
   p = test::PercentOff("p", {"a", "b", "a"}, 1000);
   EXPECT_TRUE(RefusedAt(ValidatePromotion(p), "promotion.skus[2]"));
+  // Two SKUs repeated: the first repeat in the list's order is named.
+  p = test::PercentOff("p", {"a", "b", "b", "a"}, 1000);
+  EXPECT_TRUE(RefusedAt(ValidatePromotion(p), "promotion.skus[2]"));
+  EXPECT_NE(ValidatePromotion(p).message().find("\"b\" named twice"),
+            std::string::npos)
+      << ValidatePromotion(p).message();
   p = test::PercentOff("p", {"a"}, 1000);
   p.clear_scope();
   EXPECT_TRUE(RefusedAt(ValidatePromotion(p), "promotion.scope"));
