@@ -112,7 +112,7 @@ int Powerloss(uint64_t seed, int events) {
 }
 
 int Seeds(uint64_t first, uint64_t count, int stores, int steps,
-          double budget_s) {
+          double budget_s, bool require_all) {
   const storeagent::Clock& clock = storeagent::SystemClock();
   const int64_t started = clock.MonotonicMicros();
   uint64_t run = 0;
@@ -166,6 +166,14 @@ int Seeds(uint64_t first, uint64_t count, int stores, int steps,
               seconds > 0 ? static_cast<double>(run) / seconds : 0.0);
   std::printf("sim_faults_injected %llu\n",
               static_cast<unsigned long long>(faults));
+  if (require_all && run < count) {
+    std::printf(
+        "# FAILED: the budget of %.0f s ended the run after %llu of %llu "
+        "seeds (--require-all-seeds)\n",
+        budget_s, static_cast<unsigned long long>(run),
+        static_cast<unsigned long long>(count));
+    return storeagent::platform::kExitFailure;
+  }
   return failed == 0 ? storeagent::platform::kExitOk
                      : storeagent::platform::kExitFailure;
 }
@@ -230,6 +238,11 @@ int main(int argc, char** argv) {
                  "remain (0: no limit); a soak raises --seeds and this")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1e7));
+  bool require_all = false;
+  app.add_flag("--require-all-seeds", require_all,
+               "with --seeds and --budget-s: fail when the budget ends the "
+               "run before every seed ran (CI's runs: the budget is a bound, "
+               "not a way to run fewer)");
   app.add_flag("--trace", trace,
                "with --seed: run that one seed and print its trace");
   app.add_option("--stores", stores, "stores in each simulated run")
@@ -268,5 +281,5 @@ int main(int argc, char** argv) {
   storeagent::ConfigureLog(log_level, "text");
   if (powerloss) return Powerloss(seed, events);
   if (trace) return Trace(seed, stores, steps);
-  return Seeds(first, seeds, stores, steps, budget_s);
+  return Seeds(first, seeds, stores, steps, budget_s, require_all);
 }

@@ -18,6 +18,7 @@
 #include "agent/sync/sync_gate.h"
 #include "central/server/central_config.h"
 #include "central/server/central_metrics.h"
+#include "central/server/escrow_grant.h"
 #include "central/server/replica_cache.h"
 #include "central/server/stream_machine.h"
 #include "central/server/stream_storage.h"
@@ -207,6 +208,8 @@ class World {
   void RecordSale(Store& s);
   void PushDelivery(Store& s);
   void RequestHold(Store& s);
+  void EscrowHold(Store& s);
+  void CheckEscrowGrant(Store& s, const v1::HoldPlaced& granted);
   void Fault();
   void Step(bool faults);
   bool Converged();
@@ -235,6 +238,12 @@ class World {
   int pushes_ = 0;
   int holds_asked_ = 0;
   int holds_done_ = 0;
+  // Escrow holds head office asked for while a store was unreachable.
+  int escrow_asked_ = 0;
+  uint64_t escrow_granted_ = 0;
+  // The last one asked, and its store, for a retry.
+  v1::HoldPlaced last_escrow_;
+  std::string last_escrow_store_;
   // A one-shot fault for the next message sent: 1 lost (the connection
   // breaks), 2 duplicated. Nothing is reordered: a gRPC stream is in order,
   // so a reorder inside one is no fault the product can meet.
@@ -628,15 +637,148 @@ void World::RequestHold(Store& s) {
   RunCentral(s);
 }
 
+// Head office asks for a hold while the store cannot answer (no stream to
+// it): central grants it from the escrow the store granted, or refuses,
+// through the admin service's own decision (central/server/escrow_grant.h).
+// Now and then the same order again, as a client retrying: the first grant
+// comes back and nothing new is recorded.
+void World::EscrowHold(Store& picked) {
+  if (!central_up_) return;
+  // The picked store, or the next one without a stream to it.
+  Store* unreachable = nullptr;
+  for (size_t i = 0; i < stores_.size() && unreachable == nullptr; ++i) {
+    Store& s = stores_[(static_cast<size_t>(&picked - stores_.data()) + i) %
+                       stores_.size()];
+    if (!s.conn || !s.conn->central->running()) unreachable = &s;
+  }
+  if (unreachable == nullptr) return;
+  Store& s = *unreachable;
+  v1::HoldPlaced h;
+  const bool retry = last_escrow_store_ == s.id && rng_.Chance(300);
+  if (retry) {
+    h = last_escrow_;
+  } else {
+    h.set_order_ref("esc-" + Str(static_cast<uint64_t>(escrow_asked_)));
+    h.set_channel("online");
+    const int lines = static_cast<int>(rng_.Between(1, 2));
+    const uint64_t first = rng_.Below(5);
+    for (int i = 0; i < lines; ++i) {
+      v1::HoldLine* l = h.add_lines();
+      l->set_sku("SKU-000" + Str((first + static_cast<uint64_t>(i)) % 5));
+      l->set_quantity(rng_.Between(1, 2));
+    }
+  }
+  // Head office asks only for a store central knows (PlaceHold refuses
+  // another with NOT_FOUND before any escrow is looked at).
+  Result<std::optional<central::StoreRow>> before = store_->GetStore(s.id);
+  if (!before.ok() || !before->has_value()) return;
+  ++escrow_asked_;
+  h.set_expires_at_us(clock_.NowMicros() + 3600 * kSec);  // a client's "now"
+  v1::CentralAdminServicePlaceHoldResponse reply;
+  const Status st = central::GrantFromEscrowOnce(
+      *store_, *replicas_, clock_.NowMicros(), s.id, h, &reply);
+  if (!st.ok()) {
+    Fail("central: an escrow hold for " + s.id + ": " + st.ToString());
+    return;
+  }
+  Trace("central escrow hold " + h.order_ref() + (retry ? " (again)" : "") +
+        " for " + s.id + ": " +
+        (reply.granted() ? "granted by " + reply.granted_by()
+                         : "refused: " + reply.reason()));
+  last_escrow_ = h;
+  last_escrow_store_ = s.id;
+  if (!reply.granted() || reply.granted_by() != "escrow") return;
+  Result<std::optional<central::StoreRow>> after = store_->GetStore(s.id);
+  const uint64_t head_before =
+      before.ok() && before->has_value() ? (*before)->central_head_seq : 0;
+  const uint64_t head_after =
+      after.ok() && after->has_value() ? (*after)->central_head_seq : 0;
+  if (head_after == head_before + 1) {
+    ++escrow_granted_;
+    ++r_.central_events;
+    CheckEscrowGrant(s, h);
+    hub_->NotifyCentralEvent(s.id);
+  } else if (!retry || head_after != head_before) {
+    Fail("central: escrow hold " + h.order_ref() + " for " + s.id +
+         " moved central's head from " + Str(head_before) + " to " +
+         Str(head_after) + (retry ? " (a retry must record nothing)" : ""));
+  }
+}
+
+// No hold beyond escrow, from central's tables alone (not the replica cache
+// or escrow_book.h the grant decided with): the escrow of a SKU is the
+// quantity of the store's last EscrowChanged central holds; an escrow hold
+// takes its lines from it until the store has journaled the hold and
+// announced the SKU's escrow again after that. Right after a grant, what
+// the escrow holds take of each of its SKUs must fit the escrow.
+void World::CheckEscrowGrant(Store& s, const v1::HoldPlaced& granted) {
+  Result<std::vector<v1::JournalEntry>> events =
+      store_->ReadStoreEvents(s.id, 0, 0, 1'000'000);
+  Result<std::vector<v1::CentralEvent>> pushed =
+      store_->ReadCentralEvents(s.id, 0, 0, 1'000'000);
+  if (!events.ok() || !pushed.ok()) {
+    Fail("central: reading " + s.id + "'s events to check an escrow grant");
+    return;
+  }
+  std::map<std::string, int64_t> escrow;
+  std::map<std::string, uint64_t> announced_at;  // sku -> store seq
+  std::map<std::string, uint64_t> placed_at;     // order -> store seq
+  for (const v1::JournalEntry& e : *events) {
+    const v1::JournalRecord& r = e.record();
+    if (!r.has_stock()) continue;
+    if (r.stock().has_escrow_changed()) {
+      for (const v1::EscrowLine& l : r.stock().escrow_changed().lines()) {
+        escrow[l.sku()] = l.quantity();
+        announced_at[l.sku()] = r.seq();
+      }
+    } else if (r.stock().has_hold_placed() &&
+               r.stock().hold_placed().from_escrow()) {
+      placed_at.emplace(r.stock().hold_placed().order_ref(), r.seq());
+    }
+  }
+  std::map<std::string, v1::HoldPlaced> holds;  // open escrow holds, by order
+  for (const v1::CentralEvent& e : *pushed) {
+    if (e.has_escrow_hold()) {
+      holds[e.escrow_hold().hold().order_ref()] = e.escrow_hold().hold();
+    } else if (e.has_hold_cancel()) {
+      holds.erase(e.hold_cancel().order_ref());
+    }
+  }
+  std::map<std::string, int64_t> taken;
+  for (const auto& [order, hold] : holds) {
+    auto placed = placed_at.find(order);
+    for (const v1::HoldLine& l : hold.lines()) {
+      auto again = announced_at.find(l.sku());
+      const bool absorbed = placed != placed_at.end() &&
+                            again != announced_at.end() &&
+                            again->second > placed->second;
+      if (!absorbed) taken[l.sku()] += l.quantity();
+    }
+  }
+  for (const v1::HoldLine& l : granted.lines()) {
+    if (taken[l.sku()] > escrow[l.sku()]) {
+      Fail("central: escrow hold " + granted.order_ref() + " for " + s.id +
+           " takes " + Str(static_cast<uint64_t>(taken[l.sku()])) + " of " +
+           l.sku() + " from an escrow of " +
+           Str(static_cast<uint64_t>(escrow[l.sku()])));
+    }
+  }
+}
+
+// Counts a fault only when it takes effect (a cut with no stream to cut, a
+// missed roll of the disk's death, a crash of a central already down do
+// not): sim_faults_injected is what the run went through.
 void World::Fault() {
-  ++r_.faults_injected;
   Store& s = stores_[rng_.Below(stores_.size())];
   switch (rng_.Below(9)) {
     case 0:
-      if (s.conn) EndConn(s, "the link was cut");
+      if (!s.conn) return;
+      ++r_.faults_injected;
+      EndConn(s, "the link was cut");
       return;
     case 1:
       if (s.conn) {
+        ++r_.faults_injected;
         s.conn->up.stall_until =
             clock_.MonotonicMicros() + rng_.Between(1 * kSec, 30 * kSec);
         Trace(s.id + " wire: up stalled");
@@ -644,22 +786,24 @@ void World::Fault() {
       return;
     case 2:
       if (s.conn) {
+        ++r_.faults_injected;
         s.conn->down.stall_until =
             clock_.MonotonicMicros() + rng_.Between(1 * kSec, 30 * kSec);
         Trace(s.id + " wire: down stalled");
       }
       return;
     case 3:
+      ++r_.faults_injected;
       s.partitioned_until =
           clock_.MonotonicMicros() + rng_.Between(1 * kSec, 60 * kSec);
       Trace(s.id + " partitioned");
       if (s.conn) EndConn(s, "partition");
       return;
     case 4:
-      wire_fault_ = static_cast<int>(rng_.Between(1, 2));
-      --r_.faults_injected;  // counted when it strikes
+      wire_fault_ = static_cast<int>(rng_.Between(1, 2));  // counted in Send
       return;
     case 5:
+      ++r_.faults_injected;
       Trace(s.id + " agent crashes and restarts");
       CloseStore(s);
       if (Status st = OpenStore(s); !st.ok()) {
@@ -668,6 +812,7 @@ void World::Fault() {
       return;
     case 6:
       if (!central_up_) return;
+      ++r_.faults_injected;
       Trace("central crashes");
       CloseCentral();
       central_down_until_ =
@@ -677,6 +822,7 @@ void World::Fault() {
       if (!rng_.Chance(250)) return;
       // The store's disk dies: a new, empty database. What central did not
       // hold yet is gone with it.
+      ++r_.faults_injected;
       Trace(s.id + " disk dies");
       uint64_t held = 0;
       if (store_) {
@@ -700,6 +846,7 @@ void World::Fault() {
     }
     default:
       // Time jumps: timers (stall, digests, hold timeouts) come due.
+      ++r_.faults_injected;
       clock_.Advance(rng_.Between(5 * kSec, 90 * kSec));
       Trace("time jumps");
       return;
@@ -718,13 +865,15 @@ void World::Step(bool faults) {
   if (faults) {
     Store& s = stores_[rng_.Below(stores_.size())];
     const uint64_t roll = rng_.Below(100);
-    if (roll < 45) {
+    if (roll < 43) {
       RecordSale(s);
-    } else if (roll < 60) {
+    } else if (roll < 57) {
       PushDelivery(s);
-    } else if (roll < 66) {
+    } else if (roll < 63) {
       RequestHold(s);
-    } else if (roll < 74) {
+    } else if (roll < 69) {
+      EscrowHold(s);
+    } else if (roll < 77) {
       Fault();
     }
   }
@@ -892,7 +1041,9 @@ SyncSimResult World::Run() {
     Fail("did not converge after the heal:" + state);
   }
   if (central_up_) Check();
-  Trace("end: " + Str(r_.failures.size()) + " failures");
+  Trace("end: " + Str(r_.failures.size()) + " failures; escrow holds " +
+        Str(escrow_granted_) + " granted of " +
+        Str(static_cast<uint64_t>(escrow_asked_)) + " asked");
   return r_;
 }
 

@@ -18,8 +18,10 @@
 // restart (kill -9: what was committed stays, the stream and every
 // message in flight go); a store's disk dies (central re-seeds it). The
 // workload: sales recorded at the stores, deliveries pushed by central,
-// hold requests from central, digests (the agent's own timers, on the
-// simulated clock).
+// hold requests from central, holds head office asks for while a store is
+// unreachable (granted from the store's escrow or refused, by central's
+// own decision, and now and then asked again as a client retries), digests
+// (the agent's own timers, on the simulated clock).
 //
 // After the run the faults stop and the world heals; then, checked:
 //  * each store event once at central, with the agent's seq and hash, and
@@ -30,8 +32,12 @@
 //  * no BatchAck above what central had committed for the store (checked
 //    at every ack delivered);
 //  * digests equal once healed, and no digest mismatch at any time;
-//  * no hold granted beyond what the store could give (its availability,
-//    escrow included, never negative).
+//  * each hold request central sends a store ends exactly once (answer,
+//    timeout or stream end);
+//  * no hold beyond escrow: at every escrow grant, what central's open
+//    escrow holds take of each SKU fits the escrow the store last granted,
+//    computed from central's tables alone; a retried order records
+//    nothing new.
 #ifndef STOREAGENT_TESTS_SIMULATION_SYNC_SIM_H_
 #define STOREAGENT_TESTS_SIMULATION_SYNC_SIM_H_
 
