@@ -271,7 +271,7 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
       }
     };
     s->sync_ = std::make_unique<SyncClient>(
-        *s->db_, *s->stock_ops_, clock, std::move(sync_options),
+        *s->db_, *s->stock_ops_, clock, *s->scheduler_, std::move(sync_options),
         s->sync_health_, s->sync_gate_.get(), s->escrow_.get());
     STOREAGENT_RETURN_IF_ERROR(s->sync_->Start());
     SyncClient* sync = s->sync_.get();

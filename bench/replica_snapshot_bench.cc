@@ -91,7 +91,7 @@ void ColdStart(const std::string& url, const std::string& id,
     return;
   }
   Result<std::unique_ptr<central::CentralStore>> store =
-      central::OpenCentralStore(url);
+      central::OpenCentralStore(url, SystemClock());
   if (!store.ok()) _exit(1);
   central::ReplicaCache::Options o;
   o.snapshot_every = from_snapshot ? central::kReplicaSnapshotEvery : 0;
@@ -99,7 +99,7 @@ void ColdStart(const std::string& url, const std::string& id,
   int64_t rss_growth = 0;
   size_t skus = 0;
   auto t0 = std::chrono::steady_clock::now();
-  central::ReplicaCache cache(**store, o);
+  central::ReplicaCache cache(**store, SystemClock(), o);
   Status s =
       cache.Latest(id, [&](const core::StockReplay& r, uint64_t, uint64_t) {
         skus = r.figures().size();
@@ -153,7 +153,7 @@ int Main(int argc, char** argv) {
   testing::TempDir dir;
   const std::string url = "sqlite:" + dir.File("central.db");
   Result<std::unique_ptr<central::CentralStore>> store =
-      central::OpenCentralStore(url);
+      central::OpenCentralStore(url, SystemClock());
   if (!store.ok()) return 1;
   central::CentralStore& s = **store;
   // "old": the whole history, never snapshotted. "new": the same history,

@@ -242,12 +242,14 @@ class SyncClient::Session {
 };
 
 SyncClient::SyncClient(storage::AgentDatabase& db, StockOps& ops,
-                       const Clock& clock, SyncClientOptions options,
-                       SyncHealth& health, SyncGate* gate,
-                       storage::EscrowKeeper* keeper, Backoff::Random random)
+                       const Clock& clock, Scheduler& scheduler,
+                       SyncClientOptions options, SyncHealth& health,
+                       SyncGate* gate, storage::EscrowKeeper* keeper,
+                       Backoff::Random random)
     : db_(db),
       ops_(ops),
       clock_(clock),
+      scheduler_(scheduler),
       options_(std::move(options)),
       health_(health),
       gate_(gate),
@@ -363,10 +365,34 @@ void SyncClient::Stop() {
   }
 }
 
+SyncClient::Woke SyncClient::Wait(std::chrono::milliseconds d, bool on_resume) {
+  const uint64_t id = ++next_wait_;
+  // Scheduled before taking mu_: the task takes it.
+  const TimerId timer = scheduler_.Schedule(
+      std::chrono::duration_cast<std::chrono::microseconds>(d).count(),
+      [this, id] {
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          timed_out_ = std::max(timed_out_, id);
+        }
+        cv_.notify_all();
+      });
+  Woke woke;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] {
+      return stopping_ || (on_resume && resume_) || timed_out_ >= id;
+    });
+    woke = stopping_                ? Woke::kStopping
+           : (on_resume && resume_) ? Woke::kResume
+                                    : Woke::kTime;
+  }
+  scheduler_.Cancel(timer);  // without mu_: a running task takes it
+  return woke;
+}
+
 bool SyncClient::SleepFor(std::chrono::milliseconds d) {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, d, [this] { return stopping_; });
-  return !stopping_;
+  return Wait(d, /*on_resume=*/false) != Woke::kStopping;
 }
 
 std::shared_ptr<grpc::Channel> SyncClient::MakeChannel() const {
@@ -481,27 +507,28 @@ bool SyncClient::WaitForResume(const char* event, const std::string& why,
        {"central", options_.central},
        {"retry_s", std::to_string(retry_s.count())}});
   const char* resumed = "configuration reloaded; dialling central again";
-  std::unique_lock<std::mutex> lock(mu_);
   // resume_ is cleared when a session starts: a reload that came after
   // this session began (even before this wait) resumes at once.
-  while (!cv_.wait_for(lock, options_.stopped_retry,
-                       [this] { return stopping_ || resume_; })) {
+  for (;;) {
+    const Woke woke = Wait(options_.stopped_retry, /*on_resume=*/true);
+    if (woke == Woke::kStopping) return false;
+    if (woke == Woke::kResume) break;
     if (!files_unusable) {
       resumed = "the periodic retry of a stopped client; dialling central";
       break;
     }
-    lock.unlock();
     const Status files =
         SwapTls(options_.ca_file, options_.cert_file, options_.key_file);
-    lock.lock();
     if (files.ok()) {
       resumed = "the TLS files pass their check now; dialling central";
       break;
     }
   }
-  if (stopping_) return false;
-  resume_ = false;
-  lock.unlock();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return false;
+    resume_ = false;
+  }
   health_.Update([](SyncHealthSnapshot& h) { h.stopped = false; });
   Log(LogLevel::kInfo, "sync.resumed", {{"detail", resumed}});
   backoff_.Reset();

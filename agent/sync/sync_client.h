@@ -35,6 +35,7 @@
 #include "agent/sync/sync_health.h"
 #include "agent/sync/sync_stream.h"
 #include "platform/clock.h"
+#include "platform/scheduler.h"
 #include "platform/status.h"
 #include "storage/agent_database.h"
 #include "storage/escrow_keeper.h"
@@ -94,10 +95,13 @@ class SyncClient {
  public:
   // REQUIRES: every reference outlives this; `keeper` (may be null) is the
   // one installed as the journal's AfterAppend hook; `gate` (may be null)
-  // is opened at the first Welcome.
+  // is opened at the first Welcome. The waits between streams (the backoff)
+  // and a stopped client's periodic retry are timers on `scheduler`; the
+  // client's thread waits for them, for Stop() and for a reload.
   SyncClient(storage::AgentDatabase& db, StockOps& ops, const Clock& clock,
-             SyncClientOptions options, SyncHealth& health,
-             SyncGate* gate = nullptr, storage::EscrowKeeper* keeper = nullptr,
+             Scheduler& scheduler, SyncClientOptions options,
+             SyncHealth& health, SyncGate* gate = nullptr,
+             storage::EscrowKeeper* keeper = nullptr,
              Backoff::Random random = {});
   ~SyncClient();
   SyncClient(const SyncClient&) = delete;
@@ -141,12 +145,18 @@ class SyncClient {
   bool WaitForResume(const char* event, const std::string& why,
                      bool files_unusable);
   std::shared_ptr<grpc::Channel> MakeChannel() const;
+  // What ended a Wait.
+  enum class Woke { kStopping, kResume, kTime };
+  // Waits until Stop(), a reload (`on_resume`: resume_ set) or `d` of the
+  // scheduler's time, whichever comes first.
+  Woke Wait(std::chrono::milliseconds d, bool on_resume);
   // Waits `d` or until Stop(); false when stopping.
   bool SleepFor(std::chrono::milliseconds d);
 
   storage::AgentDatabase& db_;
   StockOps& ops_;
   const Clock& clock_;
+  Scheduler& scheduler_;
   SyncClientOptions options_;
   SyncHealth& health_;
   SyncGate* gate_;
@@ -159,6 +169,9 @@ class SyncClient {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // guarded by mu_
+  // Waits are numbered; the last one whose timer fired (guarded by mu_).
+  std::atomic<uint64_t> next_wait_{0};
+  uint64_t timed_out_ = 0;
   // A reload since the current session began; guarded by mu_.
   bool resume_ = false;
   // The client holds TLS files that passed their check (or is insecure);

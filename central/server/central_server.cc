@@ -90,7 +90,7 @@ Result<std::unique_ptr<CentralServer>> CentralServer::Start(
   for (int i = 0; i < config.worker_threads; ++i) {
     s->workers_.emplace_back([io = &s->io_] { io->run(); });
   }
-  s->replicas_ = std::make_unique<ReplicaCache>(*s->store_);
+  s->replicas_ = std::make_unique<ReplicaCache>(*s->store_, clock);
   // Which replica holds each store's stream: PostgreSQL's stream_leases
   // (shared by every replica), or this process's memory on SQLite.
   const std::string replica_id = NewReplicaId();
@@ -294,8 +294,9 @@ void CentralServer::StartWatchdog(
     std::chrono::microseconds timeout,
     std::function<Status(std::string_view)> notify) {
   if (watchdog_ || shut_down_) return;
-  watchdog_ = std::make_unique<CentralWatchdog>(io_, *store_, timeout, clock_,
-                                                std::move(notify));
+  if (!scheduler_) scheduler_ = std::make_unique<ThreadScheduler>();
+  watchdog_ = std::make_unique<CentralWatchdog>(io_, *store_, timeout,
+                                                *scheduler_, std::move(notify));
   Log(LogLevel::kInfo, "watchdog.started",
       {{"timeout_ms", std::to_string(timeout.count() / 1000)}});
 }
@@ -312,6 +313,7 @@ void CentralServer::Shutdown(int grace_ms) {
   // Before the store: a report being computed reads it.
   if (report_http_) report_http_->Stop();
   if (watchdog_) watchdog_->Stop();
+  if (scheduler_) scheduler_->Stop();
   const gpr_timespec deadline =
       gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
                    gpr_time_from_millis(grace_ms, GPR_TIMESPAN));

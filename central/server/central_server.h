@@ -27,6 +27,7 @@
 #include "central/server/report_http.h"
 #include "central/store/central_store.h"
 #include "platform/clock.h"
+#include "platform/scheduler.h"
 #include "platform/status.h"
 
 namespace storeagent::central {
@@ -100,6 +101,8 @@ class CentralServer {
   std::unique_ptr<grpc::Server> admin_server_;
   std::unique_ptr<MetricsHttpServer> metrics_http_;
   std::unique_ptr<ReportHttpServer> report_http_;
+  // Central's timers in real time (platform/scheduler.h): the watchdog's.
+  std::unique_ptr<ThreadScheduler> scheduler_;
   std::unique_ptr<CentralWatchdog> watchdog_;
   int sync_port_ = 0;
   int admin_port_ = 0;

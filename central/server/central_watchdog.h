@@ -11,6 +11,14 @@
 // fails (the database refused it) still proves the pool alive: the failure
 // is logged as `watchdog.store_error`, and systemd is not asked to restart
 // central for an outage a restart cannot cure. One probe at a time.
+//
+// It runs as tasks on central's Scheduler (platform/scheduler.h), like the
+// agent's watchdog (agent/watchdog.h): a probe task, a stall check one
+// period later, and a ping task the probe's completion (on a worker)
+// schedules; no thread of its own waits.
+//
+// Thread-safety: Stop() from any thread but the scheduler's. A probe still
+// queued in the pool after Stop() touches nothing and schedules nothing.
 #ifndef STOREAGENT_CENTRAL_SERVER_CENTRAL_WATCHDOG_H_
 #define STOREAGENT_CENTRAL_SERVER_CENTRAL_WATCHDOG_H_
 
@@ -19,10 +27,9 @@
 #include <functional>
 #include <memory>
 #include <string_view>
-#include <thread>
 
 #include "central/store/central_store.h"
-#include "platform/clock.h"
+#include "platform/scheduler.h"
 #include "platform/status.h"
 
 namespace storeagent::central {
@@ -32,32 +39,36 @@ class CentralWatchdog {
   // Sends one sd_notify message; platform::Notify in production.
   using NotifyFn = std::function<Status(std::string_view state)>;
 
-  // Starts the thread; the first probe goes out at once. `timeout` is
-  // systemd's WatchdogSec; `clock` measures how long probes took, for the
-  // logs and the pacing. REQUIRES: `pool`, `store` and `clock` outlive
-  // Stop().
+  // Schedules the first probe at once on `scheduler`, whose clock also
+  // measures how long probes took (for the logs and the pacing). `timeout`
+  // is systemd's WatchdogSec. REQUIRES: `pool`, `store` and `scheduler`
+  // outlive Stop(); Stop() runs before the pool is joined.
   CentralWatchdog(boost::asio::io_context& pool, CentralStore& store,
-                  std::chrono::microseconds timeout, const Clock& clock,
+                  std::chrono::microseconds timeout, Scheduler& scheduler,
                   NotifyFn notify);
   ~CentralWatchdog();  // Stop()
   CentralWatchdog(const CentralWatchdog&) = delete;
   CentralWatchdog& operator=(const CentralWatchdog&) = delete;
 
-  // Stops pinging and joins the thread; a probe still queued finds the
-  // watchdog stopped and touches nothing. Idempotent.
+  // Stops pinging: cancels its tasks (waiting for one that is running);
+  // does not wait for a probe still queued. Idempotent.
   void Stop();
 
  private:
   struct State;
-  void Loop();
+  // The probe task: a probe out, the stall check a period later.
+  void ProbeTask();
+  // Probe `g` came back.
+  void OnBack(uint64_t g);
+  // A period passed and probe `g` has not come back.
+  void OnOverdue(uint64_t g);
 
   boost::asio::io_context& pool_;
-  CentralStore& store_;
   const std::chrono::microseconds period_;
-  const Clock& clock_;
+  Scheduler& scheduler_;
   NotifyFn notify_;
+  bool notify_failed_logged_ = false;  // scheduler tasks only
   std::shared_ptr<State> state_;
-  std::thread thread_;
 };
 
 }  // namespace storeagent::central

@@ -31,10 +31,13 @@ void ApplyCentral(const std::string& store_id, core::StockReplay* replay,
 
 }  // namespace
 
-ReplicaCache::ReplicaCache(CentralStore& store, Options options)
-    : store_(store), options_(options) {
+ReplicaCache::ReplicaCache(CentralStore& store, const Clock& clock)
+    : ReplicaCache(store, clock, Options{}) {}
+
+ReplicaCache::ReplicaCache(CentralStore& store, const Clock& clock,
+                           Options options)
+    : store_(store), clock_(clock), options_(options) {
   if (options_.max_stores == 0) options_.max_stores = 1;
-  if (options_.clock == nullptr) options_.clock = &SystemClock();
 }
 
 std::shared_ptr<ReplicaCache::Replica> ReplicaCache::Get(
@@ -123,7 +126,7 @@ void ReplicaCache::MaybeSnapshot(const std::string& store_id, Replica* r) {
   ReplicaSnapshotRow row;
   row.store_seq = r->S;
   row.central_seq = r->C;
-  row.taken_at_us = options_.clock->NowMicros();
+  row.taken_at_us = clock_.NowMicros();
   if (!msg.SerializeToString(&row.state)) {
     Log(LogLevel::kWarn, "replica.snapshot_failed",
         {{"store", store_id}, {"error", "does not serialize"}});

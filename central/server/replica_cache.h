@@ -49,11 +49,12 @@ class ReplicaCache {
   struct Options {
     uint64_t snapshot_every = kReplicaSnapshotEvery;  // 0: never
     size_t max_stores = kReplicaMaxStores;            // at least 1
-    const Clock* clock = nullptr;                     // nullptr: SystemClock
   };
 
-  explicit ReplicaCache(CentralStore& store) : ReplicaCache(store, Options{}) {}
-  ReplicaCache(CentralStore& store, Options options);
+  // `clock` stamps the snapshots it writes (taken_at_us). REQUIRES: `store`
+  // and `clock` outlive this.
+  ReplicaCache(CentralStore& store, const Clock& clock);
+  ReplicaCache(CentralStore& store, const Clock& clock, Options options);
 
   using Reader =
       std::function<void(const core::StockReplay&, uint64_t S, uint64_t C)>;
@@ -111,6 +112,7 @@ class ReplicaCache {
   static void Reset(Replica* r);
 
   CentralStore& store_;
+  const Clock& clock_;
   Options options_;
   mutable std::mutex mu_;
   std::map<std::string, Slot> replicas_;

@@ -416,7 +416,7 @@ class CentralStore {
 // `pg_pool_size`: PostgreSQL connections (storecentrald passes
 // sync.worker_threads: one per worker, so no worker waits for one).
 Result<std::unique_ptr<CentralStore>> OpenCentralStore(
-    const std::string& url, const Clock& clock = SystemClock(),
+    const std::string& url, const Clock& clock,
     size_t pg_pool_size = kPgDefaultPoolSize);
 
 }  // namespace storeagent::central

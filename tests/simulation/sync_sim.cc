@@ -258,9 +258,8 @@ Status World::OpenCentral() {
   if (!st.ok()) return st.status();
   store_ = std::move(st).value();
   central::ReplicaCache::Options ro;
-  ro.clock = &clock_;
   ro.snapshot_every = 64;  // snapshots are part of what restarts read
-  replicas_ = std::make_unique<central::ReplicaCache>(*store_, ro);
+  replicas_ = std::make_unique<central::ReplicaCache>(*store_, clock_, ro);
   metrics_ = std::make_unique<central::CentralMetrics>();
   leases_ = std::make_unique<central::LocalStreamLeases>("sim");
   hub_ = std::make_unique<central::SyncHub>(central::SyncContext{

@@ -41,7 +41,8 @@ class PgInstance : public BackendInstance {
     }
   }
   Result<std::unique_ptr<central::CentralStore>> Open() override {
-    return central::OpenCentralStore(WithSearchPath(base_url_, schema_));
+    return central::OpenCentralStore(WithSearchPath(base_url_, schema_),
+                                     SystemClock());
   }
   bool multi_writer() const override { return true; }
 

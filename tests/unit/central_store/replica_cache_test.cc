@@ -214,7 +214,7 @@ ReplicaCache::Options Every(uint64_t n, size_t max_stores = 16) {
 
 TEST_P(CentralStoreTest, ReplicaFromASnapshotIsTheReplayFromSeqOne) {
   ASSERT_TRUE(store_->GetOrCreateStore("s1").ok());
-  ReplicaCache live(*store_, Every(1000));
+  ReplicaCache live(*store_, SystemClock(), Every(1000));
   Read(live, "s1");  // in memory from the start, fed as it goes
   Feed(*store_, live, "s1", 2550);
   const Seen now = Read(live, "s1");
@@ -247,7 +247,7 @@ TEST_P(CentralStoreTest, ReplicaFromASnapshotIsTheReplayFromSeqOne) {
   // the snapshot and replays only what came after it.
   Result<std::unique_ptr<CentralStore>> reopened = Reopen();
   ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
-  ReplicaCache cold(**reopened, Every(1000));
+  ReplicaCache cold(**reopened, SystemClock(), Every(1000));
   const Seen restarted = Read(cold, "s1");
   EXPECT_EQ(restarted.state, now.state);
   EXPECT_EQ(restarted.digest, now.digest);
@@ -259,25 +259,25 @@ TEST_P(CentralStoreTest, ReplicaFromASnapshotIsTheReplayFromSeqOne) {
 
 TEST_P(CentralStoreTest, ReplicaWithoutSnapshotReadsEverythingOnceThenTheTail) {
   ASSERT_TRUE(store_->GetOrCreateStore("s1").ok());
-  ReplicaCache none(*store_, Every(0));
+  ReplicaCache none(*store_, SystemClock(), Every(0));
   Feed(*store_, none, "s1", 1200);  // nothing in memory, nothing written
   EXPECT_EQ(none.snapshots_written(), 0u);
   const Seen first = Read(none, "s1");
   EXPECT_EQ(none.events_read(), 1200u + 12u);
 
   // A cache that snapshots writes one on its first cold build...
-  ReplicaCache a(*store_, Every(1000));
+  ReplicaCache a(*store_, SystemClock(), Every(1000));
   EXPECT_EQ(Read(a, "s1").state, first.state);
   EXPECT_EQ(a.snapshots_written(), 1u);
   // ...so the next start reads nothing but the snapshot.
-  ReplicaCache b(*store_, Every(1000));
+  ReplicaCache b(*store_, SystemClock(), Every(1000));
   EXPECT_EQ(Read(b, "s1").state, first.state);
   EXPECT_EQ(b.snapshots_loaded(), 1u);
   EXPECT_EQ(b.events_read(), 0u);
 }
 
 TEST_P(CentralStoreTest, EvictedReplicaReloadsToTheSameAnswers) {
-  ReplicaCache feeder(*store_, Every(500));
+  ReplicaCache feeder(*store_, SystemClock(), Every(500));
   for (const char* id : {"s1", "s2", "s3"}) {
     ASSERT_TRUE(store_->GetOrCreateStore(id).ok());
     Read(feeder, id);
@@ -290,7 +290,7 @@ TEST_P(CentralStoreTest, EvictedReplicaReloadsToTheSameAnswers) {
     expected[id] = s;
   }
 
-  ReplicaCache small(*store_, Every(500, /*max_stores=*/2));
+  ReplicaCache small(*store_, SystemClock(), Every(500, /*max_stores=*/2));
   for (int round = 0; round < 3; ++round) {
     for (const char* id : {"s1", "s2", "s3"}) {
       const Seen s = Read(small, id);
@@ -306,7 +306,7 @@ TEST_P(CentralStoreTest, EvictedReplicaReloadsToTheSameAnswers) {
 
 TEST_P(CentralStoreTest, ReplicaAtAWatermarkBehindTheSnapshotIsStillRight) {
   ASSERT_TRUE(store_->GetOrCreateStore("s1").ok());
-  ReplicaCache live(*store_, Every(1000));
+  ReplicaCache live(*store_, SystemClock(), Every(1000));
   Read(live, "s1");
   Feed(*store_, live, "s1", 2550);
   const Seen now = Read(live, "s1");
@@ -317,7 +317,7 @@ TEST_P(CentralStoreTest, ReplicaAtAWatermarkBehindTheSnapshotIsStillRight) {
   const uint64_t snap_C = (*snap)->central_seq;
   ASSERT_GT(snap_S, 300u);
 
-  ReplicaCache cache(*store_, Every(1000));
+  ReplicaCache cache(*store_, SystemClock(), Every(1000));
   Read(cache, "s1");  // the cache is at the store's watermark
   // Behind the snapshot: from seq 1.
   for (auto [S, C] : {std::pair<uint64_t, uint64_t>{300, 3},
@@ -372,7 +372,7 @@ TEST_P(CentralStoreTest, ReplicaSnapshotRowOnlyMovesForward) {
 // ignored: the replica is replayed from seq 1 and is still right.
 TEST_P(CentralStoreTest, UnreadableSnapshotIsIgnored) {
   ASSERT_TRUE(store_->GetOrCreateStore("s1").ok());
-  ReplicaCache none(*store_, Every(0));
+  ReplicaCache none(*store_, SystemClock(), Every(0));
   Feed(*store_, none, "s1", 300);
   const Seen expected = Read(none, "s1");
   internal::v1::ReplicaSnapshot future;
@@ -386,7 +386,7 @@ TEST_P(CentralStoreTest, UnreadableSnapshotIsIgnored) {
     row.central_seq = 2;
     row.state = state;
     ASSERT_TRUE(store_->PutReplicaSnapshot("s1", row).ok());
-    ReplicaCache cache(*store_, Every(0));
+    ReplicaCache cache(*store_, SystemClock(), Every(0));
     const Seen s = Read(cache, "s1");
     EXPECT_EQ(s.state, expected.state);
     EXPECT_EQ(cache.snapshots_loaded(), 0u);

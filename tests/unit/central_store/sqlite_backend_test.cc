@@ -13,7 +13,8 @@ namespace {
 class SqliteInstance : public BackendInstance {
  public:
   Result<std::unique_ptr<central::CentralStore>> Open() override {
-    return central::OpenCentralStore("sqlite:" + dir_.File("central.db"));
+    return central::OpenCentralStore("sqlite:" + dir_.File("central.db"),
+                                     SystemClock());
   }
   bool multi_writer() const override { return false; }
 
@@ -42,11 +43,11 @@ Status ExecOn(const std::string& path, std::string_view sql) {
 
 TEST(SqliteCentralStoreTest, UnknownUrlSchemeIsRefused) {
   Result<std::unique_ptr<central::CentralStore>> s =
-      central::OpenCentralStore("mysql://x");
+      central::OpenCentralStore("mysql://x", SystemClock());
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.status().message().find("url"), std::string::npos);
-  EXPECT_FALSE(central::OpenCentralStore("sqlite:").ok());
+  EXPECT_FALSE(central::OpenCentralStore("sqlite:", SystemClock()).ok());
 }
 
 // A database made by an earlier release (schema 1: no admin_audit, no
@@ -57,7 +58,7 @@ TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
   const std::string path = dir.File("central.db");
   {
     Result<std::unique_ptr<central::CentralStore>> s =
-        central::OpenCentralStore("sqlite:" + path);
+        central::OpenCentralStore("sqlite:" + path, SystemClock());
     ASSERT_TRUE(s.ok());
     ASSERT_TRUE((*s)->GetOrCreateStore("s1").ok());
   }
@@ -77,7 +78,7 @@ TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
                      "UPDATE schema_version SET version = 1")
                   .ok());
   Result<std::unique_ptr<central::CentralStore>> s =
-      central::OpenCentralStore("sqlite:" + path);
+      central::OpenCentralStore("sqlite:" + path, SystemClock());
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   Result<std::optional<central::StoreRow>> row = (*s)->GetStore("s1");
   ASSERT_TRUE(row.ok());
@@ -108,7 +109,7 @@ TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
 TEST(SqliteCentralStoreTest, VersionSixKeepsItsBreaches) {
   TempDir dir;
   const std::string path = dir.File("central.db");
-  ASSERT_TRUE(central::OpenCentralStore("sqlite:" + path).ok());
+  ASSERT_TRUE(central::OpenCentralStore("sqlite:" + path, SystemClock()).ok());
   ASSERT_TRUE(ExecOn(path,
                      "DROP TABLE price_deviations; "
                      "DROP INDEX kpi_counters_price_lines; "
@@ -123,7 +124,7 @@ TEST(SqliteCentralStoreTest, VersionSixKeepsItsBreaches) {
                      "UPDATE schema_version SET version = 6")
                   .ok());
   Result<std::unique_ptr<central::CentralStore>> s =
-      central::OpenCentralStore("sqlite:" + path);
+      central::OpenCentralStore("sqlite:" + path, SystemClock());
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   Result<v1::ListQuarantineResponse> q = (*s)->ListQuarantine("s1", 10);
   ASSERT_TRUE(q.ok()) << q.status().ToString();
@@ -150,7 +151,7 @@ TEST(SqliteCentralStoreTest, VersionSevenKeepsItsSalesIndex) {
   };
   {
     Result<std::unique_ptr<central::CentralStore>> s =
-        central::OpenCentralStore("sqlite:" + path);
+        central::OpenCentralStore("sqlite:" + path, SystemClock());
     ASSERT_TRUE(s.ok());
     ASSERT_TRUE(
         (*s)->IngestBatch("s1", {chain.Next(record("a", true))}, kNow).ok());
@@ -178,7 +179,7 @@ TEST(SqliteCentralStoreTest, VersionSevenKeepsItsSalesIndex) {
              "UPDATE schema_version SET version = 7")
           .ok());
   Result<std::unique_ptr<central::CentralStore>> s =
-      central::OpenCentralStore("sqlite:" + path);
+      central::OpenCentralStore("sqlite:" + path, SystemClock());
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   Result<central::IngestResult> r =
       (*s)->IngestBatch("s1", {chain.Next(record("r", false))}, kNow);
@@ -216,7 +217,7 @@ TEST(SqliteCentralStoreTest, VersionEightGetsAnEmptyPriceBook) {
   const std::string path = dir.File("central.db");
   {
     Result<std::unique_ptr<central::CentralStore>> s =
-        central::OpenCentralStore("sqlite:" + path);
+        central::OpenCentralStore("sqlite:" + path, SystemClock());
     ASSERT_TRUE(s.ok());
     ASSERT_TRUE((*s)->GetOrCreateStore("s1").ok());
   }
@@ -228,7 +229,7 @@ TEST(SqliteCentralStoreTest, VersionEightGetsAnEmptyPriceBook) {
                      "UPDATE schema_version SET version = 8")
                   .ok());
   Result<std::unique_ptr<central::CentralStore>> s =
-      central::OpenCentralStore("sqlite:" + path);
+      central::OpenCentralStore("sqlite:" + path, SystemClock());
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   Result<central::PriceBookRead> book = (*s)->ReadPriceBook("", false);
   ASSERT_TRUE(book.ok()) << book.status().ToString();
@@ -255,7 +256,7 @@ TEST(SqliteCentralStoreTest, VersionNineStartsAnEmptyDeviationList) {
   ChainBuilder chain;
   {
     Result<std::unique_ptr<central::CentralStore>> s =
-        central::OpenCentralStore("sqlite:" + path);
+        central::OpenCentralStore("sqlite:" + path, SystemClock());
     ASSERT_TRUE(s.ok());
     ASSERT_TRUE(
         (*s)->IngestBatch("s1", {chain.Next(KpiSale("a", "", ""))}, kNow).ok());
@@ -266,7 +267,7 @@ TEST(SqliteCentralStoreTest, VersionNineStartsAnEmptyDeviationList) {
                      "UPDATE schema_version SET version = 9")
                   .ok());
   Result<std::unique_ptr<central::CentralStore>> s =
-      central::OpenCentralStore("sqlite:" + path);
+      central::OpenCentralStore("sqlite:" + path, SystemClock());
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   Result<central::PriceDeviationList> none = (*s)->ListPriceDeviations({});
   ASSERT_TRUE(none.ok()) << none.status().ToString();
@@ -291,10 +292,10 @@ TEST(SqliteCentralStoreTest, VersionNineStartsAnEmptyDeviationList) {
 TEST(SqliteCentralStoreTest, NewerSchemaIsRefused) {
   TempDir dir;
   const std::string path = dir.File("central.db");
-  ASSERT_TRUE(central::OpenCentralStore("sqlite:" + path).ok());
+  ASSERT_TRUE(central::OpenCentralStore("sqlite:" + path, SystemClock()).ok());
   ASSERT_TRUE(ExecOn(path, "UPDATE schema_version SET version = 99").ok());
   Result<std::unique_ptr<central::CentralStore>> s =
-      central::OpenCentralStore("sqlite:" + path);
+      central::OpenCentralStore("sqlite:" + path, SystemClock());
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(s.status().message().find("upgrade storecentrald"),

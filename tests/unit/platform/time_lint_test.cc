@@ -3,9 +3,11 @@
 // Scheduler (platform/scheduler.h), so a test can drive it with a
 // SimScheduler instead of sleeping (docs/architecture.md, "Time").
 //
-// It scans every .h/.cc under agent/, core/, storage/, central/ and proto/,
-// plus the tests of the components that run on the Scheduler (they must
-// drive it, never sleep), for the names below, outside // comments. A use
+// It scans every .h/.cc under agent/, core/, storage/, central/, proto/
+// and tests/simulation/, plus the tests of the components that run on the
+// Scheduler (they must drive it, never sleep), for the names below (the
+// standard library's clocks and waits, Boost.Asio's timers), outside //
+// comments. A use
 // is allowed only by an entry of time_lint_allow.txt naming the file and
 // the name with a reason; an entry that no longer matches anything fails
 // too, so the list only shrinks.
@@ -43,17 +45,30 @@ const std::vector<std::pair<std::string, std::regex>>& Forbidden() {
           {"SleepMicros", std::regex(R"(\bSleepMicros\b)")},
           {"usleep", std::regex(R"(\busleep\s*\()")},
           {"nanosleep", std::regex(R"(\bnanosleep\s*\()")},
+          // Boost.Asio's and Beast's timers wait on real time too.
+          {"steady_timer", std::regex(R"(\bsteady_timer\b)")},
+          {"system_timer", std::regex(R"(\bsystem_timer\b)")},
+          {"deadline_timer", std::regex(R"(\bdeadline_timer\b)")},
+          {"high_resolution_timer",
+           std::regex(R"(\bhigh_resolution_timer\b)")},
+          {"expires_after", std::regex(R"(\bexpires_after\b)")},
+          {"expires_from_now", std::regex(R"(\bexpires_from_now\b)")},
       };
   return *kForbidden;
 }
 
 // The production folders the lint scans (platform/ is the time layer).
-const char* const kScannedDirs[] = {"agent", "core", "storage", "central",
-                                    "proto"};
+const char* const kScannedDirs[] = {"agent",   "core",  "storage",
+                                    "central", "proto", "tests/simulation"};
 
 // Tests of components that run on the Scheduler: they drive a SimScheduler
-// and must not wait on real time either.
+// and must not wait on real time either. The simulator (tests/simulation/)
+// is scanned whole: a simulated run reads only its FakeClock. The rest of
+// tests/ and bench/ is not scanned: integration and fault tests run real
+// daemons over real sockets and wait for them (bounded polls), and the
+// benchmarks measure real time.
 const char* const kSimulatedTimeTests[] = {
+    "tests/unit/central/central_watchdog_test.cc",
     "tests/unit/agent/disk_guard_test.cc",
     "tests/unit/daemon/watchdog_test.cc",
     "tests/unit/stock/hold_expiry_test.cc",
@@ -196,16 +211,26 @@ TEST(TimeLint, TheMatcherFindsEachNameInCodeOnly) {
       "SleepMicros(5);\n"
       "usleep(5);\n"
       "nanosleep(&ts, nullptr);\n"
+      "boost::asio::steady_timer a(io);\n"
+      "boost::asio::system_timer b(io);\n"
+      "boost::asio::deadline_timer c(io);\n"
+      "boost::asio::high_resolution_timer d(io);\n"
+      "stream.expires_after(30s);\n"
+      "timer.expires_from_now(boost::posix_time::seconds(1));\n"
       "int x = 1;  // a comment may say sleep_for or SystemClock()\n"
-      "bool WaitForPings(); int my_wait_for_it; Clock& SystemClockRef();\n");
+      "bool WaitForPings(); int my_wait_for_it; Clock& SystemClockRef();\n"
+      "int steady_timers_seen; void expires_after_us();\n");
   const std::vector<Use> uses = Scan("x.cc", code);
   std::vector<std::string> names;
   for (const Use& u : uses) names.push_back(u.name);
   EXPECT_EQ(names, (std::vector<std::string>{
                        "steady_clock", "system_clock", "high_resolution_clock",
                        "sleep_for", "sleep_until", "wait_for", "wait_until",
-                       "SystemClock()", "SleepMicros", "usleep", "nanosleep"}));
-  ASSERT_EQ(uses.size(), 11u);
+                       "SystemClock()", "SleepMicros", "usleep", "nanosleep",
+                       "steady_timer", "system_timer", "deadline_timer",
+                       "high_resolution_timer", "expires_after",
+                       "expires_from_now"}));
+  ASSERT_EQ(uses.size(), 17u);
   EXPECT_EQ(uses[5].line, 6);
 }
 

@@ -97,20 +97,28 @@ v1::SyncResponse CentralReceipts(uint64_t from, uint64_t to, int64_t q) {
   return m;
 }
 
-// Runs `script` as central for a client on `env` until `done` is set.
+// Runs `script` as central for a client on `env` until `done` is set. The
+// client's timers (backoff, a stopped client's retry) are on `scheduler`,
+// or on a real-time one of the run's own.
 class ClientRun {
  public:
   ClientRun(StockTestEnv& env, FakeCentral::Script script,
             SyncClientOptions* opts = nullptr, agent::SyncGate* gate = nullptr,
-            storage::EscrowKeeper* keeper = nullptr)
+            storage::EscrowKeeper* keeper = nullptr,
+            Scheduler* scheduler = nullptr)
       : central_(std::move(script)) {
     SyncClientOptions o = Options(central_.address());
     if (opts != nullptr) {
       opts->central = o.central;
       o = *opts;
     }
-    client_ = std::make_unique<SyncClient>(*env.db(), env.ops(), env.clock(), o,
-                                           health_, gate, keeper);
+    if (scheduler == nullptr) {
+      own_scheduler_ = std::make_unique<ThreadScheduler>();
+      scheduler = own_scheduler_.get();
+    }
+    client_ =
+        std::make_unique<SyncClient>(*env.db(), env.ops(), env.clock(),
+                                     *scheduler, o, health_, gate, keeper);
     started_ = client_->Start();
   }
   ~ClientRun() {
@@ -125,6 +133,7 @@ class ClientRun {
  private:
   FakeCentral central_;
   SyncHealth health_;
+  std::unique_ptr<ThreadScheduler> own_scheduler_;
   std::unique_ptr<SyncClient> client_;
   Status started_;
 };
@@ -587,17 +596,22 @@ uint64_t Errors(const SyncHealthSnapshot& h, std::string_view reason) {
 
 // Central refuses this store (PERMISSION_DENIED): the client stops
 // dialling, says so with central's message, and dials again only after a
-// reload (the SIGHUP path: ReloadTls).
+// reload (the SIGHUP path: ReloadTls). Its timers are on a SimScheduler:
+// time passes only when the test says.
 TEST(SyncClient, PermissionDeniedStopsDiallingUntilReload) {
   StockTestEnv env;
   ASSERT_NE(env.db(), nullptr);
-  ClientRun run(env, [](int, CentralStream& s) {
-    v1::SyncRequest hello;
-    EXPECT_TRUE(s.Read(&hello));
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        "hello.store_id: names store store-1 but the client "
-                        "certificate is for store store-2");
-  });
+  SimScheduler sched;
+  ClientRun run(
+      env,
+      [](int, CentralStream& s) {
+        v1::SyncRequest hello;
+        EXPECT_TRUE(s.Read(&hello));
+        return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                            "hello.store_id: names store store-1 but the "
+                            "client certificate is for store store-2");
+      },
+      nullptr, nullptr, nullptr, &sched);
   ASSERT_TRUE(run.started().ok()) << run.started().ToString();
   ASSERT_TRUE(Eventually([&] { return run.health().Get().stopped; }));
   SyncHealthSnapshot h = run.health().Get();
@@ -610,9 +624,13 @@ TEST(SyncClient, PermissionDeniedStopsDiallingUntilReload) {
   EXPECT_EQ(Errors(h, "permission_denied"), 1u);
   EXPECT_EQ(h.reconnects, 0u);
   EXPECT_EQ(run.central().streams(), 1);
-  // The backoff is at most 200 ms here: over a second (five backoffs) a
-  // client that redialled would have opened more streams.
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  // The client's one timer is the stopped client's retry (an hour), not a
+  // backoff (at most 200 ms here): a minute of the scheduler's time fires
+  // nothing, so the client, whose only ways on are that timer and a
+  // reload, cannot have dialled again.
+  ASSERT_TRUE(Eventually([&] { return sched.pending() == 1; }));
+  EXPECT_EQ(sched.Advance(60'000'000), 0);
+  EXPECT_EQ(sched.pending(), 1u);
   EXPECT_EQ(run.central().streams(), 1);
   EXPECT_TRUE(run.health().Get().stopped);
 
