@@ -262,9 +262,10 @@ int ByteCollation(void*, int n1, const void* a, int n2, const void* b) {
 }  // namespace
 
 Result<std::unique_ptr<CentralStore>> OpenSqliteCentralStore(
-    const std::string& path) {
-  Result<storage::Connection> conn =
-      storage::Connection::Open(path, storage::ConnectionOptions{});
+    const std::string& path, const std::string& vfs) {
+  storage::ConnectionOptions options;
+  options.vfs = vfs;
+  Result<storage::Connection> conn = storage::Connection::Open(path, options);
   if (!conn.ok()) return conn.status();
   const int rc = sqlite3_create_collation_v2(conn->get(), "C", SQLITE_UTF8,
                                              nullptr, ByteCollation, nullptr);

@@ -17,9 +17,11 @@
 namespace storeagent::central {
 
 // Opens (creating if missing) the file at `path` and creates or migrates
-// its schema. A file with a newer schema is FAILED_PRECONDITION.
+// its schema. A file with a newer schema is FAILED_PRECONDITION. `vfs`
+// names a registered SQLite VFS to open it through ("": the default; the
+// sync simulation passes its fault VFS, tests/support/fault_vfs.h).
 Result<std::unique_ptr<CentralStore>> OpenSqliteCentralStore(
-    const std::string& path);
+    const std::string& path, const std::string& vfs = "");
 
 }  // namespace storeagent::central
 

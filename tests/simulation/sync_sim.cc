@@ -24,6 +24,7 @@
 #include "central/server/stream_storage.h"
 #include "central/server/sync_hub.h"
 #include "central/store/central_store.h"
+#include "central/store/sqlite_central_store.h"
 #include "central/store/stream_leases.h"
 #include "core/stock_digest.h"
 #include "platform/clock.h"
@@ -253,8 +254,10 @@ class World {
 };
 
 Status World::OpenCentral() {
+  // Central's SQLite store through the fault VFS, as the stores' are.
   Result<std::unique_ptr<central::CentralStore>> st =
-      central::OpenCentralStore("sqlite:" + dir_ + "/central.db", clock_);
+      central::OpenSqliteCentralStore(dir_ + "/central.db",
+                                      testing::kFaultVfsName);
   if (!st.ok()) return st.status();
   store_ = std::move(st).value();
   central::ReplicaCache::Options ro;

@@ -3,7 +3,8 @@
 // One central and a few stores, each side's real protocol state machine
 // (agent/sync/session_machine.h, central/server/stream_machine.h) over its
 // real storage (SessionStorage on an AgentDatabase on the fault VFS;
-// StreamStorage on the SQLite CentralStore, replica cache and hub), joined
+// StreamStorage on the SQLite CentralStore, also on the fault VFS, replica
+// cache and hub), joined
 // by a simulated network instead of gRPC. Everything is driven by one
 // seeded PRNG and one simulated clock: the same seed runs the same steps,
 // delivers the same messages at the same simulated times and prints the
