@@ -484,6 +484,108 @@ TEST_P(SyncPricesTest, ACatalogUpdateAndAPriceChangeReachTheStore) {
       << s.error_message();
 }
 
+// A day of sales at a till with deliberate deviations: the book prices line
+// 2 of the sample sale (SKU-00002) at 349 where the till charges 399, and
+// everything else as charged (line 1's 50 off is the book's 25 off each of
+// its two units). Every sale is recorded; head office's deviation list
+// holds exactly the lines injected, with each sale's reason code, and its
+// lines_checked and the store's price_deviation_rate KPI count exactly the
+// lines sold.
+TEST_P(SyncPricesTest, ADayOfDeliberateDeviationsIsListedAndCountedAsInjected) {
+  const v1::PriceList book = test::MakeList(Own("day"), 1,
+                                            {{"SKU-00000", 199},
+                                             {"SKU-00001", 299},
+                                             {"SKU-00002", 349},
+                                             {"SKU-00003", 499}},
+                                            Mine());
+  v1::Promotion spring = test::AmountOff(Own("SPRING"), {"SKU-00001"}, 25);
+  *spring.mutable_scope() = Mine();
+  EXPECT_EQ(Publish(book).stores_queued(), 1u);
+  EXPECT_EQ(Publish(spring).stores_queued(), 1u);
+  ASSERT_TRUE(
+      WaitFor([&] { return Prices({"SKU-00000"}, 0).book_central_seq() >= 2; },
+              seconds(60)))
+      << env_->LogTails();
+
+  const v1::PriceReason kReasons[] = {
+      v1::PRICE_REASON_MANUAL_OVERRIDE, v1::PRICE_REASON_PRICE_MATCH,
+      v1::PRICE_REASON_DAMAGED_GOODS, v1::PRICE_REASON_UNSPECIFIED};
+  constexpr int kSales = 24;
+  auto pos = env_->agent().NewStub();
+  int64_t lines_sold = 0;
+  // Injected: store seq of the sale -> the reason its line 2 was keyed with.
+  std::map<uint64_t, v1::PriceReason> injected;
+  uint64_t last_seq = 0;
+  for (int i = 0; i < kSales; ++i) {
+    const int lines = 1 + i % 4;  // 1..4 lines; from 3 on, SKU-00002
+    v1::RecordTransactionRequest req;
+    req.mutable_client_key()->set_terminal_id("till-1");
+    req.mutable_client_key()->set_client_txn_id("day-" + std::to_string(i));
+    *req.mutable_transaction() = test::SampleSale(lines);
+    v1::Sale* sale = req.mutable_transaction()->mutable_sale();
+    sale->set_receipt_number("R-DAY-" + std::to_string(i));
+    const v1::PriceReason reason = kReasons[i % 4];
+    if (lines >= 3) sale->mutable_lines(2)->set_price_reason(reason);
+    v1::RecordTransactionResponse rec;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    const grpc::Status s = pos->RecordTransaction(&ctx, req, &rec);
+    ASSERT_TRUE(s.ok()) << "sale " << i << " refused: " << s.error_message();
+    lines_sold += lines;
+    if (lines >= 3) injected[rec.seq()] = reason;
+    last_seq = rec.seq();
+  }
+  ASSERT_TRUE(
+      WaitFor([&] { return env_->CentralState().store_seq_held() >= last_seq; },
+              seconds(60)))
+      << env_->LogTails();
+  EXPECT_EQ(env_->CentralState().quarantined(), 0);
+
+  auto admin = env_->central().NewAdminStub();
+  v1::ListPriceDeviationsResponse list;
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    v1::ListPriceDeviationsRequest ask;
+    ask.set_store_id(env_->store_id());
+    const grpc::Status s = admin->ListPriceDeviations(&ctx, ask, &list);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(list.lines_checked(), lines_sold);
+  EXPECT_EQ(list.lines_deviating(), static_cast<int64_t>(injected.size()));
+  std::map<uint64_t, v1::PriceReason> listed;
+  for (const v1::PriceDeviationEntry& d : list.deviations()) {
+    EXPECT_EQ(d.line(), 2u) << "seq " << d.seq();
+    EXPECT_EQ(d.sku(), "SKU-00002") << "seq " << d.seq();
+    EXPECT_EQ(d.deviation().kind(), v1::PRICE_DEVIATION_KIND_UNIT_PRICE);
+    EXPECT_EQ(d.deviation().expected_unit_price(), 349);
+    EXPECT_EQ(d.deviation().charged_unit_price(), 399);
+    EXPECT_EQ(d.deviation().price_list_id(), Own("day"));
+    listed[d.seq()] = d.deviation().reason();
+  }
+  EXPECT_EQ(listed, injected);
+
+  v1::GetKpiReportResponse report;
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    v1::GetKpiReportRequest req;
+    req.set_store_id(env_->store_id());
+    const grpc::Status s = admin->GetKpiReport(&ctx, req, &report);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  const v1::Kpi* rate = nullptr;
+  for (const v1::Kpi& k : report.kpis()) {
+    if (k.name() == "price_deviation_rate") rate = &k;
+  }
+  ASSERT_NE(rate, nullptr) << report.DebugString();
+  ASSERT_TRUE(rate->span().present()) << rate->DebugString();
+  EXPECT_EQ(rate->span().numerator(), static_cast<int64_t>(injected.size()));
+  EXPECT_EQ(rate->span().denominator(), lines_sold);
+  EXPECT_DOUBLE_EQ(rate->span().value(), static_cast<double>(injected.size()) /
+                                             static_cast<double>(lines_sold));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SyncPricesTest, ::testing::Bool(),
                          [](const ::testing::TestParamInfo<bool>& i) {
                            return i.param ? "postgres" : "sqlite";
