@@ -649,13 +649,17 @@ TEST(SyncClient, PermissionDeniedStopsDiallingUntilReload) {
 }
 
 // A refused client does not wait for a person for ever: after
-// options.stopped_retry (an hour in storeagentd) it dials again by itself,
-// so a store head office has since fixed comes back without a reload.
+// options.stopped_retry (an hour, as in storeagentd) it dials again by
+// itself, so a store head office has since fixed comes back without a
+// reload. On simulated time: the hour passes when the test says, and not
+// a microsecond before it does the client dial again.
 TEST(SyncClient, PermissionDeniedRetriesAfterStoppedRetry) {
   StockTestEnv env;
   ASSERT_NE(env.db(), nullptr);
   SyncClientOptions o = Options("");
-  o.stopped_retry = std::chrono::milliseconds(300);
+  constexpr int64_t kHour = 3'600'000'000;
+  o.stopped_retry = std::chrono::hours(1);
+  SimScheduler sched;
   ClientRun run(
       env,
       [](int, CentralStream& s) {
@@ -664,12 +668,22 @@ TEST(SyncClient, PermissionDeniedRetriesAfterStoppedRetry) {
         return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                             "store store-1 is not enrolled");
       },
-      &o);
+      &o, nullptr, nullptr, &sched);
   ASSERT_TRUE(run.started().ok()) << run.started().ToString();
-  ASSERT_TRUE(Eventually([&] { return run.central().streams() >= 3; }));
+  for (int dials = 1; dials <= 3; ++dials) {
+    // Refused, the client waits on its one timer, the hourly retry.
+    ASSERT_TRUE(Eventually([&] {
+      return run.central().streams() == dials && sched.pending() == 1;
+    })) << "dial "
+        << dials;
+    EXPECT_EQ(sched.Advance(kHour - 1), 0);
+    EXPECT_EQ(run.central().streams(), dials);
+    EXPECT_EQ(sched.Advance(1), 1);  // the retry: it dials again
+  }
+  ASSERT_TRUE(Eventually([&] { return run.central().streams() == 4; }));
   SyncHealthSnapshot h = run.health().Get();
-  EXPECT_GE(Errors(h, "permission_denied"), 2u);
-  EXPECT_GE(h.reconnects, 2u);
+  EXPECT_GE(Errors(h, "permission_denied"), 3u);
+  EXPECT_GE(h.reconnects, 3u);
 }
 
 // Each ended stream counts once under its reason, and every dial after the
