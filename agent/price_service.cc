@@ -17,9 +17,8 @@ PriceServiceImpl::PriceServiceImpl(const PriceBookHolder& book,
 grpc::ServerUnaryReactor* PriceServiceImpl::GetPrices(
     grpc::CallbackServerContext* /*ctx*/, const grpc::ByteBuffer* in,
     grpc::ByteBuffer* out) {
-  auto* reactor =
-      rpc::RawUnary<v1::GetPricesRequest, v1::GetPricesResponse>::Start(in,
-                                                                        out);
+  auto* reactor = rpc::RawUnary<v1::GetPricesRequest, v1::GetPricesResponse,
+                                /*kReplyOnArena=*/true>::Start(in, out);
   if (!reactor->ok()) return reactor;
   const std::shared_ptr<const PriceBookSnapshot> book = book_.Get();
   v1::GetPricesResponse* reply = reactor->reply();

@@ -8,18 +8,20 @@
 // and calls Reply(status) once, from any thread, like rpc::UnaryReactor; an OK
 // reply is serialised into gRPC's buffer before the call finishes.
 //
-// Request and reply live on a protobuf arena the call owns: parsing 50 SKUs
-// and answering 50 prices is a few block allocations instead of one per
-// string and sub-message (GetPrices, docs/pricing.md "Lookups"), and all of
-// it goes at once when the call ends. A handler that assigns a message built
-// elsewhere to reply() copies it (protobuf moves only within one arena);
-// the handlers that do are answering with a few fields.
+// The request lives on a protobuf arena the call owns: parsing 50 SKUs is a
+// few block allocations instead of one per string, and all of it goes at
+// once when the call ends. With `kReplyOnArena` the reply does too, for a
+// handler that builds its reply in place (GetPrices, docs/pricing.md
+// "Lookups"). Without it the reply is on the heap, so that a handler that
+// moves an answer built elsewhere into reply() moves it: protobuf moves only
+// within one arena and would copy a 500-SKU availability answer.
 #ifndef STOREAGENT_PROTO_RAW_UNARY_H_
 #define STOREAGENT_PROTO_RAW_UNARY_H_
 
 #include <google/protobuf/arena.h>
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,7 +31,7 @@
 
 namespace storeagent::rpc {
 
-template <typename Req, typename Resp>
+template <typename Req, typename Resp, bool kReplyOnArena = false>
 class RawUnary final : public grpc::ServerUnaryReactor {
  public:
   // Starts a call on `in`, answering into `out` (both gRPC's, alive until
@@ -76,15 +78,6 @@ class RawUnary final : public grpc::ServerUnaryReactor {
  private:
   explicit RawUnary(grpc::ByteBuffer* out) : out_(out) {}
 
-  // The first block 4 KiB (a Ping allocates none: blocks come when first
-  // needed), doubling to 64 KiB: a 500-price reply takes a handful.
-  static google::protobuf::ArenaOptions ArenaSizes() {
-    google::protobuf::ArenaOptions options;
-    options.start_block_size = 4096;
-    options.max_block_size = 65536;
-    return options;
-  }
-
   // Why `in` did not parse, naming the field: only refused requests are
   // walked (CheckWire), so a good one is parsed once, from gRPC's slices.
   static std::string WhyNot(const grpc::ByteBuffer& in) {
@@ -106,9 +99,15 @@ class RawUnary final : public grpc::ServerUnaryReactor {
   }
 
   grpc::ByteBuffer* out_;
-  google::protobuf::Arena arena_{ArenaSizes()};
+  // Default options: its first block comes with the first allocation (a
+  // Ping's empty request takes none); options of our own would make protobuf
+  // allocate a block at once to keep them in.
+  google::protobuf::Arena arena_;
   Req* request_ = google::protobuf::Arena::CreateMessage<Req>(&arena_);
-  Resp* reply_ = google::protobuf::Arena::CreateMessage<Resp>(&arena_);
+  Resp* reply_ = google::protobuf::Arena::CreateMessage<Resp>(
+      kReplyOnArena ? &arena_ : nullptr);
+  // The reply when it is on the heap (CreateMessage(nullptr) hands it over).
+  std::unique_ptr<Resp> heap_reply_{kReplyOnArena ? nullptr : reply_};
   bool ok_ = false;
 };
 
