@@ -185,19 +185,20 @@ const v1::Promotion* PriceBook::FindPromotion(std::string_view id) const {
   return it == promotions_.end() ? nullptr : it->second.get();
 }
 
-const PriceBook::SkuIndex* PriceBook::FindSku(std::string_view sku) const {
-  if (buckets_.empty()) return nullptr;
-  const std::size_t hash = Hash{}(sku);
+std::size_t PriceBook::BucketFor(std::string_view sku, std::size_t hash) const {
   const auto tag = static_cast<std::uint32_t>(hash >> 32);
   const std::size_t mask = buckets_.size() - 1;
   for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
     const Bucket& b = buckets_[i];
-    if (b.slot_plus_one == 0) return nullptr;
-    if (b.tag == tag) {
-      const SkuIndex& index = slots_[b.slot_plus_one - 1];
-      if (index.sku == sku) return &index;
-    }
+    if (b.slot_plus_one == 0) return i;
+    if (b.tag == tag && slots_[b.slot_plus_one - 1].sku == sku) return i;
   }
+}
+
+const PriceBook::SkuIndex* PriceBook::FindSku(std::string_view sku) const {
+  if (buckets_.empty()) return nullptr;
+  const Bucket& b = buckets_[BucketFor(sku, Hash{}(sku))];
+  return b.slot_plus_one == 0 ? nullptr : &slots_[b.slot_plus_one - 1];
 }
 
 void PriceBook::FindSkus(
@@ -207,21 +208,26 @@ void PriceBook::FindSkus(
   out->assign(n, nullptr);
   if (buckets_.empty()) return;
   const std::size_t mask = buckets_.size() - 1;
+  // Per SKU: its hash, then the slot of the first bucket whose tag matches
+  // (0: none).
+  struct Probe {
+    std::size_t hash;
+    std::uint32_t candidate;
+  };
+  std::vector<Probe> probes(n);
   // 1: hash each SKU, prefetch its first bucket.
-  std::vector<std::size_t> hashes(n);
   for (std::size_t i = 0; i < n; ++i) {
-    hashes[i] = Hash{}(skus[static_cast<int>(i)]);
-    __builtin_prefetch(&buckets_[hashes[i] & mask]);
+    probes[i] = {Hash{}(skus[static_cast<int>(i)]), 0};
+    __builtin_prefetch(&buckets_[probes[i].hash & mask]);
   }
   // 2: the first bucket whose tag matches (or none), prefetch its slot.
-  std::vector<std::uint32_t> candidate(n, 0);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto tag = static_cast<std::uint32_t>(hashes[i] >> 32);
-    for (std::size_t b = hashes[i] & mask;; b = (b + 1) & mask) {
+  for (Probe& p : probes) {
+    const auto tag = static_cast<std::uint32_t>(p.hash >> 32);
+    for (std::size_t b = p.hash & mask;; b = (b + 1) & mask) {
       const Bucket& bucket = buckets_[b];
       if (bucket.slot_plus_one == 0) break;
       if (bucket.tag == tag) {
-        candidate[i] = bucket.slot_plus_one;
+        p.candidate = bucket.slot_plus_one;
         __builtin_prefetch(&slots_[bucket.slot_plus_one - 1]);
         break;
       }
@@ -230,8 +236,8 @@ void PriceBook::FindSkus(
   // 3: confirm the SKU (a rare clash of tags: the full probe), prefetch
   // its lists and promotions.
   for (std::size_t i = 0; i < n; ++i) {
-    if (candidate[i] == 0) continue;
-    const SkuIndex* index = &slots_[candidate[i] - 1];
+    if (probes[i].candidate == 0) continue;
+    const SkuIndex* index = &slots_[probes[i].candidate - 1];
     if (index->sku != skus[static_cast<int>(i)]) {
       index = FindSku(skus[static_cast<int>(i)]);
       if (index == nullptr) continue;
@@ -252,20 +258,13 @@ void PriceBook::FindSkus(
 PriceBook::SkuIndex& PriceBook::IndexFor(std::string_view sku) {
   if ((slots_.size() + 1) * 2 > buckets_.size()) Grow();
   const std::size_t hash = Hash{}(sku);
-  const auto tag = static_cast<std::uint32_t>(hash >> 32);
-  const std::size_t mask = buckets_.size() - 1;
-  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
-    Bucket& b = buckets_[i];
-    if (b.slot_plus_one == 0) {
-      slots_.push_back(SkuIndex{std::string(sku), {}, {}});
-      b.slot_plus_one = static_cast<std::uint32_t>(slots_.size());
-      b.tag = tag;
-      return slots_.back();
-    }
-    if (b.tag == tag && slots_[b.slot_plus_one - 1].sku == sku) {
-      return slots_[b.slot_plus_one - 1];
-    }
+  Bucket& b = buckets_[BucketFor(sku, hash)];
+  if (b.slot_plus_one == 0) {
+    slots_.push_back(SkuIndex{std::string(sku), {}, {}});
+    b.slot_plus_one = static_cast<std::uint32_t>(slots_.size());
+    b.tag = static_cast<std::uint32_t>(hash >> 32);
   }
+  return slots_[b.slot_plus_one - 1];
 }
 
 void PriceBook::Grow() {

@@ -181,6 +181,9 @@ class PriceBook {
     std::uint32_t slot_plus_one = 0;  // 0: empty
     std::uint32_t tag = 0;            // the hash's upper 32 bits
   };
+  // The bucket holding `sku` (whose `hash` it is), or the empty one where
+  // it would go. REQUIRES: buckets_ not empty.
+  std::size_t BucketFor(std::string_view sku, std::size_t hash) const;
   SkuIndex& IndexFor(std::string_view sku);
   void Grow();
   // A promotion over a SKU, with what decides whether it is active (so

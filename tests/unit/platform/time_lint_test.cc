@@ -49,8 +49,7 @@ const std::vector<std::pair<std::string, std::regex>>& Forbidden() {
           {"steady_timer", std::regex(R"(\bsteady_timer\b)")},
           {"system_timer", std::regex(R"(\bsystem_timer\b)")},
           {"deadline_timer", std::regex(R"(\bdeadline_timer\b)")},
-          {"high_resolution_timer",
-           std::regex(R"(\bhigh_resolution_timer\b)")},
+          {"high_resolution_timer", std::regex(R"(\bhigh_resolution_timer\b)")},
           {"expires_after", std::regex(R"(\bexpires_after\b)")},
           {"expires_from_now", std::regex(R"(\bexpires_from_now\b)")},
       };
@@ -223,13 +222,13 @@ TEST(TimeLint, TheMatcherFindsEachNameInCodeOnly) {
   const std::vector<Use> uses = Scan("x.cc", code);
   std::vector<std::string> names;
   for (const Use& u : uses) names.push_back(u.name);
-  EXPECT_EQ(names, (std::vector<std::string>{
-                       "steady_clock", "system_clock", "high_resolution_clock",
-                       "sleep_for", "sleep_until", "wait_for", "wait_until",
-                       "SystemClock()", "SleepMicros", "usleep", "nanosleep",
-                       "steady_timer", "system_timer", "deadline_timer",
-                       "high_resolution_timer", "expires_after",
-                       "expires_from_now"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{
+                "steady_clock", "system_clock", "high_resolution_clock",
+                "sleep_for", "sleep_until", "wait_for", "wait_until",
+                "SystemClock()", "SleepMicros", "usleep", "nanosleep",
+                "steady_timer", "system_timer", "deadline_timer",
+                "high_resolution_timer", "expires_after", "expires_from_now"}));
   ASSERT_EQ(uses.size(), 17u);
   EXPECT_EQ(uses[5].line, 6);
 }
