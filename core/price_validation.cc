@@ -34,7 +34,9 @@ bool IsIdChar(char c) {
          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '-';
 }
 
-// min..max characters of [A-Za-z0-9._:-].
+// min..max characters of [A-Za-z0-9._:-], and not a card number by the rule
+// for identifiers: a sale charged off the list names it
+// (PriceDeviation.price_list_id), and central would quarantine that sale.
 Status CheckId(const std::string& id, const std::string& path, std::size_t min,
                std::size_t max) {
   const std::string allowed =
@@ -52,6 +54,11 @@ Status CheckId(const std::string& id, const std::string& path, std::size_t min,
       return Error(path, "character at position " + Num(i) +
                              " not allowed (only" + allowed + ")");
     }
+  }
+  if (ContainsPanInIdentifier(id)) {
+    return Error(path,
+                 "looks like a payment card number (13..19 digits passing "
+                 "the Luhn check, by the rule for identifiers)");
   }
   return Status::Ok();
 }

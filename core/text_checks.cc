@@ -101,9 +101,11 @@ std::string Join(std::string_view path, std::string_view name) {
 }
 
 // The short names of identifier fields (IsIdentifierField), in any message.
-constexpr std::array<std::string_view, 6> kIdentifierNames = {
-    "terminal_id", "client_txn_id", "receipt_number",
-    "order_ref",   "store_id",      "operator_id"};
+// price_list_id is head office's id of a list (PriceDeviation carries it
+// back), import_id the agent's own, request_key head office's retry key.
+constexpr std::array<std::string_view, 9> kIdentifierNames = {
+    "terminal_id", "client_txn_id", "receipt_number", "order_ref",  "store_id",
+    "operator_id", "price_list_id", "import_id",      "request_key"};
 
 // One code point of `text` at `i` and its length in bytes. A byte that does
 // not start a well-formed sequence (a stray continuation byte, a C0/C1

@@ -64,6 +64,14 @@ TEST(PriceListValidation, IdAndVersion) {
   EXPECT_TRUE(RefusedAt(ValidatePriceList(l), "price_list.id"));
   l.set_id("spring-2026.v:1_a");
   EXPECT_TRUE(IsOk(ValidatePriceList(l)));
+  // A card number is refused as it would be in a sale that names the list;
+  // digit groups that are not laid out as a card's are an id.
+  l.set_id("4111-1111-1111-1111");
+  EXPECT_TRUE(RefusedAt(ValidatePriceList(l), "price_list.id"));
+  l.set_id("list-4111111111111111");
+  EXPECT_TRUE(RefusedAt(ValidatePriceList(l), "price_list.id"));
+  l.set_id("day-store-0001-15865-5272184121f023ce");
+  EXPECT_TRUE(IsOk(ValidatePriceList(l)));
   l.set_version(0);
   EXPECT_TRUE(RefusedAt(ValidatePriceList(l), "price_list.version"));
   l.set_version(std::uint64_t{1} << 63);

@@ -105,6 +105,12 @@ TEST(Pan, IdentifiersAreCheckedGroupByGroup) {
   EXPECT_TRUE(IsIdentifierField("storeagent.v1.ClientKey.client_txn_id"));
   EXPECT_TRUE(IsIdentifierField("storeagent.v1.Sale.receipt_number"));
   EXPECT_TRUE(IsIdentifierField("storeagent.v1.OriginalTransaction.reference"));
+  EXPECT_TRUE(IsIdentifierField("storeagent.v1.PriceDeviation.price_list_id"));
+  // "0001-15865-5272184121" joined is 19 digits passing Luhn: free text
+  // refuses it, an identifier does not (a head-office list id once did).
+  EXPECT_TRUE(ContainsPan("day-store-0001-15865-5272184121f023ce"));
+  EXPECT_FALSE(
+      ContainsPanInIdentifier("day-store-0001-15865-5272184121f023ce"));
   EXPECT_FALSE(IsIdentifierField(kDescription));
   EXPECT_FALSE(IsIdentifierField("storeagent.v1.Tender.token"));
 }
