@@ -9,14 +9,14 @@ namespace {
 using google::protobuf::RepeatedPtrField;
 
 // A sale or return's basket, whichever `txn` is; null otherwise.
-struct Basket {
+struct DayBasket {
   const RepeatedPtrField<v1::TransactionLine>* lines = nullptr;
   const RepeatedPtrField<v1::Tender>* tenders = nullptr;
   const v1::Totals* totals = nullptr;
   int sign = 0;  // +1 sale, -1 return
 };
 
-Basket BasketOf(const v1::Transaction& txn) {
+DayBasket BasketOf(const v1::Transaction& txn) {
   if (txn.has_sale()) {
     return {&txn.sale().lines(), &txn.sale().tenders(), &txn.sale().totals(),
             1};
@@ -90,7 +90,7 @@ void DayTotalsBuilder::Add(const v1::JournalRecord& record,
     if (txn.has_post_void() && voided != nullptr) {
       priced = &voided->transaction();
     }
-    const Basket b = BasketOf(*priced);
+    const DayBasket b = BasketOf(*priced);
     if (b.totals != nullptr) currency_ = b.totals->total().currency();
   }
   AddTo(all_, txn, voided);
@@ -105,7 +105,7 @@ void DayTotalsBuilder::AddTo(Figures& f, const v1::Transaction& txn,
     return;
   }
   // `scale` +1 adds the basket's money, -1 (a void) takes it back out.
-  auto money = [&f](const Basket& b, int scale, bool count_tenders) {
+  auto money = [&f](const DayBasket& b, int scale, bool count_tenders) {
     const int64_t s = b.sign * scale;
     for (const v1::Tender& t : *b.tenders) {
       auto& [net, count] = f.tenders[t.kind()];
@@ -130,13 +130,13 @@ void DayTotalsBuilder::AddTo(Figures& f, const v1::Transaction& txn,
   if (txn.has_post_void()) {
     ++f.void_count;
     if (voided == nullptr || !voided->has_transaction()) return;
-    const Basket b = BasketOf(voided->transaction());
+    const DayBasket b = BasketOf(voided->transaction());
     if (b.totals == nullptr) return;
     f.voids_amount += b.sign * b.totals->total().minor_units();
     money(b, -1, /*count_tenders=*/false);
     return;
   }
-  const Basket b = BasketOf(txn);
+  const DayBasket b = BasketOf(txn);
   if (b.totals == nullptr) return;
   const int64_t total = b.totals->total().minor_units();
   if (b.sign > 0) {

@@ -11,11 +11,10 @@
 #include <cstdlib>
 #include <memory>
 
+#include "platform/openssl_bytes.h"
+
 namespace storeagent::crypto {
 namespace {
-
-// Largest piece handed to an OpenSSL call that takes an int length.
-constexpr size_t kMaxChunk = 1 << 30;
 
 [[noreturn]] void Die(const char* what) {
   std::fprintf(stderr, "storeagent: fatal: OpenSSL %s failed\n", what);
@@ -26,10 +25,6 @@ struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
-
-const unsigned char* Bytes(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
 
 // Runs SHA-256 over each part in turn.
 template <size_t N>

@@ -13,14 +13,14 @@
 #include <memory>
 #include <string>
 
+#include "platform/openssl_bytes.h"
+
 namespace storeagent::crypto {
 namespace {
 
 constexpr size_t kAesKeyBytes = 32;
 constexpr size_t kGcmNonceBytes = 12;
 constexpr size_t kOkmBytes = kAesKeyBytes + kGcmNonceBytes;
-// Largest piece handed to an OpenSSL call that takes an int length.
-constexpr size_t kMaxChunk = 1 << 30;
 
 struct Deleter {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
@@ -46,10 +46,6 @@ struct Secret {
   Secret& operator=(const Secret&) = delete;
   ~Secret() { OPENSSL_cleanse(b.data(), b.size()); }
 };
-
-const unsigned char* Bytes(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
 
 // The reason of the newest queued OpenSSL error (a fixed string such as "no
 // start line", never data), and clears this thread's error queue.

@@ -14,8 +14,6 @@ uint32_t Smaller(uint32_t mine, uint32_t central) {
   return central != 0 && central < mine ? central : mine;
 }
 
-std::string Str(uint64_t v) { return std::to_string(v); }
-
 }  // namespace
 
 SessionMachine::SessionMachine(SessionMachineOptions options)
@@ -141,15 +139,16 @@ void SessionMachine::OnWelcome(const v1::Welcome& w) {
   held_ = w.store_seq_held();
   held_hash_ = w.store_hash_held();
   Log(LogLevel::kInfo, "sync.welcome",
-      {{"store_seq_held", Str(held_)},
-       {"head", Str(head_)},
-       {"central_head_seq", Str(w.central_head_seq())},
+      {{"store_seq_held", std::to_string(held_)},
+       {"head", std::to_string(head_)},
+       {"central_head_seq", std::to_string(w.central_head_seq())},
        {"reseed", w.reseed() ? "true" : "false"}});
   if (held_ > head_) {
     if (!w.reseed()) {
       End(FailedPrecondition(
               "sync: this store's journal is behind central (agent head " +
-              Str(head_) + ", central holds " + Str(held_) +
+              std::to_string(head_) + ", central holds " +
+              std::to_string(held_) +
               ") and central offered no re-seed; sync stopped. Restore the "
               "database or have central re-seed this store"),
           /*fatal=*/true);
@@ -182,7 +181,7 @@ void SessionMachine::OnHashRead(Result<std::optional<std::string>> hash) {
     return;
   }
   if (hash->has_value() && !held_hash_.empty() && **hash != held_hash_) {
-    End(DataLoss("sync: central's hash of seq " + Str(held_) +
+    End(DataLoss("sync: central's hash of seq " + std::to_string(held_) +
                  " differs from this store's: the journals forked; sync "
                  "stopped"),
         /*fatal=*/true);
@@ -251,9 +250,10 @@ void SessionMachine::OnOutboxRead(
     return;
   }
   if (entries->front().record().seq() != after + 1) {
-    End(DataLoss("sync: central needs store events from seq " + Str(after + 1) +
-                 " but the journal starts at " +
-                 Str(entries->front().record().seq()) + " (pruned?)"),
+    End(DataLoss("sync: central needs store events from seq " +
+                 std::to_string(after + 1) + " but the journal starts at " +
+                 std::to_string(entries->front().record().seq()) +
+                 " (pruned?)"),
         /*fatal=*/true);
     return;
   }
@@ -274,13 +274,13 @@ void SessionMachine::OnOutboxRead(
 void SessionMachine::OnAck(const v1::BatchAck& a) {
   const uint64_t acked = a.acked_seq();
   if (phase_ != Phase::kRunning || !window_.Ack(acked)) {
-    End(Unavailable("protocol: ack of seq " + Str(acked) +
-                    " beyond the last sent " + Str(window_.sent())));
+    End(Unavailable("protocol: ack of seq " + std::to_string(acked) +
+                    " beyond the last sent " + std::to_string(window_.sent())));
     return;
   }
   for (const v1::Quarantined& q : a.quarantined()) {
     Log(LogLevel::kWarn, "sync.quarantined",
-        {{"seq", Str(q.seq())}, {"reason", q.reason()}});
+        {{"seq", std::to_string(q.seq())}, {"reason", q.reason()}});
   }
   if (acked > acked_) {
     SessionAction r;
@@ -314,7 +314,7 @@ void SessionMachine::OnReseedApplied(Result<uint64_t> head) {
     return;
   }
   head_ = *head;
-  Log(LogLevel::kInfo, "sync.reseed", {{"head", Str(*head)}});
+  Log(LogLevel::kInfo, "sync.reseed", {{"head", std::to_string(*head)}});
   v1::SyncRequest m;
   m.mutable_reseed_ack()->set_store_seq(*head);
   Send(std::move(m));
@@ -326,8 +326,8 @@ void SessionMachine::OnReseedDone(const v1::ReseedDone& d) {
     return;
   }
   if (head_ < held_ || d.store_seq() < held_) {
-    End(Unavailable("re-seed ended at seq " + Str(head_) +
-                    " but central holds " + Str(held_)));
+    End(Unavailable("re-seed ended at seq " + std::to_string(head_) +
+                    " but central holds " + std::to_string(held_)));
     return;
   }
   Resume();
@@ -378,11 +378,11 @@ void SessionMachine::OnTick(uint64_t journal_head, int64_t now_us) {
   dry_ = 0;
   if (Waiting() && now_us_ - last_message_us_ > options_.stall_timeout_us) {
     stalled_ = true;
-    End(Unavailable(
-        "stalled: no message from central for " +
-        Str(static_cast<uint64_t>(options_.stall_timeout_us / 1'000'000)) +
-        " s with " + Str(window_.size()) +
-        " batch(es) unacknowledged; cancelling the stream"));
+    End(Unavailable("stalled: no message from central for " +
+                    std::to_string(static_cast<uint64_t>(
+                        options_.stall_timeout_us / 1'000'000)) +
+                    " s with " + std::to_string(window_.size()) +
+                    " batch(es) unacknowledged; cancelling the stream"));
     return;
   }
   Pump();

@@ -37,8 +37,6 @@ Result<T> ReadSnapshot(storage::AgentDatabase& db,
   return f.get();
 }
 
-std::string Str(uint64_t v) { return std::to_string(v); }
-
 }  // namespace
 
 v1::HoldAnswer HoldAnswerOf(const v1::HoldRequest& r,
@@ -149,7 +147,7 @@ void SessionStorage::Execute(SessionAction& a, SessionMachine& machine,
       auto report = [acked](const Status& s) {
         if (!s.ok()) {
           Log(LogLevel::kWarn, "sync.ack_not_recorded",
-              {{"seq", Str(acked)}, {"error", s.ToString()}});
+              {{"seq", std::to_string(acked)}, {"error", s.ToString()}});
         }
       };
       if (options_.wait_for_acks) {

@@ -13,8 +13,6 @@
 namespace storeagent::agent {
 namespace {
 
-std::string Str(uint64_t v) { return std::to_string(v); }
-
 int64_t Micros(std::chrono::milliseconds d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
 }
@@ -207,10 +205,10 @@ class SyncClient::Session {
     });
     if (!r.deferred() && !r.match()) {
       Log(LogLevel::kWarn, "sync.digest_mismatch",
-          {{"store_seq", Str(r.store_seq())},
-           {"central_seq", Str(r.central_seq())},
-           {"buckets",
-            Str(static_cast<uint64_t>(r.mismatched_buckets_size()))}});
+          {{"store_seq", std::to_string(r.store_seq())},
+           {"central_seq", std::to_string(r.central_seq())},
+           {"buckets", std::to_string(static_cast<uint64_t>(
+                           r.mismatched_buckets_size()))}});
     }
   }
 

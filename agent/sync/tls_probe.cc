@@ -23,7 +23,7 @@
 namespace storeagent::agent {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 using Kind = ProbeResult::Kind;
 
 struct Fd {
@@ -33,14 +33,14 @@ struct Fd {
   }
 };
 
-int MsLeft(Clock::time_point deadline) {
+int MsLeft(SteadyClock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        deadline - Clock::now())
+                        deadline - SteadyClock::now())
                         .count();
   return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : static_cast<int>(left);
 }
 
-bool WaitFd(int fd, short events, Clock::time_point deadline) {
+bool WaitFd(int fd, short events, SteadyClock::time_point deadline) {
   for (;;) {
     pollfd p{fd, events, 0};
     const int n = ::poll(&p, 1, MsLeft(deadline));
@@ -67,7 +67,7 @@ bool SplitHostPort(const std::string& address, std::string* host,
 
 // A connected non-blocking socket to one of the host's addresses.
 ProbeResult Connect(const std::string& host, const std::string& port,
-                    Clock::time_point deadline, Fd* out) {
+                    SteadyClock::time_point deadline, Fd* out) {
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* list = nullptr;
@@ -265,7 +265,7 @@ ProbeResult ProbeHandshake(const std::string& address,
                            std::string_view ca_pem, std::string_view cert_pem,
                            std::string_view key_pem,
                            std::chrono::milliseconds timeout) {
-  const Clock::time_point deadline = Clock::now() + timeout;
+  const SteadyClock::time_point deadline = SteadyClock::now() + timeout;
   std::string host;
   std::string port;
   if (!SplitHostPort(address, &host, &port)) {

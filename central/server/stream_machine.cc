@@ -10,11 +10,7 @@
 #include "platform/log.h"
 
 namespace storeagent::central {
-namespace {
-
-std::string Str(uint64_t v) { return std::to_string(v); }
-
-}  // namespace
+namespace {}  // namespace
 
 StreamMachineOptions StreamOptionsFor(const CentralConfig& config,
                                       std::string peer_store_id,
@@ -182,8 +178,8 @@ void StreamMachine::OnStoreLoaded(Result<StoreFacts> facts) {
     if (!reseed_wanted_) {
       Log(LogLevel::kError, "sync.head_diverged",
           {{"store", store_id_},
-           {"agent_head", Str(hello_.journal_head_seq())},
-           {"central_held", Str(held_)}});
+           {"agent_head", std::to_string(hello_.journal_head_seq())},
+           {"central_held", std::to_string(held_)}});
     }
   }
   // The agent applied central events up to central_seq_applied: resume
@@ -221,9 +217,9 @@ void StreamMachine::OnHeadRaised(Result<uint64_t> before) {
   const uint64_t applied = hello_.central_seq_applied();
   Log(LogLevel::kError, "sync.central_events_lost",
       {{"store", store_id_},
-       {"agent_applied", Str(applied)},
-       {"central_head", Str(*before)},
-       {"lost", Str(*before + 1) + ".." + Str(applied)},
+       {"agent_applied", std::to_string(applied)},
+       {"central_head", std::to_string(*before)},
+       {"lost", std::to_string(*before + 1) + ".." + std::to_string(applied)},
        {"action",
         "central holds fewer events than the store applied (restored "
         "from an older backup?): new events are numbered after the "
@@ -268,8 +264,8 @@ void StreamMachine::OnRegistered(const Status& status, int64_t now_us) {
   Log(LogLevel::kInfo, "sync.hello",
       {{"store", store_id_},
        {"agent_version", hello_.agent_version()},
-       {"agent_head", Str(hello_.journal_head_seq())},
-       {"held", Str(held_)},
+       {"agent_head", std::to_string(hello_.journal_head_seq())},
+       {"held", std::to_string(held_)},
        {"reseed", reseed_wanted_ ? "true" : "false"}});
   if (reseed_wanted_) {
     phase_ = Phase::kReseeding;
@@ -308,8 +304,9 @@ void StreamMachine::OnReseedPage(Result<std::vector<v1::JournalEntry>> page) {
   if (ended_) return;
   if (!page.ok() || page->empty()) {
     End(Unavailable(
-        "central store: reading store events after " + Str(reseed_.sent()) +
-        ": " + (page.ok() ? std::string("none") : page.status().message())));
+        "central store: reading store events after " +
+        std::to_string(reseed_.sent()) + ": " +
+        (page.ok() ? std::string("none") : page.status().message())));
     return;
   }
   v1::SyncResponse out;
@@ -330,13 +327,14 @@ void StreamMachine::OnReseedPage(Result<std::vector<v1::JournalEntry>> page) {
 void StreamMachine::OnReseedAck(const v1::ReseedAck& a) {
   if (phase_ != Phase::kReseeding) return;  // late or duplicate: harmless
   if (!reseed_.Ack(a.store_seq())) {
-    End(InvalidArgument("reseed_ack.store_seq: " + Str(a.store_seq()) +
-                        " beyond the last re-seeded " + Str(reseed_.sent())));
+    End(InvalidArgument(
+        "reseed_ack.store_seq: " + std::to_string(a.store_seq()) +
+        " beyond the last re-seeded " + std::to_string(reseed_.sent())));
     return;
   }
   if (reseed_.acked() >= held_) {
     Log(LogLevel::kInfo, "sync.reseeded",
-        {{"store", store_id_}, {"store_seq", Str(held_)}});
+        {{"store", store_id_}, {"store_seq", std::to_string(held_)}});
     phase_ = Phase::kRunning;
     Pump();
     return;
@@ -348,9 +346,10 @@ void StreamMachine::OnReseedAck(const v1::ReseedAck& a) {
 
 void StreamMachine::OnEvents(v1::EventBatch& b, CheckedEvents* checked) {
   if (static_cast<uint32_t>(b.entries_size()) > options_.max_batch_events) {
-    End(ResourceExhausted("events.entries: " + Str(b.entries_size()) +
-                          " entries, more than sync.max_batch_events " +
-                          Str(options_.max_batch_events)));
+    End(ResourceExhausted(
+        "events.entries: " + std::to_string(b.entries_size()) +
+        " entries, more than sync.max_batch_events " +
+        std::to_string(options_.max_batch_events)));
     return;
   }
   CheckedEvents own;
@@ -399,7 +398,9 @@ void StreamMachine::OnIngested(Result<IngestResult> r) {
   held_ = std::max(held_, r->acked_seq);
   for (const v1::Quarantined& q : r->quarantined) {
     Log(LogLevel::kWarn, "sync.quarantined",
-        {{"store", store_id_}, {"seq", Str(q.seq())}, {"reason", q.reason()}});
+        {{"store", store_id_},
+         {"seq", std::to_string(q.seq())},
+         {"reason", q.reason()}});
   }
   v1::SyncResponse out;
   out.mutable_ack()->set_acked_seq(r->acked_seq);
@@ -461,8 +462,9 @@ void StreamMachine::OnCentralPage(Result<std::vector<v1::CentralEvent>> page) {
 
 void StreamMachine::OnCentralAck(const v1::CentralAck& a) {
   if (phase_ != Phase::kRunning || a.central_seq() > central_.sent()) {
-    End(InvalidArgument("central_ack.central_seq: " + Str(a.central_seq()) +
-                        " beyond the last sent " + Str(central_.sent())));
+    End(InvalidArgument(
+        "central_ack.central_seq: " + std::to_string(a.central_seq()) +
+        " beyond the last sent " + std::to_string(central_.sent())));
     return;
   }
   if (a.central_seq() > central_.acked()) {
@@ -513,7 +515,7 @@ uint64_t StreamMachine::RequestHold(const v1::HoldPlaced& hold,
 void StreamMachine::OnHoldTimeout(uint64_t hold_id) {
   if (holds_.erase(hold_id) == 0) return;
   Log(LogLevel::kWarn, "sync.hold_timeout",
-      {{"store", store_id_}, {"request_id", Str(hold_id)}});
+      {{"store", store_id_}, {"request_id", std::to_string(hold_id)}});
   StreamAction a;
   a.kind = StreamAction::Kind::kHoldDone;
   a.hold_id = hold_id;
@@ -524,7 +526,7 @@ void StreamMachine::OnHoldAnswer(const v1::HoldAnswer& answer) {
   if (holds_.erase(answer.request_id()) == 0) {
     Log(LogLevel::kInfo, "sync.hold_answer_late",
         {{"store", store_id_},
-         {"request_id", Str(answer.request_id())},
+         {"request_id", std::to_string(answer.request_id())},
          {"order_ref", answer.order_ref()},
          {"granted", answer.granted() ? "true" : "false"}});
     return;
@@ -541,8 +543,9 @@ void StreamMachine::OnHoldAnswer(const v1::HoldAnswer& answer) {
 void StreamMachine::OnDigest(const v1::StockDigest& d) {
   const auto n = static_cast<uint32_t>(d.buckets_size());
   if (n == 0 || n > core::kMaxDigestBuckets) {
-    End(InvalidArgument("digest.buckets: 1.." + Str(core::kMaxDigestBuckets) +
-                        " buckets, got " + Str(n)));
+    End(InvalidArgument("digest.buckets: 1.." +
+                        std::to_string(core::kMaxDigestBuckets) +
+                        " buckets, got " + std::to_string(n)));
     return;
   }
   digest_buckets_ = n;
@@ -575,8 +578,8 @@ void StreamMachine::OnDrillDownAnswer(const v1::DrillDownAnswer& a) {
   if (a.store_seq() > held_) {
     Log(LogLevel::kInfo, "sync.drill_down_deferred",
         {{"store", store_id_},
-         {"store_seq", Str(a.store_seq())},
-         {"held", Str(held_)}});
+         {"store_seq", std::to_string(a.store_seq())},
+         {"held", std::to_string(held_)}});
     return;
   }
   StreamAction c;

@@ -26,8 +26,6 @@ bool SameFigures(const v1::SkuFigure& a, const v1::SkuFigure& b) {
          a.unavailable() == b.unavailable();
 }
 
-std::string Str(uint64_t v) { return std::to_string(v); }
-
 }  // namespace
 
 void StreamStorage::Run(StreamMachine& machine, const Transport& transport) {
@@ -56,7 +54,8 @@ Result<StoreFacts> StreamStorage::LoadStore(const StreamAction& a) {
     if (!queued.ok()) return queued.status();
     if (queued->queued > 0) {
       Log(LogLevel::kInfo, "sync.price_book_queued",
-          {{"store", a.store_id}, {"versions", Str(queued->queued)}});
+          {{"store", a.store_id},
+           {"versions", std::to_string(queued->queued)}});
     }
     row = std::move(queued->row);
   }
@@ -207,9 +206,9 @@ Result<v1::DigestResult> StreamStorage::CheckDigest(const std::string& store_id,
   (void)store.TouchExchange(store_id, ctx_.clock.NowMicros(), "");
   Log(diff.empty() ? LogLevel::kDebug : LogLevel::kWarn, "sync.digest",
       {{"store", store_id},
-       {"store_seq", Str(d.store_seq())},
-       {"central_seq", Str(d.central_seq())},
-       {"mismatched_buckets", Str(diff.size())}});
+       {"store_seq", std::to_string(d.store_seq())},
+       {"central_seq", std::to_string(d.central_seq())},
+       {"mismatched_buckets", std::to_string(diff.size())}});
   return r;
 }
 
@@ -254,8 +253,8 @@ void StreamStorage::CheckDrillDown(const std::string& store_id,
     Log(LogLevel::kWarn, "sync.drift",
         {{"store", store_id},
          {"sku", sku},
-         {"store_seq", Str(a.store_seq())},
-         {"central_seq", Str(a.central_seq())},
+         {"store_seq", std::to_string(a.store_seq())},
+         {"central_seq", std::to_string(a.central_seq())},
          {"store_on_hand", std::to_string(store_fig.on_hand())},
          {"central_on_hand", std::to_string(central.on_hand())},
          {"store_held", std::to_string(store_fig.held())},

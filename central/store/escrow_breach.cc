@@ -5,7 +5,6 @@
 namespace storeagent::central::escrow {
 namespace {
 
-int64_t I(uint64_t v) { return static_cast<int64_t>(v); }
 uint64_t U(int64_t v) { return static_cast<uint64_t>(v); }
 
 // How an at-risk mark ends (AtRiskOrder.resolution).
@@ -23,7 +22,7 @@ Status Resolve(SqlTx& tx, const std::string& store_id,
       "UPDATE at_risk_orders SET resolution=?3, resolved_seq=?4, "
       "resolved_at_us=?5 WHERE store_id=?1 AND order_ref=?2 AND "
       "resolution=''",
-      {store_id, order_ref, resolution, I(seq), now_us});
+      {store_id, order_ref, resolution, SqlInt(seq), now_us});
 }
 
 // The store's escrow covers the order's line of `sku` again: the SKU is no
@@ -75,7 +74,7 @@ Status MarkAtRisk(SqlTx& tx, const std::string& store_id,
     STOREAGENT_RETURN_IF_ERROR(
         tx.Exec("INSERT INTO at_risk_orders (store_id, order_ref, "
                 "breach_seq, since_us) VALUES (?1, ?2, ?3, ?4)",
-                {store_id, order_ref, I(seq), now_us}));
+                {store_id, order_ref, SqlInt(seq), now_us}));
   } else if (!open) {
     STOREAGENT_RETURN_IF_ERROR(
         tx.Exec("DELETE FROM at_risk_skus WHERE store_id=?1 AND order_ref=?2",
@@ -84,7 +83,7 @@ Status MarkAtRisk(SqlTx& tx, const std::string& store_id,
         tx.Exec("UPDATE at_risk_orders SET breach_seq=?3, since_us=?4, "
                 "resolution='', resolved_seq=0, resolved_at_us=0 "
                 "WHERE store_id=?1 AND order_ref=?2",
-                {store_id, order_ref, I(seq), now_us}));
+                {store_id, order_ref, SqlInt(seq), now_us}));
   }
   return tx.Exec(
       "INSERT INTO at_risk_skus (store_id, order_ref, sku, short) "
@@ -112,7 +111,7 @@ Result<int64_t> ApplyEscrowLine(SqlTx& tx, const std::string& store_id,
   STOREAGENT_RETURN_IF_ERROR(tx.Query(
       "SELECT order_ref FROM escrow_holds WHERE store_id=?1 AND sku=?2 AND "
       "placed_seq>0 AND placed_seq<?3",
-      {store_id, sku, I(seq)}, [&](const SqlRow& r) {
+      {store_id, sku, SqlInt(seq)}, [&](const SqlRow& r) {
         placed.push_back(r.Text(0));
         return Status::Ok();
       }));
@@ -126,7 +125,7 @@ Result<int64_t> ApplyEscrowLine(SqlTx& tx, const std::string& store_id,
     STOREAGENT_RETURN_IF_ERROR(
         tx.Exec("DELETE FROM escrow_holds WHERE store_id=?1 AND sku=?2 AND "
                 "placed_seq>0 AND placed_seq<?3",
-                {store_id, sku, I(seq)}));
+                {store_id, sku, SqlInt(seq)}));
   }
   // The grants still counting, earliest first, keep what is left until one
   // does not fit; from there every later grant is uncovered.
@@ -163,17 +162,17 @@ Result<int64_t> ApplyEscrowLine(SqlTx& tx, const std::string& store_id,
     for (size_t i = counting.size(); i-- > covered;) {
       const HoldLine& h = counting[i];
       at_risk += h.quantity;
-      STOREAGENT_RETURN_IF_ERROR(
-          tx.Exec("INSERT INTO escrow_breach_orders (store_id, seq, sku, pos, "
-                  "order_ref, quantity) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                  {store_id, I(seq), sku, pos++, h.order_ref, h.quantity}));
+      STOREAGENT_RETURN_IF_ERROR(tx.Exec(
+          "INSERT INTO escrow_breach_orders (store_id, seq, sku, pos, "
+          "order_ref, quantity) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+          {store_id, SqlInt(seq), sku, pos++, h.order_ref, h.quantity}));
       STOREAGENT_RETURN_IF_ERROR(
           MarkAtRisk(tx, store_id, h.order_ref, sku, seq, now_us));
     }
     STOREAGENT_RETURN_IF_ERROR(
         tx.Exec("INSERT INTO escrow_breaches (store_id, seq, sku, escrow, "
                 "available, at_risk) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                {store_id, I(seq), sku, granted, left, at_risk}));
+                {store_id, SqlInt(seq), sku, granted, left, at_risk}));
     recorded = 1;
   }
   if (left == 0) {
@@ -203,7 +202,8 @@ Status OnCentralEvent(SqlTx& tx, const std::string& store_id,
           "quantity) VALUES (?1, ?2, ?3, ?4, ?5) "
           "ON CONFLICT (store_id, order_ref, sku) DO UPDATE SET "
           "quantity = escrow_holds.quantity + excluded.quantity",
-          {store_id, h.order_ref(), l.sku(), I(central_seq), l.quantity()}));
+          {store_id, h.order_ref(), l.sku(), SqlInt(central_seq),
+           l.quantity()}));
     }
     return Status::Ok();
   }
@@ -227,7 +227,7 @@ Result<int64_t> OnStoreRecord(SqlTx& tx, const std::string& store_id,
       STOREAGENT_RETURN_IF_ERROR(
           tx.Exec("UPDATE escrow_holds SET placed_seq=?3 WHERE store_id=?1 "
                   "AND order_ref=?2 AND placed_seq=0",
-                  {store_id, s.hold_placed().order_ref(), I(seq)}));
+                  {store_id, s.hold_placed().order_ref(), SqlInt(seq)}));
       return 0;
     case v1::StockEvent::kEscrowChanged: {
       int64_t breaches = 0;
@@ -272,7 +272,7 @@ Status FillBreachOrders(SqlTx& tx, v1::ListQuarantineResponse& out) {
     STOREAGENT_RETURN_IF_ERROR(tx.Query(
         "SELECT order_ref FROM escrow_breach_orders WHERE store_id=?1 AND "
         "seq=?2 AND sku=?3 ORDER BY pos",
-        {e.store_id(), I(e.seq()), e.sku()}, [&](const SqlRow& r) {
+        {e.store_id(), SqlInt(e.seq()), e.sku()}, [&](const SqlRow& r) {
           e.add_order_refs(r.Text(0));
           return Status::Ok();
         }));

@@ -7,7 +7,6 @@
 namespace storeagent::central::kpi {
 namespace {
 
-int64_t I(uint64_t v) { return static_cast<int64_t>(v); }
 uint64_t U(int64_t v) { return static_cast<uint64_t>(v); }
 
 constexpr std::string_view kSaleColumns =
@@ -36,12 +35,13 @@ SaleRow SaleFrom(const SqlRow& r) {
 }
 
 void SaleParams(const SaleRow& s, std::vector<SqlParam>& out) {
-  out.insert(out.end(),
-             {std::string_view(s.store_id), std::string_view(s.terminal_id),
-              std::string_view(s.client_txn_id), I(s.seq), s.recorded_at_us,
-              std::string_view(s.receipt_number), std::string_view(s.order_ref),
-              std::string_view(s.channel), std::string_view(s.business_day),
-              s.total_minor, s.lines, int64_t{s.member}, int64_t{s.voided}});
+  out.insert(
+      out.end(),
+      {std::string_view(s.store_id), std::string_view(s.terminal_id),
+       std::string_view(s.client_txn_id), SqlInt(s.seq), s.recorded_at_us,
+       std::string_view(s.receipt_number), std::string_view(s.order_ref),
+       std::string_view(s.channel), std::string_view(s.business_day),
+       s.total_minor, s.lines, int64_t{s.member}, int64_t{s.voided}});
 }
 
 constexpr std::string_view kReturnColumns =
@@ -81,7 +81,7 @@ ReturnRow ReturnFrom(const SqlRow& r) {
 
 void ReturnParams(const ReturnRow& x, std::vector<SqlParam>& out) {
   out.insert(out.end(), {std::string_view(x.store_id),
-                         I(x.seq),
+                         SqlInt(x.seq),
                          std::string_view(x.terminal_id),
                          std::string_view(x.client_txn_id),
                          x.recorded_at_us,
@@ -96,7 +96,7 @@ void ReturnParams(const ReturnRow& x, std::vector<SqlParam>& out) {
                          x.orig_sold_at_us,
                          int64_t{x.resolved},
                          std::string_view(x.res.store_id),
-                         I(x.res.seq),
+                         SqlInt(x.res.seq),
                          std::string_view(x.res.order_ref),
                          x.res.sold_at_us,
                          std::string_view(x.res.channel),
@@ -203,10 +203,6 @@ std::string MemoKey(const std::vector<std::string_view>& key) {
     out += k;
   }
   return out;
-}
-
-bool IsOnline(const std::string& channel) {
-  return channel == "online" || channel == "click_and_collect";
 }
 
 // docs/kpis.md, "Original resolution": of two sales with a return's
@@ -355,7 +351,7 @@ Status KpiIndex::Prefetch(const IngestPlan& plan) {
       // earlier batch may hold a better match (SaleByReceipt).
       want(kSaleByReceipt, {store, o.reference(), o.business_day(),
                             std::to_string(r.recorded_at_us())});
-      if (!IsOnline(o.channel())) continue;
+      if (!IsOnlineChannel(o.channel())) continue;
       want(kCollectedHold, {o.reference()});
       want(kSaleByOrder, {o.reference()});
     } else if (r.has_transaction() && r.transaction().has_post_void()) {

@@ -11,12 +11,6 @@
 namespace storeagent::central::kpi {
 namespace {
 
-int64_t I(uint64_t v) { return static_cast<int64_t>(v); }
-
-bool IsOnline(const std::string& channel) {
-  return channel == "online" || channel == "click_and_collect";
-}
-
 // One batch of one store: the events in order, then the writes.
 class BatchKpis {
  public:
@@ -132,7 +126,7 @@ class BatchKpis {
         r.orig_store, r.orig_reference, r.orig_business_day, r.recorded_at_us);
     if (!s.ok()) return s.status();
     if (s->has_value()) return std::optional(Original::OfSale(**s));
-    if (!IsOnline(r.orig_channel)) return std::optional<Original>();
+    if (!IsOnlineChannel(r.orig_channel)) return std::optional<Original>();
     Result<std::optional<HoldRow>> h = index_.CollectedHold(r.orig_reference);
     if (!h.ok()) return h.status();
     if (h->has_value()) {
@@ -372,7 +366,8 @@ Status OnCentralAck(SqlTx& tx, const std::string& store_id,
   STOREAGENT_RETURN_IF_ERROR(tx.Query(
       "SELECT created_at_us FROM central_events WHERE store_id=?1 AND "
       "central_seq>?2 AND central_seq<=?3",
-      {store_id, I(acked_before), I(acked_now)}, [&](const SqlRow& r) {
+      {store_id, SqlInt(acked_before), SqlInt(acked_now)},
+      [&](const SqlRow& r) {
         d.AddBucket(store_id, week, kLatency, BucketOf(now_us - r.Int(0)), 1);
         return Status::Ok();
       }));
@@ -396,7 +391,7 @@ Result<std::map<uint64_t, v1::ResolvedOriginal>> ReadResolvedOriginals(
       "orig_reference, orig_sold_at_us, orig_channel, orig_business_day "
       "FROM kpi_returns WHERE store_id=?1 AND seq>?2 AND seq<=?3";
   STOREAGENT_RETURN_IF_ERROR(tx.QueryPrepared(
-      kRange, {store_id, I(after), I(through)}, [&](const SqlRow& r) {
+      kRange, {store_id, SqlInt(after), SqlInt(through)}, [&](const SqlRow& r) {
         v1::ResolvedOriginal& o = out[static_cast<uint64_t>(r.Int(0))];
         const bool found = r.Int(1) != 0;
         o.set_found(found);
@@ -409,7 +404,7 @@ Result<std::map<uint64_t, v1::ResolvedOriginal>> ReadResolvedOriginals(
           o.set_business_day(r.Text(7));
         } else {  // not found: what the return said
           o.set_store_id(r.Text(8));
-          if (IsOnline(r.Text(11))) o.set_order_ref(r.Text(9));
+          if (IsOnlineChannel(r.Text(11))) o.set_order_ref(r.Text(9));
           o.set_sold_at_us(r.Int(10));
           o.set_channel(r.Text(11));
           o.set_business_day(r.Text(12));

@@ -91,6 +91,10 @@ std::string WeekMinus(std::string_view week, int n) {
   return IsoWeek(start - static_cast<int64_t>(n) * 7 * kUsPerDay);
 }
 
+bool IsOnlineChannel(std::string_view channel) {
+  return channel == "online" || channel == "click_and_collect";
+}
+
 int BucketOf(int64_t duration_us) {
   for (size_t i = 0; i < kBoundsUs.size(); ++i) {
     if (duration_us <= kBoundsUs[i]) return static_cast<int>(i);

@@ -25,6 +25,10 @@ std::optional<int64_t> WeekStartUs(std::string_view week);
 // valid (WeekStartUs).
 std::string WeekMinus(std::string_view week, int n);
 
+// Whether a sale's channel is an online one (its order reference names an
+// online order): "online" or "click_and_collect".
+bool IsOnlineChannel(std::string_view channel);
+
 // Histogram upper bounds in µs (docs/kpis.md, "Percentiles"). Bucket i
 // holds samples in (bound[i-1], bound[i]]; bucket kBuckets - 1 is the
 // overflow, reported as the last bound.

@@ -64,7 +64,6 @@ const std::string kLockStore = "lock_store";
 const std::string kIngestBatch = "ingest_batch";
 const std::string kIngestBatchKpi = "ingest_batch_kpi";
 
-int64_t I(uint64_t v) { return static_cast<int64_t>(v); }
 pqxx::binarystring Bin(const std::string& s) { return pqxx::binarystring(s); }
 
 // The seam's ?1, ?2 ... as PostgreSQL's $1, $2 (no statement of central's
@@ -110,7 +109,7 @@ struct EventColumns {
             "entries: more than " + std::to_string(kMaxBatchRecordBytes) +
             " bytes of records in one batch (send smaller batches)");
       }
-      c.seq.push_back(I(p.seq));
+      c.seq.push_back(SqlInt(p.seq));
       c.recorded_at_us.push_back(p.recorded_at_us);
       c.offset.push_back(static_cast<int64_t>(c.records.size()));
       c.length.push_back(static_cast<int64_t>(p.canonical.size()));
@@ -265,7 +264,7 @@ class PgTx final : public SqlTx {
           IntArray(cols->seq), IntArray(cols->recorded_at_us),
           TextArray(cols->kind), IntArray(cols->offset), IntArray(cols->length),
           Bin(cols->records), Bin(cols->prev_hashes), Bin(cols->hashes),
-          TextArray(cols->quarantined), now_us, I(plan.head.seq),
+          TextArray(cols->quarantined), now_us, SqlInt(plan.head.seq),
           Bin(plan.head.hash), plan.head.recorded_at_us, quarantined, breaches);
       if (pending_returns != nullptr) {
         // No row: the store's row is missing, which LockStore rules out;

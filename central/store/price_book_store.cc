@@ -13,8 +13,6 @@
 namespace storeagent::central::pricebook {
 namespace {
 
-int64_t I(uint64_t v) { return static_cast<int64_t>(v); }
-
 // What differs between a price list and a promotion.
 template <typename M>
 struct Kind;
@@ -54,15 +52,16 @@ Result<bool> QueueOne(SqlTx& tx, StoreRow& row, const std::string& kind,
   bool inserted = false;
   // A concurrent transaction queuing the same version (PostgreSQL) makes
   // this wait for it and then insert nothing.
-  STOREAGENT_RETURN_IF_ERROR(tx.Query(
-      "INSERT INTO price_book_sent (store_id, kind, item_id, version, "
-      "central_seq, queued_at_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-      "ON CONFLICT (store_id, kind, item_id, version) DO NOTHING "
-      "RETURNING central_seq",
-      {row.store_id, kind, id, I(version), I(seq), now_us}, [&](const SqlRow&) {
-        inserted = true;
-        return Status::Ok();
-      }));
+  STOREAGENT_RETURN_IF_ERROR(
+      tx.Query("INSERT INTO price_book_sent (store_id, kind, item_id, version, "
+               "central_seq, queued_at_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+               "ON CONFLICT (store_id, kind, item_id, version) DO NOTHING "
+               "RETURNING central_seq",
+               {row.store_id, kind, id, SqlInt(version), SqlInt(seq), now_us},
+               [&](const SqlRow&) {
+                 inserted = true;
+                 return Status::Ok();
+               }));
   if (!inserted) return false;
   Result<PushResult> pushed = AppendLockedCentralEvent(
       tx, row, QueueKey(kind, id, version), event, now_us);
@@ -141,8 +140,9 @@ Result<PublishResult> PublishItem(SqlTx& tx, const M& incoming,
   STOREAGENT_RETURN_IF_ERROR(tx.Exec(
       "UPDATE price_book SET version=?3, scope_all=?4, scope_region=?5, "
       "body=?6, summary=?7, published_at_us=?8 WHERE kind=?1 AND item_id=?2",
-      {kind, id, I(incoming.version()), int64_t{scope.all_stores() ? 1 : 0},
-       scope.region(), SqlBlob{body}, SqlBlob{summary}, now_us}));
+      {kind, id, SqlInt(incoming.version()),
+       int64_t{scope.all_stores() ? 1 : 0}, scope.region(), SqlBlob{body},
+       SqlBlob{summary}, now_us}));
   STOREAGENT_RETURN_IF_ERROR(
       tx.Exec("DELETE FROM price_book_stores WHERE kind=?1 AND item_id=?2",
               {kind, id}));

@@ -42,8 +42,6 @@ Enum ValueOf(const std::array<std::pair<Enum, std::string_view>, N>& table,
   return table[0].first;
 }
 
-int64_t I(uint64_t v) { return static_cast<int64_t>(v); }
-
 constexpr char kColumns[] =
     "store_id, seq, line, recorded_at_us, terminal_id, client_txn_id, "
     "receipt_number, operator_id, sku, kind, reason, expected_unit_price, "
@@ -102,7 +100,7 @@ void BatchDeviations::AddSale(const std::string& store_id,
     const v1::PriceDeviation& d = l.price_deviation();
     Row& row = rows_.emplace_back();
     row.store_id = store_id;
-    row.seq = I(r.seq());
+    row.seq = SqlInt(r.seq());
     row.line = i;
     row.recorded_at_us = r.recorded_at_us();
     row.terminal_id = r.client_key().terminal_id();
@@ -118,7 +116,7 @@ void BatchDeviations::AddSale(const std::string& store_id,
     row.charged_net = d.charged_net();
     row.difference = d.difference();
     row.price_list_id = d.price_list_id();
-    row.price_list_version = I(d.price_list_version());
+    row.price_list_version = SqlInt(d.price_list_version());
   }
   const std::string week = kpi::IsoWeek(r.recorded_at_us());
   deltas.Add(store_id, week, kpi::kPriceLinesChecked, sale.lines_size());

@@ -15,11 +15,10 @@
 namespace storeagent::central {
 namespace {
 
-int64_t I(uint64_t v) { return static_cast<int64_t>(v); }
 uint64_t U(int64_t v) { return static_cast<uint64_t>(v); }
 // (after, through] with through 0 = unbounded.
 int64_t Upper(uint64_t through) {
-  return through == 0 ? INT64_MAX : I(through);
+  return through == 0 ? INT64_MAX : SqlInt(through);
 }
 int64_t Limit(size_t limit) { return static_cast<int64_t>(ClampLimit(limit)); }
 
@@ -135,14 +134,14 @@ Result<PushResult> AppendLockedCentralEvent(SqlTx& tx, StoreRow& row,
   if (!stored.SerializeToString(&bytes)) {
     return InvalidArgument("event: does not serialize");
   }
-  STOREAGENT_RETURN_IF_ERROR(
-      tx.Exec("INSERT INTO central_events (store_id, central_seq, "
-              "request_key, created_at_us, event) "
-              "VALUES (?1, ?2, ?3, ?4, ?5)",
-              {row.store_id, I(seq), request_key, now_us, SqlBlob{bytes}}));
+  STOREAGENT_RETURN_IF_ERROR(tx.Exec(
+      "INSERT INTO central_events (store_id, central_seq, "
+      "request_key, created_at_us, event) "
+      "VALUES (?1, ?2, ?3, ?4, ?5)",
+      {row.store_id, SqlInt(seq), request_key, now_us, SqlBlob{bytes}}));
   STOREAGENT_RETURN_IF_ERROR(
       tx.Exec("UPDATE stores SET central_head_seq=?2 WHERE store_id=?1",
-              {row.store_id, I(seq)}));
+              {row.store_id, SqlInt(seq)}));
   STOREAGENT_RETURN_IF_ERROR(
       escrow::OnCentralEvent(tx, row.store_id, seq, stored, now_us));
   row.central_head_seq = seq;
@@ -256,7 +255,7 @@ Result<std::vector<v1::JournalEntry>> SqlCentralStore::ReadStoreEvents(
       *engine_, "ReadStoreEvents",
       "SELECT seq, record, prev_hash, hash FROM store_events "
       "WHERE store_id=?1 AND seq>?2 AND seq<=?3 ORDER BY seq LIMIT ?4",
-      {store_id, I(after), Upper(through), Limit(limit)},
+      {store_id, SqlInt(after), Upper(through), Limit(limit)},
       [&](const SqlRow& r, v1::JournalEntry& e) -> Status {
         if (!e.mutable_record()->ParseFromString(r.Blob(1))) {
           return DataLoss("store_events: store " + store_id + " seq " +
@@ -302,7 +301,7 @@ Result<std::vector<v1::CentralEvent>> SqlCentralStore::ReadCentralEvents(
       *engine_, "ReadCentralEvents",
       "SELECT central_seq, event FROM central_events WHERE store_id=?1 "
       "AND central_seq>?2 AND central_seq<=?3 ORDER BY central_seq LIMIT ?4",
-      {store_id, I(after), Upper(through), Limit(limit)},
+      {store_id, SqlInt(after), Upper(through), Limit(limit)},
       [&](const SqlRow& r, v1::CentralEvent& e) -> Status {
         if (!e.ParseFromString(r.Blob(1))) {
           return DataLoss("central_events: store " + store_id +
@@ -329,7 +328,7 @@ Status SqlCentralStore::AckCentralAt(const std::string& store_id,
     if (central_seq <= row->central_seq_acked) return Status::Ok();
     STOREAGENT_RETURN_IF_ERROR(
         tx.Exec("UPDATE stores SET central_seq_acked=?2 WHERE store_id=?1",
-                {store_id, I(central_seq)}));
+                {store_id, SqlInt(central_seq)}));
     if (!received_at_us.has_value() || !kpi_on_.load()) return Status::Ok();
     return kpi::OnCentralAck(tx, store_id, row->central_seq_acked, central_seq,
                              *received_at_us);
@@ -349,7 +348,7 @@ Result<uint64_t> SqlCentralStore::RaiseCentralHead(const std::string& store_id,
         return tx.Exec(
             "UPDATE stores SET central_head_seq=?2, central_seq_acked=?2 "
             "WHERE store_id=?1",
-            {store_id, I(central_seq)});
+            {store_id, SqlInt(central_seq)});
       });
   if (!txn.ok()) return txn;
   return before;
@@ -378,7 +377,7 @@ Status SqlCentralStore::RecordDigest(const std::string& store_id,
     return tx.Exec(
         "UPDATE stores SET last_digest=?2, last_digest_store_seq=?3 "
         "WHERE store_id=?1",
-        {store_id, result, I(store_seq)});
+        {store_id, result, SqlInt(store_seq)});
   });
 }
 
@@ -421,7 +420,7 @@ Result<std::vector<uint64_t>> SqlCentralStore::QuarantinedSeqs(
       *engine_, "QuarantinedSeqs",
       "SELECT seq FROM store_events WHERE store_id=?1 AND seq>?2 AND "
       "seq<=?3 AND quarantined IS NOT NULL ORDER BY seq LIMIT ?4",
-      {store_id, I(after), Upper(through), Limit(kMaxReadRows)},
+      {store_id, SqlInt(after), Upper(through), Limit(kMaxReadRows)},
       [](const SqlRow& r, uint64_t& seq) {
         seq = U(r.Int(0));
         return Status::Ok();
@@ -526,8 +525,8 @@ Status SqlCentralStore::PutReplicaSnapshot(const std::string& store_id,
         "taken_at_us=excluded.taken_at_us "
         "WHERE replica_snapshots.store_seq<=excluded.store_seq AND "
         "replica_snapshots.central_seq<=excluded.central_seq",
-        {store_id, I(snap.store_seq), I(snap.central_seq), SqlBlob{snap.state},
-         snap.taken_at_us});
+        {store_id, SqlInt(snap.store_seq), SqlInt(snap.central_seq),
+         SqlBlob{snap.state}, snap.taken_at_us});
   });
 }
 
@@ -557,8 +556,8 @@ Result<std::vector<FeedRow>> SqlCentralStore::ReadFeedPage(
   STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(q.store_id));
   const int64_t from = q.from_us == 0 ? INT64_MIN : q.from_us;
   const int64_t to = q.to_us == 0 ? INT64_MAX : q.to_us;
-  const SqlParams params = {q.store_id, I(q.after), Upper(q.through),
-                            from,       to,         Limit(q.limit)};
+  const SqlParams params = {q.store_id, SqlInt(q.after), Upper(q.through), from,
+                            to,         Limit(q.limit)};
   if (q.source == FeedSource::kStore) {
     std::vector<FeedRow> out;
     Status txn = engine_->InTransaction("ReadFeedPage", [&](SqlTx& tx) {

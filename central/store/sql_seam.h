@@ -24,6 +24,10 @@
 
 namespace storeagent::central {
 
+// A counter or sequence number as SQL's signed 64-bit integer (both engines
+// store INTEGER / BIGINT; every value we bind is below 2^63).
+inline int64_t SqlInt(uint64_t v) { return static_cast<int64_t>(v); }
+
 // A BLOB / BYTEA parameter (a plain string_view is TEXT).
 struct SqlBlob {
   std::string_view bytes;

@@ -16,8 +16,6 @@ namespace {
 
 using storage::Statement;
 
-int64_t I(uint64_t v) { return static_cast<int64_t>(v); }
-
 class SqliteRow final : public SqlRow {
  public:
   explicit SqliteRow(const Statement& s) : s_(s) {}
@@ -70,19 +68,20 @@ class SqliteTx final : public SqlTx {
           p.quarantine_reason.empty()
               ? SqlParam(nullptr)
               : SqlParam(std::string_view(p.quarantine_reason));
-      STOREAGENT_RETURN_IF_ERROR(Exec(
-          "INSERT INTO store_events (store_id, seq, recorded_at_us, "
-          "kind, record, prev_hash, hash, quarantined, ingested_at_us) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-          {store_id, I(p.seq), p.recorded_at_us, p.kind, SqlBlob{p.canonical},
-           SqlBlob{p.prev_hash}, SqlBlob{p.hash}, reason, now_us}));
+      STOREAGENT_RETURN_IF_ERROR(
+          Exec("INSERT INTO store_events (store_id, seq, recorded_at_us, "
+               "kind, record, prev_hash, hash, quarantined, ingested_at_us) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+               {store_id, SqlInt(p.seq), p.recorded_at_us, p.kind,
+                SqlBlob{p.canonical}, SqlBlob{p.prev_hash}, SqlBlob{p.hash},
+                reason, now_us}));
     }
     STOREAGENT_RETURN_IF_ERROR(
         Exec("UPDATE stores SET store_seq_held=?2, store_hash_held=?3, "
              "store_recorded_at_us=?4, quarantined=quarantined+?5, "
              "escrow_breaches=escrow_breaches+?6, last_exchange_us=?7 "
              "WHERE store_id=?1",
-             {store_id, I(plan.head.seq), SqlBlob{plan.head.hash},
+             {store_id, SqlInt(plan.head.seq), SqlBlob{plan.head.hash},
               plan.head.recorded_at_us, quarantined, breaches, now_us}));
     if (pending_returns == nullptr) return Status::Ok();
     *pending_returns = false;

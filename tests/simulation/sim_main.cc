@@ -13,6 +13,8 @@
 // acknowledged event lost at synchronous=FULL, none unrecoverable, and the
 // test of the test saw losses under synchronous=NORMAL and with a skipped
 // sync), 1 when not, 2 on a usage error.
+#include <malloc.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -205,6 +207,14 @@ int Trace(uint64_t seed, int stores, int steps) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A seed builds and drops whole worlds (two agents' and central's
+  // databases, their threads' allocations) thousands of times. With glibc's
+  // default 128 KiB trim threshold each drop handed a thread arena's top
+  // back to the kernel (madvise, a TLB shootdown on every core): 40 % of
+  // the run's time, system time as much as user time (docs/testing.md,
+  // "Deterministic sync simulation"). Kept: memory is reused by the next
+  // world.
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
   CLI::App app(
       "storeagent-sim - the simulations of issue #12. --seeds N runs the "
       "deterministic sync simulation (a store's agent and central over a "
