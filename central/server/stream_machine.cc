@@ -10,7 +10,6 @@
 #include "platform/log.h"
 
 namespace storeagent::central {
-namespace {}  // namespace
 
 StreamMachineOptions StreamOptionsFor(const CentralConfig& config,
                                       std::string peer_store_id,
