@@ -5,8 +5,6 @@
 namespace storeagent::central::escrow {
 namespace {
 
-uint64_t U(int64_t v) { return static_cast<uint64_t>(v); }
-
 // How an at-risk mark ends (AtRiskOrder.resolution).
 constexpr std::string_view kCollected = "collected";
 constexpr std::string_view kPicked = "picked";
@@ -302,10 +300,10 @@ Result<std::vector<v1::AtRiskOrder>> ListAtRisk(SqlTx& tx,
           v1::AtRiskOrder& o = out.emplace_back();
           o.set_store_id(store);
           o.set_order_ref(order);
-          o.set_breach_seq(U(r.Int(2)));
+          o.set_breach_seq(SqlUint(r.Int(2)));
           o.set_since_us(r.Int(3));
           o.set_resolution(r.Text(4));
-          o.set_resolved_seq(U(r.Int(5)));
+          o.set_resolved_seq(SqlUint(r.Int(5)));
           o.set_resolved_at_us(r.Int(6));
         }
         out.back().add_skus(r.Text(7));

@@ -7,8 +7,6 @@
 namespace storeagent::central::kpi {
 namespace {
 
-uint64_t U(int64_t v) { return static_cast<uint64_t>(v); }
-
 constexpr std::string_view kSaleColumns =
     "store_id, terminal_id, client_txn_id, seq, recorded_at_us, "
     "receipt_number, order_ref, channel, business_day, total_minor, lines, "
@@ -21,7 +19,7 @@ SaleRow SaleFrom(const SqlRow& r) {
   s.store_id = r.Text(0);
   s.terminal_id = r.Text(1);
   s.client_txn_id = r.Text(2);
-  s.seq = U(r.Int(3));
+  s.seq = SqlUint(r.Int(3));
   s.recorded_at_us = r.Int(4);
   s.receipt_number = r.Text(5);
   s.order_ref = r.Text(6);
@@ -55,7 +53,7 @@ constexpr std::string_view kReturnTypes = "tittiiittttttiitititti";
 ReturnRow ReturnFrom(const SqlRow& r) {
   ReturnRow x;
   x.store_id = r.Text(0);
-  x.seq = U(r.Int(1));
+  x.seq = SqlUint(r.Int(1));
   x.terminal_id = r.Text(2);
   x.client_txn_id = r.Text(3);
   x.recorded_at_us = r.Int(4);
@@ -70,7 +68,7 @@ ReturnRow ReturnFrom(const SqlRow& r) {
   x.orig_sold_at_us = r.Int(13);
   x.resolved = r.Int(14) != 0;
   x.res.store_id = r.Text(15);
-  x.res.seq = U(r.Int(16));
+  x.res.seq = SqlUint(r.Int(16));
   x.res.order_ref = r.Text(17);
   x.res.sold_at_us = r.Int(18);
   x.res.channel = r.Text(19);

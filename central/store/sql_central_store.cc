@@ -15,7 +15,6 @@
 namespace storeagent::central {
 namespace {
 
-uint64_t U(int64_t v) { return static_cast<uint64_t>(v); }
 // (after, through] with through 0 = unbounded.
 int64_t Upper(uint64_t through) {
   return through == 0 ? INT64_MAX : SqlInt(through);
@@ -80,15 +79,15 @@ Result<std::vector<T>> ReadRows(SqlEngine& engine, const std::string& what,
 StoreRow StoreRowFrom(const SqlRow& r) {
   StoreRow s;
   s.store_id = r.Text(0);
-  s.store_seq_held = U(r.Int(1));
+  s.store_seq_held = SqlUint(r.Int(1));
   s.store_hash_held = r.Blob(2);
   s.store_recorded_at_us = r.Int(3);
-  s.central_head_seq = U(r.Int(4));
-  s.central_seq_acked = U(r.Int(5));
+  s.central_head_seq = SqlUint(r.Int(4));
+  s.central_seq_acked = SqlUint(r.Int(5));
   s.last_exchange_us = r.Int(6);
   s.agent_version = r.Text(7);
   s.last_digest = r.Text(8);
-  s.last_digest_store_seq = U(r.Int(9));
+  s.last_digest_store_seq = SqlUint(r.Int(9));
   s.quarantined = r.Int(10);
   s.escrow_breaches = r.Int(11);
   s.region = r.Text(12);
@@ -118,7 +117,7 @@ Result<PushResult> AppendLockedCentralEvent(SqlTx& tx, StoreRow& row,
       tx.Query("SELECT central_seq FROM central_events "
                "WHERE store_id=?1 AND request_key=?2",
                {row.store_id, request_key}, [&](const SqlRow& r) {
-                 out.central_seq = U(r.Int(0));
+                 out.central_seq = SqlUint(r.Int(0));
                  out.replayed = true;
                  return Status::Ok();
                }));
@@ -422,7 +421,7 @@ Result<std::vector<uint64_t>> SqlCentralStore::QuarantinedSeqs(
       "seq<=?3 AND quarantined IS NOT NULL ORDER BY seq LIMIT ?4",
       {store_id, SqlInt(after), Upper(through), Limit(kMaxReadRows)},
       [](const SqlRow& r, uint64_t& seq) {
-        seq = U(r.Int(0));
+        seq = SqlUint(r.Int(0));
         return Status::Ok();
       });
 }
@@ -440,7 +439,7 @@ Result<v1::ListQuarantineResponse> SqlCentralStore::ListQuarantine(
         {store_id, Limit(limit)}, [&](const SqlRow& r) {
           v1::QuarantineEntry* e = out.add_quarantined();
           e->set_store_id(r.Text(0));
-          e->set_seq(U(r.Int(1)));
+          e->set_seq(SqlUint(r.Int(1)));
           e->set_reason(r.Text(2));
           e->set_at_us(r.Int(3));
           return Status::Ok();
@@ -452,7 +451,7 @@ Result<v1::ListQuarantineResponse> SqlCentralStore::ListQuarantine(
                  {store_id, Limit(limit)}, [&](const SqlRow& r) {
                    v1::EscrowBreachEntry* e = out.add_breaches();
                    e->set_store_id(r.Text(0));
-                   e->set_seq(U(r.Int(1)));
+                   e->set_seq(SqlUint(r.Int(1)));
                    e->set_sku(r.Text(2));
                    e->set_escrow(r.Int(3));
                    e->set_available(r.Int(4));
@@ -499,7 +498,7 @@ Result<std::vector<v1::AdminAuditEntry>> SqlCentralStore::ListAdminAudit(
       "message FROM admin_audit WHERE (?1='' OR store_id=?1) "
       "ORDER BY audit_id DESC LIMIT ?2",
       {store_id, Limit(limit)}, [](const SqlRow& r, v1::AdminAuditEntry& e) {
-        e.set_audit_id(U(r.Int(0)));
+        e.set_audit_id(SqlUint(r.Int(0)));
         e.set_at_us(r.Int(1));
         e.set_caller(r.Text(2));
         e.set_method(r.Text(3));
@@ -538,8 +537,8 @@ Result<std::optional<ReplicaSnapshotRow>> SqlCentralStore::GetReplicaSnapshot(
       "SELECT store_seq, central_seq, state, taken_at_us FROM "
       "replica_snapshots WHERE store_id=?1",
       {store_id}, [](const SqlRow& r, ReplicaSnapshotRow& s) {
-        s.store_seq = U(r.Int(0));
-        s.central_seq = U(r.Int(1));
+        s.store_seq = SqlUint(r.Int(0));
+        s.central_seq = SqlUint(r.Int(1));
         s.state = r.Blob(2);
         s.taken_at_us = r.Int(3);
         return Status::Ok();
@@ -571,7 +570,7 @@ Result<std::vector<FeedRow>> SqlCentralStore::ReadFeedPage(
       STOREAGENT_RETURN_IF_ERROR(
           tx.QueryPrepared(kPage, params, [&](const SqlRow& r) {
             FeedRow& row = out.emplace_back();
-            row.number = U(r.Int(0));
+            row.number = SqlUint(r.Int(0));
             row.kind = r.Text(1);
             row.at_us = r.Int(2);
             row.ingested_at_us = r.Int(3);
@@ -604,7 +603,7 @@ Result<std::vector<FeedRow>> SqlCentralStore::ReadFeedPage(
       "created_at_us>=?4 AND created_at_us<?5 ORDER BY central_seq LIMIT ?6",
       params,
       [](const SqlRow& r, FeedRow& row) {
-        row.number = U(r.Int(0));
+        row.number = SqlUint(r.Int(0));
         row.at_us = r.Int(1);
         row.ingested_at_us = row.at_us;
         row.bytes = r.Blob(2);

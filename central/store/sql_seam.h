@@ -27,6 +27,8 @@ namespace storeagent::central {
 // A counter or sequence number as SQL's signed 64-bit integer (both engines
 // store INTEGER / BIGINT; every value we bind is below 2^63).
 inline int64_t SqlInt(uint64_t v) { return static_cast<int64_t>(v); }
+// And back: a column SqlInt wrote, read as the unsigned value it was.
+inline uint64_t SqlUint(int64_t v) { return static_cast<uint64_t>(v); }
 
 // A BLOB / BYTEA parameter (a plain string_view is TEXT).
 struct SqlBlob {
