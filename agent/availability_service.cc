@@ -118,13 +118,14 @@ class ImportReactor : public grpc::ServerReadReactor<v1::ImportCatalogRequest> {
 grpc::ServerUnaryReactor* AvailabilityServiceImpl::GetAvailability(
     grpc::CallbackServerContext* /*ctx*/, const grpc::ByteBuffer* in,
     grpc::ByteBuffer* out) {
-  auto* reactor = rpc::RawUnary<v1::GetAvailabilityRequest,
-                                v1::GetAvailabilityResponse>::Start(in, out);
+  // The reply is built in place, on the call's arena (proto/raw_unary.h).
+  using Call = rpc::RawUnary<v1::GetAvailabilityRequest,
+                             v1::GetAvailabilityResponse, true>;
+  Call* reactor = Call::Start(in, out);
   if (!reactor->ok()) return reactor;
-  const v1::GetAvailabilityRequest* req = &reactor->request();
-  v1::GetAvailabilityResponse* reply = reactor->reply();
-  ops_.GetAvailability({req->skus().begin(), req->skus().end()},
-                       Finisher(reactor, reply));
+  ops_.GetAvailabilityInto(
+      reactor->request().skus(), reactor->reply(),
+      [reactor](const Status& s) { reactor->Reply(ToGrpc(s)); });
   return reactor;
 }
 

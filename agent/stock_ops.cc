@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "agent/day_report.h"
 #include "core/event_validation.h"
@@ -20,17 +21,28 @@ namespace {
 using storage::DbContext;
 
 // Runs `fn` inside one read transaction, so every figure it reads and the
-// journal head it reports come from the same snapshot.
+// journal head it reports come from the same snapshot. BEGIN and COMMIT are
+// the connection's cached statements.
+Status InReadTxn(DbContext& ctx, const std::function<Status()>& fn) {
+  Result<storage::Statement*> begin = ctx.Prepare("BEGIN");
+  if (!begin.ok()) return begin.status();
+  if (Status s = (*begin)->Run(); !s.ok()) return s;
+  Status r = fn();
+  ctx.ResetBusyStatements();
+  Result<storage::Statement*> commit = ctx.Prepare("COMMIT");
+  if (commit.ok()) (void)(*commit)->Run();  // a read: nothing to lose
+  return r;
+}
+
 template <typename T>
 Result<T> InSnapshot(DbContext& ctx, const std::function<Result<T>()>& fn) {
-  if (int rc = sqlite3_exec(ctx.db(), "BEGIN", nullptr, nullptr, nullptr);
-      rc != SQLITE_OK) {
-    return storage::SqliteStatus(ctx.db(), rc, "begin read");
-  }
-  Result<T> r = fn();
-  ctx.ResetBusyStatements();
-  sqlite3_exec(ctx.db(), "COMMIT", nullptr, nullptr, nullptr);
-  return r;
+  std::optional<Result<T>> r;
+  Status s = InReadTxn(ctx, [&] {
+    r.emplace(fn());
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return *std::move(r);
 }
 
 Result<v1::AsOf> AsOfNow(DbContext& ctx, const Clock& clock) {
@@ -153,6 +165,37 @@ void StockOps::GetAvailability(std::vector<std::string> skus,
               return reply;
             }));
       });
+}
+
+void StockOps::GetAvailabilityInto(
+    const google::protobuf::RepeatedPtrField<std::string>& skus,
+    v1::GetAvailabilityResponse* reply,
+    std::function<void(const Status&)> done) {
+  Status s = core::ValidateSkuList(skus, "skus");
+  if (!s.ok()) return done(s);
+  auto read = [this, &skus, reply](DbContext& rc) {
+    return InReadTxn(rc, [&]() -> Status {
+      Result<v1::AsOf> as_of = AsOfNow(rc, clock_);
+      if (!as_of.ok()) return as_of.status();
+      STOREAGENT_RETURN_IF_ERROR(storage::StockLedger::AppendFigures(
+          rc, skus, reply->mutable_items()));
+      *reply->mutable_as_of() = *as_of;
+      return Status::Ok();
+    });
+  };
+  bool read_here = false;
+  {
+    storage::ReadPool::Lease lease = db_.readers().TryLease();
+    if (lease) {
+      s = read(*lease.get());
+      read_here = true;
+    }
+  }  // the connection goes back before the answer goes out
+  if (read_here) return done(s);
+  db_.readers().Submit([read, done = std::move(done)](DbContext* rc) {
+    if (rc == nullptr) return done(Unavailable("agent is shutting down"));
+    done(read(*rc));
+  });
 }
 
 void StockOps::SearchProducts(const v1::SearchProductsRequest& request,

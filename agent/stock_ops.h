@@ -46,6 +46,15 @@ class StockOps {
   virtual void ReadHead(Done<v1::AsOf> done);
   virtual void GetAvailability(std::vector<std::string> skus,
                                Done<v1::GetAvailabilityResponse> done);
+  // GetAvailability for the gRPC API, read straight into `reply`: on the
+  // calling thread when a read connection is idle (a lookup costs less than
+  // the hand-off to a reader and back), else on the read pool. `done` runs
+  // on whichever thread read. REQUIRES: `skus` and `reply` stay alive and
+  // untouched until `done` has run.
+  virtual void GetAvailabilityInto(
+      const google::protobuf::RepeatedPtrField<std::string>& skus,
+      v1::GetAvailabilityResponse* reply,
+      std::function<void(const Status&)> done);
   virtual void SearchProducts(const v1::SearchProductsRequest& request,
                               Done<v1::SearchProductsResponse> done);
   // Granted or refused (granted=false with the shortfall) is an OK answer;

@@ -446,18 +446,32 @@ Status ValidateOrderRef(std::string_view ref, std::string_view field) {
   return CheckText(ref, "", path);  // no card number as a reference
 }
 
-Status ValidateSkuList(const std::vector<std::string>& skus,
-                       std::string_view field) {
+namespace {
+
+template <typename Skus>
+Status CheckSkuList(const Skus& skus, std::string_view field) {
   const std::string path(field);
   STOREAGENT_RETURN_IF_ERROR(CheckCount(
       static_cast<std::int64_t>(skus.size()), kMinSkusPerAvailabilityCall,
       kMaxSkusPerAvailabilityCall, path, "SKUs"));
-  for (std::size_t i = 0; i < skus.size(); ++i) {
+  for (int i = 0; i < static_cast<int>(skus.size()); ++i) {
     STOREAGENT_RETURN_IF_ERROR(
-        CheckString(skus[i], Indexed(path, static_cast<std::int64_t>(i)),
-                    kMinSkuLength, kMaxSkuLength));
+        CheckString(skus[i], Indexed(path, i), kMinSkuLength, kMaxSkuLength));
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status ValidateSkuList(const std::vector<std::string>& skus,
+                       std::string_view field) {
+  return CheckSkuList(skus, field);
+}
+
+Status ValidateSkuList(
+    const google::protobuf::RepeatedPtrField<std::string>& skus,
+    std::string_view field) {
+  return CheckSkuList(skus, field);
 }
 
 Status ValidateSearch(const v1::SearchProductsRequest& r) {

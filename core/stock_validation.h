@@ -42,6 +42,9 @@ Status ValidateOrderRef(std::string_view ref, std::string_view field);
 // 1..500 SKUs, each 1..64 characters with no control characters.
 Status ValidateSkuList(const std::vector<std::string>& skus,
                        std::string_view field);
+Status ValidateSkuList(
+    const google::protobuf::RepeatedPtrField<std::string>& skus,
+    std::string_view field);
 // query 1..128, limit 0..50 (0 = default).
 Status ValidateSearch(const v1::SearchProductsRequest& r);
 // limit 0..1000 (0 = default); state a defined value.

@@ -53,8 +53,9 @@ Result<std::unique_ptr<AgentDatabase>> AgentDatabase::Open(
   std::unique_ptr<AgentDatabase> db(new AgentDatabase());
   db->path_ = options.path;
   // Readers before the writer thread, so a failure leaves no thread behind.
-  Result<std::unique_ptr<ReadPool>> readers =
-      ReadPool::Open(options.path, options.read_threads, options.vfs);
+  Result<std::unique_ptr<ReadPool>> readers = ReadPool::Open(
+      options.path, options.read_threads,
+      options.read_threads + options.lease_connections, options.vfs);
   if (!readers.ok()) return readers.status();
   db->readers_ = std::move(readers).value();
   WriterOptions wo = options.writer;

@@ -22,6 +22,9 @@ struct DatabaseOptions {
   std::string path;
   std::string store_id;
   int read_threads = 2;
+  // Read connections beyond the threads', lent to callers that answer a
+  // short read on their own thread (ReadPool::TryLease).
+  int lease_connections = 2;
   // Registered SQLite VFS name; empty for the default (tests inject faults).
   std::string vfs;
   // The writer's connection at synchronous=NORMAL: tests of the power-loss

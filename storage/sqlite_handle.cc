@@ -1,5 +1,7 @@
 #include "storage/sqlite_handle.h"
 
+#include "storage/keep_map_vfs.h"
+
 namespace storeagent::storage {
 
 Status SqliteStatus(sqlite3* db, int rc, std::string_view what) {
@@ -34,8 +36,14 @@ Result<Connection> Connection::Open(const std::string& path,
   int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   flags |= options.read_only ? SQLITE_OPEN_READONLY
                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags,
-                           options.vfs.empty() ? nullptr : options.vfs.c_str());
+  const char* vfs = options.vfs.empty() ? nullptr : options.vfs.c_str();
+  if (vfs == nullptr && options.read_only) {
+    // A reader keeps its map of the file across other connections' commits
+    // (storage/keep_map_vfs.h).
+    STOREAGENT_RETURN_IF_ERROR(RegisterKeepMapVfs());
+    vfs = kKeepMapVfsName;
+  }
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
   Connection conn;
   conn.db_.reset(raw);
   if (rc != SQLITE_OK) {

@@ -206,37 +206,61 @@ Result<int64_t> StockLedger::Escrow(DbContext& ctx, const std::string& sku) {
   return q;
 }
 
-Result<std::vector<v1::SkuAvailability>> StockLedger::Figures(
-    DbContext& ctx, const std::vector<std::string>& skus) {
-  Result<Statement*> s = ctx.Prepare(
+namespace {
+
+// The figures of `sku` into `a`, with one cached statement: a SKU's row of
+// `stock` and its catalog row, each found by its primary key.
+Status ReadFigures(Statement& st, std::string_view sku,
+                   v1::SkuAvailability* a) {
+  st.Reset();
+  st.BindText(1, sku);
+  Result<bool> row = st.Step();
+  if (!row.ok()) return row.status();
+  a->set_sku(sku.data(), sku.size());
+  if (*row) {
+    a->set_on_hand(st.ColumnInt(0));
+    a->set_held(st.ColumnInt(1));
+    a->set_unavailable(st.ColumnInt(2));
+    a->set_safety_stock(st.ColumnInt(3));
+    a->set_in_catalog(st.ColumnInt(4) != 0);
+  }
+  a->set_available(core::Available(a->on_hand(), a->held(), a->unavailable(),
+                                   a->safety_stock()));
+  a->set_negative(a->on_hand() < 0);
+  return Status::Ok();
+}
+
+Result<Statement*> FiguresStatement(DbContext& ctx) {
+  return ctx.Prepare(
       "SELECT s.on_hand, s.held, s.unavailable, c.safety_stock, "
       "c.sku IS NOT NULL FROM (SELECT ?1 AS sku) q "
       "LEFT JOIN stock s ON s.sku = q.sku "
       "LEFT JOIN catalog c ON c.sku = q.sku");
+}
+
+}  // namespace
+
+Result<std::vector<v1::SkuAvailability>> StockLedger::Figures(
+    DbContext& ctx, const std::vector<std::string>& skus) {
+  Result<Statement*> s = FiguresStatement(ctx);
   if (!s.ok()) return s.status();
-  std::vector<v1::SkuAvailability> out;
-  out.reserve(skus.size());
-  for (const std::string& sku : skus) {
-    Statement& st = **s;
-    st.Reset();
-    st.BindText(1, sku);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    v1::SkuAvailability a;
-    a.set_sku(sku);
-    if (*row) {
-      a.set_on_hand(st.ColumnInt(0));
-      a.set_held(st.ColumnInt(1));
-      a.set_unavailable(st.ColumnInt(2));
-      a.set_safety_stock(st.ColumnInt(3));
-      a.set_in_catalog(st.ColumnInt(4) != 0);
-    }
-    a.set_available(core::Available(a.on_hand(), a.held(), a.unavailable(),
-                                    a.safety_stock()));
-    a.set_negative(a.on_hand() < 0);
-    out.push_back(std::move(a));
+  std::vector<v1::SkuAvailability> out(skus.size());
+  for (size_t i = 0; i < skus.size(); ++i) {
+    STOREAGENT_RETURN_IF_ERROR(ReadFigures(**s, skus[i], &out[i]));
   }
   return out;
+}
+
+Status StockLedger::AppendFigures(
+    DbContext& ctx, const google::protobuf::RepeatedPtrField<std::string>& skus,
+    google::protobuf::RepeatedPtrField<v1::SkuAvailability>* out) {
+  Result<Statement*> s = FiguresStatement(ctx);
+  if (!s.ok()) return s.status();
+  out->Reserve(out->size() + skus.size());
+  for (const std::string& sku : skus) {
+    STOREAGENT_RETURN_IF_ERROR(ReadFigures(**s, sku, out->Add()));
+  }
+  return Status::Ok();
 }
 
 Result<std::optional<v1::Hold>> StockLedger::GetHold(

@@ -45,6 +45,11 @@ class StockLedger {
   // Figures for `skus`, in order (zeros for a SKU never seen). Any context.
   static Result<std::vector<v1::SkuAvailability>> Figures(
       DbContext& ctx, const std::vector<std::string>& skus);
+  // The same, appended to `out` (on its arena, when it has one).
+  static Status AppendFigures(
+      DbContext& ctx,
+      const google::protobuf::RepeatedPtrField<std::string>& skus,
+      google::protobuf::RepeatedPtrField<v1::SkuAvailability>* out);
 
   static Result<std::optional<v1::Hold>> GetHold(DbContext& ctx,
                                                  const std::string& order_ref);

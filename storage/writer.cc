@@ -4,12 +4,12 @@
 
 namespace storeagent::storage {
 
-Result<Statement*> DbContext::Prepare(const std::string& sql) {
+Result<Statement*> DbContext::Prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     Result<Statement> stmt = Statement::Prepare(db_, sql);
     if (!stmt.ok()) return stmt.status();
-    it = cache_.emplace(sql, std::move(stmt).value()).first;
+    it = cache_.emplace(std::string(sql), std::move(stmt).value()).first;
   }
   it->second.Reset();
   return &it->second;

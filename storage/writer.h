@@ -24,6 +24,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -42,15 +43,22 @@ class DbContext {
   explicit DbContext(sqlite3* db) : db_(db) {}
   sqlite3* db() const { return db_; }
   // A prepared statement cached for the connection's lifetime, reset and
-  // with its bindings cleared.
-  Result<Statement*> Prepare(const std::string& sql);
+  // with its bindings cleared. Found by the text without copying it.
+  Result<Statement*> Prepare(std::string_view sql);
   // Resets every statement of the connection still positioned on a row, so
   // none keeps a read snapshot (and the WAL) pinned after its transaction.
   void ResetBusyStatements();
 
  private:
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view sql) const {
+      return std::hash<std::string_view>{}(sql);
+    }
+  };
+
   sqlite3* db_;
-  std::unordered_map<std::string, Statement> cache_;
+  std::unordered_map<std::string, Statement, SqlHash, std::equal_to<>> cache_;
 };
 
 // What a writer command sees: the writer's connection inside an open

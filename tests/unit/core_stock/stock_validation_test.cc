@@ -388,7 +388,23 @@ TEST(SkuList, OneTo500Skus) {
   EXPECT_EQ(
       ValidateSkuList(Skus(kMaxSkusPerAvailabilityCall + 1), "skus").message(),
       "skus: 501 SKUs, too many (max 500)");
-  EXPECT_TRUE(RefusedAt(ValidateSkuList({}, "skus"), "skus"));
+  EXPECT_TRUE(
+      RefusedAt(ValidateSkuList(std::vector<std::string>{}, "skus"), "skus"));
+}
+
+// The gRPC lookup checks the request's own repeated field: the same rule.
+TEST(SkuList, RepeatedFieldCheckedAlike) {
+  const std::vector<std::string> skus = Skus(kMaxSkusPerAvailabilityCall + 1);
+  google::protobuf::RepeatedPtrField<std::string> asked(skus.begin(),
+                                                        skus.end());
+  EXPECT_EQ(ValidateSkuList(asked, "skus").message(),
+            "skus: 501 SKUs, too many (max 500)");
+  asked.RemoveLast();
+  EXPECT_TRUE(IsOk(ValidateSkuList(asked, "skus")));
+  *asked.Mutable(3) = "bad\x01sku";
+  EXPECT_TRUE(RefusedAt(ValidateSkuList(asked, "skus"), "skus[3]"));
+  asked.Clear();
+  EXPECT_TRUE(RefusedAt(ValidateSkuList(asked, "skus"), "skus"));
 }
 
 TEST(SkuList, EachSkuChecked) {

@@ -3,7 +3,9 @@
 // GetAvailability.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
+#include <future>
 #include <string>
 #include <vector>
 
@@ -445,6 +447,73 @@ TEST_F(StockLedgerTest, ReadsSeeEveryAcknowledgedWrite) {
     const Result<v1::GetHoldResponse> h = env_.GetHold("ORD-1");
     EXPECT_TRUE(h.ok()) << h.status().ToString();
   }
+}
+
+// The gRPC lookup reads on the caller's thread when a read connection is
+// idle, and answers what the read pool's lookup answers.
+TEST_F(StockLedgerTest, LookupOnTheCallersThreadAgreesWithThePool) {
+  ASSERT_OK(env_.Movement(kReceipt, {{"A", 10}, {"B", 3}}));
+  ASSERT_OK(env_.Record(SaleOf({{"A", 4}})));
+  ASSERT_OK(env_.PlaceHold(HoldOf("ORD-1", {{"B", 2}}, InAnHour())));
+  const uint64_t lent = env_.db()->readers().leases_lent();
+  const Result<v1::GetAvailabilityResponse> here =
+      env_.Availability({"B", "A", "Z"});
+  ASSERT_OK(here);
+  EXPECT_EQ(env_.db()->readers().leases_lent(), lent + 1);
+  const Result<v1::GetAvailabilityResponse> pool =
+      env_.AvailabilityOnPool({"B", "A", "Z"});
+  ASSERT_OK(pool);
+  EXPECT_EQ(here->SerializeAsString(), pool->SerializeAsString());
+  ASSERT_EQ(here->items_size(), 3);
+  EXPECT_EQ(here->items(0).held(), 2);
+  EXPECT_EQ(here->items(1).on_hand(), 6);
+  EXPECT_FALSE(here->items(2).in_catalog());
+  EXPECT_EQ(here->as_of().seq(), env_.HeadSeq());
+}
+
+// With every read connection lent, the lookup goes to the read pool and
+// answers once a connection comes back.
+TEST_F(StockLedgerTest, LookupWaitsForTheReadPoolWhenEveryConnectionIsLent) {
+  ASSERT_OK(env_.Movement(kReceipt, {{"A", 5}}));
+  storage::ReadPool& readers = env_.db()->readers();
+  std::vector<storage::ReadPool::Lease> lent;
+  for (;;) {
+    storage::ReadPool::Lease l = readers.TryLease();
+    if (!l) break;
+    lent.push_back(std::move(l));
+  }
+  ASSERT_FALSE(lent.empty());
+  const uint64_t refused = readers.leases_refused();
+  google::protobuf::RepeatedPtrField<std::string> skus;
+  skus.Add("A");
+  v1::GetAvailabilityResponse reply;
+  std::promise<Status> answered;
+  std::future<Status> answer = answered.get_future();
+  env_.ops().GetAvailabilityInto(
+      skus, &reply, [&](const Status& s) { answered.set_value(s); });
+  EXPECT_EQ(readers.leases_refused(), refused + 1);
+  EXPECT_EQ(answer.wait_for(std::chrono::milliseconds(50)),
+            std::future_status::timeout);
+  lent.pop_back();
+  const Status got = answer.get();
+  ASSERT_TRUE(got.ok()) << got.ToString();
+  ASSERT_EQ(reply.items_size(), 1);
+  EXPECT_EQ(reply.items(0).on_hand(), 5);
+  EXPECT_EQ(reply.as_of().seq(), env_.HeadSeq());
+}
+
+// Bad input is refused before any read, naming the field.
+TEST_F(StockLedgerTest, LookupRefusesABadSkuListNamingTheField) {
+  google::protobuf::RepeatedPtrField<std::string> skus;
+  skus.Add("A");
+  skus.Add("");
+  v1::GetAvailabilityResponse reply;
+  Status got;
+  env_.ops().GetAvailabilityInto(skus, &reply,
+                                 [&](const Status& s) { got = s; });
+  EXPECT_EQ(got.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(got.message().find("skus[1]"), std::string::npos) << got.message();
+  EXPECT_EQ(reply.items_size(), 0);
 }
 
 }  // namespace

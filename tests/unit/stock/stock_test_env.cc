@@ -228,6 +228,24 @@ Result<v1::ImportCatalogResponse> StockTestEnv::ImportCatalog(
 
 Result<v1::GetAvailabilityResponse> StockTestEnv::Availability(
     const std::vector<std::string>& skus) {
+  // The gRPC API's path (GetAvailabilityInto), on the caller's thread when a
+  // connection is idle.
+  google::protobuf::RepeatedPtrField<std::string> asked(skus.begin(),
+                                                        skus.end());
+  v1::GetAvailabilityResponse reply;
+  Status s =
+      Await<bool>([&](std::function<void(Result<bool>)> done) {
+        ops_->GetAvailabilityInto(asked, &reply, [done](const Status& st) {
+          if (!st.ok()) return done(st);
+          done(true);
+        });
+      }).status();
+  if (!s.ok()) return s;
+  return reply;
+}
+
+Result<v1::GetAvailabilityResponse> StockTestEnv::AvailabilityOnPool(
+    const std::vector<std::string>& skus) {
   return Await<v1::GetAvailabilityResponse>(
       [&](agent::StockOps::Done<v1::GetAvailabilityResponse> done) {
         ops_->GetAvailability(skus, std::move(done));

@@ -107,7 +107,11 @@ class StockTestEnv {
   Result<int> ExpireDueHolds();
   Result<v1::ImportCatalogResponse> ImportCatalog(
       std::vector<v1::Product> products);
+  // The gRPC API's lookup (StockOps::GetAvailabilityInto).
   Result<v1::GetAvailabilityResponse> Availability(
+      const std::vector<std::string>& skus);
+  // The staff page's (StockOps::GetAvailability, always on the read pool).
+  Result<v1::GetAvailabilityResponse> AvailabilityOnPool(
       const std::vector<std::string>& skus);
 
   // Runs `fn` in one read transaction on a new read-only connection to the
