@@ -37,6 +37,7 @@
 #include "agent/agent_server.h"
 #include "bench/availability_call_slots.h"
 #include "bench/availability_catalog.h"
+#include "bench/availability_floor.h"
 #include "bench/load_driver.h"
 #include "bench/pos_call_slots.h"
 #include "bench/report.h"
@@ -242,7 +243,7 @@ void Measure(const Settings& s, Store& store, Results& out) {
 }
 
 void Report(const Settings& s, const SetupTimes& t, const Results& r,
-            double load_start) {
+            const SqlFloor& floor, double load_start) {
   const double lookups = r.lookup.CallsPerSecond();
   const double noop = r.noop.CallsPerSecond();
   Figure("lookup_per_s", lookups, 0, "lookups/s");
@@ -285,6 +286,11 @@ void Report(const Settings& s, const SetupTimes& t, const Results& r,
   Figure("noop_cpu_us_per_call", r.noop.CpuMicrosPerCall(), 0, "us");
   Figure("batched_cpu_us_per_sku", r.batched.CpuMicrosPerCall() / kBatchSkus, 2,
          "us");
+  // The database's part of a batched lookup, one thread, no transport (the
+  // agent stopped: no commits, every page cached): what the two cores could
+  // read at best, set against batched_skus_per_s.
+  Figure("batched_sql_skus_per_s_one_thread", floor.skus_per_s, 0, "skus/s");
+  Figure("batched_sql_cpu_us_per_sku", floor.cpu_us_per_sku, 2, "us");
   Figure("lookup_cores_busy", r.lookup.CoresBusy(), 2, "cores");
   Figure("noop_cores_busy", r.noop.CoresBusy(), 2, "cores");
   Figure("stock_receipts_s", t.stock_s, 2, "s");
@@ -310,7 +316,12 @@ void AvailabilityFigures(const Settings& s) {
     Error("lookups", std::to_string(store.check.bad()) +
                          " wrong replies, first: " + store.check.first());
   }
-  if (ready) Report(s, times, results, load_start);
+  if (!ready) return;
+  Progress("500-SKU reads straight from the database, one thread");
+  const SqlFloor floor =
+      MeasureSqlFloor(dir.File("data") + "/agent.db", store.lookup_skus,
+                      kBatchSkus, s.rounds * kRoundUs / 3);
+  Report(s, times, results, floor, load_start);
 }
 
 }  // namespace
