@@ -16,6 +16,7 @@
 #include "platform/clock.h"
 #include "platform/fs.h"
 #include "platform/log.h"
+#include "platform/malloc_tuning.h"
 #include "platform/sd_notify.h"
 #include "platform/signals.h"
 #include "proto/grpc_log.h"
@@ -81,6 +82,8 @@ void Reload(const std::string& path, const std::string& start_text,
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before any thread: freed memory stays for reuse (platform/malloc_tuning.h).
+  sa::platform::TuneMalloc();
   // gRPC's own lines in the product's log format (proto/grpc_log.h).
   sa::rpc::RouteGrpcLogs();
   sa::platform::BlockDaemonSignals();

@@ -44,6 +44,7 @@
 #include "core/limits.h"
 #include "platform/clock.h"
 #include "platform/log.h"
+#include "platform/malloc_tuning.h"
 #include "tests/support/temp_dir.h"
 
 namespace storeagent::bench {
@@ -328,6 +329,8 @@ void AvailabilityFigures(const Settings& s) {
 }  // namespace storeagent::bench
 
 int main(int argc, char** argv) {
+  // As the daemons do: the servers run in this process.
+  storeagent::platform::TuneMalloc();
   namespace sb = storeagent::bench;
   sb::Settings settings;
   for (int i = 1; i < argc; ++i) {

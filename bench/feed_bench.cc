@@ -23,6 +23,7 @@
 #include "central/store/central_store.h"
 #include "core/journal_chain.h"
 #include "platform/clock.h"
+#include "platform/malloc_tuning.h"
 #include "tests/support/central_process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/core/sample_events.h"
@@ -153,6 +154,8 @@ int Run(const Plan& plan) {
 }  // namespace storeagent::bench
 
 int main(int argc, char** argv) {
+  // As the daemons do: the servers run in this process.
+  storeagent::platform::TuneMalloc();
   storeagent::bench::Plan plan;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];

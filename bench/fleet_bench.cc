@@ -84,6 +84,7 @@
 #include "central/server/central_config.h"
 #include "core/journal_chain.h"
 #include "platform/clock.h"
+#include "platform/malloc_tuning.h"
 #include "storeagent/v1/sync.grpc.pb.h"
 #include "tests/support/agent_process.h"
 #include "tests/support/central_process.h"
@@ -737,6 +738,8 @@ Figures Run(const Plan& plan, const std::string& pg_url) {
 }  // namespace storeagent::bench
 
 int main(int argc, char** argv) {
+  // As the daemons do: the servers run in this process.
+  storeagent::platform::TuneMalloc();
   using namespace storeagent::bench;  // NOLINT
   bool quick = false;
   Plan plan;

@@ -34,6 +34,7 @@
 #include "central/server/kpi_report.h"
 #include "central/store/central_store.h"
 #include "platform/clock.h"
+#include "platform/malloc_tuning.h"
 #include "tests/support/central_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -221,6 +222,8 @@ int Run(bool quick) {
 }  // namespace storeagent::bench
 
 int main(int argc, char** argv) {
+  // As the daemons do: the servers run in this process.
+  storeagent::platform::TuneMalloc();
   bool quick = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {

@@ -38,6 +38,7 @@
 #include "bench/pos_call_slots.h"
 #include "bench/price_call_slots.h"
 #include "bench/report.h"
+#include "platform/malloc_tuning.h"
 #include "storeagent/v1/price.grpc.pb.h"
 #include "storeagent/v1/sync.grpc.pb.h"
 #include "tests/support/agent_process.h"
@@ -374,6 +375,8 @@ int Run(bool quick) {
 }  // namespace storeagent::bench
 
 int main(int argc, char** argv) {
+  // As the daemons do: the servers run in this process.
+  storeagent::platform::TuneMalloc();
   bool quick = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {

@@ -33,6 +33,7 @@
 #include "bench/report.h"
 #include "platform/clock.h"
 #include "platform/log.h"
+#include "platform/malloc_tuning.h"
 #include "storage/online_backup.h"
 #include "tests/support/agent_process.h"
 #include "tests/support/fault_vfs.h"
@@ -442,6 +443,8 @@ void FsyncFigures(const Settings& s) {
 }  // namespace storeagent::bench
 
 int main(int argc, char** argv) {
+  // As the daemons do: the servers run in this process.
+  storeagent::platform::TuneMalloc();
   namespace sb = storeagent::bench;
   sb::Settings settings;
   std::string only;  // empty: every phase

@@ -43,6 +43,7 @@
 #include "bench/bench_env.h"
 #include "bench/report.h"
 #include "core/journal_chain.h"
+#include "platform/malloc_tuning.h"
 #include "storeagent/v1/pos.grpc.pb.h"
 #include "storeagent/v1/sync.grpc.pb.h"
 #include "tests/support/agent_process.h"
@@ -348,6 +349,8 @@ Fleet RunFleet(const std::string& store_url, int stores, int per_store) {
 }  // namespace storeagent::bench
 
 int main(int argc, char** argv) {
+  // As the daemons do: the servers run in this process.
+  storeagent::platform::TuneMalloc();
   using namespace storeagent::bench;  // NOLINT
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
   const int events = quick ? 10'000 : 100'000;
