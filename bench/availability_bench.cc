@@ -16,7 +16,7 @@
 //   - ask GetAvailability of 500 distinct random SKUs per call;
 //   - ask one random SKU at 1,000 lookups/s paced (latency from the
 //     scheduled send, 4 in flight per client so a late answer delays no
-//     send).
+//     send), then Ping at the same pace: the transport's own latency.
 // The sales' p99 while the single-SKU lookups run is set against the sales'
 // p99 with no lookups at all. All of it in alternating rounds of one second,
 // so a slow spell of a shared machine hits a figure and its baseline alike.
@@ -201,9 +201,9 @@ bool SetUpStore(const Settings& s, const std::string& socket, Store& store,
 }
 
 struct Results {
-  LoadResult noop, lookup, batched, paced;
+  LoadResult noop, lookup, batched, paced, paced_noop;
   LoadResult sales_alone, sales_with_lookups, sales_with_noop,
-      sales_with_batched, sales_with_paced;
+      sales_with_batched, sales_with_paced, sales_with_paced_noop;
 };
 
 void Measure(const Settings& s, Store& store, Results& out) {
@@ -241,6 +241,11 @@ void Measure(const Settings& s, Store& store, Results& out) {
   out.paced =
       WithSales("1-SKU lookups paced at 1000/s", store, s.paced_us,
                 out.sales_with_paced, [&] { return Lookups(store, paced, 1); });
+  // The transport's own latency at the same pace: the floor under
+  // lookup_p99_ms_paced.
+  out.paced_noop =
+      WithSales("noop pings paced at 1000/s", store, s.paced_us,
+                out.sales_with_paced_noop, [&] { return Pings(store, paced); });
 }
 
 void Report(const Settings& s, const SetupTimes& t, const Results& r,
@@ -264,6 +269,8 @@ void Report(const Settings& s, const SetupTimes& t, const Results& r,
   Figure("noop_p50_ms", r.noop.PercentileMs(50), 2, "ms");
   Figure("noop_p99_ms", r.noop.PercentileMs(99), 2, "ms");
   Figure("lookup_p50_ms_paced", r.paced.PercentileMs(50), 2, "ms");
+  Figure("noop_p50_ms_paced", r.paced_noop.PercentileMs(50), 2, "ms");
+  Figure("noop_p99_ms_paced", r.paced_noop.PercentileMs(99), 2, "ms");
   Figure("paced_lookups_per_s", r.paced.CallsPerSecond(), 0, "lookups/s");
   Figure("batched_calls_per_s", r.batched.CallsPerSecond(), 0, "calls/s");
   Figure("batched_p50_ms", r.batched.PercentileMs(50), 2, "ms");
