@@ -62,8 +62,8 @@ bool AddOverflows(int64_t* into, int64_t delta) {
 }  // namespace
 
 SkuFigures StockReplay::Figures(const std::string& sku) const {
-  auto it = skus_.find(sku);
-  return it == skus_.end() ? SkuFigures{} : it->second;
+  const SkuFigures* f = skus_.Find(sku);
+  return f == nullptr ? SkuFigures{} : *f;
 }
 
 const v1::Hold* StockReplay::FindHold(const std::string& order_ref) const {
@@ -147,7 +147,7 @@ Status StockReplay::ApplyCentral(const v1::CentralEvent& event) {
       return FailedPrecondition(at + ": sku " + d.sku + ": figures overflow");
     }
   }
-  for (auto& [sku, f] : next) skus_[sku] = std::move(f);
+  for (auto& [sku, f] : next) skus_.Set(sku, std::move(f));
   for (const SkuEffect& d : CentralEffectsOf(event)) {
     if (d.on_hand != 0) {
       central_deltas_[d.sku].emplace_back(event.central_seq(), d.on_hand);
@@ -186,7 +186,7 @@ Status StockReplay::ApplyEffects(const v1::JournalRecord& record,
     }
     f.updated_seq = record.seq();
   }
-  for (auto& [sku, f] : next) skus_[sku] = std::move(f);
+  for (auto& [sku, f] : next) skus_.Set(sku, std::move(f));
   if (!fx.hold_state) return Status::Ok();
   v1::Hold h;
   if (hold == nullptr) {  // placement
@@ -208,7 +208,7 @@ Status StockReplay::ApplyEffects(const v1::JournalRecord& record,
 void StockReplay::SaveTo(internal::v1::ReplicaSnapshot* out) const {
   out->set_format(kReplicaSnapshotFormat);
   out->mutable_skus()->Reserve(static_cast<int>(skus_.size()));
-  for (const auto& [sku, f] : skus_) {
+  for (const auto& [sku, f] : skus_.ordered()) {
     internal::v1::SnapshotSku* s = out->add_skus();
     s->set_sku(sku);
     s->set_on_hand(f.on_hand);
@@ -267,7 +267,7 @@ Result<StockReplay> StockReplay::LoadFrom(internal::v1::ReplicaSnapshot&& in) {
                            s.count().central_seq()};
     }
     f.updated_seq = s.updated_seq();
-    r.skus_[s.sku()] = std::move(f);
+    r.skus_.Set(s.sku(), std::move(f));
   }
   for (v1::Hold& h : *in.mutable_holds()) {
     std::string ref = h.order_ref();

@@ -33,10 +33,12 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/sku_figures_table.h"
 #include "core/stock_rule.h"
 #include "platform/status.h"
 #include "storeagent/internal/v1/replica_snapshot.pb.h"
@@ -44,17 +46,6 @@
 #include "storeagent/v1/events.pb.h"
 
 namespace storeagent::core {
-
-// One SKU's figures after the records applied so far.
-struct SkuFigures {
-  int64_t on_hand = 0;
-  int64_t held = 0;
-  int64_t unavailable = 0;
-  // The last count, if any: counted quantity and its watermark (S, C).
-  std::optional<CountReset> count;
-  // Seq of the last record that touched this SKU.
-  uint64_t updated_seq = 0;
-};
 
 // The snapshot format SaveTo() writes and LoadFrom() reads.
 inline constexpr uint32_t kReplicaSnapshotFormat = 1;
@@ -101,9 +92,18 @@ class StockReplay {
   uint64_t last_central_seq() const { return last_central_seq_; }
 
   // Every SKU any applied record touched, by SKU.
-  const std::map<std::string, SkuFigures>& figures() const { return skus_; }
+  const std::map<std::string, SkuFigures>& figures() const {
+    return skus_.ordered();
+  }
   // Figures of `sku`; zeros for a SKU never touched.
   SkuFigures Figures(const std::string& sku) const;
+  // The figures of each of `skus`, in order, into `out`; nullptr for a SKU
+  // never touched (zeros). Quicker than Figures() one by one for many
+  // (SkuFiguresTable::FindMany). Valid until the next change.
+  void FindFigures(std::span<const std::string> skus,
+                   std::vector<const SkuFigures*>* out) const {
+    skus_.FindMany(skus, out);
+  }
 
   // Every hold placed, by order_ref, as the ledger would show it (state,
   // lines, placed_seq, updated_seq).
@@ -121,7 +121,7 @@ class StockReplay {
   Status ApplyEffects(const v1::JournalRecord& record,
                       const StockEffects& effects, const v1::Hold* hold);
 
-  std::map<std::string, SkuFigures> skus_;
+  SkuFiguresTable skus_;
   std::map<std::string, v1::Hold> holds_;
   // Transactions by client key, trimmed to what their stock effects need.
   std::map<Key, v1::JournalRecord> transactions_;
