@@ -111,9 +111,9 @@ Status StockReplay::Apply(const v1::JournalRecord& record) {
     for (const v1::EscrowLine& l : record.stock().escrow_changed().lines()) {
       escrow_seq_[l.sku()] = record.seq();
       if (l.quantity() == 0) {
-        escrow_.erase(l.sku());
+        escrow_.Erase(l.sku());
       } else {
-        escrow_[l.sku()] = l.quantity();
+        escrow_.Set(l.sku(), l.quantity());
       }
     }
   }
@@ -233,8 +233,8 @@ void StockReplay::SaveTo(internal::v1::ReplicaSnapshot* out) const {
   for (const auto& [sku, seq] : escrow_seq_) {
     internal::v1::SnapshotEscrow* e = out->add_escrow();
     e->set_sku(sku);
-    auto q = escrow_.find(sku);
-    e->set_quantity(q == escrow_.end() ? 0 : q->second);
+    const int64_t* q = escrow_.Find(sku);
+    e->set_quantity(q == nullptr ? 0 : *q);
     e->set_seq(seq);
   }
   for (const auto& [sku, deltas] : central_deltas_) {
@@ -284,7 +284,7 @@ Result<StockReplay> StockReplay::LoadFrom(internal::v1::ReplicaSnapshot&& in) {
   }
   for (const internal::v1::SnapshotEscrow& e : in.escrow()) {
     r.escrow_seq_[e.sku()] = e.seq();
-    if (e.quantity() != 0) r.escrow_[e.sku()] = e.quantity();
+    if (e.quantity() != 0) r.escrow_.Set(e.sku(), e.quantity());
   }
   for (const internal::v1::SnapshotCentralDeltas& d : in.central_deltas()) {
     if (d.central_seqs_size() != d.quantities_size()) {

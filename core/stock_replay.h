@@ -38,7 +38,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/sku_figures_table.h"
+#include "core/sku_table.h"
 #include "core/stock_rule.h"
 #include "platform/status.h"
 #include "storeagent/internal/v1/replica_snapshot.pb.h"
@@ -46,6 +46,17 @@
 #include "storeagent/v1/events.pb.h"
 
 namespace storeagent::core {
+
+// One SKU's figures after the records applied so far.
+struct SkuFigures {
+  int64_t on_hand = 0;
+  int64_t held = 0;
+  int64_t unavailable = 0;
+  // The last count, if any: counted quantity and its watermark (S, C).
+  std::optional<CountReset> count;
+  // Seq of the last record that touched this SKU.
+  uint64_t updated_seq = 0;
+};
 
 // The snapshot format SaveTo() writes and LoadFrom() reads.
 inline constexpr uint32_t kReplicaSnapshotFormat = 1;
@@ -84,7 +95,15 @@ class StockReplay {
 
   // Escrow the store granted central, by SKU (EscrowChanged records);
   // SKUs whose escrow is 0 are left out.
-  const std::map<std::string, int64_t>& escrow() const { return escrow_; }
+  const std::map<std::string, int64_t>& escrow() const {
+    return escrow_.ordered();
+  }
+  // The escrow of each of `skus`, in order, into `out`; nullptr for a SKU
+  // without (0). As FindFigures. Valid until the next change.
+  void FindEscrow(std::span<const std::string> skus,
+                  std::vector<const int64_t*>* out) const {
+    escrow_.FindMany(skus, out);
+  }
   // Seq of the last EscrowChanged that named the SKU (0 included), by SKU.
   const std::map<std::string, uint64_t>& escrow_seq() const {
     return escrow_seq_;
@@ -99,7 +118,7 @@ class StockReplay {
   SkuFigures Figures(const std::string& sku) const;
   // The figures of each of `skus`, in order, into `out`; nullptr for a SKU
   // never touched (zeros). Quicker than Figures() one by one for many
-  // (SkuFiguresTable::FindMany). Valid until the next change.
+  // (SkuTable::FindMany). Valid until the next change.
   void FindFigures(std::span<const std::string> skus,
                    std::vector<const SkuFigures*>* out) const {
     skus_.FindMany(skus, out);
@@ -121,12 +140,12 @@ class StockReplay {
   Status ApplyEffects(const v1::JournalRecord& record,
                       const StockEffects& effects, const v1::Hold* hold);
 
-  SkuFiguresTable skus_;
+  SkuTable<SkuFigures> skus_;
   std::map<std::string, v1::Hold> holds_;
   // Transactions by client key, trimmed to what their stock effects need.
   std::map<Key, v1::JournalRecord> transactions_;
   std::set<Key> voided_;
-  std::map<std::string, int64_t> escrow_;
+  SkuTable<int64_t> escrow_;
   std::map<std::string, uint64_t> escrow_seq_;
   // On-hand deltas from central events, per SKU: (central_seq, quantity).
   std::map<std::string, std::vector<std::pair<uint64_t, int64_t>>>

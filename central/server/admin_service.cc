@@ -71,18 +71,22 @@ Result<std::vector<StoreRow>> KnownStores(
   return out;
 }
 
-// The figures and escrow of `skus` in `replay`, in order, into `a`;
-// `found` is scratch space.
+// Scratch space of AnswerFigures, reused from store to store.
+struct FoundSkus {
+  std::vector<const core::SkuFigures*> figures;
+  std::vector<const int64_t*> escrow;
+};
+
+// The figures and escrow of `skus` in `replay`, in order, into `a`.
 void AnswerFigures(const core::StockReplay& replay,
-                   const std::vector<std::string>& skus,
-                   std::vector<const core::SkuFigures*>& found,
+                   const std::vector<std::string>& skus, FoundSkus& found,
                    v1::StoreAvailability* a) {
-  replay.FindFigures(skus, &found);
+  replay.FindFigures(skus, &found.figures);
+  replay.FindEscrow(skus, &found.escrow);
   a->mutable_figures()->Reserve(static_cast<int>(skus.size()));
   a->mutable_escrow()->Reserve(static_cast<int>(skus.size()));
-  const std::map<std::string, int64_t>& escrow = replay.escrow();
   for (size_t i = 0; i < skus.size(); ++i) {
-    const core::SkuFigures* f = found[i];
+    const core::SkuFigures* f = found.figures[i];
     v1::SkuFigure* out = a->add_figures();
     out->set_sku(skus[i]);
     if (f != nullptr) {
@@ -90,8 +94,7 @@ void AnswerFigures(const core::StockReplay& replay,
       out->set_held(f->held);
       out->set_unavailable(f->unavailable);
     }
-    auto e = escrow.find(skus[i]);
-    a->add_escrow(e == escrow.end() ? 0 : e->second);
+    a->add_escrow(found.escrow[i] == nullptr ? 0 : *found.escrow[i]);
   }
 }
 
@@ -396,7 +399,7 @@ Status AdminServiceImpl::Availability(const v1::FindAvailabilityRequest& r,
   for (const StoreRow& row : rows) ids.push_back(row.store_id);
   const std::vector<bool> connected = hub_.ConnectedAmong(ids);
   const int64_t now = hub_.context().clock.NowMicros();
-  std::vector<const core::SkuFigures*> found;
+  FoundSkus found;
   reply->mutable_stores()->Reserve(static_cast<int>(rows.size()));
   for (size_t i = 0; i < rows.size(); ++i) {
     const StoreRow& row = rows[i];

@@ -1,15 +1,20 @@
-// SkuFiguresTable (core/sku_figures_table.h): every SKU set is found with
-// its latest figures through each growth of the index, SKUs never set are
-// not, the ordered view is in SKU order, and copies and moves answer on
-// their own.
-#include "core/sku_figures_table.h"
+// SkuTable (core/sku_table.h), as StockReplay keeps its figures: every SKU
+// set is found with its latest value through each growth of the index,
+// SKUs never set or erased are not, erasing keeps every other SKU found,
+// the ordered view is in SKU order, and copies and moves answer on their
+// own.
+#include "core/sku_table.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "core/stock_replay.h"
 
 namespace storeagent::core {
 namespace {
@@ -23,7 +28,7 @@ SkuFigures TableOnHand(int64_t n) {
 }
 
 // Each of SKUs 0..n-1 found with on_hand == i + offset; SKU n is not.
-void ExpectTableHolds(const SkuFiguresTable& t, int n, int64_t offset) {
+void ExpectTableHolds(const SkuTable<SkuFigures>& t, int n, int64_t offset) {
   ASSERT_EQ(t.size(), static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) {
     const SkuFigures* f = t.Find(TableSku(i));
@@ -33,15 +38,15 @@ void ExpectTableHolds(const SkuFiguresTable& t, int n, int64_t offset) {
   EXPECT_EQ(t.Find(TableSku(n)), nullptr);
 }
 
-TEST(SkuFiguresTableTest, AnEmptyTableFindsNothing) {
-  const SkuFiguresTable t;
+TEST(SkuTableTest, AnEmptyTableFindsNothing) {
+  const SkuTable<SkuFigures> t;
   EXPECT_EQ(t.Find("A"), nullptr);
   EXPECT_EQ(t.Find(""), nullptr);
   EXPECT_TRUE(t.ordered().empty());
 }
 
-TEST(SkuFiguresTableTest, EverySkuIsFoundThroughEachGrowth) {
-  SkuFiguresTable t;
+TEST(SkuTableTest, EverySkuIsFoundThroughEachGrowth) {
+  SkuTable<SkuFigures> t;
   for (int i = 0; i < 5000; ++i) {
     t.Set(TableSku(i), TableOnHand(i));
     ASSERT_NE(t.Find(TableSku(i)), nullptr) << TableSku(i);
@@ -52,8 +57,8 @@ TEST(SkuFiguresTableTest, EverySkuIsFoundThroughEachGrowth) {
 
 // FindMany answers what Find answers, SKU by SKU, across its passes:
 // present, absent, repeated, and none at all from an empty table.
-TEST(SkuFiguresTableTest, FindManyAnswersAsFindDoes) {
-  SkuFiguresTable t;
+TEST(SkuTableTest, FindManyAnswersAsFindDoes) {
+  SkuTable<SkuFigures> t;
   std::vector<const SkuFigures*> found{nullptr};
   const std::vector<std::string> asked = [] {
     std::vector<std::string> v;
@@ -76,8 +81,41 @@ TEST(SkuFiguresTableTest, FindManyAnswersAsFindDoes) {
   EXPECT_TRUE(found.empty());
 }
 
-TEST(SkuFiguresTableTest, SettingAgainReplacesTheFigures) {
-  SkuFiguresTable t;
+// Erasing any SKU, in any order, leaves every other one found (the index
+// closes the hole it leaves in a run of slots), through growth.
+TEST(SkuTableTest, ErasingKeepsEveryOtherSkuFound) {
+  SkuTable<int64_t> t;
+  std::vector<int> live;
+  for (int i = 0; i < 2000; ++i) {
+    t.Set(TableSku(i), i);
+    live.push_back(i);
+  }
+  std::mt19937 rng(7);
+  std::shuffle(live.begin(), live.end(), rng);
+  for (size_t n = 0; n < 1500; ++n) {
+    const int gone = live.back();
+    live.pop_back();
+    t.Erase(TableSku(gone));
+    ASSERT_EQ(t.Find(TableSku(gone)), nullptr) << gone;
+    if (n % 100 == 0) {
+      for (int i : live) ASSERT_NE(t.Find(TableSku(i)), nullptr) << i;
+    }
+  }
+  t.Erase("never set");
+  ASSERT_EQ(t.size(), live.size());
+  for (int i : live) {
+    const int64_t* v = t.Find(TableSku(i));
+    ASSERT_NE(v, nullptr) << i;
+    EXPECT_EQ(*v, i);
+  }
+  for (int i = 2000; i < 2600; ++i) t.Set(TableSku(i), i);  // grows again
+  for (int i : live) EXPECT_NE(t.Find(TableSku(i)), nullptr) << i;
+  EXPECT_NE(t.Find(TableSku(2599)), nullptr);
+  EXPECT_EQ(t.size(), live.size() + 600);
+}
+
+TEST(SkuTableTest, SettingAgainReplacesTheFigures) {
+  SkuTable<SkuFigures> t;
   for (int i = 0; i < 100; ++i) t.Set(TableSku(i), TableOnHand(i));
   for (int i = 0; i < 100; ++i) t.Set(TableSku(i), TableOnHand(i + 7));
   ExpectTableHolds(t, 100, 7);
@@ -88,19 +126,19 @@ TEST(SkuFiguresTableTest, SettingAgainReplacesTheFigures) {
   EXPECT_EQ(t.Find(TableSku(5))->count->store_seq, 42u);
 }
 
-TEST(SkuFiguresTableTest, TheOrderedViewIsInSkuOrder) {
-  SkuFiguresTable t;
+TEST(SkuTableTest, TheOrderedViewIsInSkuOrder) {
+  SkuTable<SkuFigures> t;
   for (const char* sku : {"C", "A", "B"}) t.Set(sku, TableOnHand(1));
   std::string order;
   for (const auto& [sku, f] : t.ordered()) order += sku;
   EXPECT_EQ(order, "ABC");
 }
 
-TEST(SkuFiguresTableTest, ACopyAnswersOnItsOwn) {
-  auto original = std::make_unique<SkuFiguresTable>();
+TEST(SkuTableTest, ACopyAnswersOnItsOwn) {
+  auto original = std::make_unique<SkuTable<SkuFigures>>();
   for (int i = 0; i < 300; ++i) original->Set(TableSku(i), TableOnHand(i));
-  SkuFiguresTable copy(*original);
-  SkuFiguresTable assigned;
+  SkuTable<SkuFigures> copy(*original);
+  SkuTable<SkuFigures> assigned;
   assigned.Set("other", TableOnHand(1));
   assigned = *original;
   // The original changes, then goes: the copies keep what they copied.
@@ -115,12 +153,12 @@ TEST(SkuFiguresTableTest, ACopyAnswersOnItsOwn) {
   ExpectTableHolds(assigned, 300, 0);
 }
 
-TEST(SkuFiguresTableTest, AMovedTableAnswersAsBefore) {
-  SkuFiguresTable t;
+TEST(SkuTableTest, AMovedTableAnswersAsBefore) {
+  SkuTable<SkuFigures> t;
   for (int i = 0; i < 300; ++i) t.Set(TableSku(i), TableOnHand(i));
-  SkuFiguresTable moved(std::move(t));
+  SkuTable<SkuFigures> moved(std::move(t));
   ExpectTableHolds(moved, 300, 0);
-  SkuFiguresTable assigned;
+  SkuTable<SkuFigures> assigned;
   assigned.Set("other", TableOnHand(1));
   assigned = std::move(moved);
   ExpectTableHolds(assigned, 300, 0);
