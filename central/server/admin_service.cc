@@ -4,7 +4,6 @@
 
 #include <boost/asio/post.hpp>
 #include <optional>
-#include <set>
 #include <utility>
 #include <vector>
 
