@@ -21,6 +21,7 @@
 // p99 with no lookups at all. All of it in alternating rounds of one second,
 // so a slow spell of a shared machine hits a figure and its baseline alike.
 // --quick: fewer rounds and a shorter paced phase; the same store.
+// Then central's FindAvailability against its no-op (central_find.h).
 //
 // Prints `NAME VALUE UNIT` lines on stdout (bench/report.h): the issue's
 // figures first, then the detail; exits 1 when a phase failed, any call was
@@ -38,6 +39,7 @@
 #include "bench/availability_call_slots.h"
 #include "bench/availability_catalog.h"
 #include "bench/availability_floor.h"
+#include "bench/central_find.h"
 #include "bench/load_driver.h"
 #include "bench/pos_call_slots.h"
 #include "bench/report.h"
@@ -340,9 +342,11 @@ int main(int argc, char** argv) {
   storeagent::platform::TuneMalloc();
   namespace sb = storeagent::bench;
   sb::Settings settings;
+  sb::CentralFindSettings central_find;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
       settings = sb::Settings::Quick();
+      central_find = sb::CentralFindSettings::Quick();
     } else {
       std::fprintf(stderr,
                    "usage: %s [--quick]\n"
@@ -355,5 +359,7 @@ int main(int argc, char** argv) {
   storeagent::ConfigureLog("warn", "text");
   sb::Progress("start");
   sb::AvailabilityFigures(settings);
+  // Central's FindAvailability for the online channel (central_find.h).
+  sb::CentralFindFigures(central_find);
   return sb::Failed() ? 1 : 0;
 }

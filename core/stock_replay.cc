@@ -62,8 +62,8 @@ bool AddOverflows(int64_t* into, int64_t delta) {
 }  // namespace
 
 SkuFigures StockReplay::Figures(const std::string& sku) const {
-  auto it = skus_.find(sku);
-  return it == skus_.end() ? SkuFigures{} : it->second;
+  const SkuFigures* f = skus_.Find(sku);
+  return f == nullptr ? SkuFigures{} : *f;
 }
 
 const v1::Hold* StockReplay::FindHold(const std::string& order_ref) const {
@@ -111,9 +111,9 @@ Status StockReplay::Apply(const v1::JournalRecord& record) {
     for (const v1::EscrowLine& l : record.stock().escrow_changed().lines()) {
       escrow_seq_[l.sku()] = record.seq();
       if (l.quantity() == 0) {
-        escrow_.erase(l.sku());
+        escrow_.Erase(l.sku());
       } else {
-        escrow_[l.sku()] = l.quantity();
+        escrow_.Set(l.sku(), l.quantity());
       }
     }
   }
@@ -147,7 +147,7 @@ Status StockReplay::ApplyCentral(const v1::CentralEvent& event) {
       return FailedPrecondition(at + ": sku " + d.sku + ": figures overflow");
     }
   }
-  for (auto& [sku, f] : next) skus_[sku] = std::move(f);
+  for (auto& [sku, f] : next) skus_.Set(sku, std::move(f));
   for (const SkuEffect& d : CentralEffectsOf(event)) {
     if (d.on_hand != 0) {
       central_deltas_[d.sku].emplace_back(event.central_seq(), d.on_hand);
@@ -186,7 +186,7 @@ Status StockReplay::ApplyEffects(const v1::JournalRecord& record,
     }
     f.updated_seq = record.seq();
   }
-  for (auto& [sku, f] : next) skus_[sku] = std::move(f);
+  for (auto& [sku, f] : next) skus_.Set(sku, std::move(f));
   if (!fx.hold_state) return Status::Ok();
   v1::Hold h;
   if (hold == nullptr) {  // placement
@@ -208,7 +208,7 @@ Status StockReplay::ApplyEffects(const v1::JournalRecord& record,
 void StockReplay::SaveTo(internal::v1::ReplicaSnapshot* out) const {
   out->set_format(kReplicaSnapshotFormat);
   out->mutable_skus()->Reserve(static_cast<int>(skus_.size()));
-  for (const auto& [sku, f] : skus_) {
+  for (const auto& [sku, f] : skus_.ordered()) {
     internal::v1::SnapshotSku* s = out->add_skus();
     s->set_sku(sku);
     s->set_on_hand(f.on_hand);
@@ -233,8 +233,8 @@ void StockReplay::SaveTo(internal::v1::ReplicaSnapshot* out) const {
   for (const auto& [sku, seq] : escrow_seq_) {
     internal::v1::SnapshotEscrow* e = out->add_escrow();
     e->set_sku(sku);
-    auto q = escrow_.find(sku);
-    e->set_quantity(q == escrow_.end() ? 0 : q->second);
+    const int64_t* q = escrow_.Find(sku);
+    e->set_quantity(q == nullptr ? 0 : *q);
     e->set_seq(seq);
   }
   for (const auto& [sku, deltas] : central_deltas_) {
@@ -267,7 +267,7 @@ Result<StockReplay> StockReplay::LoadFrom(internal::v1::ReplicaSnapshot&& in) {
                            s.count().central_seq()};
     }
     f.updated_seq = s.updated_seq();
-    r.skus_[s.sku()] = std::move(f);
+    r.skus_.Set(s.sku(), std::move(f));
   }
   for (v1::Hold& h : *in.mutable_holds()) {
     std::string ref = h.order_ref();
@@ -284,7 +284,7 @@ Result<StockReplay> StockReplay::LoadFrom(internal::v1::ReplicaSnapshot&& in) {
   }
   for (const internal::v1::SnapshotEscrow& e : in.escrow()) {
     r.escrow_seq_[e.sku()] = e.seq();
-    if (e.quantity() != 0) r.escrow_[e.sku()] = e.quantity();
+    if (e.quantity() != 0) r.escrow_.Set(e.sku(), e.quantity());
   }
   for (const internal::v1::SnapshotCentralDeltas& d : in.central_deltas()) {
     if (d.central_seqs_size() != d.quantities_size()) {

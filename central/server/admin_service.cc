@@ -4,7 +4,6 @@
 
 #include <boost/asio/post.hpp>
 #include <optional>
-#include <set>
 #include <utility>
 #include <vector>
 
@@ -39,6 +38,65 @@ Result<StoreRow> KnownStore(CentralStore& store, const std::string& id,
   return **row;
 }
 
+// The rows of the stores a request names in `ids` (field "store_ids"), in
+// one read: the first id that is malformed or unknown, in order, is the
+// error, as KnownStore would name it.
+Result<std::vector<StoreRow>> KnownStores(
+    CentralStore& store,
+    const google::protobuf::RepeatedPtrField<std::string>& ids) {
+  auto field = [](int i) { return "store_ids[" + std::to_string(i) + "]"; };
+  // Read the ids before the first malformed one; report an unknown one
+  // among them first, as one read per id, in order, would.
+  int valid = 0;
+  Status malformed = Status::Ok();
+  for (; valid < ids.size(); ++valid) {
+    malformed = CheckStoreId(ids[valid], field(valid));
+    if (!malformed.ok()) break;
+  }
+  const std::vector<std::string> asked(ids.begin(), ids.begin() + valid);
+  Result<std::vector<std::optional<StoreRow>>> rows = store.GetStores(asked);
+  if (!rows.ok()) return rows.status();
+  std::vector<StoreRow> out;
+  out.reserve(asked.size());
+  for (int i = 0; i < valid; ++i) {
+    std::optional<StoreRow>& row = (*rows)[static_cast<size_t>(i)];
+    if (!row.has_value()) {
+      return NotFound(field(i) + ": central has never heard of store " +
+                      asked[static_cast<size_t>(i)]);
+    }
+    out.push_back(*std::move(row));
+  }
+  if (!malformed.ok()) return malformed;
+  return out;
+}
+
+// Scratch space of AnswerFigures, reused from store to store.
+struct FoundSkus {
+  std::vector<const core::SkuFigures*> figures;
+  std::vector<const int64_t*> escrow;
+};
+
+// The figures and escrow of `skus` in `replay`, in order, into `a`.
+void AnswerFigures(const core::StockReplay& replay,
+                   const std::vector<std::string>& skus, FoundSkus& found,
+                   v1::StoreAvailability* a) {
+  replay.FindFigures(skus, &found.figures);
+  replay.FindEscrow(skus, &found.escrow);
+  a->mutable_figures()->Reserve(static_cast<int>(skus.size()));
+  a->mutable_escrow()->Reserve(static_cast<int>(skus.size()));
+  for (size_t i = 0; i < skus.size(); ++i) {
+    const core::SkuFigures* f = found.figures[i];
+    v1::SkuFigure* out = a->add_figures();
+    out->set_sku(skus[i]);
+    if (f != nullptr) {
+      out->set_on_hand(f->on_hand);
+      out->set_held(f->held);
+      out->set_unavailable(f->unavailable);
+    }
+    a->add_escrow(found.escrow[i] == nullptr ? 0 : *found.escrow[i]);
+  }
+}
+
 // "movement", "hold_cancel", ...: the kind of a central event, for audits.
 std::string KindOf(const v1::CentralEvent& e) {
   const google::protobuf::FieldDescriptor* f =
@@ -51,6 +109,13 @@ std::string KindOf(const v1::CentralEvent& e) {
 grpc::ServerUnaryReactor* AdminServiceImpl::Serve(
     grpc::CallbackServerContext* context, Call call,
     std::function<void(const std::shared_ptr<Call>&, Done)> work) {
+  return Serve(context, std::move(call), std::move(work), Answered::kAnywhere);
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::Serve(
+    grpc::CallbackServerContext* context, Call call,
+    std::function<void(const std::shared_ptr<Call>&, Done)> work,
+    Answered answered) {
   rpc::UnaryReactor* reactor = rpc::UnaryReactor::Create();
   Result<AdminCaller> caller = AdminCallerFromAuthContext(
       context->auth_context().get(), hub_.context().config.admin_tls);
@@ -68,14 +133,23 @@ grpc::ServerUnaryReactor* AdminServiceImpl::Serve(
   }
   auto shared = std::make_shared<Call>(std::move(call));
   boost::asio::io_context& io = hub_.context().io;
-  Done done = [this, reactor, shared, &io](const Status& outcome) {
-    // Audited on the pool, whichever thread answered (a hold's answer
-    // comes from the store's session), and before the caller hears.
-    boost::asio::post(io, [this, reactor, shared, outcome] {
+  Done done;
+  if (answered == Answered::kOnPool) {
+    // Already on the pool: audited here, before the caller hears.
+    done = [this, reactor, shared](const Status& outcome) {
       Audit(*shared, outcome);
       reactor->Reply(ToGrpc(outcome));
-    });
-  };
+    };
+  } else {
+    done = [this, reactor, shared, &io](const Status& outcome) {
+      // Audited on the pool, whichever thread answered (a hold's answer
+      // comes from the store's session), and before the caller hears.
+      boost::asio::post(io, [this, reactor, shared, outcome] {
+        Audit(*shared, outcome);
+        reactor->Reply(ToGrpc(outcome));
+      });
+    };
+  }
   boost::asio::post(io, [shared, allowed, work = std::move(work),
                          done = std::move(done)]() mutable {
     if (!allowed.ok()) return done(allowed);
@@ -87,9 +161,14 @@ grpc::ServerUnaryReactor* AdminServiceImpl::Serve(
 grpc::ServerUnaryReactor* AdminServiceImpl::Defer(
     grpc::CallbackServerContext* context, Call call,
     std::function<Status()> work) {
-  return Serve(context, std::move(call),
-               [work = std::move(work)](const std::shared_ptr<Call>&,
-                                        Done done) { done(work()); });
+  // `done` runs on the pool thread that ran `work`, before it returns: no
+  // second hand-off to answer.
+  return Serve(
+      context, std::move(call),
+      [work = std::move(work)](const std::shared_ptr<Call>&, Done done) {
+        done(work());
+      },
+      Answered::kOnPool);
 }
 
 void AdminServiceImpl::Audit(const Call& call, const Status& outcome) {
@@ -310,32 +389,27 @@ Status AdminServiceImpl::Availability(const v1::FindAvailabilityRequest& r,
     if (!all.ok()) return all.status();
     rows = *std::move(all);
   } else {
-    for (int i = 0; i < r.store_ids_size(); ++i) {
-      Result<StoreRow> row = KnownStore(store, r.store_ids(i),
-                                        "store_ids[" + std::to_string(i) + "]");
-      if (!row.ok()) return row.status();
-      rows.push_back(*std::move(row));
-    }
+    Result<std::vector<StoreRow>> named = KnownStores(store, r.store_ids());
+    if (!named.ok()) return named.status();
+    rows = *std::move(named);
   }
+  std::vector<std::string> ids;
+  ids.reserve(rows.size());
+  for (const StoreRow& row : rows) ids.push_back(row.store_id);
+  const std::vector<bool> connected = hub_.ConnectedAmong(ids);
   const int64_t now = hub_.context().clock.NowMicros();
-  const std::set<std::string> connected = hub_.ConnectedStores();
-  for (const StoreRow& row : rows) {
+  FoundSkus found;
+  reply->mutable_stores()->Reserve(static_cast<int>(rows.size()));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const StoreRow& row = rows[i];
     v1::StoreAvailability* a = reply->add_stores();
     a->set_store_id(row.store_id);
-    a->set_connected(connected.count(row.store_id) > 0);
+    a->set_connected(connected[i]);
+    // At what the row says central holds, or later (never behind the
+    // cache): the row read above, not a second read per store.
     STOREAGENT_RETURN_IF_ERROR(hub_.context().replicas.Latest(
-        row.store_id,
-        [&](const core::StockReplay& replay, uint64_t S, uint64_t) {
-          for (const std::string& sku : skus) {
-            const core::SkuFigures f = replay.Figures(sku);
-            v1::SkuFigure* out = a->add_figures();
-            out->set_sku(sku);
-            out->set_on_hand(f.on_hand);
-            out->set_held(f.held);
-            out->set_unavailable(f.unavailable);
-            auto e = replay.escrow().find(sku);
-            a->add_escrow(e == replay.escrow().end() ? 0 : e->second);
-          }
+        row, [&](const core::StockReplay& replay, uint64_t S, uint64_t) {
+          AnswerFigures(replay, skus, found, a);
           a->set_store_seq(S);
         }));
     const int64_t as_of = row.store_recorded_at_us != 0

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "central/server/arena_messages.h"
 #include "central/server/peer_identity.h"
 #include "central/server/sync_hub.h"
 #include "storeagent/v1/services_v02.grpc.pb.h"
@@ -29,7 +30,9 @@ class AdminServiceImpl
     : public v1::CentralAdminService::WithRawCallbackMethod_StreamEvents<
           v1::CentralAdminService::CallbackService> {
  public:
-  explicit AdminServiceImpl(SyncHub& hub) : hub_(hub) {}
+  explicit AdminServiceImpl(SyncHub& hub) : hub_(hub) {
+    SetMessageAllocatorFor_FindAvailability(&find_messages_);
+  }
 
   grpc::ServerUnaryReactor* PushCentralEvent(
       grpc::CallbackServerContext* context,
@@ -121,6 +124,10 @@ class AdminServiceImpl
                            // by the store or escrow ("refused: ...")
   };
   using Done = std::function<void(const Status&)>;
+  // Where a call's Done may be called: from any thread (posted to the pool
+  // to audit and answer), or only on the pool thread that runs its work
+  // (audits and answers there).
+  enum class Answered { kAnywhere, kOnPool };
   // Identifies and authorises the caller of `call`, then runs `work` on
   // the pool; `work` (or Serve itself, when the caller may not) calls the
   // Done it is given exactly once, which audits a write and finishes the
@@ -128,7 +135,12 @@ class AdminServiceImpl
   grpc::ServerUnaryReactor* Serve(
       grpc::CallbackServerContext* context, Call call,
       std::function<void(const std::shared_ptr<Call>&, Done)> work);
-  // Serve for work that finishes when it returns.
+  grpc::ServerUnaryReactor* Serve(
+      grpc::CallbackServerContext* context, Call call,
+      std::function<void(const std::shared_ptr<Call>&, Done)> work,
+      Answered answered);
+  // Serve for work that finishes when it returns: audited and answered on
+  // the pool thread that ran it.
   grpc::ServerUnaryReactor* Defer(grpc::CallbackServerContext* context,
                                   Call call, std::function<Status()> work);
   // The log line and the admin_audit row of a write; a log line of a
@@ -152,6 +164,9 @@ class AdminServiceImpl
   std::mutex& EscrowMutex(const std::string& store_id);
 
   SyncHub& hub_;
+  // FindAvailability's request and answer on an arena per call.
+  ArenaMessages<v1::FindAvailabilityRequest, v1::FindAvailabilityResponse>
+      find_messages_;
   std::mutex mu_;
   // One escrow decision at a time per store (in this process).
   std::map<std::string, std::unique_ptr<std::mutex>> escrow_mu_;

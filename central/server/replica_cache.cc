@@ -246,18 +246,22 @@ Status ReplicaCache::Latest(const std::string& store_id, const Reader& read) {
   Result<std::optional<StoreRow>> row = store_.GetStore(store_id);
   if (!row.ok()) return row.status();
   if (!row->has_value()) return NotFound("store_id: no store " + store_id);
-  uint64_t S = (*row)->store_seq_held;
-  uint64_t C = (*row)->central_seq_acked;
+  return Latest(**row, read);
+}
+
+Status ReplicaCache::Latest(const StoreRow& row, const Reader& read) {
+  uint64_t S = row.store_seq_held;
+  uint64_t C = row.central_seq_acked;
   {
     // Never move the cache back: a concurrent ingest may be ahead of `row`.
-    std::shared_ptr<Replica> r = Get(store_id);
+    std::shared_ptr<Replica> r = Get(row.store_id);
     std::lock_guard<std::mutex> lock(r->mu);
     if (r->valid) {
       S = std::max(S, r->S);
       C = std::max(C, r->C);
     }
   }
-  return At(store_id, S, C, read);
+  return At(row.store_id, S, C, read);
 }
 
 void ReplicaCache::OnIngest(const std::string& store_id, uint64_t prev_held,

@@ -65,6 +65,9 @@ class ReplicaCache {
   // Calls `read` with the cached replica brought up to what central holds
   // (the store's store_seq_held and central_seq_acked).
   Status Latest(const std::string& store_id, const Reader& read);
+  // The same, at what `row` (the store's row, read by the caller) says
+  // central holds, or later: never before the cache.
+  Status Latest(const StoreRow& row, const Reader& read);
 
   // A batch was committed: `prev_held` was the watermark before it,
   // `entries` the batch `result` came from.

@@ -137,6 +137,27 @@ std::set<std::string> SyncHub::ConnectedStores() {
   return out;
 }
 
+std::vector<bool> SyncHub::ConnectedAmong(
+    const std::vector<std::string>& store_ids) {
+  std::vector<bool> out(store_ids.size(), false);
+  bool all_here = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = 0; i < store_ids.size(); ++i) {
+      auto it = sessions_.find(store_ids[i]);
+      out[i] = it != sessions_.end() && !it->second.session.expired();
+      all_here = all_here && out[i];
+    }
+  }
+  if (all_here || !ctx_.leases.shared()) return out;
+  Result<std::set<std::string>> live = ctx_.leases.LiveStores();
+  if (!live.ok()) return out;
+  for (size_t i = 0; i < store_ids.size(); ++i) {
+    if (!out[i]) out[i] = live->count(store_ids[i]) > 0;
+  }
+  return out;
+}
+
 size_t SyncHub::ConnectedCount() {
   std::lock_guard<std::mutex> lock(mu_);
   size_t n = 0;

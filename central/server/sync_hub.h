@@ -33,6 +33,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "central/server/central_config.h"
 #include "central/server/central_metrics.h"
@@ -94,6 +95,9 @@ class SyncHub {
   bool Connected(const std::string& store_id);
   // The stores Connected() says true of (one read of the leases).
   std::set<std::string> ConnectedStores();
+  // Connected() of each of `store_ids`, in order, under one lock and with
+  // at most one read of the leases.
+  std::vector<bool> ConnectedAmong(const std::vector<std::string>& store_ids);
   // Streams registered in this process now.
   size_t ConnectedCount();
 

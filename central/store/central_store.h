@@ -210,6 +210,11 @@ class CentralStore {
   // nullopt for a store central never saw.
   virtual Result<std::optional<StoreRow>> GetStore(
       const std::string& store_id) = 0;
+  // GetStore of each of `store_ids`, in one transaction (one view of the
+  // rows, one round of locking): the i-th result is store_ids[i]'s row, or
+  // nullopt. An invalid id is refused as GetStore refuses it.
+  virtual Result<std::vector<std::optional<StoreRow>>> GetStores(
+      const std::vector<std::string>& store_ids) = 0;
   virtual Result<std::vector<StoreRow>> ListStores() = 0;
 
   // Commits a batch of the store's journal in one transaction.

@@ -189,6 +189,25 @@ Result<std::optional<StoreRow>> SqlCentralStore::GetStore(
   return out;
 }
 
+Result<std::vector<std::optional<StoreRow>>> SqlCentralStore::GetStores(
+    const std::vector<std::string>& store_ids) {
+  for (const std::string& id : store_ids) {
+    STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(id));
+  }
+  std::vector<std::optional<StoreRow>> out;
+  Status txn = engine_->InTransaction("GetStores", [&](SqlTx& tx) {
+    out.clear();
+    for (const std::string& id : store_ids) {
+      Result<std::optional<StoreRow>> row = SelectStore(tx, id);
+      if (!row.ok()) return row.status();
+      out.push_back(std::move(row).value());
+    }
+    return Status::Ok();
+  });
+  if (!txn.ok()) return txn;
+  return out;
+}
+
 Result<std::vector<StoreRow>> SqlCentralStore::ListStores() {
   return ReadRows<StoreRow>(
       *engine_, "ListStores",

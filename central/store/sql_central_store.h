@@ -59,6 +59,8 @@ class SqlCentralStore final : public CentralStore {
   Result<StoreRow> GetOrCreateStore(const std::string& store_id) override;
   Result<std::optional<StoreRow>> GetStore(
       const std::string& store_id) override;
+  Result<std::vector<std::optional<StoreRow>>> GetStores(
+      const std::vector<std::string>& store_ids) override;
   Result<std::vector<StoreRow>> ListStores() override;
   Result<IngestResult> IngestCheckedBatch(
       const std::string& store_id, const std::vector<v1::JournalEntry>& entries,

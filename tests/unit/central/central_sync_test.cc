@@ -509,6 +509,91 @@ TEST_F(CentralSyncTest, UnknownStoreIsNotFoundNamingTheField) {
             grpc::StatusCode::NOT_FOUND);
 }
 
+// FindAvailability over named stores (one read of their rows): each store
+// in the order named, with its own figures, escrow, store_seq, age and
+// connection; a store central knows but that is not connected answers
+// zeros. The first store id that is malformed or unknown, in order, is
+// the error, naming its index.
+TEST_F(CentralSyncTest, FindAvailabilityAnswersTheNamedStoresInOrder) {
+  journal_.Movement("A", 5);
+  journal_.Escrow("A", 2);
+  auto s = Connect();
+  ASSERT_EQ(Upload(*s, 1, 2).acked_seq(), 2u);
+  {
+    grpc::ClientContext ctx;
+    v1::PushCentralEventRequest r;
+    r.set_store_id("store-2");  // known to central, never connected
+    r.set_request_key("k2");
+    v1::StockMovement* m = r.mutable_event()->mutable_movement();
+    m->set_reason(v1::StockMovement::REASON_RECEIPT);
+    m->add_lines()->set_sku("A");
+    m->mutable_lines(0)->set_quantity(9);
+    v1::PushCentralEventResponse out;
+    ASSERT_TRUE(central_.admin().PushCentralEvent(&ctx, r, &out).ok());
+  }
+
+  v1::FindAvailabilityRequest r;
+  r.add_skus("A");
+  r.add_skus("NONE");
+  r.add_store_ids("store-2");
+  r.add_store_ids("store-1");
+  v1::FindAvailabilityResponse out;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status st = central_.admin().FindAvailability(&ctx, r, &out);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+  ASSERT_EQ(out.stores_size(), 2);
+  const v1::StoreAvailability& two = out.stores(0);
+  EXPECT_EQ(two.store_id(), "store-2");
+  EXPECT_FALSE(two.connected());
+  EXPECT_EQ(two.store_seq(), 0u);
+  EXPECT_EQ(two.replica_age_ms(), -1);
+  ASSERT_EQ(two.figures_size(), 2);
+  EXPECT_EQ(two.figures(0).sku(), "A");
+  EXPECT_EQ(two.figures(0).on_hand(), 0);  // not acknowledged by the store
+  ASSERT_EQ(two.escrow_size(), 2);
+  const v1::StoreAvailability& one = out.stores(1);
+  EXPECT_EQ(one.store_id(), "store-1");
+  EXPECT_TRUE(one.connected());
+  EXPECT_EQ(one.store_seq(), 2u);
+  EXPECT_GE(one.replica_age_ms(), 0);
+  ASSERT_EQ(one.figures_size(), 2);
+  EXPECT_EQ(one.figures(0).sku(), "A");
+  EXPECT_EQ(one.figures(0).on_hand(), 5);
+  EXPECT_EQ(one.figures(1).sku(), "NONE");
+  EXPECT_EQ(one.figures(1).on_hand(), 0);
+  ASSERT_EQ(one.escrow_size(), 2);
+  EXPECT_EQ(one.escrow(0), 2);
+  EXPECT_EQ(one.escrow(1), 0);
+
+  struct Case {
+    std::vector<std::string> stores;
+    grpc::StatusCode code;
+    std::string message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"store-1", "store-404", "no spaces"},
+            grpc::StatusCode::NOT_FOUND,
+            "store_ids[1]: central has never heard of store store-404"},
+           {{"store-1", "no spaces", "store-404"},
+            grpc::StatusCode::INVALID_ARGUMENT,
+            "store_ids[1]"},
+           {{"store-404"},
+            grpc::StatusCode::NOT_FOUND,
+            "store_ids[0]: central has never heard of store store-404"}}) {
+    v1::FindAvailabilityRequest bad = r;
+    bad.clear_store_ids();
+    for (const std::string& id : c.stores) bad.add_store_ids(id);
+    grpc::ClientContext ctx;
+    v1::FindAvailabilityResponse ignored;
+    grpc::Status st = central_.admin().FindAvailability(&ctx, bad, &ignored);
+    EXPECT_EQ(st.error_code(), c.code) << c.message;
+    EXPECT_NE(st.error_message().find(c.message), std::string::npos)
+        << st.error_message();
+  }
+}
+
 TEST_F(CentralSyncTest, BatchOverTheLimitEndsTheStream) {
   central_.server().Shutdown(0);
   CentralFixture small;

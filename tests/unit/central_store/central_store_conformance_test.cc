@@ -164,6 +164,37 @@ TEST_P(CentralStoreTest, StoreIsCreatedOnFirstSightWithZeros) {
   EXPECT_EQ((*all)[0].store_id, "s1");
 }
 
+// GetStores: each id's row in the order asked, nullopt for a store never
+// seen, a repeat answered twice; one malformed id refuses the whole read.
+TEST_P(CentralStoreTest, GetStoresAnswersEachIdInOrder) {
+  ASSERT_TRUE(store_->GetOrCreateStore("s1").ok());
+  ASSERT_TRUE(store_->GetOrCreateStore("s2").ok());
+  ASSERT_TRUE(store_->SetStoreRegion("s2", "north", 1).ok());
+  Result<std::vector<std::optional<StoreRow>>> rows =
+      store_->GetStores({"s2", "nobody", "s1", "s2"});
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 4u);
+  ASSERT_TRUE((*rows)[0].has_value());
+  EXPECT_EQ((*rows)[0]->store_id, "s2");
+  EXPECT_EQ((*rows)[0]->region, "north");
+  EXPECT_FALSE((*rows)[1].has_value());
+  ASSERT_TRUE((*rows)[2].has_value());
+  EXPECT_EQ((*rows)[2]->store_id, "s1");
+  EXPECT_EQ((*rows)[2]->store_hash_held, core::GenesisHash());
+  ASSERT_TRUE((*rows)[3].has_value());
+  EXPECT_EQ((*rows)[3]->store_id, "s2");
+
+  Result<std::vector<std::optional<StoreRow>>> none = store_->GetStores({});
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->empty());
+
+  Result<std::vector<std::optional<StoreRow>>> bad =
+      store_->GetStores({"s1", "a b"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("store_id"), std::string::npos);
+}
+
 TEST_P(CentralStoreTest, BadStoreIdIsRefusedNamingTheField) {
   for (const std::string& bad : {std::string(), std::string(65, 'a'),
                                  std::string("a b"), std::string("x/../y")}) {
