@@ -23,7 +23,8 @@ inline constexpr size_t kMmapThresholdBytes = size_t{4} << 20;
 
 // Applies both, once, before the first thread starts (daemons' and
 // benchmarks' main). Settings given in GLIBC_TUNABLES win: nothing is
-// changed when it names either. Returns false when glibc refused one.
+// changed when it names either. Returns false when the allocator refused
+// one (a sanitizer's allocator takes none).
 bool TuneMalloc();
 
 }  // namespace storeagent::platform

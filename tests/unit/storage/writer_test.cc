@@ -170,15 +170,20 @@ TEST_P(WriterIoError, FailsTheWholeBatchAndRecordingResumes) {
         testing::AppendSync(*db, testing::NoSaleRecord("T", std::to_string(i)))
             .ok());
   }
-  // Hold the writer while three appends queue up behind it: one batch.
+  // Hold the writer while three appends queue up behind it: one batch. The
+  // writer must be inside the gate before they are sent, or the first of
+  // them may share the gate's batch and the other two commit on their own.
   std::promise<void> release;
   std::shared_future<void> gate = release.get_future().share();
+  std::promise<void> entered;
   db->writer().Submit(
-      [gate](WriteContext&) {
+      [gate, &entered](WriteContext&) {
+        entered.set_value();
         gate.wait();
         return Status::Ok();
       },
       [](const Status&) {});
+  entered.get_future().wait();
   std::vector<std::promise<Status>> done(3);
   std::vector<std::future<Status>> answers;
   for (int k = 0; k < 3; ++k) {
