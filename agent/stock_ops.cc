@@ -23,7 +23,10 @@ using storage::DbContext;
 // Runs `fn` inside one read transaction, so every figure it reads and the
 // journal head it reports come from the same snapshot. BEGIN and COMMIT are
 // the connection's cached statements.
-Status InReadTxn(DbContext& ctx, const std::function<Status()>& fn) {
+// A template, not a std::function: a lookup's captures would not fit
+// std::function's inline buffer, and every lookup would allocate.
+template <typename Fn>
+Status InReadTxn(DbContext& ctx, Fn&& fn) {
   Result<storage::Statement*> begin = ctx.Prepare("BEGIN");
   if (!begin.ok()) return begin.status();
   if (Status s = (*begin)->Run(); !s.ok()) return s;
@@ -144,27 +147,40 @@ void StockOps::ReadHead(Done<v1::AsOf> done) {
   });
 }
 
+namespace {
+
+// The journal head and the figures of `skus` in one snapshot, into `reply`:
+// both availability paths.
+Status ReadAvailability(
+    DbContext& rc, const Clock& clock,
+    const google::protobuf::RepeatedPtrField<std::string>& skus,
+    v1::GetAvailabilityResponse* reply) {
+  return InReadTxn(rc, [&]() -> Status {
+    Result<v1::AsOf> as_of = AsOfNow(rc, clock);
+    if (!as_of.ok()) return as_of.status();
+    STOREAGENT_RETURN_IF_ERROR(
+        storage::StockLedger::AppendFigures(rc, skus, reply->mutable_items()));
+    *reply->mutable_as_of() = *as_of;
+    return Status::Ok();
+  });
+}
+
+}  // namespace
+
 void StockOps::GetAvailability(std::vector<std::string> skus,
                                Done<v1::GetAvailabilityResponse> done) {
   Status s = core::ValidateSkuList(skus, "skus");
   if (!s.ok()) return done(s);
-  db_.readers().Submit(
-      [this, skus = std::move(skus), done = std::move(done)](DbContext* rc) {
-        if (rc == nullptr) return done(Unavailable("agent is shutting down"));
-        done(InSnapshot<v1::GetAvailabilityResponse>(
-            *rc, [&]() -> Result<v1::GetAvailabilityResponse> {
-              v1::GetAvailabilityResponse reply;
-              Result<v1::AsOf> as_of = AsOfNow(*rc, clock_);
-              if (!as_of.ok()) return as_of.status();
-              Result<std::vector<v1::SkuAvailability>> f =
-                  storage::StockLedger::Figures(*rc, skus);
-              if (!f.ok()) return f.status();
-              for (v1::SkuAvailability& a : *f)
-                *reply.add_items() = std::move(a);
-              *reply.mutable_as_of() = *as_of;
-              return reply;
-            }));
-      });
+  db_.readers().Submit([this,
+                        asked = google::protobuf::RepeatedPtrField<std::string>(
+                            skus.begin(), skus.end()),
+                        done = std::move(done)](DbContext* rc) {
+    if (rc == nullptr) return done(Unavailable("agent is shutting down"));
+    v1::GetAvailabilityResponse reply;
+    Status st = ReadAvailability(*rc, clock_, asked, &reply);
+    if (!st.ok()) return done(st);
+    done(std::move(reply));
+  });
 }
 
 void StockOps::GetAvailabilityInto(
@@ -173,29 +189,20 @@ void StockOps::GetAvailabilityInto(
     std::function<void(const Status&)> done) {
   Status s = core::ValidateSkuList(skus, "skus");
   if (!s.ok()) return done(s);
-  auto read = [this, &skus, reply](DbContext& rc) {
-    return InReadTxn(rc, [&]() -> Status {
-      Result<v1::AsOf> as_of = AsOfNow(rc, clock_);
-      if (!as_of.ok()) return as_of.status();
-      STOREAGENT_RETURN_IF_ERROR(storage::StockLedger::AppendFigures(
-          rc, skus, reply->mutable_items()));
-      *reply->mutable_as_of() = *as_of;
-      return Status::Ok();
-    });
-  };
   bool read_here = false;
   {
     storage::ReadPool::Lease lease = db_.readers().TryLease();
     if (lease) {
-      s = read(*lease.get());
+      s = ReadAvailability(*lease.get(), clock_, skus, reply);
       read_here = true;
     }
   }  // the connection goes back before the answer goes out
   if (read_here) return done(s);
-  db_.readers().Submit([read, done = std::move(done)](DbContext* rc) {
-    if (rc == nullptr) return done(Unavailable("agent is shutting down"));
-    done(read(*rc));
-  });
+  db_.readers().Submit(
+      [this, &skus, reply, done = std::move(done)](DbContext* rc) {
+        if (rc == nullptr) return done(Unavailable("agent is shutting down"));
+        done(ReadAvailability(*rc, clock_, skus, reply));
+      });
 }
 
 void StockOps::SearchProducts(const v1::SearchProductsRequest& request,

@@ -27,14 +27,16 @@ namespace {
 // recorded an event for the store between its read and its append.
 constexpr int kEscrowAttempts = 8;
 
+Status UnknownStore(const std::string& field, const std::string& id) {
+  return NotFound(field + ": central has never heard of store " + id);
+}
+
 Result<StoreRow> KnownStore(CentralStore& store, const std::string& id,
                             const std::string& field) {
   STOREAGENT_RETURN_IF_ERROR(CheckStoreId(id, field));
   Result<std::optional<StoreRow>> row = store.GetStore(id);
   if (!row.ok()) return row.status();
-  if (!row->has_value()) {
-    return NotFound(field + ": central has never heard of store " + id);
-  }
+  if (!row->has_value()) return UnknownStore(field, id);
   return **row;
 }
 
@@ -61,8 +63,7 @@ Result<std::vector<StoreRow>> KnownStores(
   for (int i = 0; i < valid; ++i) {
     std::optional<StoreRow>& row = (*rows)[static_cast<size_t>(i)];
     if (!row.has_value()) {
-      return NotFound(field(i) + ": central has never heard of store " +
-                      asked[static_cast<size_t>(i)]);
+      return UnknownStore(field(i), asked[static_cast<size_t>(i)]);
     }
     out.push_back(*std::move(row));
   }
