@@ -65,7 +65,8 @@ TEST(SyncDaemon, GateThenEventsUpAndStatus) {
     const uint64_t last = m.events().entries(0).record().seq();
     s.Write(AckOf(last));
     received.set_value(last);
-    // A drill-down answered means the ack was handled.
+    // A drill-down answered means the agent read the ack (its commit may
+    // still be on the way: see the status loop below).
     v1::SyncResponse d;
     d.mutable_drill_down()->add_buckets(0);
     s.Write(d);
@@ -98,11 +99,20 @@ TEST(SyncDaemon, GateThenEventsUpAndStatus) {
   ASSERT_EQ(finished.get_future().wait_for(std::chrono::seconds(30)),
             std::future_status::ready);
 
+  // The agent records an ack without holding the stream for its commit
+  // (the mark only rises), so the drill-down can be answered before the
+  // ack is on disk: ask until the status shows it, for at most ~10 s.
   const std::string ctl = AgentProcess::BinDir() + "/storeagentctl";
-  RunResult st = RunProgram(
-      {ctl, "--config", agent.config_path(), "sync", "status", "--json"});
-  ASSERT_EQ(st.exit_code, 0) << st.out << st.err;
-  nlohmann::json j = nlohmann::json::parse(st.out);
+  RunResult st;
+  nlohmann::json j;
+  for (int i = 0; i < 100; ++i) {
+    st = RunProgram(
+        {ctl, "--config", agent.config_path(), "sync", "status", "--json"});
+    ASSERT_EQ(st.exit_code, 0) << st.out << st.err;
+    j = nlohmann::json::parse(st.out);
+    if (j["central_acked_seq"] == "1") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   EXPECT_EQ(j["enabled"], true);
   EXPECT_EQ(j["connected"], true);
   EXPECT_EQ(j["central_acked_seq"], "1");  // uint64 is a JSON string
