@@ -1,10 +1,13 @@
 #include "bench/bench_env.h"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 namespace storeagent::bench {
 
@@ -36,6 +39,27 @@ std::string PostgresUrl() {
     url = url.substr(nl + 1);  // the URL is the last line
   }
   return url;
+}
+
+double CpuSecondsOf(const std::string& pid) {
+  std::ifstream in("/proc/" + pid + "/stat");
+  std::string text;
+  if (!std::getline(in, text)) return -1;
+  // The command name (in parentheses) may hold spaces: fields follow it.
+  const size_t paren = text.rfind(')');
+  if (paren == std::string::npos) return -1;
+  std::istringstream fields(text.substr(paren + 2));
+  std::string f;
+  double utime = 0;
+  double stime = 0;
+  for (int i = 0; fields >> f; ++i) {
+    if (i == 11) utime = std::atof(f.c_str());
+    if (i == 12) {
+      stime = std::atof(f.c_str());
+      break;
+    }
+  }
+  return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 }  // namespace storeagent::bench

@@ -1,5 +1,6 @@
 // What the benchmarks need from the machine around them: the source tree,
-// a shell command's output, and a PostgreSQL server for the tests.
+// a shell command's output, a PostgreSQL server for the tests and a
+// process's CPU time.
 #ifndef STOREAGENT_BENCH_BENCH_ENV_H_
 #define STOREAGENT_BENCH_BENCH_ENV_H_
 
@@ -18,6 +19,10 @@ bool Capture(const std::string& cmd, std::string* out);
 // last line of its output; it starts the server if needed); "" when that
 // failed.
 std::string PostgresUrl();
+
+// User + system CPU seconds of process `pid` ("self" for this one), from
+// /proc/<pid>/stat; -1 when it is gone.
+double CpuSecondsOf(const std::string& pid);
 
 }  // namespace storeagent::bench
 

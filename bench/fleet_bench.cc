@@ -133,28 +133,6 @@ rlim_t RaiseFileLimit() {
 
 // ------------------------------------------------------------ CPU time
 
-// User + system CPU seconds of a process, from /proc/<pid>/stat; -1 when
-// it is gone.
-double CpuSeconds(const std::string& pid) {
-  std::ifstream in("/proc/" + pid + "/stat");
-  std::string text;
-  if (!std::getline(in, text)) return -1;
-  const size_t paren = text.rfind(')');
-  if (paren == std::string::npos) return -1;
-  std::istringstream fields(text.substr(paren + 2));
-  std::string f;
-  double utime = 0;
-  double stime = 0;
-  for (int i = 0; fields >> f; ++i) {
-    if (i == 11) utime = std::atof(f.c_str());
-    if (i == 12) {
-      stime = std::atof(f.c_str());
-      break;
-    }
-  }
-  return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
 // CPU seconds of every process named `comm` (PostgreSQL's backends: the
 // cluster is shared, so other sessions' queries count too).
 double CpuSecondsOfAll(const std::string& comm) {
@@ -166,7 +144,7 @@ double CpuSecondsOfAll(const std::string& comm) {
     std::ifstream c(std::string("/proc/") + e->d_name + "/comm");
     std::string name;
     if (std::getline(c, name) && name == comm) {
-      const double s = CpuSeconds(e->d_name);
+      const double s = CpuSecondsOf(e->d_name);
       if (s > 0) sum += s;
     }
   }
@@ -183,8 +161,8 @@ struct CpuMark {
 
 CpuMark MarkCpu(pid_t central) {
   CpuMark m;
-  m.central = CpuSeconds(std::to_string(central));
-  m.self = CpuSeconds("self");
+  m.central = CpuSecondsOf(std::to_string(central));
+  m.self = CpuSecondsOf("self");
   m.postgres = CpuSecondsOfAll("postgres");
   return m;
 }

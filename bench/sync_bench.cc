@@ -5,6 +5,23 @@
 //                                 while central was down, sent to central
 //                                 over mutual TLS on loopback once it starts
 //                                 (timed from the agent's Hello)
+//   central_raw_insert_rows_per_s  the store_events rows central stored in
+//                                 that catch-up, read back and inserted by
+//                                 a plain batched SQLite client (500 a
+//                                 transaction, synchronous=FULL) into a
+//                                 new database with central's schema, same
+//                                 run (bench/sync_raw_insert.h)
+//   sync_ratio_to_raw_insert      the first over the second
+//   catchup_commit_ms_per_batch   central's ingest transaction (plan,
+//                                 inserts, KPI rows, commit) per batch
+//   catchup_commit_share          those transactions' time over the
+//                                 catch-up's wall time (1 = central's
+//                                 writer was never idle)
+//   catchup_agent_cpu_us_per_event, catchup_central_cpu_us_per_event
+//                                 each daemon's CPU time (user + system,
+//                                 /proc) over the catch-up, per event
+//   catchup_cores_busy            both daemons' CPU time over the
+//                                 catch-up's wall time
 //   sync_catchup_events_per_s_bytes_only  the same with the agent sending
 //                                 each entry as its bytes only
 //                                 (sync.send_parsed_records = false)
@@ -22,6 +39,8 @@
 //                                 backoff took to notice central was back
 //
 // --quick: 10,000 events instead of 100,000, 200 stores x 100 events.
+// --only catchup|pouchdb|fleet: one phase (pouchdb needs catchup's rate
+// for its ratio, so it runs catchup too).
 #include <grpcpp/grpcpp.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,7 +60,9 @@
 #include <vector>
 
 #include "bench/bench_env.h"
+#include "bench/metrics_scrape.h"
 #include "bench/report.h"
+#include "bench/sync_raw_insert.h"
 #include "core/journal_chain.h"
 #include "platform/malloc_tuning.h"
 #include "storeagent/v1/pos.grpc.pb.h"
@@ -112,13 +133,25 @@ bool RecordSales(const testing::AgentProcess& agent, int n, int clients) {
 
 struct CatchUp {
   double events_per_s = 0;
+  RawInsert raw;  // measured only when asked
+  // From central's /metrics after the catch-up: its ingest transactions'
+  // time (storecentral_batch_commit_seconds) per batch and over the
+  // catch-up's wall time.
+  double commit_ms_per_batch = -1;
+  double commit_share = -1;
+  // CPU time of each daemon over the catch-up, per event, and both
+  // together over its wall time (2 on this 2-core box = CPU-bound).
+  double agent_cpu_us_per_event = -1;
+  double central_cpu_us_per_event = -1;
+  double cores_busy = -1;
   double digest_s = -1;
   double reconnect_s = -1;
 };
 
 // `bytes_only`: the agent sends each entry as its stored bytes and a
-// seq-only record (sync.send_parsed_records = false).
-CatchUp RunCatchUp(int events, bool bytes_only) {
+// seq-only record (sync.send_parsed_records = false). `raw_insert`: once
+// central has stopped, its rows are inserted again by a plain client.
+CatchUp RunCatchUp(int events, bool bytes_only, bool raw_insert) {
   CatchUp out;
   testing::TempDir dir;
   const std::string tls = dir.path() + "/tls";
@@ -132,6 +165,10 @@ CatchUp RunCatchUp(int events, bool bytes_only) {
   }
   testing::CentralOptions copts;
   copts.tls_dir = tls;
+  const int metrics_port = testing::FreeLoopbackPort();
+  copts.extra_toml =
+      "[metrics]\nlisten = \"127.0.0.1:" + std::to_string(metrics_port) +
+      "\"\n";
   testing::CentralProcess central(dir.path(), copts);
   const std::string sync = "[sync]\ncentral = \"" + central.sync_address() +
                            "\"\n" + "ca_file = \"" + tls +
@@ -177,6 +214,10 @@ CatchUp RunCatchUp(int events, bool bytes_only) {
     s = StoreState(*admin, "store-0001");
   }
   const Clock::time_point t0 = Clock::now();
+  const std::string agent_pid = std::to_string(agent.pid());
+  const std::string central_pid = std::to_string(central.pid());
+  const double agent_cpu0 = CpuSecondsOf(agent_pid);
+  const double central_cpu0 = CpuSecondsOf(central_pid);
   out.reconnect_s = std::chrono::duration<double>(t0 - started).count();
   while (Clock::now() < deadline) {
     if (s.store_seq_held() >= static_cast<uint64_t>(events)) break;
@@ -184,12 +225,29 @@ CatchUp RunCatchUp(int events, bool bytes_only) {
     s = StoreState(*admin, "store-0001");
   }
   const double catchup_s = SecondsSince(t0);
+  const double agent_cpu = CpuSecondsOf(agent_pid) - agent_cpu0;
+  const double central_cpu = CpuSecondsOf(central_pid) - central_cpu0;
   if (s.store_seq_held() < static_cast<uint64_t>(events)) {
     Error("catchup", "central holds " + std::to_string(s.store_seq_held()) +
                          " of " + std::to_string(events) + " events");
     return out;
   }
   out.events_per_s = events / catchup_s;
+  if (agent_cpu >= 0 && central_cpu >= 0) {
+    out.agent_cpu_us_per_event = agent_cpu * 1e6 / events;
+    out.central_cpu_us_per_event = central_cpu * 1e6 / events;
+    out.cores_busy = (agent_cpu + central_cpu) / catchup_s;
+  }
+  // Central restarted for the catch-up: its counters hold only that.
+  const std::string metrics = ScrapeMetrics(metrics_port);
+  const double commit_s =
+      MetricSample(metrics, "storecentral_batch_commit_seconds_sum");
+  const double batches =
+      MetricSample(metrics, "storecentral_batch_commit_seconds_count");
+  if (commit_s >= 0 && batches > 0) {
+    out.commit_ms_per_batch = commit_s * 1e3 / batches;
+    out.commit_share = commit_s / catchup_s;
+  }
   const Clock::time_point t1 = Clock::now();
   while (Clock::now() < t1 + std::chrono::seconds(60)) {
     s = StoreState(*admin, "store-0001");
@@ -206,6 +264,16 @@ CatchUp RunCatchUp(int events, bool bytes_only) {
   }
   agent.Terminate();
   central.Terminate();
+  if (raw_insert) {
+    Progress("the same rows by a plain batched SQLite client");
+    out.raw = MeasureRawInsert(dir.path() + "/central.db",
+                               dir.path() + "/raw-insert.db", 500);
+    if (out.raw.ok && out.raw.rows < static_cast<size_t>(events)) {
+      Error("raw insert", "central's database holds " +
+                              std::to_string(out.raw.rows) + " rows, not " +
+                              std::to_string(events));
+    }
+  }
   return out;
 }
 
@@ -352,44 +420,87 @@ int main(int argc, char** argv) {
   // As the daemons do: the servers run in this process.
   storeagent::platform::TuneMalloc();
   using namespace storeagent::bench;  // NOLINT
-  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  bool quick = false;
+  std::string only;  // empty: every phase
+  bool usage = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) {
+      quick = true;
+    } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+      only = argv[++i];
+      usage = only != "catchup" && only != "pouchdb" && only != "fleet";
+    } else {
+      usage = true;
+    }
+  }
+  if (usage) {
+    std::fprintf(stderr,
+                 "usage: %s [--quick] [--only catchup|pouchdb|fleet]\n"
+                 "  --quick  10,000 catch-up events, 200 stores x 100 events\n"
+                 "  --only   one phase (pouchdb runs catchup too, for its "
+                 "ratio)\n",
+                 argv[0]);
+    return 2;
+  }
+  auto run = [&](const char* phase) { return only.empty() || only == phase; };
   const int events = quick ? 10'000 : 100'000;
   const int stores = 200;
   const int per_store = quick ? 100 : 1'000;
 
-  const CatchUp c = RunCatchUp(events, false);
-  Figure("sync_catchup_events_per_s", c.events_per_s, 0, "events/s");
-  Progress("catch-up again, the agent sending record bytes only");
-  const CatchUp b = RunCatchUp(events, true);
-  Figure("sync_catchup_events_per_s_bytes_only", b.events_per_s, 0, "events/s");
-
-  std::string pouch;
-  Progress("PouchDB replication of " + std::to_string(events) + " docs");
-  if (!Capture(SourceDir() + "/bench/sync/pouchdb/run --docs " +
-                   std::to_string(events),
-               &pouch)) {
-    Error("pouchdb", "bench/sync/pouchdb/run failed");
+  CatchUp c;
+  if (run("catchup") || run("pouchdb")) {
+    c = RunCatchUp(events, false, true);
+    Figure("sync_catchup_events_per_s", c.events_per_s, 0, "events/s");
+    Figure("central_raw_insert_rows_per_s", c.raw.rows_per_s, 0, "rows/s");
+    Figure("sync_ratio_to_raw_insert", Ratio(c.events_per_s, c.raw.rows_per_s),
+           2, "x");
+    Figure("catchup_commit_ms_per_batch", c.commit_ms_per_batch, 2, "ms");
+    Figure("catchup_commit_share", c.commit_share, 2, "x");
+    Figure("catchup_agent_cpu_us_per_event", c.agent_cpu_us_per_event, 1, "us");
+    Figure("catchup_central_cpu_us_per_event", c.central_cpu_us_per_event, 1,
+           "us");
+    Figure("catchup_cores_busy", c.cores_busy, 2, "cores");
   }
-  const double pouch_rate = FigureFrom(pouch, "pouchdb_replication_docs_per_s");
-  Figure("pouchdb_replication_docs_per_s", pouch_rate, 0, "docs/s");
-  Figure("sync_ratio_to_pouchdb", Ratio(c.events_per_s, pouch_rate), 2, "x");
-  Figure("digest_match_after_catchup_s", c.digest_s, 3, "s");
-  Figure("sync_reconnect_after_central_start_s", c.reconnect_s, 2, "s");
-
-  Progress("fleet: " + std::to_string(stores) + " stores, SQLite");
-  const Fleet lite = RunFleet("", stores, per_store);
-  Figure("fleet_events_per_s_sqlite", lite.events_per_s, 0, "events/s");
-  const std::string pg_url = PostgresUrl();
-  if (pg_url.empty()) Error("fleet", "scripts/start-postgres failed");
-  Fleet pg;
-  if (!pg_url.empty()) {
-    Progress("fleet: " + std::to_string(stores) + " stores, PostgreSQL");
-    pg = RunFleet(pg_url, stores, per_store);
+  if (run("catchup")) {
+    Progress("catch-up again, the agent sending record bytes only");
+    const CatchUp b = RunCatchUp(events, true, false);
+    Figure("sync_catchup_events_per_s_bytes_only", b.events_per_s, 0,
+           "events/s");
   }
-  Figure("fleet_events_per_s_postgres", pg.events_per_s, 0, "events/s");
-  Figure("fleet_slowest_store_share",
-         std::min(lite.slowest_share,
-                  pg.slowest_share > 0 ? pg.slowest_share : lite.slowest_share),
-         2, "x");
+  if (run("pouchdb")) {
+    std::string pouch;
+    Progress("PouchDB replication of " + std::to_string(events) + " docs");
+    if (!Capture(SourceDir() + "/bench/sync/pouchdb/run --docs " +
+                     std::to_string(events),
+                 &pouch)) {
+      Error("pouchdb", "bench/sync/pouchdb/run failed");
+    }
+    const double pouch_rate =
+        FigureFrom(pouch, "pouchdb_replication_docs_per_s");
+    Figure("pouchdb_replication_docs_per_s", pouch_rate, 0, "docs/s");
+    Figure("sync_ratio_to_pouchdb", Ratio(c.events_per_s, pouch_rate), 2, "x");
+  }
+  if (run("catchup")) {
+    Figure("digest_match_after_catchup_s", c.digest_s, 3, "s");
+    Figure("sync_reconnect_after_central_start_s", c.reconnect_s, 2, "s");
+  }
+  if (run("fleet")) {
+    Progress("fleet: " + std::to_string(stores) + " stores, SQLite");
+    const Fleet lite = RunFleet("", stores, per_store);
+    Figure("fleet_events_per_s_sqlite", lite.events_per_s, 0, "events/s");
+    const std::string pg_url = PostgresUrl();
+    if (pg_url.empty()) Error("fleet", "scripts/start-postgres failed");
+    Fleet pg;
+    if (!pg_url.empty()) {
+      Progress("fleet: " + std::to_string(stores) + " stores, PostgreSQL");
+      pg = RunFleet(pg_url, stores, per_store);
+    }
+    Figure("fleet_events_per_s_postgres", pg.events_per_s, 0, "events/s");
+    Figure(
+        "fleet_slowest_store_share",
+        std::min(lite.slowest_share,
+                 pg.slowest_share > 0 ? pg.slowest_share : lite.slowest_share),
+        2, "x");
+  }
   return Failed() ? 1 : 0;
 }

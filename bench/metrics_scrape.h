@@ -1,0 +1,21 @@
+// A daemon's Prometheus /metrics read by a benchmark, on loopback, so a
+// figure can say where the time went (e.g. central's commit time during a
+// catch-up).
+#ifndef STOREAGENT_BENCH_METRICS_SCRAPE_H_
+#define STOREAGENT_BENCH_METRICS_SCRAPE_H_
+
+#include <string>
+
+namespace storeagent::bench {
+
+// GET http://127.0.0.1:<port>/metrics; "" (and an error reported through
+// bench/report.h) when that fails.
+std::string ScrapeMetrics(int port);
+
+// The value of the unlabelled sample `name` in Prometheus text; -1 when
+// there is none.
+double MetricSample(const std::string& text, const std::string& name);
+
+}  // namespace storeagent::bench
+
+#endif  // STOREAGENT_BENCH_METRICS_SCRAPE_H_
