@@ -21,16 +21,21 @@ using google::protobuf::RepeatedPtrField;
 
 using validation::CheckCount;
 using validation::CheckRange;
+using validation::CheckTextAt;
 using validation::Error;
+using validation::FieldPath;
 using validation::Num;
 
-Status CheckNonNegative(std::int64_t v, const std::string& path) {
+// ValidateClientKey with the path of a field of the message being checked.
+Status CheckClientKey(const v1::ClientKey& key, const FieldPath& path);
+
+Status CheckNonNegative(std::int64_t v, const FieldPath& path) {
   if (v < 0) return Error(path, Num(v) + " is negative (must be >= 0)");
   return Status::Ok();
 }
 
 // `code` at `path` (a Money's currency field) is an active ISO 4217 code.
-Status CheckCurrencyCode(const std::string& code, const std::string& path) {
+Status CheckCurrencyCode(const std::string& code, const FieldPath& path) {
   if (code.empty()) return Error(path, "required (an ISO 4217 code)");
   if (!IsActiveIso4217(code)) {
     return Error(path, "\"" + code + "\" is not an active ISO 4217 code");
@@ -39,16 +44,16 @@ Status CheckCurrencyCode(const std::string& code, const std::string& path) {
 }
 
 // A Money that must be present, in `currency`, with minor units lo..hi.
-Status CheckMoney(const v1::Money& m, bool present, const std::string& path,
+Status CheckMoney(const v1::Money& m, bool present, const FieldPath& path,
                   const std::string& currency, std::int64_t lo,
                   std::int64_t hi) {
   if (!present) return Error(path, "required");
   if (m.currency() != currency) {
     STOREAGENT_RETURN_IF_ERROR(
-        CheckCurrencyCode(m.currency(), path + ".currency"));
-    return Error(path + ".currency", "\"" + m.currency() +
-                                         "\" differs from the currency \"" +
-                                         currency + "\" of the event");
+        CheckCurrencyCode(m.currency(), path / "currency"));
+    return Error(path / "currency", "\"" + m.currency() +
+                                        "\" differs from the currency \"" +
+                                        currency + "\" of the event");
   }
   if (m.minor_units() < lo || m.minor_units() > hi) {
     return Error(path, Num(m.minor_units()) + " minor units out of range (" +
@@ -57,12 +62,12 @@ Status CheckMoney(const v1::Money& m, bool present, const std::string& path,
   return Status::Ok();
 }
 
-Status CheckAmount(const v1::Money& m, bool present, const std::string& path,
+Status CheckAmount(const v1::Money& m, bool present, const FieldPath& path,
                    const std::string& currency, std::int64_t min = 0) {
   return CheckMoney(m, present, path, currency, min, kMaxAmountMinorUnits);
 }
 
-Status CheckBusinessDay(const std::string& day, const std::string& path,
+Status CheckBusinessDay(const std::string& day, const FieldPath& path,
                         bool required) {
   if (day.empty() && !required) return Status::Ok();
   if (day.empty()) return Error(path, "required (YYYY-MM-DD)");
@@ -77,7 +82,7 @@ struct BasketSums {
   std::int64_t tax = 0;  // sum of line taxes
 };
 
-Status CheckExtended(const v1::TransactionLine& line, const std::string& path) {
+Status CheckExtended(const v1::TransactionLine& line, const FieldPath& path) {
   const std::int64_t extended = line.extended_amount().minor_units();
   const Int128 product =
       Int128{line.quantity()} * Int128{line.unit_price().minor_units()};
@@ -105,16 +110,15 @@ Status CheckExtended(const v1::TransactionLine& line, const std::string& path) {
   return Status::Ok();
 }
 
-Status CheckDiscounts(const v1::TransactionLine& line, const std::string& path,
+Status CheckDiscounts(const v1::TransactionLine& line, const FieldPath& path,
                       const std::string& currency, std::int64_t* sum) {
   STOREAGENT_RETURN_IF_ERROR(CheckCount(
       line.discounts_size(), 0, kMaxDiscountsPerLine, path, "discounts"));
   *sum = 0;
   for (int i = 0; i < line.discounts_size(); ++i) {
     const v1::Discount& d = line.discounts(i);
-    STOREAGENT_RETURN_IF_ERROR(
-        CheckAmount(d.amount(), d.has_amount(),
-                    path + "[" + std::to_string(i) + "].amount", currency, 1));
+    STOREAGENT_RETURN_IF_ERROR(CheckAmount(d.amount(), d.has_amount(),
+                                           path[i] / "amount", currency, 1));
     *sum += d.amount().minor_units();  // <= 10 x 10^12
   }
   if (*sum > line.extended_amount().minor_units()) {
@@ -124,119 +128,118 @@ Status CheckDiscounts(const v1::TransactionLine& line, const std::string& path,
   return Status::Ok();
 }
 
-Status CheckLine(const v1::TransactionLine& line, const std::string& path,
+Status CheckLine(const v1::TransactionLine& line, const FieldPath& path,
                  const std::string& currency, bool is_return,
                  BasketSums* sums) {
   if (line.sku().empty()) {
-    return Error(path + ".sku", "required (" + Num(kMinSkuLength) + ".." +
-                                    Num(kMaxSkuLength) + " characters)");
+    return Error(path / "sku", "required (" + Num(kMinSkuLength) + ".." +
+                                   Num(kMaxSkuLength) + " characters)");
   }
   if (line.unit() == v1::UNIT_OF_MEASURE_EACH) {
     STOREAGENT_RETURN_IF_ERROR(CheckRange(line.quantity(), kMinQuantityEach,
-                                          kMaxQuantityEach, path + ".quantity",
+                                          kMaxQuantityEach, path / "quantity",
                                           " for EACH"));
   } else if (line.unit() == v1::UNIT_OF_MEASURE_MILLI) {
     STOREAGENT_RETURN_IF_ERROR(CheckRange(line.quantity(), kMinQuantityMilli,
-                                          kMaxQuantityMilli, path + ".quantity",
+                                          kMaxQuantityMilli, path / "quantity",
                                           " milli-units for MILLI"));
   } else {
-    return Error(path + ".unit", "required (EACH or MILLI)");
+    return Error(path / "unit", "required (EACH or MILLI)");
   }
-  STOREAGENT_RETURN_IF_ERROR(CheckAmount(line.unit_price(),
-                                         line.has_unit_price(),
-                                         path + ".unit_price", currency));
+  STOREAGENT_RETURN_IF_ERROR(CheckAmount(
+      line.unit_price(), line.has_unit_price(), path / "unit_price", currency));
   STOREAGENT_RETURN_IF_ERROR(CheckAmount(line.extended_amount(),
                                          line.has_extended_amount(),
-                                         path + ".extended_amount", currency));
-  STOREAGENT_RETURN_IF_ERROR(CheckExtended(line, path + ".extended_amount"));
+                                         path / "extended_amount", currency));
+  STOREAGENT_RETURN_IF_ERROR(CheckExtended(line, path / "extended_amount"));
   std::int64_t discounts = 0;
   STOREAGENT_RETURN_IF_ERROR(
-      CheckDiscounts(line, path + ".discounts", currency, &discounts));
+      CheckDiscounts(line, path / "discounts", currency, &discounts));
   if (line.has_tax()) {
     STOREAGENT_RETURN_IF_ERROR(CheckRange(line.tax().rate_bp(), kMinTaxRateBp,
-                                          kMaxTaxRateBp, path + ".tax.rate_bp",
+                                          kMaxTaxRateBp, path / "tax.rate_bp",
                                           " bp"));
     STOREAGENT_RETURN_IF_ERROR(CheckAmount(line.tax().amount(),
                                            line.tax().has_amount(),
-                                           path + ".tax.amount", currency));
+                                           path / "tax.amount", currency));
     sums->tax += line.tax().amount().minor_units();
   }
   if (line.restock() && !is_return) {
-    return Error(path + ".restock", "only allowed on return lines");
+    return Error(path / "restock", "only allowed on return lines");
   }
   if (!v1::PriceReason_IsValid(line.price_reason())) {
-    return Error(path + ".price_reason",
+    return Error(path / "price_reason",
                  "unknown value " + Num(static_cast<int>(line.price_reason())) +
                      " (a PriceReason: 0..4)");
   }
   if (line.price_reason() != v1::PRICE_REASON_UNSPECIFIED && is_return) {
-    return Error(path + ".price_reason", "only allowed on sale lines");
+    return Error(path / "price_reason", "only allowed on sale lines");
   }
   if (line.has_price_deviation() &&
       (!v1::PriceDeviationKind_IsValid(line.price_deviation().kind()) ||
        !v1::PriceReason_IsValid(line.price_deviation().reason()))) {
-    return Error(path + ".price_deviation", "unknown kind or reason");
+    return Error(path / "price_deviation", "unknown kind or reason");
   }
   sums->net += line.extended_amount().minor_units() - discounts;
   return Status::Ok();
 }
 
-Status CheckTender(const v1::Tender& t, const std::string& path,
+Status CheckTender(const v1::Tender& t, const FieldPath& path,
                    const std::string& currency) {
   if (t.kind() == v1::Tender::KIND_UNSPECIFIED ||
       !v1::Tender::Kind_IsValid(t.kind())) {
-    return Error(path + ".kind", "required (a known tender kind)");
+    return Error(path / "kind", "required (a known tender kind)");
   }
   STOREAGENT_RETURN_IF_ERROR(
-      CheckAmount(t.amount(), t.has_amount(), path + ".amount", currency, 1));
+      CheckAmount(t.amount(), t.has_amount(), path / "amount", currency, 1));
   const std::string& last_four = t.last_four();
   bool digits = last_four.size() == kLastFourDigits;
   for (char c : last_four) digits = digits && c >= '0' && c <= '9';
   if (!last_four.empty() && !digits) {
-    return Error(path + ".last_four", "must be empty or exactly 4 digits");
+    return Error(path / "last_four", "must be empty or exactly 4 digits");
   }
   return Status::Ok();
 }
 
 // subtotal, tax and total against the lines' sums; change only with cash.
 Status CheckTotals(const v1::Totals& totals, const BasketSums& sums,
-                   bool has_cash, const std::string& path,
+                   bool has_cash, const FieldPath& path,
                    const std::string& currency) {
   STOREAGENT_RETURN_IF_ERROR(CheckAmount(
-      totals.subtotal(), totals.has_subtotal(), path + ".subtotal", currency));
+      totals.subtotal(), totals.has_subtotal(), path / "subtotal", currency));
   if (totals.has_tax()) {
     STOREAGENT_RETURN_IF_ERROR(
-        CheckAmount(totals.tax(), true, path + ".tax", currency));
+        CheckAmount(totals.tax(), true, path / "tax", currency));
   }
   STOREAGENT_RETURN_IF_ERROR(
-      CheckAmount(totals.total(), true, path + ".total", currency));
+      CheckAmount(totals.total(), true, path / "total", currency));
   if (totals.has_change_given()) {
     STOREAGENT_RETURN_IF_ERROR(CheckAmount(totals.change_given(), true,
-                                           path + ".change_given", currency));
+                                           path / "change_given", currency));
   }
   const std::int64_t subtotal = totals.subtotal().minor_units();
   const std::int64_t tax = totals.tax().minor_units();
   const std::int64_t total = totals.total().minor_units();
   const std::int64_t change = totals.change_given().minor_units();
   if (subtotal != sums.net) {
-    return Error(path + ".subtotal",
+    return Error(path / "subtotal",
                  Num(subtotal) + " != sum over lines of (extended_amount - " +
                      "discounts) = " + Num(sums.net));
   }
   if (tax != sums.tax) {
-    return Error(path + ".tax",
+    return Error(path / "tax",
                  Num(tax) + " != sum of line taxes = " + Num(sums.tax));
   }
   const std::int64_t expected = subtotal + (totals.tax_included() ? 0 : tax);
   if (total != expected) {
-    return Error(path + ".total",
+    return Error(path / "total",
                  Num(total) + " != " +
                      (totals.tax_included() ? "subtotal (tax_included) = "
                                             : "subtotal + tax = ") +
                      Num(expected));
   }
   if (change > 0 && !has_cash) {
-    return Error(path + ".change_given", "only allowed with a cash tender");
+    return Error(path / "change_given", "only allowed with a cash tender");
   }
   return Status::Ok();
 }
@@ -244,57 +247,56 @@ Status CheckTotals(const v1::Totals& totals, const BasketSums& sums,
 Status CheckBasket(const RepeatedPtrField<v1::TransactionLine>& lines,
                    const RepeatedPtrField<v1::Tender>& tenders,
                    const v1::Totals& totals, bool has_totals,
-                   const std::string& path, bool is_return) {
+                   const FieldPath& path, bool is_return) {
   STOREAGENT_RETURN_IF_ERROR(CheckCount(lines.size(), kMinLinesPerTransaction,
-                                        kMaxLinesPerTransaction,
-                                        path + ".lines", "lines"));
+                                        kMaxLinesPerTransaction, path / "lines",
+                                        "lines"));
   STOREAGENT_RETURN_IF_ERROR(
       CheckCount(tenders.size(), kMinTendersPerTransaction,
-                 kMaxTendersPerTransaction, path + ".tenders", "tenders"));
-  if (!has_totals) return Error(path + ".totals", "required");
-  if (!totals.has_total()) return Error(path + ".totals.total", "required");
+                 kMaxTendersPerTransaction, path / "tenders", "tenders"));
+  if (!has_totals) return Error(path / "totals", "required");
+  if (!totals.has_total()) return Error(path / "totals.total", "required");
   // The event's currency is that of its total; every Money must use it.
   const std::string& currency = totals.total().currency();
   STOREAGENT_RETURN_IF_ERROR(
-      CheckCurrencyCode(currency, path + ".totals.total.currency"));
+      CheckCurrencyCode(currency, path / "totals.total.currency"));
   BasketSums sums;
   for (int i = 0; i < lines.size(); ++i) {
     STOREAGENT_RETURN_IF_ERROR(
-        CheckLine(lines[i], path + ".lines[" + std::to_string(i) + "]",
-                  currency, is_return, &sums));
+        CheckLine(lines[i], (path / "lines")[i], currency, is_return, &sums));
   }
   std::int64_t tendered = 0;
   bool has_cash = false;
   for (int i = 0; i < tenders.size(); ++i) {
-    STOREAGENT_RETURN_IF_ERROR(CheckTender(
-        tenders[i], path + ".tenders[" + std::to_string(i) + "]", currency));
+    STOREAGENT_RETURN_IF_ERROR(
+        CheckTender(tenders[i], (path / "tenders")[i], currency));
     tendered += tenders[i].amount().minor_units();
     has_cash = has_cash || tenders[i].kind() == v1::Tender::KIND_CASH;
   }
   STOREAGENT_RETURN_IF_ERROR(
-      CheckTotals(totals, sums, has_cash, path + ".totals", currency));
+      CheckTotals(totals, sums, has_cash, path / "totals", currency));
   const std::int64_t change = totals.change_given().minor_units();
   const std::int64_t total = totals.total().minor_units();
   if (tendered - change != total) {
-    return Error(path + ".tenders", "sum of tenders " + Num(tendered) +
-                                        " - change_given " + Num(change) +
-                                        " != total " + Num(total));
+    return Error(path / "tenders", "sum of tenders " + Num(tendered) +
+                                       " - change_given " + Num(change) +
+                                       " != total " + Num(total));
   }
   return Status::Ok();
 }
 
 // A sale's member: the card number (its digits were checked by
 // CheckFreeText) or the 32-byte pseudonym the POS cached.
-Status CheckSaleMember(const v1::LoyaltyMember& m, const std::string& path) {
+Status CheckSaleMember(const v1::LoyaltyMember& m, const FieldPath& path) {
   switch (m.id_case()) {
     case v1::LoyaltyMember::kCardNumber:
-      return CheckText(m.card_number(), kLoyaltyCardNumberField,
-                       path + ".card_number");
+      return CheckTextAt(m.card_number(), kLoyaltyCardNumberField,
+                         path / "card_number");
     case v1::LoyaltyMember::kPseudonym:
       if (m.pseudonym().size() != kPseudonymBytes) {
-        return Error(path + ".pseudonym", Num(m.pseudonym().size()) +
-                                              " bytes (must be " +
-                                              Num(kPseudonymBytes) + ")");
+        return Error(path / "pseudonym", Num(m.pseudonym().size()) +
+                                             " bytes (must be " +
+                                             Num(kPseudonymBytes) + ")");
       }
       return Status::Ok();
     case v1::LoyaltyMember::ID_NOT_SET:
@@ -307,27 +309,26 @@ Status CheckSaleMember(const v1::LoyaltyMember& m, const std::string& path) {
 }
 
 Status CheckSale(const v1::Sale& sale) {
-  const std::string path = "transaction.sale";
+  const FieldPath path("transaction.sale");
   STOREAGENT_RETURN_IF_ERROR(CheckBasket(sale.lines(), sale.tenders(),
                                          sale.totals(), sale.has_totals(), path,
                                          /*is_return=*/false));
   if (!v1::SalesChannel_IsValid(sale.channel())) {
-    return Error(path + ".channel", "unknown value " +
-                                        Num(static_cast<int>(sale.channel())) +
-                                        " (a SalesChannel: 0..4)");
+    return Error(path / "channel", "unknown value " +
+                                       Num(static_cast<int>(sale.channel())) +
+                                       " (a SalesChannel: 0..4)");
   }
   if (sale.has_member()) {
-    STOREAGENT_RETURN_IF_ERROR(
-        CheckSaleMember(sale.member(), path + ".member"));
+    STOREAGENT_RETURN_IF_ERROR(CheckSaleMember(sale.member(), path / "member"));
   }
-  return CheckBusinessDay(sale.business_day(), path + ".business_day", false);
+  return CheckBusinessDay(sale.business_day(), path / "business_day", false);
 }
 
 Status CheckOriginal(const v1::OriginalTransaction& original,
-                     const std::string& path) {
+                     const FieldPath& path) {
   if (original.has_client_key()) {
     STOREAGENT_RETURN_IF_ERROR(
-        ValidateClientKey(original.client_key(), path + ".client_key"));
+        CheckClientKey(original.client_key(), path / "client_key"));
   }
   if (!original.channel().empty()) {
     bool known = false;
@@ -335,122 +336,121 @@ Status CheckOriginal(const v1::OriginalTransaction& original,
       known = known || original.channel() == c;
     }
     if (!known) {
-      return Error(path + ".channel",
+      return Error(path / "channel",
                    "unknown channel (store, click_and_collect, "
                    "ship_from_store, endless_aisle, online or empty)");
     }
   }
   STOREAGENT_RETURN_IF_ERROR(
-      CheckBusinessDay(original.business_day(), path + ".business_day", false));
-  return CheckNonNegative(original.sold_at_us(), path + ".sold_at_us");
+      CheckBusinessDay(original.business_day(), path / "business_day", false));
+  return CheckNonNegative(original.sold_at_us(), path / "sold_at_us");
 }
 
 Status CheckReturn(const v1::Return& ret) {
-  const std::string path = "transaction.return";
+  const FieldPath path("transaction.return");
   STOREAGENT_RETURN_IF_ERROR(CheckBasket(ret.lines(), ret.tenders(),
                                          ret.totals(), ret.has_totals(), path,
                                          /*is_return=*/true));
   const v1::OriginalTransaction& original = ret.original();
   if (!ret.has_original() ||
       (!original.has_client_key() && original.reference().empty())) {
-    return Error(path + ".original", "required (client_key or reference)");
+    return Error(path / "original", "required (client_key or reference)");
   }
-  STOREAGENT_RETURN_IF_ERROR(CheckOriginal(original, path + ".original"));
-  return CheckBusinessDay(ret.business_day(), path + ".business_day", false);
+  STOREAGENT_RETURN_IF_ERROR(CheckOriginal(original, path / "original"));
+  return CheckBusinessDay(ret.business_day(), path / "business_day", false);
 }
 
 Status CheckPostVoid(const v1::PostVoid& pv) {
-  const std::string path = "transaction.post_void";
+  const FieldPath path("transaction.post_void");
   if (!pv.has_original()) {
-    return Error(path + ".original",
+    return Error(path / "original",
                  "required (client key of the voided transaction)");
   }
-  STOREAGENT_RETURN_IF_ERROR(
-      ValidateClientKey(pv.original(), path + ".original"));
+  STOREAGENT_RETURN_IF_ERROR(CheckClientKey(pv.original(), path / "original"));
   if (pv.reason().size() < kMinPostVoidReasonLength) {
-    return Error(path + ".reason", "required (" +
-                                       Num(kMinPostVoidReasonLength) + ".." +
-                                       Num(kMaxReasonLength) + " characters)");
+    return Error(path / "reason", "required (" + Num(kMinPostVoidReasonLength) +
+                                      ".." + Num(kMaxReasonLength) +
+                                      " characters)");
   }
-  return CheckBusinessDay(pv.business_day(), path + ".business_day", false);
+  return CheckBusinessDay(pv.business_day(), path / "business_day", false);
 }
 
 // ---- DailyClose -------------------------------------------------------------
 
 // Every Money of a daily close uses one currency: that of the first one.
-Status CheckDayMoney(const v1::Money& m, bool present, const std::string& path,
+Status CheckDayMoney(const v1::Money& m, bool present, const FieldPath& path,
                      std::string* currency) {
   if (present && currency->empty()) {
     STOREAGENT_RETURN_IF_ERROR(
-        CheckCurrencyCode(m.currency(), path + ".currency"));
+        CheckCurrencyCode(m.currency(), path / "currency"));
     *currency = m.currency();
   }
   return CheckMoney(m, present, path, *currency, -kMaxAmountMinorUnits,
                     kMaxAmountMinorUnits);
 }
 
-Status CheckTenderTotals(const v1::DailyClose& dc, const std::string& path,
+Status CheckTenderTotals(const v1::DailyClose& dc, const FieldPath& path,
                          std::string* currency) {
   STOREAGENT_RETURN_IF_ERROR(CheckCount(
       dc.tenders_size(), 0, kMaxDailyCloseTenderTotals, path, "tender totals"));
   for (int i = 0; i < dc.tenders_size(); ++i) {
     const v1::TenderTotal& t = dc.tenders(i);
-    const std::string p = path + "[" + std::to_string(i) + "]";
+    const FieldPath p = path[i];
     if (t.kind() == v1::Tender::KIND_UNSPECIFIED ||
         !v1::Tender::Kind_IsValid(t.kind())) {
-      return Error(p + ".kind", "required (a known tender kind)");
+      return Error(p / "kind", "required (a known tender kind)");
     }
     for (int j = 0; j < i; ++j) {
       if (dc.tenders(j).kind() == t.kind()) {
-        return Error(p + ".kind", "duplicate of tenders[" + std::to_string(j) +
-                                      "] (one total per kind)");
+        return Error(p / "kind", "duplicate of tenders[" + std::to_string(j) +
+                                     "] (one total per kind)");
       }
     }
     STOREAGENT_RETURN_IF_ERROR(CheckDayMoney(t.net_amount(), t.has_net_amount(),
-                                             p + ".net_amount", currency));
-    STOREAGENT_RETURN_IF_ERROR(CheckNonNegative(t.count(), p + ".count"));
+                                             p / "net_amount", currency));
+    STOREAGENT_RETURN_IF_ERROR(CheckNonNegative(t.count(), p / "count"));
   }
   return Status::Ok();
 }
 
-Status CheckTaxTotals(const v1::DailyClose& dc, const std::string& path,
+Status CheckTaxTotals(const v1::DailyClose& dc, const FieldPath& path,
                       std::string* currency) {
   STOREAGENT_RETURN_IF_ERROR(CheckCount(
       dc.taxes_size(), 0, kMaxDailyCloseTaxTotals, path, "tax totals"));
   for (int i = 0; i < dc.taxes_size(); ++i) {
     const v1::TaxTotal& t = dc.taxes(i);
-    const std::string p = path + "[" + std::to_string(i) + "]";
-    STOREAGENT_RETURN_IF_ERROR(CheckRange(
-        t.rate_bp(), kMinTaxRateBp, kMaxTaxRateBp, p + ".rate_bp", " bp"));
+    const FieldPath p = path[i];
+    STOREAGENT_RETURN_IF_ERROR(CheckRange(t.rate_bp(), kMinTaxRateBp,
+                                          kMaxTaxRateBp, p / "rate_bp", " bp"));
     for (int j = 0; j < i; ++j) {
       if (dc.taxes(j).rate_bp() == t.rate_bp()) {
-        return Error(p + ".rate_bp", "duplicate of taxes[" + std::to_string(j) +
-                                         "] (one total per rate)");
+        return Error(p / "rate_bp", "duplicate of taxes[" + std::to_string(j) +
+                                        "] (one total per rate)");
       }
     }
     STOREAGENT_RETURN_IF_ERROR(
-        CheckDayMoney(t.taxable(), t.has_taxable(), p + ".taxable", currency));
+        CheckDayMoney(t.taxable(), t.has_taxable(), p / "taxable", currency));
     STOREAGENT_RETURN_IF_ERROR(
-        CheckDayMoney(t.tax(), t.has_tax(), p + ".tax", currency));
+        CheckDayMoney(t.tax(), t.has_tax(), p / "tax", currency));
   }
   return Status::Ok();
 }
 
 Status CheckDailyClose(const v1::DailyClose& dc) {
-  const std::string path = "transaction.daily_close";
+  const FieldPath path("transaction.daily_close");
   STOREAGENT_RETURN_IF_ERROR(
-      CheckBusinessDay(dc.business_day(), path + ".business_day", true));
+      CheckBusinessDay(dc.business_day(), path / "business_day", true));
   std::string currency;
   STOREAGENT_RETURN_IF_ERROR(
-      CheckTenderTotals(dc, path + ".tenders", &currency));
-  STOREAGENT_RETURN_IF_ERROR(CheckTaxTotals(dc, path + ".taxes", &currency));
+      CheckTenderTotals(dc, path / "tenders", &currency));
+  STOREAGENT_RETURN_IF_ERROR(CheckTaxTotals(dc, path / "taxes", &currency));
   STOREAGENT_RETURN_IF_ERROR(
-      CheckNonNegative(dc.transaction_count(), path + ".transaction_count"));
+      CheckNonNegative(dc.transaction_count(), path / "transaction_count"));
   if (dc.has_agent_totals()) {
-    return Error(path + ".agent_totals", "set by the agent, not the POS");
+    return Error(path / "agent_totals", "set by the agent, not the POS");
   }
   if (dc.differences_size() > 0) {
-    return Error(path + ".differences", "set by the agent, not the POS");
+    return Error(path / "differences", "set by the agent, not the POS");
   }
   return Status::Ok();
 }
@@ -458,42 +458,42 @@ Status CheckDailyClose(const v1::DailyClose& dc) {
 // ---- Loyalty ----------------------------------------------------------------
 
 Status CheckMember(const v1::LoyaltyMember& m, bool present,
-                   const std::string& path) {
+                   const FieldPath& path) {
   if (!present) return Error(path, "required");
   if (m.id_case() == v1::LoyaltyMember::kPseudonym) {
-    return Error(path + ".pseudonym", "set by the agent, not the POS");
+    return Error(path / "pseudonym", "set by the agent, not the POS");
   }
   if (m.id_case() != v1::LoyaltyMember::kCardNumber) {
-    return Error(path + ".card_number",
+    return Error(path / "card_number",
                  "required (" + Num(kMinLoyaltyCardDigits) + ".." +
                      Num(kMaxLoyaltyCardDigits) + " digits)");
   }
-  return CheckText(m.card_number(), kLoyaltyCardNumberField,
-                   path + ".card_number");
+  return CheckTextAt(m.card_number(), kLoyaltyCardNumberField,
+                     path / "card_number");
 }
 
 Status CheckPoints(const v1::LoyaltyMember& member, bool has_member,
                    std::int64_t points, const v1::ClientKey& txn, bool has_txn,
-                   const std::string& path) {
-  STOREAGENT_RETURN_IF_ERROR(CheckMember(member, has_member, path + ".member"));
+                   const FieldPath& path) {
+  STOREAGENT_RETURN_IF_ERROR(CheckMember(member, has_member, path / "member"));
   STOREAGENT_RETURN_IF_ERROR(
-      CheckRange(points, kMinPoints, kMaxPoints, path + ".points"));
+      CheckRange(points, kMinPoints, kMaxPoints, path / "points"));
   if (has_txn) {
-    STOREAGENT_RETURN_IF_ERROR(ValidateClientKey(txn, path + ".transaction"));
+    STOREAGENT_RETURN_IF_ERROR(CheckClientKey(txn, path / "transaction"));
   }
   return Status::Ok();
 }
 
 Status CheckEnrolled(const v1::MemberEnrolled& e) {
-  const std::string path = "signal.enrolled";
+  const FieldPath path("signal.enrolled");
   STOREAGENT_RETURN_IF_ERROR(
-      CheckMember(e.member(), e.has_member(), path + ".member"));
-  if (!e.has_consent()) return Error(path + ".consent", "required");
+      CheckMember(e.member(), e.has_member(), path / "member"));
+  if (!e.has_consent()) return Error(path / "consent", "required");
   if (!e.consent().loyalty_program()) {
-    return Error(path + ".consent.loyalty_program", "must be true to enrol");
+    return Error(path / "consent.loyalty_program", "must be true to enrol");
   }
   if (!e.sealed_contact().empty()) {
-    return Error(path + ".sealed_contact", "set by the agent, not the POS");
+    return Error(path / "sealed_contact", "set by the agent, not the POS");
   }
   return Status::Ok();
 }
@@ -540,12 +540,14 @@ bool IsClientKeyChar(char c) {
          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '-';
 }
 
-Status CheckClientKeyId(const std::string& id, const std::string& path) {
-  const std::string allowed =
-      std::string(" characters of ") + std::string(kClientKeyIdCharset);
+Status CheckClientKeyId(const std::string& id, const FieldPath& path) {
+  // Put into words only for a refusal.
+  auto allowed = [] {
+    return std::string(" characters of ") + std::string(kClientKeyIdCharset);
+  };
   if (id.size() < kMinClientKeyIdLength) {
     return Error(path, "required (" + Num(kMinClientKeyIdLength) + ".." +
-                           Num(kMaxClientKeyIdLength) + allowed + ")");
+                           Num(kMaxClientKeyIdLength) + allowed() + ")");
   }
   if (id.size() > kMaxClientKeyIdLength) {
     return Error(path,
@@ -555,21 +557,26 @@ Status CheckClientKeyId(const std::string& id, const std::string& path) {
   for (std::size_t i = 0; i < id.size(); ++i) {
     if (!IsClientKeyChar(id[i])) {
       return Error(path, "character at position " + std::to_string(i) +
-                             " not allowed (only" + allowed + ")");
+                             " not allowed (only" + allowed() + ")");
     }
   }
   return Status::Ok();
 }
 
+Status CheckClientKey(const v1::ClientKey& key, const FieldPath& path) {
+  STOREAGENT_RETURN_IF_ERROR(
+      CheckClientKeyId(key.terminal_id(), path / "terminal_id"));
+  STOREAGENT_RETURN_IF_ERROR(
+      CheckClientKeyId(key.client_txn_id(), path / "client_txn_id"));
+  // No card number as an id; the path put into words only for a refusal.
+  if (CheckFreeText(key, "").ok()) return Status::Ok();
+  return CheckFreeText(key, path.str());
+}
+
 }  // namespace
 
 Status ValidateClientKey(const v1::ClientKey& key, std::string_view field) {
-  const std::string path(field);
-  STOREAGENT_RETURN_IF_ERROR(
-      CheckClientKeyId(key.terminal_id(), path + ".terminal_id"));
-  STOREAGENT_RETURN_IF_ERROR(
-      CheckClientKeyId(key.client_txn_id(), path + ".client_txn_id"));
-  return CheckFreeText(key, path);  // no card number as an id
+  return CheckClientKey(key, field);
 }
 
 Status ValidateCallerClientKey(const v1::ClientKey& key,
@@ -643,7 +650,8 @@ Status ValidatePosTransaction(const v1::Transaction& txn) {
     case v1::Transaction::KIND_NOT_SET:
       return Status::Ok();
   }
-  return CheckBusinessDay(*day, path + ".business_day", /*required=*/true);
+  return CheckBusinessDay(*day, FieldPath(path) / "business_day",
+                          /*required=*/true);
 }
 
 Status ValidateLoyaltySignal(const v1::LoyaltySignal& sig) {

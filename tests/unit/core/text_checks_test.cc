@@ -271,6 +271,40 @@ TEST(TextLimits, ControlCharactersRefused) {
       CheckText(" ~!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}", kDescription, "d")));
 }
 
+// Plain ASCII takes a one-pass path (core/text_checks.cc,
+// PlainAsciiWithoutPan); what it answers must be what the full checks
+// answer: refused exactly when too long or holding a card number.
+TEST(TextLimits, PlainAsciiAgreesWithTheFullChecks) {
+  std::mt19937 rng(7);
+  const std::string alphabet = "0123456789 -./abcXYZ";
+  std::uniform_int_distribution<size_t> pick(0, alphabet.size() - 1);
+  std::uniform_int_distribution<size_t> length(0, kMaxDescriptionLength + 4);
+  int refused = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    const size_t n = length(rng);
+    for (size_t i = 0; i < n; ++i) text += alphabet[pick(rng)];
+    // Every few rounds, a Luhn-valid number somewhere in it.
+    if (round % 7 == 0 && text.size() > 20)
+      text.replace(3, 16, "4111111111111111");
+    const bool expect_refused =
+        text.size() > kMaxDescriptionLength || ContainsPan(text);
+    const Status s = CheckText(text, kDescription, "d");
+    ASSERT_EQ(!s.ok(), expect_refused) << "'" << text << "': " << s.message();
+    refused += s.ok() ? 0 : 1;
+  }
+  EXPECT_GT(refused, 1000);  // both answers were exercised
+  // Twelve digits are no card number; thirteen may be.
+  EXPECT_TRUE(IsOk(CheckText("ref 411111111111", kDescription, "d")));
+  EXPECT_TRUE(
+      RefusedAt(CheckText("ref 4222222222222", kDescription, "d"), "d"));
+  EXPECT_TRUE(IsOk(
+      CheckText(std::string(kMaxDescriptionLength, 'a'), kDescription, "d")));
+  EXPECT_TRUE(RefusedAt(
+      CheckText(std::string(kMaxDescriptionLength + 1, 'a'), kDescription, "d"),
+      "d"));
+}
+
 TEST(TextLimits, CardNumberFieldIsExemptButDigitsOnly) {
   EXPECT_TRUE(
       IsOk(CheckText("4111111111111111", kLoyaltyCardNumberField, "c")));
