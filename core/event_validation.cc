@@ -27,7 +27,8 @@ using validation::FieldPath;
 using validation::Num;
 
 // ValidateClientKey with the path of a field of the message being checked.
-Status CheckClientKey(const v1::ClientKey& key, const FieldPath& path);
+Status CheckClientKey(const v1::ClientKey& key, const FieldPath& path,
+                      FreeText text = FreeText::kCheck);
 
 Status CheckNonNegative(std::int64_t v, const FieldPath& path) {
   if (v < 0) return Error(path, Num(v) + " is negative (must be >= 0)");
@@ -563,20 +564,24 @@ Status CheckClientKeyId(const std::string& id, const FieldPath& path) {
   return Status::Ok();
 }
 
-Status CheckClientKey(const v1::ClientKey& key, const FieldPath& path) {
+Status CheckClientKey(const v1::ClientKey& key, const FieldPath& path,
+                      FreeText text) {
   STOREAGENT_RETURN_IF_ERROR(
       CheckClientKeyId(key.terminal_id(), path / "terminal_id"));
   STOREAGENT_RETURN_IF_ERROR(
       CheckClientKeyId(key.client_txn_id(), path / "client_txn_id"));
   // No card number as an id; the path put into words only for a refusal.
-  if (CheckFreeText(key, "").ok()) return Status::Ok();
+  if (text == FreeText::kPassedOnTheWire || CheckFreeText(key, "").ok()) {
+    return Status::Ok();
+  }
   return CheckFreeText(key, path.str());
 }
 
 }  // namespace
 
-Status ValidateClientKey(const v1::ClientKey& key, std::string_view field) {
-  return CheckClientKey(key, field);
+Status ValidateClientKey(const v1::ClientKey& key, std::string_view field,
+                         FreeText text) {
+  return CheckClientKey(key, field, text);
 }
 
 Status ValidateCallerClientKey(const v1::ClientKey& key,
@@ -590,8 +595,10 @@ Status ValidateCallerClientKey(const v1::ClientKey& key,
   return Status::Ok();
 }
 
-Status ValidateTransaction(const v1::Transaction& txn) {
-  STOREAGENT_RETURN_IF_ERROR(CheckFreeText(txn, "transaction"));
+Status ValidateTransaction(const v1::Transaction& txn, FreeText text) {
+  if (text == FreeText::kCheck) {
+    STOREAGENT_RETURN_IF_ERROR(CheckFreeText(txn, "transaction"));
+  }
   switch (txn.kind_case()) {
     case v1::Transaction::kSale:
       return CheckSale(txn.sale());

@@ -22,11 +22,17 @@
 
 namespace storeagent::core {
 
+// Whether a validator walks the strings for CheckFreeText itself, or a
+// caller holding the message's bytes already found they pass with
+// TextPassesOnTheWire (core/text_checks.h); the other rules run either way.
+enum class FreeText { kCheck, kPassedOnTheWire };
+
 // A client key as the POS sends it: terminal_id and client_txn_id each
 // 1..64 characters of [A-Za-z0-9._:-], and no card number. `field` is the
 // path of the key in the caller's message, e.g. "client_key" gives
 // "client_key.terminal_id: required (1..64 characters of [A-Za-z0-9._:-])".
-Status ValidateClientKey(const v1::ClientKey& key, std::string_view field);
+Status ValidateClientKey(const v1::ClientKey& key, std::string_view field,
+                         FreeText text = FreeText::kCheck);
 
 // A client key sent by a caller that records something (POS, staff, CLI):
 // ValidateClientKey, and the terminal_id may not start with
@@ -57,7 +63,8 @@ Status ValidateCallerClientKey(const v1::ClientKey& key,
 // close, central/store/ingest_validation.cc).
 // Every business_day present is a real date YYYY-MM-DD. Finally every string
 // passes CheckFreeText (core/text_checks.h).
-Status ValidateTransaction(const v1::Transaction& txn);
+Status ValidateTransaction(const v1::Transaction& txn,
+                           FreeText text = FreeText::kCheck);
 
 // A transaction as the POS sends it: ValidateTransaction, every kind names
 // its business day (docs/pos-api.md: "a real date"), and a sale carries none

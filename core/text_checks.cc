@@ -544,7 +544,82 @@ Status Walk(const Message& msg, std::string_view root,
   return Status::Ok();
 }
 
+// The TextField of `d` with field number `number`, or nullptr.
+const TextField* TextFieldNumbered(const std::vector<TextField>& fields,
+                                   int number) {
+  for (const TextField& t : fields) {
+    if (t.field->number() == number) return &t;
+  }
+  return nullptr;
+}
+
+bool ReadVarint(const char*& p, const char* end, std::uint64_t* out) {
+  std::uint64_t v = 0;
+  for (int shift = 0; shift < 64 && p < end; shift += 7) {
+    const auto byte = static_cast<unsigned char>(*p++);
+    v |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
+    if ((byte & 0x80) == 0) {
+      *out = v;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Nesting deeper than any of the protos goes: the walk decides.
+constexpr int kMaxWireDepth = 32;
+
+bool ScanWire(const Descriptor& d, std::string_view bytes, int depth) {
+  if (depth > kMaxWireDepth) return false;
+  const std::vector<TextField>& fields = TextFieldsOf(d);
+  if (fields.empty()) return true;
+  const char* p = bytes.data();
+  const char* const end = p + bytes.size();
+  while (p < end) {
+    std::uint64_t tag = 0;
+    if (!ReadVarint(p, end, &tag)) return false;
+    std::uint64_t n = 0;
+    switch (tag & 7) {
+      case 0:  // varint
+        if (!ReadVarint(p, end, &n)) return false;
+        break;
+      case 1:  // 64-bit
+        if (end - p < 8) return false;
+        p += 8;
+        break;
+      case 5:  // 32-bit
+        if (end - p < 4) return false;
+        p += 4;
+        break;
+      case 2: {  // length-delimited: a string, bytes or a message
+        if (!ReadVarint(p, end, &n) ||
+            n > static_cast<std::uint64_t>(end - p)) {
+          return false;
+        }
+        const std::string_view value(p, static_cast<std::size_t>(n));
+        p += n;
+        const TextField* t =
+            TextFieldNumbered(fields, static_cast<int>(tag >> 3));
+        if (t == nullptr) break;  // not text, or unknown
+        if (!t->message) {
+          if (!CheckTextWith(value, t->facts, "").ok()) return false;
+        } else if (!ScanWire(*t->field->message_type(), value, depth + 1)) {
+          return false;
+        }
+        break;
+      }
+      default:  // groups, or not a wire type at all
+        return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
+
+bool TextPassesOnTheWire(const Descriptor& type, std::string_view bytes) {
+  return ScanWire(type, bytes, 0);
+}
 
 Status CheckFreeText(const Message& msg, std::string_view root) {
   std::vector<PathPart> parts;

@@ -92,6 +92,18 @@ Status CheckText(std::string_view value, std::string_view field_full_name,
 Status CheckFreeText(const google::protobuf::Message& msg,
                      std::string_view root);
 
+// CheckFreeText's rules over a message's serialized bytes instead of the
+// parsed message, without reflection: true when every string field of
+// `type` in `bytes`, at any depth, passes CheckText. Stricter, never
+// looser, than CheckFreeText on the message the bytes parse to: every
+// occurrence on the wire is checked (a parse keeps the last of a repeated
+// singular field), and odd bytes (a group, a truncated field) answer false.
+// So true means CheckFreeText would pass, and false means ask it, for the
+// verdict and the field's path. Central scans each record it ingests so
+// (a reflective walk cost a seventh of its CPU in a catch-up).
+bool TextPassesOnTheWire(const google::protobuf::Descriptor& type,
+                         std::string_view bytes);
+
 }  // namespace storeagent::core
 
 #endif  // STOREAGENT_CORE_TEXT_CHECKS_H_

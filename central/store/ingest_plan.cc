@@ -12,7 +12,7 @@ EntryCheck CheckEntry(const v1::JournalEntry& entry) {
   c.hash_covers =
       core::ChainHash(entry.prev_hash(), c.canonical) == entry.hash();
   c.kind = std::string(core::EventKind(entry.record()));
-  c.quarantine_reason = IngestProblem(entry.record());
+  c.quarantine_reason = IngestProblem(entry.record(), c.canonical);
   return c;
 }
 

@@ -77,19 +77,21 @@ std::string CheckLoyalty(const v1::LoyaltySignal& journaled) {
 // A journaled sale names its member by pseudonym only; a journaled close
 // carries the agent's own totals and differences, which the POS may not
 // send, so they are cleared before the POS-side validator runs.
-std::string CheckTransaction(const v1::Transaction& journaled) {
+std::string CheckTransaction(const v1::Transaction& journaled,
+                             core::FreeText text) {
   if (journaled.has_sale() && journaled.sale().has_member() &&
       journaled.sale().member().id_case() == v1::LoyaltyMember::kCardNumber) {
     return "transaction.sale.member.card_number: a card number in the "
            "journal (the agent stores only the pseudonym)";
   }
   if (!journaled.has_daily_close()) {
-    return Why(core::ValidateTransaction(journaled));
+    return Why(core::ValidateTransaction(journaled, text));
   }
   v1::Transaction txn = journaled;
   txn.mutable_daily_close()->clear_agent_totals();
   txn.mutable_daily_close()->clear_differences();
-  return Why(core::ValidateTransaction(txn));
+  // Clearing fields leaves a subset of the strings scanned on the wire.
+  return Why(core::ValidateTransaction(txn, text));
 }
 
 std::string CheckEscrow(const v1::EscrowChanged& e) {
@@ -178,13 +180,22 @@ std::string CheckStock(const v1::StockEvent& ev, int64_t recorded_at_us) {
 
 }  // namespace
 
-std::string IngestProblem(const v1::JournalRecord& record) {
-  std::string why =
-      Why(core::ValidateClientKey(record.client_key(), "record.client_key"));
+std::string IngestProblem(const v1::JournalRecord& record,
+                          std::string_view canonical) {
+  // The record's strings checked over its bytes in one pass; the walk over
+  // the parsed record only when that finds something (for the verdict and
+  // the path) or there are no bytes.
+  const core::FreeText text =
+      !canonical.empty() && core::TextPassesOnTheWire(
+                                *v1::JournalRecord::descriptor(), canonical)
+          ? core::FreeText::kPassedOnTheWire
+          : core::FreeText::kCheck;
+  std::string why = Why(
+      core::ValidateClientKey(record.client_key(), "record.client_key", text));
   if (!why.empty()) return why;
   switch (record.body_case()) {
     case v1::JournalRecord::kTransaction:
-      return CheckTransaction(record.transaction());
+      return CheckTransaction(record.transaction(), text);
     case v1::JournalRecord::kLoyalty:
       return CheckLoyalty(record.loyalty());
     case v1::JournalRecord::kStock:

@@ -9,6 +9,7 @@
 #define STOREAGENT_CENTRAL_STORE_INGEST_VALIDATION_H_
 
 #include <string>
+#include <string_view>
 
 #include "storeagent/v1/events.pb.h"
 
@@ -27,7 +28,12 @@ namespace storeagent::central {
 // agent applied, a hold placed by the sync client may be from_escrow (and its
 // expiry is not checked against when it was recorded), and an escrow change has
 // 0..500 lines of a 1..64-character SKU and 0..1,000,000 units.
-std::string IngestProblem(const v1::JournalRecord& record);
+//
+// `canonical`: the record's bytes (what the chain hash covers), when the
+// caller holds them: its strings are then checked over the bytes
+// (core::TextPassesOnTheWire), the same verdict faster.
+std::string IngestProblem(const v1::JournalRecord& record,
+                          std::string_view canonical = {});
 
 }  // namespace storeagent::central
 

@@ -365,5 +365,126 @@ TEST(FreeText, ValidSamplesPass) {
   EXPECT_TRUE(IsOk(CheckFreeText(test::SampleEnrolment(), "signal")));
 }
 
+// TextPassesOnTheWire must never pass what CheckFreeText refuses; on a
+// message's own serialization it answers what CheckFreeText answers.
+bool WirePasses(const v1::JournalRecord& record) {
+  return TextPassesOnTheWire(*v1::JournalRecord::descriptor(),
+                             record.SerializeAsString());
+}
+
+v1::JournalRecord RecordOf(const v1::Transaction& txn) {
+  v1::JournalRecord record;
+  record.set_seq(7);
+  *record.mutable_client_key() = test::SampleClientKey();
+  *record.mutable_transaction() = txn;
+  return record;
+}
+
+TEST(TextOnTheWire, ValidSamplesPassBothWays) {
+  for (const v1::Transaction& txn :
+       {test::SampleSale(500), test::SampleReturn(), test::SamplePostVoid(),
+        test::SampleNoSale(), test::SampleDailyClose()}) {
+    const v1::JournalRecord record = RecordOf(txn);
+    EXPECT_TRUE(IsOk(CheckFreeText(record, "record")));
+    EXPECT_TRUE(WirePasses(record)) << record.ShortDebugString();
+  }
+  v1::JournalRecord signal;
+  *signal.mutable_loyalty() = test::SampleEnrolment();
+  EXPECT_TRUE(WirePasses(signal));
+}
+
+TEST(TextOnTheWire, AnyBadStringAtAnyDepthFails) {
+  std::vector<std::function<void(v1::JournalRecord&)>> spoil = {
+      [](v1::JournalRecord& r) {
+        r.mutable_transaction()
+            ->mutable_sale()
+            ->mutable_lines(3)
+            ->set_description("a\tb");
+      },
+      [](v1::JournalRecord& r) {
+        r.mutable_transaction()->mutable_sale()->mutable_lines(0)->set_sku(
+            std::string(kMaxSkuLength + 1, 's'));
+      },
+      [](v1::JournalRecord& r) {
+        r.mutable_transaction()
+            ->mutable_sale()
+            ->mutable_lines(1)
+            ->mutable_discounts(0)
+            ->set_reason("card 4111 1111 1111 1111");
+      },
+      [](v1::JournalRecord& r) {
+        r.mutable_client_key()->set_client_txn_id("4111111111111111");
+      },
+      [](v1::JournalRecord& r) {
+        r.mutable_transaction()->mutable_sale()->set_business_day(
+            "2026-12-07\x7f");
+      },
+  };
+  for (size_t i = 0; i < spoil.size(); ++i) {
+    v1::JournalRecord record = RecordOf(test::SampleSale());
+    spoil[i](record);
+    EXPECT_FALSE(CheckFreeText(record, "record").ok()) << i;
+    EXPECT_FALSE(WirePasses(record)) << i;
+  }
+}
+
+// Random text in random string fields: both answers agree, both ways.
+TEST(TextOnTheWire, AgreesWithTheWalkOnRandomText) {
+  std::mt19937 rng(11);
+  const std::string alphabet = "0123456789 -abc\x01\x7f\xc3\xa9";
+  std::uniform_int_distribution<size_t> pick(0, alphabet.size() - 1);
+  std::uniform_int_distribution<size_t> length(0, 40);
+  std::uniform_int_distribution<int> where(0, 3);
+  int failed = 0;
+  for (int round = 0; round < 3000; ++round) {
+    v1::JournalRecord record = RecordOf(test::SampleSale());
+    std::string text;
+    const size_t n = length(rng);
+    for (size_t i = 0; i < n; ++i) text += alphabet[pick(rng)];
+    if (!IsValidUtf8(text)) continue;  // a proto3 string must be UTF-8
+    v1::Sale* sale = record.mutable_transaction()->mutable_sale();
+    switch (where(rng)) {
+      case 0:
+        sale->mutable_lines(round % 5)->set_description(text);
+        break;
+      case 1:
+        sale->mutable_lines(round % 5)->set_sku(text);
+        break;
+      case 2:
+        sale->set_order_ref(text);
+        break;
+      default:
+        record.mutable_client_key()->set_terminal_id(text);
+        break;
+    }
+    const bool walk = CheckFreeText(record, "record").ok();
+    ASSERT_EQ(WirePasses(record), walk) << record.ShortDebugString();
+    failed += walk ? 0 : 1;
+  }
+  EXPECT_GT(failed, 100);
+  EXPECT_LT(failed, 2900);
+}
+
+TEST(TextOnTheWire, StricterNeverLooser) {
+  // A singular string twice on the wire: a parse keeps the last (good);
+  // the scan refuses the first (bad), and the walk is asked.
+  v1::TransactionLine bad;
+  bad.set_description("x\n");
+  v1::TransactionLine good;
+  good.set_description("fine");
+  const std::string bytes = bad.SerializeAsString() + good.SerializeAsString();
+  v1::TransactionLine parsed;
+  ASSERT_TRUE(parsed.ParseFromString(bytes));
+  EXPECT_TRUE(IsOk(CheckFreeText(parsed, "line")));
+  EXPECT_FALSE(TextPassesOnTheWire(*v1::TransactionLine::descriptor(), bytes));
+  // Bytes that are not a message, a group: false, never a pass.
+  const std::string sale = RecordOf(test::SampleSale()).SerializeAsString();
+  EXPECT_FALSE(TextPassesOnTheWire(*v1::JournalRecord::descriptor(),
+                                   sale.substr(0, sale.size() - 3)));
+  EXPECT_FALSE(TextPassesOnTheWire(*v1::JournalRecord::descriptor(),
+                                   std::string("\x0b\x0c", 2)));
+  EXPECT_TRUE(TextPassesOnTheWire(*v1::JournalRecord::descriptor(), ""));
+}
+
 }  // namespace
 }  // namespace storeagent::core
