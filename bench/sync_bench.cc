@@ -10,7 +10,7 @@
 //                                 a plain batched SQLite client (500 a
 //                                 transaction, synchronous=FULL) into a
 //                                 new database with central's schema, same
-//                                 run (bench/sync_raw_insert.h)
+//                                 run, median of 3 (bench/sync_raw_insert.h)
 //   sync_ratio_to_raw_insert      the first over the second
 //   catchup_commit_ms_per_batch   central's ingest transaction (plan,
 //                                 inserts, KPI rows, commit) per batch
