@@ -1,5 +1,7 @@
 #include "storage/journal_store.h"
 
+#include <google/protobuf/unknown_field_set.h>
+
 #include "core/day_totals.h"
 #include "core/event_kind.h"
 #include "core/journal_chain.h"
@@ -15,8 +17,13 @@ Result<v1::JournalEntry> EntryFromRow(const Statement& stmt,
                                       JournalStore::EntryForm form) {
   v1::JournalEntry entry;
   std::string_view record = stmt.ColumnBlob(1);
-  if (form == JournalStore::kBytesOnly) {
+  if (form == JournalStore::kBytesOnly ||
+      form == JournalStore::kParsedOnTheWire) {
     entry.mutable_record()->set_seq(static_cast<uint64_t>(stmt.ColumnInt(0)));
+    if (form == JournalStore::kParsedOnTheWire) {
+      entry.GetReflection()->MutableUnknownFields(&entry)->AddLengthDelimited(
+          v1::JournalEntry::kRecordFieldNumber, std::string(record));
+    }
   } else if (!entry.mutable_record()->ParseFromArray(
                  record.data(), static_cast<int>(record.size()))) {
     return DataLoss("journal seq " + std::to_string(stmt.ColumnInt(0)) +

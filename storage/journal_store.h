@@ -104,6 +104,14 @@ class JournalStore {
     kParsed,          // the record parsed
     kParsedAndBytes,  // and its stored bytes
     kBytesOnly,       // the stored bytes and a record holding only its seq
+    // What kParsedAndBytes is once sent, without parsing the record here:
+    // the stored bytes, a record holding only its seq, and the stored bytes
+    // again as a second `record` on the wire (kept as an unknown field,
+    // written verbatim after the known ones). A parse of the sent entry
+    // merges the two occurrences into the whole record (protobuf's rule for
+    // a message field seen twice), so every receiver, 0.3 ones too, reads
+    // the entry kParsedAndBytes would have sent. For the sync outbox.
+    kParsedOnTheWire,
   };
   static Result<std::optional<v1::JournalEntry>> ReadBySeq(sqlite3* db,
                                                            uint64_t seq);

@@ -270,7 +270,7 @@ Result<std::vector<v1::JournalEntry>> SyncStore::ReadOutbox(
     bool parsed_records) {
   Result<std::vector<v1::JournalEntry>> page =
       JournalStore::ReadRange(db, after + 1, max_events,
-                              parsed_records ? JournalStore::kParsedAndBytes
+                              parsed_records ? JournalStore::kParsedOnTheWire
                                              : JournalStore::kBytesOnly);
   if (!page.ok()) return page.status();
   size_t bytes = 0;

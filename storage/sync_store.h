@@ -67,9 +67,10 @@ class SyncStore {
   // and, counting each entry's serialized size, at most `max_bytes` — but
   // always the first one when there is one (an entry larger than max_bytes
   // travels alone). Each carries its stored bytes (canonical_record) and,
-  // with `parsed_records`, its record parsed as well (what a 0.3 central
-  // reads); without, a record holding only its seq (docs/sync-protocol.md,
-  // "Record bytes").
+  // with `parsed_records`, its record as well (what a 0.3 central reads),
+  // in JournalStore::kParsedOnTheWire's form: whole once sent and parsed,
+  // never parsed here; without, a record holding only its seq
+  // (docs/sync-protocol.md, "Record bytes").
   static Result<std::vector<v1::JournalEntry>> ReadOutbox(
       sqlite3* db, uint64_t after, size_t max_events, size_t max_bytes,
       bool parsed_records = true);

@@ -169,7 +169,15 @@ TEST(SyncStore, OutboxCarriesTheStoredBytesAndWithoutRecordsOnlyTheSeq) {
     // The bytes are the stored ones: they hash to the chain.
     EXPECT_EQ(b.hash(), core::ChainHash(prev, b.canonical_record()));
     EXPECT_EQ(o.canonical_record(), b.canonical_record());
-    EXPECT_TRUE(b.record().has_stock());
+    // With records, the whole record once sent: a parse of the entry's
+    // bytes merges the seq-only record with the stored bytes' record.
+    EXPECT_EQ(b.record().seq(), i + 1);
+    v1::JournalEntry sent;
+    ASSERT_TRUE(sent.ParseFromString(b.SerializeAsString()));
+    EXPECT_TRUE(sent.record().has_stock());
+    EXPECT_EQ(sent.record().seq(), i + 1);
+    EXPECT_EQ(core::CanonicalBytes(sent.record()), b.canonical_record());
+    EXPECT_EQ(sent.canonical_record(), b.canonical_record());
     EXPECT_EQ(o.record().seq(), i + 1);
     EXPECT_FALSE(o.record().has_stock());
     EXPECT_EQ(o.record().recorded_at_us(), 0);
