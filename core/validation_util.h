@@ -23,7 +23,7 @@ std::string Num(T v) {
 // "transaction.sale.lines[2].sku", put into words only when a check fails:
 // the validators run on every event a till records and central ingests,
 // and building each field's path as a string cost more than checking it
-// (a tenth of central's CPU in a catch-up, 2026-12-07).
+// (about 7 % of central's CPU in a catch-up, 2026-12-07).
 //
 // A path made with `/` or `[]` refers to the path it was made from and to
 // the name given: pass it down within one expression, or keep it in a
