@@ -54,9 +54,7 @@
 // did (CPU, pool waits) to tell which one limited a figure.
 #include <dirent.h>
 #include <grpcpp/grpcpp.h>
-#include <netinet/in.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -79,6 +77,7 @@
 #include "bench/bench_env.h"
 #include "bench/fleet_pg.h"
 #include "bench/fleet_sim.h"
+#include "bench/metrics_scrape.h"
 #include "bench/percentile.h"
 #include "bench/report.h"
 #include "central/server/central_config.h"
@@ -192,42 +191,6 @@ double PeakResidentMiB(pid_t pid) {
 
 // ------------------------------------------------------------ metrics
 
-// GET /metrics from 127.0.0.1:port; "" on failure.
-std::string ScrapeMetrics(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return "";
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  std::string out;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-    const std::string req = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-    if (::send(fd, req.data(), req.size(), 0) ==
-        static_cast<ssize_t>(req.size())) {
-      std::array<char, 16384> buf{};
-      ssize_t n = 0;
-      while ((n = ::recv(fd, buf.data(), buf.size(), 0)) > 0) {
-        out.append(buf.data(), static_cast<size_t>(n));
-      }
-    }
-  }
-  ::close(fd);
-  return out;
-}
-
-// The value of the series named exactly `name` (no labels); -1 if absent.
-double Metric(const std::string& text, const std::string& name) {
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(name + " ", 0) == 0) {
-      return std::atof(line.c_str() + name.size() + 1);
-    }
-  }
-  return -1;
-}
-
 struct PoolMark {
   double waits = 0;
   double wait_s = 0;
@@ -237,10 +200,10 @@ struct PoolMark {
 
 PoolMark MarkPool(int port) {
   const std::string m = ScrapeMetrics(port);
-  return {Metric(m, "storecentral_pg_pool_waits_total"),
-          Metric(m, "storecentral_pg_pool_wait_seconds_total"),
-          Metric(m, "storecentral_batch_commit_seconds_count"),
-          Metric(m, "storecentral_batch_commit_seconds_sum")};
+  return {MetricSample(m, "storecentral_pg_pool_waits_total"),
+          MetricSample(m, "storecentral_pg_pool_wait_seconds_total"),
+          MetricSample(m, "storecentral_batch_commit_seconds_count"),
+          MetricSample(m, "storecentral_batch_commit_seconds_sum")};
 }
 
 // `connections`: central's PostgreSQL pool, one per sync.worker_threads.
@@ -515,8 +478,8 @@ Figures Run(const Plan& plan, const std::string& pg_url) {
       fleet, plan.connect_timeout_s,
       [&] { return fleet.open_streams() >= plan.stores; }, &reopened);
   const double connect_s = SecondsSince(connect_t0);
-  const double central_seen =
-      Metric(ScrapeMetrics(metrics_port), "storecentral_stores_connected");
+  const double central_seen = MetricSample(ScrapeMetrics(metrics_port),
+                                           "storecentral_stores_connected");
   Progress(std::to_string(fleet.open_streams()) + " streams open after " +
            Fixed(connect_s, 1) + " s; central counts " +
            Fixed(central_seen, 0));
@@ -592,8 +555,8 @@ Figures Run(const Plan& plan, const std::string& pg_url) {
     Error("drain", "streams still running 60 s after cancelling them");
   }
   const SteadyClock::time_point gone_t0 = SteadyClock::now();
-  while (Metric(ScrapeMetrics(metrics_port), "storecentral_stores_connected") >
-             0 &&
+  while (MetricSample(ScrapeMetrics(metrics_port),
+                      "storecentral_stores_connected") > 0 &&
          SecondsSince(gone_t0) < 30) {
     Sleep(0.1);
   }

@@ -8,12 +8,12 @@
 
 namespace storeagent::bench {
 
-// GET http://127.0.0.1:<port>/metrics; "" (and an error reported through
-// bench/report.h) when that fails.
+// GET http://127.0.0.1:<port>/metrics: the body, "" when that fails (a
+// poll may come before the listener is up; the caller decides).
 std::string ScrapeMetrics(int port);
 
-// The value of the unlabelled sample `name` in Prometheus text; -1 when
-// there is none.
+// The value of `name` in lines "NAME VALUE ...": an unlabelled sample of
+// Prometheus text, or a figure a benchmark printed; -1 when there is none.
 double MetricSample(const std::string& text, const std::string& name);
 
 }  // namespace storeagent::bench

@@ -81,19 +81,6 @@ double SecondsSince(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// The value of `name` in `NAME VALUE UNIT` lines.
-double FigureFrom(const std::string& text, const std::string& name) {
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream l(line);
-    std::string n;
-    double v = 0;
-    if (l >> n >> v && n == name) return v;
-  }
-  return -1;
-}
-
 v1::GetStoreSyncStateResponse StoreState(v1::CentralAdminService::Stub& stub,
                                          const std::string& store) {
   grpc::ClientContext ctx;
@@ -476,7 +463,7 @@ int main(int argc, char** argv) {
       Error("pouchdb", "bench/sync/pouchdb/run failed");
     }
     const double pouch_rate =
-        FigureFrom(pouch, "pouchdb_replication_docs_per_s");
+        MetricSample(pouch, "pouchdb_replication_docs_per_s");
     Figure("pouchdb_replication_docs_per_s", pouch_rate, 0, "docs/s");
     Figure("sync_ratio_to_pouchdb", Ratio(c.events_per_s, pouch_rate), 2, "x");
   }

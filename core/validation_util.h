@@ -66,15 +66,14 @@ inline Status Error(const FieldPath& path, const std::string& what) {
 
 // `n` entries of `noun` at `path` must be within min..max.
 inline Status CheckCount(std::int64_t n, std::int64_t min, std::int64_t max,
-                         const FieldPath& path, std::string_view noun_view) {
-  const auto noun = [noun_view] { return std::string(noun_view); };
+                         const FieldPath& path, std::string_view noun) {
   if (n < min) {
-    return Error(path, "at least " + Num(min) + " " + noun() + " required (" +
-                           Num(min) + ".." + Num(max) + ")");
+    return Error(path, "at least " + Num(min) + " " + std::string(noun) +
+                           " required (" + Num(min) + ".." + Num(max) + ")");
   }
   if (n > max) {
-    return Error(path,
-                 Num(n) + " " + noun() + ", too many (max " + Num(max) + ")");
+    return Error(path, Num(n) + " " + std::string(noun) + ", too many (max " +
+                           Num(max) + ")");
   }
   return Status::Ok();
 }
