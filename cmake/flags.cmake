@@ -58,6 +58,27 @@ if(STOREAGENT_SANITIZE)
                       -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)
 endif()
+# libFuzzer (STOREAGENT_FUZZ, clang only): every target of ours is built
+# with ASan + UBSan and the fuzzer's coverage instrumentation
+# (fuzzer-no-link); the fuzz programs link libFuzzer itself
+# (tests/fuzz/CMakeLists.txt). -O1 in Debug, as libFuzzer's documentation
+# advises: several times the executions of -O0, assertions kept.
+set(STOREAGENT_FUZZ_COMPILE_FLAGS
+    -fsanitize=address,undefined,fuzzer-no-link
+    -fno-sanitize-recover=undefined)
+if(STOREAGENT_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "STOREAGENT_FUZZ needs clang (libFuzzer): configure "
+                        "with CC=clang CXX=clang++ (scripts/fuzz does)")
+  endif()
+  if(STOREAGENT_SANITIZE OR STOREAGENT_TSAN)
+    message(FATAL_ERROR "STOREAGENT_FUZZ brings its own sanitizers: build it "
+                        "in a tree of its own")
+  endif()
+  add_compile_options(${STOREAGENT_FUZZ_COMPILE_FLAGS} -fno-omit-frame-pointer
+                      $<$<CONFIG:Debug>:-O1>)
+  add_link_options(-fsanitize=address,undefined)
+endif()
 # ThreadSanitizer: scripts/test --tsan. Debian's gRPC, protobuf and SQLite
 # are not instrumented; tests/tsan.supp lists what that hides, with reasons.
 if(STOREAGENT_TSAN)
