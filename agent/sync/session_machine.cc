@@ -76,6 +76,16 @@ void SessionMachine::OnMessage(v1::SyncResponse m, int64_t now_us) {
       OnAck(m.ack());
       return;
     case v1::SyncResponse::kCentralEvents: {
+      // Central sends its events only once the re-seed is over (it pumps
+      // them after the last ReseedAck, behind ReseedDone): applied during
+      // a re-seed they would move the watermark, and an escrow hold would
+      // take a journal seq central is about to re-seed.
+      if (phase_ != Phase::kRunning) {
+        End(
+            Unavailable("protocol: central sent a CentralBatch during the "
+                        "re-seed (before ReseedDone); nothing applied"));
+        return;
+      }
       SessionAction a;
       a.kind = SessionAction::Kind::kApplyCentral;
       a.central_batch = std::move(*m.mutable_central_events());
@@ -83,6 +93,12 @@ void SessionMachine::OnMessage(v1::SyncResponse m, int64_t now_us) {
       return;
     }
     case v1::SyncResponse::kHoldRequest: {
+      if (phase_ != Phase::kRunning) {
+        End(
+            Unavailable("protocol: central sent a HoldRequest during the "
+                        "re-seed (before ReseedDone)"));
+        return;
+      }
       SessionAction a;
       a.kind = SessionAction::Kind::kPlaceHold;
       a.hold_request = std::move(*m.mutable_hold_request());
@@ -162,6 +178,16 @@ void SessionMachine::OnWelcome(const v1::Welcome& w) {
 
 // Resumes after central's watermark held_ (its hash must be ours).
 void SessionMachine::Resume() {
+  if (held_ > 0 && held_hash_.empty()) {
+    // Without the hash, nothing shows that central holds this store's
+    // entries up to held_; taking the watermark would mark them
+    // acknowledged (and prunable).
+    End(
+        Unavailable("protocol: Welcome.store_hash_held is empty but central "
+                    "claims to hold store seq " +
+                    std::to_string(held_) + "; watermark not taken"));
+    return;
+  }
   phase_ = Phase::kResuming;
   SessionAction a;
   if (held_ > 0) {
@@ -180,7 +206,7 @@ void SessionMachine::OnHashRead(Result<std::optional<std::string>> hash) {
     End(hash.status());
     return;
   }
-  if (hash->has_value() && !held_hash_.empty() && **hash != held_hash_) {
+  if (hash->has_value() && **hash != held_hash_) {
     End(DataLoss("sync: central's hash of seq " + std::to_string(held_) +
                  " differs from this store's: the journals forked; sync "
                  "stopped"),
