@@ -25,6 +25,7 @@ constexpr platform::TomlKey kCentralKeys[] = {
     {"sync.worker_threads", "4"},
     {"sync.poll_interval_s", "5"},
     {"sync.central_batch_events", "256"},
+    {"sync.hello_timeout_s", "30"},
     {"admin.listen", "\"127.0.0.1:7444\""},
     {"admin.tls", "false"},
     {"feed.poll_ms", "250"},
@@ -121,6 +122,8 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text,
       r.Int("sync.poll_interval_s", 1, 3600, &c.poll_interval_s));
   STOREAGENT_RETURN_IF_ERROR(
       r.Int("sync.central_batch_events", 1, 10000, &c.central_batch_events));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("sync.hello_timeout_s", 1, 3600, &c.hello_timeout_s));
 
   STOREAGENT_RETURN_IF_ERROR(r.String("admin.listen", &c.admin_listen));
   if (!HasPort(c.admin_listen)) {

@@ -34,6 +34,9 @@ struct CentralConfig {
   int worker_threads = 4;               // 1..64 store workers
   int poll_interval_s = 5;              // 1..3600, PostgreSQL only
   uint32_t central_batch_events = 256;  // 1..10000 per CentralBatch
+  // A stream that has sent no Hello this long after it opened is ended
+  // (DEADLINE_EXCEEDED): an agent sends it at once.
+  uint32_t hello_timeout_s = 30;  // 1..3600
 
   // [admin] head office's CentralAdminService API.
   std::string admin_listen = "127.0.0.1:7444";

@@ -124,6 +124,13 @@ void StreamMachine::OnMessage(v1::SyncRequest& m, CheckedEvents* checked) {
 
 // ------------------------------------------------------------ Hello
 
+void StreamMachine::OnHelloTimeout(uint32_t timeout_s) {
+  if (ended_ || phase_ != Phase::kHello) return;
+  End(Status(StatusCode::kDeadlineExceeded,
+             "hello: none within " + std::to_string(timeout_s) +
+                 " s of the stream's start (sync.hello_timeout_s)"));
+}
+
 void StreamMachine::OnHello(const v1::Hello& h) {
   Status valid = CheckStoreId(h.store_id(), "hello.store_id");
   if (!valid.ok()) {
@@ -145,6 +152,20 @@ void StreamMachine::OnHello(const v1::Hello& h) {
                          " but the client certificate is for store " +
                          options_.peer_store_id));
     return;
+  }
+  // Central's tables keep sequence numbers as signed 64-bit integers: a
+  // larger one would be stored negative and break every comparison (a
+  // lying Hello would wedge the store's flow down for good).
+  for (const auto& [field, seq] :
+       {std::pair<const char*, uint64_t>{"hello.journal_head_seq",
+                                         h.journal_head_seq()},
+        {"hello.central_seq_applied", h.central_seq_applied()}}) {
+    if (seq > kMaxSyncSeq) {
+      End(InvalidArgument(std::string(field) + ": " + std::to_string(seq) +
+                          " is beyond the largest sequence number " +
+                          std::to_string(kMaxSyncSeq)));
+      return;
+    }
   }
   hello_ = h;
   phase_ = Phase::kLoading;
@@ -344,6 +365,15 @@ void StreamMachine::OnReseedAck(const v1::ReseedAck& a) {
 // ------------------------------------------------------------ up
 
 void StreamMachine::OnEvents(v1::EventBatch& b, CheckedEvents* checked) {
+  if (phase_ != Phase::kRunning) {
+    // The agent sends its journal only after ReseedDone; central's chain
+    // is being copied down to it meanwhile.
+    End(FailedPrecondition("events: sent during the re-seed (re-seeded up to " +
+                           std::to_string(reseed_.acked()) + " of " +
+                           std::to_string(held_) +
+                           "); send events only after ReseedDone"));
+    return;
+  }
   if (static_cast<uint32_t>(b.entries_size()) > options_.max_batch_events) {
     End(ResourceExhausted(
         "events.entries: " + std::to_string(b.entries_size()) +

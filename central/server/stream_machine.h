@@ -60,6 +60,10 @@
 
 namespace storeagent::central {
 
+// The largest store seq or central_seq a Hello may state: central keeps
+// sequence numbers in signed 64-bit columns.
+inline constexpr uint64_t kMaxSyncSeq = 0x7fff'ffff'ffff'ffff;
+
 struct StreamMachineOptions {
   // The store the client certificate names ("" with none).
   std::string peer_store_id;
@@ -153,6 +157,9 @@ class StreamMachine {
   // answers "no answer" itself.
   uint64_t RequestHold(const v1::HoldPlaced& hold, int64_t timeout_us);
   void OnHoldTimeout(uint64_t hold_id);
+  // The stream has been open `timeout_s` (sync.hello_timeout_s): still
+  // without a Hello, it ends with DEADLINE_EXCEEDED.
+  void OnHelloTimeout(uint32_t timeout_s);
   // The stream is over (whoever ended it): pending holds are done.
   void OnEnded();
 

@@ -28,7 +28,31 @@ SyncStream* SyncStream::Start(SyncHub& hub,
       require_peer_id);
   s->self_ = s;
   s->ReadNext();
+  s->StartHelloTimer();
   return s.get();
+}
+
+void SyncStream::StartHelloTimer() {
+  const uint32_t timeout_s = config().hello_timeout_s;
+  boost::asio::post(strand_, [self = shared_from_this(), timeout_s] {
+    if (!self->Open()) return;
+    self->hello_timer_ = std::make_unique<boost::asio::steady_timer>(
+        self->hub_.context().io, std::chrono::seconds(timeout_s));
+    // A weak reference: a stream that ended is not kept for the timeout.
+    self->hello_timer_->async_wait(
+        [weak = std::weak_ptr<SyncStream>(self),
+         timeout_s](const boost::system::error_code& ec) {
+          std::shared_ptr<SyncStream> me = weak.lock();
+          if (ec || !me) return;
+          // Behind the messages read: a Hello read before the timer fired
+          // is handled first.
+          me->PostBehindReads([me, timeout_s] {
+            if (!me->Open()) return;
+            me->machine_.OnHelloTimeout(timeout_s);
+            me->Drive();
+          });
+        });
+  });
 }
 
 SyncStream::SyncStream(SyncHub& hub, std::string peer_store_id,
@@ -222,6 +246,7 @@ void SyncStream::OnDone() {
         {{"store", store_id.empty() ? self->peer_store_id_ : store_id},
          {"code", code},
          {"why", why}});
+    if (self->hello_timer_) self->hello_timer_->cancel();
     // Pending holds get "no answer".
     self->machine_.OnEnded();
     self->Drive();

@@ -74,6 +74,8 @@ class SyncStream
 
   // On the strand: carries out what the machine decided.
   void Drive();
+  // Ends the stream if no Hello came within sync.hello_timeout_s.
+  void StartHelloTimer();
   // gRPC side open (no Finish decided, OnDone not run).
   bool Open();
 
@@ -123,6 +125,7 @@ class SyncStream
   StreamStorage storage_;
   StreamStorage::Transport transport_;
   std::map<uint64_t, PendingHold> holds_;
+  std::unique_ptr<boost::asio::steady_timer> hello_timer_;
 };
 
 // The Sync service: one SyncStream per call.
