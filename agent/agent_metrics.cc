@@ -31,6 +31,7 @@ constexpr const char* kEventKinds[] = {
     "hold.expired",
     "hold.short_picked",
     "escrow.changed",
+    "checkpoint",
 };
 
 Result<DbFigures> ReadInSnapshot(sqlite3* db) {

@@ -139,8 +139,23 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   Result<FileLock> lock = FileLock::Acquire(config.data_dir + "/agent.lock");
   if (!lock.ok()) return lock.status();
   s->lock_ = std::move(lock).value();
+  // The checkpoint key, created at the first start (docs/security.md,
+  // "Signed checkpoints"). Its path and id are logged, never its bytes.
+  bool key_created = false;
+  Result<crypto::SigningKey> key =
+      crypto::SigningKey::LoadOrCreate(config.SigningKeyPath(), &key_created);
+  if (!key.ok()) return key.status();
+  s->signing_key_ =
+      std::make_unique<crypto::SigningKey>(std::move(key).value());
+  Log(LogLevel::kInfo,
+      key_created ? "checkpoint.key_created" : "checkpoint.key_loaded",
+      {{"path", config.SigningKeyPath()},
+       {"key_id", s->signing_key_->key_id()}});
   storage::DatabaseOptions dbo;
   dbo.path = config.DatabasePath();
+  dbo.checkpoints.key = s->signing_key_.get();
+  dbo.checkpoints.every_events =
+      static_cast<uint64_t>(config.checkpoint_every_events);
   dbo.store_id = config.store_id;
   dbo.read_threads = config.read_threads;
   dbo.vfs = overrides.vfs;
@@ -259,6 +274,7 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
       int64_t{config.hold_expiry_interval_s} * 1'000'000);
   if (config.sync_enabled()) {
     SyncClientOptions sync_options = SyncOptionsOf(config);
+    sync_options.store_public_key = s->signing_key_->public_key();
     PriceBookHolder* prices = s->prices_.get();
     storage::AgentDatabase* agent_db = s->db_.get();
     sync_options.on_price_book_changed = [prices, agent_db] {
@@ -287,6 +303,11 @@ Result<std::unique_ptr<AgentServer>> AgentServer::Start(
   po.duty_percent = config.prune_duty_percent;
   s->prune_timer_ =
       std::make_unique<JournalPruneTimer>(*s->db_, clock, *s->scheduler_, po);
+  if (config.checkpoint_every_minutes > 0) {
+    s->checkpoint_timer_ = std::make_unique<CheckpointTimer>(
+        *s->db_, *s->scheduler_,
+        int64_t{config.checkpoint_every_minutes} * 60'000'000);
+  }
   storage::JournalHead head = s->db_->journal().head();
   Log(LogLevel::kInfo, "agent.started",
       {{"store", config.store_id},
@@ -426,6 +447,7 @@ void AgentServer::Shutdown(int grace_ms) {
   shut_down_ = true;
   if (sync_) sync_->Stop();  // first: it writes through the database
   if (prune_timer_) prune_timer_->Stop();
+  if (checkpoint_timer_) checkpoint_timer_->Stop();
   if (expiry_timer_) expiry_timer_->Stop();
   if (disk_guard_) disk_guard_->Stop();
   // Every timer of ours is cancelled: nothing more runs on it.

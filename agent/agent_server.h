@@ -21,6 +21,7 @@
 
 #include "agent/agent_metrics.h"
 #include "agent/availability_service.h"
+#include "agent/checkpoint_timer.h"
 #include "agent/config.h"
 #include "agent/disk_guard.h"
 #include "agent/hold_expiry_timer.h"
@@ -37,6 +38,7 @@
 #include "platform/clock.h"
 #include "platform/file_lock.h"
 #include "platform/scheduler.h"
+#include "platform/signing.h"
 #include "storage/agent_database.h"
 #include "storage/escrow_keeper.h"
 
@@ -130,6 +132,8 @@ class AgentServer {
   std::unique_ptr<ThreadScheduler> own_scheduler_;
   Scheduler* scheduler_ = nullptr;
   std::unique_ptr<DiskGuard> disk_guard_;
+  // The store's checkpoint key; before the database, which signs with it.
+  std::unique_ptr<crypto::SigningKey> signing_key_;
   std::unique_ptr<storage::AgentDatabase> db_;
   SyncHealth sync_health_;
   std::unique_ptr<storage::EscrowKeeper> escrow_;
@@ -142,6 +146,7 @@ class AgentServer {
   std::unique_ptr<AvailabilityServiceImpl> availability_;
   std::unique_ptr<HoldExpiryTimer> expiry_timer_;
   std::unique_ptr<JournalPruneTimer> prune_timer_;
+  std::unique_ptr<CheckpointTimer> checkpoint_timer_;
   std::unique_ptr<AgentMetrics> metrics_;
   // The staff page may start at a SIGHUP (it was off): guarded by
   // http_mu_.

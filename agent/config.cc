@@ -65,6 +65,9 @@ constexpr platform::TomlKey kAgentKeys[] = {
     {"retention.prune_batch", "500"},
     {"retention.prune_interval_s", "600"},
     {"retention.prune_duty_percent", "10"},
+    {"checkpoint.key_file", "\"\""},  // "": <data_dir>/signing.key
+    {"checkpoint.every_events", "1000"},
+    {"checkpoint.every_minutes", "15"},
     {"log.level", "\"info\""},
     {"log.format", "\"text\""},
 };
@@ -337,6 +340,13 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text,
       r.Int("retention.prune_interval_s", 10, 86400, &c.prune_interval_s));
   STOREAGENT_RETURN_IF_ERROR(
       r.Int("retention.prune_duty_percent", 1, 100, &c.prune_duty_percent));
+
+  STOREAGENT_RETURN_IF_ERROR(
+      r.String("checkpoint.key_file", &c.checkpoint_key_file));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("checkpoint.every_events", 0, 1000000, &c.checkpoint_every_events));
+  STOREAGENT_RETURN_IF_ERROR(
+      r.Int("checkpoint.every_minutes", 0, 1440, &c.checkpoint_every_minutes));
 
   STOREAGENT_RETURN_IF_ERROR(
       r.OneOf("log.level", {"debug", "info", "warn", "error"}, &c.log_level));

@@ -100,11 +100,22 @@ struct AgentConfig {
   int prune_interval_s = 600;   // 10..86400 between pruning runs
   int prune_duty_percent = 10;  // 1..100: batches' share of a run's time
 
+  // [checkpoint] signed checkpoints (docs/security.md "Signed checkpoints").
+  // The store's Ed25519 key, PEM PKCS#8, 0600; created at first start when
+  // missing. "": <data_dir>/signing.key.
+  std::string checkpoint_key_file;
+  int checkpoint_every_events = 1000;  // 0..1000000; 0 = closes and timer
+  int checkpoint_every_minutes = 15;   // 0..1440; 0 = no timer
+
   // [log]
   std::string log_level = "info";   // debug|info|warn|error
   std::string log_format = "text";  // text|json
 
   std::string DatabasePath() const { return data_dir + "/agent.db"; }
+  std::string SigningKeyPath() const {
+    return checkpoint_key_file.empty() ? data_dir + "/signing.key"
+                                       : checkpoint_key_file;
+  }
 
   bool operator==(const AgentConfig&) const = default;
 };

@@ -116,6 +116,16 @@ std::string Format(const v1::GetStoreSyncStateResponse& s) {
                                   N(s.last_digest_store_seq())});
   t.Add({"quarantined", N(s.quarantined())});
   t.Add({"escrow breaches", N(s.escrow_breaches())});
+  t.Add({"signing key",
+         s.signing_key_id().empty() ? "none yet" : s.signing_key_id()});
+  t.Add({"last checkpoint", s.last_checkpoint_seq() == 0
+                                ? "none yet"
+                                : "store seq " + N(s.last_checkpoint_seq())});
+  t.Add({"signature problem",
+         s.signature_problem().empty()
+             ? "none"
+             : s.signature_problem() + " (at " +
+                   FormatMicros(s.signature_problem_at_us()) + ")"});
   return t.Render();
 }
 

@@ -77,6 +77,29 @@ DayTotalsBuilder::DayTotalsBuilder(std::string business_day,
                                    std::string terminal_id)
     : day_(std::move(business_day)), terminal_(std::move(terminal_id)) {}
 
+DayTotalsBuilder DayTotalsBuilder::Perpetual(const v1::DayTotals& so_far) {
+  DayTotalsBuilder b("", "");
+  b.scope_only_ = true;
+  b.currency_ = so_far.sales_amount().currency();
+  Figures& f = b.all_;
+  f.sale_count = so_far.sale_count();
+  f.sales_amount = so_far.sales_amount().minor_units();
+  f.return_count = so_far.return_count();
+  f.returns_amount = so_far.returns_amount().minor_units();
+  f.void_count = so_far.void_count();
+  f.voids_amount = so_far.voids_amount().minor_units();
+  f.no_sale_count = so_far.no_sale_count();
+  f.discount_count = so_far.discount_count();
+  f.discounts_amount = so_far.discounts_amount().minor_units();
+  for (const v1::TenderTotal& t : so_far.tenders()) {
+    f.tenders[t.kind()] = {t.net_amount().minor_units(), t.count()};
+  }
+  for (const v1::TaxTotal& t : so_far.taxes()) {
+    f.taxes[t.rate_bp()] = {t.taxable().minor_units(), t.tax().minor_units()};
+  }
+  return b;
+}
+
 void DayTotalsBuilder::Add(const v1::JournalRecord& record,
                            const v1::JournalRecord* voided) {
   if (!record.has_transaction()) return;
@@ -94,6 +117,7 @@ void DayTotalsBuilder::Add(const v1::JournalRecord& record,
     if (b.totals != nullptr) currency_ = b.totals->total().currency();
   }
   AddTo(all_, txn, voided);
+  if (scope_only_) return;
   AddTo(by_terminal_[terminal], txn, voided);
   AddTo(by_operator_[std::string(OperatorOf(txn))], txn, voided);
 }

@@ -49,6 +49,12 @@ class DayTotalsBuilder {
   // `terminal_id` empty: every terminal.
   DayTotalsBuilder(std::string business_day, std::string terminal_id);
 
+  // The store's perpetual grand totals (docs/security.md, "Perpetual grand
+  // totals"): every record of every day, continuing `so_far` (what Totals()
+  // of a perpetual builder returned; empty for none). Keeps no per-terminal
+  // or per-operator figures.
+  static DayTotalsBuilder Perpetual(const v1::DayTotals& so_far);
+
   // Adds one record of the day. Records of another terminal than the
   // builder's are skipped, as are kinds without figures. `voided`: for a
   // post-void, the record it voids; nullptr when it is not in the journal
@@ -84,7 +90,8 @@ class DayTotalsBuilder {
 
   std::string day_;
   std::string terminal_;
-  std::string currency_;  // of the first sale or return seen
+  std::string currency_;     // of the first sale or return seen
+  bool scope_only_ = false;  // Perpetual: no per-terminal/operator figures
   Figures all_;
   std::map<std::string, Figures> by_terminal_;
   std::map<std::string, Figures> by_operator_;

@@ -77,6 +77,8 @@ std::string_view EventKind(const v1::JournalRecord& record) {
       return LoyaltyKind(record.loyalty());
     case v1::JournalRecord::kStock:
       return StockKind(record.stock());
+    case v1::JournalRecord::kCheckpoint:
+      return "checkpoint";
     case v1::JournalRecord::BODY_NOT_SET:
       break;
   }

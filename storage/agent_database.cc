@@ -62,11 +62,17 @@ Result<std::unique_ptr<AgentDatabase>> AgentDatabase::Open(
   if (wo.clock == nullptr) wo.clock = &clock;
   db->writer_ = std::make_unique<Writer>(std::move(conn).value(), wo);
   db->journal_ = std::make_unique<JournalStore>(*db->writer_, clock);
+  CheckpointPolicy policy = options.checkpoints;
+  policy.store_id = options.store_id;
+  db->checkpoints_ = std::make_unique<CheckpointKeeper>(
+      *db->writer_, *db->journal_, clock, std::move(policy));
+  db->journal_->SetCheckpoints(db->checkpoints_.get());
   STOREAGENT_RETURN_IF_ERROR(db->journal_->Open());
   STOREAGENT_RETURN_IF_ERROR(db->writer_->Run(
       [](WriteContext& ctx) { return DayCloseStore::BuildIndexOnce(ctx); }));
   STOREAGENT_RETURN_IF_ERROR(db->writer_->Run(
       [](WriteContext& ctx) { return ReturnLimits::BuildIndexOnce(ctx); }));
+  STOREAGENT_RETURN_IF_ERROR(db->checkpoints_->Open());
   return db;
 }
 

@@ -12,6 +12,7 @@
 
 #include "platform/clock.h"
 #include "platform/status.h"
+#include "storage/checkpoint_keeper.h"
 #include "storage/journal_store.h"
 #include "storage/read_pool.h"
 #include "storage/writer.h"
@@ -31,6 +32,9 @@ struct DatabaseOptions {
   // sweep only (ConnectionOptions::synchronous_normal).
   bool synchronous_normal = false;
   WriterOptions writer;
+  // Signed checkpoints (key null: none; grand totals are kept either way).
+  // store_id is taken from `store_id` above.
+  CheckpointPolicy checkpoints;
 };
 
 class AgentDatabase {
@@ -44,6 +48,7 @@ class AgentDatabase {
   Writer& writer() { return *writer_; }
   ReadPool& readers() { return *readers_; }
   JournalStore& journal() { return *journal_; }
+  CheckpointKeeper& checkpoints() { return *checkpoints_; }
   const std::string& path() const { return path_; }
 
   // Database file plus WAL, bytes.
@@ -59,6 +64,7 @@ class AgentDatabase {
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<ReadPool> readers_;
   std::unique_ptr<JournalStore> journal_;
+  std::unique_ptr<CheckpointKeeper> checkpoints_;
 };
 
 }  // namespace storeagent::storage

@@ -1,6 +1,7 @@
 #include "storage/day_close_store.h"
 
 #include "core/day_totals.h"
+#include "storage/checkpoint_keeper.h"
 #include "storage/event_store.h"
 #include "storage/sync_store.h"
 
@@ -189,6 +190,9 @@ Result<AppendResult> AppendDailyClose(DbContext& ctx, JournalStore& journal,
   *dc->mutable_agent_totals() = builder.Totals();
   for (v1::CloseDifference& d : core::CompareClose(*dc, dc->agent_totals())) {
     *dc->add_differences() = std::move(d);
+  }
+  if (journal.checkpoints() != nullptr) {
+    *dc->mutable_grand_totals() = journal.checkpoints()->totals();
   }
   return AppendEvent(ctx, journal, std::move(record));
 }

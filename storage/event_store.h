@@ -18,8 +18,9 @@ namespace storeagent::storage {
 // the command) and applies its stock effects (storage::StockLedger). A failing
 // effect (e.g. a hold transition the hold's state forbids) fails the command,
 // so the writer rolls the append back with it. Then runs the journal's
-// AfterAppend hook (the escrow keeper), in the same transaction. Writer
-// thread.
+// AfterAppend hook (the escrow keeper), in the same transaction. The
+// event counts in the grand totals before any of that, and a checkpoint
+// may follow it last (storage/checkpoint_keeper.h). Writer thread.
 Result<AppendResult> AppendEvent(DbContext& ctx, JournalStore& journal,
                                  v1::JournalRecord record,
                                  std::string content_digest = {});

@@ -29,6 +29,8 @@
 
 namespace storeagent::storage {
 
+class CheckpointKeeper;
+
 struct AppendResult {
   uint64_t seq = 0;
   std::string hash;
@@ -81,6 +83,13 @@ class JournalStore {
                            const std::vector<std::string>& touched_skus)>;
   void SetAfterAppend(AfterAppend hook) { after_append_ = std::move(hook); }
   const AfterAppend& after_append() const { return after_append_; }
+
+  // The grand totals and checkpoints kept beside the journal
+  // (storage/checkpoint_keeper.h): storage::AppendEvent counts every new
+  // event there and lets it checkpoint. Null: neither (tests of the journal
+  // alone). Same rules as SetAfterAppend.
+  void SetCheckpoints(CheckpointKeeper* keeper) { checkpoints_ = keeper; }
+  CheckpointKeeper* checkpoints() const { return checkpoints_; }
 
   // The business day `record` counts on (docs/pos-api.md, "X and Z
   // reports"): a till transaction's business_day field, or the local date
@@ -135,6 +144,7 @@ class JournalStore {
   Writer& writer_;
   const Clock& clock_;
   AfterAppend after_append_;
+  CheckpointKeeper* checkpoints_ = nullptr;
   mutable std::mutex mu_;
   JournalHead head_;  // guarded by mu_; written on the writer thread only
   std::map<std::string, uint64_t> committed_kinds_;  // guarded by mu_

@@ -8,9 +8,16 @@
 #include <cstdint>
 #include <string>
 
+#include "core/checkpoint.h"
 #include "platform/status.h"
 
 namespace storeagent::storage {
+
+// What checkpoints are verified against: the store and its public keys.
+struct SignatureKeys {
+  std::string store_id;
+  core::StoreKeys keys;
+};
 
 struct VerifyReport {
   uint64_t entries_checked = 0;
@@ -22,11 +29,21 @@ struct VerifyReport {
   Status problem;
   // 0 when the chain is intact.
   uint64_t first_bad_seq = 0;
+  // With keys: checkpoints whose signature verified, and the last seq one
+  // of them covers (anchor_seq when none). A checkpoint that fails is the
+  // problem, at its seq, and `unsigned_from` the first record it should
+  // have vouched for (the first unsigned break: records unsigned_from ..
+  // first_bad_seq - 1 are not what was signed).
+  uint64_t checkpoints_verified = 0;
+  uint64_t signed_through_seq = 0;
+  uint64_t unsigned_from = 0;
 };
 
 // A Result error means the database could not be read at all; a damaged
-// chain is reported in VerifyReport::problem.
-Result<VerifyReport> VerifyJournal(sqlite3* db);
+// chain is reported in VerifyReport::problem. With `keys`, every
+// checkpoint's signature is checked too (core::VerifyCheckpoint).
+Result<VerifyReport> VerifyJournal(sqlite3* db,
+                                   const SignatureKeys* keys = nullptr);
 
 }  // namespace storeagent::storage
 

@@ -10,7 +10,7 @@ namespace {
 
 // Step N brings the schema from version N-1 to N. Append only; never edit a
 // step that has shipped.
-constexpr std::array<const char*, 8> kSteps = {
+constexpr std::array<const char*, 9> kSteps = {
     // 1: the journal of store events and the store's identity.
     R"sql(
 CREATE TABLE meta (
@@ -166,6 +166,20 @@ CREATE TABLE price_book (
     // older database count as the store's until head office pushes them.
     R"sql(
 ALTER TABLE catalog ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
+)sql",
+    // 9: the store's perpetual grand totals and its last signed checkpoint
+    // (storage/checkpoint_keeper.h), kept in the transaction of each event.
+    // counted_seq: the last journal seq the totals have seen (an older
+    // database's journal is counted on its first open).
+    R"sql(
+CREATE TABLE grand_totals (
+  id                 INTEGER PRIMARY KEY CHECK (id = 1),
+  counted_seq        INTEGER NOT NULL,
+  totals             BLOB    NOT NULL,
+  checkpoint_seq     INTEGER NOT NULL,
+  checkpoint_at_us   INTEGER NOT NULL
+);
+INSERT INTO grand_totals VALUES (1, 0, x'', 0, 0);
 )sql",
 };
 

@@ -11,6 +11,7 @@
 #include "core/stock_digest.h"
 #include "core/stock_validation.h"
 #include "storage/catalog_store.h"
+#include "storage/checkpoint_keeper.h"
 #include "storage/day_close_store.h"
 #include "storage/event_store.h"
 #include "storage/price_store.h"
@@ -361,6 +362,10 @@ Result<uint64_t> SyncStore::Reseed(WriteContext& ctx, JournalStore& journal,
     STOREAGENT_RETURN_IF_ERROR(StockLedger::Apply(ctx, e.record()));
     STOREAGENT_RETURN_IF_ERROR(DayCloseStore::Remember(ctx, e.record()));
     STOREAGENT_RETURN_IF_ERROR(ReturnLimits::Remember(ctx, e.record()));
+    if (journal.checkpoints() != nullptr) {
+      STOREAGENT_RETURN_IF_ERROR(
+          journal.checkpoints()->Remember(ctx, e.record()));
+    }
     if (e.record().has_stock() && e.record().stock().has_catalog_imported()) {
       // The store's own catalog comes back with its journal.
       STOREAGENT_RETURN_IF_ERROR(CatalogStore::ApplyImported(

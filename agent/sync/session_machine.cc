@@ -57,6 +57,7 @@ void SessionMachine::Start(const HelloState& hello, int64_t now_us) {
   h->set_journal_head_seq(hello.head_seq);
   h->set_journal_head_hash(hello.head_hash);
   h->set_central_seq_applied(hello.central_seq_applied);
+  h->set_store_public_key(options_.store_public_key);
   Send(std::move(m));
 }
 

@@ -51,6 +51,8 @@ namespace storeagent::agent {
 struct SessionMachineOptions {
   std::string store_id;
   std::string agent_version = "0.0.0";
+  // Sent in Hello.store_public_key (raw 32 bytes; "" for none).
+  std::string store_public_key;
   // This agent's limits; central's Welcome may lower each.
   uint32_t max_batch_events = 500;
   uint32_t max_batch_bytes = 1 << 20;

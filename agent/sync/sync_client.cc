@@ -21,6 +21,7 @@ SessionMachineOptions MachineOptions(const SyncClientOptions& o) {
   SessionMachineOptions m;
   m.store_id = o.store_id;
   m.agent_version = o.agent_version;
+  m.store_public_key = o.store_public_key;
   m.max_batch_events = o.max_batch_events;
   m.max_batch_bytes = o.max_batch_bytes;
   m.window = o.window;

@@ -53,6 +53,9 @@ inline constexpr std::chrono::milliseconds kTlsProbeTimeout{3000};
 struct SyncClientOptions {
   std::string store_id;
   std::string agent_version = "0.0.0";
+  // The raw Ed25519 public key the store signs its checkpoints with, sent
+  // in every Hello for central to register ("" sends none).
+  std::string store_public_key;
   // host:port of central.
   std::string central;
   // PEM files: central's CA (pinned: the only trusted root), this store's

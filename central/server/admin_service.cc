@@ -468,6 +468,10 @@ grpc::ServerUnaryReactor* AdminServiceImpl::GetStoreSyncState(
     reply->set_quarantined(row->quarantined);
     reply->set_escrow_breaches(row->escrow_breaches);
     reply->set_agent_version(row->agent_version);
+    reply->set_signing_key_id(row->signing_key_id);
+    reply->set_last_checkpoint_seq(row->last_checkpoint_seq);
+    reply->set_signature_problem(row->signature_problem);
+    reply->set_signature_problem_at_us(row->signature_problem_at_us);
     return Status::Ok();
   });
 }

@@ -126,6 +126,20 @@ std::string CentralMetrics::Render(const ScrapeFigures& f) const {
            "figures since start.");
   m.Sample("storecentral_drift_findings_total",
            static_cast<double>(drift_findings_.value()));
+  m.Family("storecentral_checkpoints_verified_total", "counter",
+           "Store journal batches committed with a signed checkpoint that "
+           "verified against the store's registered key, since start.");
+  m.Sample("storecentral_checkpoints_verified_total",
+           static_cast<double>(checkpoints_verified_.value()));
+  m.Family("storecentral_signature_problems_total", "counter",
+           "Signed checkpoints refused (a bad or missing signature, or one "
+           "that does not match the chain central holds) and store keys "
+           "refused, since start; each ended the store's stream and is on "
+           "its row (storecentralctl state).");
+  m.Sample("storecentral_signature_problems_total", {{"what", "checkpoint"}},
+           static_cast<double>(checkpoint_refusals_.value()));
+  m.Sample("storecentral_signature_problems_total", {{"what", "key"}},
+           static_cast<double>(key_refusals_.value()));
   m.Family("storecentral_escrow_breaches_total", "counter",
            "Escrow breach lines recorded since start (each left an escrow "
            "grant uncovered).");

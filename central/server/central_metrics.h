@@ -78,6 +78,13 @@ class CentralMetrics {
                       double lag_seconds);
   // `n` drift findings of one digest comparison.
   void DriftFound(size_t n);
+  // A batch holding a signed checkpoint committed; a checkpoint ("checkpoint")
+  // or a store's key ("key") refused (docs/security.md, "Signed
+  // checkpoints").
+  void CheckpointVerified() { checkpoints_verified_.Add(); }
+  void SignatureProblem(const std::string& what) {
+    (what == "key" ? key_refusals_ : checkpoint_refusals_).Add();
+  }
   // A sync stream ended with the gRPC status named `code` ("OK",
   // "CANCELLED", ...).
   void StreamEnded(const std::string& code);
@@ -107,6 +114,9 @@ class CentralMetrics {
   platform::Counter quarantined_;
   platform::Counter escrow_breaches_;
   platform::Counter drift_findings_;
+  platform::Counter checkpoints_verified_;
+  platform::Counter checkpoint_refusals_;
+  platform::Counter key_refusals_;
   platform::Histogram commit_seconds_;
   platform::Histogram replica_lag_seconds_;
   platform::Counter feed_events_sent_;

@@ -173,6 +173,7 @@ void StreamMachine::OnHello(const v1::Hello& h) {
   a.kind = StreamAction::Kind::kLoadStore;
   a.store_id = h.store_id();
   a.agent_version = h.agent_version();
+  a.public_key = h.store_public_key();
   a.seq = h.journal_head_seq();
   a.upto = h.central_seq_applied();
   Push(std::move(a));
@@ -181,9 +182,19 @@ void StreamMachine::OnHello(const v1::Hello& h) {
 void StreamMachine::OnStoreLoaded(Result<StoreFacts> facts) {
   if (ended_) return;
   if (!facts.ok()) {
+    const Status& s = facts.status();
+    if (s.code() == StatusCode::kFailedPrecondition ||
+        s.code() == StatusCode::kInvalidArgument) {
+      // The store's checkpoint key was refused (RegisterSigningKey): a
+      // final answer, recorded on the store by the storage.
+      Log(LogLevel::kError, "sync.signing_key_refused",
+          {{"store", hello_.store_id()}, {"error", s.message()}});
+      End(s);
+      return;
+    }
     Log(LogLevel::kError, "sync.hello_failed",
-        {{"store", hello_.store_id()}, {"error", facts.status().ToString()}});
-    End(Unavailable("central store: " + facts.status().message()));
+        {{"store", hello_.store_id()}, {"error", s.ToString()}});
+    End(Unavailable("central store: " + s.message()));
     return;
   }
   facts_ = std::move(facts).value();
@@ -392,9 +403,34 @@ void StreamMachine::OnEvents(v1::EventBatch& b, CheckedEvents* checked) {
     End(checked->status);
     return;
   }
+  // Checkpoints are verified before anything of the batch is stored: one
+  // that fails ends the stream with nothing of the batch kept
+  // (docs/security.md, "Signed checkpoints").
+  uint64_t checkpoint_seq = 0;
+  for (const v1::JournalEntry& e : b.entries()) {
+    if (!e.record().has_checkpoint()) continue;
+    Result<v1::CheckpointStatement> st =
+        core::VerifyCheckpoint(e.record().checkpoint(), e.record().seq(),
+                               e.prev_hash(), store_id_, facts_.keys);
+    if (!st.ok()) {
+      Log(LogLevel::kError, "sync.checkpoint_refused",
+          {{"store", store_id_},
+           {"seq", std::to_string(e.record().seq())},
+           {"error", st.status().message()}});
+      StreamAction p;
+      p.kind = StreamAction::Kind::kSignatureProblem;
+      p.status = st.status();
+      p.checkpoint_seq = e.record().seq();
+      Push(std::move(p));
+      End(st.status());
+      return;
+    }
+    checkpoint_seq = e.record().seq();
+  }
   // The entries move out of the message (no copy of hundreds of sales).
   StreamAction a;
   a.kind = StreamAction::Kind::kIngest;
+  a.checkpoint_seq = checkpoint_seq;
   a.seq = held_;
   a.entries.reserve(static_cast<size_t>(b.entries_size()));
   for (v1::JournalEntry& e : *b.mutable_entries()) {

@@ -54,6 +54,7 @@
 
 #include "central/server/central_config.h"
 #include "central/store/central_store.h"
+#include "core/checkpoint.h"
 #include "core/sync_window.h"
 #include "platform/status.h"
 #include "storeagent/v1/sync.pb.h"
@@ -89,6 +90,9 @@ struct StoreFacts {
   // Central's hash of the agent's head entry, when the agent's head is
   // below what central holds (GenesisHash at 0; "" when central has none).
   std::string hash_at_agent_head;
+  // Every checkpoint key central registered for the store, by key id
+  // (CentralStore::RegisterSigningKey): what its checkpoints verify with.
+  core::StoreKeys keys;
 };
 
 struct StreamAction {
@@ -106,12 +110,17 @@ struct StreamAction {
     kCheckDrillDown,
     kStartHoldTimer,
     kHoldDone,
+    kSignatureProblem,
   };
   Kind kind = Kind::kSend;
   v1::SyncResponse message;   // kSend
   Status status;              // kEnd
   std::string store_id;       // kLoadStore
   std::string agent_version;  // kLoadStore
+  std::string public_key;     // kLoadStore: Hello.store_public_key
+  // kIngest: the last checkpoint of the batch, verified (0: none);
+  // kSignatureProblem: what failed (in `status`).
+  uint64_t checkpoint_seq = 0;
   uint64_t seq = 0;
   // kLoadStore: the Hello's central_seq_applied.
   uint64_t upto = 0;                          // kReadReseed

@@ -59,7 +59,22 @@ Result<StoreFacts> StreamStorage::LoadStore(const StreamAction& a) {
     }
     row = std::move(queued->row);
   }
+  // The store's checkpoint key (docs/security.md, "Signed checkpoints"):
+  // registered on first sight; a refused one is a problem on the store.
+  Result<core::StoreKeys> keys =
+      store.RegisterSigningKey(a.store_id, a.public_key, a.seq, now);
+  if (!keys.ok()) {
+    ctx_.metrics.SignatureProblem("key");
+    if (Status r = store.RecordSignatureProblem(a.store_id,
+                                                keys.status().message(), now);
+        !r.ok()) {
+      Log(LogLevel::kError, "sync.signature_problem_not_recorded",
+          {{"store", a.store_id}, {"error", r.ToString()}});
+    }
+    return keys.status();
+  }
   StoreFacts facts;
+  facts.keys = std::move(keys).value();
   facts.row = std::move(row).value();
   if (a.seq < facts.row.store_seq_held) {
     facts.hash_at_agent_head = core::GenesisHash();
@@ -151,8 +166,26 @@ void StreamStorage::Execute(StreamAction& a, StreamMachine& machine,
         // A batch that committed stamped the exchange in its own
         // transaction.
         if (r->acked_seq <= prev) (void)store.TouchExchange(store_id, now, "");
+        if (a.checkpoint_seq != 0) {
+          ctx_.metrics.CheckpointVerified();
+          if (Status c = store.RecordCheckpoint(store_id, a.checkpoint_seq);
+              !c.ok()) {
+            Log(LogLevel::kWarn, "sync.checkpoint_not_recorded",
+                {{"store", store_id}, {"error", c.ToString()}});
+          }
+        }
       }
       machine.OnIngested(std::move(r));
+      return;
+    }
+    case Kind::kSignatureProblem: {
+      ctx_.metrics.SignatureProblem("checkpoint");
+      if (Status r = store.RecordSignatureProblem(store_id, a.status.message(),
+                                                  ctx_.clock.NowMicros());
+          !r.ok()) {
+        Log(LogLevel::kError, "sync.signature_problem_not_recorded",
+            {{"store", store_id}, {"error", r.ToString()}});
+      }
       return;
     }
     case Kind::kCheckDigest:

@@ -319,6 +319,25 @@ CREATE INDEX price_deviations_by_sku ON price_deviations (sku,
 CREATE INDEX kpi_counters_price_lines ON kpi_counters (name, store_id)
   WHERE name IN ('price_lines.checked', 'price_lines.deviating');
 )sql",
+    // v11: the stores' checkpoint keys (docs/security.md, "Signed
+    // checkpoints"): every Ed25519 public key a store presented and central
+    // registered; the store's current one, the last checkpoint verified and
+    // the last signature problem on its row.
+    R"sql(
+CREATE TABLE store_signing_keys (
+  store_id         TEXT    NOT NULL,
+  key_id           TEXT    NOT NULL,
+  public_key       BLOB    NOT NULL,
+  registered_at_us INTEGER NOT NULL,
+  from_seq         INTEGER NOT NULL,
+  PRIMARY KEY (store_id, key_id)
+) WITHOUT ROWID;
+ALTER TABLE stores ADD COLUMN signing_key_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE stores ADD COLUMN last_checkpoint_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE stores ADD COLUMN signature_problem TEXT NOT NULL DEFAULT '';
+ALTER TABLE stores ADD COLUMN signature_problem_at_us INTEGER NOT NULL
+  DEFAULT 0;
+)sql",
 };
 
 const std::string_view kPgSchema[kCentralSchemaVersion] = {
@@ -810,6 +829,22 @@ SELECT x.store_id, s.region, x.seq, x.line,
   x.reason, x.expected_unit_price, x.expected_net, x.charged_unit_price,
   x.charged_net, x.difference, x.price_list_id, x.price_list_version
 FROM price_deviations x JOIN stores s ON s.store_id = x.store_id;
+)sql",
+    // v11: checkpoint keys (as SQLite's v11).
+    R"sql(
+CREATE TABLE store_signing_keys (
+  store_id         TEXT   NOT NULL,
+  key_id           TEXT   NOT NULL,
+  public_key       BYTEA  NOT NULL,
+  registered_at_us BIGINT NOT NULL,
+  from_seq         BIGINT NOT NULL,
+  PRIMARY KEY (store_id, key_id)
+);
+ALTER TABLE stores ADD COLUMN signing_key_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE stores ADD COLUMN last_checkpoint_seq BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE stores ADD COLUMN signature_problem TEXT NOT NULL DEFAULT '';
+ALTER TABLE stores ADD COLUMN signature_problem_at_us BIGINT NOT NULL
+  DEFAULT 0;
 )sql",
 };
 

@@ -11,7 +11,7 @@ namespace storeagent::central {
 
 // The newest schema this build knows; a database at a higher version is
 // refused (FAILED_PRECONDITION: upgrade storecentrald).
-inline constexpr int kCentralSchemaVersion = 10;
+inline constexpr int kCentralSchemaVersion = 11;
 
 // PostgreSQL: the event tables are hash-partitioned by store_id into this
 // many partitions (schema v3; docs/central.md, "Scaling out").

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "central/store/ingest_plan.h"
+#include "core/checkpoint.h"
 #include "core/price_book.h"
 #include "platform/clock.h"
 #include "platform/status.h"
@@ -51,6 +52,14 @@ struct StoreRow {
   int64_t escrow_breaches = 0;
   // SetStoreRegion's; "" = none.
   std::string region;
+  // Signed checkpoints (docs/security.md): the key id of the store's
+  // current key ("" before it presented one), the seq of the last
+  // checkpoint central verified, and the last signature problem ("" for
+  // none) with when it was found.
+  std::string signing_key_id;
+  uint64_t last_checkpoint_seq = 0;
+  std::string signature_problem;
+  int64_t signature_problem_at_us = 0;
 };
 
 struct IngestResult {
@@ -304,6 +313,27 @@ class CentralStore {
   // empty = unchanged).
   virtual Status TouchExchange(const std::string& store_id, int64_t now_us,
                                const std::string& agent_version) = 0;
+
+  // Registers the store's checkpoint key (raw Ed25519, 32 bytes) from its
+  // Hello and returns every key central holds for it by key id
+  // (docs/security.md, "Signed checkpoints"): the first key a store
+  // presents is registered; the same key again changes nothing; another
+  // key only while the store's journal is empty (agent_head_seq 0: a new
+  // database, which central re-seeds; the old keys stay for the
+  // checkpoints it signed), FAILED_PRECONDITION otherwise, naming both key
+  // ids. An empty key registers nothing. INVALID_ARGUMENT for a key of the
+  // wrong length.
+  virtual Result<core::StoreKeys> RegisterSigningKey(
+      const std::string& store_id, const std::string& public_key,
+      uint64_t agent_head_seq, int64_t now_us) = 0;
+  // A checkpoint verified at seq (the row keeps the highest).
+  virtual Status RecordCheckpoint(const std::string& store_id,
+                                  uint64_t seq) = 0;
+  // A checkpoint or key that failed, with what and where (kept on the
+  // store's row until the next problem).
+  virtual Status RecordSignatureProblem(const std::string& store_id,
+                                        const std::string& problem,
+                                        int64_t now_us) = 0;
 
   // The outcome of a digest comparison.
   virtual Status RecordDigest(const std::string& store_id,

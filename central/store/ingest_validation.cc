@@ -200,6 +200,11 @@ std::string IngestProblem(const v1::JournalRecord& record,
       return CheckLoyalty(record.loyalty());
     case v1::JournalRecord::kStock:
       return CheckStock(record.stock(), record.recorded_at_us());
+    case v1::JournalRecord::kCheckpoint:
+      // Verified against the store's key before the batch is ingested
+      // (StreamMachine::OnEvents): a bad one ends the stream, never sits in
+      // quarantine.
+      return "";
     case v1::JournalRecord::BODY_NOT_SET:
       break;
   }

@@ -11,6 +11,7 @@
 #include "central/store/price_deviation_store.h"
 #include "central/store/store_args.h"
 #include "core/journal_chain.h"
+#include "platform/signing.h"
 
 namespace storeagent::central {
 namespace {
@@ -91,6 +92,10 @@ StoreRow StoreRowFrom(const SqlRow& r) {
   s.quarantined = r.Int(10);
   s.escrow_breaches = r.Int(11);
   s.region = r.Text(12);
+  s.signing_key_id = r.Text(13);
+  s.last_checkpoint_seq = SqlUint(r.Int(14));
+  s.signature_problem = r.Text(15);
+  s.signature_problem_at_us = r.Int(16);
   return s;
 }
 
@@ -383,6 +388,80 @@ Status SqlCentralStore::TouchExchange(const std::string& store_id,
         "THEN agent_version ELSE ?3 END WHERE store_id=?1",
         {store_id, now_us, agent_version});
   });
+}
+
+Result<core::StoreKeys> SqlCentralStore::RegisterSigningKey(
+    const std::string& store_id, const std::string& public_key,
+    uint64_t agent_head_seq, int64_t now_us) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  if (!public_key.empty() &&
+      public_key.size() != crypto::kEd25519PublicKeyBytes) {
+    return InvalidArgument(
+        "hello.store_public_key: " + std::to_string(public_key.size()) +
+        " bytes, not an Ed25519 public key (32)");
+  }
+  core::StoreKeys keys;
+  Status txn =
+      engine_->InTransaction("RegisterSigningKey", [&](SqlTx& tx) -> Status {
+        keys.clear();
+        Result<StoreRow> row = LockStore(tx, store_id);
+        if (!row.ok()) return row.status();
+        STOREAGENT_RETURN_IF_ERROR(
+            tx.Query("SELECT key_id, public_key FROM store_signing_keys "
+                     "WHERE store_id=?1",
+                     {store_id}, [&](const SqlRow& r) {
+                       keys.emplace(r.Text(0), r.Blob(1));
+                       return Status::Ok();
+                     }));
+        if (public_key.empty()) return Status::Ok();
+        const std::string id = crypto::KeyId(public_key);
+        if (id == row->signing_key_id) return Status::Ok();
+        if (!row->signing_key_id.empty() && agent_head_seq != 0) {
+          return FailedPrecondition(
+              "hello.store_public_key: store " + store_id +
+              " presents checkpoint key " + id +
+              " but central registered key " + row->signing_key_id +
+              " for it; a store changes its key only with a new database "
+              "(re-seeded by central). Restore the store's signing key "
+              "file, or move its database aside so central re-seeds it");
+        }
+        STOREAGENT_RETURN_IF_ERROR(tx.Exec(
+            "INSERT INTO store_signing_keys (store_id, key_id, public_key, "
+            "registered_at_us, from_seq) VALUES (?1, ?2, ?3, ?4, ?5) "
+            "ON CONFLICT (store_id, key_id) DO NOTHING",
+            {store_id, id, SqlBlob{public_key}, now_us,
+             SqlInt(row->store_seq_held + 1)}));
+        keys.emplace(id, public_key);
+        return tx.Exec("UPDATE stores SET signing_key_id=?2 WHERE store_id=?1",
+                       {store_id, id});
+      });
+  if (!txn.ok()) return txn;
+  return keys;
+}
+
+Status SqlCentralStore::RecordCheckpoint(const std::string& store_id,
+                                         uint64_t seq) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  return engine_->InTransaction("RecordCheckpoint", [&](SqlTx& tx) -> Status {
+    return tx.Exec(
+        "UPDATE stores SET last_checkpoint_seq=?2 WHERE store_id=?1 AND "
+        "last_checkpoint_seq < ?2",
+        {store_id, SqlInt(seq)});
+  });
+}
+
+Status SqlCentralStore::RecordSignatureProblem(const std::string& store_id,
+                                               const std::string& problem,
+                                               int64_t now_us) {
+  STOREAGENT_RETURN_IF_ERROR(ValidateStoreId(store_id));
+  return engine_->InTransaction(
+      "RecordSignatureProblem", [&](SqlTx& tx) -> Status {
+        STOREAGENT_RETURN_IF_ERROR(EnsureStore(tx, store_id));
+        return tx.Exec(
+            "UPDATE stores SET signature_problem=?2, "
+            "signature_problem_at_us=?3 WHERE store_id=?1",
+            {store_id, problem, now_us});
+      });
 }
 
 Status SqlCentralStore::RecordDigest(const std::string& store_id,

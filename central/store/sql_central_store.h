@@ -24,7 +24,8 @@ inline constexpr std::string_view kStoreColumns =
     "store_id, store_seq_held, store_hash_held, store_recorded_at_us, "
     "central_head_seq, central_seq_acked, last_exchange_us, agent_version, "
     "last_digest, last_digest_store_seq, quarantined, escrow_breaches, "
-    "region";
+    "region, signing_key_id, last_checkpoint_seq, signature_problem, "
+    "signature_problem_at_us";
 StoreRow StoreRowFrom(const SqlRow& r);
 
 // The store's row, locked until the transaction ends (created first when
@@ -81,6 +82,14 @@ class SqlCentralStore final : public CentralStore {
                                     uint64_t central_seq) override;
   Status TouchExchange(const std::string& store_id, int64_t now_us,
                        const std::string& agent_version) override;
+  Result<core::StoreKeys> RegisterSigningKey(const std::string& store_id,
+                                             const std::string& public_key,
+                                             uint64_t agent_head_seq,
+                                             int64_t now_us) override;
+  Status RecordCheckpoint(const std::string& store_id, uint64_t seq) override;
+  Status RecordSignatureProblem(const std::string& store_id,
+                                const std::string& problem,
+                                int64_t now_us) override;
   Status RecordDigest(const std::string& store_id, const std::string& result,
                       uint64_t store_seq) override;
   Status RecordDrift(const std::vector<v1::Drift>& drift) override;

@@ -12,6 +12,7 @@
 #include "core/journal_chain.h"
 #include "platform/clock.h"
 #include "storage/agent_database.h"
+#include "storage/sqlite_handle.h"
 #include "tests/integration/sync/sync_env.h"
 #include "tests/support/run_program.h"
 #include "tests/support/sanitized_counts.h"
@@ -429,6 +430,124 @@ TEST_P(SyncE2eTest, ANewerAgentsRecordSyncsWithTheChainIntact) {
   EXPECT_EQ(got.canonical_record(), bytes);
   EXPECT_EQ(got.hash(), core::ChainHash(got.prev_hash(), bytes));
   EXPECT_EQ(got.record().client_key().client_txn_id(), "newer-1");
+}
+
+// Issue #16's tamper test: a record the store has not sent yet is edited
+// and the chain re-hashed from it, with the agent stopped. The plain chain
+// verifies; the checkpoint signed after it does not, so `journal verify`
+// names the first unsigned break, and central refuses the rewritten tail
+// (DATA_LOSS), says where, and keeps none of it.
+TEST_P(SyncE2eTest, ARewrittenUnsentTailIsRefusedAndNamed) {
+  auto env = MakeEnv("\n[checkpoint]\nevery_events = 5\nevery_minutes = 0\n");
+  StartBoth(*env);
+  ASSERT_EQ(env->RecordSales(3, 1, "sent"), 3);
+  ASSERT_TRUE(WaitFor([&] { return env->CentralState().store_seq_held() == 3; },
+                      seconds(60)))
+      << env->LogTails();
+  EXPECT_EQ(env->CentralState().signing_key_id().size(), 16u);
+
+  // Central away: 12 sales, and checkpoints at 6 (covering 1..5), 12 and 18.
+  ASSERT_EQ(env->central().Terminate(), 0);
+  ASSERT_EQ(env->RecordSales(12, 1, "unsent"), 12);
+  ASSERT_EQ(env->AgentHead(), 18u);
+  ASSERT_EQ(env->agent().Terminate(), 0);
+
+  const RunResult before =
+      RunProgram({AgentProcess::CtlPath(), "--config",
+                  env->agent().config_path(), "journal", "verify"});
+  ASSERT_EQ(before.exit_code, 0) << before.out << before.err;
+  EXPECT_NE(before.out.find("3 checkpoints verified"), std::string::npos)
+      << before.out;
+  // The auditor's archive of the day (the sample sales' business day),
+  // checked offline by storeagent-verify.
+  const std::string archive = env->dir() + "/day.jsonl";
+  auto export_and_verify = [&](const std::string& file) {
+    const RunResult e =
+        RunProgram({AgentProcess::CtlPath(), "--config",
+                    env->agent().config_path(), "journal", "export", "--from",
+                    "2026-03-14", "--to", "2026-03-14", file});
+    EXPECT_EQ(e.exit_code, 0) << e.out << e.err;
+    return RunProgram({AgentProcess::BinDir() + "/storeagent-verify", file});
+  };
+  const RunResult good = export_and_verify(archive);
+  EXPECT_EQ(good.exit_code, 0) << good.out << good.err;
+  EXPECT_NE(good.out.find("proves    records 1..17 are what the store signed "
+                          "(3 checkpoints verified)"),
+            std::string::npos)
+      << good.out;
+
+  {
+    // Seq 8 (a sale between the checkpoints at 6 and 12) gets another
+    // receipt number, and every hash from it on is recomputed.
+    storage::ConnectionOptions o;
+    Result<storage::Connection> c =
+        storage::Connection::Open(env->agent().db_path(), o);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    std::string prev;
+    for (uint64_t seq = 8; seq <= 18; ++seq) {
+      Result<storage::Statement> get = storage::Statement::Prepare(
+          c->get(), "SELECT record, prev_hash FROM journal WHERE seq = ?1");
+      ASSERT_TRUE(get.ok());
+      get->BindInt(1, static_cast<int64_t>(seq));
+      Result<bool> row = get->Step();
+      ASSERT_TRUE(row.ok() && *row);
+      std::string bytes(get->ColumnBlob(0));
+      if (seq == 8) {
+        prev = std::string(get->ColumnBlob(1));
+        v1::JournalRecord r;
+        ASSERT_TRUE(r.ParseFromString(bytes));
+        ASSERT_TRUE(r.transaction().has_sale());
+        r.mutable_transaction()->mutable_sale()->set_receipt_number("EDITED");
+        bytes = core::CanonicalBytes(r);
+      }
+      get = storage::Statement::Prepare(c->get(), "SELECT 1");
+      const std::string hash = core::ChainHash(prev, bytes);
+      Result<storage::Statement> put = storage::Statement::Prepare(
+          c->get(),
+          "UPDATE journal SET record = ?2, prev_hash = ?3, hash = ?4 "
+          "WHERE seq = ?1");
+      ASSERT_TRUE(put.ok());
+      put->BindInt(1, static_cast<int64_t>(seq));
+      put->BindBlob(2, bytes);
+      put->BindBlob(3, prev);
+      put->BindBlob(4, hash);
+      ASSERT_TRUE(put->Run().ok());
+      prev = hash;
+    }
+  }
+
+  const RunResult after =
+      RunProgram({AgentProcess::CtlPath(), "--config",
+                  env->agent().config_path(), "journal", "verify"});
+  EXPECT_EQ(after.exit_code, 3) << after.out << after.err;
+  EXPECT_NE(after.out.find("BROKEN at seq 12"), std::string::npos) << after.out;
+  EXPECT_NE(after.out.find("first unsigned break: records 6..11 are not what "
+                           "checkpoint 12 signed"),
+            std::string::npos)
+      << after.out;
+  const RunResult tampered = export_and_verify(env->dir() + "/after.jsonl");
+  EXPECT_EQ(tampered.exit_code, 3) << tampered.out << tampered.err;
+  EXPECT_NE(tampered.out.find("BROKEN at seq 12"), std::string::npos)
+      << tampered.out;
+
+  ASSERT_TRUE(env->central().Start()) << env->central().log_path();
+  ASSERT_TRUE(env->agent().Start()) << env->agent().log_path();
+  ASSERT_TRUE(
+      WaitFor([&] { return !env->CentralState().signature_problem().empty(); },
+              seconds(60)))
+      << env->LogTails();
+  const v1::GetStoreSyncStateResponse s = env->CentralState();
+  EXPECT_NE(s.signature_problem().find("seq 12: checkpoint signed hash"),
+            std::string::npos)
+      << s.signature_problem();
+  EXPECT_NE(s.signature_problem().find("records up to seq 11 were changed "
+                                       "after they were signed"),
+            std::string::npos)
+      << s.signature_problem();
+  EXPECT_GT(s.signature_problem_at_us(), 0);
+  // Nothing from the rewritten checkpoint on was kept (the batch that
+  // carried it was refused whole).
+  EXPECT_LT(s.store_seq_held(), 12u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SyncE2eTest, ::testing::Values(false, true),

@@ -10,6 +10,7 @@
 
 #include "central/store/central_store.h"
 #include "core/journal_chain.h"
+#include "platform/signing.h"
 #include "tests/unit/central_store/central_store_fixture.h"
 #include "tests/unit/core/sample_events.h"
 
@@ -166,6 +167,55 @@ TEST_P(CentralStoreTest, StoreIsCreatedOnFirstSightWithZeros) {
 
 // GetStores: each id's row in the order asked, nullopt for a store never
 // seen, a repeat answered twice; one malformed id refuses the whole read.
+// A store's checkpoint key (docs/security.md, "Signed checkpoints"): the
+// first registered, the same again a no-op, another refused while the
+// store's journal holds events and registered beside the old one from an
+// empty journal; problems and checkpoints on the row.
+TEST_P(CentralStoreTest, TheFirstSigningKeyIsRegisteredAndAnotherOnlyAfresh) {
+  const crypto::SigningKey k1 = crypto::SigningKey::Generate();
+  const crypto::SigningKey k2 = crypto::SigningKey::Generate();
+  Result<core::StoreKeys> none = store_->RegisterSigningKey("s1", "", 5, kNow);
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->empty());
+  Result<core::StoreKeys> first =
+      store_->RegisterSigningKey("s1", k1.public_key(), 0, kNow);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ(first->at(k1.key_id()), k1.public_key());
+  Result<core::StoreKeys> again =
+      store_->RegisterSigningKey("s1", k1.public_key(), 40, kNow);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->size(), 1u);
+  Result<core::StoreKeys> other =
+      store_->RegisterSigningKey("s1", k2.public_key(), 40, kNow);
+  EXPECT_EQ(other.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(other.status().message().find(k1.key_id()), std::string::npos);
+  EXPECT_NE(other.status().message().find(k2.key_id()), std::string::npos);
+  Result<StoreRow> row = store_->GetOrCreateStore("s1");
+  ASSERT_TRUE(row.ok());
+  EXPECT_EQ(row->signing_key_id, k1.key_id());
+  // From an empty journal (a new database central re-seeds): registered,
+  // and the old key kept for the checkpoints it signed.
+  Result<core::StoreKeys> fresh =
+      store_->RegisterSigningKey("s1", k2.public_key(), 0, kNow);
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  EXPECT_EQ(fresh->size(), 2u);
+  row = store_->GetOrCreateStore("s1");
+  EXPECT_EQ(row->signing_key_id, k2.key_id());
+  EXPECT_EQ(store_->RegisterSigningKey("s1", "short", 0, kNow).status().code(),
+            StatusCode::kInvalidArgument);
+
+  ASSERT_TRUE(store_->RecordCheckpoint("s1", 12).ok());
+  ASSERT_TRUE(store_->RecordCheckpoint("s1", 6).ok());  // never backwards
+  ASSERT_TRUE(
+      store_->RecordSignatureProblem("s1", "seq 12: checkpoint ...", kNow)
+          .ok());
+  row = store_->GetOrCreateStore("s1");
+  EXPECT_EQ(row->last_checkpoint_seq, 12u);
+  EXPECT_EQ(row->signature_problem, "seq 12: checkpoint ...");
+  EXPECT_EQ(row->signature_problem_at_us, kNow);
+}
+
 TEST_P(CentralStoreTest, GetStoresAnswersEachIdInOrder) {
   ASSERT_TRUE(store_->GetOrCreateStore("s1").ok());
   ASSERT_TRUE(store_->GetOrCreateStore("s2").ok());

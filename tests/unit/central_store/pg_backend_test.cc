@@ -316,6 +316,9 @@ TEST_F(PgOnlyTest, AVersion7SalesIndexIsRekeyedWithItsRows) {
   {
     pqxx::nontransaction tx(*conn_);
     tx.exec(
+        "DROP TABLE store_signing_keys; ALTER TABLE stores DROP COLUMN "
+        "signing_key_id, DROP COLUMN last_checkpoint_seq, DROP COLUMN "
+        "signature_problem, DROP COLUMN signature_problem_at_us; "
         "DROP VIEW price_deviation_facts; DROP TABLE price_deviations; "
         "DROP INDEX kpi_counters_price_lines; "
         "DROP TABLE price_book; DROP TABLE price_book_stores; "
@@ -360,6 +363,9 @@ TEST_F(PgOnlyTest, AVersion8DatabaseGetsAnEmptyPriceBook) {
   {
     pqxx::nontransaction tx(*conn_);
     tx.exec(
+        "DROP TABLE store_signing_keys; ALTER TABLE stores DROP COLUMN "
+        "signing_key_id, DROP COLUMN last_checkpoint_seq, DROP COLUMN "
+        "signature_problem, DROP COLUMN signature_problem_at_us; "
         "DROP VIEW price_deviation_facts; DROP TABLE price_deviations; "
         "DROP INDEX kpi_counters_price_lines; "
         "DROP TABLE price_book; DROP TABLE price_book_stores; "
@@ -399,6 +405,9 @@ TEST_F(PgOnlyTest, AVersion9DatabaseStartsAnEmptyDeviationList) {
     pqxx::nontransaction tx(*conn_);
     // The views as version 6 made them (their v6 text, without the rest).
     tx.exec(
+        "DROP TABLE store_signing_keys; ALTER TABLE stores DROP COLUMN "
+        "signing_key_id, DROP COLUMN last_checkpoint_seq, DROP COLUMN "
+        "signature_problem, DROP COLUMN signature_problem_at_us; "
         "DROP VIEW price_deviation_facts; DROP TABLE price_deviations; "
         "DROP INDEX kpi_counters_price_lines; DROP VIEW kpi_weekly; "
         "DROP VIEW kpi_weekly_counts; "

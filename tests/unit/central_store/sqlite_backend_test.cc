@@ -63,6 +63,12 @@ TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
     ASSERT_TRUE((*s)->GetOrCreateStore("s1").ok());
   }
   ASSERT_TRUE(ExecOn(path,
+                     "DROP TABLE store_signing_keys; "
+                     "ALTER TABLE stores DROP COLUMN signing_key_id; "
+                     "ALTER TABLE stores DROP COLUMN last_checkpoint_seq; "
+                     "ALTER TABLE stores DROP COLUMN signature_problem; "
+                     "ALTER TABLE stores DROP COLUMN "
+                     "signature_problem_at_us; "
                      "DROP TABLE price_deviations; "
                      "DROP INDEX kpi_counters_price_lines; "
                      "DROP TABLE price_book; DROP TABLE price_book_stores; "
@@ -111,6 +117,12 @@ TEST(SqliteCentralStoreTest, VersionSixKeepsItsBreaches) {
   const std::string path = dir.File("central.db");
   ASSERT_TRUE(central::OpenCentralStore("sqlite:" + path, SystemClock()).ok());
   ASSERT_TRUE(ExecOn(path,
+                     "DROP TABLE store_signing_keys; "
+                     "ALTER TABLE stores DROP COLUMN signing_key_id; "
+                     "ALTER TABLE stores DROP COLUMN last_checkpoint_seq; "
+                     "ALTER TABLE stores DROP COLUMN signature_problem; "
+                     "ALTER TABLE stores DROP COLUMN "
+                     "signature_problem_at_us; "
                      "DROP TABLE price_deviations; "
                      "DROP INDEX kpi_counters_price_lines; "
                      "DROP TABLE price_book; DROP TABLE price_book_stores; "
@@ -158,6 +170,12 @@ TEST(SqliteCentralStoreTest, VersionSevenKeepsItsSalesIndex) {
   }
   ASSERT_TRUE(
       ExecOn(path,
+             "DROP TABLE store_signing_keys; "
+             "ALTER TABLE stores DROP COLUMN signing_key_id; "
+             "ALTER TABLE stores DROP COLUMN last_checkpoint_seq; "
+             "ALTER TABLE stores DROP COLUMN signature_problem; "
+             "ALTER TABLE stores DROP COLUMN "
+             "signature_problem_at_us; "
              "DROP TABLE price_deviations; "
              "DROP INDEX kpi_counters_price_lines; "
              "DROP TABLE price_book; DROP TABLE price_book_stores; "
@@ -222,6 +240,12 @@ TEST(SqliteCentralStoreTest, VersionEightGetsAnEmptyPriceBook) {
     ASSERT_TRUE((*s)->GetOrCreateStore("s1").ok());
   }
   ASSERT_TRUE(ExecOn(path,
+                     "DROP TABLE store_signing_keys; "
+                     "ALTER TABLE stores DROP COLUMN signing_key_id; "
+                     "ALTER TABLE stores DROP COLUMN last_checkpoint_seq; "
+                     "ALTER TABLE stores DROP COLUMN signature_problem; "
+                     "ALTER TABLE stores DROP COLUMN "
+                     "signature_problem_at_us; "
                      "DROP TABLE price_deviations; "
                      "DROP INDEX kpi_counters_price_lines; "
                      "DROP TABLE price_book; DROP TABLE price_book_stores; "
@@ -262,6 +286,12 @@ TEST(SqliteCentralStoreTest, VersionNineStartsAnEmptyDeviationList) {
         (*s)->IngestBatch("s1", {chain.Next(KpiSale("a", "", ""))}, kNow).ok());
   }
   ASSERT_TRUE(ExecOn(path,
+                     "DROP TABLE store_signing_keys; "
+                     "ALTER TABLE stores DROP COLUMN signing_key_id; "
+                     "ALTER TABLE stores DROP COLUMN last_checkpoint_seq; "
+                     "ALTER TABLE stores DROP COLUMN signature_problem; "
+                     "ALTER TABLE stores DROP COLUMN "
+                     "signature_problem_at_us; "
                      "DROP TABLE price_deviations; "
                      "DROP INDEX kpi_counters_price_lines; "
                      "UPDATE schema_version SET version = 9")

@@ -50,6 +50,8 @@ const std::vector<Program>& Programs() {
        "storeagentctl.1"},
       {"storeagent-possim", STOREAGENT_AGENT_BIN_DIR "/storeagent-possim",
        "storeagent-possim.1"},
+      {"storeagent-verify", STOREAGENT_AGENT_BIN_DIR "/storeagent-verify",
+       "storeagent-verify.1"},
       {"storecentrald", STORECENTRAL_BIN_DIR "/storecentrald",
        "storecentrald.8"},
       {"storecentralctl", STORECENTRAL_BIN_DIR "/storecentralctl",
