@@ -2,13 +2,15 @@
 // to a baseline measured in the same run: the no-op RPC on the same server
 // (the transport ceiling) and one fsync'd SQLite transaction per sale (the
 // disk), with the disk's own flush and with every flush slowed by 2 ms; then
+// the cost of signed checkpoints (against the same agent without) and the
+// rate of `journal verify` with signatures;
 // latency at a paced 1,000 sales/s and the real daemon's memory; and sales/s
 // while an online backup of a large database runs and while the journal is
 // pruned, each over plain rounds of the same run.
 // `bench/run record [--quick]` builds and runs it.
 //
 //   bench_record [--quick] [--rounds N]
-//                [--only record|slowflush|paced|ops|rss|fsync]
+//                [--only record|checkpoints|slowflush|paced|ops|rss|fsync]
 //
 // A figure and its baselines run in alternating rounds of one second, so a
 // slow spell of a shared machine hits them alike and the ratios hold.
@@ -32,9 +34,13 @@
 #include "bench/pos_call_slots.h"
 #include "bench/report.h"
 #include "platform/clock.h"
+#include "platform/fs.h"
 #include "platform/log.h"
 #include "platform/malloc_tuning.h"
+#include "platform/signing.h"
+#include "storage/journal_verify.h"
 #include "storage/online_backup.h"
+#include "storage/sqlite_handle.h"
 #include "tests/support/agent_process.h"
 #include "tests/support/fault_vfs.h"
 #include "tests/support/temp_dir.h"
@@ -104,12 +110,19 @@ LoadResult Load(const std::string& phase, const std::string& socket,
 }
 
 // The daemon in-process, in `dir`, its database on the SQLite VFS `vfs`.
+// `checkpoint_every` < 0: the default checkpoint settings; 0: none (no
+// interval, no timer).
 std::unique_ptr<agent::AgentServer> StartAgent(const testing::TempDir& dir,
-                                               const std::string& vfs) {
+                                               const std::string& vfs,
+                                               int checkpoint_every = -1) {
   agent::AgentConfig config;
   config.store_id = "store-0001";
   config.data_dir = dir.File("data");
   config.pos_socket = dir.File("pos.sock");
+  if (checkpoint_every >= 0) {
+    config.checkpoint_every_events = checkpoint_every;
+    if (checkpoint_every == 0) config.checkpoint_every_minutes = 0;
+  }
   Result<std::unique_ptr<agent::AgentServer>> server =
       agent::AgentServer::Start(config, SystemClock(), {.vfs = vfs});
   if (!server.ok()) {
@@ -198,6 +211,74 @@ void RecordFigures(const Settings& s) {
   Figure("noop_cpu_us_per_call", noop.CpuMicrosPerCall(), 0, "us");
   Figure("record_cores_busy", rec.CoresBusy(), 2, "cores");
   Figure("noop_cores_busy", noop.CoresBusy(), 2, "cores");
+}
+
+// What signed checkpoints cost (docs/security.md, "Signed checkpoints"):
+// the agent at the default interval against the same agent with none, in
+// alternating rounds; then `journal verify` with signatures over the first
+// one's journal.
+void CheckpointFigures(const Settings& s) {
+  testing::TempDir with_dir, without_dir;
+  std::unique_ptr<agent::AgentServer> with = StartAgent(with_dir, "");
+  std::unique_ptr<agent::AgentServer> without =
+      StartAgent(without_dir, "", /*checkpoint_every=*/0);
+  if (with == nullptr || without == nullptr) return;
+  const std::string with_socket = with_dir.File("pos.sock");
+  const std::string without_socket = without_dir.File("pos.sock");
+  LoadSpec spec{.threads = kClientThreads, .depth = 1};
+  spec.duration_us = s.warmup_us;
+  Load("checkpoints warm-up", with_socket, spec, RecordSlots(Sale()));
+  Load("no checkpoints warm-up", without_socket, spec, RecordSlots(Sale()));
+  spec.duration_us = kRoundUs;
+  LoadResult on, off;
+  for (int i = 0; i < s.rounds; ++i) {
+    on.Add(Load("record, checkpoints every 1000", with_socket, spec,
+                RecordSlots(Sale())));
+    off.Add(Load("record, no checkpoints", without_socket, spec,
+                 RecordSlots(Sale())));
+  }
+  const uint64_t checkpoints = with->database().checkpoints().checkpoint_seq();
+  with->Shutdown();
+  without->Shutdown();
+  Figure("record_sales_per_s_with_checkpoints", on.CallsPerSecond(), 0,
+         "sales/s");
+  Figure("record_sales_per_s_without_checkpoints", off.CallsPerSecond(), 0,
+         "sales/s");
+  Figure("record_ratio_with_checkpoints",
+         Ratio(on.CallsPerSecond(), off.CallsPerSecond()), 2, "x");
+  if (checkpoints == 0) Error("checkpoints", "the agent wrote none");
+
+  // journal verify, signatures included, over what was recorded.
+  Progress("journal verify");
+  Result<std::string> pem = fs::ReadFile(with_dir.File("data/signing.key"));
+  Result<crypto::SigningKey> key =
+      pem.ok() ? crypto::SigningKey::FromPem(*pem)
+               : Result<crypto::SigningKey>(pem.status());
+  if (!key.ok()) return Error("journal verify", key.status().ToString());
+  storage::SignatureKeys keys;
+  keys.store_id = "store-0001";
+  keys.keys.emplace(key->key_id(), key->public_key());
+  storage::ConnectionOptions ro;
+  ro.read_only = true;
+  Result<storage::Connection> conn =
+      storage::Connection::Open(with_dir.File("data/agent.db"), ro);
+  if (!conn.ok()) return Error("journal verify", conn.status().ToString());
+  const auto started = std::chrono::steady_clock::now();
+  Result<storage::VerifyReport> r = storage::VerifyJournal(conn->get(), &keys);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count();
+  if (!r.ok()) return Error("journal verify", r.status().ToString());
+  if (!r->problem.ok()) {
+    return Error("journal verify", r->problem.ToString());
+  }
+  Figure("journal_verify_records", static_cast<double>(r->entries_checked), 0,
+         "records");
+  Figure("journal_verify_checkpoints",
+         static_cast<double>(r->checkpoints_verified), 0, "checkpoints");
+  Figure("journal_verify_records_per_s",
+         Ratio(static_cast<double>(r->entries_checked), seconds), 0,
+         "records/s");
 }
 
 // Every fsync slowed by 2 ms, 32 sales in flight, against one transaction
@@ -449,8 +530,8 @@ int main(int argc, char** argv) {
   sb::Settings settings;
   std::string only;  // empty: every phase
   int rounds = 0;    // 0: the setting's
-  const char* const phases[] = {"record", "slowflush", "paced",
-                                "ops",    "rss",       "fsync"};
+  const char* const phases[] = {"record", "checkpoints", "slowflush", "paced",
+                                "ops",    "rss",         "fsync"};
   bool usage = false;
   for (int i = 1; i < argc && !usage; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
@@ -472,8 +553,8 @@ int main(int argc, char** argv) {
                  "  --quick  2 rounds per figure and 50000 sales for the "
                  "RSS figure, under a minute\n"
                  "  --rounds rounds per figure, 1..100 (after --quick)\n"
-                 "  --only   one phase: record, slowflush, paced, ops, rss "
-                 "or fsync\n",
+                 "  --only   one phase: record, checkpoints, slowflush, "
+                 "paced, ops, rss or fsync\n",
                  argv[0]);
     return 2;
   }
@@ -482,6 +563,7 @@ int main(int argc, char** argv) {
   storeagent::ConfigureLog("warn", "text");
   sb::Progress("start");
   if (run("record")) sb::RecordFigures(settings);
+  if (run("checkpoints")) sb::CheckpointFigures(settings);
   if (run("slowflush")) sb::SlowFlushFigures(settings);
   if (run("paced")) sb::PacedFigures(settings);
   if (run("ops")) sb::OpsFigures(settings);
