@@ -22,6 +22,13 @@
 namespace storeagent::testing {
 namespace {
 
+// What schema version 11 added (the stores' checkpoint keys), undone first
+// by every test that takes a database back to an older version.
+constexpr char kUndoVersion11[] =
+    "DROP TABLE store_signing_keys; ALTER TABLE stores DROP COLUMN "
+    "signing_key_id, DROP COLUMN last_checkpoint_seq, DROP COLUMN "
+    "signature_problem, DROP COLUMN signature_problem_at_us; ";
+
 std::string WithSearchPath(const std::string& url, const std::string& schema) {
   const char sep = url.find('?') == std::string::npos ? '?' : '&';
   return url + sep + "options=-csearch_path%3D" + schema;
@@ -315,17 +322,15 @@ TEST_F(PgOnlyTest, AVersion7SalesIndexIsRekeyedWithItsRows) {
   }
   {
     pqxx::nontransaction tx(*conn_);
-    tx.exec(
-        "DROP TABLE store_signing_keys; ALTER TABLE stores DROP COLUMN "
-        "signing_key_id, DROP COLUMN last_checkpoint_seq, DROP COLUMN "
-        "signature_problem, DROP COLUMN signature_problem_at_us; "
-        "DROP VIEW price_deviation_facts; DROP TABLE price_deviations; "
-        "DROP INDEX kpi_counters_price_lines; "
-        "DROP TABLE price_book; DROP TABLE price_book_stores; "
-        "DROP TABLE price_book_sent; "
-        "ALTER TABLE kpi_sales DROP CONSTRAINT kpi_sales_pkey; "
-        "ALTER TABLE kpi_sales ADD PRIMARY KEY (store_id, terminal_id, "
-        "client_txn_id); UPDATE schema_version SET version = 7");
+    tx.exec(std::string(kUndoVersion11) +
+            std::string(
+                "DROP VIEW price_deviation_facts; DROP TABLE price_deviations; "
+                "DROP INDEX kpi_counters_price_lines; "
+                "DROP TABLE price_book; DROP TABLE price_book_stores; "
+                "DROP TABLE price_book_sent; "
+                "ALTER TABLE kpi_sales DROP CONSTRAINT kpi_sales_pkey; "
+                "ALTER TABLE kpi_sales ADD PRIMARY KEY (store_id, terminal_id, "
+                "client_txn_id); UPDATE schema_version SET version = 7"));
   }
   Result<std::unique_ptr<central::CentralStore>> store = instance_->Open();
   ASSERT_TRUE(store.ok()) << store.status().message();
@@ -362,14 +367,13 @@ TEST_F(PgOnlyTest, AVersion8DatabaseGetsAnEmptyPriceBook) {
   }
   {
     pqxx::nontransaction tx(*conn_);
-    tx.exec(
-        "DROP TABLE store_signing_keys; ALTER TABLE stores DROP COLUMN "
-        "signing_key_id, DROP COLUMN last_checkpoint_seq, DROP COLUMN "
-        "signature_problem, DROP COLUMN signature_problem_at_us; "
-        "DROP VIEW price_deviation_facts; DROP TABLE price_deviations; "
-        "DROP INDEX kpi_counters_price_lines; "
-        "DROP TABLE price_book; DROP TABLE price_book_stores; "
-        "DROP TABLE price_book_sent; UPDATE schema_version SET version = 8");
+    tx.exec(std::string(kUndoVersion11) +
+            std::string(
+                "DROP VIEW price_deviation_facts; DROP TABLE price_deviations; "
+                "DROP INDEX kpi_counters_price_lines; "
+                "DROP TABLE price_book; DROP TABLE price_book_stores; "
+                "DROP TABLE price_book_sent; UPDATE schema_version SET version "
+                "= 8"));
   }
   Result<std::unique_ptr<central::CentralStore>> store = instance_->Open();
   ASSERT_TRUE(store.ok()) << store.status().message();
@@ -405,17 +409,16 @@ TEST_F(PgOnlyTest, AVersion9DatabaseStartsAnEmptyDeviationList) {
     pqxx::nontransaction tx(*conn_);
     // The views as version 6 made them (their v6 text, without the rest).
     tx.exec(
-        "DROP TABLE store_signing_keys; ALTER TABLE stores DROP COLUMN "
-        "signing_key_id, DROP COLUMN last_checkpoint_seq, DROP COLUMN "
-        "signature_problem, DROP COLUMN signature_problem_at_us; "
-        "DROP VIEW price_deviation_facts; DROP TABLE price_deviations; "
-        "DROP INDEX kpi_counters_price_lines; DROP VIEW kpi_weekly; "
-        "DROP VIEW kpi_weekly_counts; "
-        "CREATE VIEW kpi_weekly_counts AS SELECT k.store_id, s.region, "
-        "k.week, SUM(k.value) AS sales FROM kpi_counters k JOIN stores s "
-        "ON s.store_id = k.store_id GROUP BY k.store_id, s.region, k.week; "
-        "CREATE VIEW kpi_weekly AS SELECT c.* FROM kpi_weekly_counts c; "
-        "UPDATE schema_version SET version = 9");
+        std::string(kUndoVersion11) +
+        std::string(
+            "DROP VIEW price_deviation_facts; DROP TABLE price_deviations; "
+            "DROP INDEX kpi_counters_price_lines; DROP VIEW kpi_weekly; "
+            "DROP VIEW kpi_weekly_counts; "
+            "CREATE VIEW kpi_weekly_counts AS SELECT k.store_id, s.region, "
+            "k.week, SUM(k.value) AS sales FROM kpi_counters k JOIN stores s "
+            "ON s.store_id = k.store_id GROUP BY k.store_id, s.region, k.week; "
+            "CREATE VIEW kpi_weekly AS SELECT c.* FROM kpi_weekly_counts c; "
+            "UPDATE schema_version SET version = 9"));
   }
   Result<std::unique_ptr<central::CentralStore>> store = instance_->Open();
   ASSERT_TRUE(store.ok()) << store.status().message();

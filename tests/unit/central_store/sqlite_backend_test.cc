@@ -34,6 +34,15 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, CentralStoreTest, ::testing::Values(Sqlite()),
 
 // Runs `sql` on the central database at `path` behind the store's back
 // (to give it an older schema's shape).
+// What schema version 11 added (the stores' checkpoint keys), undone first
+// by every test that takes a database back to an older version.
+constexpr char kUndoVersion11[] =
+    "DROP TABLE store_signing_keys; "
+    "ALTER TABLE stores DROP COLUMN signing_key_id; "
+    "ALTER TABLE stores DROP COLUMN last_checkpoint_seq; "
+    "ALTER TABLE stores DROP COLUMN signature_problem; "
+    "ALTER TABLE stores DROP COLUMN signature_problem_at_us; ";
+
 Status ExecOn(const std::string& path, std::string_view sql) {
   Result<storage::Connection> c =
       storage::Connection::Open(path, storage::ConnectionOptions{});
@@ -62,13 +71,10 @@ TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
     ASSERT_TRUE(s.ok());
     ASSERT_TRUE((*s)->GetOrCreateStore("s1").ok());
   }
-  ASSERT_TRUE(ExecOn(path,
-                     "DROP TABLE store_signing_keys; "
-                     "ALTER TABLE stores DROP COLUMN signing_key_id; "
-                     "ALTER TABLE stores DROP COLUMN last_checkpoint_seq; "
-                     "ALTER TABLE stores DROP COLUMN signature_problem; "
-                     "ALTER TABLE stores DROP COLUMN "
-                     "signature_problem_at_us; "
+  ASSERT_TRUE(
+      ExecOn(path,
+             std::string(kUndoVersion11) +
+                 std::string(
                      "DROP TABLE price_deviations; "
                      "DROP INDEX kpi_counters_price_lines; "
                      "DROP TABLE price_book; DROP TABLE price_book_stores; "
@@ -81,8 +87,8 @@ TEST(SqliteCentralStoreTest, VersionOneIsMigratedOnOpen) {
                      "DROP TABLE kpi_counters; DROP TABLE kpi_sales; "
                      "DROP TABLE kpi_returns; DROP TABLE kpi_holds; "
                      "ALTER TABLE stores DROP COLUMN region; "
-                     "UPDATE schema_version SET version = 1")
-                  .ok());
+                     "UPDATE schema_version SET version = 1"))
+          .ok());
   Result<std::unique_ptr<central::CentralStore>> s =
       central::OpenCentralStore("sqlite:" + path, SystemClock());
   ASSERT_TRUE(s.ok()) << s.status().ToString();
@@ -116,13 +122,10 @@ TEST(SqliteCentralStoreTest, VersionSixKeepsItsBreaches) {
   TempDir dir;
   const std::string path = dir.File("central.db");
   ASSERT_TRUE(central::OpenCentralStore("sqlite:" + path, SystemClock()).ok());
-  ASSERT_TRUE(ExecOn(path,
-                     "DROP TABLE store_signing_keys; "
-                     "ALTER TABLE stores DROP COLUMN signing_key_id; "
-                     "ALTER TABLE stores DROP COLUMN last_checkpoint_seq; "
-                     "ALTER TABLE stores DROP COLUMN signature_problem; "
-                     "ALTER TABLE stores DROP COLUMN "
-                     "signature_problem_at_us; "
+  ASSERT_TRUE(
+      ExecOn(path,
+             std::string(kUndoVersion11) +
+                 std::string(
                      "DROP TABLE price_deviations; "
                      "DROP INDEX kpi_counters_price_lines; "
                      "DROP TABLE price_book; DROP TABLE price_book_stores; "
@@ -133,8 +136,8 @@ TEST(SqliteCentralStoreTest, VersionSixKeepsItsBreaches) {
                      "ALTER TABLE escrow_breaches DROP COLUMN at_risk; "
                      "INSERT INTO escrow_breaches VALUES "
                      "('s1', 4, 'sku-a', 2, 1); "
-                     "UPDATE schema_version SET version = 6")
-                  .ok());
+                     "UPDATE schema_version SET version = 6"))
+          .ok());
   Result<std::unique_ptr<central::CentralStore>> s =
       central::OpenCentralStore("sqlite:" + path, SystemClock());
   ASSERT_TRUE(s.ok()) << s.status().ToString();
@@ -169,32 +172,30 @@ TEST(SqliteCentralStoreTest, VersionSevenKeepsItsSalesIndex) {
         (*s)->IngestBatch("s1", {chain.Next(record("a", true))}, kNow).ok());
   }
   ASSERT_TRUE(
-      ExecOn(path,
-             "DROP TABLE store_signing_keys; "
-             "ALTER TABLE stores DROP COLUMN signing_key_id; "
-             "ALTER TABLE stores DROP COLUMN last_checkpoint_seq; "
-             "ALTER TABLE stores DROP COLUMN signature_problem; "
-             "ALTER TABLE stores DROP COLUMN "
-             "signature_problem_at_us; "
-             "DROP TABLE price_deviations; "
-             "DROP INDEX kpi_counters_price_lines; "
-             "DROP TABLE price_book; DROP TABLE price_book_stores; "
-             "DROP TABLE price_book_sent; "
-             "CREATE TABLE v7 (store_id TEXT NOT NULL, terminal_id TEXT "
-             "NOT NULL, client_txn_id TEXT NOT NULL, seq INTEGER NOT NULL, "
-             "recorded_at_us INTEGER NOT NULL, receipt_number TEXT NOT "
-             "NULL, order_ref TEXT NOT NULL, channel TEXT NOT NULL, "
-             "business_day TEXT NOT NULL, total_minor INTEGER NOT NULL, "
-             "lines INTEGER NOT NULL, member INTEGER NOT NULL, voided "
-             "INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (store_id, "
-             "terminal_id, client_txn_id)) WITHOUT ROWID; "
-             "INSERT INTO v7 SELECT * FROM kpi_sales; "
-             "DROP TABLE kpi_sales; ALTER TABLE v7 RENAME TO kpi_sales; "
-             "CREATE INDEX kpi_sales_receipt ON kpi_sales (store_id, "
-             "receipt_number) WHERE receipt_number <> ''; "
-             "CREATE INDEX kpi_sales_order ON kpi_sales (order_ref) "
-             "WHERE order_ref <> ''; "
-             "UPDATE schema_version SET version = 7")
+      ExecOn(
+          path,
+          std::string(kUndoVersion11) +
+              std::string(
+                  "DROP TABLE price_deviations; "
+                  "DROP INDEX kpi_counters_price_lines; "
+                  "DROP TABLE price_book; DROP TABLE price_book_stores; "
+                  "DROP TABLE price_book_sent; "
+                  "CREATE TABLE v7 (store_id TEXT NOT NULL, terminal_id TEXT "
+                  "NOT NULL, client_txn_id TEXT NOT NULL, seq INTEGER NOT "
+                  "NULL, "
+                  "recorded_at_us INTEGER NOT NULL, receipt_number TEXT NOT "
+                  "NULL, order_ref TEXT NOT NULL, channel TEXT NOT NULL, "
+                  "business_day TEXT NOT NULL, total_minor INTEGER NOT NULL, "
+                  "lines INTEGER NOT NULL, member INTEGER NOT NULL, voided "
+                  "INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (store_id, "
+                  "terminal_id, client_txn_id)) WITHOUT ROWID; "
+                  "INSERT INTO v7 SELECT * FROM kpi_sales; "
+                  "DROP TABLE kpi_sales; ALTER TABLE v7 RENAME TO kpi_sales; "
+                  "CREATE INDEX kpi_sales_receipt ON kpi_sales (store_id, "
+                  "receipt_number) WHERE receipt_number <> ''; "
+                  "CREATE INDEX kpi_sales_order ON kpi_sales (order_ref) "
+                  "WHERE order_ref <> ''; "
+                  "UPDATE schema_version SET version = 7"))
           .ok());
   Result<std::unique_ptr<central::CentralStore>> s =
       central::OpenCentralStore("sqlite:" + path, SystemClock());
@@ -239,19 +240,16 @@ TEST(SqliteCentralStoreTest, VersionEightGetsAnEmptyPriceBook) {
     ASSERT_TRUE(s.ok());
     ASSERT_TRUE((*s)->GetOrCreateStore("s1").ok());
   }
-  ASSERT_TRUE(ExecOn(path,
-                     "DROP TABLE store_signing_keys; "
-                     "ALTER TABLE stores DROP COLUMN signing_key_id; "
-                     "ALTER TABLE stores DROP COLUMN last_checkpoint_seq; "
-                     "ALTER TABLE stores DROP COLUMN signature_problem; "
-                     "ALTER TABLE stores DROP COLUMN "
-                     "signature_problem_at_us; "
+  ASSERT_TRUE(
+      ExecOn(path,
+             std::string(kUndoVersion11) +
+                 std::string(
                      "DROP TABLE price_deviations; "
                      "DROP INDEX kpi_counters_price_lines; "
                      "DROP TABLE price_book; DROP TABLE price_book_stores; "
                      "DROP TABLE price_book_sent; "
-                     "UPDATE schema_version SET version = 8")
-                  .ok());
+                     "UPDATE schema_version SET version = 8"))
+          .ok());
   Result<std::unique_ptr<central::CentralStore>> s =
       central::OpenCentralStore("sqlite:" + path, SystemClock());
   ASSERT_TRUE(s.ok()) << s.status().ToString();
@@ -285,17 +283,12 @@ TEST(SqliteCentralStoreTest, VersionNineStartsAnEmptyDeviationList) {
     ASSERT_TRUE(
         (*s)->IngestBatch("s1", {chain.Next(KpiSale("a", "", ""))}, kNow).ok());
   }
-  ASSERT_TRUE(ExecOn(path,
-                     "DROP TABLE store_signing_keys; "
-                     "ALTER TABLE stores DROP COLUMN signing_key_id; "
-                     "ALTER TABLE stores DROP COLUMN last_checkpoint_seq; "
-                     "ALTER TABLE stores DROP COLUMN signature_problem; "
-                     "ALTER TABLE stores DROP COLUMN "
-                     "signature_problem_at_us; "
-                     "DROP TABLE price_deviations; "
-                     "DROP INDEX kpi_counters_price_lines; "
-                     "UPDATE schema_version SET version = 9")
-                  .ok());
+  ASSERT_TRUE(
+      ExecOn(path, std::string(kUndoVersion11) +
+                       std::string("DROP TABLE price_deviations; "
+                                   "DROP INDEX kpi_counters_price_lines; "
+                                   "UPDATE schema_version SET version = 9"))
+          .ok());
   Result<std::unique_ptr<central::CentralStore>> s =
       central::OpenCentralStore("sqlite:" + path, SystemClock());
   ASSERT_TRUE(s.ok()) << s.status().ToString();
