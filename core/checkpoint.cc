@@ -15,6 +15,16 @@ std::string ShortHex(std::string_view bytes) {
   return crypto::ToHex(bytes.substr(0, 8));
 }
 
+// A name the peer sent (a key id, a store id) as it may be shown in an
+// error that is logged and kept on the store's row: as sent when short and
+// printable, else only its size.
+std::string Shown(std::string_view name) {
+  bool plain = !name.empty() && name.size() <= 64;
+  for (char c : name) plain = plain && c > ' ' && c <= '~';
+  return plain ? std::string(name)
+               : "(" + std::to_string(name.size()) + " bytes)";
+}
+
 }  // namespace
 
 std::string CheckpointSignedBytes(std::string_view statement) {
@@ -56,18 +66,18 @@ Result<v1::CheckpointStatement> VerifyCheckpoint(const v1::Checkpoint& cp,
     for (const auto& [id, unused] : keys) {
       known += (known.empty() ? "" : ", ") + id;
     }
-    return Bad(seq, "is signed by key " + cp.key_id() + ", which store " +
-                        std::string(store_id) +
+    return Bad(seq, "is signed by key " + Shown(cp.key_id()) +
+                        ", which store " + std::string(store_id) +
                         " never registered (registered: " +
                         (known.empty() ? "none" : known) + ")");
   }
   if (!crypto::VerifyEd25519(key->second, CheckpointSignedBytes(cp.statement()),
                              cp.signature())) {
-    return Bad(seq, "signature does not verify with key " + cp.key_id() +
+    return Bad(seq, "signature does not verify with key " + Shown(cp.key_id()) +
                         ": the checkpoint was changed after it was signed");
   }
   if (st.store_id() != store_id) {
-    return Bad(seq, "is store " + st.store_id() + "'s, not " +
+    return Bad(seq, "is store " + Shown(st.store_id()) + "'s, not " +
                         std::string(store_id) + "'s");
   }
   if (st.covered_seq() + 1 != seq) {

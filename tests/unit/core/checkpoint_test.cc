@@ -80,6 +80,9 @@ TEST_F(CheckpointTest, AKeyTheStoreNeverRegisteredIsRefused) {
       << s.message();
   EXPECT_NE(s.message().find(key_.key_id()), std::string::npos)
       << "names the registered key";
+  // A key id the peer made up is never echoed whole.
+  r.mutable_checkpoint()->set_key_id(std::string(5000, 'k'));
+  EXPECT_NE(Verify(r).message().find("(5000 bytes)"), std::string::npos);
   // The other key's signature under the registered key's id fails too.
   r.mutable_checkpoint()->set_key_id(key_.key_id());
   EXPECT_EQ(Verify(r).code(), StatusCode::kDataLoss);
