@@ -183,8 +183,9 @@ void StreamMachine::OnStoreLoaded(Result<StoreFacts> facts) {
   if (ended_) return;
   if (!facts.ok()) {
     const Status& s = facts.status();
-    if (s.code() == StatusCode::kFailedPrecondition ||
-        s.code() == StatusCode::kInvalidArgument) {
+    if ((s.code() == StatusCode::kFailedPrecondition ||
+         s.code() == StatusCode::kInvalidArgument) &&
+        s.message().rfind("hello.store_public_key:", 0) == 0) {
       // The store's checkpoint key was refused (RegisterSigningKey): a
       // final answer, recorded on the store by the storage.
       Log(LogLevel::kError, "sync.signing_key_refused",

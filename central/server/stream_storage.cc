@@ -64,12 +64,18 @@ Result<StoreFacts> StreamStorage::LoadStore(const StreamAction& a) {
   Result<core::StoreKeys> keys =
       store.RegisterSigningKey(a.store_id, a.public_key, a.seq, now);
   if (!keys.ok()) {
-    ctx_.metrics.SignatureProblem("key");
-    if (Status r = store.RecordSignatureProblem(a.store_id,
-                                                keys.status().message(), now);
-        !r.ok()) {
-      Log(LogLevel::kError, "sync.signature_problem_not_recorded",
-          {{"store", a.store_id}, {"error", r.ToString()}});
+    const StatusCode code = keys.status().code();
+    if (code == StatusCode::kFailedPrecondition ||
+        code == StatusCode::kInvalidArgument) {
+      // The key itself was refused; a database error is not a signature
+      // problem (the stream ends UNAVAILABLE and the store redials).
+      ctx_.metrics.SignatureProblem("key");
+      if (Status r = store.RecordSignatureProblem(a.store_id,
+                                                  keys.status().message(), now);
+          !r.ok()) {
+        Log(LogLevel::kError, "sync.signature_problem_not_recorded",
+            {{"store", a.store_id}, {"error", r.ToString()}});
+      }
     }
     return keys.status();
   }

@@ -2,6 +2,7 @@
 // loopback with mutual TLS, for each central backend (SQLite, PostgreSQL).
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -548,6 +549,35 @@ TEST_P(SyncE2eTest, ARewrittenUnsentTailIsRefusedAndNamed) {
   // Nothing from the rewritten checkpoint on was kept (the batch that
   // carried it was refused whole).
   EXPECT_LT(s.store_seq_held(), 12u);
+}
+
+// A store whose key file was lost (or replaced) while its journal holds
+// events: central refuses the new key at Hello, says why on the store's
+// row, and keeps what it held (docs/security.md, "Signed checkpoints").
+TEST_P(SyncE2eTest, AChangedKeyIsRefusedWhileTheJournalHoldsEvents) {
+  auto env = MakeEnv();
+  StartBoth(*env);
+  ASSERT_EQ(env->RecordSales(2, 1, "before"), 2);
+  ASSERT_TRUE(WaitFor([&] { return env->CentralState().store_seq_held() == 2; },
+                      seconds(60)))
+      << env->LogTails();
+  const std::string registered = env->CentralState().signing_key_id();
+  ASSERT_EQ(registered.size(), 16u);
+  ASSERT_EQ(env->agent().Terminate(), 0);
+  ASSERT_EQ(::unlink((env->dir() + "/agent/data/signing.key").c_str()), 0);
+  ASSERT_TRUE(env->agent().Start()) << env->agent().log_path();
+  ASSERT_TRUE(
+      WaitFor([&] { return !env->CentralState().signature_problem().empty(); },
+              seconds(60)))
+      << env->LogTails();
+  const v1::GetStoreSyncStateResponse s = env->CentralState();
+  EXPECT_NE(s.signature_problem().find("presents checkpoint key"),
+            std::string::npos)
+      << s.signature_problem();
+  EXPECT_NE(s.signature_problem().find(registered), std::string::npos)
+      << s.signature_problem();
+  EXPECT_EQ(s.signing_key_id(), registered);
+  EXPECT_EQ(s.store_seq_held(), 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SyncE2eTest, ::testing::Values(false, true),
