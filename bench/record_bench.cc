@@ -34,7 +34,6 @@
 #include "bench/pos_call_slots.h"
 #include "bench/report.h"
 #include "platform/clock.h"
-#include "platform/fs.h"
 #include "platform/log.h"
 #include "platform/malloc_tuning.h"
 #include "platform/signing.h"
@@ -250,10 +249,8 @@ void CheckpointFigures(const Settings& s) {
 
   // journal verify, signatures included, over what was recorded.
   Progress("journal verify");
-  Result<std::string> pem = fs::ReadFile(with_dir.File("data/signing.key"));
   Result<crypto::SigningKey> key =
-      pem.ok() ? crypto::SigningKey::FromPem(*pem)
-               : Result<crypto::SigningKey>(pem.status());
+      crypto::SigningKey::Load(with_dir.File("data/signing.key"));
   if (!key.ok()) return Error("journal verify", key.status().ToString());
   storage::SignatureKeys keys;
   keys.store_id = "store-0001";

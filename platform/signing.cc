@@ -110,6 +110,10 @@ Result<SigningKey> SigningKey::LoadOrCreate(const std::string& path,
                               "`chmod 600 " +
                               path + "` (and check who read it)");
   }
+  return Load(path);
+}
+
+Result<SigningKey> SigningKey::Load(const std::string& path) {
   Result<std::string> pem = fs::ReadFile(path, kMaxKeyFileBytes);
   if (!pem.ok()) {
     return Status(pem.status().code(),

@@ -37,6 +37,9 @@ class SigningKey {
   // holds no Ed25519 private key.
   static Result<SigningKey> LoadOrCreate(const std::string& path,
                                          bool* created = nullptr);
+  // The key at `path`, read only (for its public half: `journal verify`,
+  // `journal key`). Errors name the path; no check of the file's mode.
+  static Result<SigningKey> Load(const std::string& path);
 
   SigningKey(SigningKey&&) noexcept;
   SigningKey& operator=(SigningKey&&) noexcept;

@@ -71,8 +71,8 @@ Status CheckpointKeeper::Open() {
   });
 }
 
-Status CheckpointKeeper::CountOne(WriteContext& ctx,
-                                  const v1::JournalRecord& record) {
+Status CheckpointKeeper::Count(WriteContext& ctx,
+                               const v1::JournalRecord& record) {
   if (record.seq() <= counted_seq_) return Status::Ok();
   counted_seq_ = record.seq();
   if (!HasFigures(record)) return Status::Ok();
@@ -92,14 +92,9 @@ Status CheckpointKeeper::CountOne(WriteContext& ctx,
   return (*upd)->Run();
 }
 
-Status CheckpointKeeper::Count(WriteContext& ctx,
-                               const v1::JournalRecord& record) {
-  return CountOne(ctx, record);
-}
-
 Status CheckpointKeeper::Remember(WriteContext& ctx,
                                   const v1::JournalRecord& record) {
-  STOREAGENT_RETURN_IF_ERROR(CountOne(ctx, record));
+  STOREAGENT_RETURN_IF_ERROR(Count(ctx, record));
   if (!record.has_checkpoint()) return Status::Ok();
   Result<Statement*> upd = ctx.Prepare(
       "UPDATE grand_totals SET checkpoint_seq = ?1, checkpoint_at_us = ?2 "

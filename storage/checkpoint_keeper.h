@@ -52,7 +52,8 @@ class CheckpointKeeper {
   // appending.
   Status Open();
 
-  // Counts `record`, just appended as a new event, in the grand totals.
+  // Counts `record`, just appended as a new event, in the grand totals
+  // (nothing for a seq already counted).
   Status Count(WriteContext& ctx, const v1::JournalRecord& record);
   // After every new event, last: appends a checkpoint when `every_events`
   // records were appended since the last one, or `record` is a daily close.
@@ -74,7 +75,6 @@ class CheckpointKeeper {
 
  private:
   Status Load(sqlite3* db);
-  Status CountOne(WriteContext& ctx, const v1::JournalRecord& record);
   Status Append(WriteContext& ctx, std::string_view reason);
 
   Writer& writer_;

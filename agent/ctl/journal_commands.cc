@@ -87,14 +87,11 @@ core::StoreKeys TrustedKeys(Target& t, const VerifyOptions& o,
     if (c.ok()) path = c->SigningKeyPath();
   }
   if (!path.empty()) {
-    Result<std::string> pem = fs::ReadFile(path, 16 * 1024);
-    Result<crypto::SigningKey> key =
-        pem.ok() ? crypto::SigningKey::FromPem(*pem)
-                 : Result<crypto::SigningKey>(pem.status());
+    Result<crypto::SigningKey> key = crypto::SigningKey::Load(path);
     if (key.ok()) {
       keys.emplace(key->key_id(), key->public_key());
     } else if (keys.empty()) {
-      *why_none = "the store's key " + path + ": " + key.status().message();
+      *why_none = key.status().message();
     }
   } else if (keys.empty()) {
     *why_none = "no key file (pass --key or --config) and no --public-key";
@@ -289,10 +286,8 @@ int ShowKey(Target& t, const std::string& key_file) {
     if (!c.ok()) return Fail("config: " + c.status().message());
     path = c->SigningKeyPath();
   }
-  Result<std::string> pem = fs::ReadFile(path, 16 * 1024);
-  if (!pem.ok()) return Fail(pem.status().ToString());
-  Result<crypto::SigningKey> key = crypto::SigningKey::FromPem(*pem);
-  if (!key.ok()) return Fail(path + ": " + key.status().message());
+  Result<crypto::SigningKey> key = crypto::SigningKey::Load(path);
+  if (!key.ok()) return Fail(key.status().message());
   std::printf("key id      %s\npublic key  %s\n", key->key_id().c_str(),
               crypto::ToHex(key->public_key()).c_str());
   return kExitOk;

@@ -182,20 +182,18 @@ void StreamMachine::OnHello(const v1::Hello& h) {
 void StreamMachine::OnStoreLoaded(Result<StoreFacts> facts) {
   if (ended_) return;
   if (!facts.ok()) {
-    const Status& s = facts.status();
-    if ((s.code() == StatusCode::kFailedPrecondition ||
-         s.code() == StatusCode::kInvalidArgument) &&
-        s.message().rfind("hello.store_public_key:", 0) == 0) {
-      // The store's checkpoint key was refused (RegisterSigningKey): a
-      // final answer, recorded on the store by the storage.
-      Log(LogLevel::kError, "sync.signing_key_refused",
-          {{"store", hello_.store_id()}, {"error", s.message()}});
-      End(s);
-      return;
-    }
     Log(LogLevel::kError, "sync.hello_failed",
-        {{"store", hello_.store_id()}, {"error", s.ToString()}});
-    End(Unavailable("central store: " + s.message()));
+        {{"store", hello_.store_id()}, {"error", facts.status().ToString()}});
+    End(Unavailable("central store: " + facts.status().message()));
+    return;
+  }
+  if (!facts->key_refused.ok()) {
+    // The store's checkpoint key was refused (RegisterSigningKey): a final
+    // answer, recorded on the store by the storage.
+    Log(LogLevel::kError, "sync.signing_key_refused",
+        {{"store", hello_.store_id()},
+         {"error", facts->key_refused.message()}});
+    End(facts->key_refused);
     return;
   }
   facts_ = std::move(facts).value();

@@ -93,6 +93,9 @@ struct StoreFacts {
   // Every checkpoint key central registered for the store, by key id
   // (CentralStore::RegisterSigningKey): what its checkpoints verify with.
   core::StoreKeys keys;
+  // Not OK when the key the Hello presented was refused: the stream ends
+  // with it (the rest of the facts are then not loaded).
+  Status key_refused;
 };
 
 struct StreamAction {

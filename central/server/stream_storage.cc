@@ -63,23 +63,24 @@ Result<StoreFacts> StreamStorage::LoadStore(const StreamAction& a) {
   // registered on first sight; a refused one is a problem on the store.
   Result<core::StoreKeys> keys =
       store.RegisterSigningKey(a.store_id, a.public_key, a.seq, now);
+  StoreFacts facts;
   if (!keys.ok()) {
     const StatusCode code = keys.status().code();
-    if (code == StatusCode::kFailedPrecondition ||
-        code == StatusCode::kInvalidArgument) {
-      // The key itself was refused; a database error is not a signature
-      // problem (the stream ends UNAVAILABLE and the store redials).
-      ctx_.metrics.SignatureProblem("key");
-      if (Status r = store.RecordSignatureProblem(a.store_id,
-                                                  keys.status().message(), now);
-          !r.ok()) {
-        Log(LogLevel::kError, "sync.signature_problem_not_recorded",
-            {{"store", a.store_id}, {"error", r.ToString()}});
-      }
+    if (code != StatusCode::kFailedPrecondition &&
+        code != StatusCode::kInvalidArgument) {
+      return keys.status();  // the database: UNAVAILABLE, the store redials
     }
-    return keys.status();
+    // The key itself was refused: a signature problem on the store.
+    ctx_.metrics.SignatureProblem("key");
+    if (Status r = store.RecordSignatureProblem(a.store_id,
+                                                keys.status().message(), now);
+        !r.ok()) {
+      Log(LogLevel::kError, "sync.signature_problem_not_recorded",
+          {{"store", a.store_id}, {"error", r.ToString()}});
+    }
+    facts.key_refused = keys.status();
+    return facts;
   }
-  StoreFacts facts;
   facts.keys = std::move(keys).value();
   facts.row = std::move(row).value();
   if (a.seq < facts.row.store_seq_held) {
